@@ -1,0 +1,97 @@
+/**
+ * What the kernel offers the host (HTTP gateway, CLI, panel). The host depends on this
+ * interface only; `Kernel` in `kernel.ts` implements it.
+ */
+import type {
+  Authenticator,
+  KernelCapability,
+  Logger,
+  PanelPageDefinition,
+  RbacPermissionDefinition,
+  RouteRegistrar,
+  TObject,
+} from '@hostplane/sdk';
+import type { Knex } from 'knex';
+
+/** Lifecycle states (DESIGN.md): discovered → installed → enabled → started; stop → disabled. */
+export type PluginState = 'discovered' | 'installed' | 'enabled' | 'started' | 'disabled' | 'failed';
+
+/** Where a plugin was found. */
+export type PluginSource = 'first-party' | 'npm' | 'drop-in';
+
+/** A plugin as listed by the API and CLI. */
+export interface PluginStatus {
+  id: string;
+  version: string;
+  displayName: string;
+  description: string;
+  source: PluginSource;
+  /** Absolute folder of the package. */
+  path: string;
+  state: PluginState;
+  /** Admin's wish, stored in PostgreSQL. */
+  enabled: boolean;
+  /** Why it failed (`state === 'failed'`), or the last handler error otherwise. */
+  error: { phase: string; message: string; at: string } | null;
+  permissions: KernelCapability[];
+  requires: Record<string, string>;
+  provides: string[];
+  /** JSON schema of the plugin's config (TypeBox), if it has one. */
+  configSchema: TObject | null;
+}
+
+/** Routes of one started plugin. */
+export interface PluginRoutes {
+  pluginId: string;
+  /** Prefix under `/v1`, e.g. `/hello`. */
+  prefix: string;
+  registrar: RouteRegistrar;
+}
+
+/** A panel page with its owner. */
+export interface PluginPanelPage extends PanelPageDefinition {
+  pluginId: string;
+}
+
+/** A defined RBAC permission with its owner (`core` or a plugin id). */
+export interface PermissionInfo extends RbacPermissionDefinition {
+  name: string;
+  owner: string;
+}
+
+/** Health as `/health` shows it. */
+export interface KernelHealth {
+  ok: boolean;
+  database: { ok: boolean; latencyMs: number | null; error?: string };
+  plugins: Array<{ id: string; state: PluginState; error: string | null }>;
+}
+
+/** The kernel as the host sees it. */
+export interface KernelApi {
+  readonly logger: Logger;
+  readonly knex: Knex;
+  /** Every known plugin with its state. */
+  plugins(): PluginStatus[];
+  plugin(id: string): PluginStatus | undefined;
+  /** Routes of every started plugin. */
+  routes(): PluginRoutes[];
+  /** Authenticators of every started plugin providing `authenticator`. */
+  authenticators(): Authenticator[];
+  /** Panel pages of every started plugin. */
+  panelPages(): PluginPanelPage[];
+  /** Every RBAC permission defined by core and started plugins. */
+  permissions(): PermissionInfo[];
+  /** Permissions a role holds (super_admin: all). */
+  permissionsOf(role: string): Set<string>;
+  /** Called after the set of started plugins (and so routes, pages) changed. Returns an unsubscribe. */
+  onChange(listener: () => void | Promise<void>): () => void;
+  /** Enable (install, migrate, start) a plugin and remember it. Throws a HostplaneError by code. */
+  enable(id: string): Promise<PluginStatus>;
+  /** Stop and disable a plugin and remember it. */
+  disable(id: string): Promise<PluginStatus>;
+  /** Config with secrets masked. */
+  getConfig(id: string, options?: { revealSecrets?: boolean }): Promise<Record<string, unknown>>;
+  /** Validate, store and apply (restart the plugin) a new config. */
+  setConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>>;
+  health(): Promise<KernelHealth>;
+}

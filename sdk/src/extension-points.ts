@@ -1,0 +1,25 @@
+/**
+ * Extension points: places where one plugin accepts implementations from others (the auth
+ * provider the host asks, the web server driver, the DNS provider, the payment gateway).
+ */
+import type { Authenticator } from './http.js';
+
+/** A typed extension point. */
+export interface ExtensionPoint<T> {
+  /** Name used in a manifest's `provides`. */
+  readonly id: string;
+  /** Phantom field carrying `T`. */
+  readonly $type?: T;
+}
+
+/** Create an extension point other plugins can implement with `ctx.extend`. */
+export function createExtensionPoint<T>(id: string): ExtensionPoint<T> {
+  if (!/^[a-z][a-z0-9-]*$/.test(id)) throw new TypeError(`extension point "${id}" must be kebab-case`);
+  return { id };
+}
+
+/** Extension points the platform itself defines. */
+export const extensionPoints = {
+  /** Turns requests into actors (sessions, API tokens). */
+  authenticator: createExtensionPoint<Authenticator>('authenticator'),
+} as const;

@@ -1,0 +1,160 @@
+/**
+ * The plugin contract: `definePlugin({...})` is the default export of every plugin package.
+ */
+import { Type, type Static, type TObject, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+import type { AfterHandler, BeforeHook, EventName } from './events.js';
+import type { ExtensionPoint } from './extension-points.js';
+import type { Role, RouteOptions, RouteRegistrar } from './http.js';
+import type { JobDefinitionOptions, JobHandler, ScheduleDefinition } from './jobs.js';
+import type { Logger } from './logger.js';
+import type { PanelPageDefinition } from './panel.js';
+import type { KernelCapability, ResolvedServices, ServiceRef } from './service-ref.js';
+
+/** An RBAC permission a plugin defines for users, with the roles granted it by default. */
+export interface RbacPermissionDefinition {
+  description: string;
+  /** Roles that hold it by default (`super_admin` always does). */
+  roles?: Role[];
+}
+
+/**
+ * The static manifest under `"hostplane"` in a plugin's `package.json`: readable without
+ * running code, for listing and permission review. The kernel refuses a plugin whose
+ * definition disagrees with it.
+ */
+export interface PluginManifest {
+  /** `[a-z][a-z0-9-]*` */
+  id: string;
+  /** SDK range the plugin was built for, e.g. `^0.1.0`. */
+  sdk: string;
+  displayName?: string;
+  description?: string;
+  /** Module with the default-exported definition, relative to the package (default: package `main`). */
+  entry?: string;
+  /** Other plugins this one needs, id → semver range. */
+  requires?: Record<string, string>;
+  /** Extension points it implements. */
+  provides?: string[];
+  /** Kernel capabilities it asks for. */
+  permissions?: KernelCapability[];
+}
+
+/** What every context gives: identity, config, logger, services. */
+export interface PluginContextBase<TConfig, TDeps> {
+  readonly id: string;
+  readonly version: string;
+  /** Validated config, defaults applied. */
+  readonly config: TConfig;
+  /** Logger bound to `plugin: <id>`. */
+  readonly logger: Logger;
+  /** The services named in `deps`, resolved. */
+  readonly deps: TDeps;
+  /**
+   * Resolve a service by ref. Throws `KERNEL_ERR_SERVICE_NOT_DECLARED` when the plugin did not
+   * declare the capability the service needs, or does not `require` the plugin providing it.
+   */
+  get<T>(ref: ServiceRef<T>): T;
+}
+
+/** What `setup` receives: register everything here, do no I/O. */
+export interface SetupContext<TConfig = unknown, TDeps = Record<string, never>> extends PluginContextBase<TConfig, TDeps> {
+  /** Register HTTP routes under `/v1/<id>` (or `options.prefix`). Needs `http:routes`. */
+  routes(registrar: RouteRegistrar, options?: RouteOptions): void;
+  /** Observe an event after it happened. Needs `events:subscribe`. */
+  on<E extends EventName>(event: E, handler: AfterHandler<E>): void;
+  /** Run before an action; throw to veto it. Needs `events:subscribe`. */
+  before<E extends EventName>(event: E, hook: BeforeHook<E>): void;
+  /** Define a durable job `<id>:<name>`. Needs `jobs`. */
+  job<P>(name: string, handler: JobHandler<P>, options?: JobDefinitionOptions): void;
+  /** Define a cron schedule `<id>:<name>`; each tick enqueues its job once. Needs `schedules`. */
+  schedule<P>(name: string, definition: ScheduleDefinition<P>): void;
+  /** Define a worker-pool task `<id>:<name>` from a module exporting a default function. Needs `tasks`. */
+  task(name: string, module: URL): void;
+  /** Declare a panel page. */
+  page(definition: PanelPageDefinition): void;
+  /** Offer a service to plugins that `require` this one. The ref id must start with `<id>.`. */
+  provide<T>(ref: ServiceRef<T>, factory: () => T): void;
+  /** Implement an extension point named in the manifest's `provides`. */
+  extend<T>(point: ExtensionPoint<T>, implementation: T): void;
+}
+
+/** What `start` and `stop` receive. */
+export interface RuntimeContext<TConfig = unknown, TDeps = Record<string, never>> extends PluginContextBase<TConfig, TDeps> {
+  /** Aborted when the plugin is being stopped. */
+  readonly signal: AbortSignal;
+}
+
+/** Everything a plugin is. */
+export interface PluginDefinition<
+  TConfig extends TObject = TObject,
+  TDeps extends Record<string, ServiceRef<unknown>> = Record<string, never>,
+> {
+  /** Must equal the manifest's id. */
+  id: string;
+  /** Must match the manifest's `sdk`. */
+  sdk: string;
+  requires?: Record<string, string>;
+  provides?: string[];
+  /** Config schema (TypeBox). Mark secrets with {@link Secret}. */
+  config?: TConfig;
+  /** Kernel capabilities; must be a subset of the manifest's `permissions`. */
+  permissions?: KernelCapability[];
+  /** RBAC permissions this plugin defines. */
+  rbac?: Record<string, RbacPermissionDefinition>;
+  /** Services resolved into `ctx.deps`. */
+  deps?: TDeps;
+  /** Folder of knex migrations (`.js` files), run in `plugin_<id>` before `start`. */
+  migrations?: URL;
+  /** Register routes, handlers, jobs … No I/O. */
+  setup?(ctx: SetupContext<Static<TConfig>, ResolvedServices<TDeps>>): void | Promise<void>;
+  /** Begin I/O that lives while the plugin is enabled. */
+  start?(ctx: RuntimeContext<Static<TConfig>, ResolvedServices<TDeps>>): void | Promise<void>;
+  /** End what `start` began. */
+  stop?(ctx: RuntimeContext<Static<TConfig>, ResolvedServices<TDeps>>): void | Promise<void>;
+}
+
+/** Brand the kernel checks to know a default export is a plugin definition. */
+export const PLUGIN_BRAND = Symbol.for('hostplane.plugin');
+
+/** A definition as returned by {@link definePlugin}. */
+export type DefinedPlugin<
+  TConfig extends TObject = TObject,
+  TDeps extends Record<string, ServiceRef<unknown>> = Record<string, never>,
+> = PluginDefinition<TConfig, TDeps> & { readonly [PLUGIN_BRAND]: true };
+
+/**
+ * Define a plugin. Types flow from `config` and `deps` into every context.
+ *
+ * @example
+ * ```ts
+ * export default definePlugin({
+ *   id: 'hello', sdk: '^0.1.0', permissions: ['http:routes'],
+ *   config: Type.Object({ greeting: Type.String({ default: 'Hello' }) }),
+ *   setup(ctx) {
+ *     ctx.routes((app) => app.get('/', { config: { public: true } }, () => ({ text: ctx.config.greeting })));
+ *   },
+ * });
+ * ```
+ */
+export function definePlugin<TConfig extends TObject = TObject, TDeps extends Record<string, ServiceRef<unknown>> = Record<string, never>>(
+  definition: PluginDefinition<TConfig, TDeps>,
+): DefinedPlugin<TConfig, TDeps> {
+  return Object.freeze({ ...definition, [PLUGIN_BRAND]: true as const });
+}
+
+/** True for a value made by {@link definePlugin} (in any copy of the SDK). */
+export function isDefinedPlugin(value: unknown): value is DefinedPlugin<TObject, Record<string, ServiceRef<unknown>>> {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PLUGIN_BRAND] === true;
+}
+
+/** Mark a config field secret: masked in listings and logs, write-only through the API. */
+export function Secret<T extends TSchema>(schema: T, options: SchemaOptions = {}): T {
+  return { ...schema, ...options, secret: true, writeOnly: true } as T;
+}
+
+/** True when a config schema field is marked {@link Secret}. */
+export function isSecretSchema(schema: TSchema): boolean {
+  return (schema as { secret?: unknown }).secret === true;
+}
+
+export { Type };

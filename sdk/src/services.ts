@@ -1,0 +1,97 @@
+/**
+ * The platform services the kernel offers plugins, and their refs. A plugin receives a service
+ * only when it declared the capability the ref names (see `permissions` in the manifest).
+ */
+import type { Knex } from 'knex';
+import type { EventsService } from './events.js';
+import type { JobsService, JobInfo, TasksService } from './jobs.js';
+import type { Logger } from './logger.js';
+import { createServiceRef } from './service-ref.js';
+
+/** The database as a plugin sees it: knex plus its own schema. */
+export interface DatabaseService {
+  /** Shared knex instance (pool). Prefer {@link DatabaseService.table} for own tables. */
+  readonly knex: Knex;
+  /** This plugin's schema, `plugin_<id with _>`. */
+  readonly schema: string;
+  /** Query builder on a table of the plugin's own schema. */
+  table<TRecord extends object = Record<string, unknown>>(name: string, trx?: Knex.Transaction): Knex.QueryBuilder<TRecord>;
+  /** Run `fn` in a transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+}
+
+/** A mail to send. */
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Free-form tag for finding the mail later (e.g. `auth.verify-email`). */
+  tag?: string;
+}
+
+/** The mailer (`coreServices.mailer`). In development every mail lands in the outbox table. */
+export interface MailerService {
+  /** Queue a mail; returns the outbox id. Inside `trx`, it exists only if the transaction commits. */
+  send(message: MailMessage, options?: { trx?: Knex.Transaction }): Promise<{ id: string }>;
+}
+
+/** One audit-log entry. */
+export interface AuditEntry {
+  /** What happened, `<area>.<resource>.<verb>`, e.g. `auth.session.created`. */
+  action: string;
+  /** User id of who did it; null for the system. */
+  actorId?: string | null;
+  /** What it was done to, e.g. `{ type: 'website', id }`. */
+  target?: { type: string; id: string } | null;
+  /** Extra data; never secrets. */
+  details?: Record<string, unknown>;
+  ip?: string | null;
+  requestId?: string | null;
+}
+
+/** The audit log (`coreServices.audit`). */
+export interface AuditService {
+  record(entry: AuditEntry, options?: { trx?: Knex.Transaction }): Promise<void>;
+}
+
+/** Key/value settings private to a plugin, stored in PostgreSQL. */
+export interface SettingsService {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set<T = unknown>(key: string, value: T): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Time, injectable so tests can move it. */
+export interface ClockService {
+  now(): Date;
+}
+
+/** Read access to job state (`coreServices.jobAdmin`), for plugins that show progress. */
+export interface JobStatusService {
+  get(id: string): Promise<JobInfo | undefined>;
+}
+
+/** Refs of every platform service. */
+export const coreServices = {
+  /** Child logger bound to the plugin. */
+  logger: createServiceRef<Logger>('core.logger'),
+  /** Clock. */
+  clock: createServiceRef<ClockService>('core.clock'),
+  /** knex + own schema. Needs `db`. */
+  database: createServiceRef<DatabaseService>('core.database', { capability: 'db' }),
+  /** Typed events. Needs `events:emit` (subscribing is done in setup and needs `events:subscribe`). */
+  events: createServiceRef<EventsService>('core.events', { capability: 'events:emit' }),
+  /** Durable jobs. Needs `jobs`. */
+  jobs: createServiceRef<JobsService>('core.jobs', { capability: 'jobs' }),
+  /** Job state. Needs `jobs`. */
+  jobStatus: createServiceRef<JobStatusService>('core.jobStatus', { capability: 'jobs' }),
+  /** Worker-pool tasks. Needs `tasks`. */
+  tasks: createServiceRef<TasksService>('core.tasks', { capability: 'tasks' }),
+  /** Audit log. Needs `audit`. */
+  audit: createServiceRef<AuditService>('core.audit', { capability: 'audit' }),
+  /** Mailer. Needs `mailer`. */
+  mailer: createServiceRef<MailerService>('core.mailer', { capability: 'mailer' }),
+  /** Plugin-private settings. Needs `settings`. */
+  settings: createServiceRef<SettingsService>('core.settings', { capability: 'settings' }),
+} as const;
