@@ -3,7 +3,10 @@
  * interface only; `Kernel` in `kernel.ts` implements it.
  */
 import type {
+  AuditEntry,
   Authenticator,
+  JobInfo,
+  JobState,
   KernelCapability,
   Logger,
   PanelPageDefinition,
@@ -94,4 +97,34 @@ export interface KernelApi {
   /** Validate, store and apply (restart the plugin) a new config. */
   setConfig(id: string, config: Record<string, unknown>): Promise<Record<string, unknown>>;
   health(): Promise<KernelHealth>;
+  /** Mark a plugin failed (e.g. its routes could not be registered) and stop it. */
+  reportFailure(id: string, phase: string, error: unknown): void;
+  /** Write an audit entry on behalf of the platform. */
+  recordAudit(entry: AuditEntry & { source?: string }): Promise<void>;
+  /** Durable jobs, as admins see them. */
+  readonly jobs: JobAdmin;
+  /** Mails written to the development outbox. */
+  listOutbox(filter?: { to?: string; limit?: number }): Promise<OutboxMail[]>;
+}
+
+/** Admin view of durable jobs. */
+export interface JobAdmin {
+  list(filter?: { state?: JobState; name?: string; limit?: number; offset?: number }): Promise<JobInfo[]>;
+  get(id: string): Promise<JobInfo | undefined>;
+  /** Run a dead or retrying job again now, attempts reset. Throws JOBS_ERR_NOT_FOUND / JOBS_ERR_NOT_RETRYABLE. */
+  retry(id: string): Promise<JobInfo>;
+  /** Job counts by state (for metrics). */
+  counts(): Promise<Record<JobState, number>>;
+}
+
+/** A mail in the outbox. */
+export interface OutboxMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  tag: string | null;
+  source: string;
+  createdAt: string;
 }
