@@ -20,7 +20,7 @@ import type { Knex } from 'knex';
 export type PluginState = 'discovered' | 'installed' | 'enabled' | 'started' | 'disabled' | 'failed';
 
 /** Where a plugin was found. */
-export type PluginSource = 'first-party' | 'npm' | 'drop-in';
+export type PluginSource = 'first-party' | 'npm' | 'drop-in' | 'inline';
 
 /** A plugin as listed by the API and CLI. */
 export interface PluginStatus {

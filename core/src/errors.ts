@@ -1,0 +1,81 @@
+/** Error codes of the kernel. Callers and tests compare codes, never messages. */
+import { defineError } from '@hostplane/sdk';
+
+export const KernelErrors = {
+  manifestInvalid: defineError(
+    'KERNEL_ERR_MANIFEST_INVALID',
+    400,
+    (where: string, problems: string[]) => `invalid plugin manifest in ${where}: ${problems.join('; ')}`,
+    (where: string, problems: string[]) => ({ where, problems }),
+  ),
+  definitionInvalid: defineError(
+    'KERNEL_ERR_DEFINITION_INVALID',
+    400,
+    (id: string, problem: string) => `plugin "${id}": ${problem}`,
+  ),
+  pluginNotFound: defineError('KERNEL_ERR_PLUGIN_NOT_FOUND', 404, (id: string) => `no plugin "${id}" is installed`),
+  duplicatePlugin: defineError(
+    'KERNEL_ERR_DUPLICATE_PLUGIN',
+    409,
+    (id: string, first: string, second: string) => `plugin "${id}" found twice: ${first} and ${second} (the first is used)`,
+  ),
+  sdkIncompatible: defineError(
+    'KERNEL_ERR_SDK_INCOMPATIBLE',
+    409,
+    (id: string, range: string, version: string) => `plugin "${id}" needs SDK ${range}, this host has ${version}`,
+  ),
+  dependencyMissing: defineError(
+    'KERNEL_ERR_DEPENDENCY_MISSING',
+    409,
+    (id: string, dep: string, range: string) => `plugin "${id}" requires "${dep}" ${range}, which is not installed`,
+  ),
+  dependencyIncompatible: defineError(
+    'KERNEL_ERR_DEPENDENCY_INCOMPATIBLE',
+    409,
+    (id: string, dep: string, range: string, version: string) =>
+      `plugin "${id}" requires "${dep}" ${range}, installed is ${version}`,
+  ),
+  dependencyNotEnabled: defineError(
+    'KERNEL_ERR_DEPENDENCY_NOT_ENABLED',
+    409,
+    (id: string, dep: string) => `plugin "${id}" requires "${dep}": enable "${dep}" first`,
+  ),
+  dependencyCycle: defineError(
+    'KERNEL_ERR_DEPENDENCY_CYCLE',
+    409,
+    (cycle: string[]) => `plugin dependency cycle: ${cycle.join(' → ')}`,
+    (cycle: string[]) => ({ cycle }),
+  ),
+  dependentsEnabled: defineError(
+    'KERNEL_ERR_DEPENDENTS_ENABLED',
+    409,
+    (id: string, dependents: string[]) => `plugin "${id}" is required by ${dependents.map((d) => `"${d}"`).join(', ')}: disable them first`,
+  ),
+  configInvalid: defineError(
+    'KERNEL_ERR_CONFIG_INVALID',
+    400,
+    (id: string, problems: Array<{ field: string; message: string }>) =>
+      `invalid config for plugin "${id}": ${problems.map((p) => `${p.field || '/'} ${p.message}`).join('; ')}`,
+    (_id: string, problems: Array<{ field: string; message: string }>) => problems,
+  ),
+  serviceNotDeclared: defineError(
+    'KERNEL_ERR_SERVICE_NOT_DECLARED',
+    403,
+    (id: string, service: string, need: string) => `plugin "${id}" asked for ${service} but ${need}`,
+  ),
+  serviceUnavailable: defineError(
+    'KERNEL_ERR_SERVICE_UNAVAILABLE',
+    503,
+    (id: string, service: string) => `plugin "${id}" asked for ${service}, which no started plugin provides`,
+  ),
+  registrationInvalid: defineError(
+    'KERNEL_ERR_REGISTRATION_INVALID',
+    400,
+    (id: string, problem: string) => `plugin "${id}": ${problem}`,
+  ),
+  pluginFailed: defineError(
+    'KERNEL_ERR_PLUGIN_FAILED',
+    500,
+    (id: string, phase: string, message: string) => `plugin "${id}" failed during ${phase}: ${message}`,
+  ),
+} as const;

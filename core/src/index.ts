@@ -1,0 +1,18 @@
+/**
+ * `@hostplane/core`: the kernel. No HTTP and no business features live here.
+ *
+ * @packageDocumentation
+ */
+export * from './kernel.js';
+export * from './kernel-api.js';
+export * from './errors.js';
+export * from './logger.js';
+export * from './rbac.js';
+export { EventBus } from './events/event-bus.js';
+export { discoverPlugins, type DiscoveredPlugin, type DiscoveryOptions, type DiscoveryProblem } from './registry/discover.js';
+export { validateManifest, ManifestSchema } from './registry/manifest.js';
+export { SECRET_MASK } from './registry/plugin-config.js';
+export * from './db/index.js';
+export * from './services/index.js';
+export { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
+export { createTestDatabase, type TestDatabase } from './testing/test-database.js';

@@ -1,0 +1,59 @@
+/**
+ * The platform services one plugin may receive, each bound to that plugin (its schema, its
+ * log bindings, its job-name prefix, its audit source). Registered into the plugin's child
+ * container only for the capabilities it declared.
+ */
+import { coreServices, type ClockService, type JobsService, type Logger, type ServiceRef, type TasksService } from '@hostplane/sdk';
+import type { Knex } from 'knex';
+import type { EventBus } from './events/event-bus.js';
+import type { JobEngine, TaskPool } from './jobs/index.js';
+import {
+  createAuditService,
+  createMailerService,
+  createPluginDatabase,
+  createSettingsService,
+} from './services/index.js';
+
+/** What the factories draw on. */
+export interface PlatformDeps {
+  knex: Knex;
+  logger: Logger;
+  clock: ClockService;
+  events: EventBus;
+  jobs: JobEngine;
+  tasks: TaskPool;
+  /** maxAttempts of a defined job, if a started plugin defined it. */
+  jobMaxAttempts(name: string): number | undefined;
+}
+
+/** A name without `:` belongs to the caller. */
+export function qualify(pluginId: string, name: string): string {
+  return name.includes(':') ? name : `${pluginId}:${name}`;
+}
+
+/** Factories for every platform service, bound to `pluginId`. */
+export function platformServicesFor(pluginId: string, deps: PlatformDeps): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }> {
+  const jobs: JobsService = {
+    enqueue: (name, payload, options = {}) => {
+      const full = qualify(pluginId, name);
+      const maxAttempts = options.maxAttempts ?? deps.jobMaxAttempts(full) ?? 5;
+      return deps.jobs.enqueue(full, payload, { ...options, maxAttempts });
+    },
+  };
+  const tasks: TasksService = {
+    run: <I, O>(name: string, input: I) => deps.tasks.run(qualify(pluginId, name), input) as Promise<O>,
+  };
+  const entries: Array<[ServiceRef<unknown>, () => unknown]> = [
+    [coreServices.logger, () => deps.logger.child({ plugin: pluginId })],
+    [coreServices.clock, () => deps.clock],
+    [coreServices.database, () => createPluginDatabase(deps.knex, pluginId)],
+    [coreServices.events, () => deps.events.forSource(pluginId)],
+    [coreServices.jobs, () => jobs],
+    [coreServices.jobStatus, () => ({ get: (id: string) => deps.jobs.get(id) })],
+    [coreServices.tasks, () => tasks],
+    [coreServices.audit, () => createAuditService(deps.knex, pluginId)],
+    [coreServices.mailer, () => createMailerService(deps.knex, pluginId)],
+    [coreServices.settings, () => createSettingsService(deps.knex, `plugin:${pluginId}`)],
+  ];
+  return entries.map(([ref, factory]) => ({ ref, factory }));
+}

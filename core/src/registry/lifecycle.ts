@@ -1,0 +1,154 @@
+/**
+ * One plugin's way through the lifecycle: load → check → migrate (installed) → setup
+ * (enabled) → start (started), and back with stop. A failure at any step leaves the plugin
+ * `failed` with the phase and message kept, undoes what was applied, and never throws to the
+ * caller: one failing plugin never stops the host.
+ */
+import semver from 'semver';
+import type { DependencyContainer } from 'tsyringe';
+import { SDK_VERSION, type Logger, type ServiceRef } from '@hostplane/sdk';
+import type { Knex } from 'knex';
+import { KernelErrors } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Rbac } from '../rbac.js';
+import { migratePlugin } from '../db/index.js';
+import { checkRequirements, type GraphNode } from './dependency-graph.js';
+import { loadDefinition } from './load-definition.js';
+import { validateConfig } from './plugin-config.js';
+import {
+  createRuntimeContext,
+  createSetupContext,
+  emptyRegistrations,
+  registerPlatformServices,
+  type ContextInput,
+} from './plugin-context.js';
+import { grantedCapabilities, type PluginRecord } from './plugin-record.js';
+
+/** What the lifecycle needs from the kernel. */
+export interface LifecycleHost {
+  knex: Knex;
+  logger: Logger;
+  rootContainer: DependencyContainer;
+  events: EventBus;
+  rbac: Rbac;
+  records: ReadonlyMap<string, PluginRecord>;
+  platformServices(pluginId: string): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }>;
+  resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown;
+  /** Store state and error (best effort; the in-memory record is the truth for this process). */
+  persistState(record: PluginRecord): Promise<void>;
+}
+
+function nodeOf(record: PluginRecord): GraphNode {
+  const { manifest } = record.discovered;
+  return { id: manifest.id, version: manifest.version, requires: manifest.requires ?? {} };
+}
+
+/** Check what can be checked without running plugin code: SDK range and dependencies. */
+export function checkActivatable(
+  record: PluginRecord,
+  records: ReadonlyMap<string, PluginRecord>,
+  isOn: (dependency: PluginRecord) => boolean = (dependency) => dependency.state === 'started',
+): void {
+  const { manifest } = record.discovered;
+  if (!semver.satisfies(SDK_VERSION, manifest.sdk, { includePrerelease: true })) {
+    throw KernelErrors.sdkIncompatible(manifest.id, manifest.sdk, SDK_VERSION);
+  }
+  const installed = new Map([...records.values()].map((r) => [r.discovered.manifest.id, nodeOf(r)]));
+  checkRequirements(nodeOf(record), installed);
+  for (const dep of Object.keys(manifest.requires ?? {})) {
+    const dependency = records.get(dep);
+    if (!dependency || !isOn(dependency)) throw KernelErrors.dependencyNotEnabled(manifest.id, dep);
+  }
+}
+
+/** Mark `record` failed in `phase`, undoing whatever was applied. */
+export async function failPlugin(host: LifecycleHost, record: PluginRecord, phase: string, error: unknown): Promise<void> {
+  const id = record.discovered.manifest.id;
+  const message = error instanceof Error ? error.message : String(error);
+  host.logger.error({ err: error, plugin: id, phase }, 'plugin failed');
+  await teardown(host, record, true);
+  record.state = 'failed';
+  record.error = { phase, message, at: new Date().toISOString() };
+  await host.persistState(record);
+  void host.events.forSource('core').emit('plugin.failed', { pluginId: id, phase, message });
+}
+
+/** Bring `record` to `started`. Resolves whether or not it worked; look at `record.state`. */
+export async function activate(host: LifecycleHost, record: PluginRecord): Promise<void> {
+  if (record.state === 'started') return;
+  const id = record.discovered.manifest.id;
+  let phase = 'load';
+  try {
+    const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
+    phase = 'dependencies';
+    checkActivatable(record, host.records);
+    phase = 'config';
+    const config = validateConfig(id, definition.config, record.storedConfig);
+    phase = 'migrate';
+    if (definition.migrations) {
+      await migratePlugin(host.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
+    }
+    record.state = 'installed';
+    phase = 'setup';
+    const container = host.rootContainer.createChildContainer();
+    const capabilities = grantedCapabilities(record);
+    registerPlatformServices(container, capabilities, host.platformServices(id));
+    const input: ContextInput = {
+      id,
+      version: record.discovered.manifest.version,
+      config,
+      logger: host.logger.child({ plugin: id }),
+      capabilities,
+      requires: record.discovered.manifest.requires ?? {},
+      provides: record.discovered.manifest.provides ?? [],
+      container,
+      resolveProvided: (ref) => host.resolveProvided(id, ref),
+    };
+    const registrations = emptyRegistrations();
+    const abort = new AbortController();
+    record.runtime = { container, registrations, abort, input, deps: definition.deps };
+    await definition.setup?.(createSetupContext(input, registrations, definition.deps));
+    host.rbac.define(id, definition.rbac ?? {});
+    record.state = 'enabled';
+    phase = 'start';
+    await definition.start?.(createRuntimeContext(input, registrations, definition.deps, abort.signal));
+    for (const { event, hook } of registrations.before) host.events.addBefore(id, event, hook);
+    for (const { event, handler } of registrations.after) host.events.addAfter(id, event, handler);
+    record.state = 'started';
+    record.error = null;
+    await host.persistState(record);
+    void host.events.forSource('core').emit('plugin.enabled', { pluginId: id, version: record.discovered.manifest.version });
+  } catch (error) {
+    await failPlugin(host, record, phase, error);
+  }
+}
+
+/** Undo what activation applied; call `stop` when the plugin had started. */
+async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boolean): Promise<void> {
+  const id = record.discovered.manifest.id;
+  host.events.removeOwner(id);
+  host.rbac.removeOwner(id);
+  const runtime = record.runtime;
+  record.runtime = undefined;
+  if (!runtime) return;
+  runtime.abort.abort();
+  if (callStop && (record.state === 'started' || record.state === 'enabled') && record.definition?.stop) {
+    try {
+      await record.definition.stop(createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal));
+    } catch (error) {
+      host.logger.error({ err: error, plugin: id }, 'plugin stop failed');
+    }
+  }
+  await runtime.container.dispose();
+}
+
+/** Stop a started plugin. `nextState` is `disabled` for an admin's disable, `installed` at shutdown. */
+export async function deactivate(host: LifecycleHost, record: PluginRecord, nextState: 'disabled' | 'installed'): Promise<void> {
+  await teardown(host, record, true);
+  record.state = nextState;
+  if (nextState === 'disabled') {
+    record.error = null;
+    await host.persistState(record);
+    void host.events.forSource('core').emit('plugin.disabled', { pluginId: record.discovered.manifest.id });
+  }
+}

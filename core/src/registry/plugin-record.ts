@@ -1,0 +1,64 @@
+/** The kernel's in-memory record of one plugin, and how it is shown. */
+import type { DependencyContainer } from 'tsyringe';
+import type { KernelCapability, ServiceRef } from '@hostplane/sdk';
+import type { PluginState, PluginStatus } from '../kernel-api.js';
+import type { DiscoveredPlugin } from './discover.js';
+import type { AnyPlugin } from './load-definition.js';
+import type { ContextInput, Registrations } from './plugin-context.js';
+
+/** What a started plugin holds while it runs. */
+export interface PluginRuntime {
+  container: DependencyContainer;
+  registrations: Registrations;
+  abort: AbortController;
+  input: ContextInput;
+  deps: Record<string, ServiceRef<unknown>> | undefined;
+}
+
+/** A failure or the last handler error. */
+export interface PluginError {
+  phase: string;
+  message: string;
+  at: string;
+}
+
+/** One plugin as the kernel tracks it. */
+export interface PluginRecord {
+  discovered: DiscoveredPlugin;
+  /** Set for plugins handed to the kernel as objects (tests, startTestHost). */
+  inline?: AnyPlugin;
+  /** Loaded on first enable. */
+  definition?: AnyPlugin;
+  state: PluginState;
+  /** The admin's wish, as stored. */
+  enabled: boolean;
+  /** Config as stored (before defaults). */
+  storedConfig: Record<string, unknown>;
+  error: PluginError | null;
+  runtime?: PluginRuntime;
+}
+
+/** Capabilities granted: what the manifest, which an admin can review, declares. */
+export function grantedCapabilities(record: PluginRecord): Set<KernelCapability> {
+  return new Set(record.discovered.manifest.permissions ?? []);
+}
+
+/** The API/CLI view of a record. */
+export function toStatus(record: PluginRecord): PluginStatus {
+  const { manifest } = record.discovered;
+  return {
+    id: manifest.id,
+    version: manifest.version,
+    displayName: manifest.displayName ?? manifest.id,
+    description: manifest.description ?? '',
+    source: record.discovered.source,
+    path: record.discovered.dir,
+    state: record.state,
+    enabled: record.enabled,
+    error: record.error,
+    permissions: [...(manifest.permissions ?? [])],
+    requires: { ...(manifest.requires ?? {}) },
+    provides: [...(manifest.provides ?? [])],
+    configSchema: (record.definition ?? record.inline)?.config ?? null,
+  };
+}

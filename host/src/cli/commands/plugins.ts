@@ -1,0 +1,63 @@
+/** `hostplane plugins list|enable|disable|config get|set`. */
+import { print } from '../output.js';
+import { usage, withAdminKernel, type CommandInput } from '../command.js';
+
+/** Parse `key=value` pairs; values that parse as JSON are taken as JSON (numbers, booleans…). */
+export function parseAssignments(pairs: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw usage(`expected key=value, got "${pair}"`);
+    const key = pair.slice(0, at);
+    const raw = pair.slice(at + 1);
+    try {
+      out[key] = JSON.parse(raw);
+    } catch {
+      out[key] = raw;
+    }
+  }
+  return out;
+}
+
+export async function pluginsCommand(input: CommandInput): Promise<number> {
+  const [action, ...rest] = input.args;
+  const json = input.options.json === true;
+  switch (action) {
+    case 'list':
+      return withAdminKernel(input, async (kernel) => {
+        const rows = kernel.plugins().map((p) => ({ ...p, error: p.error ? `${p.error.phase}: ${p.error.message}` : null }));
+        print(input.io, json, json ? kernel.plugins() : rows, ['id', 'version', 'source', 'enabled', 'state', 'error']);
+        for (const problem of json ? [] : kernel.discoveryProblems) {
+          input.io.err(`warning: skipped ${problem.dir}: ${problem.error.message}`);
+        }
+        return 0;
+      });
+    case 'enable':
+    case 'disable': {
+      const id = rest[0];
+      if (!id || rest.length > 1) throw usage(`usage: hostplane plugins ${action} <id>`);
+      return withAdminKernel(input, async (kernel) => {
+        const status = action === 'enable' ? await kernel.enable(id) : await kernel.disable(id);
+        if (json) print(input.io, true, status);
+        else input.io.out(`${id} ${action}d; running hosts apply it now, others at their next start`);
+        return 0;
+      });
+    }
+    case 'config': {
+      const [verb, id, ...pairs] = rest;
+      if ((verb !== 'get' && verb !== 'set') || !id) throw usage('usage: hostplane plugins config get <id> | set <id> key=value ...');
+      return withAdminKernel(input, async (kernel) => {
+        if (verb === 'get') {
+          print(input.io, true, await kernel.getConfig(id));
+          return 0;
+        }
+        if (pairs.length === 0) throw usage('nothing to set: give key=value pairs');
+        const current = await kernel.getConfig(id);
+        print(input.io, true, await kernel.setConfig(id, { ...current, ...parseAssignments(pairs) }));
+        return 0;
+      });
+    }
+    default:
+      throw usage('usage: hostplane plugins list | enable <id> | disable <id> | config get|set <id>');
+  }
+}

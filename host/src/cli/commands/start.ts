@@ -1,0 +1,43 @@
+/** `hostplane start`: the API and workers, until SIGTERM or SIGINT. */
+import { createLogger } from '@hostplane/core';
+import { openKernel } from '../../boot.js';
+import { registerSdkResolver } from '../../sdk-resolver.js';
+import { isFirstRun, seedDemo } from '../../seed.js';
+import { createHost } from '../../server/create-host.js';
+import type { CommandInput } from '../command.js';
+
+export async function startCommand(input: CommandInput): Promise<undefined> {
+  const { config, io } = input;
+  registerSdkResolver();
+  const logger = createLogger({ level: config.logLevel });
+  const kernel = await openKernel(config, { mode: 'run', logger });
+  const firstRun = await isFirstRun(kernel);
+  const logins = firstRun ? await seedDemo(kernel) : [];
+  const host = await createHost({ kernel, logger, corsOrigins: config.corsOrigins, rateLimit: config.rateLimit });
+  const address = await host.listen({ host: config.host, port: config.port });
+  io.out(`Hostplane is running at ${address}  (API under ${address}/v1, reference at ${address}/docs)`);
+  io.out(`Database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}`);
+  if (logins.length > 0) {
+    io.out('First run: demo logins (shown once; see README):');
+    for (const login of logins) io.out(`  ${login.role.padEnd(12)} ${login.email.padEnd(26)} ${login.password}`);
+  }
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: draining requests');
+    void (async () => {
+      try {
+        await host.close();
+        await kernel.stop();
+        logger.info('stopped');
+      } catch (error) {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exitCode = 1;
+      }
+    })();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return undefined;
+}

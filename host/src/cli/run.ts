@@ -1,0 +1,81 @@
+/** Parse the command line and dispatch to a command. */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { CliError, describeError, type CliIO } from './output.js';
+import { adminCommand } from './commands/admin.js';
+import { jobsCommand } from './commands/jobs.js';
+import { migrateCommand } from './commands/migrate.js';
+import { outboxCommand } from './commands/outbox.js';
+import { pluginsCommand } from './commands/plugins.js';
+import { seedCommand } from './commands/seed.js';
+import { startCommand } from './commands/start.js';
+import type { CommandInput } from './command.js';
+
+export const USAGE = `Usage: hostplane <command> [options]
+
+Commands:
+  start                              run the API (and workers) until SIGTERM/SIGINT
+  migrate up|down|status             core schema migrations (--plugin <id> for a plugin's)
+  seed                               create the demo users (idempotent)
+  plugins list                       installed plugins and their state
+  plugins enable|disable <id>        turn a plugin on or off (running hosts follow)
+  plugins config get <id>            show a plugin's config (secrets masked)
+  plugins config set <id> k=v ...    change config (values parsed as JSON when they can be)
+  jobs list [--state S] [--name N]   durable jobs (waiting, scheduled, running, retrying, dead)
+  jobs retry <id>                    run a dead or retrying job again
+  outbox list [--to EMAIL]           mails in the development outbox
+  admin create --email E [--password P] [--name N]
+                                     create a platform administrator
+
+Options: --json (machine-readable output), --limit N, --help`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  state: { type: 'string' },
+  name: { type: 'string' },
+  to: { type: 'string' },
+  limit: { type: 'string' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+  plugin: { type: 'string' },
+  port: { type: 'string' },
+} as const;
+
+/** Run the CLI; resolves with the exit code, or undefined for a long-running `start`. */
+export async function runCli(argv: string[], io: CliIO, env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.err(`hostplane: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (parsed.values.help || !command) {
+    io.out(USAGE);
+    return command || parsed.values.help ? 0 : 2;
+  }
+  const commands: Record<string, (input: CommandInput) => Promise<number | undefined>> = {
+    start: startCommand,
+    migrate: migrateCommand,
+    seed: seedCommand,
+    plugins: pluginsCommand,
+    jobs: jobsCommand,
+    outbox: outboxCommand,
+    admin: adminCommand,
+  };
+  const handler = commands[command];
+  if (!handler) {
+    io.err(`hostplane: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const portEnv = parsed.values.port ? { ...env, HOSTPLANE_PORT: parsed.values.port } : env;
+    const config = loadConfig(portEnv);
+    return await handler({ args: rest, options: parsed.values, config, io });
+  } catch (error) {
+    io.err(`hostplane ${command}: ${describeError(error)}`);
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+}

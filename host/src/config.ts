@@ -1,0 +1,78 @@
+/**
+ * Host settings from the environment (`HOSTPLANE_*`), checked once at boot with messages that
+ * name the variable.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineError } from '@hostplane/sdk';
+
+export const ConfigInvalid = defineError(
+  'HOST_ERR_CONFIG_INVALID',
+  400,
+  (variable: string, problem: string) => `${variable}: ${problem}`,
+);
+
+/** Settings the host runs with. */
+export interface HostConfig {
+  /** PostgreSQL URL; undefined → embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Drop-in plugins folder. */
+  pluginsDir: string;
+  /** First-party plugin folders (the monorepo's `plugins/` when present). */
+  firstPartyDirs: string[];
+  /** node_modules folders scanned for plugin packages. */
+  nodeModulesDirs: string[];
+  host: string;
+  port: number;
+  /** Origins allowed by CORS (the panel's). */
+  corsOrigins: string[];
+  logLevel: string;
+  rateLimit: { max: number; timeWindow: string };
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw ConfigInvalid(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** The monorepo root when this host runs from a checkout (it has `plugins/`). */
+function repoRoot(): string | undefined {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  return existsSync(resolve(root, 'plugins')) && existsSync(resolve(root, 'host')) ? root : undefined;
+}
+
+/** Read and check the environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): HostConfig {
+  const dataDir = resolve(cwd, env.HOSTPLANE_DATA_DIR || '.hostplane');
+  const root = repoRoot();
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw ConfigInvalid('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  const logLevel = env.HOSTPLANE_LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw ConfigInvalid('HOSTPLANE_LOG_LEVEL', `unknown level "${logLevel}"`);
+  }
+  return {
+    databaseUrl,
+    dataDir,
+    pluginsDir: resolve(cwd, env.HOSTPLANE_PLUGINS_DIR || resolve(dataDir, 'plugins')),
+    firstPartyDirs: root ? [resolve(root, 'plugins')] : [],
+    nodeModulesDirs: [resolve(root ?? cwd, 'node_modules')],
+    host: env.HOSTPLANE_HOST || '127.0.0.1',
+    port: intVar(env, 'HOSTPLANE_PORT', intVar(env, 'PORT', 3000, 0, 65535), 0, 65535),
+    corsOrigins: (env.HOSTPLANE_CORS_ORIGINS || 'http://127.0.0.1:3000,http://localhost:3000')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    logLevel,
+    rateLimit: { max: intVar(env, 'HOSTPLANE_RATE_LIMIT_MAX', 300, 1, 1_000_000), timeWindow: '1 minute' },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Demo data for a first look: an administrator, a reseller and two of its customers. Idempotent:
+ * users that exist are left alone. The passwords are public (README): demo installs only.
+ */
+import { createUser, getUserByEmail, type Kernel } from '@hostplane/core';
+
+/** One demo login. */
+export interface DemoLogin {
+  role: string;
+  email: string;
+  password: string;
+  created: boolean;
+}
+
+const DEMO = [
+  { key: 'admin', role: 'super_admin', email: 'admin@hostplane.test', name: 'Ada Admin', password: 'demo-admin-password', parent: null },
+  { key: 'reseller', role: 'reseller', email: 'reseller@hostplane.test', name: 'Rita Reseller', password: 'demo-reseller-password', parent: 'admin' },
+  { key: 'customer1', role: 'customer', email: 'alice@hostplane.test', name: 'Alice Customer', password: 'demo-customer-password', parent: 'reseller' },
+  { key: 'customer2', role: 'customer', email: 'bob@hostplane.test', name: 'Bob Customer', password: 'demo-customer-password', parent: 'reseller' },
+] as const;
+
+/** Create the demo users that are missing. */
+export async function seedDemo(kernel: Kernel): Promise<DemoLogin[]> {
+  const ids = new Map<string, string>();
+  const out: DemoLogin[] = [];
+  for (const user of DEMO) {
+    const existing = await getUserByEmail(kernel.knex, user.email);
+    let id = existing?.id;
+    if (!id) {
+      const parentId = user.parent ? (ids.get(user.parent) ?? null) : null;
+      const created = await createUser(kernel.knex, { email: user.email, name: user.name, role: user.role, parentId, password: user.password });
+      id = created.id;
+      await kernel.recordAudit({ action: 'users.user.created', target: { type: 'user', id }, details: { via: 'seed' } });
+    }
+    ids.set(user.key, id);
+    out.push({ role: user.role, email: user.email, password: user.password, created: !existing });
+  }
+  return out;
+}
+
+/** True when no user exists yet (a first run). */
+export async function isFirstRun(kernel: Kernel): Promise<boolean> {
+  const row = await kernel.knex('hostplane.users').count<{ count: string }[]>({ count: '*' }).first();
+  return Number(row?.count ?? 0) === 0;
+}
