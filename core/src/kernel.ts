@@ -4,6 +4,7 @@
  * change is stored, announced with NOTIFY, and every kernel on the database reconciles.
  */
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
 import pg from 'pg';
 import type { AuditEntry, Authenticator, ClockService, Logger, PluginManifest, ServiceRef } from '@hostplane/sdk';
@@ -89,6 +90,8 @@ export class Kernel implements KernelApi {
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly admin: boolean;
+  /** Tells this kernel's own announcements apart from other processes' (and other kernels'). */
+  private readonly instanceId = randomUUID();
 
   private constructor(private readonly options: KernelOptions) {
     this.logger = options.logger ?? createLogger();
@@ -300,7 +303,7 @@ export class Kernel implements KernelApi {
 
   /** Tell other processes on this database that `pluginId` changed. */
   private async announce(pluginId: string): Promise<void> {
-    await this.knex.raw('select pg_notify(?, ?)', [CHANNEL, `${process.pid}:${pluginId}`]).catch((error: unknown) => {
+    await this.knex.raw('select pg_notify(?, ?)', [CHANNEL, `${this.instanceId}:${pluginId}`]).catch((error: unknown) => {
       this.logger.warn({ err: error }, 'could not announce plugin change');
     });
   }
@@ -327,7 +330,7 @@ export class Kernel implements KernelApi {
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     client.on('notification', (message) => {
-      if (message.payload?.startsWith(`${process.pid}:`)) return;
+      if (message.payload?.startsWith(`${this.instanceId}:`)) return;
       void this.serial(() => this.reconcile()).catch((error: unknown) => this.logger.error({ err: error }, 'reconcile failed'));
     });
     this.listenClient = client;

@@ -107,11 +107,14 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     const registrations = emptyRegistrations();
     const abort = new AbortController();
     record.runtime = { container, registrations, abort, input, deps: definition.deps };
-    await definition.setup?.(createSetupContext(input, registrations, definition.deps));
+    // Built even without a setup hook: resolving `deps` is where undeclared services are refused.
+    const setupContext = createSetupContext(input, registrations, definition.deps);
+    await definition.setup?.(setupContext);
     host.rbac.define(id, definition.rbac ?? {});
     record.state = 'enabled';
     phase = 'start';
-    await definition.start?.(createRuntimeContext(input, registrations, definition.deps, abort.signal));
+    const runtimeContext = createRuntimeContext(input, registrations, definition.deps, abort.signal);
+    await definition.start?.(runtimeContext);
     for (const { event, hook } of registrations.before) host.events.addBefore(id, event, hook);
     for (const { event, handler } of registrations.after) host.events.addAfter(id, event, handler);
     record.state = 'started';

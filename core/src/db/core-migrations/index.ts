@@ -1,0 +1,9 @@
+/**
+ * Every core migration, in order. Listed by hand (not read from the folder) so the list is the
+ * same whether the kernel runs from `.ts` sources or compiled `.js`, and bundlers can see it.
+ * Names never change once released: they are the keys in `hostplane.core_migrations`.
+ */
+import type { NamedMigration } from '../migration-runner.js';
+
+/** Core migrations, oldest first. */
+export const coreMigrations: readonly NamedMigration[] = [{ name: '0001_core', load: () => import('./0001_core.js') }];

@@ -1,0 +1,463 @@
+/**
+ * Durable jobs on graphile-worker 0.16 (DESIGN.md, "Jobs, schedules, tasks"). Plugins never
+ * see graphile-worker: they get the SDK's `JobsService`, built by the kernel on this engine.
+ *
+ * - Enqueue is `graphile_worker.add_job(...)` in SQL on the caller's knex transaction, so a
+ *   job exists only if the caller commits.
+ * - Workers run only the job names they were given ({@link JobEngine.setDefinitions}):
+ *   graphile fetches only jobs whose name it knows, so jobs of a disabled plugin wait.
+ * - Workers wake on LISTEN/NOTIFY (milliseconds), poll as a fallback.
+ */
+import { EventEmitter } from 'node:events';
+import type { EnqueueOptions, JobContext, JobInfo, JobState, Logger } from '@hostplane/sdk';
+import { runMigrations, runTaskList, type Job, type TaskList, type WorkerEvents, type WorkerPool } from 'graphile-worker';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import type { JobAdmin } from '../kernel-api.js';
+import { JobErrors } from './errors.js';
+import { graphileLogger } from './graphile-logger.js';
+import { JobAdminView } from './job-admin.js';
+import { deleteProgress, writeProgress } from './job-progress.js';
+import { isQualifiedName } from './names.js';
+
+/** A job name the workers run, with its handler. */
+export interface JobDefinition {
+  /** `<plugin-id>:<verb-noun>`. */
+  name: string;
+  /** Throw to fail the attempt; it is retried with exponential backoff until `maxAttempts`. */
+  handler: (payload: unknown, job: JobContext) => Promise<void>;
+  /** Attempts before the job is dead; used when the enqueuer does not say. */
+  maxAttempts: number;
+}
+
+/** Options of {@link JobEngine}. */
+export interface JobEngineOptions {
+  /** PostgreSQL the workers connect to (their own small pool: LISTEN needs a dedicated client). */
+  connectionString: string;
+  /** The kernel's knex, for enqueue, progress and the admin view. */
+  knex: Knex;
+  logger: Logger;
+  /** Jobs run at once by this process. Default 4. */
+  concurrency?: number;
+  /** Fallback poll for jobs that became due without a notification (retries, `runAt`). Default 2000 ms. */
+  pollInterval?: number;
+}
+
+/** Options of {@link JobEngine.enqueue}: the SDK's, with the transaction typed. */
+export interface JobEnqueueOptions extends Omit<EnqueueOptions, 'trx'> {
+  /** Enqueue inside this knex transaction (a `Knex.Transaction`): the job exists only if it commits. */
+  trx?: Knex.Transaction | unknown;
+}
+
+/** What every job event carries. */
+export interface JobEventBase {
+  id: string;
+  name: string;
+  /** 1 on the first run. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+/**
+ * What the engine reports, for metrics and tests. `succeeded` and `failed` are sent after the
+ * outcome is written to the database.
+ */
+export type JobEvent =
+  | (JobEventBase & { type: 'started' })
+  | (JobEventBase & { type: 'succeeded'; durationMs: number })
+  | (JobEventBase & {
+      type: 'failed';
+      durationMs: number;
+      error: unknown;
+      /** No attempts left: the job stays as a dead row with its error. */
+      dead: boolean;
+    });
+
+/** Attempts when neither the enqueuer nor a definition says (the SDK's documented default). */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** graphile stores attempts, max_attempts and priority as smallint. */
+const SMALLINT_MAX = 32767;
+
+const ADD_JOB_SQL = `select id::text as id from graphile_worker.add_job(
+  identifier => ?, payload => ?::json, queue_name => ?, run_at => ?::timestamptz,
+  max_attempts => ?::int, job_key => ?, priority => ?::int)`;
+
+/**
+ * graphile's schema, pinned: graphile would otherwise take it from GRAPHILE_WORKER_SCHEMA or a
+ * `.graphile-workerrc`, while our SQL (enqueue, admin view) names it.
+ */
+const WORKER_SCHEMA = 'graphile_worker';
+
+/** Key of the advisory lock that keeps two hosts from migrating graphile's schema at once. */
+const MIGRATE_LOCK = 'hostplane:graphile-worker:migrate';
+
+/** One graphile worker pool and the definitions it was started with. */
+interface RunnerState {
+  pool: WorkerPool;
+  /** Handlers by name; updated in place when only handlers change (no restart needed). */
+  definitions: Map<string, JobDefinition>;
+  /** Set once we asked it to stop (graphile refuses a second shutdown). */
+  stopping: Promise<void> | undefined;
+}
+
+/** Durable jobs: enqueue, run, report progress, administer (it is the kernel's {@link JobAdmin}). */
+export class JobEngine implements JobAdmin {
+  readonly #admin: JobAdminView;
+  readonly #knex: Knex;
+  readonly #logger: Logger;
+  readonly #pool: pg.Pool;
+  readonly #concurrency: number;
+  readonly #pollInterval: number;
+  readonly #events = new EventEmitter();
+  #definitions = new Map<string, JobDefinition>();
+  #runner: RunnerState | undefined;
+  readonly #retiring = new Set<Promise<void>>();
+  /** Side effects (progress clean-up) still in flight; awaited by stop(). */
+  readonly #pending = new Set<Promise<void>>();
+  readonly #startedAt = new Map<string, number>();
+  /** Jobs running here that reported progress, so only their rows need deleting afterwards. */
+  readonly #reportedProgress = new Set<string>();
+  #started = false;
+  #stopped = false;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #restartDelay = 1000;
+  /** setDefinitions/start/stop run one at a time, in call order. */
+  #lifecycle: Promise<unknown> = Promise.resolve();
+
+  constructor(options: JobEngineOptions) {
+    const concurrency = options.concurrency ?? 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw JobErrors.invalidOptions('concurrency must be a positive integer');
+    this.#knex = options.knex;
+    this.#logger = options.logger.child({ component: 'jobs' });
+    this.#concurrency = concurrency;
+    this.#pollInterval = options.pollInterval ?? 2000;
+    // Room for two overlapping runners during a restart (each: its workers + one LISTEN client).
+    this.#pool = new pg.Pool({ connectionString: options.connectionString, max: 2 * (concurrency + 1) + 2 });
+    // Without a listener, a connection the server terminates (restart, shutdown, idle kill)
+    // throws an unhandled 'error' event and takes the process down (RECIPES.md).
+    this.#pool.on('error', (err) => this.#logger.warn({ err }, 'idle job-worker connection failed'));
+    this.#admin = new JobAdminView(options.knex);
+  }
+
+  /** Install or upgrade graphile-worker's schema (`graphile_worker`). Safe to run on many hosts at once. */
+  async migrate(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      // graphile does not serialise concurrent migrations itself.
+      await client.query('select pg_advisory_lock(hashtext($1))', [MIGRATE_LOCK]);
+      try {
+        await runMigrations({ pgPool: this.#pool, schema: WORKER_SCHEMA, logger: graphileLogger(this.#logger) });
+      } finally {
+        await client.query('select pg_advisory_unlock(hashtext($1))', [MIGRATE_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Start running jobs (needs {@link JobEngine.migrate} to have run on this database). */
+  start(): Promise<void> {
+    return this.#serially(async () => {
+      if (this.#stopped) throw JobErrors.stopped();
+      if (this.#started) return;
+      this.#started = true;
+      await this.#apply();
+    });
+  }
+
+  /**
+   * Run exactly these job names from now on. Names that disappear are no longer fetched (their
+   * jobs wait in the queue); jobs already running finish on the previous workers. Resolves once
+   * the new workers run; {@link JobEngine.drained} tells when the previous ones are done.
+   */
+  setDefinitions(defs: readonly JobDefinition[]): Promise<void> {
+    let next: Map<string, JobDefinition>;
+    try {
+      next = checkDefinitions(defs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#serially(async () => {
+      if (this.#stopped) throw JobErrors.stopped();
+      this.#definitions = next;
+      if (this.#started) await this.#apply();
+    });
+  }
+
+  /** True when a job of this name runs in this process. */
+  isDefined(name: string): boolean {
+    return this.#definitions.has(name);
+  }
+
+  /** Resolves when workers replaced by {@link JobEngine.setDefinitions} have finished their jobs. */
+  async drained(): Promise<void> {
+    while (this.#retiring.size > 0) await Promise.all(this.#retiring);
+  }
+
+  /**
+   * Enqueue job `name` (any well-formed name: it runs wherever that name is defined, and waits
+   * until then). With `trx`, the job exists only if that transaction commits. A pending job
+   * with the same `jobKey` is replaced (payload, run time, attempts reset), not doubled.
+   */
+  async enqueue(name: string, payload: unknown, options: JobEnqueueOptions = {}): Promise<{ id: string }> {
+    if (!isQualifiedName(name)) throw JobErrors.invalidName(name);
+    const { trx, jobKey, runAt, priority, queue } = options;
+    const maxAttempts = options.maxAttempts ?? this.#definitions.get(name)?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (trx !== undefined && typeof (trx as { raw?: unknown } | null)?.raw !== 'function') {
+      throw JobErrors.invalidOptions('trx must be a knex transaction');
+    }
+    if (jobKey !== undefined && (typeof jobKey !== 'string' || jobKey.length === 0 || jobKey.length > 512)) {
+      throw JobErrors.invalidOptions('jobKey must be a string of 1 to 512 characters');
+    }
+    if (runAt !== undefined && (!(runAt instanceof Date) || Number.isNaN(runAt.getTime()))) {
+      throw JobErrors.invalidOptions('runAt must be a valid Date');
+    }
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > SMALLINT_MAX) {
+      throw JobErrors.invalidOptions(`maxAttempts must be an integer from 1 to ${SMALLINT_MAX}`);
+    }
+    if (priority !== undefined && (!Number.isInteger(priority) || Math.abs(priority) > SMALLINT_MAX)) {
+      throw JobErrors.invalidOptions(`priority must be an integer from -${SMALLINT_MAX} to ${SMALLINT_MAX}`);
+    }
+    if (queue !== undefined && (typeof queue !== 'string' || queue.length === 0 || queue.length > 128)) {
+      throw JobErrors.invalidOptions('queue must be a string of 1 to 128 characters');
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(payload === undefined ? {} : payload);
+    } catch (err) {
+      throw JobErrors.invalidOptions(`payload must be JSON-serialisable: ${(err as Error).message}`);
+    }
+    const db = (trx as Knex | Knex.Transaction | undefined) ?? this.#knex;
+    const result = await db.raw<{ rows: Array<{ id: string }> }>(ADD_JOB_SQL, [
+      name,
+      json,
+      queue ?? null,
+      runAt?.toISOString() ?? null,
+      maxAttempts,
+      jobKey ?? null,
+      priority ?? null,
+    ]);
+    const id = result.rows[0]?.id;
+    // add_job returns no row only if a concurrent enqueue with the same key won a race on a
+    // locked job; graphile then keeps the other one.
+    if (id === undefined) throw JobErrors.invalidOptions(`job key "${jobKey ?? ''}" is busy, try again`);
+    return { id };
+  }
+
+  /** Jobs, newest first, filtered by state and by job name (or plugin id: a name without `:`). */
+  list(filter?: { state?: JobState; name?: string; limit?: number; offset?: number }): Promise<JobInfo[]> {
+    return this.#admin.list(filter);
+  }
+
+  /** One job with its progress, or undefined (finished jobs are deleted). */
+  get(id: string): Promise<JobInfo | undefined> {
+    return this.#admin.get(id);
+  }
+
+  /** Run a dead or retrying job again now, attempts reset (JOBS_ERR_NOT_FOUND, JOBS_ERR_NOT_RETRYABLE). */
+  retry(id: string): Promise<JobInfo> {
+    return this.#admin.retry(id);
+  }
+
+  /** Job counts by state, for metrics. */
+  counts(): Promise<Record<JobState, number>> {
+    return this.#admin.counts();
+  }
+
+  /** Listen to job events; returns an unsubscribe. A throwing listener is logged, not propagated. */
+  onEvent(listener: (event: JobEvent) => void): () => void {
+    const safe = (event: JobEvent): void => {
+      try {
+        listener(event);
+      } catch (err) {
+        this.#logger.error({ err }, 'job event listener threw');
+      }
+    };
+    this.#events.on('event', safe);
+    return () => this.#events.off('event', safe);
+  }
+
+  /**
+   * Stop: no new jobs are fetched, running ones finish, then the workers' connections close.
+   * Call before the database goes away. Idempotent.
+   */
+  stop(): Promise<void> {
+    return this.#serially(async () => {
+      if (this.#stopped) return;
+      this.#stopped = true;
+      if (this.#restartTimer) clearTimeout(this.#restartTimer);
+      if (this.#runner) this.#retire(this.#runner);
+      this.#runner = undefined;
+      await this.drained();
+      while (this.#pending.size > 0) await Promise.allSettled(this.#pending);
+      await this.#pool.end();
+    });
+  }
+
+  #serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lifecycle.then(fn, fn);
+    this.#lifecycle = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Bring the workers in line with the definitions. */
+  async #apply(): Promise<void> {
+    const current = this.#runner;
+    const wanted = this.#definitions;
+    if (current && sameNames(current.definitions, wanted)) {
+      // Same names: graphile's task list is unchanged, so swap the handlers in place.
+      current.definitions.clear();
+      for (const [name, def] of wanted) current.definitions.set(name, def);
+      return;
+    }
+    // Start the new workers before retiring the old ones: no gap in which nothing runs, and
+    // the database's row locks keep a job from running twice.
+    this.#runner = wanted.size > 0 ? this.#startRunner(new Map(wanted)) : undefined;
+    if (current) this.#retire(current);
+  }
+
+  #startRunner(definitions: Map<string, JobDefinition>): RunnerState {
+    const events = new EventEmitter() as WorkerEvents;
+    events.on('job:start', ({ job }) => this.#onStart(job));
+    events.on('job:complete', ({ job, error }) => this.#onComplete(job, error));
+    const taskList: TaskList = {};
+    for (const name of definitions.keys()) {
+      taskList[name] = async (payload, helpers) => {
+        const def = definitions.get(name);
+        // Only if a handler swap removed it mid-flight, which #apply never does.
+        if (!def) throw JobErrors.unknownJob(name);
+        // Return nothing: graphile reads a returned array as per-item batch results.
+        await def.handler(payload, this.#context(helpers.job));
+      };
+    }
+    const pool = runTaskList(
+      {
+        schema: WORKER_SCHEMA,
+        concurrency: this.#concurrency,
+        pollInterval: this.#pollInterval,
+        // The host owns signals and shuts us down through stop().
+        noHandleSignals: true,
+        logger: graphileLogger(this.#logger),
+        events,
+      },
+      taskList,
+      this.#pool,
+    );
+    const state: RunnerState = { pool, definitions, stopping: undefined };
+    pool.promise.then(
+      () => this.#onRunnerEnded(state),
+      (err: unknown) => this.#onRunnerEnded(state, err),
+    );
+    return state;
+  }
+
+  /** Gracefully stop a runner in the background (running jobs finish); tracked by drained(). */
+  #retire(state: RunnerState): void {
+    if (state.stopping) return;
+    const done = state.pool.gracefulShutdown('definitions changed or engine stopping').catch((err: unknown) => {
+      this.#logger.error({ err }, 'job workers did not shut down cleanly');
+    });
+    state.stopping = done;
+    this.#retiring.add(done);
+    void done.finally(() => this.#retiring.delete(done));
+  }
+
+  /** A runner ended: expected if we stopped it; otherwise (fatal DB error) start a new one later. */
+  #onRunnerEnded(state: RunnerState, err?: unknown): void {
+    if (state.stopping || this.#runner !== state) return;
+    this.#logger.error({ err }, `job workers stopped unexpectedly; restarting in ${this.#restartDelay} ms`);
+    state.stopping = Promise.resolve();
+    this.#runner = undefined;
+    const delay = this.#restartDelay;
+    this.#restartDelay = Math.min(delay * 2, 30_000);
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      void this.#serially(async () => {
+        if (!this.#stopped && !this.#runner) await this.#apply();
+      }).catch((e: unknown) => this.#logger.error({ err: e }, 'restarting job workers failed'));
+    }, delay);
+    this.#restartTimer.unref();
+  }
+
+  #context(job: Job): JobContext {
+    const id = String(job.id);
+    const parent = this.#logger;
+    let logger: Logger | undefined;
+    return {
+      id,
+      name: job.task_identifier,
+      attempt: job.attempts,
+      maxAttempts: job.max_attempts,
+      // Made on first use: most handlers never log, and a child logger per job adds up.
+      get logger(): Logger {
+        return (logger ??= parent.child({ jobId: id, job: job.task_identifier, attempt: job.attempts }));
+      },
+      progress: (fraction, message) => {
+        this.#reportedProgress.add(id);
+        return writeProgress(this.#knex, id, fraction, message);
+      },
+    };
+  }
+
+  #onStart(job: Job): void {
+    const id = String(job.id);
+    this.#startedAt.set(id, performance.now());
+    this.#emit({ type: 'started', ...base(job) });
+  }
+
+  #onComplete(job: Job, error: unknown): void {
+    const id = String(job.id);
+    const started = this.#startedAt.get(id);
+    this.#startedAt.delete(id);
+    const reported = this.#reportedProgress.delete(id);
+    const durationMs = started === undefined ? 0 : performance.now() - started;
+    // The database answered: a later crash restarts quickly again.
+    this.#restartDelay = 1000;
+    if (error) {
+      this.#emit({ type: 'failed', ...base(job), durationMs, error, dead: job.attempts >= job.max_attempts });
+      return;
+    }
+    // graphile deleted the job row, so its progress row is an orphan now. Only a job that
+    // reported progress has one (this attempt here, or an earlier one, maybe elsewhere): an
+    // unconditional delete would cost every job a round trip.
+    if (reported || job.attempts > 1) {
+      const cleanup = deleteProgress(this.#knex, id).catch((err: unknown) => {
+        this.#logger.warn({ err, jobId: id }, 'could not delete progress of a finished job');
+      });
+      this.#pending.add(cleanup);
+      void cleanup.finally(() => this.#pending.delete(cleanup));
+    }
+    this.#emit({ type: 'succeeded', ...base(job), durationMs });
+  }
+
+  #emit(event: JobEvent): void {
+    this.#events.emit('event', event);
+  }
+}
+
+/** Definitions by name; throws on a malformed or duplicate one. */
+function checkDefinitions(defs: readonly JobDefinition[]): Map<string, JobDefinition> {
+  const next = new Map<string, JobDefinition>();
+  for (const def of defs) {
+    if (!isQualifiedName(def.name)) throw JobErrors.invalidName(def.name);
+    if (next.has(def.name)) throw JobErrors.invalidDefinition(def.name, 'defined twice');
+    if (typeof def.handler !== 'function') throw JobErrors.invalidDefinition(def.name, 'handler must be a function');
+    if (!Number.isInteger(def.maxAttempts) || def.maxAttempts < 1 || def.maxAttempts > SMALLINT_MAX) {
+      throw JobErrors.invalidDefinition(def.name, `maxAttempts must be an integer from 1 to ${SMALLINT_MAX}`);
+    }
+    next.set(def.name, def);
+  }
+  return next;
+}
+
+function base(job: Job): JobEventBase {
+  return { id: String(job.id), name: job.task_identifier, attempt: job.attempts, maxAttempts: job.max_attempts };
+}
+
+function sameNames(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
+  if (a.size !== b.size) return false;
+  for (const name of a.keys()) if (!b.has(name)) return false;
+  return true;
+}

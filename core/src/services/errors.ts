@@ -1,0 +1,35 @@
+/** Error codes of the platform services. Callers and tests compare codes, never messages. */
+import { defineError } from '@hostplane/sdk';
+
+/** Users and passwords. */
+export const UserErrors = {
+  emailInvalid: defineError('USERS_ERR_EMAIL_INVALID', 400, 'The email address is not valid'),
+  emailTaken: defineError('USERS_ERR_EMAIL_TAKEN', 409, 'A user with this email address already exists'),
+  roleInvalid: defineError(
+    'USERS_ERR_ROLE_INVALID',
+    400,
+    (role: string) => `"${role}" is not a role (super_admin, reseller, customer, technical_user)`,
+  ),
+  parentInvalid: defineError('USERS_ERR_PARENT_INVALID', 400, (reason: string) => `Invalid parent: ${reason}`),
+  passwordInvalid: defineError('USERS_ERR_PASSWORD_INVALID', 400, (reason: string) => `Invalid password: ${reason}`),
+  nameInvalid: defineError('USERS_ERR_NAME_INVALID', 400, (reason: string) => `Invalid name: ${reason}`),
+  filterInvalid: defineError('USERS_ERR_FILTER_INVALID', 400, (reason: string) => `Invalid user filter: ${reason}`),
+} as const;
+
+/** The audit log. A bad entry is a bug in the caller, hence 500. */
+export const AuditErrors = {
+  entryInvalid: defineError('AUDIT_ERR_ENTRY_INVALID', 500, (reason: string) => `Invalid audit entry: ${reason}`),
+  filterInvalid: defineError('AUDIT_ERR_FILTER_INVALID', 400, (reason: string) => `Invalid audit filter: ${reason}`),
+} as const;
+
+/** The mailer and its outbox. */
+export const MailerErrors = {
+  messageInvalid: defineError('MAILER_ERR_MESSAGE_INVALID', 400, (reason: string) => `Invalid mail: ${reason}`),
+  filterInvalid: defineError('MAILER_ERR_FILTER_INVALID', 400, (reason: string) => `Invalid outbox filter: ${reason}`),
+} as const;
+
+/** Plugin settings. */
+export const SettingsErrors = {
+  keyInvalid: defineError('SETTINGS_ERR_KEY_INVALID', 400, 'A setting key is a non-empty string of at most 200 characters'),
+  valueInvalid: defineError('SETTINGS_ERR_VALUE_INVALID', 400, (reason: string) => `Invalid setting value: ${reason}`),
+} as const;

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { openDatabase } from '../src/db/open-database.js';
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'hostplane-embedded-'));
+t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+
+t.test('an embedded server keeps its data across close and reopen', async (t) => {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'message'] as const;
+  const before = signals.map((s) => process.listenerCount(s));
+  const first = await openDatabase({ dataDir });
+  t.same(
+    signals.map((s) => process.listenerCount(s)),
+    before,
+    'signal handling stays with the host',
+  );
+  t.equal(first.embedded, true);
+  t.match(first.url, /^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/hostplane$/);
+  await first.knex.raw('create table kept (id bigserial primary key, at timestamptz not null default now())');
+  await first.knex('kept').insert({});
+  await first.close();
+  await first.close(); // twice is harmless
+
+  const second = await openDatabase({ dataDir });
+  t.teardown(() => second.close());
+  const rows = await second.knex('kept').select('*');
+  t.equal(rows.length, 1);
+  t.equal(rows[0].id, '1', 'bigint ids come back as strings');
+  t.ok(rows[0].at instanceof Date, 'timestamptz comes back as a Date');
+  const password = await stat(path.join(dataDir, 'postgres.password'));
+  t.equal(password.mode & 0o077, 0, 'the password file is private');
+});
+
+t.test('a stale postmaster.pid left by a crash does not block the start', async (t) => {
+  const lockFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+  // A pid that is alive but is not PostgreSQL (pid reuse after a reboot); PostgreSQL alone
+  // would refuse to start on it.
+  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  t.teardown(() => sleeper.kill());
+  await writeFile(lockFile, `${sleeper.pid}\n${path.join(dataDir, 'postgres')}\n0\n5432\n\n127.0.0.1\n0 0\nready\n`);
+  const db = await openDatabase({ dataDir });
+  t.equal((await db.knex.raw('select 1 as one')).rows[0].one, 1);
+  const pid = Number.parseInt((await readFile(lockFile, 'utf8')).split('\n')[0]!, 10);
+  t.not(pid, sleeper.pid, 'the lock file is the new server');
+  await db.close();
+
+  await writeFile(lockFile, 'garbage');
+  const again = await openDatabase({ dataDir });
+  await again.close();
+});
+
+t.test('a data directory that is not a cluster is refused, not wiped', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hostplane-notpg-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await import('node:fs/promises').then((fs) => fs.mkdir(path.join(dir, 'postgres')));
+  await writeFile(path.join(dir, 'postgres', 'precious.txt'), 'keep me');
+  await t.rejects(openDatabase({ dataDir: dir }), { code: 'DB_ERR_EMBEDDED_DIR_INVALID' });
+  t.equal(await readFile(path.join(dir, 'postgres', 'precious.txt'), 'utf8'), 'keep me');
+});
