@@ -11,7 +11,7 @@ import pg from 'pg';
 import { loadEmbeddedPostgres, serverProcess, stopOnExit } from './embedded-postgres-module.js';
 import { DbErrors } from './errors.js';
 import { findFreePort } from './free-port.js';
-import { clearPostmasterLock } from './postmaster-lock.js';
+import { clearPostmasterLock, runningOwnedServerPort } from './postmaster-lock.js';
 
 /** A running embedded server. */
 export interface EmbeddedServer {
@@ -35,6 +35,18 @@ const START_ATTEMPTS = 3;
 const START_TIMEOUT_MS = 60_000;
 
 /** Initialise (first time only), start and prepare the embedded server. */
+/**
+ * Connection string of an embedded server another Hostplane process already runs on
+ * `dataDir` (so the CLI works beside `npm start`), or undefined.
+ */
+export async function attachRunningServer(dataDir: string, database: string): Promise<string | undefined> {
+  const pgDir = path.join(dataDir, 'postgres');
+  const port = await runningOwnedServerPort(pgDir);
+  if (port === undefined) return undefined;
+  const password = (await readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim();
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const dataDir = path.resolve(options.dataDir);
   const pgDir = path.join(dataDir, 'postgres');

@@ -5,7 +5,7 @@
 import type { Logger } from '@hostplane/sdk';
 import knexFactory, { type Knex } from 'knex';
 import type pg from 'pg';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
+import { attachRunningServer, startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { DbErrors } from './errors.js';
 import { pgTypes } from './pg-types.js';
 
@@ -42,14 +42,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (given !== undefined) assertPostgresUrl(given);
 
   let server: EmbeddedServer | undefined;
-  if (given === undefined) {
+  const attached = given === undefined ? await attachRunningServer(options.dataDir, EMBEDDED_DATABASE_NAME) : undefined;
+  if (given === undefined && attached === undefined) {
     server = await startEmbeddedServer({
       dataDir: options.dataDir,
       database: EMBEDDED_DATABASE_NAME,
       ...withLogger(options.logger),
     });
   }
-  const url = given ?? server!.url;
+  const url = given ?? attached ?? server!.url;
   const knex = createKnex(url, poolMax, options.logger);
   try {
     await knex.raw('select 1');

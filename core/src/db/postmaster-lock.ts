@@ -44,6 +44,23 @@ export async function clearPostmasterLock(pgDir: string, logger?: Logger): Promi
   return 'stopped-orphan';
 }
 
+/**
+ * The port of a server on `pgDir` that a live Node process (another Hostplane process, e.g.
+ * `npm start` while the CLI runs) owns, or undefined when there is none.
+ */
+export async function runningOwnedServerPort(pgDir: string): Promise<number | undefined> {
+  const lockFile = path.join(pgDir, 'postmaster.pid');
+  const pid = await readLockPid(lockFile);
+  if (!pid || !(await isRunning(pid))) return undefined;
+  const args = await readCmdline(pid);
+  if (!args || !isPostmasterOf(args, pgDir)) return undefined;
+  const parent = (await readStat(pid))?.ppid;
+  if (parent === undefined || parent <= 1 || !(await isNodeProcess(parent))) return undefined;
+  // postmaster.pid: line 4 is the port (PostgreSQL's documented layout).
+  const port = Number.parseInt((await readFile(lockFile, 'utf8')).split('\n')[3] ?? '', 10);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
 /** undefined: no lock file; null: unreadable content (a torn write). */
 async function readLockPid(lockFile: string): Promise<number | null | undefined> {
   let text: string;

@@ -1,0 +1,81 @@
+import t from 'tap';
+import { startTestHost } from '@hostplane/sdk/testing';
+import hello from '../src/index.js';
+import banner from '../src/tasks/banner.js';
+
+t.test('the banner task is a plain function of plain data', async (t) => {
+  const out = banner({ text: 'Hi' });
+  t.equal(out.banner, '******\n* Hi *\n******');
+  t.match(out.stamp, /^[0-9a-f]{16}$/);
+});
+
+t.test('hello end to end: route, config, job, task, before-hook, permissions', async (t) => {
+  const host = await startTestHost({ plugins: [hello], config: { hello: { greeting: 'Howdy' } } });
+  t.teardown(() => host.close());
+  t.equal(host.kernel.plugin('hello')?.state, 'started');
+
+  const greet = await host.inject({ method: 'GET', url: '/v1/hello?name=Ada', headers: host.headersFor('customer') });
+  t.equal(greet.statusCode, 200);
+  t.same(greet.json(), { text: 'Howdy, Ada!' });
+
+  const anonymous = await host.inject({ method: 'GET', url: '/v1/hello?name=Ada' });
+  t.equal(anonymous.statusCode, 401);
+  const readOnly = await host.inject({
+    method: 'POST',
+    url: '/v1/hello/greetings',
+    payload: { name: 'Ada' },
+    headers: host.headersFor('technical_user'),
+  });
+  t.equal(readOnly.statusCode, 403, 'technical users may read but not write');
+
+  const bad = await host.inject({
+    method: 'POST',
+    url: '/v1/hello/greetings',
+    payload: { name: 'Ada', admin: true },
+    headers: host.headersFor('customer'),
+  });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json(), { error: { code: 'HOST_ERR_VALIDATION' } });
+
+  const vetoed = await host.inject({
+    method: 'POST',
+    url: '/v1/hello/greetings',
+    payload: { name: 'Nobody' },
+    headers: host.headersFor('customer'),
+  });
+  t.equal(vetoed.statusCode, 409);
+  t.match(vetoed.json(), { error: { code: 'COMMON_ERR_VETOED' } });
+
+  const created = await host.inject({
+    method: 'POST',
+    url: '/v1/hello/greetings',
+    payload: { name: 'Grace' },
+    headers: host.headersFor('customer'),
+  });
+  t.equal(created.statusCode, 201);
+  const { id } = created.json<{ id: string }>();
+
+  // The delivery job draws the banner on the worker pool; wait for it.
+  let delivered: { banner: string | null; deliveredAt: string | null } | undefined;
+  for (let i = 0; i < 200 && !delivered?.deliveredAt; i++) {
+    const res = await host.inject({ method: 'GET', url: `/v1/hello/greetings/${id}`, headers: host.headersFor('customer') });
+    delivered = res.json();
+    if (!delivered?.deliveredAt) await new Promise((r) => setTimeout(r, 50));
+  }
+  t.equal(delivered?.banner, '*****************\n* Howdy, Grace! *\n*****************');
+
+  const missing = await host.inject({
+    method: 'GET',
+    url: '/v1/hello/greetings/00000000-0000-4000-8000-000000000000',
+    headers: host.headersFor('customer'),
+  });
+  t.equal(missing.statusCode, 404);
+  t.match(missing.json(), { error: { code: 'HELLO_ERR_NOT_FOUND' } });
+
+  await host.kernel.disable('hello');
+  const gone = await host.inject({ method: 'GET', url: '/v1/hello?name=Ada', headers: host.headersFor('customer') });
+  t.equal(gone.statusCode, 404, 'disabled: its routes are gone');
+  await host.kernel.enable('hello');
+  const back = await host.inject({ method: 'GET', url: '/v1/hello?name=Ada', headers: host.headersFor('customer') });
+  t.equal(back.statusCode, 200, 'enabled again: back');
+});
