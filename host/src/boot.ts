@@ -1,6 +1,7 @@
 /** Opening the database and the kernel from the host's config: shared by `start` and the CLI. */
 import { Kernel, createLogger, openDatabase, type InlinePlugin, type Logger } from '@hostplane/core';
 import type { HostConfig } from './config.js';
+import { registerSdkResolver } from './sdk-resolver.js';
 
 /** Options of {@link openKernel}. */
 export interface OpenKernelOptions {
@@ -11,6 +12,8 @@ export interface OpenKernelOptions {
 
 /** Open the database (embedded when no DATABASE_URL) and boot a kernel on it. */
 export async function openKernel(config: HostConfig, options: OpenKernelOptions): Promise<Kernel> {
+  // Drop-in plugins outside this install import the SDK through the host's copy.
+  registerSdkResolver();
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const database = await openDatabase({
     ...(config.databaseUrl ? { url: config.databaseUrl } : {}),

@@ -1,14 +1,12 @@
 /** `hostplane start`: the API and workers, until SIGTERM or SIGINT. */
 import { createLogger } from '@hostplane/core';
 import { openKernel } from '../../boot.js';
-import { registerSdkResolver } from '../../sdk-resolver.js';
 import { isFirstRun, seedDemo } from '../../seed.js';
 import { createHost } from '../../server/create-host.js';
 import type { CommandInput } from '../command.js';
 
 export async function startCommand(input: CommandInput): Promise<undefined> {
   const { config, io } = input;
-  registerSdkResolver();
   const logger = createLogger({ level: config.logLevel });
   const kernel = await openKernel(config, { mode: 'run', logger });
   const firstRun = await isFirstRun(kernel);

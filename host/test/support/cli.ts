@@ -1,0 +1,38 @@
+/** Run the CLI in-process with captured output, and prepare a drop-in copy of examples/plugin-hello. */
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/run.js';
+
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** What one CLI run printed and returned. */
+export interface CliRun {
+  code: number | undefined;
+  out: string;
+  err: string;
+}
+
+/** Run `hostplane <argv>` in this process with `env`. */
+export async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) }, env);
+  return { code, out, err };
+}
+
+/** The hello example built (dist) and copied into a fresh plugins folder outside the repo. */
+export async function dropInHello(t: { teardown(fn: () => unknown): void }): Promise<string> {
+  const source = join(REPO, 'examples/plugin-hello');
+  if (!existsSync(join(source, 'dist/index.js'))) {
+    execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-b', source], { stdio: 'inherit' });
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'hostplane-dropin-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const target = join(dir, 'hello');
+  for (const part of ['package.json', 'dist', 'migrations']) await cp(join(source, part), join(target, part), { recursive: true });
+  return dir;
+}
