@@ -60,7 +60,7 @@ t.test('a server orphaned by a killed host is stopped and the cluster reopened',
   t.same(await db.knex('survivor').select('n'), [{ n: 42 }], 'data survived');
 });
 
-t.test('a server still owned by a live Node process is not touched', async (t) => {
+t.test('a server owned by a live Node process is shared, not restarted (the CLI beside npm start)', async (t) => {
   const [exe, ...args] = postmasterArgs as [string, ...string[]];
   // Child of this (Node) test process: to the kernel, another host using the directory.
   const child = spawn(exe, args, { ...asPostgresUser, stdio: 'ignore' });
@@ -70,6 +70,9 @@ t.test('a server still owned by a live Node process is not touched', async (t) =
     await exited;
   });
   const pid = await waitReady();
-  await t.rejects(openDatabase({ dataDir }), { code: 'DB_ERR_EMBEDDED_IN_USE' });
+  const db = await openDatabase({ dataDir });
+  t.equal(db.embedded, false, 'this process did not start it, so it will not stop it');
+  t.same(await db.knex('survivor').select('n'), [{ n: 42 }], 'same data');
+  await db.close();
   t.equal(running(pid), true, 'the other server still runs');
 });
