@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/test/**', 'bench/**'],
+    files: ['**/test/**', 'bench/**', '.ci/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

@@ -100,3 +100,33 @@ t.test('a change made by another process (the CLI) is followed through NOTIFY', 
   await disabled;
   t.equal(host.plugin('followed')?.state, 'disabled');
 });
+
+t.test('disabling a plugin stops its schedules and its jobs wait; enabling brings both back', async (t) => {
+  const ran: string[] = [];
+  let jobs: JobsService | undefined;
+  const cron = definePlugin({
+    id: 'cron',
+    sdk: '^0.1.0',
+    permissions: ['jobs', 'schedules'],
+    deps: { jobs: coreServices.jobs },
+    setup(ctx) {
+      jobs = ctx.deps.jobs;
+      ctx.job('tick', async () => {
+        ran.push('tick');
+      });
+      ctx.schedule('every-minute', { cron: '* * * * *', job: 'tick' });
+    },
+  });
+  const kernel = await bootKernel(t, { inlinePlugins: [{ definition: cron }], enable: ['cron'] });
+  t.same(kernel.scheduler.names(), ['cron:every-minute']);
+  await kernel.disable('cron');
+  t.same(kernel.scheduler.names(), [], 'no schedule while disabled');
+  const { id } = await jobs!.enqueue('tick', {});
+  await new Promise((r) => setTimeout(r, 300));
+  t.same(ran, [], 'no worker takes the job of a disabled plugin');
+  t.equal((await kernel.jobs.get(id))?.state, 'waiting');
+  await kernel.enable('cron');
+  t.same(kernel.scheduler.names(), ['cron:every-minute']);
+  for (let i = 0; i < 100 && ran.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  t.same(ran, ['tick'], 'the waiting job runs once the plugin is back');
+});

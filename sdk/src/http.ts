@@ -56,6 +56,8 @@ export interface HostplaneRouteConfig {
 }
 
 declare module 'fastify' {
+  // Declaration merging needs an interface; the members come from HostplaneRouteConfig.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface FastifyContextConfig extends HostplaneRouteConfig {}
   interface FastifyRequest {
     /** The caller, or null when anonymous. Set by the host before any handler runs. */

@@ -58,12 +58,21 @@ async function subfolders(dir: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * npm packages are plugins only under these names (as with Backstage or Grafana): reading the
+ * package.json of every one of hundreds of dependencies at each boot would cost ~200 ms.
+ */
+export const NPM_PLUGIN_NAME = /^(@hostplane\/plugin-[a-z0-9-]+|(@[a-z0-9._-]+\/)?hostplane-plugin-[a-z0-9._-]+)$/;
+
 async function nodeModulePackages(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await subfolders(dir)) {
     const name = entry.slice(dir.length + 1);
-    if (name.startsWith('@')) out.push(...(await subfolders(entry)));
-    else out.push(entry);
+    if (name.startsWith('@')) {
+      for (const scoped of await subfolders(entry)) {
+        if (NPM_PLUGIN_NAME.test(`${name}/${scoped.slice(entry.length + 1)}`)) out.push(scoped);
+      }
+    } else if (NPM_PLUGIN_NAME.test(name)) out.push(entry);
   }
   return out;
 }
