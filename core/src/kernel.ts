@@ -115,6 +115,7 @@ export class Kernel implements KernelApi {
       jobs: this.jobs,
       tasks: this.tasks,
       jobMaxAttempts: (name) => this.jobDefinition(name)?.maxAttempts,
+      permissionsOfRole: (role) => this.rbac.permissionsOf(role),
     };
     this.lifecycle = {
       knex: this.knex,

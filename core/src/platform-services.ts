@@ -12,6 +12,8 @@ import {
   createMailerService,
   createPluginDatabase,
   createSettingsService,
+  createTenancyService,
+  createUsersService,
 } from './services/index.js';
 
 /** What the factories draw on. */
@@ -22,6 +24,8 @@ export interface PlatformDeps {
   events: EventBus;
   jobs: JobEngine;
   tasks: TaskPool;
+  /** Permissions of a role (RBAC). */
+  permissionsOfRole(role: string): Set<string>;
   /** maxAttempts of a defined job, if a started plugin defined it. */
   jobMaxAttempts(name: string): number | undefined;
 }
@@ -54,6 +58,11 @@ export function platformServicesFor(pluginId: string, deps: PlatformDeps): Array
     [coreServices.audit, () => createAuditService(deps.knex, pluginId)],
     [coreServices.mailer, () => createMailerService(deps.knex, pluginId)],
     [coreServices.settings, () => createSettingsService(deps.knex, `plugin:${pluginId}`)],
+    [
+      coreServices.users,
+      () => createUsersService({ knex: deps.knex, events: deps.events.forSource(pluginId), permissionsOfRole: deps.permissionsOfRole }),
+    ],
+    [coreServices.tenancy, () => createTenancyService(deps.knex)],
   ];
   return entries.map(([ref, factory]) => ({ ref, factory }));
 }

@@ -28,6 +28,15 @@ export interface Actor {
   sessionId?: string;
   /** The real user when an admin or reseller impersonates this one. */
   impersonatorId?: string;
+  /**
+   * How the request proved who it is. `cookie` requests that change things must carry the
+   * session's CSRF token in `x-csrf-token` (the host checks it).
+   */
+  via?: 'bearer' | 'cookie' | 'api-token' | 'test';
+  /** For `via: 'cookie'`: the token unsafe requests must echo in `x-csrf-token`. */
+  csrfToken?: string;
+  /** API token id, when authenticated by a personal API token. */
+  tokenId?: string;
 }
 
 /** Per-route rate limit, overriding the host defaults. */

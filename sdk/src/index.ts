@@ -18,4 +18,5 @@ export * from './panel.js';
 export * from './plugin.js';
 export * from './service-ref.js';
 export * from './services.js';
+export * from './users.js';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';

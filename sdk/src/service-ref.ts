@@ -15,6 +15,7 @@ export type KernelCapability =
   | 'mailer'
   | 'audit'
   | 'settings'
+  | 'users'
   | `exec:${string}`
   | `fs:${string}`;
 

@@ -7,6 +7,7 @@ import type { EventsService } from './events.js';
 import type { JobsService, JobInfo, TasksService } from './jobs.js';
 import type { Logger } from './logger.js';
 import { createServiceRef } from './service-ref.js';
+import type { TenancyService, UsersService } from './users.js';
 
 /** The database as a plugin sees it: knex plus its own schema. */
 export interface DatabaseService {
@@ -92,6 +93,10 @@ export const coreServices = {
   audit: createServiceRef<AuditService>('core.audit', { capability: 'audit' }),
   /** Mailer. Needs `mailer`. */
   mailer: createServiceRef<MailerService>('core.mailer', { capability: 'mailer' }),
+  /** Platform users (read, create, passwords, status, permissions). Needs `users`. */
+  users: createServiceRef<UsersService>('core.users', { capability: 'users' }),
+  /** The ownership rule for queries. */
+  tenancy: createServiceRef<TenancyService>('core.tenancy'),
   /** Plugin-private settings. Needs `settings`. */
   settings: createServiceRef<SettingsService>('core.settings', { capability: 'settings' }),
 } as const;

@@ -9,7 +9,7 @@ import type { PluginManifest } from '@hostplane/sdk';
 import { KernelErrors } from '../errors.js';
 
 export const PLUGIN_ID = '^[a-z][a-z0-9-]{0,62}$';
-const CAPABILITY = '^(db|http:routes|events:subscribe|events:emit|jobs|schedules|tasks|mailer|audit|settings|exec:[a-z0-9._-]+|fs:/.*)$';
+const CAPABILITY = '^(db|http:routes|events:subscribe|events:emit|jobs|schedules|tasks|mailer|audit|settings|users|exec:[a-z0-9._-]+|fs:/.*)$';
 
 /** JSON schema of the manifest; unknown keys are refused so typos do not pass silently. */
 export const ManifestSchema = Type.Object(

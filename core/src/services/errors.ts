@@ -14,6 +14,14 @@ export const UserErrors = {
   passwordInvalid: defineError('USERS_ERR_PASSWORD_INVALID', 400, (reason: string) => `Invalid password: ${reason}`),
   nameInvalid: defineError('USERS_ERR_NAME_INVALID', 400, (reason: string) => `Invalid name: ${reason}`),
   filterInvalid: defineError('USERS_ERR_FILTER_INVALID', 400, (reason: string) => `Invalid user filter: ${reason}`),
+  notFound: defineError('USERS_ERR_NOT_FOUND', 404, (id: string) => `No user ${id}`),
+  notTechnical: defineError('USERS_ERR_NOT_TECHNICAL', 400, (id: string) => `User ${id} is not a technical user`),
+  grantRefused: defineError(
+    'USERS_ERR_GRANT_REFUSED',
+    403,
+    (permissions: string[]) => `Cannot grant what a customer does not hold: ${permissions.join(', ')}`,
+    (permissions: string[]) => ({ permissions }),
+  ),
 } as const;
 
 /** The audit log. A bad entry is a bug in the caller, hence 500. */

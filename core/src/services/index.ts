@@ -20,3 +20,5 @@ export {
 } from './users.js';
 export { normaliseEmail } from './email-address.js';
 export { UserErrors, AuditErrors, MailerErrors, SettingsErrors } from './errors.js';
+export { createTenancyService } from './tenancy.js';
+export { createUsersService, type UsersServiceDeps } from './users-service.js';

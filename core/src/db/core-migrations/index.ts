@@ -6,4 +6,7 @@
 import type { NamedMigration } from '../migration-runner.js';
 
 /** Core migrations, oldest first. */
-export const coreMigrations: readonly NamedMigration[] = [{ name: '0001_core', load: () => import('./0001_core.js') }];
+export const coreMigrations: readonly NamedMigration[] = [
+  { name: '0001_core', load: () => import('./0001_core.js') },
+  { name: '0002_user_grants', load: () => import('./0002_user_grants.js') },
+];
