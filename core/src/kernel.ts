@@ -299,7 +299,17 @@ export class Kernel implements KernelApi {
         })),
       ),
     );
-    this.scheduler.setSchedules(started.flatMap((r) => r.runtime?.registrations.schedules ?? []));
+    // One plugin's bad cron must not take every schedule down: check each plugin's alone first.
+    for (const record of started) {
+      const schedules = record.runtime?.registrations.schedules ?? [];
+      if (schedules.length === 0) continue;
+      try {
+        this.scheduler.validate(schedules);
+      } catch (error) {
+        await failPlugin(this.lifecycle, record, 'schedules', error);
+      }
+    }
+    this.scheduler.setSchedules(this.started().flatMap((r) => r.runtime?.registrations.schedules ?? []));
   }
 
   /** Tell other processes on this database that `pluginId` changed. */
@@ -515,7 +525,7 @@ export class Kernel implements KernelApi {
     this.stopped = true;
     await this.queue.catch(() => undefined);
     await this.listenClient?.end().catch(() => undefined);
-    this.scheduler.stop();
+    await this.scheduler.stop();
     await this.jobs.stop();
     const order = startOrder(this.started().map((r) => r.discovered.manifest.id), this.graph()).reverse();
     for (const id of order) await deactivate(this.lifecycle, this.records.get(id) as PluginRecord, 'installed');

@@ -130,3 +130,22 @@ t.test('disabling a plugin stops its schedules and its jobs wait; enabling bring
   for (let i = 0; i < 100 && ran.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
   t.same(ran, ['tick'], 'the waiting job runs once the plugin is back');
 });
+
+t.test('a plugin with an invalid cron fails alone; other schedules keep running', async (t) => {
+  const job = (id: string, cron: string) =>
+    definePlugin({
+      id,
+      sdk: '^0.1.0',
+      permissions: ['jobs', 'schedules'],
+      setup(ctx) {
+        ctx.job('tick', async () => {});
+        ctx.schedule('s', { cron, job: 'tick' });
+      },
+    });
+  const kernel = await bootKernel(t, {
+    inlinePlugins: [{ definition: job('fine', '*/5 * * * *') }, { definition: job('broken', 'every tuesday') }],
+    enable: ['fine', 'broken'],
+  });
+  t.match(kernel.plugin('broken'), { state: 'failed', error: { phase: 'schedules', message: /broken:s/ } });
+  t.same(kernel.scheduler.names(), ['fine:s']);
+});

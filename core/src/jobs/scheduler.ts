@@ -82,20 +82,7 @@ export class Scheduler {
    */
   setSchedules(defs: readonly ScheduleSpec[]): void {
     if (this.#stopped) throw ScheduleErrors.stopped();
-    const checked = new Map<string, ScheduleSpec>();
-    for (const def of defs) {
-      if (!isQualifiedName(def.name)) throw ScheduleErrors.invalidName(def.name);
-      if (checked.has(def.name)) throw ScheduleErrors.duplicate(def.name);
-      if (!isQualifiedName(def.job)) throw JobErrors.invalidName(def.job);
-      const validation = typeof def.cron === 'string' ? cron.validateDetailed(def.cron) : undefined;
-      if (!validation?.valid) {
-        const problems = validation?.errors.map((e) => `${e.field}: ${e.message}`) ?? ['not a string'];
-        throw ScheduleErrors.invalidCron(def.name, String(def.cron), problems);
-      }
-      const timezone = def.timezone ?? 'UTC';
-      if (!isTimeZone(timezone)) throw ScheduleErrors.invalidTimezone(def.name, timezone);
-      checked.set(def.name, { ...def, timezone });
-    }
+    const checked = this.validate(defs);
     for (const { task } of this.#active.values()) void task.destroy();
     this.#active = new Map();
     for (const [name, spec] of checked) {
@@ -110,6 +97,28 @@ export class Scheduler {
       this.#active.set(name, { spec, task });
     }
     this.#logger.debug({ schedules: [...checked.keys()] }, 'schedules set');
+  }
+
+  /**
+   * Check `defs` without applying them; returns them with time zones filled in. Throws the
+   * SCHEDULES_ERR_* error of the first bad one.
+   */
+  validate(defs: readonly ScheduleSpec[]): Map<string, ScheduleSpec> {
+    const checked = new Map<string, ScheduleSpec>();
+    for (const def of defs) {
+      if (!isQualifiedName(def.name)) throw ScheduleErrors.invalidName(def.name);
+      if (checked.has(def.name)) throw ScheduleErrors.duplicate(def.name);
+      if (!isQualifiedName(def.job)) throw JobErrors.invalidName(def.job);
+      const validation = typeof def.cron === 'string' ? cron.validateDetailed(def.cron) : undefined;
+      if (!validation?.valid) {
+        const problems = validation?.errors.map((e) => `${e.field}: ${e.message}`) ?? ['not a string'];
+        throw ScheduleErrors.invalidCron(def.name, String(def.cron), problems);
+      }
+      const timezone = def.timezone ?? 'UTC';
+      if (!isTimeZone(timezone)) throw ScheduleErrors.invalidTimezone(def.name, timezone);
+      checked.set(def.name, { ...def, timezone });
+    }
+    return checked;
   }
 
   /** Names of the current schedules. */
