@@ -14,6 +14,13 @@ export const KernelErrors = {
     (id: string, problem: string) => `plugin "${id}": ${problem}`,
   ),
   pluginNotFound: defineError('KERNEL_ERR_PLUGIN_NOT_FOUND', 404, (id: string) => `no plugin "${id}" is installed`),
+  pluginNotEnabled: defineError('KERNEL_ERR_PLUGIN_NOT_ENABLED', 409, (id: string) => `plugin "${id}" is not enabled`),
+  commandNotFound: defineError(
+    'KERNEL_ERR_COMMAND_NOT_FOUND',
+    404,
+    (id: string, name: string, known: string[]) =>
+      `plugin "${id}" has no command "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`,
+  ),
   duplicatePlugin: defineError(
     'KERNEL_ERR_DUPLICATE_PLUGIN',
     409,

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
 import pg from 'pg';
-import type { AuditEntry, Authenticator, ClockService, Logger, PluginManifest, ServiceRef } from '@hostplane/sdk';
+import type { AuditEntry, Authenticator, ClockService, CommandIO, Logger, PluginManifest, ServiceRef } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { KernelErrors } from './errors.js';
 import { EventBus } from './events/event-bus.js';
@@ -32,6 +32,7 @@ import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost 
 import { checkDefinitionAgainstManifest, loadDefinition, type AnyPlugin } from './registry/load-definition.js';
 import { maskSecrets, mergeMaskedSecrets, validateConfig } from './registry/plugin-config.js';
 import { toStatus, type PluginRecord } from './registry/plugin-record.js';
+import { listPluginCommands, runPluginCommand, type CommandInfo } from './registry/plugin-command.js';
 
 /** A plugin handed over as an object (tests, `startTestHost`). */
 export interface InlinePlugin {
@@ -517,6 +518,16 @@ export class Kernel implements KernelApi {
 
   listOutbox(filter: { to?: string; limit?: number } = {}): Promise<OutboxMail[]> {
     return listOutbox(this.knex, filter);
+  }
+
+  /** Commands of an enabled plugin (the plugin is set up, not started). */
+  pluginCommands(id: string): Promise<CommandInfo[]> {
+    return listPluginCommands(this.lifecycle, this.record(id));
+  }
+
+  /** Run a plugin's CLI command; resolves with its exit code. */
+  runCommand(id: string, name: string, args: string[], io: CommandIO): Promise<number> {
+    return runPluginCommand(this.lifecycle, this.record(id), name, args, io);
   }
 
   /** Stop plugins (reverse order), workers, the pool and the database. */

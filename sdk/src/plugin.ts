@@ -76,6 +76,29 @@ export interface SetupContext<TConfig = unknown, TDeps = Record<string, never>> 
   provide<T>(ref: ServiceRef<T>, factory: () => T): void;
   /** Implement an extension point named in the manifest's `provides`. */
   extend<T>(point: ExtensionPoint<T>, implementation: T): void;
+  /** Add a CLI command `hostplane <id> <name>`. */
+  command(definition: CommandDefinition<TConfig, TDeps>): void;
+}
+
+/** Where a CLI command writes. */
+export interface CommandIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/**
+ * A command a plugin adds to the CLI: `hostplane <plugin id> <name> [args]`. It runs in the CLI's
+ * process with the plugin set up but not started (no `start` hook, no workers).
+ */
+export interface CommandDefinition<TConfig = unknown, TDeps = Record<string, never>> {
+  /** kebab-case. */
+  name: string;
+  /** One line for `hostplane help`. */
+  description: string;
+  /** Arguments as shown in usage, e.g. `<email>`. */
+  usage?: string;
+  /** Return the exit code (0 when omitted); throw a HostplaneError for a clear failure. */
+  run(args: string[], io: CommandIO, ctx: RuntimeContext<TConfig, TDeps>): Promise<number | void> | number | void;
 }
 
 /** What `start` and `stop` receive. */

@@ -13,7 +13,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Rbac } from '../rbac.js';
 import { migratePlugin } from '../db/index.js';
 import { checkRequirements, type GraphNode } from './dependency-graph.js';
-import { loadDefinition } from './load-definition.js';
+import { loadDefinition, type AnyPlugin } from './load-definition.js';
 import { validateConfig } from './plugin-config.js';
 import {
   createRuntimeContext,
@@ -22,7 +22,7 @@ import {
   registerPlatformServices,
   type ContextInput,
 } from './plugin-context.js';
-import { grantedCapabilities, type PluginRecord } from './plugin-record.js';
+import { grantedCapabilities, type PluginRecord, type PluginRuntime } from './plugin-record.js';
 
 /** What the lifecycle needs from the kernel. */
 export interface LifecycleHost {
@@ -73,6 +73,26 @@ export async function failPlugin(host: LifecycleHost, record: PluginRecord, phas
   void host.events.forSource('core').emit('plugin.failed', { pluginId: id, phase, message });
 }
 
+/** A fresh container, context input and (empty) registrations for `record`. */
+export function buildRuntime(host: LifecycleHost, record: PluginRecord, definition: AnyPlugin, config: Record<string, unknown>): PluginRuntime {
+  const id = record.discovered.manifest.id;
+  const container = host.rootContainer.createChildContainer();
+  const capabilities = grantedCapabilities(record);
+  registerPlatformServices(container, capabilities, host.platformServices(id));
+  const input: ContextInput = {
+    id,
+    version: record.discovered.manifest.version,
+    config,
+    logger: host.logger.child({ plugin: id }),
+    capabilities,
+    requires: record.discovered.manifest.requires ?? {},
+    provides: record.discovered.manifest.provides ?? [],
+    container,
+    resolveProvided: (ref) => host.resolveProvided(id, ref),
+  };
+  return { container, registrations: emptyRegistrations(), abort: new AbortController(), input, deps: definition.deps };
+}
+
 /** Bring `record` to `started`. Resolves whether or not it worked; look at `record.state`. */
 export async function activate(host: LifecycleHost, record: PluginRecord): Promise<void> {
   if (record.state === 'started') return;
@@ -90,23 +110,9 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     }
     record.state = 'installed';
     phase = 'setup';
-    const container = host.rootContainer.createChildContainer();
-    const capabilities = grantedCapabilities(record);
-    registerPlatformServices(container, capabilities, host.platformServices(id));
-    const input: ContextInput = {
-      id,
-      version: record.discovered.manifest.version,
-      config,
-      logger: host.logger.child({ plugin: id }),
-      capabilities,
-      requires: record.discovered.manifest.requires ?? {},
-      provides: record.discovered.manifest.provides ?? [],
-      container,
-      resolveProvided: (ref) => host.resolveProvided(id, ref),
-    };
-    const registrations = emptyRegistrations();
-    const abort = new AbortController();
-    record.runtime = { container, registrations, abort, input, deps: definition.deps };
+    const runtime = buildRuntime(host, record, definition, config);
+    record.runtime = runtime;
+    const { input, registrations, abort } = runtime;
     // Built even without a setup hook: resolving `deps` is where undeclared services are refused.
     const setupContext = createSetupContext(input, registrations, definition.deps);
     await definition.setup?.(setupContext);

@@ -10,6 +10,7 @@ import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type {
   AfterHandler,
   BeforeHook,
+  CommandDefinition,
   EventName,
   ExtensionPoint,
   JobDefinitionOptions,
@@ -51,11 +52,12 @@ export interface Registrations {
   pages: PanelPageDefinition[];
   services: Map<string, { ref: ServiceRef<unknown>; factory: () => unknown }>;
   extensions: Array<{ point: string; implementation: unknown }>;
+  commands: Array<CommandDefinition<Record<string, unknown>, Record<string, unknown>>>;
 }
 
 /** Empty registrations. */
 export function emptyRegistrations(): Registrations {
-  return { routes: [], before: [], after: [], jobs: [], schedules: [], tasks: [], pages: [], services: new Map(), extensions: [] };
+  return { routes: [], before: [], after: [], jobs: [], schedules: [], tasks: [], pages: [], services: new Map(), extensions: [], commands: [] };
 }
 
 /** What the kernel tells the context about one plugin. */
@@ -209,6 +211,13 @@ export function createSetupContext(
         throw KernelErrors.registrationInvalid(input.id, `implements "${point.id}" without listing it in "provides"`);
       }
       registrations.extensions.push({ point: point.id, implementation });
+    },
+    command(definition) {
+      if (!LOCAL_NAME.test(definition.name)) throw KernelErrors.registrationInvalid(input.id, `command "${definition.name}" must be kebab-case`);
+      if (registrations.commands.some((c) => c.name === definition.name)) {
+        throw KernelErrors.registrationInvalid(input.id, `command "${definition.name}" defined twice`);
+      }
+      registrations.commands.push(definition);
     },
   };
   return ctx;

@@ -16,6 +16,8 @@ export interface CommandInput {
     email?: string | undefined;
     password?: string | undefined;
     plugin?: string | undefined;
+    role?: string | undefined;
+    parent?: string | undefined;
   };
   config: HostConfig;
   io: CliIO;

@@ -9,6 +9,8 @@ import { outboxCommand } from './commands/outbox.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { seedCommand } from './commands/seed.js';
 import { startCommand } from './commands/start.js';
+import { usersCommand } from './commands/users.js';
+import { pluginCommand } from './commands/plugin-command.js';
 import type { CommandInput } from './command.js';
 
 export const USAGE = `Usage: hostplane <command> [options]
@@ -26,6 +28,10 @@ Commands:
   outbox list [--to EMAIL]           mails in the development outbox
   admin create --email E [--password P] [--name N]
                                      create a platform administrator
+  users list [--role R]              platform users
+  users create --email E --role R [--parent EMAIL] [--password P] [--name N]
+  <plugin> <command> [args]          a command an enabled plugin adds (e.g. auth revoke-sessions)
+  <plugin> help                      the commands an enabled plugin adds
 
 Options: --json (machine-readable output), --limit N, --help`;
 
@@ -40,6 +46,8 @@ const OPTIONS = {
   password: { type: 'string' },
   plugin: { type: 'string' },
   port: { type: 'string' },
+  role: { type: 'string' },
+  parent: { type: 'string' },
 } as const;
 
 /** Run the CLI; resolves with the exit code, or undefined for a long-running `start`. */
@@ -64,8 +72,9 @@ export async function runCli(argv: string[], io: CliIO, env: NodeJS.ProcessEnv =
     jobs: jobsCommand,
     outbox: outboxCommand,
     admin: adminCommand,
+    users: usersCommand,
   };
-  const handler = commands[command];
+  const handler = commands[command] ?? (/^[a-z][a-z0-9-]*$/.test(command) ? pluginCommand(command) : undefined);
   if (!handler) {
     io.err(`hostplane: unknown command "${command}"\n\n${USAGE}`);
     return 2;

@@ -18,6 +18,8 @@ export async function adminCommand(input: CommandInput): Promise<number> {
       role: 'super_admin',
       password,
     });
+    // Created by an operator: the address is vouched for.
+    await kernel.knex('hostplane.users').where({ id: user.id }).update({ email_verified_at: kernel.knex.fn.now() });
     await kernel.recordAudit({ action: 'users.admin.created', target: { type: 'user', id: user.id }, details: { via: 'cli' } });
     if (input.options.json) print(input.io, true, { ...user, ...(generated ? { password } : {}) });
     else input.io.out(`created super_admin ${user.email} (${user.id})${generated ? `\npassword: ${password}  (shown once)` : ''}`);

@@ -1,0 +1,56 @@
+/**
+ * Running a plugin's CLI command: the plugin is set up (setup is side-effect free) in the CLI's
+ * process, never started, and the command runs with a runtime context of its services.
+ */
+import type { CommandIO } from '@hostplane/sdk';
+import { KernelErrors } from '../errors.js';
+import { migratePlugin } from '../db/index.js';
+import { buildRuntime, checkActivatable, type LifecycleHost } from './lifecycle.js';
+import { loadDefinition } from './load-definition.js';
+import { validateConfig } from './plugin-config.js';
+import { createRuntimeContext, createSetupContext } from './plugin-context.js';
+import type { PluginRecord } from './plugin-record.js';
+
+/** Names and descriptions of a plugin's commands. */
+export interface CommandInfo {
+  name: string;
+  description: string;
+  usage: string;
+}
+
+async function prepare(host: LifecycleHost, record: PluginRecord) {
+  const id = record.discovered.manifest.id;
+  if (!record.enabled) throw KernelErrors.pluginNotEnabled(id);
+  checkActivatable(record, host.records, (dep) => dep.enabled);
+  const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
+  const config = validateConfig(id, definition.config, record.storedConfig);
+  if (definition.migrations) await migratePlugin(host.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
+  const runtime = buildRuntime(host, record, definition, config);
+  await definition.setup?.(createSetupContext(runtime.input, runtime.registrations, definition.deps));
+  return { runtime, definition };
+}
+
+/** The commands an enabled plugin offers. */
+export async function listPluginCommands(host: LifecycleHost, record: PluginRecord): Promise<CommandInfo[]> {
+  const { runtime } = await prepare(host, record);
+  try {
+    return runtime.registrations.commands.map((c) => ({ name: c.name, description: c.description, usage: c.usage ?? '' }));
+  } finally {
+    await runtime.container.dispose();
+  }
+}
+
+/** Run `name` of an enabled plugin; resolves with its exit code. */
+export async function runPluginCommand(host: LifecycleHost, record: PluginRecord, name: string, args: string[], io: CommandIO): Promise<number> {
+  const id = record.discovered.manifest.id;
+  const { runtime, definition } = await prepare(host, record);
+  try {
+    const command = runtime.registrations.commands.find((c) => c.name === name);
+    if (!command) throw KernelErrors.commandNotFound(id, name, runtime.registrations.commands.map((c) => c.name));
+    const ctx = createRuntimeContext(runtime.input, runtime.registrations, definition.deps, runtime.abort.signal);
+    return (await command.run(args, io, ctx)) ?? 0;
+  } finally {
+    runtime.abort.abort();
+    await runtime.container.dispose();
+  }
+}

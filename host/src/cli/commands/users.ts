@@ -1,0 +1,53 @@
+/** `hostplane users create|list`: platform users, for operators. */
+import { randomBytes } from 'node:crypto';
+import { createUser, getUserByEmail, listUsers, type UserRole } from '@hostplane/core';
+import { print } from '../output.js';
+import { limitOption, usage, withAdminKernel, type CommandInput } from '../command.js';
+
+const ROLES: UserRole[] = ['super_admin', 'reseller', 'customer', 'technical_user'];
+
+export async function usersCommand(input: CommandInput): Promise<number> {
+  const [action, ...rest] = input.args;
+  const json = input.options.json === true;
+  if (action === 'list') {
+    const role = input.options.role as UserRole | undefined;
+    if (role && !ROLES.includes(role)) throw usage(`--role must be one of ${ROLES.join(', ')}`);
+    const limit = limitOption(input.options.limit);
+    return withAdminKernel(input, async (kernel) => {
+      const users = await listUsers(kernel.knex, { ...(role ? { role } : {}), limit });
+      print(input.io, json, users, ['id', 'email', 'name', 'role', 'status', 'parentId', 'createdAt']);
+      return 0;
+    });
+  }
+  if (action === 'create') {
+    if (rest.length > 0) throw usage('usage: hostplane users create --email E --role R [--parent EMAIL] [--password P] [--name N]');
+    const { email, role } = input.options;
+    if (!email) throw usage('--email is required');
+    if (!role || !ROLES.includes(role as UserRole)) throw usage(`--role must be one of ${ROLES.join(', ')}`);
+    const generated = input.options.password === undefined;
+    const password = input.options.password ?? randomBytes(12).toString('base64url');
+    if (password.length < 12) throw usage('--password must be at least 12 characters');
+    return withAdminKernel(input, async (kernel) => {
+      let parentId: string | null = null;
+      if (input.options.parent) {
+        const parent = await getUserByEmail(kernel.knex, input.options.parent);
+        if (!parent) throw usage(`--parent: no user ${input.options.parent}`);
+        parentId = parent.id;
+      }
+      const user = await createUser(kernel.knex, {
+        email,
+        role: role as UserRole,
+        parentId,
+        password,
+        ...(input.options.name ? { name: input.options.name } : {}),
+      });
+      // Created by an operator: the address is vouched for.
+      await kernel.knex('hostplane.users').where({ id: user.id }).update({ email_verified_at: kernel.knex.fn.now() });
+      await kernel.recordAudit({ action: 'users.user.created', target: { type: 'user', id: user.id }, details: { via: 'cli', role } });
+      if (json) print(input.io, true, { ...user, ...(generated ? { password } : {}) });
+      else input.io.out(`created ${role} ${user.email} (${user.id})${generated ? `\npassword: ${password}  (shown once)` : ''}`);
+      return 0;
+    });
+  }
+  throw usage('usage: hostplane users list [--role R] | create --email E --role R [--parent EMAIL]');
+}
