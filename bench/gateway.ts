@@ -1,0 +1,184 @@
+/**
+ * Gateway overhead benchmark: `GET /health` on the full host (request id, logging, security
+ * headers, CORS, auth, route guard, metrics, error handling; on a FakeKernel so the kernel's own
+ * health check does not count) against a bare Fastify hello-world, same autocannon settings, same
+ * run. Also a public plugin route, which adds the rate limiter and the guard's preHandler.
+ *
+ * The servers run in a child process so autocannon does not compete with them for the event
+ * loop; the contestants take turns for several rounds. Reported per contestant: its best round
+ * (req/s), the median of the per-round ratios to bare (each pair measured back to back, so
+ * machine noise hits both alike) and the server's CPU time per request, which noise from
+ * other processes disturbs least.
+ *
+ * Target: host ≥ 0.6× bare on /health (median paired ratio).
+ *
+ * Run: node --conditions=@hostplane/source --import tsx bench/gateway.ts
+ * Env: BENCH_DURATION (s per measurement, default 3), BENCH_ROUNDS (default 4),
+ * BENCH_CONNECTIONS (default 32).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { createHost } from '../host/src/server/index.js';
+import { FakeKernel } from '../host/test/helpers/fake-kernel.js';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const WARMUP_SECONDS = 1;
+const TARGET = 0.6;
+
+interface Ports {
+  bare: number;
+  host: number;
+}
+
+/** Child: start both servers and report their ports. */
+async function serve(): Promise<void> {
+  const bare = Fastify();
+  bare.get('/health', async () => ({ ok: true }));
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+
+  const kernel = new FakeKernel([
+    { id: 'bench', routes: (app) => void app.get('/', { config: { public: true } }, async () => ({ ok: true })) },
+  ]);
+  const host = await createHost({
+    kernel,
+    // Logs are written as in production (JSON, info, pino's buffered async destination), to a
+    // file nobody reads.
+    logger: pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }),
+    corsOrigins: ['https://panel.example.com'],
+    rateLimit: { max: 10_000_000, timeWindow: '1 minute' },
+  });
+  const url = new URL(await host.listen({ host: '127.0.0.1', port: 0 }));
+  const ports: Ports = { bare: (bare.server.address() as { port: number }).port, host: Number(url.port) };
+  process.send?.(ports);
+  process.on('message', async (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMicros: user + system });
+      return;
+    }
+    await Promise.all([bare.close(), host.close()]);
+    process.exit(0);
+  });
+}
+
+interface Measurement {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  /** Server CPU (user + system) per request, µs. */
+  cpuPerRequest: number;
+}
+
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
+    child.send('cpu');
+  });
+}
+
+async function measure(child: ChildProcess, url: string, duration: number): Promise<Measurement> {
+  const cpuBefore = await serverCpu(child);
+  const result = await autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 });
+  const cpu = (await serverCpu(child)) - cpuBefore;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    cpuPerRequest: cpu / Math.max(1, result.requests.total),
+  };
+}
+
+function best(results: Measurement[]): Measurement {
+  return results.reduce((a, b) => (b.rps > a.rps ? b : a));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ports = await new Promise<Ports>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Ports));
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  const targets = {
+    bare: `http://127.0.0.1:${ports.bare}/health`,
+    host: `http://127.0.0.1:${ports.host}/health`,
+    plugin: `http://127.0.0.1:${ports.host}/v1/bench`,
+  };
+  const runs: Record<keyof typeof targets, Measurement[]> = { bare: [], host: [], plugin: [] };
+  try {
+    for (const url of Object.values(targets)) await measure(child, url, WARMUP_SECONDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const key of Object.keys(targets) as Array<keyof typeof targets>) {
+        const m = await measure(child, targets[key], DURATION);
+        runs[key].push(m);
+        console.log(
+          `round ${round + 1} ${key.padEnd(6)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms` +
+            `  cpu ${m.cpuPerRequest.toFixed(0)} µs/req` +
+            (m.non2xx || m.errors ? `  non2xx ${m.non2xx} errors ${m.errors}` : ''),
+        );
+      }
+    }
+  } finally {
+    child.send('stop');
+  }
+  const bare = best(runs.bare);
+  const host = best(runs.host);
+  const plugin = best(runs.plugin);
+  const pairedRatio = (key: 'host' | 'plugin'): number => median(runs[key].map((m, i) => m.rps / runs.bare[i]!.rps));
+  const cpu = (key: keyof typeof targets): number => median(runs[key].map((m) => m.cpuPerRequest));
+  const ratio = pairedRatio('host');
+  const pluginRatio = pairedRatio('plugin');
+  const cpuRatio = cpu('bare') / cpu('host');
+  const clean = [...runs.bare, ...runs.host, ...runs.plugin].every((m) => m.non2xx === 0 && m.errors === 0);
+  console.log(`\nbare Fastify /health  best ${bare.rps.toFixed(0)} req/s  cpu ${cpu('bare').toFixed(0)} µs/req`);
+  console.log(
+    `host /health          best ${host.rps.toFixed(0)} req/s  cpu ${cpu('host').toFixed(0)} µs/req` +
+      `  ratio ${ratio.toFixed(2)}× (median of rounds; target ≥ ${TARGET}×), by cpu ${cpuRatio.toFixed(2)}×`,
+  );
+  console.log(
+    `host plugin route     best ${plugin.rps.toFixed(0)} req/s  cpu ${cpu('plugin').toFixed(0)} µs/req  ratio ${pluginRatio.toFixed(2)}×`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'gateway',
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      rounds: ROUNDS,
+      bareRps: Math.round(bare.rps),
+      hostRps: Math.round(host.rps),
+      pluginRouteRps: Math.round(plugin.rps),
+      ratio: Number(ratio.toFixed(3)),
+      cpuRatio: Number(cpuRatio.toFixed(3)),
+      pluginRouteRatio: Number(pluginRatio.toFixed(3)),
+      bareCpuMicrosPerRequest: Math.round(cpu('bare')),
+      hostCpuMicrosPerRequest: Math.round(cpu('host')),
+      pluginRouteCpuMicrosPerRequest: Math.round(cpu('plugin')),
+      hostP99Ms: host.p99,
+      bareP99Ms: bare.p99,
+      target: TARGET,
+      pass: ratio >= TARGET && clean,
+    }),
+  );
+}
+
+if (process.argv.includes('--serve')) {
+  await serve();
+} else {
+  await main();
+}

@@ -1,0 +1,21 @@
+/** Admin API for the development mail outbox. */
+import type { KernelApi } from '@hostplane/core';
+import type { HostApp } from '../types.js';
+import { OutboxMailSchema, OutboxQuery, errorResponses, listOf } from './schemas.js';
+
+/** Register the outbox route on a scope prefixed `/v1`. */
+export function registerOutboxAdminRoutes(app: HostApp, kernel: KernelApi): void {
+  app.get(
+    '/outbox',
+    {
+      config: { permission: 'platform.outbox.read' },
+      schema: {
+        tags: ['outbox'],
+        summary: 'Mails written to the development outbox, newest first',
+        querystring: OutboxQuery,
+        response: { 200: listOf(OutboxMailSchema), ...errorResponses(400) },
+      },
+    },
+    async (request) => ({ items: await kernel.listOutbox({ to: request.query.to, limit: request.query.limit }) }),
+  );
+}

@@ -1,0 +1,99 @@
+/** Admin API for plugins: list, inspect, enable, disable, read and change config. */
+import { CommonErrors } from '@hostplane/sdk';
+import type { KernelApi } from '@hostplane/core';
+import type { HostApp } from '../types.js';
+import { PluginConfigBody, PluginConfigSchema, PluginIdParams, PluginStatusSchema, errorResponses, listOf } from './schemas.js';
+
+const tags = ['plugins'];
+
+/** Register the plugin routes on a scope prefixed `/v1`. */
+export function registerPluginAdminRoutes(app: HostApp, kernel: KernelApi): void {
+  app.get(
+    '/plugins',
+    {
+      config: { permission: 'platform.plugins.read' },
+      schema: { tags, summary: 'List plugins', response: { 200: listOf(PluginStatusSchema), ...errorResponses() } },
+    },
+    async () => ({ items: kernel.plugins() }),
+  );
+
+  app.get(
+    '/plugins/:id',
+    {
+      config: { permission: 'platform.plugins.read' },
+      schema: {
+        tags,
+        summary: 'One plugin',
+        params: PluginIdParams,
+        response: { 200: PluginStatusSchema, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const plugin = kernel.plugin(request.params.id);
+      if (!plugin) throw CommonErrors.notFound(`plugin "${request.params.id}"`);
+      return plugin;
+    },
+  );
+
+  app.post(
+    '/plugins/:id/enable',
+    {
+      config: { permission: 'platform.plugins.manage', audit: 'platform.plugin.enabled' },
+      schema: {
+        tags,
+        summary: 'Enable a plugin (install, migrate, start)',
+        params: PluginIdParams,
+        response: { 200: PluginStatusSchema, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => kernel.enable(request.params.id),
+  );
+
+  app.post(
+    '/plugins/:id/disable',
+    {
+      config: { permission: 'platform.plugins.manage', audit: 'platform.plugin.disabled' },
+      schema: {
+        tags,
+        summary: 'Stop and disable a plugin',
+        params: PluginIdParams,
+        response: { 200: PluginStatusSchema, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => kernel.disable(request.params.id),
+  );
+
+  app.get(
+    '/plugins/:id/config',
+    {
+      // Readers may see it: secrets are masked by the kernel.
+      config: { permission: 'platform.plugins.read' },
+      schema: {
+        tags,
+        summary: "A plugin's config, secrets masked",
+        params: PluginIdParams,
+        response: { 200: PluginConfigSchema, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => ({ config: await kernel.getConfig(request.params.id) }),
+  );
+
+  app.put(
+    '/plugins/:id/config',
+    {
+      config: { permission: 'platform.plugins.manage', audit: 'platform.plugin.configured' },
+      schema: {
+        tags,
+        summary: "Replace a plugin's config (validated, then the plugin restarts)",
+        params: PluginIdParams,
+        body: PluginConfigBody,
+        response: { 200: PluginConfigSchema, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      await kernel.setConfig(request.params.id, request.body.config);
+      // Read back through getConfig so the answer is masked whatever setConfig returns.
+      return { config: await kernel.getConfig(request.params.id) };
+    },
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * TypeBox schemas of the admin API: params, queries, bodies and every response. OpenAPI is
+ * generated from these, and responses are serialized through them (unlisted fields never leak).
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Nullable } from '../nullable.js';
+
+/** The error shape, for documenting 4xx/5xx responses. */
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable code, e.g. COMMON_ERR_FORBIDDEN' }),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+      requestId: Type.String(),
+    }),
+  },
+  { description: 'Error' },
+);
+
+/**
+ * Documented error responses of a route. Bodies are written by the error handler itself, so
+ * these schemas describe rather than filter.
+ */
+export function errorResponses(...statuses: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const status of [...statuses, 401, 403, 429, 500]) out[status] = ErrorSchema;
+  return out;
+}
+
+/** `:id` of a plugin. */
+export const PluginIdParams = Type.Object(
+  { id: Type.String({ pattern: '^[a-z][a-z0-9-]*$', maxLength: 64, description: 'Plugin id' }) },
+  { additionalProperties: false },
+);
+
+const PluginState = Type.Union(
+  ['discovered', 'installed', 'enabled', 'started', 'disabled', 'failed'].map((s) => Type.Literal(s)),
+);
+
+/** A plugin as the API lists it. */
+export const PluginStatusSchema = Type.Object({
+  id: Type.String(),
+  version: Type.String(),
+  displayName: Type.String(),
+  description: Type.String(),
+  source: Type.Union([Type.Literal('first-party'), Type.Literal('npm'), Type.Literal('drop-in'), Type.Literal('inline')]),
+  path: Type.String({ description: 'Folder of the package on the host' }),
+  state: PluginState,
+  enabled: Type.Boolean({ description: "The admin's wish; `state` is what is" }),
+  error: Type.Union([
+    Type.Object({ phase: Type.String(), message: Type.String(), at: Type.String({ format: 'date-time' }) }),
+    Type.Null(),
+  ]),
+  permissions: Type.Array(Type.String()),
+  requires: Type.Record(Type.String(), Type.String()),
+  provides: Type.Array(Type.String()),
+  configSchema: Type.Unknown({ description: 'JSON schema of the config, or null' }),
+});
+
+/** `{ items }` around a list. */
+export function listOf<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item) });
+}
+
+/** A plugin's config: secrets masked when read, write-only when written. */
+export const PluginConfigSchema = Type.Object({
+  config: Type.Record(Type.String(), Type.Unknown()),
+});
+
+/** Body of `PUT /v1/plugins/:id/config`: the whole new config. */
+export const PluginConfigBody = Type.Object(
+  { config: Type.Record(Type.String(), Type.Unknown()) },
+  { additionalProperties: false },
+);
+
+const JobState = Type.Union([
+  Type.Literal('waiting'),
+  Type.Literal('scheduled'),
+  Type.Literal('running'),
+  Type.Literal('retrying'),
+  Type.Literal('dead'),
+]);
+
+/** A durable job. */
+export const JobInfoSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  state: JobState,
+  attempts: Type.Integer(),
+  maxAttempts: Type.Integer(),
+  runAt: Type.String({ format: 'date-time' }),
+  lastError: Nullable(Type.String()),
+  progress: Nullable(Type.Number()),
+  progressMessage: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  key: Nullable(Type.String()),
+});
+
+/** `:id` of a job. */
+export const JobIdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 128, description: 'Job id' }) },
+  { additionalProperties: false },
+);
+
+/** Filters of `GET /v1/jobs`. */
+export const JobListQuery = Type.Object(
+  {
+    state: Type.Optional(JobState),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+/** A mail in the development outbox. */
+export const OutboxMailSchema = Type.Object({
+  id: Type.String(),
+  to: Type.String(),
+  subject: Type.String(),
+  text: Type.String(),
+  html: Nullable(Type.String()),
+  tag: Nullable(Type.String()),
+  source: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+/** Filters of `GET /v1/outbox`. */
+export const OutboxQuery = Type.Object(
+  {
+    to: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  },
+  { additionalProperties: false },
+);
