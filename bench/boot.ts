@@ -1,5 +1,5 @@
 /**
- * Boot: `hostplane start` (compiled, every first-party plugin enabled) to the first 200 on
+ * Boot: `hostplane start` (compiled, with the plugins the database has enabled) to the first 200 on
  * /health with the database already migrated, and idle RSS; baseline: a bare `node` HTTP server
  * spawned the same way in the same run. Targets: < 1.5 s, idle RSS < 150 MB.
  */

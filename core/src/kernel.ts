@@ -7,11 +7,11 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
 import pg from 'pg';
-import type { AuditEntry, Authenticator, ClockService, CommandIO, Logger, PluginManifest, ServiceRef } from '@hostplane/sdk';
+import type { AuditEntry, Authenticator, ClockService, CommandIO, Logger, PluginManifest, ServiceRef, UsersService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { KernelErrors } from './errors.js';
 import { EventBus } from './events/event-bus.js';
-import type { KernelApi, KernelHealth, OutboxMail, PermissionInfo, PluginPanelPage, PluginRoutes, PluginStatus } from './kernel-api.js';
+import type { KernelApi, KernelHealth, OutboxMail, PermissionInfo, PluginPanelPage, PluginRoutes, PluginState, PluginStatus } from './kernel-api.js';
 import { createLogger } from './logger.js';
 import { platformServicesFor, type PlatformDeps } from './platform-services.js';
 import { Rbac } from './rbac.js';
@@ -25,7 +25,7 @@ import {
   upsertPluginRow,
   type DatabaseHandle,
 } from './db/index.js';
-import { createAuditService, listOutbox, systemClock } from './services/index.js';
+import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { dependentsOf, findCycles, startOrder, type GraphNode } from './registry/dependency-graph.js';
 import { discoverPlugins, type DiscoveryOptions, type DiscoveryProblem } from './registry/discover.js';
 import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost } from './registry/lifecycle.js';
@@ -80,6 +80,8 @@ export class Kernel implements KernelApi {
   readonly scheduler: Scheduler;
   readonly tasks: TaskPool;
   readonly clock: ClockService;
+  /** The users service on behalf of the platform (emits `user.created` from `core`). */
+  readonly users: UsersService;
   /** Problems found while discovering (broken manifests, duplicates). */
   discoveryProblems: DiscoveryProblem[] = [];
 
@@ -107,6 +109,11 @@ export class Kernel implements KernelApi {
       ...(options.jobConcurrency ? { concurrency: options.jobConcurrency } : {}),
     });
     this.scheduler = new Scheduler({ knex: this.knex, engine: this.jobs, logger: this.logger.child({ component: 'schedules' }) });
+    this.users = createUsersService({
+      knex: this.knex,
+      events: this.events.forSource('core'),
+      permissionsOfRole: (role) => this.rbac.permissionsOf(role),
+    });
     this.tasks = new TaskPool({ logger: this.logger.child({ component: 'tasks' }), ...(options.taskThreads ? { maxThreads: options.taskThreads } : {}) });
     const platform: PlatformDeps = {
       knex: this.knex,
@@ -191,12 +198,14 @@ export class Kernel implements KernelApi {
         existing.storedConfig = row?.config ?? {};
         continue;
       }
+      // A CLI (admin mode) runs nothing itself: it shows what the hosts last stored.
+      const stored = this.admin && row ? { state: row.state as PluginState, error: row.error } : { state: 'discovered' as const, error: null };
       const record: PluginRecord = {
         discovered,
-        state: 'discovered',
+        state: stored.state,
         enabled: row?.enabled ?? false,
         storedConfig: row?.config ?? {},
-        error: null,
+        error: stored.error,
       };
       if (inline) {
         checkDefinitionAgainstManifest(inline, discovered);
@@ -216,7 +225,7 @@ export class Kernel implements KernelApi {
   }
 
   /** Start every plugin the admin enabled that is not running, in dependency order. */
-  private async activateWanted(): Promise<void> {
+  private async activateWanted(retry: ReadonlySet<string> = new Set()): Promise<void> {
     const graph = this.graph();
     const cycles = findCycles(graph);
     const wanted = [...this.records.values()].filter((r) => r.enabled && r.state !== 'started').map((r) => r.discovered.manifest.id);
@@ -226,7 +235,8 @@ export class Kernel implements KernelApi {
     }
     for (const id of startOrder(acyclic, graph)) {
       const record = this.records.get(id) as PluginRecord;
-      if (record.state === 'failed' && record.error?.phase !== 'dependencies') continue;
+      // A failed plugin is retried only when asked (an admin touched it); not on every change.
+      if (record.state === 'failed' && record.error?.phase !== 'dependencies' && !retry.has(id)) continue;
       await activate(this.lifecycle, record);
     }
   }
@@ -342,14 +352,15 @@ export class Kernel implements KernelApi {
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     client.on('notification', (message) => {
-      if (message.payload?.startsWith(`${this.instanceId}:`)) return;
-      void this.serial(() => this.reconcile()).catch((error: unknown) => this.logger.error({ err: error }, 'reconcile failed'));
+      const [from, changedId] = (message.payload ?? '').split(':');
+      if (from === this.instanceId) return;
+      void this.serial(() => this.reconcile(changedId)).catch((error: unknown) => this.logger.error({ err: error }, 'reconcile failed'));
     });
     this.listenClient = client;
   }
 
   /** Make this process match the stored wishes (another process changed them). */
-  async reconcile(): Promise<void> {
+  async reconcile(changedId?: string): Promise<void> {
     const before = new Map([...this.records].map(([id, r]) => [id, JSON.stringify(r.storedConfig)]));
     await this.refreshRecords();
     let touched = false;
@@ -363,7 +374,7 @@ export class Kernel implements KernelApi {
     }
     const wanted = [...this.records.values()].filter((r) => r.enabled && r.state !== 'started');
     if (wanted.length > 0) touched = true;
-    await this.activateWanted();
+    await this.activateWanted(new Set(changedId ? [changedId] : []));
     if (touched) await this.changed(false);
   }
 

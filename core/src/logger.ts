@@ -38,8 +38,6 @@ export interface CreateLoggerOptions {
   level?: string;
   /** Where lines go (default stdout); tests pass a stream to capture them. */
   destination?: DestinationStream;
-  /** Readable single-line output for a terminal instead of JSON. */
-  pretty?: boolean;
 }
 
 /** Create the root logger the kernel, the host and every plugin (as children) share. */

@@ -2,7 +2,7 @@
  * Demo data for a first look: an administrator, a reseller and two of its customers. Idempotent:
  * users that exist are left alone. The passwords are public (README): demo installs only.
  */
-import { createUser, getUserByEmail, type Kernel } from '@hostplane/core';
+import type { Kernel } from '@hostplane/core';
 
 /** One demo login. */
 export interface DemoLogin {
@@ -24,11 +24,11 @@ export async function seedDemo(kernel: Kernel): Promise<DemoLogin[]> {
   const ids = new Map<string, string>();
   const out: DemoLogin[] = [];
   for (const user of DEMO) {
-    const existing = await getUserByEmail(kernel.knex, user.email);
+    const existing = await kernel.users.getByEmail(user.email);
     let id = existing?.id;
     if (!id) {
       const parentId = user.parent ? (ids.get(user.parent) ?? null) : null;
-      const created = await createUser(kernel.knex, { email: user.email, name: user.name, role: user.role, parentId, password: user.password });
+      const created = await kernel.users.create({ email: user.email, name: user.name, role: user.role, parentId, password: user.password });
       id = created.id;
       // Seeded by the operator: the addresses are vouched for, so demo logins work at once.
       await kernel.knex('hostplane.users').where({ id }).update({ email_verified_at: kernel.knex.fn.now() });

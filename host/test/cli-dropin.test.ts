@@ -26,7 +26,7 @@ t.test('a drop-in plugin enabled by the CLI serves on a running host; disable re
   const db = await createTestDatabase();
   t.teardown(() => db.drop());
   const pluginsDir = await dropInHello(t);
-  const env = { ...process.env, DATABASE_URL: db.url, HOSTPLANE_PLUGINS_DIR: pluginsDir, HOSTPLANE_PORT: '0', HOSTPLANE_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, DATABASE_URL: db.url, HOSTPLANE_PLUGINS_DIR: pluginsDir, HOSTPLANE_PORT: '0', HOSTPLANE_LOG_LEVEL: 'warn', HOSTPLANE_SEED_DEMO: '1' };
   // The compiled host, as `npm start` runs it: no TypeScript loader, no source condition.
   delete env.NODE_OPTIONS;
   const child = spawn(process.execPath, [entry, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -15,6 +15,7 @@ export const UserErrors = {
   nameInvalid: defineError('USERS_ERR_NAME_INVALID', 400, (reason: string) => `Invalid name: ${reason}`),
   filterInvalid: defineError('USERS_ERR_FILTER_INVALID', 400, (reason: string) => `Invalid user filter: ${reason}`),
   notFound: defineError('USERS_ERR_NOT_FOUND', 404, (id: string) => `No user ${id}`),
+  statusInvalid: defineError('USERS_ERR_STATUS_INVALID', 400, (status: string) => `Unknown status "${status}"`),
   notTechnical: defineError('USERS_ERR_NOT_TECHNICAL', 400, (id: string) => `User ${id} is not a technical user`),
   grantRefused: defineError(
     'USERS_ERR_GRANT_REFUSED',

@@ -56,7 +56,7 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
       if (updated === 0) await mustExist(id);
     },
     async setStatus(id: string, status: UserStatus) {
-      if (!['active', 'suspended', 'deleted'].includes(status)) throw UserErrors.notFound(id);
+      if (!['active', 'suspended', 'deleted'].includes(status)) throw UserErrors.statusInvalid(String(status));
       const updated = await knex(TABLE)
         .where({ id })
         .update({ status, deleted_at: status === 'deleted' ? knex.fn.now() : null });

@@ -1,7 +1,7 @@
 /**
  * `GET /health`: the kernel's view (database reachable, plugin states). 200 when healthy, 503
- * when not, so a load balancer takes an unhealthy host out of rotation. Not rate limited:
- * probes come often and from one address.
+ * when not, so a load balancer takes an unhealthy host out of rotation. Not rate limited and
+ * not access-logged when healthy: probes come often and from few addresses.
  */
 import { Type } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
@@ -39,6 +39,9 @@ export const healthPlugin = fp<HealthPluginOptions>(
       '/health',
       {
         config: { public: true, rateLimit: false },
+        // Probes call every few seconds from every balancer: log them only when they fail
+        // (a 503 is logged at error level), not one info line each.
+        logLevel: 'warn',
         schema: {
           tags: ['platform'],
           summary: 'Health of the host and its kernel',

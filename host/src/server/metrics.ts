@@ -57,6 +57,8 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
       {
         // Open like /health: scrapers carry no user. Keep it off the public internet at the proxy.
         config: { public: true, rateLimit: false },
+        // Scraped every few seconds; successful scrapes are not worth a log line each.
+        logLevel: 'warn',
         schema: { hide: true },
       },
       async (_request, reply) => {

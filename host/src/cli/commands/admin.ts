@@ -1,6 +1,5 @@
 /** `hostplane admin create`: a platform administrator, for the first login or a lost one. */
 import { randomBytes } from 'node:crypto';
-import { createUser } from '@hostplane/core';
 import { print } from '../output.js';
 import { usage, withAdminKernel, type CommandInput } from '../command.js';
 
@@ -12,7 +11,7 @@ export async function adminCommand(input: CommandInput): Promise<number> {
   const password = input.options.password ?? randomBytes(12).toString('base64url');
   if (password.length < 12) throw usage('--password must be at least 12 characters');
   return withAdminKernel(input, async (kernel) => {
-    const user = await createUser(kernel.knex, {
+    const user = await kernel.users.create({
       email,
       name: input.options.name ?? 'Administrator',
       role: 'super_admin',

@@ -9,12 +9,16 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
   const { config, io } = input;
   const logger = createLogger({ level: config.logLevel });
   const kernel = await openKernel(config, { mode: 'run', logger });
+  // Demo users only for the quick start (embedded database) or when asked: never on a
+  // production DATABASE_URL by surprise.
+  const seedWanted = !config.databaseUrl || process.env.HOSTPLANE_SEED_DEMO === '1';
   const firstRun = await isFirstRun(kernel);
-  const logins = firstRun ? await seedDemo(kernel) : [];
+  const logins = firstRun && seedWanted ? await seedDemo(kernel) : [];
   const host = await createHost({ kernel, logger, corsOrigins: config.corsOrigins, rateLimit: config.rateLimit });
   const address = await host.listen({ host: config.host, port: config.port });
   io.out(`Hostplane is running at ${address}  (API under ${address}/v1, reference at ${address}/docs)`);
   io.out(`Database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}`);
+  if (firstRun && !seedWanted) io.out('No users yet: create an administrator with `hostplane admin create --email you@example.com`.');
   if (logins.length > 0) {
     io.out('First run: demo logins (shown once; see README):');
     for (const login of logins) io.out(`  ${login.role.padEnd(12)} ${login.email.padEnd(26)} ${login.password}`);

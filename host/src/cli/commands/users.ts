@@ -1,6 +1,6 @@
 /** `hostplane users create|list`: platform users, for operators. */
 import { randomBytes } from 'node:crypto';
-import { createUser, getUserByEmail, listUsers, type UserRole } from '@hostplane/core';
+import { getUserByEmail, listUsers, type UserRole } from '@hostplane/core';
 import { print } from '../output.js';
 import { limitOption, usage, withAdminKernel, type CommandInput } from '../command.js';
 
@@ -34,7 +34,7 @@ export async function usersCommand(input: CommandInput): Promise<number> {
         if (!parent) throw usage(`--parent: no user ${input.options.parent}`);
         parentId = parent.id;
       }
-      const user = await createUser(kernel.knex, {
+      const user = await kernel.users.create({
         email,
         role: role as UserRole,
         parentId,
