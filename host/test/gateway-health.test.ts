@@ -28,3 +28,14 @@ t.test('503 in the error shape when the kernel cannot answer', async (t) => {
   t.equal(res.statusCode, 503);
   t.equal(res.json().error.code, 'HOST_ERR_UNHEALTHY');
 });
+
+t.test('healthy probes are not access-logged; failing ones are', async (t) => {
+  const k = new FakeKernel();
+  const gateway = await startGateway(t, k);
+  await gateway.host.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'probe-ok' } });
+  k.healthy = false;
+  await gateway.host.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'probe-bad' } });
+  const ids = gateway.logs().map((l) => l.requestId);
+  t.notOk(ids.includes('probe-ok'));
+  t.ok(ids.includes('probe-bad'));
+});

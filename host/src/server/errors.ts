@@ -72,6 +72,13 @@ export const Unhealthy = defineError('HOST_ERR_UNHEALTHY', 503, (reason: string)
  * A route states none of `permission`, `authenticated: true`, `public: true`. Raised while the
  * app is built, so a route cannot ship without an access rule.
  */
+/** A cookie-authenticated request that changes something without the session's CSRF token. */
+export const CsrfTokenInvalid = defineError(
+  'HOST_ERR_CSRF',
+  403,
+  'This request needs the x-csrf-token header of your session (cookie sessions only)',
+);
+
 export const RouteWithoutAccessRule = defineError(
   'HOST_ERR_ROUTE_WITHOUT_ACCESS_RULE',
   500,

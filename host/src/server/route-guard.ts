@@ -9,7 +9,8 @@
 import { CommonErrors, type HostplaneRouteConfig } from '@hostplane/sdk';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { RouteWithoutAccessRule } from './errors.js';
+import { timingSafeEqual } from 'node:crypto';
+import { CsrfTokenInvalid, RouteWithoutAccessRule } from './errors.js';
 import type { HostApp } from './types.js';
 
 /** Who may call a route. */
@@ -39,10 +40,28 @@ export function isExemptPath(url: string): boolean {
 
 type PreHandler = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A browser sends cookies with cross-site form posts; a Bearer token it never sends by itself.
+ * So a cookie-authenticated request that changes state must prove it came from our pages by
+ * echoing the session's CSRF token (synchronizer token pattern).
+ */
+function csrfOk(request: FastifyRequest): boolean {
+  const actor = request.actor;
+  if (!actor || actor.via !== 'cookie' || SAFE_METHODS.has(request.method)) return true;
+  const sent = request.headers['x-csrf-token'];
+  if (typeof sent !== 'string' || !actor.csrfToken) return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(actor.csrfToken);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 function enforce(rule: Exclude<AccessRule, { kind: 'public' }>): PreHandler {
   return (request, _reply, done) => {
     const actor = request.actor;
     if (!actor) return done(CommonErrors.unauthenticated());
+    if (!csrfOk(request)) return done(CsrfTokenInvalid());
     if (rule.kind === 'permission' && !actor.permissions.has(rule.permission)) {
       return done(CommonErrors.forbidden());
     }

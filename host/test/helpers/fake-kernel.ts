@@ -26,7 +26,6 @@ import {
   type Role,
   type RouteRegistrar,
 } from '@hostplane/sdk';
-import type { Knex } from 'knex';
 import { pino } from 'pino';
 
 /** A fake plugin: what the gateway needs to know of one. */
@@ -73,7 +72,7 @@ export class FakeKernel implements KernelApi {
         throw new Error('FakeKernel has no database');
       },
     },
-  ) as unknown as Knex;
+  ) as unknown as KernelApi['knex'];
 
   /** What `reportFailure` received. */
   readonly failures: Array<{ id: string; phase: string; error: unknown }> = [];
