@@ -25,7 +25,10 @@ async function bootOnce(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: n
   for (;;) {
     base ??= /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     if (base) {
-      const ok = await fetch(`${base}/health`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`${base}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
     }
     if (performance.now() - started > 30_000) throw new Error(`no 200 within 30 s: ${out}`);
@@ -61,9 +64,24 @@ try {
   const bareMs = median(baseline.map((h) => h.ms));
   const hostRss = median(host.map((h) => h.rss));
   const bareRss = median(baseline.map((h) => h.rss));
-  console.log(`boot to first /health 200: hostplane ${hostMs.toFixed(0)} ms, bare node ${bareMs.toFixed(0)} ms, ratio ${(hostMs / bareMs).toFixed(2)}x (target < 1500 ms)`);
-  console.log(`idle RSS: hostplane ${hostRss.toFixed(1)} MB, bare node ${bareRss.toFixed(1)} MB, ratio ${(hostRss / bareRss).toFixed(2)}x (target < 150 MB)`);
-  console.log(JSON.stringify({ bench: 'boot', runs: RUNS, hostMs, bareMs, ratio: hostMs / bareMs, hostRssMb: hostRss, bareRssMb: bareRss, rssRatio: hostRss / bareRss }));
+  console.log(
+    `boot to first /health 200: hostplane ${hostMs.toFixed(0)} ms, bare node ${bareMs.toFixed(0)} ms, ratio ${(hostMs / bareMs).toFixed(2)}x (target < 1500 ms)`,
+  );
+  console.log(
+    `idle RSS: hostplane ${hostRss.toFixed(1)} MB, bare node ${bareRss.toFixed(1)} MB, ratio ${(hostRss / bareRss).toFixed(2)}x (target < 150 MB)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'boot',
+      runs: RUNS,
+      hostMs,
+      bareMs,
+      ratio: hostMs / bareMs,
+      hostRssMb: hostRss,
+      bareRssMb: bareRss,
+      rssRatio: hostRss / bareRss,
+    }),
+  );
 } finally {
   await db.drop();
 }

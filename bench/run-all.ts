@@ -16,7 +16,10 @@ for (const name of names) {
     continue;
   }
   console.log(`\n== ${name} ==`);
-  const run = spawnSync(process.execPath, ['--conditions=@hostplane/source', '--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--conditions=@hostplane/source', '--import', 'tsx', file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   process.stdout.write(run.stdout);
   const last = run.stdout.trim().split('\n').pop() ?? '';
   try {

@@ -56,7 +56,8 @@ export const KernelErrors = {
   dependentsEnabled: defineError(
     'KERNEL_ERR_DEPENDENTS_ENABLED',
     409,
-    (id: string, dependents: string[]) => `plugin "${id}" is required by ${dependents.map((d) => `"${d}"`).join(', ')}: disable them first`,
+    (id: string, dependents: string[]) =>
+      `plugin "${id}" is required by ${dependents.map((d) => `"${d}"`).join(', ')}: disable them first`,
   ),
   configInvalid: defineError(
     'KERNEL_ERR_CONFIG_INVALID',

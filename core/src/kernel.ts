@@ -7,11 +7,29 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
 import pg from 'pg';
-import type { AuditEntry, Authenticator, ClockService, CommandIO, Logger, PluginManifest, ServiceRef, UsersService } from '@hostplane/sdk';
+import type {
+  AuditEntry,
+  Authenticator,
+  ClockService,
+  CommandIO,
+  Logger,
+  PluginManifest,
+  ServiceRef,
+  UsersService,
+} from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { KernelErrors } from './errors.js';
 import { EventBus } from './events/event-bus.js';
-import type { KernelApi, KernelHealth, OutboxMail, PermissionInfo, PluginPanelPage, PluginRoutes, PluginState, PluginStatus } from './kernel-api.js';
+import type {
+  KernelApi,
+  KernelHealth,
+  OutboxMail,
+  PermissionInfo,
+  PluginPanelPage,
+  PluginRoutes,
+  PluginState,
+  PluginStatus,
+} from './kernel-api.js';
 import { createLogger } from './logger.js';
 import { platformServicesFor, type PlatformDeps } from './platform-services.js';
 import { Rbac } from './rbac.js';
@@ -114,7 +132,10 @@ export class Kernel implements KernelApi {
       events: this.events.forSource('core'),
       permissionsOfRole: (role) => this.rbac.permissionsOf(role),
     });
-    this.tasks = new TaskPool({ logger: this.logger.child({ component: 'tasks' }), ...(options.taskThreads ? { maxThreads: options.taskThreads } : {}) });
+    this.tasks = new TaskPool({
+      logger: this.logger.child({ component: 'tasks' }),
+      ...(options.taskThreads ? { maxThreads: options.taskThreads } : {}),
+    });
     const platform: PlatformDeps = {
       knex: this.knex,
       logger: this.logger,
@@ -199,7 +220,8 @@ export class Kernel implements KernelApi {
         continue;
       }
       // A CLI (admin mode) runs nothing itself: it shows what the hosts last stored.
-      const stored = this.admin && row ? { state: row.state as PluginState, error: row.error } : { state: 'discovered' as const, error: null };
+      const stored =
+        this.admin && row ? { state: row.state as PluginState, error: row.error } : { state: 'discovered' as const, error: null };
       const record: PluginRecord = {
         discovered,
         state: stored.state,
@@ -228,7 +250,9 @@ export class Kernel implements KernelApi {
   private async activateWanted(retry: ReadonlySet<string> = new Set()): Promise<void> {
     const graph = this.graph();
     const cycles = findCycles(graph);
-    const wanted = [...this.records.values()].filter((r) => r.enabled && r.state !== 'started').map((r) => r.discovered.manifest.id);
+    const wanted = [...this.records.values()]
+      .filter((r) => r.enabled && r.state !== 'started')
+      .map((r) => r.discovered.manifest.id);
     const acyclic = wanted.filter((id) => !cycles.has(id));
     for (const id of wanted.filter((w) => cycles.has(w))) {
       await failPlugin(this.lifecycle, this.records.get(id) as PluginRecord, 'dependencies', cycles.get(id));
@@ -292,7 +316,9 @@ export class Kernel implements KernelApi {
   /** Hand the started plugins' jobs, schedules and tasks to the engines. */
   private async syncEngines(): Promise<void> {
     const started = this.started();
-    this.tasks.setTasks(new Map(started.flatMap((r) => r.runtime?.registrations.tasks.map((t) => [t.name, t.module] as const) ?? [])));
+    this.tasks.setTasks(
+      new Map(started.flatMap((r) => r.runtime?.registrations.tasks.map((t) => [t.name, t.module] as const) ?? [])),
+    );
     if (this.options.runWorkers === false || this.stopped) return;
     await this.jobs.setDefinitions(
       started.flatMap((r) =>
@@ -354,7 +380,9 @@ export class Kernel implements KernelApi {
     client.on('notification', (message) => {
       const [from, changedId] = (message.payload ?? '').split(':');
       if (from === this.instanceId) return;
-      void this.serial(() => this.reconcile(changedId)).catch((error: unknown) => this.logger.error({ err: error }, 'reconcile failed'));
+      void this.serial(() => this.reconcile(changedId)).catch((error: unknown) =>
+        this.logger.error({ err: error }, 'reconcile failed'),
+      );
     });
     this.listenClient = client;
   }
@@ -457,7 +485,9 @@ export class Kernel implements KernelApi {
       const record = this.record(id);
       const dependents = dependentsOf(
         id,
-        [...this.records.values()].filter((r) => r.enabled).map((r) => ({ id: r.discovered.manifest.id, version: '', requires: r.discovered.manifest.requires ?? {} })),
+        [...this.records.values()]
+          .filter((r) => r.enabled)
+          .map((r) => ({ id: r.discovered.manifest.id, version: '', requires: r.discovered.manifest.requires ?? {} })),
       );
       if (dependents.length > 0) throw KernelErrors.dependentsEnabled(id, dependents);
       await setPluginEnabled(this.knex, id, false);
@@ -509,7 +539,11 @@ export class Kernel implements KernelApi {
     } catch (error) {
       database = { ok: false, latencyMs: null, error: error instanceof Error ? error.message : String(error) };
     }
-    const plugins = this.plugins().map((p) => ({ id: p.id, state: p.state, error: p.state === 'failed' ? (p.error?.message ?? null) : null }));
+    const plugins = this.plugins().map((p) => ({
+      id: p.id,
+      state: p.state,
+      error: p.state === 'failed' ? (p.error?.message ?? null) : null,
+    }));
     return { ok: database.ok, database, plugins };
   }
 
@@ -549,7 +583,10 @@ export class Kernel implements KernelApi {
     await this.listenClient?.end().catch(() => undefined);
     await this.scheduler.stop();
     await this.jobs.stop();
-    const order = startOrder(this.started().map((r) => r.discovered.manifest.id), this.graph()).reverse();
+    const order = startOrder(
+      this.started().map((r) => r.discovered.manifest.id),
+      this.graph(),
+    ).reverse();
     for (const id of order) await deactivate(this.lifecycle, this.records.get(id) as PluginRecord, 'installed');
     await this.events.idle();
     await this.tasks.destroy();

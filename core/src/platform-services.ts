@@ -3,7 +3,14 @@
  * log bindings, its job-name prefix, its audit source). Registered into the plugin's child
  * container only for the capabilities it declared.
  */
-import { coreServices, type ClockService, type JobsService, type Logger, type ServiceRef, type TasksService } from '@hostplane/sdk';
+import {
+  coreServices,
+  type ClockService,
+  type JobsService,
+  type Logger,
+  type ServiceRef,
+  type TasksService,
+} from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import type { EventBus } from './events/event-bus.js';
 import type { JobEngine, TaskPool } from './jobs/index.js';
@@ -36,7 +43,10 @@ export function qualify(pluginId: string, name: string): string {
 }
 
 /** Factories for every platform service, bound to `pluginId`. */
-export function platformServicesFor(pluginId: string, deps: PlatformDeps): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }> {
+export function platformServicesFor(
+  pluginId: string,
+  deps: PlatformDeps,
+): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }> {
   const jobs: JobsService = {
     enqueue: (name, payload, options = {}) => {
       const full = qualify(pluginId, name);
@@ -60,7 +70,12 @@ export function platformServicesFor(pluginId: string, deps: PlatformDeps): Array
     [coreServices.settings, () => createSettingsService(deps.knex, `plugin:${pluginId}`)],
     [
       coreServices.users,
-      () => createUsersService({ knex: deps.knex, events: deps.events.forSource(pluginId), permissionsOfRole: deps.permissionsOfRole }),
+      () =>
+        createUsersService({
+          knex: deps.knex,
+          events: deps.events.forSource(pluginId),
+          permissionsOfRole: deps.permissionsOfRole,
+        }),
     ],
     [coreServices.tenancy, () => createTenancyService(deps.knex)],
   ];

@@ -5,7 +5,12 @@ const manifest = (id: string, extra: Record<string, unknown> = {}) => ({ hostpla
 
 t.test('drop-in plugins are discovered; broken manifests are reported, not fatal', async (t) => {
   const dir = await tempPluginsDir();
-  await writePlugin(dir, 'ok', manifest('ok', { permissions: ['http:routes'] }), pluginSource('ok', '', { permissions: ['http:routes'] }));
+  await writePlugin(
+    dir,
+    'ok',
+    manifest('ok', { permissions: ['http:routes'] }),
+    pluginSource('ok', '', { permissions: ['http:routes'] }),
+  );
   await writePlugin(dir, 'broken', { hostplane: { id: 'Bad Id', sdk: 'banana', extra: 1 } }, pluginSource('broken'));
   await writePlugin(dir, 'no-manifest', {}, pluginSource('x'));
   const kernel = await bootKernel(t, { discovery: { dropInDirs: [dir] } });
@@ -22,14 +27,42 @@ t.test('drop-in plugins are discovered; broken manifests are reported, not fatal
 
 t.test('missing, incompatible and cyclic dependencies are refused by name', async (t) => {
   const dir = await tempPluginsDir();
-  await writePlugin(dir, 'needs-ghost', manifest('needs-ghost', { requires: { ghost: '^1.0.0' } }), pluginSource('needs-ghost', '', { requires: { ghost: '^1.0.0' } }));
+  await writePlugin(
+    dir,
+    'needs-ghost',
+    manifest('needs-ghost', { requires: { ghost: '^1.0.0' } }),
+    pluginSource('needs-ghost', '', { requires: { ghost: '^1.0.0' } }),
+  );
   await writePlugin(dir, 'base', { version: '1.0.0', ...manifest('base') }, pluginSource('base'));
-  await writePlugin(dir, 'needs-base-2', manifest('needs-base-2', { requires: { base: '^2.0.0' } }), pluginSource('needs-base-2', '', { requires: { base: '^2.0.0' } }));
-  await writePlugin(dir, 'cycle-a', manifest('cycle-a', { requires: { 'cycle-b': '*' } }), pluginSource('cycle-a', '', { requires: { 'cycle-b': '*' } }));
-  await writePlugin(dir, 'cycle-b', manifest('cycle-b', { requires: { 'cycle-a': '*' } }), pluginSource('cycle-b', '', { requires: { 'cycle-a': '*' } }));
-  await writePlugin(dir, 'future-sdk', { hostplane: { id: 'future-sdk', sdk: '^9.0.0' } }, pluginSource('future-sdk', '', { sdk: '^9.0.0' }));
+  await writePlugin(
+    dir,
+    'needs-base-2',
+    manifest('needs-base-2', { requires: { base: '^2.0.0' } }),
+    pluginSource('needs-base-2', '', { requires: { base: '^2.0.0' } }),
+  );
+  await writePlugin(
+    dir,
+    'cycle-a',
+    manifest('cycle-a', { requires: { 'cycle-b': '*' } }),
+    pluginSource('cycle-a', '', { requires: { 'cycle-b': '*' } }),
+  );
+  await writePlugin(
+    dir,
+    'cycle-b',
+    manifest('cycle-b', { requires: { 'cycle-a': '*' } }),
+    pluginSource('cycle-b', '', { requires: { 'cycle-a': '*' } }),
+  );
+  await writePlugin(
+    dir,
+    'future-sdk',
+    { hostplane: { id: 'future-sdk', sdk: '^9.0.0' } },
+    pluginSource('future-sdk', '', { sdk: '^9.0.0' }),
+  );
   const kernel = await bootKernel(t, { discovery: { dropInDirs: [dir] } });
-  await t.rejects(kernel.enable('needs-ghost'), { code: 'KERNEL_ERR_DEPENDENCY_MISSING', message: /"needs-ghost" requires "ghost" \^1\.0\.0/ });
+  await t.rejects(kernel.enable('needs-ghost'), {
+    code: 'KERNEL_ERR_DEPENDENCY_MISSING',
+    message: /"needs-ghost" requires "ghost" \^1\.0\.0/,
+  });
   await t.rejects(kernel.enable('needs-base-2'), { code: 'KERNEL_ERR_DEPENDENCY_INCOMPATIBLE', message: /installed is 1\.0\.0/ });
   await t.rejects(kernel.enable('future-sdk'), { code: 'KERNEL_ERR_SDK_INCOMPATIBLE', message: /needs SDK \^9\.0\.0/ });
   await t.rejects(kernel.enable('cycle-a'), { code: 'KERNEL_ERR_DEPENDENCY_NOT_ENABLED' });
@@ -38,8 +71,18 @@ t.test('missing, incompatible and cyclic dependencies are refused by name', asyn
 
 t.test('a stored cycle fails both plugins at boot, naming the cycle', async (t) => {
   const dir = await tempPluginsDir();
-  await writePlugin(dir, 'cycle-a', manifest('cycle-a', { requires: { 'cycle-b': '*' } }), pluginSource('cycle-a', '', { requires: { 'cycle-b': '*' } }));
-  await writePlugin(dir, 'cycle-b', manifest('cycle-b', { requires: { 'cycle-a': '*' } }), pluginSource('cycle-b', '', { requires: { 'cycle-a': '*' } }));
+  await writePlugin(
+    dir,
+    'cycle-a',
+    manifest('cycle-a', { requires: { 'cycle-b': '*' } }),
+    pluginSource('cycle-a', '', { requires: { 'cycle-b': '*' } }),
+  );
+  await writePlugin(
+    dir,
+    'cycle-b',
+    manifest('cycle-b', { requires: { 'cycle-a': '*' } }),
+    pluginSource('cycle-b', '', { requires: { 'cycle-a': '*' } }),
+  );
   const kernel = await bootKernel(t, { discovery: { dropInDirs: [dir] }, enable: ['cycle-a', 'cycle-b'] });
   t.match(kernel.plugin('cycle-a')?.error, { phase: 'dependencies', message: /cycle: cycle-a → cycle-b → cycle-a/ });
   t.equal(kernel.plugin('cycle-b')?.state, 'failed');
@@ -47,7 +90,12 @@ t.test('a stored cycle fails both plugins at boot, naming the cycle', async (t) 
 
 t.test('a definition that asks for more than its manifest declares is refused', async (t) => {
   const dir = await tempPluginsDir();
-  await writePlugin(dir, 'greedy', manifest('greedy', { permissions: ['http:routes'] }), pluginSource('greedy', '', { permissions: ['http:routes', 'db'] }));
+  await writePlugin(
+    dir,
+    'greedy',
+    manifest('greedy', { permissions: ['http:routes'] }),
+    pluginSource('greedy', '', { permissions: ['http:routes', 'db'] }),
+  );
   await writePlugin(dir, 'liar', manifest('liar'), pluginSource('someone-else'));
   await writePlugin(dir, 'not-a-plugin', manifest('not-a-plugin'), 'export default { id: "not-a-plugin" };');
   const kernel = await bootKernel(t, { discovery: { dropInDirs: [dir] } });

@@ -78,7 +78,10 @@ t.test('a plugin throwing in setup or start is failed by name while others keep 
   t.match(kernel.plugin('bad-start'), { state: 'failed', error: { phase: 'start', message: 'start exploded' } });
   const health = await kernel.health();
   t.equal(health.ok, true);
-  t.match(health.plugins.find((p) => p.id === 'bad-setup'), { state: 'failed', error: 'setup exploded' });
+  t.match(
+    health.plugins.find((p) => p.id === 'bad-setup'),
+    { state: 'failed', error: 'setup exploded' },
+  );
   await t.rejects(kernel.enable('bad-setup'), { code: 'KERNEL_ERR_PLUGIN_FAILED' });
 });
 
@@ -153,11 +156,7 @@ t.test('services provided by one plugin reach the plugins that require it, and o
     deps: { greeter: greeterRef },
   });
   const kernel = await bootKernel(t, {
-    inlinePlugins: [
-      { definition: provider, version: '1.4.0' },
-      { definition: consumer },
-      { definition: stranger },
-    ],
+    inlinePlugins: [{ definition: provider, version: '1.4.0' }, { definition: consumer }, { definition: stranger }],
   });
   await t.rejects(kernel.enable('consumer'), { code: 'KERNEL_ERR_DEPENDENCY_NOT_ENABLED' });
   await kernel.enable('provider');

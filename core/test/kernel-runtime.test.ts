@@ -1,7 +1,14 @@
 import t from 'tap';
 import { once } from 'node:events';
 import { EventEmitter } from 'node:events';
-import { CommonErrors, coreServices, definePlugin, type DatabaseService, type EventsService, type JobsService } from '@hostplane/sdk';
+import {
+  CommonErrors,
+  coreServices,
+  definePlugin,
+  type DatabaseService,
+  type EventsService,
+  type JobsService,
+} from '@hostplane/sdk';
 import { bootKernel, sharedDatabase } from './support/kernel.js';
 
 t.test('a plugin job enqueued inside a transaction runs once it commits, with progress', async (t) => {
@@ -33,7 +40,10 @@ t.test('a plugin job enqueued inside a transaction runs once it commits, with pr
   t.same(await seen, [2, 'worker:count']);
   t.ok(id);
   const all = await kernel.jobs.list();
-  t.notOk(all.some((j) => j.state === 'waiting' && j.name === 'worker:count'), 'the rolled-back job never existed');
+  t.notOk(
+    all.some((j) => j.state === 'waiting' && j.name === 'worker:count'),
+    'the rolled-back job never existed',
+  );
 });
 
 t.test('before hooks veto, after handlers run after commit and never on rollback', async (t) => {
@@ -66,8 +76,13 @@ t.test('before hooks veto, after handlers run after commit and never on rollback
       });
     },
   });
-  const kernel = await bootKernel(t, { inlinePlugins: [{ definition: emitter }, { definition: listener }], enable: ['emitter', 'listener'] });
-  await t.rejects(events!.guard('user.created', { userId: 'u1', role: 'super_admin', parentId: null }), { code: 'COMMON_ERR_VETOED' });
+  const kernel = await bootKernel(t, {
+    inlinePlugins: [{ definition: emitter }, { definition: listener }],
+    enable: ['emitter', 'listener'],
+  });
+  await t.rejects(events!.guard('user.created', { userId: 'u1', role: 'super_admin', parentId: null }), {
+    code: 'COMMON_ERR_VETOED',
+  });
   await events!.guard('user.created', { userId: 'u1', role: 'customer', parentId: null });
 
   await t.rejects(

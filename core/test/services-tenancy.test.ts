@@ -32,11 +32,17 @@ t.test('tenancy scopes queries to the subtree; grants bound technical users', as
   t.same(created, ['super_admin', 'reseller', 'reseller', 'customer', 'customer', 'technical_user'], 'user.created emitted');
 
   const visible = async (actor: { userId: string; role: 'super_admin' | 'reseller' | 'customer' | 'technical_user' }) =>
-    (await tenancy.scope(knex('hostplane.users').select('email'), actor, 'id').orderBy('email')).map((r: { email: string }) => r.email);
+    (await tenancy.scope(knex('hostplane.users').select('email'), actor, 'id').orderBy('email')).map(
+      (r: { email: string }) => r.email,
+    );
   t.same(await visible({ userId: resA.id, role: 'reseller' }), ['a1@x.test', 'a@x.test', 't1@x.test']);
   t.same(await visible({ userId: a1.id, role: 'customer' }), ['a1@x.test', 't1@x.test']);
   t.equal((await visible({ userId: admin.id, role: 'super_admin' })).length, 6);
-  t.equal(await tenancy.canAccessUser({ userId: resA.id, role: 'reseller' }, b1.id), false, "reseller A cannot reach B's customer");
+  t.equal(
+    await tenancy.canAccessUser({ userId: resA.id, role: 'reseller' }, b1.id),
+    false,
+    "reseller A cannot reach B's customer",
+  );
   t.equal(await tenancy.canAccessUser({ userId: resA.id, role: 'reseller' }, tech.id), true);
   t.equal(await tenancy.canAccessUser({ userId: resA.id, role: 'reseller' }, 'not-a-uuid'), false);
 

@@ -13,10 +13,38 @@ export interface DemoLogin {
 }
 
 const DEMO = [
-  { key: 'admin', role: 'super_admin', email: 'admin@hostplane.test', name: 'Ada Admin', password: 'demo-admin-password', parent: null },
-  { key: 'reseller', role: 'reseller', email: 'reseller@hostplane.test', name: 'Rita Reseller', password: 'demo-reseller-password', parent: 'admin' },
-  { key: 'customer1', role: 'customer', email: 'alice@hostplane.test', name: 'Alice Customer', password: 'demo-customer-password', parent: 'reseller' },
-  { key: 'customer2', role: 'customer', email: 'bob@hostplane.test', name: 'Bob Customer', password: 'demo-customer-password', parent: 'reseller' },
+  {
+    key: 'admin',
+    role: 'super_admin',
+    email: 'admin@hostplane.test',
+    name: 'Ada Admin',
+    password: 'demo-admin-password',
+    parent: null,
+  },
+  {
+    key: 'reseller',
+    role: 'reseller',
+    email: 'reseller@hostplane.test',
+    name: 'Rita Reseller',
+    password: 'demo-reseller-password',
+    parent: 'admin',
+  },
+  {
+    key: 'customer1',
+    role: 'customer',
+    email: 'alice@hostplane.test',
+    name: 'Alice Customer',
+    password: 'demo-customer-password',
+    parent: 'reseller',
+  },
+  {
+    key: 'customer2',
+    role: 'customer',
+    email: 'bob@hostplane.test',
+    name: 'Bob Customer',
+    password: 'demo-customer-password',
+    parent: 'reseller',
+  },
 ] as const;
 
 /** Create the demo users that are missing. */
@@ -28,7 +56,13 @@ export async function seedDemo(kernel: Kernel): Promise<DemoLogin[]> {
     let id = existing?.id;
     if (!id) {
       const parentId = user.parent ? (ids.get(user.parent) ?? null) : null;
-      const created = await kernel.users.create({ email: user.email, name: user.name, role: user.role, parentId, password: user.password });
+      const created = await kernel.users.create({
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        parentId,
+        password: user.password,
+      });
       id = created.id;
       // Seeded by the operator: the addresses are vouched for, so demo logins work at once.
       await kernel.knex('hostplane.users').where({ id }).update({ email_verified_at: kernel.knex.fn.now() });

@@ -6,21 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import {
-  Kernel,
-  createLogger,
-  createTestDatabase,
-  openDatabase,
-  type InlinePlugin,
-} from '@hostplane/core';
-import {
-  definePlugin,
-  extensionPoints,
-  isDefinedPlugin,
-  ROLES,
-  type Actor,
-  type Role,
-} from '@hostplane/sdk';
+import { Kernel, createLogger, createTestDatabase, openDatabase, type InlinePlugin } from '@hostplane/core';
+import { definePlugin, extensionPoints, isDefinedPlugin, ROLES, type Actor, type Role } from '@hostplane/sdk';
 import type { TestHost, TestHostOptions, TestResponse } from '@hostplane/sdk/testing';
 import { createHost } from './server/create-host.js';
 
@@ -64,7 +51,10 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   const dirs: string[] = [];
   for (const plugin of options.plugins ?? []) {
     if (isDefinedPlugin(plugin)) inlinePlugins.push({ definition: plugin });
-    else if ('definition' in plugin) inlinePlugins.push(plugin.version ? { definition: plugin.definition, version: plugin.version } : { definition: plugin.definition });
+    else if ('definition' in plugin)
+      inlinePlugins.push(
+        plugin.version ? { definition: plugin.definition, version: plugin.version } : { definition: plugin.definition },
+      );
     else dirs.push(plugin.dir);
   }
   const database = await openDatabase({ url: testDb.url, dataDir });
@@ -113,7 +103,9 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     headersFor(role, opts = {}) {
       if (!ROLES.includes(role)) throw new Error(`unknown role "${role}"`);
       const permissions = opts.permissions ?? [...kernel.permissionsOf(role)];
-      const token = Buffer.from(JSON.stringify({ userId: opts.userId ?? '00000000-0000-4000-8000-000000000001', role, permissions })).toString('base64url');
+      const token = Buffer.from(
+        JSON.stringify({ userId: opts.userId ?? '00000000-0000-4000-8000-000000000001', role, permissions }),
+      ).toString('base64url');
       return { authorization: `${TEST_SCHEME}${token}` };
     },
     kernel,

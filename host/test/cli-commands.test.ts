@@ -21,8 +21,14 @@ t.test('plugins, config, admin, seed, jobs, outbox and migrate against a real da
   const list = await cli(['plugins', 'list', '--json'], env);
   t.equal(list.code, 0, list.err);
   const plugins = JSON.parse(list.out) as Array<{ id: string; source: string; enabled: boolean }>;
-  t.match(plugins.find((p) => p.id === 'hello'), { source: 'drop-in', enabled: false });
-  t.match((await cli(['plugins', 'list'], env)).out, /ID\s+VERSION\s+SOURCE\s+ENABLED\s+STATE\s+ERROR\nhello\s+1\.0\.0\s+drop-in\s+false/);
+  t.match(
+    plugins.find((p) => p.id === 'hello'),
+    { source: 'drop-in', enabled: false },
+  );
+  t.match(
+    (await cli(['plugins', 'list'], env)).out,
+    /ID\s+VERSION\s+SOURCE\s+ENABLED\s+STATE\s+ERROR\nhello\s+1\.0\.0\s+drop-in\s+false/,
+  );
 
   t.match(await cli(['plugins', 'enable', 'nope'], env), { code: 1, err: /KERNEL_ERR_PLUGIN_NOT_FOUND: no plugin "nope"/ });
   t.match(await cli(['plugins', 'enable'], env), { code: 2, err: /usage: hostplane plugins enable <id>/ });
@@ -30,7 +36,10 @@ t.test('plugins, config, admin, seed, jobs, outbox and migrate against a real da
   t.match(JSON.parse((await cli(['plugins', 'list', '--json'], env)).out), [{ id: 'hello', enabled: true }]);
 
   t.same(JSON.parse((await cli(['plugins', 'config', 'get', 'hello'], env)).out), { greeting: 'Hello', keepDays: 30 });
-  t.match(await cli(['plugins', 'config', 'set', 'hello', 'keepDays=0'], env), { code: 1, err: /KERNEL_ERR_CONFIG_INVALID.*\/keepDays/ });
+  t.match(await cli(['plugins', 'config', 'set', 'hello', 'keepDays=0'], env), {
+    code: 1,
+    err: /KERNEL_ERR_CONFIG_INVALID.*\/keepDays/,
+  });
   t.match(await cli(['plugins', 'config', 'set', 'hello', 'novalue'], env), { code: 2, err: /expected key=value/ });
   const set = await cli(['plugins', 'config', 'set', 'hello', 'greeting=Hi', 'keepDays=7'], env);
   t.same(JSON.parse(set.out), { greeting: 'Hi', keepDays: 7 });
@@ -48,7 +57,10 @@ t.test('plugins, config, admin, seed, jobs, outbox and migrate against a real da
   t.equal(seeded.length, 4);
   t.ok(seeded.every((s) => s.created));
   const again = JSON.parse((await cli(['seed', '--json'], env)).out) as Array<{ created: boolean }>;
-  t.ok(again.every((s) => !s.created), 'seeding twice creates nothing new');
+  t.ok(
+    again.every((s) => !s.created),
+    'seeding twice creates nothing new',
+  );
 
   t.same(JSON.parse((await cli(['jobs', 'list', '--json'], env)).out), []);
   t.match(await cli(['jobs', 'list', '--state', 'bogus'], env), { code: 2, err: /--state must be one of/ });

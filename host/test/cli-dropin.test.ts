@@ -22,44 +22,58 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
   }
 }
 
-t.test('a drop-in plugin enabled by the CLI serves on a running host; disable removes it', { skip: existsSync(entry) ? false : 'host/dist is not built: run `npm run build` (npm test does)' }, async (t) => {
-  const db = await createTestDatabase();
-  t.teardown(() => db.drop());
-  const pluginsDir = await dropInHello(t);
-  const env = { ...process.env, DATABASE_URL: db.url, HOSTPLANE_PLUGINS_DIR: pluginsDir, HOSTPLANE_PORT: '0', HOSTPLANE_LOG_LEVEL: 'warn', HOSTPLANE_SEED_DEMO: '1' };
-  // The compiled host, as `npm start` runs it: no TypeScript loader, no source condition.
-  delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [entry, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.teardown(() => child.kill('SIGKILL'));
+t.test(
+  'a drop-in plugin enabled by the CLI serves on a running host; disable removes it',
+  { skip: existsSync(entry) ? false : 'host/dist is not built: run `npm run build` (npm test does)' },
+  async (t) => {
+    const db = await createTestDatabase();
+    t.teardown(() => db.drop());
+    const pluginsDir = await dropInHello(t);
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      HOSTPLANE_PLUGINS_DIR: pluginsDir,
+      HOSTPLANE_PORT: '0',
+      HOSTPLANE_LOG_LEVEL: 'warn',
+      HOSTPLANE_SEED_DEMO: '1',
+    };
+    // The compiled host, as `npm start` runs it: no TypeScript loader, no source condition.
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, [entry, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    t.teardown(() => child.kill('SIGKILL'));
 
-  const base = await until('the host to listen', async () => stdout.match(/running at (http:\/\/\S+)/)?.[1]);
-  const get = (path: string) => fetch(`${base}${path}`).then(async (r) => ({ status: r.status, body: await r.text() }));
-  t.equal((await get('/v1/hello?name=Ada')).status, 404, 'not enabled yet: no route');
-  t.match(stdout, /demo logins/);
+    const base = await until('the host to listen', async () => stdout.match(/running at (http:\/\/\S+)/)?.[1]);
+    const get = (path: string) => fetch(`${base}${path}`).then(async (r) => ({ status: r.status, body: await r.text() }));
+    t.equal((await get('/v1/hello?name=Ada')).status, 404, 'not enabled yet: no route');
+    t.match(stdout, /demo logins/);
 
-  const enabled = await cli(['plugins', 'enable', 'hello'], env);
-  t.equal(enabled.code, 0, enabled.err);
-  // Protected route: without a login it answers 401, which proves it exists (a missing one is 404).
-  const answered = await until('hello routes', async () => {
-    const res = await get('/v1/hello?name=Ada');
-    return res.status === 401 ? res : undefined;
-  });
-  t.match(JSON.parse(answered.body), { error: { code: 'COMMON_ERR_UNAUTHENTICATED' } });
-  const health = JSON.parse((await get('/health')).body) as { plugins: Array<{ id: string; state: string }> };
-  t.match(health.plugins.find((p) => p.id === 'hello'), { state: 'started' });
-  const openapi = JSON.parse((await get('/v1/openapi.json')).body) as { paths: Record<string, unknown> };
-  t.ok(openapi.paths['/v1/hello/greetings'], 'its routes are in the OpenAPI document');
+    const enabled = await cli(['plugins', 'enable', 'hello'], env);
+    t.equal(enabled.code, 0, enabled.err);
+    // Protected route: without a login it answers 401, which proves it exists (a missing one is 404).
+    const answered = await until('hello routes', async () => {
+      const res = await get('/v1/hello?name=Ada');
+      return res.status === 401 ? res : undefined;
+    });
+    t.match(JSON.parse(answered.body), { error: { code: 'COMMON_ERR_UNAUTHENTICATED' } });
+    const health = JSON.parse((await get('/health')).body) as { plugins: Array<{ id: string; state: string }> };
+    t.match(
+      health.plugins.find((p) => p.id === 'hello'),
+      { state: 'started' },
+    );
+    const openapi = JSON.parse((await get('/v1/openapi.json')).body) as { paths: Record<string, unknown> };
+    t.ok(openapi.paths['/v1/hello/greetings'], 'its routes are in the OpenAPI document');
 
-  t.equal((await cli(['plugins', 'disable', 'hello'], env)).code, 0);
-  await until('hello routes to go', async () => ((await get('/v1/hello?name=Ada')).status === 404 ? true : undefined));
-  const after = JSON.parse((await get('/v1/openapi.json')).body) as { paths: Record<string, unknown> };
-  t.notOk(after.paths['/v1/hello/greetings'], 'and out of the OpenAPI document');
+    t.equal((await cli(['plugins', 'disable', 'hello'], env)).code, 0);
+    await until('hello routes to go', async () => ((await get('/v1/hello?name=Ada')).status === 404 ? true : undefined));
+    const after = JSON.parse((await get('/v1/openapi.json')).body) as { paths: Record<string, unknown> };
+    t.notOk(after.paths['/v1/hello/greetings'], 'and out of the OpenAPI document');
 
-  child.kill('SIGTERM');
-  t.equal(await exited, 0, `graceful exit (stderr: ${stderr.slice(0, 500)})`);
-});
+    child.kill('SIGTERM');
+    t.equal(await exited, 0, `graceful exit (stderr: ${stderr.slice(0, 500)})`);
+  },
+);

@@ -84,6 +84,11 @@ export const CommonErrors = {
   forbidden: defineError('COMMON_ERR_FORBIDDEN', 403, 'You do not have permission to do this'),
   unauthenticated: defineError('COMMON_ERR_UNAUTHENTICATED', 401, 'Authentication required'),
   conflict: defineError('COMMON_ERR_CONFLICT', 409, (message: string) => message),
-  badRequest: defineError('COMMON_ERR_BAD_REQUEST', 400, (message: string, _details?: unknown) => message, (_m, d) => d),
+  badRequest: defineError(
+    'COMMON_ERR_BAD_REQUEST',
+    400,
+    (message: string, _details?: unknown) => message,
+    (_m, d) => d,
+  ),
   vetoed: defineError('COMMON_ERR_VETOED', 409, (event: string, reason: string) => `${event} refused: ${reason}`),
 } as const;

@@ -159,9 +159,10 @@ export type DefinedPlugin<
  * });
  * ```
  */
-export function definePlugin<TConfig extends TObject = TObject, TDeps extends Record<string, ServiceRef<unknown>> = Record<string, never>>(
-  definition: PluginDefinition<TConfig, TDeps>,
-): DefinedPlugin<TConfig, TDeps> {
+export function definePlugin<
+  TConfig extends TObject = TObject,
+  TDeps extends Record<string, ServiceRef<unknown>> = Record<string, never>,
+>(definition: PluginDefinition<TConfig, TDeps>): DefinedPlugin<TConfig, TDeps> {
   return Object.freeze({ ...definition, [PLUGIN_BRAND]: true as const });
 }
 

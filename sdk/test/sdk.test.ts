@@ -21,7 +21,12 @@ t.test('SDK_VERSION follows package.json', async (t) => {
 });
 
 t.test('defineError makes factories with stable codes', async (t) => {
-  const NotFound = defineError('DEMO_ERR_NOT_FOUND', 404, (id: string) => `no ${id}`, (id: string) => ({ id }));
+  const NotFound = defineError(
+    'DEMO_ERR_NOT_FOUND',
+    404,
+    (id: string) => `no ${id}`,
+    (id: string) => ({ id }),
+  );
   const err = NotFound('x');
   t.equal(err.code, 'DEMO_ERR_NOT_FOUND');
   t.equal(err.statusCode, 404);

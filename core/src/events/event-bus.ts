@@ -51,7 +51,11 @@ export class EventBus {
   /** Drop everything `owner` registered (the plugin was stopped). */
   removeOwner(owner: string): void {
     for (const map of [this.before, this.after] as Array<Map<string, Array<Entry<unknown>>>>) {
-      for (const [event, list] of map) map.set(event, list.filter((e) => e.owner !== owner));
+      for (const [event, list] of map)
+        map.set(
+          event,
+          list.filter((e) => e.owner !== owner),
+        );
     }
   }
 
@@ -72,14 +76,24 @@ export class EventBus {
     return requestId ? { id: randomUUID(), at: new Date(), source, requestId } : { id: randomUUID(), at: new Date(), source };
   }
 
-  private async guard<E extends EventName>(source: string, event: E, payload: EventPayload<E>, requestId?: string): Promise<void> {
+  private async guard<E extends EventName>(
+    source: string,
+    event: E,
+    payload: EventPayload<E>,
+    requestId?: string,
+  ): Promise<void> {
     const meta = this.meta(source, requestId);
     for (const entry of [...(this.before.get(event) ?? [])]) {
       await entry.fn(payload as EventPayload<EventName>, meta);
     }
   }
 
-  private emit<E extends EventName>(source: string, event: E, payload: EventPayload<E>, options: EmitOptions = {}): Promise<void> {
+  private emit<E extends EventName>(
+    source: string,
+    event: E,
+    payload: EventPayload<E>,
+    options: EmitOptions = {},
+  ): Promise<void> {
     const meta = this.meta(source, options.requestId);
     const deliver = async (): Promise<void> => {
       const handlers = [...(this.after.get(event) ?? [])];
@@ -96,9 +110,7 @@ export class EventBus {
     };
     // Inside a transaction the caller's callback is still running: waiting for the commit here
     // would deadlock, so delivery is scheduled for after commit and emit returns at once.
-    const run = options.trx
-      ? options.trx.executionPromise.then(deliver, () => undefined)
-      : deliver();
+    const run = options.trx ? options.trx.executionPromise.then(deliver, () => undefined) : deliver();
     this.pending.add(run);
     void run.finally(() => this.pending.delete(run));
     return options.trx ? Promise.resolve() : run;

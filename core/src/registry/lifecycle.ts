@@ -74,7 +74,12 @@ export async function failPlugin(host: LifecycleHost, record: PluginRecord, phas
 }
 
 /** A fresh container, context input and (empty) registrations for `record`. */
-export function buildRuntime(host: LifecycleHost, record: PluginRecord, definition: AnyPlugin, config: Record<string, unknown>): PluginRuntime {
+export function buildRuntime(
+  host: LifecycleHost,
+  record: PluginRecord,
+  definition: AnyPlugin,
+  config: Record<string, unknown>,
+): PluginRuntime {
   const id = record.discovered.manifest.id;
   const container = host.rootContainer.createChildContainer();
   const capabilities = grantedCapabilities(record);
@@ -143,7 +148,9 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
   runtime.abort.abort();
   if (callStop && (record.state === 'started' || record.state === 'enabled') && record.definition?.stop) {
     try {
-      await record.definition.stop(createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal));
+      await record.definition.stop(
+        createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal),
+      );
     } catch (error) {
       host.logger.error({ err: error, plugin: id }, 'plugin stop failed');
     }

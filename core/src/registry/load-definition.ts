@@ -79,7 +79,8 @@ export function checkDefinitionAgainstManifest(definition: AnyPlugin, plugin: Pi
   }
   const manifestRequires = manifest.requires ?? {};
   for (const [dep, range] of Object.entries(definition.requires ?? {})) {
-    if (manifestRequires[dep] !== range) fail(`requires "${dep}" ${range}, but the manifest says ${manifestRequires[dep] ?? 'nothing'}`);
+    if (manifestRequires[dep] !== range)
+      fail(`requires "${dep}" ${range}, but the manifest says ${manifestRequires[dep] ?? 'nothing'}`);
   }
   const provides = new Set(manifest.provides ?? []);
   for (const point of definition.provides ?? []) {

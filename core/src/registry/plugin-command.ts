@@ -41,12 +41,23 @@ export async function listPluginCommands(host: LifecycleHost, record: PluginReco
 }
 
 /** Run `name` of an enabled plugin; resolves with its exit code. */
-export async function runPluginCommand(host: LifecycleHost, record: PluginRecord, name: string, args: string[], io: CommandIO): Promise<number> {
+export async function runPluginCommand(
+  host: LifecycleHost,
+  record: PluginRecord,
+  name: string,
+  args: string[],
+  io: CommandIO,
+): Promise<number> {
   const id = record.discovered.manifest.id;
   const { runtime, definition } = await prepare(host, record);
   try {
     const command = runtime.registrations.commands.find((c) => c.name === name);
-    if (!command) throw KernelErrors.commandNotFound(id, name, runtime.registrations.commands.map((c) => c.name));
+    if (!command)
+      throw KernelErrors.commandNotFound(
+        id,
+        name,
+        runtime.registrations.commands.map((c) => c.name),
+      );
     const ctx = createRuntimeContext(runtime.input, runtime.registrations, definition.deps, runtime.abort.signal);
     return (await command.run(args, io, ctx)) ?? 0;
   } finally {

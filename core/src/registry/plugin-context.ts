@@ -57,7 +57,18 @@ export interface Registrations {
 
 /** Empty registrations. */
 export function emptyRegistrations(): Registrations {
-  return { routes: [], before: [], after: [], jobs: [], schedules: [], tasks: [], pages: [], services: new Map(), extensions: [], commands: [] };
+  return {
+    routes: [],
+    before: [],
+    after: [],
+    jobs: [],
+    schedules: [],
+    tasks: [],
+    pages: [],
+    services: new Map(),
+    extensions: [],
+    commands: [],
+  };
 }
 
 /** What the kernel tells the context about one plugin. */
@@ -87,7 +98,10 @@ export function registerPlatformServices(
   }
 }
 
-function baseContext(input: ContextInput, registrations: Registrations): PluginContextBase<Record<string, unknown>, Record<string, unknown>> {
+function baseContext(
+  input: ContextInput,
+  registrations: Registrations,
+): PluginContextBase<Record<string, unknown>, Record<string, unknown>> {
   const get = <T>(ref: ServiceRef<T>): T => {
     const owner = ref.id.slice(0, ref.id.indexOf('.'));
     if (owner === 'core') {
@@ -164,7 +178,8 @@ export function createSetupContext(
     job<P>(name: string, handler: JobHandler<P>, options: JobDefinitionOptions = {}) {
       need('jobs', `job "${name}"`);
       const full = localName('job', name);
-      if (registrations.jobs.some((j) => j.name === full)) throw KernelErrors.registrationInvalid(input.id, `job "${name}" defined twice`);
+      if (registrations.jobs.some((j) => j.name === full))
+        throw KernelErrors.registrationInvalid(input.id, `job "${name}" defined twice`);
       const maxAttempts = options.maxAttempts ?? 5;
       if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
         throw KernelErrors.registrationInvalid(input.id, `job "${name}": maxAttempts must be 1..100`);
@@ -189,7 +204,8 @@ export function createSetupContext(
       registrations.tasks.push({ name: localName('task', name), module: sourceSibling(module) });
     },
     page(definition: PanelPageDefinition) {
-      if (!LOCAL_NAME.test(definition.id)) throw KernelErrors.registrationInvalid(input.id, `page id "${definition.id}" must be kebab-case`);
+      if (!LOCAL_NAME.test(definition.id))
+        throw KernelErrors.registrationInvalid(input.id, `page id "${definition.id}" must be kebab-case`);
       if (registrations.pages.some((p) => p.id === definition.id)) {
         throw KernelErrors.registrationInvalid(input.id, `page "${definition.id}" declared twice`);
       }
@@ -213,7 +229,8 @@ export function createSetupContext(
       registrations.extensions.push({ point: point.id, implementation });
     },
     command(definition) {
-      if (!LOCAL_NAME.test(definition.name)) throw KernelErrors.registrationInvalid(input.id, `command "${definition.name}" must be kebab-case`);
+      if (!LOCAL_NAME.test(definition.name))
+        throw KernelErrors.registrationInvalid(input.id, `command "${definition.name}" must be kebab-case`);
       if (registrations.commands.some((c) => c.name === definition.name)) {
         throw KernelErrors.registrationInvalid(input.id, `command "${definition.name}" defined twice`);
       }

@@ -78,7 +78,8 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
       await knex.transaction(async (trx) => {
         await trx('hostplane.user_grants').where({ user_id: technicalUserId }).delete();
         const unique = [...new Set(permissions)];
-        if (unique.length > 0) await trx('hostplane.user_grants').insert(unique.map((permission) => ({ user_id: technicalUserId, permission })));
+        if (unique.length > 0)
+          await trx('hostplane.user_grants').insert(unique.map((permission) => ({ user_id: technicalUserId, permission })));
       });
     },
   };

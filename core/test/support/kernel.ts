@@ -55,14 +55,22 @@ export async function writePlugin(
   await mkdir(root, { recursive: true });
   await writeFile(
     join(root, 'package.json'),
-    JSON.stringify({ name: pkg.name ?? folder, version: pkg.version ?? '1.0.0', type: 'module', main: 'index.js', ...pkg }, null, 2),
+    JSON.stringify(
+      { name: pkg.name ?? folder, version: pkg.version ?? '1.0.0', type: 'module', main: 'index.js', ...pkg },
+      null,
+      2,
+    ),
   );
   await writeFile(join(root, 'index.js'), source);
   return root;
 }
 
 /** Source of a plugin that defines `id` with the given body parts. */
-export function pluginSource(id: string, extra = '', options: { sdk?: string; requires?: Record<string, string>; permissions?: string[] } = {}): string {
+export function pluginSource(
+  id: string,
+  extra = '',
+  options: { sdk?: string; requires?: Record<string, string>; permissions?: string[] } = {},
+): string {
   return `import { definePlugin } from '@hostplane/sdk';
 export default definePlugin({
   id: ${JSON.stringify(id)},

@@ -22,7 +22,10 @@ export interface GreetingDeps {
  * Store a greeting and enqueue its delivery in one transaction: the job exists only if the
  * row does. Before-hooks on `greeting.created` may refuse the name.
  */
-export async function createGreeting(deps: GreetingDeps, input: { name: string; text: string; createdBy: string | null }): Promise<Greeting> {
+export async function createGreeting(
+  deps: GreetingDeps,
+  input: { name: string; text: string; createdBy: string | null },
+): Promise<Greeting> {
   await deps.events.guard('greeting.created', { greetingId: '', name: input.name });
   return deps.db.transaction(async (trx) => {
     const [row] = await deps.db

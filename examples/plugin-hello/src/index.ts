@@ -24,13 +24,17 @@ export default definePlugin({
     const { db, jobs, events, tasks } = ctx.deps;
     ctx.routes(helloRoutes({ db, jobs, events }, () => ctx.config.greeting));
     ctx.before('greeting.created', (payload) => {
-      if (payload.name.trim().toLowerCase() === 'nobody') throw CommonErrors.vetoed('greeting.created', 'nobody cannot be greeted');
+      if (payload.name.trim().toLowerCase() === 'nobody')
+        throw CommonErrors.vetoed('greeting.created', 'nobody cannot be greeted');
     });
     ctx.on('user.created', async (payload) => {
       ctx.logger.info({ userId: payload.userId }, 'a new user to greet');
     });
     ctx.job('deliver-greeting', deliverGreeting(db, tasks), { maxAttempts: 3 });
-    ctx.job('prune-greetings', pruneGreetings(db, () => ctx.config.keepDays));
+    ctx.job(
+      'prune-greetings',
+      pruneGreetings(db, () => ctx.config.keepDays),
+    );
     ctx.schedule('prune', { cron: '17 * * * *', job: 'prune-greetings' });
     ctx.task('banner', new URL('./tasks/banner.js', import.meta.url));
     ctx.page({

@@ -17,7 +17,10 @@ const ErrorSchema = Type.Object({
 });
 
 /** Body of POST /greetings; the panel page builds its form from it too. */
-export const NewGreetingSchema = Type.Object({ name: Type.String({ minLength: 1, maxLength: 60, title: 'Name' }) }, { additionalProperties: false });
+export const NewGreetingSchema = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 60, title: 'Name' }) },
+  { additionalProperties: false },
+);
 
 function view(g: Greeting) {
   return {
@@ -53,7 +56,10 @@ export function helloRoutes(deps: GreetingDeps, greeting: () => string) {
         schema: {
           summary: 'List stored greetings, newest first',
           tags: ['hello'],
-          querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }, { additionalProperties: false }),
+          querystring: Type.Object(
+            { limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) },
+            { additionalProperties: false },
+          ),
           response: { 200: Type.Object({ items: Type.Array(GreetingSchema) }) },
         },
       },

@@ -32,7 +32,8 @@ export function usage(message: string): CliError {
 export function limitOption(raw: string | undefined, fallback = 50): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 1000) throw usage(`--limit must be a whole number from 1 to 1000, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1 || value > 1000)
+    throw usage(`--limit must be a whole number from 1 to 1000, got "${raw}"`);
   return value;
 }
 

@@ -33,6 +33,7 @@ export async function dropInHello(t: { teardown(fn: () => unknown): void }): Pro
   const dir = await mkdtemp(join(tmpdir(), 'hostplane-dropin-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const target = join(dir, 'hello');
-  for (const part of ['package.json', 'dist', 'migrations']) await cp(join(source, part), join(target, part), { recursive: true });
+  for (const part of ['package.json', 'dist', 'migrations'])
+    await cp(join(source, part), join(target, part), { recursive: true });
   return dir;
 }

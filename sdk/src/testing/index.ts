@@ -23,7 +23,10 @@ import type { TObject } from '@sinclair/typebox';
 export * from './mock-services.js';
 
 /** A plugin to load: a definition object, or a folder holding a plugin package. */
-export type TestPlugin = DefinedPlugin<TObject, Record<string, ServiceRef<unknown>>> | { dir: string } | { definition: DefinedPlugin<TObject, Record<string, ServiceRef<unknown>>>; version?: string };
+export type TestPlugin =
+  | DefinedPlugin<TObject, Record<string, ServiceRef<unknown>>>
+  | { dir: string }
+  | { definition: DefinedPlugin<TObject, Record<string, ServiceRef<unknown>>>; version?: string };
 
 /** Options of {@link startTestHost}. */
 export interface TestHostOptions {
@@ -47,12 +50,7 @@ export interface TestResponse {
 /** A running test host. */
 export interface TestHost {
   /** Send a request without a socket (Fastify inject). */
-  inject(request: {
-    method: string;
-    url: string;
-    headers?: Record<string, string>;
-    payload?: unknown;
-  }): Promise<TestResponse>;
+  inject(request: { method: string; url: string; headers?: Record<string, string>; payload?: unknown }): Promise<TestResponse>;
   /**
    * Headers that authenticate as a made-up user with `role` (and optionally only some
    * permissions). The test host installs a test-only authenticator for these.

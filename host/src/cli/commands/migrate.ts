@@ -5,10 +5,14 @@ import { usage, type CommandInput } from '../command.js';
 
 export async function migrateCommand(input: CommandInput): Promise<number> {
   const action = input.args[0];
-  if (!['up', 'down', 'status'].includes(action ?? '') || input.args.length > 1) throw usage('usage: hostplane migrate up|down|status');
+  if (!['up', 'down', 'status'].includes(action ?? '') || input.args.length > 1)
+    throw usage('usage: hostplane migrate up|down|status');
   if (input.options.plugin) throw usage('--plugin: plugin migrations run when the plugin is enabled; use "plugins enable"');
   // The kernel would migrate to latest on boot, so talk to the database directly here.
-  const db = await openDatabase({ ...(input.config.databaseUrl ? { url: input.config.databaseUrl } : {}), dataDir: input.config.dataDir });
+  const db = await openDatabase({
+    ...(input.config.databaseUrl ? { url: input.config.databaseUrl } : {}),
+    dataDir: input.config.dataDir,
+  });
   try {
     if (action === 'up') await migrateCore(db.knex, 'latest');
     if (action === 'down') await migrateCore(db.knex, 'down');

@@ -11,7 +11,11 @@ export function pluginCommand(id: string): (input: CommandInput) => Promise<numb
       const [name, ...args] = input.args;
       if (!name || name === 'help') {
         const commands = await kernel.pluginCommands(id);
-        input.io.out(commands.length ? commands.map((c) => `hostplane ${id} ${c.name} ${c.usage}`.trimEnd() + `\n    ${c.description}`).join('\n') : `plugin "${id}" adds no commands`);
+        input.io.out(
+          commands.length
+            ? commands.map((c) => `hostplane ${id} ${c.name} ${c.usage}`.trimEnd() + `\n    ${c.description}`).join('\n')
+            : `plugin "${id}" adds no commands`,
+        );
         return name ? 0 : 2;
       }
       try {

@@ -45,7 +45,8 @@ export async function pluginsCommand(input: CommandInput): Promise<number> {
     }
     case 'config': {
       const [verb, id, ...pairs] = rest;
-      if ((verb !== 'get' && verb !== 'set') || !id) throw usage('usage: hostplane plugins config get <id> | set <id> key=value ...');
+      if ((verb !== 'get' && verb !== 'set') || !id)
+        throw usage('usage: hostplane plugins config get <id> | set <id> key=value ...');
       return withAdminKernel(input, async (kernel) => {
         if (verb === 'get') {
           print(input.io, true, await kernel.getConfig(id));

@@ -18,7 +18,8 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
   const address = await host.listen({ host: config.host, port: config.port });
   io.out(`Hostplane is running at ${address}  (API under ${address}/v1, reference at ${address}/docs)`);
   io.out(`Database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}`);
-  if (firstRun && !seedWanted) io.out('No users yet: create an administrator with `hostplane admin create --email you@example.com`.');
+  if (firstRun && !seedWanted)
+    io.out('No users yet: create an administrator with `hostplane admin create --email you@example.com`.');
   if (logins.length > 0) {
     io.out('First run: demo logins (shown once; see README):');
     for (const login of logins) io.out(`  ${login.role.padEnd(12)} ${login.email.padEnd(26)} ${login.password}`);

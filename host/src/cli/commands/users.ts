@@ -20,7 +20,8 @@ export async function usersCommand(input: CommandInput): Promise<number> {
     });
   }
   if (action === 'create') {
-    if (rest.length > 0) throw usage('usage: hostplane users create --email E --role R [--parent EMAIL] [--password P] [--name N]');
+    if (rest.length > 0)
+      throw usage('usage: hostplane users create --email E --role R [--parent EMAIL] [--password P] [--name N]');
     const { email, role } = input.options;
     if (!email) throw usage('--email is required');
     if (!role || !ROLES.includes(role as UserRole)) throw usage(`--role must be one of ${ROLES.join(', ')}`);
@@ -43,7 +44,11 @@ export async function usersCommand(input: CommandInput): Promise<number> {
       });
       // Created by an operator: the address is vouched for.
       await kernel.knex('hostplane.users').where({ id: user.id }).update({ email_verified_at: kernel.knex.fn.now() });
-      await kernel.recordAudit({ action: 'users.user.created', target: { type: 'user', id: user.id }, details: { via: 'cli', role } });
+      await kernel.recordAudit({
+        action: 'users.user.created',
+        target: { type: 'user', id: user.id },
+        details: { via: 'cli', role },
+      });
       if (json) print(input.io, true, { ...user, ...(generated ? { password } : {}) });
       else input.io.out(`created ${role} ${user.email} (${user.id})${generated ? `\npassword: ${password}  (shown once)` : ''}`);
       return 0;
