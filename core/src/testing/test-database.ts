@@ -1,9 +1,16 @@
 /**
  * A fresh, throwaway PostgreSQL database per test file. Uses the server named by
- * `HOSTPLANE_TEST_DATABASE_URL` (default: the local server on 127.0.0.1:5432, as in CI).
+ * `HOSTPLANE_TEST_DATABASE_URL` (default: the local server on 127.0.0.1:5432, as in CI). On a
+ * machine with no server there (Node and nothing else), the test file gets its own embedded
+ * PostgreSQL instead, so `npm test` still runs; CI (`HOSTPLANE_REQUIRE_SYSTEM=1`) or an explicit
+ * URL turns that fallback off.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { openDatabase } from '../db/open-database.js';
 
 /** A database made for one test run. */
 export interface TestDatabase {
@@ -25,7 +32,15 @@ export async function createTestDatabase(prefix = 'hostplane_test'): Promise<Tes
   const adminUrl = process.env.HOSTPLANE_TEST_DATABASE_URL ?? DEFAULT_ADMIN_URL;
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+  try {
+    await admin.connect();
+  } catch (error) {
+    const refused = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+    if (refused && !process.env.HOSTPLANE_TEST_DATABASE_URL && process.env.HOSTPLANE_REQUIRE_SYSTEM !== '1') {
+      return embeddedTestDatabase();
+    }
+    throw error;
+  }
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
@@ -50,4 +65,19 @@ async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** A private embedded server for this test process, stopped and deleted by drop(). */
+export async function embeddedTestDatabase(): Promise<TestDatabase> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-testdb-'));
+  const handle = await openDatabase({ dataDir, poolMax: 1 });
+  let dropped: Promise<void> | undefined;
+  return {
+    url: handle.url,
+    drop: () =>
+      (dropped ??= (async () => {
+        await handle.close();
+        await rm(dataDir, { recursive: true, force: true });
+      })()),
+  };
 }
