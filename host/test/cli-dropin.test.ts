@@ -6,6 +6,8 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
 import { REPO, cli, dropInHello } from './support/cli.js';
@@ -75,5 +77,55 @@ t.test(
 
     child.kill('SIGTERM');
     t.equal(await exited, 0, `graceful exit (stderr: ${stderr.slice(0, 500)})`);
+  },
+);
+
+t.test(
+  'SIGTERM during a slow request: the request completes, then the host exits 0',
+  { skip: existsSync(entry) ? false : 'host/dist is not built: run `npm run build` (npm test does)' },
+  async (t) => {
+    const db = await createTestDatabase();
+    t.teardown(() => db.drop());
+    const pluginsDir = await mkdtemp(join(tmpdir(), 'hostplane-slow-'));
+    t.teardown(() => rm(pluginsDir, { recursive: true, force: true }));
+    await mkdir(join(pluginsDir, 'slow'));
+    await writeFile(
+      join(pluginsDir, 'slow/package.json'),
+      JSON.stringify({
+        name: 'hostplane-plugin-slow',
+        version: '1.0.0',
+        type: 'module',
+        main: 'index.js',
+        hostplane: { id: 'slow', sdk: '^0.1.0', permissions: ['http:routes'] },
+      }),
+    );
+    await writeFile(
+      join(pluginsDir, 'slow/index.js'),
+      `import { definePlugin } from '@hostplane/sdk';
+export default definePlugin({ id: 'slow', sdk: '^0.1.0', permissions: ['http:routes'], setup(ctx) {
+  ctx.routes((app) => { app.get('/', { config: { public: true } }, async () => { await new Promise((r) => setTimeout(r, 1500)); return { done: true }; }); });
+} });
+`,
+    );
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      HOSTPLANE_PLUGINS_DIR: pluginsDir,
+      HOSTPLANE_PORT: '0',
+      HOSTPLANE_LOG_LEVEL: 'warn',
+    };
+    delete env.NODE_OPTIONS;
+    t.equal((await cli(['plugins', 'enable', 'slow'], env)).code, 0);
+    const child = spawn(process.execPath, [entry, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    t.teardown(() => child.kill('SIGKILL'));
+    const base = await until('the host to listen', async () => stdout.match(/running at (http:\/\/\S+)/)?.[1]);
+    const slow = fetch(`${base}/v1/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    t.same(await slow, { status: 200, body: { done: true } }, 'the request in flight was answered');
+    t.equal(await exited, 0);
   },
 );
