@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HostplaneError, type Logger } from '@hostplane/sdk';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { TaskErrors } from './errors.js';
 import { isQualifiedName } from './names.js';
 import type { TaskRequest, TaskResponse } from './task-worker.js';
@@ -85,7 +85,7 @@ export class TaskPool {
     if (url === undefined) throw TaskErrors.unknown(name);
     let response: TaskResponse;
     try {
-      response = await this.#piscina().run({ name, url, input }, options.signal ? { signal: options.signal } : {});
+      response = await (await this.#piscina()).run({ name, url, input }, options.signal ? { signal: options.signal } : {});
     } catch (err) {
       // The thread died, the input or result could not be cloned, or the run was aborted.
       const failed = TaskErrors.failed(name, err instanceof Error ? err.message : String(err));
@@ -111,9 +111,12 @@ export class TaskPool {
     await pool?.destroy();
   }
 
-  #piscina(): Piscina<TaskRequest, TaskResponse> {
+  async #piscina(): Promise<Piscina<TaskRequest, TaskResponse>> {
     if (!this.#pool) {
-      this.#pool = new Piscina<TaskRequest, TaskResponse>({
+      // Imported on the first task: most boots run none, and the module load costs start-up time.
+      const { Piscina: Pool } = await import('piscina');
+      if (this.#pool) return this.#pool;
+      this.#pool = new Pool<TaskRequest, TaskResponse>({
         filename: WORKER_URL.href,
         maxThreads: this.#maxThreads,
         minThreads: Math.min(this.#maxThreads, Math.max(1, Math.floor(this.#maxThreads / 2))),

@@ -1,5 +1,9 @@
 /** Password hashing: argon2id with OWASP's minimum parameters (m=19456 KiB, t=2, p=1). */
-import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
+import type { Algorithm, Options } from '@node-rs/argon2';
+
+// Loaded on first use: a host that hashes nothing at boot should not pay for the native module.
+let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
+const load = () => (argon2 ??= import('@node-rs/argon2'));
 
 // `Algorithm` is an ambient const enum, which isolatedModules cannot inline; 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm;
@@ -8,8 +12,8 @@ const ARGON2ID = 2 as Algorithm;
 const OPTIONS: Options = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 /** Hash a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) carrying salt and parameters. */
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+export async function hashPassword(password: string): Promise<string> {
+  return (await load()).hash(password, OPTIONS);
 }
 
 /**
@@ -19,7 +23,7 @@ export function hashPassword(password: string): Promise<string> {
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   if (typeof passwordHash !== 'string' || typeof password !== 'string' || !passwordHash.startsWith('$argon2')) return false;
   try {
-    return await verify(passwordHash, password);
+    return await (await load()).verify(passwordHash, password);
   } catch {
     return false;
   }
