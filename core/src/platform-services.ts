@@ -19,6 +19,7 @@ import {
   createMailerService,
   createPluginDatabase,
   createSettingsService,
+  createLimitsService,
   createTenancyService,
   createUsersService,
 } from './services/index.js';
@@ -78,6 +79,7 @@ export function platformServicesFor(
         }),
     ],
     [coreServices.tenancy, () => createTenancyService(deps.knex)],
+    [coreServices.limits, () => createLimitsService(deps.knex)],
   ];
   return entries.map(([ref, factory]) => ({ ref, factory }));
 }

@@ -19,4 +19,5 @@ export * from './plugin.js';
 export * from './service-ref.js';
 export * from './services.js';
 export * from './users.js';
+export * from './limits.js';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';

@@ -16,6 +16,7 @@ export type KernelCapability =
   | 'audit'
   | 'settings'
   | 'users'
+  | 'limits'
   | `exec:${string}`
   | `fs:${string}`;
 

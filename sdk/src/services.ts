@@ -8,6 +8,7 @@ import type { JobsService, JobInfo, TasksService } from './jobs.js';
 import type { Logger } from './logger.js';
 import { createServiceRef } from './service-ref.js';
 import type { TenancyService, UsersService } from './users.js';
+import type { LimitsService } from './limits.js';
 
 /** The database as a plugin sees it: knex plus its own schema. */
 export interface DatabaseService {
@@ -95,6 +96,8 @@ export const coreServices = {
   mailer: createServiceRef<MailerService>('core.mailer', { capability: 'mailer' }),
   /** Platform users (read, create, passwords, status, permissions). Needs `users`. */
   users: createServiceRef<UsersService>('core.users', { capability: 'users' }),
+  /** Subscription resource limits, enforced atomically. Needs `limits`. */
+  limits: createServiceRef<LimitsService>('core.limits', { capability: 'limits' }),
   /** The ownership rule for queries. */
   tenancy: createServiceRef<TenancyService>('core.tenancy'),
   /** Plugin-private settings. Needs `settings`. */

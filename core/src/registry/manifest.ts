@@ -11,7 +11,7 @@ import { KernelErrors } from '../errors.js';
 // 56 at most: the schema name plugin_<id> must fit PostgreSQL's 63-byte identifiers.
 export const PLUGIN_ID = '^[a-z][a-z0-9-]{0,55}$';
 const CAPABILITY =
-  '^(db|http:routes|events:subscribe|events:emit|jobs|schedules|tasks|mailer|audit|settings|users|exec:[a-z0-9._-]+|fs:/.*)$';
+  '^(db|http:routes|events:subscribe|events:emit|jobs|schedules|tasks|mailer|audit|settings|users|limits|exec:[a-z0-9._-]+|fs:/.*)$';
 
 /** JSON schema of the manifest; unknown keys are refused so typos do not pass silently. */
 export const ManifestSchema = Type.Object(

@@ -22,3 +22,4 @@ export { normaliseEmail } from './email-address.js';
 export { UserErrors, AuditErrors, MailerErrors, SettingsErrors } from './errors.js';
 export { createTenancyService } from './tenancy.js';
 export { createUsersService, type UsersServiceDeps } from './users-service.js';
+export { createLimitsService, LimitErrors } from './limits.js';

@@ -9,4 +9,5 @@ import type { NamedMigration } from '../migration-runner.js';
 export const coreMigrations: readonly NamedMigration[] = [
   { name: '0001_core', load: () => import('./0001_core.js') },
   { name: '0002_user_grants', load: () => import('./0002_user_grants.js') },
+  { name: '0003_subscription_limits', load: () => import('./0003_subscription_limits.js') },
 ];
