@@ -1,0 +1,95 @@
+/** What every part of the plugin shares: its services, the caller, audit entries, list schemas. */
+import {
+  CommonErrors,
+  Type,
+  type Actor,
+  type AuditService,
+  type DatabaseService,
+  type EventsService,
+  type LimitsService,
+  type TenancyService,
+  type UsersService,
+} from '@hostplane/sdk';
+import type { FastifyRequest } from 'fastify';
+import type { Knex } from 'knex';
+
+/** The services the plugin runs on. */
+export interface AccountsDeps {
+  db: DatabaseService;
+  users: UsersService;
+  tenancy: TenancyService;
+  limits: LimitsService;
+  audit: AuditService;
+  events: EventsService;
+}
+
+/** The caller of a route that states a permission (the host has authenticated it). */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw CommonErrors.unauthenticated();
+  return request.actor;
+}
+
+/** Write one audit entry for a change made by `request`'s caller. */
+export async function audit(
+  deps: Pick<AccountsDeps, 'audit'>,
+  request: FastifyRequest | null,
+  action: string,
+  target: { type: string; id: string },
+  details: Record<string, unknown> = {},
+  trx?: Knex.Transaction,
+): Promise<void> {
+  await deps.audit.record(
+    {
+      action,
+      actorId: request?.actor?.userId ?? null,
+      target,
+      details,
+      ip: request?.ip ?? null,
+      requestId: request?.id ?? null,
+    },
+    trx ? { trx } : {},
+  );
+}
+
+export const Uuid = Type.String({ format: 'uuid' });
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+export const DateTime = Type.String({ format: 'date-time' });
+
+export const ErrorSchema = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), requestId: Type.String() }, { additionalProperties: true }),
+});
+
+/** Error responses every route may give. */
+export const errorResponses = {
+  400: ErrorSchema,
+  401: ErrorSchema,
+  403: ErrorSchema,
+  404: ErrorSchema,
+  409: ErrorSchema,
+} as const;
+
+export const PageQuery = {
+  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+};
+
+/** Escape `%`, `_` and `\` for a LIKE pattern. */
+export function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Rows of one page and the total of the filtered (unordered) query. */
+export async function paginate<T>(
+  base: Knex.QueryBuilder,
+  order: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
+  page: number,
+  limit: number,
+): Promise<{ rows: T[]; total: number }> {
+  const [countRow] = (await base.clone().clearSelect().clearOrder().count({ count: '*' })) as Array<{
+    count: string | number;
+  }>;
+  const rows = (await order(base.clone())
+    .limit(limit)
+    .offset((page - 1) * limit)) as T[];
+  return { rows, total: Number(countRow?.count ?? 0) };
+}

@@ -1,0 +1,63 @@
+/** Error codes of the accounts plugin. Callers and tests compare codes, never messages. */
+import { defineError } from '@hostplane/sdk';
+
+export const AccountsErrors = {
+  packageNotFound: defineError('ACCOUNTS_ERR_PACKAGE_NOT_FOUND', 404, (id: string) => `No package ${id}`),
+  packageInUse: defineError(
+    'ACCOUNTS_ERR_PACKAGE_IN_USE',
+    409,
+    (id: string) => `Package ${id} has subscriptions; archive it instead (POST /v1/packages/${id}/archive)`,
+    (id: string) => ({ hint: `POST /v1/packages/${id}/archive` }),
+  ),
+  packageArchived: defineError('ACCOUNTS_ERR_PACKAGE_ARCHIVED', 409, (id: string) => `Package ${id} is archived`),
+  packageNotOwned: defineError('ACCOUNTS_ERR_PACKAGE_NOT_OWNED', 403, 'Only the owner of a package may change it'),
+  noOwnPackage: defineError(
+    'ACCOUNTS_ERR_NO_OWN_PACKAGE',
+    409,
+    'A reseller builds packages within the package it subscribes to, and has none',
+  ),
+  exceedsOwnPackage: defineError(
+    'ACCOUNTS_ERR_EXCEEDS_OWN_PACKAGE',
+    409,
+    (fields: string[]) => `Beyond what your own package allows: ${fields.join(', ')}`,
+    (fields: string[]) => ({ fields }),
+  ),
+  priceMissing: defineError(
+    'ACCOUNTS_ERR_PRICE_MISSING',
+    400,
+    (cycle: string) => `The package has no ${cycle} price`,
+    (cycle: string) => ({ field: `/body/billingCycle`, cycle }),
+  ),
+  subscriptionNotFound: defineError('ACCOUNTS_ERR_SUBSCRIPTION_NOT_FOUND', 404, (id: string) => `No subscription ${id}`),
+  transitionRefused: defineError(
+    'ACCOUNTS_ERR_TRANSITION_REFUSED',
+    409,
+    (from: string, action: string) => `A ${from} subscription cannot be ${action}`,
+    (from: string, action: string) => ({ status: from, action }),
+  ),
+  usageExceedsPackage: defineError(
+    'ACCOUNTS_ERR_USAGE_EXCEEDS_PACKAGE',
+    409,
+    (resources: string[], _lines: unknown[]) => `Current usage exceeds the new package's limits: ${resources.join(', ')}`,
+    (resources: string[], lines: unknown[]) => ({ resources, usage: lines }),
+  ),
+  customerInvalid: defineError(
+    'ACCOUNTS_ERR_CUSTOMER_INVALID',
+    400,
+    (reason: string) => reason,
+    () => ({ field: '/body/customerId' }),
+  ),
+  userNotFound: defineError('ACCOUNTS_ERR_USER_NOT_FOUND', 404, (id: string) => `No user ${id}`),
+  roleNotAllowed: defineError(
+    'ACCOUNTS_ERR_ROLE_NOT_ALLOWED',
+    403,
+    (role: string, target: string) => `A ${role} cannot create a ${target}`,
+  ),
+  notYourself: defineError('ACCOUNTS_ERR_NOT_YOURSELF', 409, (action: string) => `You cannot ${action} yourself`),
+  userStatus: defineError(
+    'ACCOUNTS_ERR_USER_STATUS',
+    409,
+    (status: string, action: string) => `A ${status} user cannot be ${action}`,
+  ),
+  notSupported: defineError('ACCOUNTS_ERR_NOT_SUPPORTED', 501, (what: string) => `${what} is not supported yet`),
+};

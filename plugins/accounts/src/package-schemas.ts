@@ -1,0 +1,177 @@
+/** Shapes of a package: limits, features, prices, and how a row reads back. */
+import { Type, type Static } from '@hostplane/sdk';
+import { DateTime, Uuid } from './common.js';
+
+/** Resources a package limits, in the limits service's names. */
+export const LIMIT_KEYS = [
+  'disk_mb',
+  'bandwidth_gb',
+  'websites',
+  'domains',
+  'databases',
+  'email_accounts',
+  'cron_jobs',
+  'backups',
+] as const;
+export type LimitKey = (typeof LIMIT_KEYS)[number];
+export type PackageLimits = Record<LimitKey, number | null>;
+
+export const BOOLEAN_FEATURES = ['ssh', 'git_deploy', 'staging', 'waf', 'malware_scan', 'backups'] as const;
+export interface PackageFeatures {
+  ssh: boolean;
+  git_deploy: boolean;
+  staging: boolean;
+  php_versions: string[];
+  waf: boolean;
+  malware_scan: boolean;
+  backups: boolean;
+}
+
+// Null first: Fastify's AJV coerces types, and would read null as 0 for an integer branch tried first.
+const Limit = Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 2_000_000_000 })]);
+const Money = Type.Integer({ minimum: 0, maximum: 2_000_000_000 });
+const Price = Type.Union([Type.Null(), Money]);
+
+export const LimitsInput = Type.Partial(
+  Type.Object(Object.fromEntries(LIMIT_KEYS.map((k) => [k, Limit])) as Record<LimitKey, typeof Limit>, {
+    additionalProperties: false,
+  }),
+  { additionalProperties: false },
+);
+export const LimitsOutput = Type.Object(Object.fromEntries(LIMIT_KEYS.map((k) => [k, Limit])) as Record<LimitKey, typeof Limit>);
+
+const PhpVersions = Type.Array(Type.String({ pattern: '^[0-9]+\\.[0-9]+$' }), { maxItems: 20, uniqueItems: true });
+const FeatureFields = {
+  ssh: Type.Boolean(),
+  git_deploy: Type.Boolean(),
+  staging: Type.Boolean(),
+  php_versions: PhpVersions,
+  waf: Type.Boolean(),
+  malware_scan: Type.Boolean(),
+  backups: Type.Boolean(),
+};
+export const FeaturesInput = Type.Partial(Type.Object(FeatureFields, { additionalProperties: false }), {
+  additionalProperties: false,
+});
+export const FeaturesOutput = Type.Object(FeatureFields);
+
+export const PricesInput = Type.Partial(
+  Type.Object({ monthly: Price, quarterly: Price, yearly: Price }, { additionalProperties: false }),
+  { additionalProperties: false },
+);
+export const PricesOutput = Type.Object({ monthly: Price, quarterly: Price, yearly: Price });
+
+export const Visibility = Type.Union([Type.Literal('public'), Type.Literal('hidden'), Type.Literal('reseller_only')]);
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });
+
+export const NewPackageBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    currency: Currency,
+    prices: PricesInput,
+    setupFee: Type.Optional(Money),
+    limits: Type.Optional(LimitsInput),
+    features: Type.Optional(FeaturesInput),
+    visibility: Type.Optional(Visibility),
+    /** Admins only: a reseller's id, or null for the platform (default). */
+    ownerId: Type.Optional(Type.Union([Uuid, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type NewPackage = Static<typeof NewPackageBody>;
+
+export const PackagePatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    currency: Type.Optional(Currency),
+    prices: Type.Optional(PricesInput),
+    setupFee: Type.Optional(Money),
+    limits: Type.Optional(LimitsInput),
+    features: Type.Optional(FeaturesInput),
+    visibility: Type.Optional(Visibility),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PackagePatch = Static<typeof PackagePatchBody>;
+
+export const PackageSchema = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  description: Type.String(),
+  currency: Type.String(),
+  prices: PricesOutput,
+  setupFee: Type.Integer(),
+  limits: LimitsOutput,
+  features: FeaturesOutput,
+  visibility: Visibility,
+  ownerId: Type.Union([Uuid, Type.Null()]),
+  archived: Type.Boolean(),
+  archivedAt: Type.Union([DateTime, Type.Null()]),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+export type PackageView = Static<typeof PackageSchema>;
+
+/** A packages row. */
+export interface PackageRow {
+  id: string;
+  name: string;
+  description: string;
+  currency: string;
+  price_monthly: number | null;
+  price_quarterly: number | null;
+  price_yearly: number | null;
+  setup_fee: number;
+  limits: Partial<PackageLimits>;
+  features: Partial<PackageFeatures>;
+  visibility: 'public' | 'hidden' | 'reseller_only';
+  owner_id: string | null;
+  archived_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Limits with every key: a key missing from the input is 0 (nothing), never unlimited. */
+export function fullLimits(input: Partial<PackageLimits> | undefined, base?: Partial<PackageLimits>): PackageLimits {
+  const out = {} as PackageLimits;
+  for (const key of LIMIT_KEYS) {
+    const value = input && key in input ? input[key] : base && key in base ? base[key] : 0;
+    out[key] = value ?? null;
+  }
+  return out;
+}
+
+/** Features with every key: missing ones are off. */
+export function fullFeatures(input: Partial<PackageFeatures> | undefined, base?: Partial<PackageFeatures>): PackageFeatures {
+  const merged = { ...base, ...input };
+  return {
+    ssh: merged.ssh ?? false,
+    git_deploy: merged.git_deploy ?? false,
+    staging: merged.staging ?? false,
+    php_versions: merged.php_versions ?? [],
+    waf: merged.waf ?? false,
+    malware_scan: merged.malware_scan ?? false,
+    backups: merged.backups ?? false,
+  };
+}
+
+export function packageView(row: PackageRow): PackageView {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    currency: row.currency,
+    prices: { monthly: row.price_monthly, quarterly: row.price_quarterly, yearly: row.price_yearly },
+    setupFee: row.setup_fee,
+    limits: fullLimits(row.limits),
+    features: fullFeatures(row.features),
+    visibility: row.visibility,
+    ownerId: row.owner_id,
+    archived: row.archived_at !== null,
+    archivedAt: row.archived_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

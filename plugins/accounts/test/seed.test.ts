@@ -1,0 +1,60 @@
+import t from 'tap';
+import { startTestHost } from '@hostplane/sdk/testing';
+import accounts from '../src/index.js';
+import { caller, makeUser, sqlOf } from './helpers.js';
+
+const host = await startTestHost({ plugins: [accounts] });
+const sql = sqlOf(host);
+t.teardown(async () => {
+  await sql.destroy();
+  await host.close();
+});
+
+type Kernel = {
+  runCommand(id: string, name: string, args: string[], io: { out(s: string): void; err(s: string): void }): Promise<number>;
+};
+async function seed(): Promise<{ code: number; out: string[] }> {
+  const out: string[] = [];
+  const code = await (host.kernel as unknown as Kernel).runCommand('accounts', 'seed', [], {
+    out: (s) => out.push(s),
+    err: (s) => out.push(s),
+  });
+  return { code, out };
+}
+
+t.test('hostplane accounts seed creates packages and demo subscriptions, once', async (t) => {
+  const admin = await makeUser(sql, 'super_admin');
+  const reseller = await makeUser(sql, 'reseller', admin, { email: 'reseller@hostplane.test' });
+  const alice = await makeUser(sql, 'customer', reseller, { email: 'alice@hostplane.test' });
+  await makeUser(sql, 'customer', reseller, { email: 'bob@hostplane.test' });
+
+  const first = await seed();
+  t.equal(first.code, 0);
+  t.same(first.out, [
+    'package Starter: created',
+    'package Pro: created',
+    'package Business: created',
+    'subscription for alice@hostplane.test: created (Starter)',
+    'subscription for bob@hostplane.test: created (Pro)',
+  ]);
+  const again = await seed();
+  t.equal(again.code, 0);
+  t.ok(
+    again.out.every((l) => l.endsWith('exists')),
+    again.out.join('\n'),
+  );
+
+  const packages = await caller(host, alice).get('/v1/packages');
+  t.same(
+    packages.body.items.map((p: { name: string; currency: string }) => `${p.name} ${p.currency}`),
+    ['Starter EUR', 'Pro EUR', 'Business EUR'],
+  );
+  const subs = await caller(host, alice).get('/v1/subscriptions');
+  t.equal(subs.body.total, 1);
+  t.match(subs.body.items[0], { packageName: 'Starter', status: 'active' });
+  const usage = await caller(host, alice).get(`/v1/subscriptions/${subs.body.items[0].id}/usage`);
+  t.match(
+    usage.body.resources.find((r: { resource: string }) => r.resource === 'websites'),
+    { used: 0, limit: 1 },
+  );
+});
