@@ -46,7 +46,9 @@ export interface UsersService {
   /** Set (or with null remove) the password. */
   setPassword(id: string, password: string | null, options?: { trx?: Knex.Transaction }): Promise<void>;
   markEmailVerified(id: string): Promise<void>;
-  setStatus(id: string, status: UserStatus): Promise<void>;
+  setStatus(id: string, status: UserStatus, options?: { trx?: Knex.Transaction }): Promise<void>;
+  /** Change profile fields (the name, for now). */
+  update(id: string, changes: { name?: string }, options?: { trx?: Knex.Transaction }): Promise<PlatformUser>;
   /** Permissions the user holds: their role's, or for a technical user what their customer granted. */
   permissionsOf(user: Pick<PlatformUser, 'id' | 'role'>): Promise<Set<string>>;
   /** Grant a technical user permissions (only ones its customer holds). */

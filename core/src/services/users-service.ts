@@ -5,7 +5,7 @@
 import type { EventsService, PlatformUser, UserStatus, UsersService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { UserErrors } from './errors.js';
-import { createUser, getUserByEmail, getUserById, setUserPassword, verifyUserPassword, type User } from './users.js';
+import { checkName, createUser, getUserByEmail, getUserById, setUserPassword, verifyUserPassword, type User } from './users.js';
 
 const TABLE = 'hostplane.users';
 
@@ -55,12 +55,23 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
       const updated = await knex(TABLE).where({ id }).whereNull('email_verified_at').update({ email_verified_at: knex.fn.now() });
       if (updated === 0) await mustExist(id);
     },
-    async setStatus(id: string, status: UserStatus) {
+    async setStatus(id: string, status: UserStatus, options = {}) {
       if (!['active', 'suspended', 'deleted'].includes(status)) throw UserErrors.statusInvalid(String(status));
-      const updated = await knex(TABLE)
+      const updated = await (options.trx ?? knex)(TABLE)
         .where({ id })
         .update({ status, deleted_at: status === 'deleted' ? knex.fn.now() : null });
       if (updated === 0) throw UserErrors.notFound(id);
+    },
+    async update(id, changes, options = {}) {
+      const db = options.trx ?? knex;
+      if (changes.name !== undefined) {
+        const name = checkName(changes.name);
+        const updated = await db(TABLE).where({ id }).whereNull('deleted_at').update({ name });
+        if (updated === 0) throw UserErrors.notFound(id);
+      }
+      const user = await getUserById(db as Knex, id);
+      if (!user) throw UserErrors.notFound(id);
+      return view(user);
     },
     async permissionsOf(user) {
       if (user.role !== 'technical_user') return deps.permissionsOfRole(user.role);

@@ -184,7 +184,8 @@ function selectUsers(knex: Knex): Knex.QueryBuilder<DbRow, DbRow[]> {
   return knex<DbRow>(TABLE).select<DbRow[]>([...PUBLIC_COLUMNS, knex.raw('password_hash is not null as has_password')]);
 }
 
-function checkName(name: unknown): string {
+/** Trimmed name, or USERS_ERR_NAME_INVALID. */
+export function checkName(name: unknown): string {
   if (name === undefined || name === null) return '';
   if (typeof name !== 'string') throw UserErrors.nameInvalid('it must be a string');
   const trimmed = name.trim();

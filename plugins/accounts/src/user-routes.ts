@@ -3,7 +3,7 @@
  * tenancy rule inside the query (a foreign id is simply not found); every change goes through
  * the core users service.
  */
-import { Type, type Actor, type RouteApp, type Role, type UsersService } from '@hostplane/sdk';
+import { Type, type Actor, type RouteApp, type Role } from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 import {
@@ -96,9 +96,6 @@ function userView(row: UserRow) {
 
 /** Which role each role may create below itself (admins: any). */
 const CREATES: Partial<Record<Role, Role>> = { reseller: 'customer', customer: 'technical_user' };
-
-/** The service may grow an `update` (name); until then a rename is refused, not done in SQL. */
-type MaybeUpdatable = UsersService & { update?: (id: string, patch: { name?: string }) => Promise<unknown> };
 
 export function userRoutes(deps: AccountsDeps) {
   const { db, tenancy, users } = deps;
@@ -258,14 +255,12 @@ export function userRoutes(deps: AccountsDeps) {
           tags,
           params: IdParams,
           body: Type.Object({ name: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
-          response: { 200: UserSchema, ...errorResponses, 501: errorResponses[400] },
+          response: { 200: UserSchema, ...errorResponses },
         },
       },
       async (request) => {
         const user = await findScoped(actorOf(request), request.params.id);
-        const update = (users as MaybeUpdatable).update;
-        if (typeof update !== 'function') throw AccountsErrors.notSupported('Renaming a user');
-        await update.call(users, user.id, { name: request.body.name });
+        await users.update(user.id, { name: request.body.name });
         await audit(deps, request, 'accounts.user.updated', { type: 'user', id: user.id }, { fields: ['name'] });
         return reload(user.id);
       },

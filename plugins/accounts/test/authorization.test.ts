@@ -198,8 +198,7 @@ const TABLE: Record<string, Case> = {
   },
   'PATCH /v1/users/{id}': {
     make: async (w) => ({ url: `/v1/users/${await tech(w)}`, payload: { name: 'Renamed' } }),
-    // 501 until the core users service can rename (see the plugin README): never 200 for a foreign user.
-    expect: { super_admin: same(501), reseller: [501, 404], customer: [501, 404], technical_user: same(403) },
+    expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(403) },
   },
   'DELETE /v1/users/{id}': {
     make: async (w) => ({ url: `/v1/users/${await tech(w)}` }),
