@@ -79,3 +79,26 @@ export async function isFirstRun(kernel: Kernel): Promise<boolean> {
   const row = await kernel.knex('hostplane.users').count<{ count: string }[]>({ count: '*' }).first();
   return Number(row?.count ?? 0) === 0;
 }
+
+/**
+ * A fresh install enables every first-party plugin it found (auth, accounts …): without them
+ * nobody could sign in. Later starts leave the admin's choices alone.
+ */
+export async function enableFirstParty(kernel: Kernel): Promise<string[]> {
+  const enabled: string[] = [];
+  for (const plugin of kernel.plugins().filter((p) => p.source === 'first-party' && !p.enabled)) {
+    try {
+      await kernel.enable(plugin.id);
+      enabled.push(plugin.id);
+    } catch (error) {
+      kernel.logger.error({ err: error, plugin: plugin.id }, 'could not enable a first-party plugin');
+    }
+  }
+  return enabled;
+}
+
+/** Packages and subscriptions for the demo customers, when the accounts plugin is enabled. */
+export async function seedAccounts(kernel: Kernel, io: { out(text: string): void; err(text: string): void }): Promise<void> {
+  if (!kernel.plugin('accounts')?.enabled) return;
+  await kernel.runCommand('accounts', 'seed', [], io);
+}

@@ -59,5 +59,4 @@ export const AccountsErrors = {
     409,
     (status: string, action: string) => `A ${status} user cannot be ${action}`,
   ),
-  notSupported: defineError('ACCOUNTS_ERR_NOT_SUPPORTED', 501, (what: string) => `${what} is not supported yet`),
 };

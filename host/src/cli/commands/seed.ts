@@ -1,5 +1,5 @@
 /** `hostplane seed`: create the demo users. */
-import { seedDemo } from '../../seed.js';
+import { seedAccounts, seedDemo } from '../../seed.js';
 import { print } from '../output.js';
 import { withAdminKernel, type CommandInput } from '../command.js';
 
@@ -7,6 +7,11 @@ export async function seedCommand(input: CommandInput): Promise<number> {
   return withAdminKernel(input, async (kernel) => {
     const logins = await seedDemo(kernel);
     print(input.io, input.options.json === true, logins, ['role', 'email', 'password', 'created']);
+    // Packages and subscriptions too, when the accounts plugin is on (its own output is chatty).
+    await seedAccounts(kernel, {
+      out: input.options.json ? () => undefined : (text) => input.io.out(text),
+      err: (text) => input.io.err(text),
+    });
     return 0;
   });
 }

@@ -1,7 +1,7 @@
 /** `hostplane start`: the API and workers, until SIGTERM or SIGINT. */
 import { createLogger } from '@hostplane/core';
 import { openKernel } from '../../boot.js';
-import { isFirstRun, seedDemo } from '../../seed.js';
+import { enableFirstParty, isFirstRun, seedAccounts, seedDemo } from '../../seed.js';
 import { createHost } from '../../server/create-host.js';
 import type { CommandInput } from '../command.js';
 
@@ -13,7 +13,9 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
   // production DATABASE_URL by surprise.
   const seedWanted = !config.databaseUrl || process.env.HOSTPLANE_SEED_DEMO === '1';
   const firstRun = await isFirstRun(kernel);
+  if (firstRun) await enableFirstParty(kernel);
   const logins = firstRun && seedWanted ? await seedDemo(kernel) : [];
+  if (logins.length > 0) await seedAccounts(kernel, { out: () => undefined, err: (text) => io.err(text) });
   const host = await createHost({ kernel, logger, corsOrigins: config.corsOrigins, rateLimit: config.rateLimit });
   const address = await host.listen({ host: config.host, port: config.port });
   io.out(`Hostplane is running at ${address}  (API under ${address}/v1, reference at ${address}/docs)`);
