@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import t from 'tap';
+import { AccessTokenVerifier, signAccessToken } from '../src/services/jwt.js';
 import { deriveKeys } from '../src/services/keys.js';
 import { bearer, email, startAuthHost, TEST_SECRET } from './helpers/auth-host.js';
 
@@ -156,4 +157,27 @@ t.test('permissions: a customer is refused admin routes (403), anonymous callers
   t.match(me.json(), { user: { id: customerId }, impersonation: { impersonatorId: resellerId } });
   const nested = await host.post('/v1/auth/impersonate', { userId: customerId }, bearer(asCustomer.accessToken));
   t.equal(nested.statusCode, 403, 'no impersonation from inside an impersonation');
+});
+
+t.test('the verified-token memo answers only what verification would', async (t) => {
+  const verifier = new AccessTokenVerifier(() => jwtKey, 2);
+  const now = new Date();
+  const { token } = signAccessToken(jwtKey, { userId: 'u', role: 'customer', sessionId: 's', ttlSeconds: 60, now });
+  t.equal(verifier.verify(token, now).sid, 's');
+  t.equal(verifier.verify(token, now).sid, 's', 'memoised');
+  t.throws(
+    () => verifier.verify(token, new Date(now.getTime() + 61_000)),
+    { code: 'AUTH_ERR_TOKEN_EXPIRED' },
+    'expiry is checked every time',
+  );
+  t.throws(
+    () => verifier.verify(`${token.slice(0, -1)}A`, now),
+    { code: 'AUTH_ERR_TOKEN_INVALID' },
+    'another string is verified afresh',
+  );
+  for (let i = 0; i < 5; i++) {
+    const other = signAccessToken(jwtKey, { userId: `u${i}`, role: 'customer', sessionId: `s${i}`, ttlSeconds: 60, now }).token;
+    t.equal(verifier.verify(other, now).sub, `u${i}`);
+  }
+  t.equal(verifier.verify(token, now).sid, 's', 'bounded: evicted entries are verified again');
 });

@@ -7,7 +7,7 @@ import type { DatabaseService } from '@hostplane/sdk';
 import { ScopeNotHeld } from '../errors.js';
 import { hashToken, randomToken } from './crypto.js';
 import { preparedRows } from './prepared.js';
-import { totpJoinSql, USER_COLUMNS_SQL, userFromRow, type SessionUser } from './sessions.js';
+import { epochMs, totpJoinSql, USER_JSON_FIELDS, userFromJson, type SessionUser, type UserJson } from './sessions.js';
 
 export const API_TOKEN_PREFIX = 'hp_' as const;
 /** last_used_at is written at most this often. */
@@ -39,8 +39,9 @@ export class ApiTokens {
 
   constructor(private readonly deps: { db: DatabaseService; now: () => Date }) {
     const s = deps.db.schema;
-    this.lookupSql = `select t.id, t.user_id, t.name, t.scopes, t.last4, t.created_at, t.expires_at, t.last_used_at,
-        ${USER_COLUMNS_SQL}
+    // One text column, as the session lookup (see there why).
+    this.lookupSql = `select json_build_array(t.id, t.name, t.scopes, t.last4, ${epochMs('t.created_at')},
+        ${epochMs('t.expires_at')}, ${epochMs('t.last_used_at')}, ${USER_JSON_FIELDS})::text as r
       from ${s}.api_tokens t join hostplane.users u on u.id = t.user_id ${totpJoinSql(s, 't.user_id')}
       where t.token_hash = $1`;
   }
@@ -91,23 +92,41 @@ export class ApiTokens {
 
   /** The live token and its owner; undefined when unknown or expired. Touches last_used_at. */
   async find(token: string): Promise<{ info: ApiTokenInfo; user: SessionUser } | undefined> {
-    const [row] = await preparedRows<Row & Parameters<typeof userFromRow>[0]>(
-      this.deps.db.knex,
-      'hostplane_auth_api_token_by_hash',
-      this.lookupSql,
-      [hashToken(token)],
-    );
+    const [row] = await preparedRows<{ r: string }>(this.deps.db.knex, 'hostplane_auth_api_token_by_hash', this.lookupSql, [
+      hashToken(token),
+    ]);
     if (!row) return undefined;
+    const r = JSON.parse(row.r) as LookupRow;
+    const info: ApiTokenInfo = {
+      id: r[0],
+      name: r[1],
+      scopes: r[2],
+      last4: r[3],
+      createdAt: new Date(r[4]),
+      expiresAt: r[5] === null ? null : new Date(r[5]),
+      lastUsedAt: r[6] === null ? null : new Date(r[6]),
+    };
     const now = this.deps.now();
-    if (row.expires_at && row.expires_at.getTime() <= now.getTime()) return undefined;
-    const info = toInfo(row);
-    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= TOUCH_INTERVAL_MS) {
+    if (info.expiresAt && info.expiresAt.getTime() <= now.getTime()) return undefined;
+    if (!info.lastUsedAt || now.getTime() - info.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
       info.lastUsedAt = now;
-      await this.deps.db.table('api_tokens').where({ id: row.id }).update({ last_used_at: now });
+      await this.deps.db.table('api_tokens').where({ id: info.id }).update({ last_used_at: now });
     }
-    return { info, user: userFromRow(row) };
+    return { info, user: userFromJson(r.slice(7) as UserJson) };
   }
 }
+
+/** The token lookup's JSON array, in the order of its select list. */
+type LookupRow = [
+  id: string,
+  name: string,
+  scopes: string[],
+  last4: string,
+  createdAt: number,
+  expiresAt: number | null,
+  lastUsedAt: number | null,
+  ...user: UserJson,
+];
 
 function toInfo(row: Row): ApiTokenInfo {
   return {

@@ -13,7 +13,7 @@ import type { Actor, Authenticator } from '@hostplane/sdk';
 import { ApiTokenInvalid, SessionRevoked } from '../errors.js';
 import { API_TOKEN_PREFIX, type ApiTokenInfo } from './api-tokens.js';
 import type { AuthDeps } from './context.js';
-import { looksLikeJwt, verifyAccessToken } from './jwt.js';
+import { AccessTokenVerifier, looksLikeJwt } from './jwt.js';
 import { SessionStore, type SessionRecord, type SessionUser } from './sessions.js';
 
 /** Names of the session cookie: `__Host-` needs Secure, so plain HTTP (development) uses the other. */
@@ -37,6 +37,7 @@ const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 const SESSION_TOKEN = /^[a-z2-7]{40}$/;
 
 export function createAuthenticator(deps: AuthDeps): Authenticator {
+  const verifier = new AccessTokenVerifier(() => deps.keys.get().jwt);
   const sessionActor = async (session: SessionRecord, via: 'bearer' | 'cookie'): Promise<Actor> => {
     const { user } = session;
     const actor: Actor = {
@@ -53,7 +54,7 @@ export function createAuthenticator(deps: AuthDeps): Authenticator {
   };
 
   const fromJwt = async (token: string): Promise<Actor> => {
-    const claims = verifyAccessToken(deps.keys.get().jwt, token, deps.now());
+    const claims = verifier.verify(token, deps.now());
     const session = await deps.sessions.find(claims.sid);
     if (!session || session.userId !== claims.sub || session.user.status !== 'active') throw SessionRevoked();
     return sessionActor(session, 'bearer');

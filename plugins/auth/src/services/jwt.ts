@@ -94,3 +94,34 @@ export function verifyAccessToken(key: KeyObject, token: string, now: Date): Acc
   if (nowSeconds >= c.exp) throw TokenExpired();
   return c as AccessClaims;
 }
+
+/**
+ * {@link verifyAccessToken} with a bounded memo of tokens already verified: a client sends the
+ * same token for its whole life, and the HMAC plus decoding were a tenth of an authenticated
+ * request. Keyed by the exact token string, so it answers only what verification would; the
+ * lifetime is still checked every time, and revocation never depended on this (the session is
+ * looked up on every request). One verifier per key: a new master secret starts empty.
+ */
+export class AccessTokenVerifier {
+  private readonly verified = new Map<string, AccessClaims>();
+
+  constructor(
+    private readonly key: () => KeyObject,
+    private readonly max = 10_000,
+  ) {}
+
+  verify(token: string, now: Date): AccessClaims {
+    let claims = this.verified.get(token);
+    if (!claims) {
+      claims = verifyAccessToken(this.key(), token, now);
+      // Oldest first out: Map keeps insertion order.
+      if (this.verified.size >= this.max) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, claims);
+    }
+    if (now.getTime() / 1000 >= claims.exp) {
+      this.verified.delete(token);
+      throw TokenExpired();
+    }
+    return claims;
+  }
+}

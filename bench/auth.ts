@@ -1,0 +1,213 @@
+/**
+ * Auth benchmark: authenticated `GET /v1/auth/me` (JWT verify + one session query joined with
+ * the user's status + permissions) against the same host's `GET /health` (one `select 1` and
+ * the plugin list), same autocannon settings, same run, taking turns for several rounds. Also
+ * the median login time, which the password hash (argon2id) dominates, as intended.
+ *
+ * A real kernel and host with the auth plugin on a fresh database, demo users seeded, run in a
+ * child process so autocannon does not compete with the server for the event loop.
+ *
+ * Target: /me ≥ 0.7× /health (median of the per-round ratios).
+ *
+ * Run: node --conditions=@hostplane/source --import tsx bench/auth.ts
+ * Env: BENCH_DURATION (s per measurement, default 3), BENCH_ROUNDS (default 5),
+ * BENCH_CONNECTIONS (default 32), BENCH_LOGINS (default 15).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { pino } from 'pino';
+import { Kernel, createLogger, createTestDatabase, openDatabase } from '@hostplane/core';
+import { createHost } from '../host/src/server/index.js';
+import { seedDemo } from '../host/src/seed.js';
+import auth from '../plugins/auth/src/index.js';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const LOGINS = Number(process.env.BENCH_LOGINS ?? 15);
+// Both routes are warmed (JIT, pool, prepared statements) before anything is counted.
+const WARMUP_SECONDS = 2;
+const TARGET = 0.7;
+const USER = { email: 'alice@hostplane.test', password: 'demo-customer-password' };
+
+/** Child: boot kernel + host on a fresh database, seed, listen, report the port. */
+async function serve(): Promise<void> {
+  const testDb = await createTestDatabase('hostplane_bench_auth');
+  const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-bench-auth-'));
+  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  const database = await openDatabase({ url: testDb.url, dataDir });
+  const kernel = await Kernel.boot({
+    database,
+    logger: createLogger({ level: 'warn', destination: quiet }),
+    inlinePlugins: [{ definition: auth }],
+    enable: ['auth'],
+    config: { auth: { routeRateLimitPerMinute: 1_000_000 } },
+    runWorkers: false,
+    taskThreads: 1,
+  });
+  if (kernel.plugin('auth')?.state !== 'started') throw new Error(`auth did not start: ${JSON.stringify(kernel.plugin('auth'))}`);
+  await seedDemo(kernel);
+  const host = await createHost({
+    kernel,
+    // Logs as in production (JSON, info, buffered async destination), to a file nobody reads.
+    logger: pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }),
+    rateLimit: { max: 10_000_000, timeWindow: '1 minute' },
+  });
+  const url = new URL(await host.listen({ host: '127.0.0.1', port: 0 }));
+  process.send?.({ port: Number(url.port) });
+  process.on('message', async (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMicros: user + system });
+      return;
+    }
+    await host.close();
+    await kernel.stop();
+    await testDb.drop();
+    await rm(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+}
+
+interface Measurement {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  cpuPerRequest: number;
+}
+
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
+    child.send('cpu');
+  });
+}
+
+async function measure(
+  child: ChildProcess,
+  url: string,
+  headers: Record<string, string>,
+  duration: number,
+): Promise<Measurement> {
+  const cpuBefore = await serverCpu(child);
+  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration, pipelining: 1 });
+  const cpu = (await serverCpu(child)) - cpuBefore;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    cpuPerRequest: cpu / Math.max(1, result.requests.total),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function login(base: string): Promise<{ ms: number; accessToken: string }> {
+  const started = performance.now();
+  const res = await fetch(`${base}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(USER),
+  });
+  const ms = performance.now() - started;
+  if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { accessToken: string };
+  return { ms, accessToken: body.accessToken };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_PROFILE=dir writes a V8 CPU profile of the server there.
+    ...(process.env.BENCH_PROFILE
+      ? { execArgv: [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] }
+      : {}),
+  });
+  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { port: number }));
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const runs: { health: Measurement[]; me: Measurement[] } = { health: [], me: [] };
+  let loginMs: number[] = [];
+  try {
+    const logins = [];
+    for (let i = 0; i < LOGINS; i++) logins.push(await login(base));
+    loginMs = logins.map((l) => l.ms);
+    const token = logins.at(-1)!.accessToken;
+    const targets = {
+      health: { url: `${base}/health`, headers: {} },
+      me: { url: `${base}/v1/auth/me`, headers: { authorization: `Bearer ${token}` } },
+    };
+    for (const t of [...Object.values(targets), ...Object.values(targets)])
+      await measure(child, t.url, t.headers, WARMUP_SECONDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate who goes first, so neither always inherits the other's aftermath.
+      const order = round % 2 === 0 ? (['health', 'me'] as const) : (['me', 'health'] as const);
+      for (const key of order) {
+        const m = await measure(child, targets[key].url, targets[key].headers, DURATION);
+        runs[key].push(m);
+        console.log(
+          `round ${round + 1} ${key.padEnd(6)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms` +
+            `  cpu ${m.cpuPerRequest.toFixed(0)} µs/req` +
+            (m.non2xx || m.errors ? `  non2xx ${m.non2xx} errors ${m.errors}` : ''),
+        );
+      }
+    }
+  } finally {
+    child.send('stop');
+  }
+  const bestRps = (ms: Measurement[]) => Math.max(...ms.map((m) => m.rps));
+  const ratio = median(runs.me.map((m, i) => m.rps / runs.health[i]!.rps));
+  const cpu = (ms: Measurement[]) => median(ms.map((m) => m.cpuPerRequest));
+  // Server CPU per request is what other processes on the machine disturb least.
+  const cpuRatio = cpu(runs.health) / cpu(runs.me);
+  const clean = [...runs.health, ...runs.me].every((m) => m.non2xx === 0 && m.errors === 0);
+  const loginMedian = median(loginMs);
+  console.log(`\nGET /health       best ${bestRps(runs.health).toFixed(0)} req/s  cpu ${cpu(runs.health).toFixed(0)} µs/req`);
+  console.log(
+    `GET /v1/auth/me   best ${bestRps(runs.me).toFixed(0)} req/s  cpu ${cpu(runs.me).toFixed(0)} µs/req` +
+      `  ratio ${ratio.toFixed(2)}× (median of rounds; target ≥ ${TARGET}×), by server cpu ${cpuRatio.toFixed(2)}×`,
+  );
+  console.log(`POST /v1/auth/login  median ${loginMedian.toFixed(1)} ms over ${loginMs.length} (argon2id verify dominates)`);
+  console.log(
+    JSON.stringify({
+      bench: 'auth',
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      rounds: ROUNDS,
+      healthRps: Math.round(bestRps(runs.health)),
+      meRps: Math.round(bestRps(runs.me)),
+      ratio: Number(ratio.toFixed(3)),
+      cpuRatio: Number(cpuRatio.toFixed(3)),
+      healthCpuMicrosPerRequest: Math.round(cpu(runs.health)),
+      meCpuMicrosPerRequest: Math.round(cpu(runs.me)),
+      meP99Ms: Math.max(...runs.me.map((m) => m.p99)),
+      loginMedianMs: Number(loginMedian.toFixed(1)),
+      loginMinMs: Number(Math.min(...loginMs).toFixed(1)),
+      totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      target: TARGET,
+      pass: ratio >= TARGET && clean,
+    }),
+  );
+}
+
+if (process.argv.includes('--serve')) {
+  await serve();
+} else {
+  await main();
+}
