@@ -1,8 +1,9 @@
 /** Password hashing: argon2id with OWASP's minimum parameters (m=19456 KiB, t=2, p=1). */
+import type * as Argon2 from '@node-rs/argon2';
 import type { Algorithm, Options } from '@node-rs/argon2';
 
 // Loaded on first use: a host that hashes nothing at boot should not pay for the native module.
-let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
+let argon2: Promise<typeof Argon2> | undefined;
 const load = () => (argon2 ??= import('@node-rs/argon2'));
 
 // `Algorithm` is an ambient const enum, which isolatedModules cannot inline; 2 is Argon2id.
