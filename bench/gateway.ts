@@ -1,8 +1,13 @@
 /**
  * Gateway overhead benchmark: `GET /health` on the full host (request id, logging, security
- * headers, CORS, auth, route guard, metrics, error handling; on a FakeKernel so the kernel's own
- * health check does not count) against a bare Fastify hello-world, same autocannon settings, same
- * run. Also a public plugin route, which adds the rate limiter and the guard's preHandler.
+ * headers, CORS, auth, route guard, metrics, error handling) against a bare Fastify hello-world,
+ * same autocannon settings, same run. Also a public plugin route, which adds the rate limiter,
+ * the guard's preHandler and one access-log line per request.
+ *
+ * The host runs as `hostplane start` runs it: a real kernel (on a throwaway database) with an
+ * inline plugin serving the route, the kernel's logger (JSON to stdout at info, here /dev/null)
+ * shared with the host. One thing differs: the kernel's health answer is computed once, so the
+ * `select 1` each real /health sends to PostgreSQL does not count; this measures the gateway.
  *
  * The servers run in a child process so autocannon does not compete with them for the event
  * loop; the contestants take turns for several rounds. Reported per contestant: its best round
@@ -14,15 +19,17 @@
  *
  * Run: node --conditions=@hostplane/source --import tsx bench/gateway.ts
  * Env: BENCH_DURATION (s per measurement, default 3), BENCH_ROUNDS (default 4),
- * BENCH_CONNECTIONS (default 32).
+ * BENCH_CONNECTIONS (default 32), BENCH_CPU_PROF (a folder: profile the server process there
+ * with --cpu-prof).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Kernel, createLogger, createTestDatabase, openDatabase } from '@hostplane/core';
+import { definePlugin } from '@hostplane/sdk';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { pino } from 'pino';
 import { createHost } from '../host/src/server/index.js';
-import { FakeKernel } from '../host/test/helpers/fake-kernel.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -35,20 +42,38 @@ interface Ports {
   host: number;
 }
 
+/** The route the plugin contestant calls. */
+const benchPlugin = definePlugin({
+  id: 'bench',
+  sdk: '^0.1.0',
+  permissions: ['http:routes'],
+  setup(ctx) {
+    ctx.routes((app) => void app.get('/', { config: { public: true } }, async () => ({ ok: true })));
+  },
+});
+
 /** Child: start both servers and report their ports. */
 async function serve(): Promise<void> {
   const bare = Fastify();
   bare.get('/health', async () => ({ ok: true }));
   await bare.listen({ host: '127.0.0.1', port: 0 });
 
-  const kernel = new FakeKernel([
-    { id: 'bench', routes: (app) => void app.get('/', { config: { public: true } }, async () => ({ ok: true })) },
-  ]);
+  const db = await createTestDatabase('hostplane_bench');
+  // As `hostplane start`: one logger (stdout, info) for the kernel and the host.
+  const logger = createLogger({ level: 'info' });
+  const kernel = await Kernel.boot({
+    database: await openDatabase({ url: db.url, dataDir: tmpdir() }),
+    logger,
+    inlinePlugins: [{ definition: benchPlugin }],
+    enable: ['bench'],
+    runWorkers: false,
+    taskThreads: 1,
+  });
+  const health = await kernel.health();
+  kernel.health = async () => health;
   const host = await createHost({
     kernel,
-    // Logs are written as in production (JSON, info, pino's buffered async destination), to a
-    // file nobody reads.
-    logger: pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }),
+    logger,
     corsOrigins: ['https://panel.example.com'],
     rateLimit: { max: 10_000_000, timeWindow: '1 minute' },
   });
@@ -62,6 +87,8 @@ async function serve(): Promise<void> {
       return;
     }
     await Promise.all([bare.close(), host.close()]);
+    await kernel.stop();
+    await db.drop();
     process.exit(0);
   });
 }
@@ -108,8 +135,11 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  const profileDir = process.env.BENCH_CPU_PROF;
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    // The server's stdout is its log, as in production; nobody reads it here.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const ports = await new Promise<Ports>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Ports));

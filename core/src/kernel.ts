@@ -498,6 +498,9 @@ export class Kernel implements KernelApi {
       }
       await deactivate(this.lifecycle, record, 'disabled');
       await this.changed(true, id);
+      // The old workers stop fetching only once their graceful shutdown is through; until then
+      // they could still take a job of the plugin just disabled.
+      await this.jobs.drained();
       return toStatus(record);
     });
   }

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import t from 'tap';
-import { FakeKernel } from './helpers/fake-kernel.js';
 import { startGateway } from './helpers/host.js';
+import { bootKernel, watchSubscriptions } from './helpers/kernel.js';
+import { routesPlugin } from './helpers/plugins.js';
 
 function get(url: string): Promise<{ status: number; body: string; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
@@ -16,21 +17,24 @@ function get(url: string): Promise<{ status: number; body: string; connection: s
   });
 }
 
+let started!: () => void;
+const inHandler = new Promise<void>((resolve) => (started = resolve));
+const { kernel } = await bootKernel(t, {
+  plugins: [
+    routesPlugin('slow', (app) => {
+      app.get('/', { config: { public: true } }, async () => {
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { finished: true };
+      });
+    }),
+  ],
+});
+const subscriptions = watchSubscriptions(kernel);
+
 t.test('close() lets a request in flight finish with 200, then stops listening', async (t) => {
-  let started!: () => void;
-  const inHandler = new Promise<void>((resolve) => (started = resolve));
-  const kernel = new FakeKernel([
-    {
-      id: 'slow',
-      routes: (app) =>
-        void app.get('/', { config: { public: true } }, async () => {
-          started();
-          await new Promise((resolve) => setTimeout(resolve, 300));
-          return { finished: true };
-        }),
-    },
-  ]);
   const { host } = await startGateway(t, kernel);
+  t.equal(subscriptions.active(), 1, 'the host follows kernel changes');
   const base = await host.listen({ host: '127.0.0.1', port: 0 });
 
   const slow = get(`${base}/v1/slow`);
@@ -42,18 +46,21 @@ t.test('close() lets a request in flight finish with 200, then stops listening',
   await closing;
   t.notOk(host.server.listening, 'no longer listening');
   await t.rejects(get(`${base}/health`), 'new connections are refused');
-  t.equal(kernel.listenerCount, 0, 'unsubscribed from kernel changes');
+  t.equal(subscriptions.active(), 0, 'unsubscribed from kernel changes');
+  // Kernel changes after close leave the closed host alone.
+  await kernel.disable('slow');
+  await kernel.enable('slow');
 });
 
 t.test('close() is idempotent and works without listen()', async (t) => {
-  const { host } = await startGateway(t);
+  const { host } = await startGateway(t, kernel);
   await Promise.all([host.close(), host.close()]);
   await host.close();
-  t.pass('closed');
+  t.equal(subscriptions.active(), 0);
 });
 
 t.test('a kept-alive connection is let go once its request is done', async (t) => {
-  const { host } = await startGateway(t);
+  const { host } = await startGateway(t, kernel);
   const base = await host.listen({ host: '127.0.0.1', port: 0 });
   // fetch keeps connections alive by default; close() must not wait for the idle timeout.
   const res = await fetch(`${base}/health`);

@@ -1,7 +1,8 @@
 import { CommonErrors, Type, type RouteRegistrar } from '@hostplane/sdk';
 import t, { type Test } from 'tap';
-import { FakeKernel, TokenAuthenticator } from './helpers/fake-kernel.js';
 import { bearer, startGateway } from './helpers/host.js';
+import { bootKernel } from './helpers/kernel.js';
+import { EXPIRED_TOKEN, routesPlugin, tokenAuthPlugin, USER } from './helpers/plugins.js';
 
 const widgets: RouteRegistrar = (app) => {
   app.post(
@@ -32,11 +33,15 @@ const widgets: RouteRegistrar = (app) => {
   app.get('/item/:id', { config: { public: true } }, async (request) => request.params);
 };
 
-function kernel(): FakeKernel {
-  return new FakeKernel([{ id: 'widgets', routes: widgets }]).addAuthenticator(
-    new TokenAuthenticator().grant('reader', 'u1', []),
-  );
-}
+const { kernel } = await bootKernel(t, {
+  plugins: [
+    routesPlugin('widgets', widgets, { rbac: { 'widgets.widget.read': { description: 'Read widgets', roles: [] } } }),
+    tokenAuthPlugin({ reader: { userId: USER.reader, role: 'customer' } }),
+  ],
+});
+// One host for the file; its body limit is small so a few kilobytes exceed it.
+const gateway = await startGateway(t, kernel, { bodyLimit: 1024 });
+const { host } = gateway;
 
 interface ErrorJson {
   error: { code: string; message: string; details?: unknown; requestId: string };
@@ -54,7 +59,6 @@ function errorOf(t: Test, res: { statusCode: number; headers: Record<string, unk
 }
 
 t.test('every kind of error has the error shape and the request id', async (t) => {
-  const { host } = await startGateway(t, kernel(), { bodyLimit: 1024 });
   const cases: Array<{ name: string; status: number; code: string; request: Parameters<typeof host.inject>[0] }> = [
     {
       name: 'validation',
@@ -111,7 +115,7 @@ t.test('every kind of error has the error shape and the request id', async (t) =
       name: 'authenticator refuses',
       status: 401,
       code: 'AUTH_ERR_TOKEN_EXPIRED',
-      request: { method: 'GET', url: '/v1/widgets/private', headers: bearer('expired') },
+      request: { method: 'GET', url: '/v1/widgets/private', headers: bearer(EXPIRED_TOKEN) },
     },
   ];
   for (const c of cases) {
@@ -124,7 +128,6 @@ t.test('every kind of error has the error shape and the request id', async (t) =
 });
 
 t.test('a wrong type is refused with 400 naming the field', async (t) => {
-  const { host } = await startGateway(t, kernel());
   const res = await host.inject({ method: 'POST', url: '/v1/widgets', payload: { name: 'a', count: 'many' } });
   t.equal(res.statusCode, 400);
   const error = errorOf(t, res);
@@ -134,7 +137,6 @@ t.test('a wrong type is refused with 400 naming the field', async (t) => {
 });
 
 t.test('an unknown field is refused, not silently dropped', async (t) => {
-  const { host } = await startGateway(t, kernel());
   const res = await host.inject({ method: 'POST', url: '/v1/widgets', payload: { name: 'a', count: 1, admin: true } });
   t.equal(res.statusCode, 400);
   const error = errorOf(t, res);
@@ -144,13 +146,11 @@ t.test('an unknown field is refused, not silently dropped', async (t) => {
 });
 
 t.test('a missing field is named', async (t) => {
-  const { host } = await startGateway(t, kernel());
   const res = await host.inject({ method: 'POST', url: '/v1/widgets', payload: { count: 1 } });
   t.same(errorOf(t, res).details, [{ field: '/body/name', message: 'is required' }]);
 });
 
 t.test('query string fields are named under /query', async (t) => {
-  const { host } = await startGateway(t, kernel());
   const res = await host.inject({ method: 'GET', url: '/v1/widgets/search?limit=50' });
   t.equal(res.statusCode, 400);
   t.same(errorOf(t, res).details, [{ field: '/query/limit', message: 'must be <= 10' }]);
@@ -159,15 +159,13 @@ t.test('query string fields are named under /query', async (t) => {
 });
 
 t.test('a valid body passes', async (t) => {
-  const { host } = await startGateway(t, kernel());
   const res = await host.inject({ method: 'POST', url: '/v1/widgets', payload: { name: 'a', count: 2 } });
   t.equal(res.statusCode, 200);
   t.same(res.json(), { name: 'a', count: 2 });
 });
 
 t.test('an unexpected error answers generically; the stack goes to the log under the request id', async (t) => {
-  const gateway = await startGateway(t, kernel());
-  const res = await gateway.host.inject({ method: 'GET', url: '/v1/widgets/boom', headers: { 'x-request-id': 'trace-500' } });
+  const res = await host.inject({ method: 'GET', url: '/v1/widgets/boom', headers: { 'x-request-id': 'trace-500' } });
   t.equal(res.statusCode, 500);
   const error = errorOf(t, res);
   t.equal(error.message, 'Internal server error');

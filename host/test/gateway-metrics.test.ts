@@ -1,45 +1,48 @@
+import { coreServices, definePlugin, type JobsService } from '@hostplane/sdk';
 import t from 'tap';
-import { FakeKernel } from './helpers/fake-kernel.js';
+import { cutOff } from './helpers/database.js';
 import { startGateway } from './helpers/host.js';
+import { bootKernel, waitFor } from './helpers/kernel.js';
+import { routesPlugin } from './helpers/plugins.js';
 
-function kernel(): FakeKernel {
-  const k = new FakeKernel([
-    { id: 'things', routes: (app) => void app.get('/:id', { config: { public: true } }, async () => ({ ok: true })) },
-    { id: 'off', enabled: false },
-  ]);
-  k.jobList.push(
-    {
-      id: '1',
-      name: 'things:sync',
-      state: 'dead',
-      attempts: 5,
-      maxAttempts: 5,
-      runAt: '2026-01-01T00:00:00Z',
-      lastError: 'x',
-      progress: null,
-      progressMessage: null,
-      createdAt: '2026-01-01T00:00:00Z',
-      key: null,
-    },
-    {
-      id: '2',
-      name: 'things:sync',
-      state: 'waiting',
-      attempts: 0,
-      maxAttempts: 5,
-      runAt: '2026-01-01T00:00:00Z',
-      lastError: null,
-      progress: null,
-      progressMessage: null,
-      createdAt: '2026-01-01T00:00:00Z',
-      key: null,
-    },
-  );
-  return k;
-}
+// `things` serves a route and has a job that always fails.
+let jobs!: JobsService;
+const things = definePlugin({
+  id: 'things',
+  sdk: '^0.1.0',
+  permissions: ['http:routes', 'jobs'],
+  deps: { jobs: coreServices.jobs },
+  setup(ctx) {
+    jobs = ctx.deps.jobs;
+    ctx.routes((app) => void app.get('/:id', { config: { public: true } }, async () => ({ ok: true })));
+    ctx.job(
+      'sync',
+      async () => {
+        throw new Error('remote refused');
+      },
+      { maxAttempts: 1 },
+    );
+  },
+});
+
+const { kernel, db } = await bootKernel(t, {
+  plugins: [things, routesPlugin('off', () => undefined)],
+  runWorkers: true,
+});
+await kernel.disable('off');
+
+// One dead job, and one waiting (no started plugin defines `things:later`, so no worker takes it).
+let dead = false;
+const off = kernel.jobs.onEvent((event) => {
+  if (event.type === 'failed' && event.dead) dead = true;
+});
+await jobs.enqueue('sync', {});
+await kernel.jobs.enqueue('things:later', {});
+await waitFor('the job to die', () => dead);
+off();
 
 t.test('/metrics exposes request counters, durations, jobs, plugins and process metrics', async (t) => {
-  const { host } = await startGateway(t, kernel());
+  const { host } = await startGateway(t, kernel);
   await host.inject({ method: 'GET', url: '/v1/things/a' });
   await host.inject({ method: 'GET', url: '/v1/things/b' });
   await host.inject({ method: 'GET', url: '/no/such/path' });
@@ -59,30 +62,36 @@ t.test('/metrics exposes request counters, durations, jobs, plugins and process 
 });
 
 t.test('counters survive a change of generation', async (t) => {
-  const { host, kernel: k } = await startGateway(t, kernel());
+  const { host } = await startGateway(t, kernel);
   await host.inject({ method: 'GET', url: '/v1/things/a' });
-  await k.emitChange();
+  const before = host.app();
+  await kernel.enable('off');
+  await kernel.disable('off');
+  t.not(host.app(), before, 'the plugin change built a new generation');
   await host.inject({ method: 'GET', url: '/v1/things/a' });
   const text = (await host.inject({ method: 'GET', url: '/metrics' })).body;
   t.match(text, 'http_requests_total{method="GET",route="/v1/things/:id",status_code="200"} 2');
 });
 
-t.test('a scrape still answers when job counts are unavailable', async (t) => {
-  const k = kernel();
-  k.jobs.counts = async () => {
-    throw new Error('database down');
-  };
-  const { host } = await startGateway(t, k);
-  const res = await host.inject({ method: 'GET', url: '/metrics' });
-  t.equal(res.statusCode, 200);
-  t.match(res.body, 'http_requests_total');
-  t.notMatch(res.body, /hostplane_jobs\{/);
-});
-
 t.test('two hosts in one process keep separate registries', async (t) => {
-  const a = await startGateway(t, kernel());
-  const b = await startGateway(t, kernel());
+  const a = await startGateway(t, kernel);
+  const b = await startGateway(t, kernel);
   await a.host.inject({ method: 'GET', url: '/v1/things/x' });
   const text = (await b.host.inject({ method: 'GET', url: '/metrics' })).body;
   t.notMatch(text, 'route="/v1/things/:id"');
+});
+
+t.test('a scrape still answers when job counts are unavailable', async (t) => {
+  const gateway = await startGateway(t, kernel);
+  const restore = await cutOff(db);
+  t.teardown(restore);
+  const res = await gateway.host.inject({ method: 'GET', url: '/metrics' });
+  t.equal(res.statusCode, 200);
+  t.match(res.body, 'http_requests_total');
+  t.match(res.body, 'hostplane_plugins{state="started"} 1', 'what the kernel knows without the database is still there');
+  t.notMatch(res.body, /hostplane_jobs\{/);
+  t.ok(
+    gateway.logs().some((l) => l.msg === 'job counts unavailable for metrics'),
+    'the missing counts are logged',
+  );
 });

@@ -1,7 +1,8 @@
 import type { RouteRegistrar } from '@hostplane/sdk';
 import t from 'tap';
-import { FakeKernel, TokenAuthenticator } from './helpers/fake-kernel.js';
 import { bearer, startGateway } from './helpers/host.js';
+import { bootKernel } from './helpers/kernel.js';
+import { routesPlugin, tokenAuthPlugin, USER } from './helpers/plugins.js';
 
 const pings: RouteRegistrar = (app) => {
   app.get('/', { config: { public: true } }, async () => ({ pong: true }));
@@ -9,14 +10,16 @@ const pings: RouteRegistrar = (app) => {
   app.get('/unlimited', { config: { public: true, rateLimit: false } }, async () => ({ pong: true }));
 };
 
-function kernel(): FakeKernel {
-  return new FakeKernel([{ id: 'pings', routes: pings }]).addAuthenticator(
-    new TokenAuthenticator().grant('ada', 'ada').grant('bob', 'bob'),
-  );
-}
+// Each test has its own host, so its own counters (they live in the host's app).
+const { kernel } = await bootKernel(t, {
+  plugins: [
+    routesPlugin('pings', pings),
+    tokenAuthPlugin({ ada: { userId: USER.reader, role: 'customer' }, bob: { userId: USER.writer, role: 'customer' } }),
+  ],
+});
 
 t.test('over the limit: 429 in the error shape with Retry-After and RateLimit headers', async (t) => {
-  const { host } = await startGateway(t, kernel(), { rateLimit: { max: 2, timeWindow: '1 minute' } });
+  const { host } = await startGateway(t, kernel, { rateLimit: { max: 2, timeWindow: '1 minute' } });
   const first = await host.inject({ method: 'GET', url: '/v1/pings' });
   t.equal(first.statusCode, 200);
   t.equal(first.headers['ratelimit-limit'], '2');
@@ -34,7 +37,7 @@ t.test('over the limit: 429 in the error shape with Retry-After and RateLimit he
 });
 
 t.test('signed-in users have their own budget, apart from their IP', async (t) => {
-  const { host } = await startGateway(t, kernel(), { rateLimit: { max: 1, timeWindow: '1 minute' } });
+  const { host } = await startGateway(t, kernel, { rateLimit: { max: 1, timeWindow: '1 minute' } });
   t.equal((await host.inject({ method: 'GET', url: '/v1/pings' })).statusCode, 200);
   t.equal((await host.inject({ method: 'GET', url: '/v1/pings' })).statusCode, 429, 'anonymous IP budget spent');
   t.equal((await host.inject({ method: 'GET', url: '/v1/pings', headers: bearer('ada') })).statusCode, 200);
@@ -43,7 +46,7 @@ t.test('signed-in users have their own budget, apart from their IP', async (t) =
 });
 
 t.test('a route can tighten or lift the limit', async (t) => {
-  const { host } = await startGateway(t, kernel(), { rateLimit: { max: 3, timeWindow: '1 minute' } });
+  const { host } = await startGateway(t, kernel, { rateLimit: { max: 3, timeWindow: '1 minute' } });
   t.equal((await host.inject({ method: 'GET', url: '/v1/pings/tight' })).statusCode, 200);
   t.equal((await host.inject({ method: 'GET', url: '/v1/pings/tight' })).statusCode, 429);
   for (let i = 0; i < 5; i++) {
@@ -54,12 +57,12 @@ t.test('a route can tighten or lift the limit', async (t) => {
 });
 
 t.test('health checks are not rate limited', async (t) => {
-  const { host } = await startGateway(t, kernel(), { rateLimit: { max: 1, timeWindow: '1 minute' } });
+  const { host } = await startGateway(t, kernel, { rateLimit: { max: 1, timeWindow: '1 minute' } });
   for (let i = 0; i < 3; i++) t.equal((await host.inject({ method: 'GET', url: '/health' })).statusCode, 200);
 });
 
 t.test('probing unknown routes spends the same budget', async (t) => {
-  const { host } = await startGateway(t, kernel(), { rateLimit: { max: 1, timeWindow: '1 minute' } });
+  const { host } = await startGateway(t, kernel, { rateLimit: { max: 1, timeWindow: '1 minute' } });
   t.equal((await host.inject({ method: 'GET', url: '/v1/unknown-1' })).statusCode, 404);
   t.equal((await host.inject({ method: 'GET', url: '/v1/unknown-2' })).statusCode, 429);
 });

@@ -1,11 +1,15 @@
 import t from 'tap';
 import { startGateway } from './helpers/host.js';
+import { bootKernel } from './helpers/kernel.js';
 
 const PANEL = 'https://panel.example.com';
 
+const { kernel } = await bootKernel(t);
+const withCors = (await startGateway(t, kernel, { corsOrigins: [PANEL] })).host;
+const { host } = await startGateway(t, kernel);
+
 t.test('CORS preflight from an allowed origin is answered with credentials', async (t) => {
-  const { host } = await startGateway(t, undefined, { corsOrigins: [PANEL] });
-  const res = await host.inject({
+  const res = await withCors.inject({
     method: 'OPTIONS',
     url: '/v1/plugins',
     headers: {
@@ -22,20 +26,18 @@ t.test('CORS preflight from an allowed origin is answered with credentials', asy
 });
 
 t.test('CORS stays closed to other origins', async (t) => {
-  const { host } = await startGateway(t, undefined, { corsOrigins: [PANEL] });
-  const res = await host.inject({
+  const res = await withCors.inject({
     method: 'OPTIONS',
     url: '/v1/plugins',
     headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
   });
   t.equal(res.headers['access-control-allow-origin'], undefined);
-  const simple = await host.inject({ method: 'GET', url: '/health', headers: { origin: PANEL } });
+  const simple = await withCors.inject({ method: 'GET', url: '/health', headers: { origin: PANEL } });
   t.equal(simple.headers['access-control-allow-origin'], PANEL);
   t.match(simple.headers['access-control-expose-headers'], 'x-request-id');
 });
 
 t.test('security headers are on every response, errors included', async (t) => {
-  const { host } = await startGateway(t);
   for (const url of ['/health', '/v1/nothing']) {
     const res = await host.inject({ method: 'GET', url });
     const csp = String(res.headers['content-security-policy']);
@@ -52,7 +54,6 @@ t.test('security headers are on every response, errors included', async (t) => {
 });
 
 t.test('the docs UI is served under the same policy', async (t) => {
-  const { host } = await startGateway(t);
   const res = await host.inject({ method: 'GET', url: '/docs/' });
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], 'text/html');

@@ -3,8 +3,9 @@
  * serializers, so no caller has to remember it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { censor, redactUrl } from './redact.js';
+import { CENSORING_FORMATTERS, serializeLoggedError } from '@hostplane/core';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redactUrl } from './redact.js';
 
 /**
  * What `createHost({ logger })` accepts: pino options, a stream to write JSON lines to, or an
@@ -30,16 +31,9 @@ function serializeResponse(res: ServerResponse | { statusCode?: number }): Recor
   return { statusCode: res.statusCode };
 }
 
-function serializeError(err: Error): Record<string, unknown> {
-  // Spread: pino's serialized error has its own prototype, which `censor` would not walk.
-  return censor({ ...stdSerializers.err(err) } as Record<string, unknown>);
-}
-
-const SERIALIZERS = { req: serializeRequest, res: serializeResponse, err: serializeError };
-const FORMATTERS = {
-  log: <T extends object>(object: T): T => censor(object),
-  bindings: <T extends object>(bindings: T): T => censor(bindings),
-};
+const SERIALIZERS = { req: serializeRequest, res: serializeResponse, err: serializeLoggedError };
+// The kernel's censoring (core/src/logger.ts), also when the host is given some other logger.
+const FORMATTERS = CENSORING_FORMATTERS;
 
 /**
  * Create the host's logger. With a stream, lines go there at level `info` (tests capture them);
@@ -56,8 +50,8 @@ export function createHostLogger(option: HostLoggerOption | undefined): Logger {
     level: process.env.HOSTPLANE_LOG_LEVEL ?? 'info',
     timestamp: pino.stdTimeFunctions.isoTime,
     ...user,
-    // No pino `redact` paths: the request serializer drops headers, and `censor` (below) finds
-    // authorization, cookie and set-cookie at any depth, where fixed paths would miss them.
+    // No pino `redact` paths: the request serializer drops headers, and the censoring formatters
+    // find authorization, cookie and set-cookie at any depth, where fixed paths would miss them.
     serializers: { ...user.serializers, ...SERIALIZERS },
     formatters: { ...user.formatters, ...FORMATTERS },
   };

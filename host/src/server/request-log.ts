@@ -3,6 +3,7 @@
  * (two lines, and the raw URL) is turned off in favour of this.
  */
 import fp from 'fastify-plugin';
+import type { Logger } from 'pino';
 import { redactUrl } from './redact.js';
 import type { HostApp } from './types.js';
 
@@ -12,6 +13,9 @@ export const requestLogPlugin = fp(
     app.addHook('onResponse', (request, reply, done) => {
       const statusCode = reply.statusCode;
       const level = statusCode >= 500 ? 'error' : 'info';
+      // Routes that log only above `info` (the probes) skip building a line nobody writes. The
+      // request logger is a child of the host's pino logger (see logger.ts).
+      if (!(request.log as Logger).isLevelEnabled(level)) return done();
       request.log[level](
         {
           method: request.method,
