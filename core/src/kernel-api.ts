@@ -3,6 +3,7 @@
  * interface only; `Kernel` in `kernel.ts` implements it.
  */
 import type {
+  PluginHealth,
   AuditEntry,
   Authenticator,
   JobInfo,
@@ -36,6 +37,8 @@ export interface PluginStatus {
   enabled: boolean;
   /** Why it failed (`state === 'failed'`), or the last handler error otherwise. */
   error: { phase: string; message: string; at: string } | null;
+  /** What the plugin reported about itself while started (`degraded` with a reason), else null. */
+  health: PluginHealth | null;
   permissions: KernelCapability[];
   requires: Record<string, string>;
   provides: string[];
@@ -66,7 +69,7 @@ export interface PermissionInfo extends RbacPermissionDefinition {
 export interface KernelHealth {
   ok: boolean;
   database: { ok: boolean; latencyMs: number | null; error?: string };
-  plugins: Array<{ id: string; state: PluginState; error: string | null }>;
+  plugins: Array<{ id: string; state: PluginState; error: string | null; health: PluginHealth | null }>;
 }
 
 /** The kernel as the host sees it. */

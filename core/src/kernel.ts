@@ -144,6 +144,7 @@ export class Kernel implements KernelApi {
       jobs: this.jobs,
       tasks: this.tasks,
       jobMaxAttempts: (name) => this.jobDefinition(name)?.maxAttempts,
+      extensions: (point) => this.extensions(point),
       permissionsOfRole: (role) => this.rbac.permissionsOf(role),
     };
     this.lifecycle = {
@@ -546,6 +547,7 @@ export class Kernel implements KernelApi {
       id: p.id,
       state: p.state,
       error: p.state === 'failed' ? (p.error?.message ?? null) : null,
+      health: p.state === 'started' ? p.health : null,
     }));
     return { ok: database.ok, database, plugins };
   }

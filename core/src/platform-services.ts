@@ -6,6 +6,7 @@
 import {
   coreServices,
   type ClockService,
+  type ExtensionsService,
   type JobsService,
   type Logger,
   type ServiceRef,
@@ -36,6 +37,8 @@ export interface PlatformDeps {
   permissionsOfRole(role: string): Set<string>;
   /** maxAttempts of a defined job, if a started plugin defined it. */
   jobMaxAttempts(name: string): number | undefined;
+  /** Implementations of an extension point from started plugins. */
+  extensions(point: string): unknown[];
 }
 
 /** A name without `:` belongs to the caller. */
@@ -61,6 +64,7 @@ export function platformServicesFor(
   const entries: Array<[ServiceRef<unknown>, () => unknown]> = [
     [coreServices.logger, () => deps.logger.child({ plugin: pluginId })],
     [coreServices.clock, () => deps.clock],
+    [coreServices.extensions, () => ({ list: (point: { id: string }) => deps.extensions(point.id) }) as ExtensionsService],
     [coreServices.database, () => createPluginDatabase(deps.knex, pluginId)],
     [coreServices.events, () => deps.events.forSource(pluginId)],
     [coreServices.jobs, () => jobs],

@@ -3,6 +3,7 @@
  * provider the host asks, the web server driver, the DNS provider, the payment gateway).
  */
 import type { Authenticator } from './http.js';
+import type { WebServerDriver } from './webserver.js';
 
 /** A typed extension point. */
 export interface ExtensionPoint<T> {
@@ -22,4 +23,6 @@ export function createExtensionPoint<T>(id: string): ExtensionPoint<T> {
 export const extensionPoints = {
   /** Turns requests into actors (sessions, API tokens). */
   authenticator: createExtensionPoint<Authenticator>('authenticator'),
+  /** Serves websites (NGINX + PHP-FPM in `plugins/webserver-nginx`). */
+  webServer: createExtensionPoint<WebServerDriver>('webserver'),
 } as const;

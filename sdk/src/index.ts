@@ -20,4 +20,5 @@ export * from './service-ref.js';
 export * from './services.js';
 export * from './users.js';
 export * from './limits.js';
+export * from './webserver.js';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';

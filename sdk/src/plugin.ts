@@ -105,6 +105,22 @@ export interface CommandDefinition<TConfig = unknown, TDeps = Record<string, nev
 export interface RuntimeContext<TConfig = unknown, TDeps = Record<string, never>> extends PluginContextBase<TConfig, TDeps> {
   /** Aborted when the plugin is being stopped. */
   readonly signal: AbortSignal;
+  /**
+   * Tell the platform whether the plugin can do its work. `degraded` keeps it started (its
+   * routes answer) but shows the reason on `/health`, in `hostplane plugins list` and the panel,
+   * e.g. a web server driver whose binaries are missing. Report `ok` once it recovers.
+   */
+  reportHealth(state: PluginHealthState, reason?: string): void;
+}
+
+/** A started plugin's own view of whether it can work. */
+export type PluginHealthState = 'ok' | 'degraded';
+
+/** Health a plugin reported, with when. */
+export interface PluginHealth {
+  state: PluginHealthState;
+  reason: string | null;
+  at: string;
 }
 
 /** Everything a plugin is. */

@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import { createServiceRef } from './service-ref.js';
 import type { TenancyService, UsersService } from './users.js';
 import type { LimitsService } from './limits.js';
+import type { ExtensionPoint } from './extension-points.js';
 
 /** The database as a plugin sees it: knex plus its own schema. */
 export interface DatabaseService {
@@ -74,6 +75,12 @@ export interface JobStatusService {
   get(id: string): Promise<JobInfo | undefined>;
 }
 
+/** Implementations of extension points from started plugins (`coreServices.extensions`). */
+export interface ExtensionsService {
+  /** Every implementation of `point` from plugins started now; look up on each use, they come and go. */
+  list<T>(point: ExtensionPoint<T>): T[];
+}
+
 /** Refs of every platform service. */
 export const coreServices = {
   /** Child logger bound to the plugin. */
@@ -100,6 +107,8 @@ export const coreServices = {
   limits: createServiceRef<LimitsService>('core.limits', { capability: 'limits' }),
   /** The ownership rule for queries. */
   tenancy: createServiceRef<TenancyService>('core.tenancy'),
+  /** Implementations of extension points (web server drivers, DNS providers …). */
+  extensions: createServiceRef<ExtensionsService>('core.extensions'),
   /** Plugin-private settings. Needs `settings`. */
   settings: createServiceRef<SettingsService>('core.settings', { capability: 'settings' }),
 } as const;

@@ -94,6 +94,15 @@ export function buildRuntime(
     provides: record.discovered.manifest.provides ?? [],
     container,
     resolveProvided: (ref) => host.resolveProvided(id, ref),
+    reportHealth: (state, reason) => {
+      // A report from a plugin that has since been stopped must not stick to the next start.
+      if (record.runtime?.input !== input) return;
+      const previous = record.health;
+      record.health = { state, reason, at: new Date().toISOString() };
+      if (previous?.state !== state || previous?.reason !== reason) {
+        host.logger[state === 'ok' ? 'info' : 'warn']({ plugin: id, health: state, reason }, 'plugin health changed');
+      }
+    },
   };
   return { container, registrations: emptyRegistrations(), abort: new AbortController(), input, deps: definition.deps };
 }
@@ -117,6 +126,7 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     phase = 'setup';
     const runtime = buildRuntime(host, record, definition, config);
     record.runtime = runtime;
+    record.health = null;
     const { input, registrations, abort } = runtime;
     // Built even without a setup hook: resolving `deps` is where undeclared services are refused.
     const setupContext = createSetupContext(input, registrations, definition.deps);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type {
+  PluginHealthState,
   AfterHandler,
   BeforeHook,
   CommandDefinition,
@@ -84,6 +85,8 @@ export interface ContextInput {
   container: DependencyContainer;
   /** Find a service another started plugin provides. */
   resolveProvided(ref: ServiceRef<unknown>): unknown;
+  /** Record what the plugin says about its own health. */
+  reportHealth(state: PluginHealthState, reason: string | null): void;
 }
 
 /** Register the platform service factories a plugin's capabilities allow into its container. */
@@ -248,5 +251,13 @@ export function createRuntimeContext(
   signal: AbortSignal,
 ): RuntimeContext<Record<string, unknown>, Record<string, unknown>> {
   const base = baseContext(input, registrations);
-  return { ...base, deps: resolveDeps(deps, base.get), signal };
+  return {
+    ...base,
+    deps: resolveDeps(deps, base.get),
+    signal,
+    reportHealth: (state, reason) => {
+      if (state !== 'ok' && state !== 'degraded') throw new TypeError(`health state must be "ok" or "degraded", not "${String(state)}"`);
+      input.reportHealth(state, reason ?? null);
+    },
+  };
 }

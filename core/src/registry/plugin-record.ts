@@ -1,6 +1,6 @@
 /** The kernel's in-memory record of one plugin, and how it is shown. */
 import type { DependencyContainer } from 'tsyringe';
-import type { KernelCapability, ServiceRef } from '@hostplane/sdk';
+import type { KernelCapability, PluginHealth, ServiceRef } from '@hostplane/sdk';
 import type { PluginState, PluginStatus } from '../kernel-api.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { AnyPlugin } from './load-definition.js';
@@ -35,6 +35,8 @@ export interface PluginRecord {
   /** Config as stored (before defaults). */
   storedConfig: Record<string, unknown>;
   error: PluginError | null;
+  /** What the started plugin last reported about itself; reset on each start. */
+  health?: PluginHealth | null;
   runtime?: PluginRuntime;
 }
 
@@ -56,6 +58,7 @@ export function toStatus(record: PluginRecord): PluginStatus {
     state: record.state,
     enabled: record.enabled,
     error: record.error,
+    health: record.health ?? null,
     permissions: [...(manifest.permissions ?? [])],
     requires: { ...(manifest.requires ?? {}) },
     provides: [...(manifest.provides ?? [])],

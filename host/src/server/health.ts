@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import type { KernelApi } from '@hostplane/core';
 import { Unhealthy } from './errors.js';
 import { Nullable } from './nullable.js';
+import { PluginHealthSchema } from './admin/schemas.js';
 import type { HostApp } from './types.js';
 
 /** Response schema of /health (also the 503 body). */
@@ -23,6 +24,7 @@ export const HealthSchema = Type.Object({
       id: Type.String(),
       state: Type.String(),
       error: Nullable(Type.String()),
+      health: Type.Union([PluginHealthSchema, Type.Null()]),
     }),
   ),
 });

@@ -34,6 +34,13 @@ export const PluginIdParams = Type.Object(
   { additionalProperties: false },
 );
 
+/** A plugin's own report: `ok`, or `degraded` with why. */
+export const PluginHealthSchema = Type.Object({
+  state: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  at: Type.String({ format: 'date-time' }),
+});
+
 const PluginState = Type.Union(
   ['discovered', 'installed', 'enabled', 'started', 'disabled', 'failed'].map((s) => Type.Literal(s)),
 );
@@ -52,6 +59,9 @@ export const PluginStatusSchema = Type.Object({
     Type.Object({ phase: Type.String(), message: Type.String(), at: Type.String({ format: 'date-time' }) }),
     Type.Null(),
   ]),
+  health: Type.Union([PluginHealthSchema, Type.Null()], {
+    description: 'What the started plugin reports about itself (`degraded` with the reason)',
+  }),
   permissions: Type.Array(Type.String()),
   requires: Type.Record(Type.String(), Type.String()),
   provides: Type.Array(Type.String()),
