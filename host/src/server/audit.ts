@@ -35,9 +35,39 @@ function recorder(kernel: KernelApi, action: string): OnResponse {
   };
 }
 
+/**
+ * Every request made inside an impersonation is audited with both identities, whatever route it
+ * hits and however it ends: the actor is the impersonated user, `details.impersonatorId` the
+ * person really acting.
+ */
+function impersonationRecorder(kernel: KernelApi): OnResponse {
+  return (request, reply, done) => {
+    const actor = request.actor;
+    if (actor?.impersonatorId) {
+      kernel
+        .recordAudit({
+          action: 'auth.impersonation.request',
+          actorId: actor.userId,
+          target: { type: 'user', id: actor.userId },
+          ip: request.ip,
+          requestId: request.id,
+          details: {
+            impersonatorId: actor.impersonatorId,
+            method: request.method,
+            url: redactUrl(request.url),
+            status: reply.statusCode,
+          },
+        })
+        .catch((err: unknown) => request.log.error({ err }, 'impersonation audit entry could not be written'));
+    }
+    done();
+  };
+}
+
 /** Install the onRoute hook adding the audit recorder to routes that ask for one. */
 export const auditPlugin = fp<AuditPluginOptions>(
   async (app: HostApp, { kernel }) => {
+    app.addHook('onResponse', impersonationRecorder(kernel));
     app.addHook('onRoute', (route: RouteOptions) => {
       const action = (route.config as HostplaneRouteConfig | undefined)?.audit;
       if (typeof action !== 'string' || action === '') return;

@@ -84,6 +84,8 @@ export const FIXED_TTL = {
   verifyEmailMs: 24 * 3600_000,
   /** Password reset link. */
   resetPasswordMs: 30 * 60_000,
+  /** Reset link mailed when an administrator requires a new password (read later than a self-service one). */
+  forcedResetMs: 72 * 3600_000,
   /** Between the password step and the second factor of a 2FA login. */
   loginChallengeMs: 5 * 60_000,
   /** Wrong codes one login challenge accepts before it is spent. */

@@ -82,6 +82,20 @@ export const SessionNotFound = defineError('AUTH_ERR_SESSION_NOT_FOUND', 404, 'N
 export const ApiTokenNotFound = defineError('AUTH_ERR_API_TOKEN_NOT_FOUND', 404, 'No such API token');
 export const UserNotFound = defineError('AUTH_ERR_USER_NOT_FOUND', 404, (who: string) => `No user ${who}`);
 export const ImpersonationRefused = defineError('AUTH_ERR_IMPERSONATION_REFUSED', 403, (reason: string) => reason);
+export const NotImpersonating = defineError('AUTH_ERR_NOT_IMPERSONATING', 409, 'This session is not an impersonation');
+export const NotYourself = defineError('AUTH_ERR_NOT_YOURSELF', 409, (action: string) => `You cannot ${action} yourself`);
+/**
+ * An administrator requires a new password: the right password alone no longer signs in. The
+ * way forward is the reset link mailed to the account (or a fresh one from POST
+ * /v1/auth/forgot-password); no token is handed out here, because the old password may be
+ * exactly what leaked.
+ */
+export const PasswordResetRequired = defineError(
+  'AUTH_ERR_PASSWORD_RESET_REQUIRED',
+  403,
+  'You must choose a new password: use the link mailed to you, or ask for a new one',
+  () => ({ next: 'POST /v1/auth/forgot-password', reset: 'POST /v1/auth/reset-password' }),
+);
 
 /** The plugin has not finished starting (its keys are loaded in `start`). */
 export const NotReady = defineError('AUTH_ERR_NOT_READY', 503, 'Sign-in is starting; try again in a moment');

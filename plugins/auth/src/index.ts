@@ -8,6 +8,7 @@ import { coreServices, definePlugin, extensionPoints } from '@hostplane/sdk';
 import { revokeSessionsCommand } from './commands.js';
 import { AuthConfig } from './config.js';
 import { authRoutes } from './routes/index.js';
+import { userActionRoutes } from './routes/user-actions.js';
 import { ApiTokens } from './services/api-tokens.js';
 import { createAuthenticator } from './services/authenticator.js';
 import type { AuthDeps } from './services/context.js';
@@ -42,7 +43,15 @@ export default definePlugin({
       roles: ['reseller'],
     },
     'auth.user.impersonate': {
-      description: 'Act as a user in my tree (audited; the session records who really acts)',
+      description: 'Act as a customer in my tree (audited; the session records who really acts)',
+      roles: ['reseller'],
+    },
+    'auth.user.force-password-reset': {
+      description: 'Sign a user in my tree out everywhere and require a new password',
+      roles: ['reseller'],
+    },
+    'auth.user.login-history': {
+      description: 'Read the sign-in history of users in my tree',
       roles: ['reseller'],
     },
   },
@@ -89,6 +98,8 @@ export default definePlugin({
     };
     state.set(db, deps);
     ctx.routes(authRoutes(deps));
+    // Actions on a user that are made of sessions and credentials, beside the accounts plugin's.
+    ctx.routes(userActionRoutes(deps), { prefix: '/users' });
     ctx.extend(extensionPoints.authenticator, createAuthenticator(deps));
     ctx.command(revokeSessionsCommand(deps));
   },

@@ -1,5 +1,5 @@
 /** GET /login-history: my sign-in attempts, newest first, in pages. */
-import { Type, type RouteApp } from '@hostplane/sdk';
+import { Type, type RouteApp, type Static } from '@hostplane/sdk';
 import type { AuthDeps } from '../services/context.js';
 import { actorOf, DateTime, ErrorSchema } from './shared.js';
 
@@ -13,6 +13,32 @@ const EntrySchema = Type.Object({
   twoFactor: Type.Boolean(),
 });
 
+export const LoginHistoryQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$', description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginHistoryPage = Type.Object({
+  items: Type.Array(EntrySchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** One page of `userId`'s history, as the routes answer it. */
+export async function loginHistoryPage(
+  deps: AuthDeps,
+  userId: string,
+  query: Static<typeof LoginHistoryQuery>,
+): Promise<Static<typeof LoginHistoryPage>> {
+  const page = await deps.history.list(userId, {
+    limit: query.limit,
+    ...(query.before !== undefined ? { before: query.before } : {}),
+  });
+  return { items: page.items.map((e) => ({ ...e, at: e.at.toISOString() })), nextCursor: page.nextCursor };
+}
+
 export function loginHistoryRoutes(deps: AuthDeps) {
   return (app: RouteApp): void => {
     app.get(
@@ -22,26 +48,11 @@ export function loginHistoryRoutes(deps: AuthDeps) {
         schema: {
           summary: 'My sign-in attempts: time, IP, user agent, success or why not, 2FA used',
           tags: ['auth'],
-          querystring: Type.Object(
-            {
-              limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-              before: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$', description: 'nextCursor of the previous page' })),
-            },
-            { additionalProperties: false },
-          ),
-          response: {
-            200: Type.Object({ items: Type.Array(EntrySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
-            401: ErrorSchema,
-          },
+          querystring: LoginHistoryQuery,
+          response: { 200: LoginHistoryPage, 401: ErrorSchema },
         },
       },
-      async (request) => {
-        const page = await deps.history.list(actorOf(request).userId, {
-          limit: request.query.limit,
-          ...(request.query.before !== undefined ? { before: request.query.before } : {}),
-        });
-        return { items: page.items.map((e) => ({ ...e, at: e.at.toISOString() })), nextCursor: page.nextCursor };
-      },
+      async (request) => loginHistoryPage(deps, actorOf(request).userId, request.query),
     );
   };
 }

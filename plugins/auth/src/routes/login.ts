@@ -3,6 +3,7 @@ import { Type, type RouteApp } from '@hostplane/sdk';
 import type { AuthDeps } from '../services/context.js';
 import { logout, passwordStep, refresh, secondFactorStep } from '../services/login.js';
 import {
+  clearImpersonationCookie,
   clearSessionCookie,
   EmailField,
   ErrorSchema,
@@ -94,13 +95,17 @@ export function loginRoutes(deps: AuthDeps) {
         config: { authenticated: true },
         schema: {
           summary: 'End the current session; its access tokens stop working at once',
+          description:
+            'Inside an impersonation this ends only the impersonated session (the panel stays signed in as the impersonator).',
           tags: ['auth'],
           response: { 204: Type.Null(), 401: ErrorSchema, 403: ErrorSchema },
         },
       },
       async (request, reply) => {
-        await logout(deps, sessionActorOf(request), requestInfo(request));
-        clearSessionCookie(reply, deps.config);
+        const actor = sessionActorOf(request);
+        await logout(deps, actor, requestInfo(request));
+        if (actor.impersonatorId) clearImpersonationCookie(reply, deps.config);
+        else clearSessionCookie(reply, deps.config);
         return reply.code(204).send(null);
       },
     );

@@ -25,6 +25,11 @@ const MeSchema = Type.Object({
     Type.Null(),
   ]),
   impersonation: Type.Union([Type.Object({ impersonatorId: Type.String({ format: 'uuid' }) }), Type.Null()]),
+  /** Who really acts when this session is an impersonation: the panel shows a banner with a way back. */
+  impersonator: Type.Union([
+    Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String(), name: Type.String() }),
+    Type.Null(),
+  ]),
   /** For cookie sessions: the value unsafe requests must send in `x-csrf-token`. */
   csrfToken: Type.Union([Type.String(), Type.Null()]),
 });
@@ -50,6 +55,7 @@ export function meRoutes(deps: AuthDeps) {
         const twoFactorEnabled = known ? known.user.totpEnabled : await deps.twoFactor.isEnabled(user.id);
         const session = known?.session;
         const token = known?.apiToken;
+        const impersonator = actor.impersonatorId ? await deps.users.get(actor.impersonatorId) : undefined;
         return {
           user: userView(user),
           permissions: [...actor.permissions].sort(),
@@ -68,6 +74,7 @@ export function meRoutes(deps: AuthDeps) {
             ? { id: token.id, name: token.name, scopes: token.scopes, expiresAt: token.expiresAt?.toISOString() ?? null }
             : null,
           impersonation: actor.impersonatorId ? { impersonatorId: actor.impersonatorId } : null,
+          impersonator: impersonator ? { id: impersonator.id, email: impersonator.email, name: impersonator.name } : null,
           csrfToken: actor.csrfToken ?? null,
         };
       },

@@ -3,7 +3,7 @@ import { CommonErrors, Type, type Actor, type Static } from '@hostplane/sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cookieIsSecure, type AuthConfigValues } from '../config.js';
 import { SessionRequired } from '../errors.js';
-import { SESSION_COOKIE } from '../services/authenticator.js';
+import { IMPERSONATION_COOKIE, SESSION_COOKIE } from '../services/authenticator.js';
 import type { RequestInfo } from '../services/context.js';
 import type { TokenSet, UserLike } from '../services/login.js';
 
@@ -102,14 +102,22 @@ export function sessionActorOf(request: FastifyRequest): Actor & { sessionId: st
   return actor as Actor & { sessionId: string };
 }
 
-function cookieName(config: AuthConfigValues): { name: string; secure: boolean } {
+type CookieNames = { secure: string; plain: string };
+
+function cookieName(config: AuthConfigValues, names: CookieNames = SESSION_COOKIE): { name: string; secure: boolean } {
   const secure = cookieIsSecure(config.cookieSecure);
-  return { name: secure ? SESSION_COOKIE.secure : SESSION_COOKIE.plain, secure };
+  return { name: secure ? names.secure : names.plain, secure };
 }
 
 /** Set-Cookie for the panel: httpOnly, SameSite=Lax, Path=/, Secure per config. */
-export function setSessionCookie(reply: FastifyReply, config: AuthConfigValues, token: string, expiresAt: Date): void {
-  const { name, secure } = cookieName(config);
+export function setSessionCookie(
+  reply: FastifyReply,
+  config: AuthConfigValues,
+  token: string,
+  expiresAt: Date,
+  names: CookieNames = SESSION_COOKIE,
+): void {
+  const { name, secure } = cookieName(config, names);
   const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
   const parts = [
     `${name}=${token}`,
@@ -123,14 +131,31 @@ export function setSessionCookie(reply: FastifyReply, config: AuthConfigValues, 
   reply.header('set-cookie', parts.join('; '));
 }
 
-/** Expire the session cookie (both names, whichever the browser holds). */
-export function clearSessionCookie(reply: FastifyReply, config: AuthConfigValues): void {
+/** Expire the session cookie (both names, whichever the browser holds) and any impersonation. */
+export function clearSessionCookie(
+  reply: FastifyReply,
+  config: AuthConfigValues,
+  names: CookieNames[] = [SESSION_COOKIE, IMPERSONATION_COOKIE],
+): void {
   const { secure } = cookieName(config);
   const expired = 'Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT';
-  const cookies = [`${SESSION_COOKIE.plain}=; ${expired}`];
-  // A __Host- cookie can only be set (and so only cleared) with Secure.
-  if (secure) cookies.push(`${SESSION_COOKIE.secure}=; ${expired}; Secure`);
+  const cookies: string[] = [];
+  for (const pair of names) {
+    cookies.push(`${pair.plain}=; ${expired}`);
+    // A __Host- cookie can only be set (and so only cleared) with Secure.
+    if (secure) cookies.push(`${pair.secure}=; ${expired}; Secure`);
+  }
   reply.header('set-cookie', cookies);
+}
+
+/** Set the impersonation cookie beside the caller's session cookie (panel impersonation). */
+export function setImpersonationCookie(reply: FastifyReply, config: AuthConfigValues, token: string, expiresAt: Date): void {
+  setSessionCookie(reply, config, token, expiresAt, IMPERSONATION_COOKIE);
+}
+
+/** Drop only the impersonation cookie: the browser is back on its own session. */
+export function clearImpersonationCookie(reply: FastifyReply, config: AuthConfigValues): void {
+  clearSessionCookie(reply, config, [IMPERSONATION_COOKIE]);
 }
 
 /** Route rate limit of the public sign-in routes, per IP (on top of the database throttles). */

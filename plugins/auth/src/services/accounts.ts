@@ -6,8 +6,6 @@
 import { isHostplaneError, type Actor, type PlatformUser } from '@hostplane/sdk';
 import { FIXED_TTL } from '../config.js';
 import {
-  AccountSuspended,
-  ImpersonationRefused,
   PasswordIncorrect,
   RegistrationDisabled,
   RegistrationUnavailable,
@@ -18,10 +16,10 @@ import {
   VerificationInvalid,
 } from '../errors.js';
 import { emitQuietly, recordAudit, type AuthDeps, type RequestInfo } from './context.js';
-import { startSession, type SignedIn } from './login.js';
 import { alreadyRegisteredMail, resetMail, verificationMail } from './mails.js';
 import { checkPassword } from './password-policy.js';
 import { throttleKeys, type ThrottleRule } from './throttle.js';
+import { clearPasswordResetRequirement } from './user-admin.js';
 
 /** The parent of self-registered customers: the platform's first administrator. */
 async function oldestSuperAdmin(deps: AuthDeps): Promise<string | undefined> {
@@ -139,6 +137,7 @@ export async function resetPassword(
   const revoked = await deps.db.transaction(async (trx) => {
     if (!(await deps.oneTime.consumeById(found.id, trx))) throw ResetTokenInvalid();
     await deps.users.setPassword(user.id, input.password, { trx });
+    await clearPasswordResetRequirement(deps, user.id, trx);
     return deps.sessions.revokeAll(user.id, { trx });
   });
   // The link reached the mailbox: the address is proven.
@@ -180,6 +179,7 @@ export async function changePassword(
   const sessionId = actor.sessionId;
   const revoked = await deps.db.transaction(async (trx) => {
     await deps.users.setPassword(user.id, input.newPassword, { trx });
+    await clearPasswordResetRequirement(deps, user.id, trx);
     return deps.sessions.revokeAll(user.id, { except: sessionId, trx });
   });
   await recordAudit(deps, info, 'auth.password.changed', {
@@ -225,21 +225,4 @@ export async function administeredUser(deps: AuthDeps, actor: Actor, userId: str
   // Someone outside the actor's tree is "not found", not "forbidden": no probing for ids.
   if (!user || user.status === 'deleted' || !(await deps.tenancy.canAccessUser(actor, user.id))) throw UserNotFound(userId);
   return user;
-}
-
-/** Sign in as a user below the caller in the tree. The session remembers who really acts. */
-export async function impersonate(deps: AuthDeps, actor: Actor, userId: string, info: RequestInfo): Promise<SignedIn> {
-  if (!actor.sessionId) throw SessionRequired();
-  if (actor.impersonatorId) throw ImpersonationRefused('End the current impersonation first');
-  if (userId === actor.userId) throw ImpersonationRefused('You cannot impersonate yourself');
-  const target = await administeredUser(deps, actor, userId);
-  if (target.role === 'super_admin') throw ImpersonationRefused('Administrators cannot be impersonated');
-  if (target.status !== 'active') throw AccountSuspended();
-  const signedIn = await startSession(deps, target, { twoFactor: false, impersonatorId: actor.userId }, info);
-  await recordAudit(deps, info, 'auth.impersonation.started', {
-    actorId: actor.userId,
-    target: { type: 'user', id: target.id },
-    details: { sessionId: signedIn.sessionId },
-  });
-  return signedIn;
 }

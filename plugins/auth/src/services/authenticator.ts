@@ -8,6 +8,11 @@
  *   with it must echo `csrfToken` in `x-csrf-token` (the host checks).
  * A bad Bearer credential is an error (401); a stale cookie is just anonymous, so a signed-out
  * browser can still reach the login page.
+ *
+ * Impersonating in the panel: a second cookie carries the impersonated session's token while
+ * the administrator's own session cookie stays as it was. It counts only together with a live
+ * session cookie of the impersonator, so signing out (or losing) the real session ends the
+ * impersonation too, and dropping the second cookie is the way back.
  */
 import type { Actor, Authenticator } from '@hostplane/sdk';
 import { ApiTokenInvalid, SessionRevoked } from '../errors.js';
@@ -18,6 +23,8 @@ import { SessionStore, type SessionRecord, type SessionUser } from './sessions.j
 
 /** Names of the session cookie: `__Host-` needs Secure, so plain HTTP (development) uses the other. */
 export const SESSION_COOKIE = { secure: '__Host-hp_session', plain: 'hp_session' } as const;
+/** The impersonated session's token, beside (not instead of) the impersonator's session cookie. */
+export const IMPERSONATION_COOKIE = { secure: '__Host-hp_impersonation', plain: 'hp_impersonation' } as const;
 
 /** What the authenticator learnt about an actor, for handlers that show it (GET /me). */
 export interface ActorDetails {
@@ -76,11 +83,19 @@ export function createAuthenticator(deps: AuthDeps): Authenticator {
     return actor;
   };
 
-  const fromCookie = async (token: string): Promise<Actor | null> => {
-    if (!SESSION_TOKEN.test(token)) return null;
+  const liveSession = async (token: string | undefined): Promise<SessionRecord | undefined> => {
+    if (!token || !SESSION_TOKEN.test(token)) return undefined;
     const session = await deps.sessions.find(SessionStore.idOf(token));
-    if (!session || session.user.status !== 'active') return null;
-    return sessionActor(session, 'cookie');
+    return session && session.user.status === 'active' ? session : undefined;
+  };
+
+  const fromCookies = async (sessionToken: string, impersonationToken: string | undefined): Promise<Actor | null> => {
+    const own = await liveSession(sessionToken);
+    if (!own) return null;
+    const acting = impersonationToken ? await liveSession(impersonationToken) : undefined;
+    // Only an impersonation this very user started; anything else is ignored, not an error.
+    if (acting && acting.impersonatorId === own.userId) return sessionActor(acting, 'cookie');
+    return sessionActor(own, 'cookie');
   };
 
   return {
@@ -91,8 +106,10 @@ export function createAuthenticator(deps: AuthDeps): Authenticator {
         if (bearer.startsWith(API_TOKEN_PREFIX)) return fromApiToken(bearer);
         if (looksLikeJwt(bearer)) return fromJwt(bearer);
       }
-      const cookie = request.cookies?.[SESSION_COOKIE.secure] ?? request.cookies?.[SESSION_COOKIE.plain];
-      return cookie ? fromCookie(cookie) : null;
+      const cookies = request.cookies;
+      const cookie = cookies?.[SESSION_COOKIE.secure] ?? cookies?.[SESSION_COOKIE.plain];
+      if (!cookie) return null;
+      return fromCookies(cookie, cookies?.[IMPERSONATION_COOKIE.secure] ?? cookies?.[IMPERSONATION_COOKIE.plain]);
     },
   };
 }

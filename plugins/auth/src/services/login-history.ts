@@ -2,7 +2,13 @@
 import type { DatabaseService } from '@hostplane/sdk';
 
 export type LoginOutcome =
-  'invalid_password' | 'email_not_verified' | 'account_suspended' | 'throttled' | 'invalid_2fa_code' | 'invalid_recovery_code';
+  | 'invalid_password'
+  | 'email_not_verified'
+  | 'account_suspended'
+  | 'password_reset_required'
+  | 'throttled'
+  | 'invalid_2fa_code'
+  | 'invalid_recovery_code';
 
 export interface LoginEntry {
   id: string;

@@ -11,6 +11,7 @@ import {
   CodeChoice,
   EmailNotVerified,
   InvalidCredentials,
+  PasswordResetRequired,
   SessionRevoked,
   Throttled,
   TwoFactorCodeInvalid,
@@ -20,6 +21,7 @@ import { signAccessToken } from './jwt.js';
 import type { LoginOutcome } from './login-history.js';
 import { reuseVictim, SessionStore, type NewSession } from './sessions.js';
 import { throttleKeys, type ThrottleRule } from './throttle.js';
+import { passwordResetRequired } from './user-admin.js';
 
 /** The user fields a sign-in answer shows. */
 export interface UserLike {
@@ -162,6 +164,11 @@ export async function passwordStep(
     await refuse(deps, info, user, 'email_not_verified', { email });
     throw EmailNotVerified();
   }
+  // Only after the right password: the answer must not tell strangers anything about the account.
+  if (await passwordResetRequired(deps, user.id)) {
+    await refuse(deps, info, user, 'password_reset_required', { email });
+    throw PasswordResetRequired();
+  }
   if (await deps.twoFactor.isEnabled(user.id)) {
     // Not "replace": two devices signing in at once each keep their own challenge.
     const challengeToken = await deps.oneTime.issue(user.id, 'login_challenge', FIXED_TTL.loginChallengeMs, { replace: false });
@@ -215,6 +222,7 @@ export async function secondFactorStep(
   if (!(await deps.oneTime.consumeById(challenge.id))) throw ChallengeInvalid();
   const user = await deps.users.get(challenge.userId);
   if (!user || user.status !== 'active') throw AccountSuspended();
+  if (await passwordResetRequired(deps, user.id)) throw PasswordResetRequired();
   await deps.throttle.clear([throttleKeys.loginAccount(user.email), rules[0]!.key]);
   const signedIn = await startSession(deps, user, { twoFactor: true }, info);
   await succeed(deps, info, signedIn, method);

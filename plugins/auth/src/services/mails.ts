@@ -42,3 +42,18 @@ export function resetMail(publicUrl: string, to: string, token: string): MailMes
     tag: 'auth.reset-password',
   };
 }
+
+/** Sent when an administrator requires a new password; the link lives longer than a self-service one. */
+export function forcedResetMail(publicUrl: string, to: string, token: string, hours: number): MailMessage {
+  const url = link(publicUrl, '/reset-password', token);
+  return {
+    to,
+    subject: 'Choose a new password',
+    text:
+      'Hello,\n\nan administrator of your account requires you to choose a new password. ' +
+      'You have been signed out everywhere, and your old password no longer signs you in.\n\n' +
+      `Choose a new one by opening:\n\n${url}\n\n` +
+      `The link works once, for ${hours} hours. After that, ask for a new one on the sign-in page.\n`,
+    tag: 'auth.forced-reset',
+  };
+}
