@@ -7,8 +7,9 @@ declare module '@hostplane/sdk' {
     'user.unsuspended': { userId: string; actorId: string | null };
     /** A package was assigned to a customer. */
     'subscription.created': { subscriptionId: string; customerId: string; packageId: string; status: string };
-    'subscription.suspended': { subscriptionId: string; customerId: string; reason: string | null };
-    'subscription.unsuspended': { subscriptionId: string; customerId: string };
+    /** `withUser`: suspended because its user was (unsuspending the user brings it back). */
+    'subscription.suspended': { subscriptionId: string; customerId: string; reason: string | null; withUser?: boolean };
+    'subscription.unsuspended': { subscriptionId: string; customerId: string; withUser?: boolean };
     'subscription.cancelled': { subscriptionId: string; customerId: string };
     'subscription.terminated': { subscriptionId: string; customerId: string };
     /** Upgrade or downgrade; limits already follow the new package. */

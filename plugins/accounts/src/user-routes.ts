@@ -19,6 +19,7 @@ import {
   type AccountsDeps,
 } from './common.js';
 import { AccountsErrors } from './errors.js';
+import { suspendUser, unsuspendUser } from './user-status.js';
 
 const tags = ['users'];
 const RoleSchema = Type.Union([
@@ -122,41 +123,12 @@ export function userRoutes(deps: AccountsDeps) {
     return userView((await knex('hostplane.users as u').select(COLUMNS).where('u.id', id).first()) as UserRow);
   }
 
-  /** Suspend (or reactivate) the user's own subscriptions with them, in one transaction. */
-  async function cascade(request: FastifyRequest, user: UserRow, suspend: boolean, reason: string | null) {
-    await db.transaction(async (trx) => {
-      const changed = (await db
-        .table('subscriptions', trx)
-        .where({ customer_id: user.id })
-        .modify((q) => {
-          if (suspend) q.where({ status: 'active' });
-          else q.where({ status: 'suspended', suspended_with_user: true });
-        })
-        .update({
-          status: suspend ? 'suspended' : 'active',
-          suspended_with_user: suspend,
-          suspend_reason: suspend ? reason : null,
-          updated_at: knex.fn.now(),
-        })
-        .returning(['id', 'customer_id'])) as Array<{ id: string; customer_id: string }>;
-      for (const sub of changed) {
-        const base = { subscriptionId: sub.id, customerId: sub.customer_id };
-        if (suspend) await deps.events.emit('subscription.suspended', { ...base, reason }, { trx });
-        else await deps.events.emit('subscription.unsuspended', base, { trx });
-      }
-      await audit(
-        deps,
-        request,
-        suspend ? 'accounts.user.suspended' : 'accounts.user.unsuspended',
-        { type: 'user', id: user.id },
-        { ...(reason ? { reason } : {}), subscriptions: changed.map((s) => s.id) },
-        trx,
-      );
-      const actorId = request.actor?.userId ?? null;
-      if (suspend) await deps.events.emit('user.suspended', { userId: user.id, reason: reason ?? '', actorId }, { trx });
-      else await deps.events.emit('user.unsuspended', { userId: user.id, actorId }, { trx });
-    });
-  }
+  const by = (request: FastifyRequest) => ({
+    actorId: request.actor?.userId ?? null,
+    ip: request.ip,
+    requestId: request.id,
+    via: 'api',
+  });
 
   return (app: RouteApp): void => {
     app.get(
@@ -327,9 +299,7 @@ export function userRoutes(deps: AccountsDeps) {
       },
       async (request) => {
         const user = await findBelow(actorOf(request), request.params.id, 'suspend');
-        if (user.status !== 'active') throw AccountsErrors.userStatus(user.status, 'suspended');
-        await users.setStatus(user.id, 'suspended');
-        await cascade(request, user, true, request.body.reason);
+        await suspendUser(deps, user.id, request.body.reason, by(request));
         return reload(user.id);
       },
     );
@@ -347,9 +317,7 @@ export function userRoutes(deps: AccountsDeps) {
       },
       async (request) => {
         const user = await findBelow(actorOf(request), request.params.id, 'unsuspend');
-        if (user.status !== 'suspended') throw AccountsErrors.userStatus(user.status, 'unsuspended');
-        await users.setStatus(user.id, 'active');
-        await cascade(request, user, false, null);
+        await unsuspendUser(deps, user.id, by(request));
         return reload(user.id);
       },
     );

@@ -1,9 +1,22 @@
 import t from 'tap';
+import { definePlugin, type EventName } from '@hostplane/sdk';
 import { startTestHost } from '@hostplane/sdk/testing';
 import accounts from '../src/index.js';
 import { caller, makeUser, packageBody, sqlOf } from './helpers.js';
 
-const host = await startTestHost({ plugins: [accounts] });
+// Listens as the websites plugin will, to what a user suspension sends out.
+const seen: Array<{ event: string; payload: Record<string, unknown> }> = [];
+const EVENTS: EventName[] = ['user.suspended', 'user.unsuspended', 'subscription.suspended', 'subscription.unsuspended'];
+const listener = definePlugin({
+  id: 'listener',
+  sdk: '^0.1.0',
+  permissions: ['events:subscribe'],
+  setup(ctx) {
+    for (const event of EVENTS) ctx.on(event, (payload) => void seen.push({ event, payload: { ...payload } }));
+  },
+});
+
+const host = await startTestHost({ plugins: [accounts, listener] });
 const sql = sqlOf(host);
 t.teardown(async () => {
   await sql.destroy();
@@ -146,6 +159,7 @@ t.test('suspend takes the subscriptions along; unsuspend brings back only those'
   await b.post(`/v1/subscriptions/${s2.id}/suspend`, { reason: 'abuse' });
 
   t.equal((await b.post(`/v1/users/${customerB.id}/suspend`, {})).status, 400, 'a reason is required');
+  seen.length = 0;
   const res = await b.post(`/v1/users/${customerB.id}/suspend`, { reason: 'unpaid invoices' });
   t.equal(res.status, 200);
   t.equal(res.body.status, 'suspended');
@@ -153,10 +167,32 @@ t.test('suspend takes the subscriptions along; unsuspend brings back only those'
   t.equal((await b.post(`/v1/users/${customerB.id}/suspend`, { reason: 'again' })).status, 409);
   t.equal((await b.post(`/v1/users/${resellerB.id}/suspend`, { reason: 'me' })).status, 409, 'not yourself');
 
+  t.same(seen, [
+    {
+      event: 'subscription.suspended',
+      payload: { subscriptionId: s1.id, customerId: customerB.id, reason: 'unpaid invoices', withUser: true },
+    },
+    { event: 'user.suspended', payload: { userId: customerB.id, reason: 'unpaid invoices', actorId: resellerB.id } },
+  ]);
+  t.match(await sql('plugin_accounts.subscriptions').where({ id: s1.id }).first(), {
+    suspended_with_user: true,
+    suspend_reason: 'unpaid invoices',
+  });
+
+  seen.length = 0;
   const back = await b.post(`/v1/users/${customerB.id}/unsuspend`);
   t.equal(back.body.status, 'active');
   t.equal((await b.get(`/v1/subscriptions/${s1.id}`)).body.status, 'active');
   t.equal((await b.get(`/v1/subscriptions/${s2.id}`)).body.status, 'suspended', 'suspended for its own reason');
+  t.same(seen, [
+    { event: 'subscription.unsuspended', payload: { subscriptionId: s1.id, customerId: customerB.id, withUser: true } },
+    { event: 'user.unsuspended', payload: { userId: customerB.id, actorId: resellerB.id } },
+  ]);
+  const audit = await sql('hostplane.audit_log').where({ target_id: customerB.id }).orderBy('id').select('action', 'details');
+  t.match(audit, [
+    { action: 'accounts.user.suspended', details: { reason: 'unpaid invoices', subscriptions: [s1.id], via: 'api' } },
+    { action: 'accounts.user.unsuspended', details: { subscriptions: [s1.id] } },
+  ]);
 });
 
 t.test('delete is soft; an admin restores', async (t) => {

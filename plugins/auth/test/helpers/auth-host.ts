@@ -2,7 +2,7 @@
  * A real kernel + host with the auth plugin on a throwaway database, plus the few things the
  * flows need: reading mails from the outbox, making verified accounts, signing in.
  */
-import { startTestHost, type TestHost, type TestResponse } from '@hostplane/sdk/testing';
+import { startTestHost, type TestHost, type TestHostOptions, type TestResponse } from '@hostplane/sdk/testing';
 import pg from 'pg';
 import type { Test } from 'tap';
 import auth from '../../src/index.js';
@@ -62,9 +62,13 @@ export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
 
-export async function startAuthHost(t: Test, config: Record<string, unknown> = {}): Promise<AuthHost> {
+export async function startAuthHost(
+  t: Test,
+  config: Record<string, unknown> = {},
+  others: NonNullable<TestHostOptions['plugins']> = [],
+): Promise<AuthHost> {
   const host = await startTestHost({
-    plugins: [auth],
+    plugins: [auth, ...others],
     runWorkers: false,
     config: { auth: { cookieSecure: 'never', routeRateLimitPerMinute: 100_000, jwtSecret: TEST_SECRET, ...config } },
   });
