@@ -1,12 +1,66 @@
 /**
- * websites: the website resource. Desired state lives in PostgreSQL; durable jobs make the web
- * server (any driver implementing the `webserver` extension point) match it.
+ * websites: the website resource. Desired state lives in PostgreSQL; the reconciler job makes
+ * the web server (any plugin implementing the `webserver` extension point) match it.
  */
-import { definePlugin } from '@hostplane/sdk';
+import { coreServices, definePlugin, extensionPoints, type WebServerDriver } from '@hostplane/sdk';
+import { WebsitesConfig } from './config.js';
+import { Reconciler } from './reconciler.js';
+import { websiteRoutes } from './routes.js';
+import { WebsiteStore } from './store.js';
+import { reconcileCommand } from './reconcile-command.js';
+import { followAccounts } from './follow-accounts.js';
+import { enqueueReconcile, RECONCILE_JOB, WebsitesService } from './websites-service.js';
+import { PAGES } from './panel.js';
+import './events.js';
 
 export default definePlugin({
   id: 'websites',
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0' },
+  config: WebsitesConfig,
   permissions: ['http:routes', 'db', 'jobs', 'schedules', 'limits', 'audit', 'users', 'events:emit', 'events:subscribe'],
+  rbac: {
+    'websites.site.read': { description: 'See websites in your subtree', roles: ['reseller', 'customer', 'technical_user'] },
+    'websites.site.write': { description: 'Create, change and delete websites', roles: ['reseller', 'customer'] },
+    'websites.site.suspend': { description: 'Suspend and unsuspend websites of your customers', roles: ['reseller'] },
+    'websites.site.advanced': { description: 'Add raw NGINX directives to a website (administrators)', roles: [] },
+  },
+  deps: {
+    db: coreServices.database,
+    tenancy: coreServices.tenancy,
+    limits: coreServices.limits,
+    audit: coreServices.audit,
+    events: coreServices.events,
+    jobs: coreServices.jobs,
+    extensions: coreServices.extensions,
+    logger: coreServices.logger,
+  },
+  migrations: new URL('../migrations/', import.meta.url),
+  setup(ctx) {
+    const { db, tenancy, limits, audit, events, jobs, extensions, logger } = ctx.deps;
+    const config = () => ctx.config;
+    const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
+    const store = new WebsiteStore(db, tenancy);
+    const service = new WebsitesService({ store, limits, audit, events, jobs, tenancy, config, drivers });
+    const reconciler = new Reconciler({ store, events, logger, config, drivers });
+
+    ctx.routes(websiteRoutes({ store, service, drivers }), { prefix: '/websites' });
+    ctx.job(
+      RECONCILE_JOB,
+      async (_payload, job) => {
+        await reconciler.run(job);
+      },
+      { maxAttempts: 3 },
+    );
+    ctx.schedule('sweep', { cron: ctx.config.sweepCron, job: RECONCILE_JOB });
+    followAccounts(ctx, service);
+    // A web server that appears (its plugin enabled, or restarted) gets every waiting site.
+    ctx.on('plugin.enabled', async () => service.enqueueReconcile());
+    ctx.command(reconcileCommand(store, service));
+    for (const page of PAGES) ctx.page(page);
+  },
+  async start(ctx) {
+    // Sites left half-done by a crash or by a stop are picked up at once, not at the next sweep.
+    await enqueueReconcile(ctx.deps.jobs);
+  },
 });

@@ -1,0 +1,198 @@
+/**
+ * The reconciler: make the web server match the desired state in PostgreSQL.
+ *
+ * One job (`websites:reconcile`, one pending at a time, in its own queue so two never run at
+ * once) takes every site whose `generation` is ahead of `applied_generation` and applies them
+ * together, so the driver can fold a burst of changes into a handful of reloads. Each site is
+ * done when the server took its current generation; a crash at any step leaves the site
+ * behind, and the next run (queued by the next change, by the plugin's start and by the sweep
+ * schedule) applies it again: driver calls are idempotent, so repeating a step changes nothing.
+ */
+import {
+  SiteConfigRejected,
+  WebServerUnavailable,
+  type EventsService,
+  type JobContext,
+  type Logger,
+  type WebServerDriver,
+} from '@hostplane/sdk';
+import type { WebsitesConfig } from './config.js';
+import { siteSpecOf } from './spec.js';
+import type { WebsiteRow, WebsiteStore } from './store.js';
+
+/** Transient failures of one generation before the site shows `error`. */
+export const MAX_FAILURES = 5;
+/** Sites applied together in one round. */
+const BATCH = 500;
+
+export type Outcome = 'applied' | 'rejected' | 'waiting' | 'failed' | 'skipped';
+
+export interface ReconcilerDeps {
+  store: WebsiteStore;
+  events: EventsService;
+  logger: Logger;
+  config: () => WebsitesConfig;
+  drivers: () => WebServerDriver[];
+}
+
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** Apply every site behind its desired state; each at most once per run. */
+  async run(job?: Pick<JobContext, 'progress'>): Promise<Record<Outcome, number>> {
+    const counts: Record<Outcome, number> = { applied: 0, rejected: 0, waiting: 0, failed: 0, skipped: 0 };
+    const tried = new Set<string>();
+    for (;;) {
+      const rows = (await this.deps.store
+        .table()
+        .whereRaw('applied_generation < generation')
+        .whereNotIn('id', [...tried])
+        .orderBy('updated_at')
+        .limit(BATCH)
+        .select('id')) as Array<{ id: string }>;
+      if (rows.length === 0) break;
+      // Looked up per round: the driver plugin may have been enabled or disabled meanwhile.
+      const driver = this.deps.drivers()[0];
+      const outcomes = await Promise.all(rows.map((r) => this.reconcileOne(r.id, driver)));
+      for (const [i, outcome] of outcomes.entries()) {
+        counts[outcome] += 1;
+        tried.add((rows[i] as { id: string }).id);
+      }
+      await job?.progress(Math.min(0.99, tried.size / (tried.size + BATCH)), `${tried.size} websites reconciled`);
+    }
+    if (tried.size > 0) this.deps.logger.info({ ...counts }, 'websites reconciled');
+    return counts;
+  }
+
+  /** Bring one site to its desired generation. Never throws: the outcome says what happened. */
+  async reconcileOne(id: string, driver: WebServerDriver | undefined): Promise<Outcome> {
+    const { store } = this.deps;
+    const row = await store.byId(id);
+    if (!row || row.applied_generation >= row.generation) return 'skipped';
+    if (!driver) {
+      await this.waiting(row, 'no web server plugin is enabled');
+      return 'waiting';
+    }
+    const aliases = (await store.aliasesOf([id])).get(id) ?? [];
+    try {
+      if (row.desired === 'deleted') {
+        await driver.remove({ id: row.id, name: row.name });
+        await this.finishDelete(row, aliases);
+        return 'applied';
+      }
+      const spec = siteSpecOf(row, aliases, this.deps.config());
+      const applied = spec.state === 'suspended' ? (await driver.suspend(spec), null) : await driver.apply(spec);
+      await this.finish(row, spec.state === 'suspended' ? 'suspended' : 'active', aliases, applied);
+      return 'applied';
+    } catch (err) {
+      return this.failed(row, err);
+    }
+  }
+
+  private async finish(
+    row: WebsiteRow,
+    status: 'active' | 'suspended',
+    aliases: string[],
+    applied: { documentRoot: string; previewUrl: string | null } | null,
+  ): Promise<void> {
+    const { store } = this.deps;
+    await store.db.transaction(async (trx) => {
+      const updated = await store
+        .table(trx)
+        .where({ id: row.id, generation: row.generation })
+        .update({
+          status,
+          status_reason: null,
+          applied_generation: row.generation,
+          failures: 0,
+          ...(applied ? { document_root: applied.documentRoot, preview_url: applied.previewUrl } : {}),
+          updated_at: trx.fn.now() as unknown as Date,
+        });
+      // A newer change arrived while applying: the next run applies that one.
+      if (updated === 0) return;
+      await store.record(
+        row.id,
+        status === 'active' ? 'apply' : 'suspend',
+        'ok',
+        status === 'active' ? 'served' : 'suspension page served',
+        trx,
+      );
+      if (row.status === status) return;
+      if (status === 'active') {
+        await this.deps.events.emit(
+          'website.activated',
+          { websiteId: row.id, domain: row.domain, aliases, previewUrl: applied?.previewUrl ?? row.preview_url },
+          { trx },
+        );
+      } else {
+        await this.deps.events.emit(
+          'website.suspended',
+          { websiteId: row.id, domain: row.domain, reasons: row.suspended_for },
+          { trx },
+        );
+      }
+    });
+  }
+
+  private async finishDelete(row: WebsiteRow, aliases: string[]): Promise<void> {
+    const { store } = this.deps;
+    await store.db.transaction(async (trx) => {
+      const deleted = await store.table(trx).where({ id: row.id, generation: row.generation }).delete();
+      if (deleted === 0) return;
+      await this.deps.events.emit(
+        'website.deleted',
+        { websiteId: row.id, ownerId: row.owner_id, domain: row.domain, aliases },
+        { trx },
+      );
+    });
+  }
+
+  private async waiting(row: WebsiteRow, reason: string): Promise<void> {
+    const message = `waiting for the web server: ${reason}`;
+    await this.deps.store.record(row.id, 'apply', 'waiting', message);
+    if (row.status_reason !== message) {
+      await this.deps.store.table().where({ id: row.id, generation: row.generation }).update({ status_reason: message });
+    }
+  }
+
+  private async failed(row: WebsiteRow, err: unknown): Promise<Outcome> {
+    const { store } = this.deps;
+    const message = err instanceof Error ? err.message : String(err);
+    if (WebServerUnavailable.is(err)) {
+      await this.waiting(row, (err.details as { reason?: string } | undefined)?.reason ?? message);
+      return 'waiting';
+    }
+    if (SiteConfigRejected.is(err)) {
+      // The server keeps its last good config for this site; only a new change retries it.
+      await store.db.transaction(async (trx) => {
+        const n = await store
+          .table(trx)
+          .where({ id: row.id, generation: row.generation })
+          .update({
+            status: 'error',
+            status_reason: message,
+            applied_generation: row.generation,
+            updated_at: trx.fn.now() as unknown as Date,
+          });
+        if (n) await store.record(row.id, 'apply', 'error', message, trx);
+      });
+      return 'rejected';
+    }
+    const failures = row.failures + 1;
+    const givingUp = failures >= MAX_FAILURES;
+    this.deps.logger.warn({ err, websiteId: row.id, failures }, 'applying a website failed');
+    await store.db.transaction(async (trx) => {
+      const n = await store
+        .table(trx)
+        .where({ id: row.id, generation: row.generation })
+        .update({
+          failures,
+          status_reason: givingUp ? `provisioning failed: ${message}` : `retrying after: ${message}`,
+          ...(givingUp ? { status: row.desired === 'deleted' ? 'deleting' : 'error', applied_generation: row.generation } : {}),
+          updated_at: trx.fn.now() as unknown as Date,
+        });
+      if (n) await store.record(row.id, 'apply', 'error', message, trx);
+    });
+    return givingUp ? 'rejected' : 'failed';
+  }
+}

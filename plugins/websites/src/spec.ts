@@ -1,0 +1,38 @@
+/** The driver's view of a website: a {@link SiteSpec} built from the stored desired state. */
+import type { SiteSpec } from '@hostplane/sdk';
+import type { WebsitesConfig } from './config.js';
+import type { WebsiteRow } from './store.js';
+
+/** Database name of a WordPress site: prefix + slug with underscores (MySQL-safe, ≤ 64). */
+export function wordpressDatabaseName(config: WebsitesConfig, name: string): string {
+  return `${config.wordpress.databasePrefix}${name.replace(/-/g, '_')}`.slice(0, 64);
+}
+
+/** Build the spec a driver applies. `aliases` are the non-primary domains. */
+export function siteSpecOf(row: WebsiteRow, aliases: string[], config: WebsitesConfig): SiteSpec {
+  const wp = config.wordpress;
+  return {
+    id: row.id,
+    name: row.name,
+    domains: [row.domain, ...aliases],
+    kind: row.kind,
+    phpVersion: row.kind === 'php' || row.kind === 'wordpress' ? row.php_version : null,
+    state: row.desired === 'suspended' ? 'suspended' : 'active',
+    resources: { ...config.resources },
+    extraDirectives: row.settings.extraDirectives ?? null,
+    wordpress:
+      row.kind === 'wordpress'
+        ? {
+            archiveUrl: wp.archiveUrl,
+            database: {
+              host: wp.databaseHost,
+              name: wordpressDatabaseName(config, row.name),
+              user: wp.databaseUser,
+              password: wp.databasePassword,
+              tablePrefix: 'wp_',
+            },
+          }
+        : null,
+    nodejs: row.kind === 'nodejs' && row.settings.nodejs ? { ...row.settings.nodejs } : null,
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The websites tables: rows as stored, the API view, history entries, and the read of a
+ * subscription's package from the accounts plugin (which this plugin requires).
+ */
+import { Type, type Actor, type DatabaseService, type Static, type TenancyService } from '@hostplane/sdk';
+import type { Knex } from 'knex';
+import { displayDomain } from './domains.js';
+import { WebsitesErrors } from './errors.js';
+
+export type WebsiteKind = 'static' | 'php' | 'wordpress' | 'nodejs';
+export type WebsiteStatus = 'provisioning' | 'active' | 'suspended' | 'error' | 'deleting';
+export type SuspendReason = 'admin' | 'subscription' | 'user';
+
+/** Kind-specific settings kept as jsonb. */
+export interface WebsiteSettings {
+  nodejs?: { command: string[]; port: number; env: Record<string, string> };
+  extraDirectives?: string | null;
+}
+
+/** A row of `websites`. */
+export interface WebsiteRow {
+  id: string;
+  name: string;
+  domain: string;
+  owner_id: string;
+  subscription_id: string;
+  kind: WebsiteKind;
+  php_version: string | null;
+  status: WebsiteStatus;
+  status_reason: string | null;
+  desired: 'active' | 'suspended' | 'deleted';
+  suspended_for: SuspendReason[];
+  suspend_note: string | null;
+  settings: WebsiteSettings;
+  generation: number;
+  applied_generation: number;
+  failures: number;
+  document_root: string | null;
+  preview_url: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** One step of a site's provisioning history. */
+export interface HistoryRow {
+  id: string;
+  website_id: string;
+  at: Date;
+  step: string;
+  outcome: 'ok' | 'error' | 'waiting' | 'info';
+  message: string;
+}
+
+const Kind = Type.Union([Type.Literal('static'), Type.Literal('php'), Type.Literal('wordpress'), Type.Literal('nodejs')]);
+export const HistorySchema = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  step: Type.String(),
+  outcome: Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('waiting'), Type.Literal('info')]),
+  message: Type.String(),
+});
+
+export const WebsiteSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String({ description: 'Slug: folder, system user and preview host' }),
+  domain: Type.String({ description: 'Primary domain, ASCII (punycode)' }),
+  domainDisplay: Type.String({ description: 'Primary domain for people (Unicode)' }),
+  aliases: Type.Array(Type.String()),
+  kind: Kind,
+  phpVersion: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String({ enum: ['provisioning', 'active', 'suspended', 'error', 'deleting'] }),
+  statusReason: Type.Union([Type.String(), Type.Null()]),
+  suspendedFor: Type.Array(Type.String()),
+  ownerId: Type.String({ format: 'uuid' }),
+  subscriptionId: Type.String({ format: 'uuid' }),
+  previewUrl: Type.Union([Type.String(), Type.Null()]),
+  documentRoot: Type.Union([Type.String(), Type.Null()]),
+  nodejs: Type.Union([
+    Type.Object({ command: Type.Array(Type.String()), port: Type.Integer(), env: Type.Record(Type.String(), Type.String()) }),
+    Type.Null(),
+  ]),
+  extraDirectives: Type.Union([Type.String(), Type.Null()]),
+  converged: Type.Boolean({ description: 'The server runs the latest desired state' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  history: Type.Optional(Type.Array(HistorySchema)),
+});
+export type WebsiteView = Static<typeof WebsiteSchema>;
+
+/** The API view of a row with its aliases (and history when given). */
+export function websiteView(row: WebsiteRow, aliases: string[], history?: HistoryRow[]): WebsiteView {
+  const view: WebsiteView = {
+    id: row.id,
+    name: row.name,
+    domain: row.domain,
+    domainDisplay: displayDomain(row.domain),
+    aliases,
+    kind: row.kind,
+    phpVersion: row.php_version,
+    status: row.status,
+    statusReason: row.status_reason,
+    suspendedFor: row.suspended_for,
+    ownerId: row.owner_id,
+    subscriptionId: row.subscription_id,
+    previewUrl: row.preview_url,
+    documentRoot: row.document_root,
+    nodejs: row.settings.nodejs ?? null,
+    extraDirectives: row.settings.extraDirectives ?? null,
+    converged: row.applied_generation >= row.generation,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+  if (history) {
+    view.history = history.map((h) => ({ at: h.at.toISOString(), step: h.step, outcome: h.outcome, message: h.message }));
+  }
+  return view;
+}
+
+/** A subscription with what its package allows, read from the accounts plugin's schema. */
+export interface SubscriptionInfo {
+  id: string;
+  customerId: string;
+  status: string;
+  phpVersions: string[];
+}
+
+/** Data access for the plugin's tables. */
+export class WebsiteStore {
+  constructor(
+    readonly db: DatabaseService,
+    private readonly tenancy: TenancyService,
+  ) {}
+
+  get knex(): Knex {
+    return this.db.knex;
+  }
+
+  table(trx?: Knex.Transaction) {
+    return this.db.table<WebsiteRow>('websites', trx);
+  }
+
+  /** Websites the actor may see (own or subtree), as a query to refine. */
+  scoped(actor: Pick<Actor, 'userId' | 'role'>, trx?: Knex.Transaction): Knex.QueryBuilder {
+    return this.tenancy.scope(this.table(trx) as Knex.QueryBuilder, actor, `${this.db.schema}.websites.owner_id`);
+  }
+
+  /** A website the actor may see; 404 otherwise (foreign ids read as missing). */
+  async scopedOne(actor: Actor, id: string, trx?: Knex.Transaction, lock = false): Promise<WebsiteRow> {
+    const q = this.scoped(actor, trx).where(`${this.db.schema}.websites.id`, id);
+    if (lock) q.forUpdate();
+    const row = (await q.first()) as WebsiteRow | undefined;
+    if (!row) throw WebsitesErrors.notFound(id);
+    return row;
+  }
+
+  async byId(id: string, trx?: Knex.Transaction, lock = false): Promise<WebsiteRow | undefined> {
+    const q = this.table(trx).where({ id });
+    if (lock) q.forUpdate();
+    return (await q.first()) as WebsiteRow | undefined;
+  }
+
+  /** Aliases (non-primary domains) of each site. */
+  async aliasesOf(ids: string[], trx?: Knex.Transaction): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return out;
+    const rows = (await this.db
+      .table('website_domains', trx)
+      .whereIn('website_id', ids)
+      .andWhere({ is_primary: false })
+      .orderBy('domain')) as Array<{ website_id: string; domain: string }>;
+    for (const r of rows) out.get(r.website_id)?.push(r.domain);
+    return out;
+  }
+
+  async history(id: string, limit = 50, trx?: Knex.Transaction): Promise<HistoryRow[]> {
+    return (await this.db
+      .table('website_history', trx)
+      .where({ website_id: id })
+      .orderBy('id', 'desc')
+      .limit(limit)) as HistoryRow[];
+  }
+
+  /** Append a history step; a `waiting` step equal to the last one is not repeated. */
+  async record(id: string, step: string, outcome: HistoryRow['outcome'], message: string, trx?: Knex.Transaction): Promise<void> {
+    if (outcome === 'waiting') {
+      const [last] = await this.history(id, 1, trx);
+      if (last && last.outcome === 'waiting' && last.message === message) return;
+    }
+    await this.db.table('website_history', trx).insert({ website_id: id, step, outcome, message });
+  }
+
+  /** 409 naming the first of `domains` another site holds (checked again, atomically, by the claim). */
+  async assertDomainsFree(domains: string[], websiteId: string | null, trx: Knex.Transaction): Promise<void> {
+    const q = this.db.table('website_domains', trx).whereIn('domain', domains);
+    if (websiteId) q.whereNot({ website_id: websiteId });
+    const taken = (await q.first('domain')) as { domain: string } | undefined;
+    if (taken) throw WebsitesErrors.domainTaken(taken.domain);
+  }
+
+  /** Claim `domains` for a site; 409 naming the first one taken. */
+  async claimDomains(websiteId: string, primary: string, aliases: string[], trx: Knex.Transaction): Promise<void> {
+    const all = [primary, ...aliases];
+    await this.assertDomainsFree(all, websiteId, trx);
+    await this.db.table('website_domains', trx).where({ website_id: websiteId }).delete();
+    const rows = all.map((domain) => ({ domain, website_id: websiteId, is_primary: domain === primary }));
+    // ON CONFLICT keeps the check atomic against a concurrent create of the same name.
+    const inserted = (await this.db
+      .table('website_domains', trx)
+      .insert(rows)
+      .onConflict('domain')
+      .ignore()
+      .returning('domain')) as Array<{ domain: string }>;
+    if (inserted.length !== rows.length) {
+      const got = new Set(inserted.map((r) => r.domain));
+      throw WebsitesErrors.domainTaken(all.find((d) => !got.has(d)) as string);
+    }
+  }
+
+  /** A name not used yet: `slug`, else `slug-2`, `slug-3` … */
+  async freeName(slug: string, trx: Knex.Transaction): Promise<string> {
+    const rows = (await this.table(trx).where('name', slug).orWhere('name', 'like', `${slug}-%`).select('name')) as Array<{
+      name: string;
+    }>;
+    const used = new Set(rows.map((r) => r.name));
+    if (!used.has(slug)) return slug;
+    for (let n = 2; ; n += 1) if (!used.has(`${slug}-${n}`)) return `${slug}-${n}`;
+  }
+
+  /** The subscription and what its package allows. */
+  async subscription(id: string, trx?: Knex.Transaction): Promise<SubscriptionInfo | undefined> {
+    const row = (await (trx ?? this.knex)
+      .select('s.id', 's.customer_id', 's.status', 'p.features')
+      .from('plugin_accounts.subscriptions as s')
+      .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
+      .where('s.id', id)
+      .first()) as { id: string; customer_id: string; status: string; features: { php_versions?: string[] } } | undefined;
+    return row
+      ? { id: row.id, customerId: row.customer_id, status: row.status, phpVersions: row.features?.php_versions ?? [] }
+      : undefined;
+  }
+
+  /** Active subscriptions of a customer (to pick one when the caller names none). */
+  async activeSubscriptionsOf(customerId: string, trx?: Knex.Transaction): Promise<string[]> {
+    const rows = (await (trx ?? this.knex)
+      .select('id')
+      .from('plugin_accounts.subscriptions')
+      .where({ customer_id: customerId, status: 'active' })
+      .orderBy('created_at')) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,374 @@
+/**
+ * Changes to websites' desired state. Each change happens in one transaction that also reserves
+ * limits, writes the audit entry and enqueues the reconciler, so a website either exists with its
+ * provisioning queued or does not exist at all; the server is changed afterwards by the job.
+ */
+import type {
+  Actor,
+  AuditService,
+  EventsService,
+  JobsService,
+  LimitsService,
+  TenancyService,
+  WebServerDriver,
+} from '@hostplane/sdk';
+import type { Knex } from 'knex';
+import type { WebsitesConfig } from './config.js';
+import { DomainRefused, normalizeDomain, slugOf } from './domains.js';
+import { WebsitesErrors } from './errors.js';
+import type { SuspendReason, WebsiteKind, WebsiteRow, WebsiteSettings, WebsiteStore } from './store.js';
+
+/** Name of the reconcile job, and the key that keeps one of it pending. */
+export const RECONCILE_JOB = 'reconcile';
+const RECONCILE_KEY = 'websites:reconcile';
+
+/**
+ * Queue the reconciler (inside `trx` when given: it runs only if the change commits). One stays
+ * pending however many changes ask, and its own queue keeps two runs from overlapping.
+ */
+export async function enqueueReconcile(jobs: JobsService, trx?: Knex.Transaction): Promise<void> {
+  await jobs.enqueue(RECONCILE_JOB, {}, { jobKey: RECONCILE_KEY, queue: 'websites', ...(trx ? { trx } : {}) });
+}
+
+/** What `create` takes (after schema validation). */
+export interface CreateWebsiteInput {
+  domain: string;
+  aliases?: string[];
+  kind: WebsiteKind;
+  phpVersion?: string;
+  subscriptionId?: string;
+  nodejs?: { command?: string[]; env?: Record<string, string> };
+  extraDirectives?: string | null;
+}
+
+/** What `update` takes. */
+export interface UpdateWebsiteInput {
+  aliases?: string[];
+  phpVersion?: string;
+  nodejs?: { command?: string[]; env?: Record<string, string> };
+  extraDirectives?: string | null;
+}
+
+/** Who asked, for audit entries. */
+export interface RequestInfo {
+  actorId: string | null;
+  ip?: string | null;
+  requestId?: string | null;
+}
+
+export interface WebsitesServiceDeps {
+  store: WebsiteStore;
+  limits: LimitsService;
+  audit: AuditService;
+  events: EventsService;
+  jobs: JobsService;
+  tenancy: TenancyService;
+  config: () => WebsitesConfig;
+  drivers: () => WebServerDriver[];
+}
+
+/** Permission that allows raw NGINX directives (admins only by default). */
+export const ADVANCED_PERMISSION = 'websites.site.advanced';
+
+export class WebsitesService {
+  constructor(private readonly deps: WebsitesServiceDeps) {}
+
+  /** Queue the reconciler (see {@link enqueueReconcile}). */
+  enqueueReconcile(trx?: Knex.Transaction): Promise<void> {
+    return enqueueReconcile(this.deps.jobs, trx);
+  }
+
+  async create(actor: Actor, input: CreateWebsiteInput, info: RequestInfo): Promise<WebsiteRow> {
+    const { store } = this.deps;
+    const domain = this.domain('/body/domain', input.domain);
+    const aliases = this.aliases(input.aliases ?? [], domain);
+    this.checkAdvanced(actor, input.extraDirectives);
+    return store.db.transaction(async (trx) => {
+      const subscription = await this.subscriptionFor(actor, input.subscriptionId, trx);
+      const phpVersion = await this.phpVersion(input.kind, input.phpVersion, subscription.phpVersions);
+      const settings: WebsiteSettings = {};
+      if (input.extraDirectives) settings.extraDirectives = input.extraDirectives;
+      if (input.kind === 'nodejs') {
+        settings.nodejs = {
+          command: input.nodejs?.command ?? ['npm', 'start'],
+          port: await this.freePort(trx),
+          env: input.nodejs?.env ?? {},
+        };
+      } else if (input.nodejs) {
+        throw WebsitesErrors.kindSettings('/body/nodejs', 'Node.js settings belong to websites of kind "nodejs"');
+      }
+      // A taken name is the clearer answer than a full package, so it is checked first.
+      await store.assertDomainsFree([domain, ...aliases], null, trx);
+      await this.deps.limits.assert(subscription.id, 'websites', 1, { trx });
+      await this.deps.limits.assert(subscription.id, 'domains', 1 + aliases.length, { trx });
+      // Serialise name choice: two sites for similar domains must not pick the same slug.
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['websites.names']);
+      const name = await store.freeName(slugOf(domain), trx);
+      const [row] = (await store
+        .table(trx)
+        .insert({
+          name,
+          domain,
+          owner_id: subscription.customerId,
+          subscription_id: subscription.id,
+          kind: input.kind,
+          php_version: phpVersion,
+          settings: JSON.stringify(settings) as unknown as WebsiteSettings,
+        })
+        .returning('*')) as WebsiteRow[];
+      const site = row as WebsiteRow;
+      await store.claimDomains(site.id, domain, aliases, trx);
+      await store.record(site.id, 'create', 'info', `created by ${info.actorId ?? 'the system'}`, trx);
+      await this.audit(info, 'websites.site.created', site.id, { domain, aliases, kind: input.kind }, trx);
+      await this.enqueueReconcile(trx);
+      await this.deps.events.emit(
+        'website.created',
+        { websiteId: site.id, ownerId: site.owner_id, subscriptionId: site.subscription_id, domain, aliases, kind: site.kind },
+        { trx },
+      );
+      return site;
+    });
+  }
+
+  async update(actor: Actor, id: string, input: UpdateWebsiteInput, info: RequestInfo): Promise<WebsiteRow> {
+    const { store } = this.deps;
+    this.checkAdvanced(actor, input.extraDirectives);
+    return store.db.transaction(async (trx) => {
+      const site = await store.scopedOne(actor, id, trx, true);
+      if (site.status === 'deleting') throw WebsitesErrors.transitionRefused('deleting', 'changed');
+      const changes: { php_version?: string | null } = {};
+      const settings: WebsiteSettings = { ...site.settings };
+      if (input.aliases) {
+        const aliases = this.aliases(input.aliases, site.domain);
+        const before = (await store.aliasesOf([site.id], trx)).get(site.id) ?? [];
+        await store.assertDomainsFree(aliases, site.id, trx);
+        const delta = aliases.length - before.length;
+        if (delta !== 0) await this.deps.limits.assert(site.subscription_id, 'domains', delta, { trx });
+        await store.claimDomains(site.id, site.domain, aliases, trx);
+      }
+      if (input.phpVersion !== undefined) {
+        const subscription = await store.subscription(site.subscription_id, trx);
+        changes.php_version = await this.phpVersion(site.kind, input.phpVersion, subscription?.phpVersions ?? []);
+      }
+      if (input.nodejs) {
+        if (site.kind !== 'nodejs' || !settings.nodejs) {
+          throw WebsitesErrors.kindSettings('/body/nodejs', 'Node.js settings belong to websites of kind "nodejs"');
+        }
+        settings.nodejs = { ...settings.nodejs, ...input.nodejs };
+      }
+      if (input.extraDirectives !== undefined) settings.extraDirectives = input.extraDirectives || null;
+      const [row] = (await store
+        .table(trx)
+        .where({ id: site.id })
+        .update({
+          ...changes,
+          settings: JSON.stringify(settings) as unknown as WebsiteSettings,
+          generation: trx.raw('generation + 1') as unknown as number,
+          failures: 0,
+          // A site in error gets another chance with its new settings.
+          ...(site.status === 'error' ? { status: 'provisioning', status_reason: null } : {}),
+          updated_at: trx.fn.now() as unknown as Date,
+        })
+        .returning('*')) as WebsiteRow[];
+      await store.record(site.id, 'update', 'info', `settings changed: ${Object.keys(input).join(', ')}`, trx);
+      await this.audit(info, 'websites.site.updated', site.id, { ...input }, trx);
+      await this.enqueueReconcile(trx);
+      return row as WebsiteRow;
+    });
+  }
+
+  /**
+   * Add a suspension reason. The site is served again only when every reason is gone, so a
+   * customer's own unsuspend cannot undo the provider's.
+   */
+  async suspend(site: WebsiteRow, reason: SuspendReason, note: string | null, info: RequestInfo, trx: Knex.Transaction) {
+    if (site.status === 'deleting') throw WebsitesErrors.transitionRefused('deleting', 'suspended');
+    if (site.suspended_for.includes(reason)) return site;
+    const reasons = [...site.suspended_for, reason];
+    const row = await this.setDesired(site, 'suspended', reasons, note ?? site.suspend_note, trx);
+    await this.deps.store.record(site.id, 'suspend', 'info', `suspended (${reason})${note ? `: ${note}` : ''}`, trx);
+    await this.audit(info, 'websites.site.suspended', site.id, { reason, ...(note ? { note } : {}) }, trx);
+    return row;
+  }
+
+  /** Remove a suspension reason; the site comes back when none is left. */
+  async unsuspend(site: WebsiteRow, reason: SuspendReason, info: RequestInfo, trx: Knex.Transaction) {
+    if (!site.suspended_for.includes(reason)) return site;
+    const reasons = site.suspended_for.filter((r) => r !== reason);
+    const row = await this.setDesired(
+      site,
+      reasons.length ? 'suspended' : 'active',
+      reasons,
+      reasons.length ? site.suspend_note : null,
+      trx,
+    );
+    await this.deps.store.record(site.id, 'unsuspend', 'info', `suspension lifted (${reason})`, trx);
+    await this.audit(info, 'websites.site.unsuspended', site.id, { reason, remaining: reasons }, trx);
+    return row;
+  }
+
+  /** Mark for deletion and release its limits; the reconciler removes it from the server. */
+  async remove(site: WebsiteRow, info: RequestInfo, trx: Knex.Transaction): Promise<WebsiteRow> {
+    if (site.desired === 'deleted') return site;
+    const aliases = (await this.deps.store.aliasesOf([site.id], trx)).get(site.id) ?? [];
+    await this.deps.limits.assert(site.subscription_id, 'websites', -1, { trx });
+    await this.deps.limits.assert(site.subscription_id, 'domains', -(1 + aliases.length), { trx });
+    const [row] = (await this.deps.store
+      .table(trx)
+      .where({ id: site.id })
+      .update({
+        desired: 'deleted',
+        status: 'deleting',
+        status_reason: null,
+        failures: 0,
+        generation: trx.raw('generation + 1') as unknown as number,
+        updated_at: trx.fn.now() as unknown as Date,
+      })
+      .returning('*')) as WebsiteRow[];
+    await this.deps.store.record(site.id, 'delete', 'info', 'deletion requested', trx);
+    await this.audit(info, 'websites.site.deleted', site.id, { domain: site.domain }, trx);
+    await this.enqueueReconcile(trx);
+    return row as WebsiteRow;
+  }
+
+  /** Apply `fn` to every live site matching `where`, each in the same transaction. */
+  async forEachSite(
+    where: Partial<Pick<WebsiteRow, 'owner_id' | 'subscription_id'>>,
+    fn: (site: WebsiteRow, trx: Knex.Transaction) => Promise<unknown>,
+  ): Promise<number> {
+    return this.deps.store.db.transaction(async (trx) => {
+      const sites = (await this.deps.store.table(trx).where(where).whereNot({ desired: 'deleted' }).forUpdate()) as WebsiteRow[];
+      for (const site of sites) await fn(site, trx);
+      return sites.length;
+    });
+  }
+
+  private async setDesired(
+    site: WebsiteRow,
+    desired: 'active' | 'suspended',
+    reasons: SuspendReason[],
+    note: string | null,
+    trx: Knex.Transaction,
+  ): Promise<WebsiteRow> {
+    const [row] = (await this.deps.store
+      .table(trx)
+      .where({ id: site.id })
+      .update({
+        desired,
+        suspended_for: reasons,
+        suspend_note: note,
+        failures: 0,
+        generation: trx.raw('generation + 1') as unknown as number,
+        updated_at: trx.fn.now() as unknown as Date,
+      })
+      .returning('*')) as WebsiteRow[];
+    await this.enqueueReconcile(trx);
+    return row as WebsiteRow;
+  }
+
+  private domain(field: string, input: string): string {
+    try {
+      return normalizeDomain(input, { reserved: this.deps.config().reservedDomains });
+    } catch (err) {
+      if (err instanceof DomainRefused) throw WebsitesErrors.domainInvalid(field, err.message);
+      throw err;
+    }
+  }
+
+  private aliases(input: string[], primary: string): string[] {
+    const out = input.map((a, i) => this.domain(`/body/aliases/${i}`, a));
+    const seen = new Set<string>([primary]);
+    out.forEach((a, i) => {
+      if (seen.has(a)) throw WebsitesErrors.domainInvalid(`/body/aliases/${i}`, `${a} is listed twice`);
+      seen.add(a);
+    });
+    return out;
+  }
+
+  private checkAdvanced(actor: Actor, directives: string | null | undefined): void {
+    if (directives === undefined || directives === null || directives === '') return;
+    if (!actor.permissions.has(ADVANCED_PERMISSION)) {
+      throw WebsitesErrors.kindSettings('/body/extraDirectives', 'Only administrators may add NGINX directives');
+    }
+    // Keep the directives inside the site's own server block.
+    let depth = 0;
+    for (const c of directives) {
+      depth += c === '{' ? 1 : c === '}' ? -1 : 0;
+      if (depth < 0) break;
+    }
+    if (depth !== 0) throw WebsitesErrors.kindSettings('/body/extraDirectives', 'Braces in the directives must balance');
+  }
+
+  /** The subscription a new site counts against: named (in the caller's subtree) or the caller's only one. */
+  private async subscriptionFor(actor: Actor, id: string | undefined, trx: Knex.Transaction) {
+    const { store } = this.deps;
+    let subscriptionId = id;
+    if (!subscriptionId) {
+      const own = await store.activeSubscriptionsOf(actor.userId, trx);
+      if (own.length === 0) throw WebsitesErrors.subscriptionInvalid('You have no active subscription to host a website in');
+      if (own.length > 1) throw WebsitesErrors.subscriptionInvalid('You have several subscriptions: name one in subscriptionId');
+      subscriptionId = own[0] as string;
+    }
+    const subscription = await store.subscription(subscriptionId, trx);
+    if (!subscription || !(await this.deps.tenancy.canAccessUser(actor, subscription.customerId))) {
+      throw WebsitesErrors.subscriptionInvalid(`No subscription ${subscriptionId}`);
+    }
+    if (subscription.status !== 'active') {
+      throw WebsitesErrors.subscriptionInvalid(`The subscription is ${subscription.status}`);
+    }
+    return subscription;
+  }
+
+  /** The PHP version for a site: asked for (allowed by the package and present), or the newest such. */
+  private async phpVersion(kind: WebsiteKind, asked: string | undefined, allowed: string[]): Promise<string | null> {
+    if (kind !== 'php' && kind !== 'wordpress') {
+      if (asked) throw WebsitesErrors.kindSettings('/body/phpVersion', `A ${kind} website has no PHP version`);
+      return null;
+    }
+    const driver = this.deps.drivers()[0];
+    // Without a server yet, the package alone decides; the site waits for a server that has it.
+    const status = driver ? await driver.status() : null;
+    const onServer = status?.state === 'ready' ? status.phpVersions : null;
+    const usable = allowed.filter((v) => !onServer || onServer.includes(v)).sort(compareVersions);
+    if (asked) {
+      if (!usable.includes(asked)) throw WebsitesErrors.phpVersionNotAllowed(asked, usable);
+      return asked;
+    }
+    const newest = usable[usable.length - 1];
+    if (!newest) throw WebsitesErrors.phpVersionNotAllowed('(any)', usable);
+    return newest;
+  }
+
+  /** The lowest free port of the configured range for a Node.js app. */
+  private async freePort(trx: Knex.Transaction): Promise<number> {
+    const { from, to } = this.deps.config().nodejsPorts;
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['websites.ports']);
+    const rows = (await this.deps.store
+      .table(trx)
+      .where({ kind: 'nodejs' })
+      .select(trx.raw(`(settings->'nodejs'->>'port')::int as port`))) as unknown as Array<{ port: number }>;
+    const used = new Set(rows.map((r) => r.port));
+    for (let port = from; port <= to; port += 1) if (!used.has(port)) return port;
+    throw WebsitesErrors.noPorts();
+  }
+
+  private async audit(info: RequestInfo, action: string, id: string, details: Record<string, unknown>, trx: Knex.Transaction) {
+    await this.deps.audit.record(
+      {
+        action,
+        actorId: info.actorId,
+        target: { type: 'website', id },
+        details,
+        ip: info.ip ?? null,
+        requestId: info.requestId ?? null,
+      },
+      { trx },
+    );
+  }
+}
+
+function compareVersions(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am - bm || an - bn;
+}
