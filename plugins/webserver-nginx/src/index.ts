@@ -1,11 +1,63 @@
 /**
  * webserver-nginx: the `webserver` extension point on NGINX with one PHP-FPM pool per site.
+ * Wiring only: the driver lives in services/driver.ts.
  */
-import { definePlugin } from '@hostplane/sdk';
+import path from 'node:path';
+import { definePlugin, extensionPoints } from '@hostplane/sdk';
+import { NginxConfig } from './config.js';
+import { NginxDriver } from './services/driver.js';
+
+export { NginxDriver, type DriverOptions } from './services/driver.js';
+export { NginxConfig } from './config.js';
+
+/** While degraded, try again this often (binaries installed, port freed). */
+const RETRY_MS = 30_000;
+
+/** The plugin's root when the config leaves it empty. */
+export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.HOSTPLANE_DATA_DIR || './.hostplane', 'webserver');
+}
+
+/** Drivers by the config object setup and start share: two kernels in one process stay apart. */
+const drivers = new WeakMap<object, { driver: NginxDriver; retry: NodeJS.Timeout | null }>();
 
 export default definePlugin({
   id: 'webserver-nginx',
   sdk: '^0.1.0',
   provides: ['webserver'],
   permissions: ['exec:nginx', 'exec:php-fpm', 'exec:node', 'fs:/srv/www', 'settings'],
+  config: NginxConfig,
+  setup(ctx) {
+    const c = ctx.config;
+    const driver = new NginxDriver({ ...c, root: c.root || defaultRoot(), logger: ctx.logger });
+    drivers.set(c, { driver, retry: null });
+    ctx.extend(extensionPoints.webServer, driver);
+  },
+  async start(ctx) {
+    const entry = drivers.get(ctx.config);
+    if (!entry) throw new Error('webserver-nginx started before setup');
+    const report = async (): Promise<boolean> => {
+      const s = await entry.driver.start();
+      ctx.reportHealth(s.state === 'ready' ? 'ok' : 'degraded', s.reason ?? undefined);
+      return s.state === 'ready';
+    };
+    if (await report()) return;
+    const again = (): void => {
+      entry.retry = setTimeout(() => {
+        if (ctx.signal.aborted) return;
+        void report().then((ok) => {
+          if (!ok && !ctx.signal.aborted) again();
+        });
+      }, RETRY_MS);
+      entry.retry.unref();
+    };
+    again();
+  },
+  async stop(ctx) {
+    const entry = drivers.get(ctx.config);
+    if (!entry) return;
+    if (entry.retry) clearTimeout(entry.retry);
+    entry.retry = null;
+    await entry.driver.stop();
+  },
 });

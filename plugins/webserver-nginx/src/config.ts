@@ -1,0 +1,34 @@
+import { Type, type Static } from '@hostplane/sdk';
+
+/** Config an admin changes with `hostplane plugins config set webserver-nginx key=value`. */
+export const NginxConfig = Type.Object(
+  {
+    root: Type.String({
+      default: '',
+      maxLength: 60,
+      description:
+        'Directory the plugin owns: NGINX prefix, PHP-FPM pools and every site tree. Empty: <HOSTPLANE_DATA_DIR or ./.hostplane>/webserver',
+    }),
+    httpPort: Type.Integer({ default: 8080, minimum: 1, maximum: 65_535, description: 'Port every site listens on' }),
+    listenAddress: Type.String({
+      default: '127.0.0.1',
+      pattern: '^(\\*|[0-9]{1,3}(\\.[0-9]{1,3}){3}|\\[[0-9a-fA-F:]+\\])$',
+      description: 'Address NGINX binds (* for all IPv4 addresses)',
+    }),
+    siteUsers: Type.Union([Type.Literal('auto'), Type.Literal('per-site'), Type.Literal('current')], {
+      default: 'auto',
+      description:
+        "'per-site': a system user hp-<name> per site (needs root); 'current': everything runs as this process's user; 'auto': per-site when root",
+    }),
+    nginxBinary: Type.String({ default: '/usr/sbin/nginx', pattern: '^/[^\\s]*$', description: 'Path of the nginx binary' }),
+    phpFpmDir: Type.String({
+      default: '/usr/sbin',
+      pattern: '^/[^\\s]*$',
+      description: 'Directory scanned for php-fpm<major.minor> binaries',
+    }),
+    workerProcesses: Type.Integer({ default: 0, minimum: 0, maximum: 256, description: 'NGINX workers; 0 = one per core' }),
+  },
+  { additionalProperties: false },
+);
+
+export type NginxConfig = Static<typeof NginxConfig>;

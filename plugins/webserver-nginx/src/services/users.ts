@@ -1,0 +1,115 @@
+/**
+ * Who owns what. As root every site gets a system user `hp-<name>` (PHP and the Node.js app run
+ * as it) and the tree's group is NGINX's user, so NGINX reads files and no site reads another's.
+ * Without root everything is the current user.
+ */
+import { createHash } from 'node:crypto';
+import { siteUserName } from '../names.js';
+import { run } from './exec.js';
+
+export interface Owner {
+  /** User name for pool `user =`, or null when everything runs as the current user. */
+  user: string | null;
+  uid: number;
+  /** The site user's own group (PHP pool group). */
+  gid: number;
+  /** Group of the site tree: NGINX's group when root. */
+  treeGid: number;
+}
+
+const COMMENT_PREFIX = 'hostplane site ';
+
+interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  comment: string;
+}
+
+async function getent(db: 'passwd' | 'group', key: string): Promise<string[] | null> {
+  const r = await run('getent', [db, key]);
+  if (r.code !== 0) return null;
+  return r.stdout.trim().split(':');
+}
+
+export async function lookupUser(name: string): Promise<PasswdEntry | null> {
+  const f = await getent('passwd', name);
+  if (!f || f.length < 5) return null;
+  return { name: f[0] ?? name, uid: Number(f[2]), gid: Number(f[3]), comment: f[4] ?? '' };
+}
+
+export async function lookupGroupId(name: string): Promise<number | null> {
+  const f = await getent('group', name);
+  return f && f.length >= 3 ? Number(f[2]) : null;
+}
+
+const hash = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export const userFor = (siteName: string): string => siteUserName(siteName, hash);
+
+export class SiteUsers {
+  /** useradd/userdel lock /etc/passwd and fail instead of waiting: one at a time. */
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    /** 'per-site' creates users (root only); 'current' uses this process's user. */
+    readonly mode: 'per-site' | 'current',
+    /** NGINX's user and group when root (`www-data`), null otherwise. */
+    readonly webGroup: { name: string; gid: number } | null,
+  ) {}
+
+  /** Make sure the site's user exists; returns who owns its tree. */
+  ensure(siteName: string, siteDir: string): Promise<Owner> {
+    if (this.mode === 'current') return this.ensureUnlocked(siteName, siteDir);
+    return this.serial(() => this.ensureUnlocked(siteName, siteDir));
+  }
+
+  remove(siteName: string): Promise<void> {
+    return this.serial(() => this.removeUnlocked(siteName));
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(fn, fn);
+    this.lock = result.catch(() => undefined);
+    return result;
+  }
+
+  private async ensureUnlocked(siteName: string, siteDir: string): Promise<Owner> {
+    const uid = process.getuid?.() ?? 0;
+    const gid = process.getgid?.() ?? 0;
+    if (this.mode === 'current') return { user: null, uid, gid, treeGid: this.webGroup?.gid ?? gid };
+    const name = userFor(siteName);
+    let entry = await lookupUser(name);
+    if (!entry) {
+      const r = await run('useradd', [
+        '--system',
+        '--no-create-home',
+        '--home-dir',
+        siteDir,
+        '--shell',
+        '/usr/sbin/nologin',
+        '--user-group',
+        '--comment',
+        `${COMMENT_PREFIX}${siteName}`,
+        name,
+      ]);
+      // Another process may have created it meanwhile (exit 9: already exists).
+      if (r.code !== 0 && r.code !== 9) throw new Error(`useradd ${name} failed: ${r.stderr.trim()}`);
+      entry = await lookupUser(name);
+      if (!entry) throw new Error(`useradd ${name} left no user`);
+    } else if (!entry.comment.startsWith(COMMENT_PREFIX)) {
+      throw new Error(`user ${name} exists but was not made by Hostplane; refusing to use it`);
+    }
+    return { user: name, uid: entry.uid, gid: entry.gid, treeGid: this.webGroup?.gid ?? entry.gid };
+  }
+
+  /** Delete the site's user if Hostplane made it; idempotent. */
+  private async removeUnlocked(siteName: string): Promise<void> {
+    if (this.mode === 'current') return;
+    const name = userFor(siteName);
+    const entry = await lookupUser(name);
+    if (!entry || !entry.comment.startsWith(COMMENT_PREFIX)) return;
+    const r = await run('userdel', ['--force', name]);
+    if (r.code !== 0 && r.code !== 6) throw new Error(`userdel ${name} failed: ${r.stderr.trim()}`);
+  }
+}

@@ -1,0 +1,137 @@
+/** Shared by the integration tests: a driver on a temp root and a free port, requests with a Host header. */
+import { randomUUID } from 'node:crypto';
+import { accessSync, constants, promises as fs, readdirSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { SiteSpec } from '@hostplane/sdk';
+import { NginxDriver, type DriverOptions } from '../src/index.js';
+import { SiteUsers } from '../src/services/users.js';
+
+const executable = (file: string): boolean => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Why the system tests cannot run here, or null when they can. With HOSTPLANE_REQUIRE_SYSTEM=1
+ * a missing binary is a failure, not a skip (CI installs both).
+ */
+export function systemMissing(): string | null {
+  const missing: string[] = [];
+  if (!executable('/usr/sbin/nginx')) missing.push('/usr/sbin/nginx');
+  const fpm = readdirSync('/usr/sbin').filter((f) => /^php-fpm[0-9.]+$/.test(f));
+  if (fpm.length === 0) missing.push('/usr/sbin/php-fpm*');
+  if (missing.length === 0) return null;
+  const reason = `needs ${missing.join(' and ')} (apt-get install nginx php-fpm)`;
+  if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
+  return reason;
+}
+
+export const isRoot = process.getuid?.() === 0;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const silentLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+export async function tempRoot(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'hp-ws-'));
+}
+
+export async function makeDriver(overrides: Partial<DriverOptions> = {}): Promise<NginxDriver> {
+  return new NginxDriver({
+    root: overrides.root ?? (await tempRoot()),
+    httpPort: overrides.httpPort ?? (await freePort()),
+    listenAddress: '127.0.0.1',
+    siteUsers: 'auto',
+    nginxBinary: '/usr/sbin/nginx',
+    phpFpmDir: '/usr/sbin',
+    workerProcesses: 1,
+    logger: silentLogger,
+    ...overrides,
+  });
+}
+
+/** A unique site name per test run, so parallel files and leftovers never collide. */
+export function uniqueName(base: string): string {
+  return `${base}-${randomUUID().slice(0, 6)}`;
+}
+
+export function site(name: string, overrides: Partial<SiteSpec> = {}): SiteSpec {
+  return {
+    id: randomUUID(),
+    name,
+    domains: [`${name}.example.test`],
+    kind: 'static',
+    phpVersion: null,
+    state: 'active',
+    resources: { phpMemoryMb: 128, phpMaxChildren: 3, uploadMaxMb: 16 },
+    extraDirectives: null,
+    wordpress: null,
+    nodejs: null,
+    ...overrides,
+  };
+}
+
+export interface Answer {
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** GET through NGINX with a Host header, no keep-alive. */
+export function get(port: number, host: string, urlPath = '/'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: urlPath, headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error('request timed out')));
+    req.end();
+  });
+}
+
+/** Delete any system users the tests made for these site names (the driver's remove does it too). */
+export async function removeUsers(names: string[]): Promise<void> {
+  if (!isRoot) return;
+  const users = new SiteUsers('per-site', null);
+  for (const name of names) await users.remove(name);
+}
+
+export async function listFiles(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await fs.readdir(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() && !full.endsWith('.log') && !full.endsWith('.pid') && !full.includes('/tmp/')) {
+        const stat = await fs.stat(full);
+        out.set(full, `${stat.mtimeMs}:${stat.size}:${stat.mode}`);
+      }
+    }
+  };
+  await walk(dir);
+  return out;
+}
