@@ -29,23 +29,49 @@ export function actorOf(request: FastifyRequest): Actor {
   return request.actor;
 }
 
-/** Write one audit entry for a change made by `request`'s caller. */
+/**
+ * Where a change comes from, for its audit entry: an HTTP request (a FastifyRequest fits), or
+ * the CLI (`{ actor: null, via: 'cli' }`: done by the operator, no user).
+ */
+export interface ChangeSource {
+  actor?: { userId: string } | null;
+  ip?: string | null;
+  id?: string | null;
+  /** Recorded in the entry's details when set, e.g. `cli`. */
+  via?: string;
+}
+
+/** What the CLI passes as the source of its changes. */
+export const CLI_SOURCE: ChangeSource = { actor: null, via: 'cli' };
+
+/**
+ * The actor the CLI acts as: the platform itself (an operator at the console can do what an
+ * admin can). Its id is no user's, so "not yourself" rules never trip and nothing is owned by it.
+ */
+export const PLATFORM_ACTOR: Actor = {
+  userId: '00000000-0000-0000-0000-000000000000',
+  role: 'super_admin',
+  permissions: new Set(),
+};
+
+/** Write one audit entry for a change made by `source`'s caller. */
 export async function audit(
   deps: Pick<AccountsDeps, 'audit'>,
-  request: FastifyRequest | null,
+  source: ChangeSource | FastifyRequest | null,
   action: string,
   target: { type: string; id: string },
   details: Record<string, unknown> = {},
   trx?: Knex.Transaction,
 ): Promise<void> {
+  const via = source && 'via' in source && typeof source.via === 'string' ? { via: source.via } : {};
   await deps.audit.record(
     {
       action,
-      actorId: request?.actor?.userId ?? null,
+      actorId: source?.actor?.userId ?? null,
       target,
-      details,
-      ip: request?.ip ?? null,
-      requestId: request?.id ?? null,
+      details: { ...details, ...via },
+      ip: source?.ip ?? null,
+      requestId: source?.id ?? null,
     },
     trx ? { trx } : {},
   );

@@ -1,7 +1,19 @@
 /** `/v1/packages`: list, get, create, update, delete (when unused) and archive. */
-import { Type, type RouteApp } from '@hostplane/sdk';
+import { Type, type Actor, type RouteApp } from '@hostplane/sdk';
+import type { FastifyRequest } from 'fastify';
 import { AccountsErrors } from './errors.js';
-import { actorOf, audit, errorResponses, IdParams, PageQuery, paginate, likePattern, Uuid, type AccountsDeps } from './common.js';
+import {
+  actorOf,
+  audit,
+  errorResponses,
+  IdParams,
+  PageQuery,
+  paginate,
+  likePattern,
+  Uuid,
+  type AccountsDeps,
+  type ChangeSource,
+} from './common.js';
 import {
   fullFeatures,
   fullLimits,
@@ -10,6 +22,7 @@ import {
   PackageSchema,
   packageView,
   Visibility,
+  type NewPackage,
   type PackageRow,
 } from './package-schemas.js';
 import { beyondCeiling, ownedPackage, ownPackageOf, packageInUse, packageScope, visiblePackage } from './packages.js';
@@ -34,20 +47,86 @@ const PackageList = Type.Object({
 
 const tags = ['packages'];
 
+/** Resellers build within their own package; a reseller without one is refused. */
+async function checkCeiling(
+  deps: AccountsDeps,
+  resellerId: string,
+  wanted: { limits: ReturnType<typeof fullLimits>; features: ReturnType<typeof fullFeatures> },
+) {
+  const own = await ownPackageOf(deps, resellerId);
+  if (!own) throw AccountsErrors.noOwnPackage();
+  const beyond = beyondCeiling(wanted, { limits: fullLimits(own.limits), features: fullFeatures(own.features) });
+  if (beyond.length > 0) throw AccountsErrors.exceedsOwnPackage(beyond);
+}
+
+/** Create a package (the API's and the CLI's): admins for anyone, resellers within their own. */
+export async function createPackage(
+  deps: AccountsDeps,
+  actor: Actor,
+  body: NewPackage,
+  source: ChangeSource | FastifyRequest,
+): Promise<PackageRow> {
+  const { db } = deps;
+  const limits = fullLimits(body.limits);
+  const features = fullFeatures(body.features);
+  let ownerId: string | null = null;
+  if (actor.role === 'super_admin') {
+    ownerId = body.ownerId ?? null;
+    if (ownerId) {
+      const owner = await deps.users.get(ownerId);
+      if (!owner || owner.role !== 'reseller') throw AccountsErrors.customerInvalid('ownerId must be a reseller');
+    }
+  } else {
+    if (body.ownerId !== undefined && body.ownerId !== actor.userId) throw AccountsErrors.packageNotOwned();
+    ownerId = actor.userId;
+  }
+  if (ownerId) await checkCeiling(deps, ownerId, { limits, features });
+  return db.transaction(async (trx) => {
+    const [created] = (await db
+      .table('packages', trx)
+      .insert({
+        name: body.name,
+        description: body.description ?? '',
+        currency: body.currency,
+        price_monthly: body.prices.monthly ?? null,
+        price_quarterly: body.prices.quarterly ?? null,
+        price_yearly: body.prices.yearly ?? null,
+        setup_fee: body.setupFee ?? 0,
+        limits: JSON.stringify(limits),
+        features: JSON.stringify(features),
+        visibility: body.visibility ?? 'public',
+        owner_id: ownerId,
+      })
+      .returning('*')) as unknown as PackageRow[];
+    const pkg = created as PackageRow;
+    await audit(deps, source, 'accounts.package.created', { type: 'package', id: pkg.id }, { name: pkg.name }, trx);
+    return pkg;
+  });
+}
+
+/** Archive a package: kept for its subscriptions, offered to nobody new. */
+export async function archivePackage(
+  deps: AccountsDeps,
+  actor: Actor,
+  id: string,
+  source: ChangeSource | FastifyRequest,
+): Promise<PackageRow> {
+  const { db } = deps;
+  const pkg = await ownedPackage(deps, actor, id);
+  return db.transaction(async (trx) => {
+    const [updated] = (await db
+      .table('packages', trx)
+      .where({ id: pkg.id })
+      .update({ archived_at: db.knex.raw('coalesce(archived_at, now())'), updated_at: db.knex.fn.now() })
+      .returning('*')) as unknown as PackageRow[];
+    await audit(deps, source, 'accounts.package.archived', { type: 'package', id: pkg.id }, {}, trx);
+    return updated as PackageRow;
+  });
+}
+
 export function packageRoutes(deps: AccountsDeps) {
   const { db } = deps;
   const T = `${db.schema}.packages`;
-
-  /** Resellers build within their own package; a reseller without one is refused. */
-  async function checkCeiling(
-    resellerId: string,
-    wanted: { limits: ReturnType<typeof fullLimits>; features: ReturnType<typeof fullFeatures> },
-  ) {
-    const own = await ownPackageOf(deps, resellerId);
-    if (!own) throw AccountsErrors.noOwnPackage();
-    const beyond = beyondCeiling(wanted, { limits: fullLimits(own.limits), features: fullFeatures(own.features) });
-    if (beyond.length > 0) throw AccountsErrors.exceedsOwnPackage(beyond);
-  }
 
   return (app: RouteApp): void => {
     app.get(
@@ -102,43 +181,7 @@ export function packageRoutes(deps: AccountsDeps) {
         },
       },
       async (request, reply) => {
-        const actor = actorOf(request);
-        const body = request.body;
-        const limits = fullLimits(body.limits);
-        const features = fullFeatures(body.features);
-        let ownerId: string | null = null;
-        if (actor.role === 'super_admin') {
-          ownerId = body.ownerId ?? null;
-          if (ownerId) {
-            const owner = await deps.users.get(ownerId);
-            if (!owner || owner.role !== 'reseller') throw AccountsErrors.customerInvalid('ownerId must be a reseller');
-          }
-        } else {
-          if (body.ownerId !== undefined && body.ownerId !== actor.userId) throw AccountsErrors.packageNotOwned();
-          ownerId = actor.userId;
-        }
-        if (ownerId) await checkCeiling(ownerId, { limits, features });
-        const row = await db.transaction(async (trx) => {
-          const [created] = (await db
-            .table('packages', trx)
-            .insert({
-              name: body.name,
-              description: body.description ?? '',
-              currency: body.currency,
-              price_monthly: body.prices.monthly ?? null,
-              price_quarterly: body.prices.quarterly ?? null,
-              price_yearly: body.prices.yearly ?? null,
-              setup_fee: body.setupFee ?? 0,
-              limits: JSON.stringify(limits),
-              features: JSON.stringify(features),
-              visibility: body.visibility ?? 'public',
-              owner_id: ownerId,
-            })
-            .returning('*')) as unknown as PackageRow[];
-          const pkg = created as PackageRow;
-          await audit(deps, request, 'accounts.package.created', { type: 'package', id: pkg.id }, { name: pkg.name }, trx);
-          return pkg;
-        });
+        const row = await createPackage(deps, actorOf(request), request.body, request);
         return reply.code(201).send(packageView(row));
       },
     );
@@ -161,7 +204,7 @@ export function packageRoutes(deps: AccountsDeps) {
         const current = await ownedPackage(deps, actor, request.params.id);
         const limits = fullLimits(body.limits, current.limits);
         const features = fullFeatures(body.features, current.features);
-        if (current.owner_id) await checkCeiling(current.owner_id, { limits, features });
+        if (current.owner_id) await checkCeiling(deps, current.owner_id, { limits, features });
         const row = await db.transaction(async (trx) => {
           const [updated] = (await db
             .table('packages', trx)
@@ -239,16 +282,7 @@ export function packageRoutes(deps: AccountsDeps) {
         },
       },
       async (request) => {
-        const pkg = await ownedPackage(deps, actorOf(request), request.params.id);
-        const row = await db.transaction(async (trx) => {
-          const [updated] = (await db
-            .table('packages', trx)
-            .where({ id: pkg.id })
-            .update({ archived_at: db.knex.raw('coalesce(archived_at, now())'), updated_at: db.knex.fn.now() })
-            .returning('*')) as unknown as PackageRow[];
-          await audit(deps, request, 'accounts.package.archived', { type: 'package', id: pkg.id }, {}, trx);
-          return updated as PackageRow;
-        });
+        const row = await archivePackage(deps, actorOf(request), request.params.id, request);
         return packageView(row);
       },
     );

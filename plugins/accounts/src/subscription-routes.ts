@@ -1,8 +1,18 @@
 /** `/v1/subscriptions`: assign packages, list, actions, package changes and the usage view. */
-import { Type, type Actor, type RouteApp } from '@hostplane/sdk';
+import { Type, type Actor, type RouteApp, type Static } from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
-import { actorOf, audit, errorResponses, IdParams, PageQuery, paginate, Uuid, type AccountsDeps } from './common.js';
+import {
+  actorOf,
+  audit,
+  errorResponses,
+  IdParams,
+  PageQuery,
+  paginate,
+  Uuid,
+  type AccountsDeps,
+  type ChangeSource,
+} from './common.js';
 import { AccountsErrors } from './errors.js';
 import { fullLimits, LIMIT_KEYS, type PackageRow } from './package-schemas.js';
 import { visiblePackage } from './packages.js';
@@ -24,7 +34,7 @@ import {
 
 const tags = ['subscriptions'];
 
-const NewSubscriptionBody = Type.Object(
+export const NewSubscriptionBody = Type.Object(
   {
     customerId: Uuid,
     packageId: Uuid,
@@ -86,45 +96,110 @@ function priceOf(pkg: PackageRow, cycle: Cycle): number | null {
   return cycle === 'monthly' ? pkg.price_monthly : cycle === 'quarterly' ? pkg.price_quarterly : pkg.price_yearly;
 }
 
+async function reloadSubscription(db: AccountsDeps['db'], id: string, trx?: Knex.Transaction): Promise<SubscriptionRow> {
+  return (await selectSubscriptions(db, trx).where(`${db.schema}.subscriptions.id`, id).first()) as SubscriptionRow;
+}
+
+/** Move a subscription through the status machine (the API's actions and the CLI's). */
+export async function transitionSubscription(
+  deps: AccountsDeps,
+  actor: Actor,
+  id: string,
+  name: SubscriptionAction,
+  reason: string | null,
+  source: ChangeSource | FastifyRequest,
+): Promise<SubscriptionRow> {
+  const { db } = deps;
+  const rule = TRANSITIONS[name];
+  return db.transaction(async (trx) => {
+    const current = await scopedSubscription(deps, actor, id, trx);
+    if (!(rule.from as readonly string[]).includes(current.status))
+      throw AccountsErrors.transitionRefused(current.status, rule.verb);
+    await db
+      .table('subscriptions', trx)
+      .where({ id: current.id })
+      .update({
+        status: rule.to,
+        suspend_reason: name === 'suspend' ? reason : null,
+        suspended_with_user: false,
+        updated_at: db.knex.fn.now(),
+      });
+    await audit(
+      deps,
+      source,
+      `accounts.subscription.${rule.verb}`,
+      { type: 'subscription', id: current.id },
+      { from: current.status, ...(reason ? { reason } : {}) },
+      trx,
+    );
+    await emitTransition(deps, name, current, trx, reason);
+    return reloadSubscription(db, current.id, trx);
+  });
+}
+
+/** Assign a package to a customer; its limits apply at once (the API's create and the CLI's). */
+export async function createSubscription(
+  deps: AccountsDeps,
+  actor: Actor,
+  body: Static<typeof NewSubscriptionBody>,
+  source: ChangeSource | FastifyRequest,
+): Promise<SubscriptionRow> {
+  const { db } = deps;
+  const customer = await deps.users.get(body.customerId);
+  // Outside the subtree reads as "no such customer", like every foreign id.
+  if (!customer || !(await deps.tenancy.canAccessUser(actor, customer.id)))
+    throw AccountsErrors.customerInvalid(`No customer ${body.customerId}`);
+  if (customer.id === actor.userId) throw AccountsErrors.customerInvalid('You cannot subscribe yourself');
+  if (customer.status !== 'active') throw AccountsErrors.customerInvalid(`The customer is ${customer.status}`);
+  const allowed = actor.role === 'super_admin' ? ['customer', 'reseller'] : ['customer'];
+  if (!allowed.includes(customer.role))
+    throw AccountsErrors.customerInvalid(`A ${customer.role} cannot hold a subscription you assign`);
+  return db.transaction(async (trx) => {
+    const pkg = await sellablePackage(deps, actor, body.packageId, trx);
+    if (priceOf(pkg, body.billingCycle) === null) throw AccountsErrors.priceMissing(body.billingCycle);
+    const [created] = (await db
+      .table('subscriptions', trx)
+      .insert({
+        customer_id: customer.id,
+        package_id: pkg.id,
+        status: body.status ?? 'active',
+        billing_cycle: body.billingCycle,
+        next_due_date: body.nextDueDate ?? nextDue(body.billingCycle),
+      })
+      .returning('id')) as Array<{ id: string }>;
+    const id = (created as { id: string }).id;
+    await deps.limits.setLimits(id, fullLimits(pkg.limits), { trx });
+    await audit(
+      deps,
+      source,
+      'accounts.subscription.created',
+      { type: 'subscription', id },
+      { customerId: customer.id, packageId: pkg.id },
+      trx,
+    );
+    const sub = await reloadSubscription(db, id, trx);
+    await deps.events.emit(
+      'subscription.created',
+      { subscriptionId: id, customerId: customer.id, packageId: pkg.id, status: sub.status },
+      { trx },
+    );
+    return sub;
+  });
+}
+
 export function subscriptionRoutes(deps: AccountsDeps) {
   const { db } = deps;
   const S = `${db.schema}.subscriptions`;
 
   async function reload(id: string, trx?: Knex.Transaction): Promise<SubscriptionRow> {
-    return (await selectSubscriptions(db, trx).where(`${S}.id`, id).first()) as SubscriptionRow;
+    return reloadSubscription(db, id, trx);
   }
 
   function action(name: SubscriptionAction) {
     return async (request: FastifyRequest) => {
-      const actor = actorOf(request);
-      const rule = TRANSITIONS[name];
       const params = request.params as { id: string };
       const reason = (request.body as { reason?: string }).reason ?? null;
-      const row = await db.transaction(async (trx) => {
-        const current = await scopedSubscription(deps, actor, params.id, trx);
-        if (!(rule.from as readonly string[]).includes(current.status))
-          throw AccountsErrors.transitionRefused(current.status, rule.verb);
-        await db
-          .table('subscriptions', trx)
-          .where({ id: current.id })
-          .update({
-            status: rule.to,
-            suspend_reason: name === 'suspend' ? reason : null,
-            suspended_with_user: false,
-            updated_at: db.knex.fn.now(),
-          });
-        await audit(
-          deps,
-          request,
-          `accounts.subscription.${rule.verb}`,
-          { type: 'subscription', id: current.id },
-          { from: current.status, ...(reason ? { reason } : {}) },
-          trx,
-        );
-        await emitTransition(deps, name, current, trx, reason);
-        return reload(current.id, trx);
-      });
-      return subscriptionView(row);
+      return subscriptionView(await transitionSubscription(deps, actorOf(request), params.id, name, reason, request));
     };
   }
 
@@ -177,48 +252,7 @@ export function subscriptionRoutes(deps: AccountsDeps) {
         },
       },
       async (request, reply) => {
-        const actor = actorOf(request);
-        const body = request.body;
-        const customer = await deps.users.get(body.customerId);
-        // Outside the subtree reads as "no such customer", like every foreign id.
-        if (!customer || !(await deps.tenancy.canAccessUser(actor, customer.id)))
-          throw AccountsErrors.customerInvalid(`No customer ${body.customerId}`);
-        if (customer.id === actor.userId) throw AccountsErrors.customerInvalid('You cannot subscribe yourself');
-        if (customer.status !== 'active') throw AccountsErrors.customerInvalid(`The customer is ${customer.status}`);
-        const allowed = actor.role === 'super_admin' ? ['customer', 'reseller'] : ['customer'];
-        if (!allowed.includes(customer.role))
-          throw AccountsErrors.customerInvalid(`A ${customer.role} cannot hold a subscription you assign`);
-        const row = await db.transaction(async (trx) => {
-          const pkg = await sellablePackage(deps, actor, body.packageId, trx);
-          if (priceOf(pkg, body.billingCycle) === null) throw AccountsErrors.priceMissing(body.billingCycle);
-          const [created] = (await db
-            .table('subscriptions', trx)
-            .insert({
-              customer_id: customer.id,
-              package_id: pkg.id,
-              status: body.status ?? 'active',
-              billing_cycle: body.billingCycle,
-              next_due_date: body.nextDueDate ?? nextDue(body.billingCycle),
-            })
-            .returning('id')) as Array<{ id: string }>;
-          const id = (created as { id: string }).id;
-          await deps.limits.setLimits(id, fullLimits(pkg.limits), { trx });
-          await audit(
-            deps,
-            request,
-            'accounts.subscription.created',
-            { type: 'subscription', id },
-            { customerId: customer.id, packageId: pkg.id },
-            trx,
-          );
-          const sub = await reload(id, trx);
-          await deps.events.emit(
-            'subscription.created',
-            { subscriptionId: id, customerId: customer.id, packageId: pkg.id, status: sub.status },
-            { trx },
-          );
-          return sub;
-        });
+        const row = await createSubscription(deps, actorOf(request), request.body, request);
         return reply.code(201).send(subscriptionView(row));
       },
     );
