@@ -20,6 +20,8 @@ import type { HostMetrics } from './metrics-registry.js';
 import { metricsPlugin } from './metrics.js';
 import { notFoundPlugin } from './not-found.js';
 import { openApiPlugin } from './openapi.js';
+import { panelPagesRoutes } from './panel-pages.js';
+import { panelRoutes, type PanelBuild } from './panel.js';
 import { pluginOfBuildError, registerPluginRoutes } from './plugin-routes.js';
 import { rateLimitPlugin, type RateLimitSettings } from './rate-limit.js';
 import { requestIdOf, requestIdPlugin } from './request-id.js';
@@ -44,6 +46,8 @@ export interface GatewayContext {
   /** Security headers computed once (see security-headers.ts). */
   securityHeaders: Record<string, string>;
   settings: GatewaySettings;
+  /** The panel build, mounted after the API; null serves the API alone. */
+  panel?: PanelBuild | null;
 }
 
 /** The request listener Fastify gave the server factory. */
@@ -97,7 +101,9 @@ function assemble(
   app.register(metricsPlugin, { metrics: ctx.metrics });
   app.register(healthPlugin, { kernel: ctx.kernel });
   app.register(adminRoutes, { prefix: '/v1', kernel: ctx.kernel });
+  app.register(panelPagesRoutes, { prefix: '/v1', kernel: ctx.kernel });
   registerPluginRoutes(app, entries, failures);
+  if (ctx.panel) app.register(panelRoutes, { panel: ctx.panel, inject: (options) => app.inject(options) });
 
   return {
     app,

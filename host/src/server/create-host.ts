@@ -10,6 +10,7 @@ import { FrontServer, type ListenOptions } from './front-server.js';
 import { Generations } from './generations.js';
 import { createHostLogger, type HostLoggerOption } from './logger.js';
 import { createHostMetrics } from './metrics-registry.js';
+import { loadPanel, type PanelOption } from './panel.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './rate-limit.js';
 import { computeSecurityHeaders } from './security-headers.js';
 import type { HostApp } from './types.js';
@@ -29,6 +30,8 @@ export interface HostOptions {
   trustProxy?: boolean;
   /** How long `close()` waits for in-flight requests before dropping connections. Default 10 s. */
   shutdownGraceMs?: number;
+  /** Serve the panel under `/` (true: the @hostplane/panel build). Default false: API only. */
+  panel?: PanelOption;
 }
 
 /** A running gateway. */
@@ -60,11 +63,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const logger = createHostLogger(options.logger);
   const securityHeaders = await computeSecurityHeaders();
   const metrics = createHostMetrics(kernel, logger);
+  const panel = await loadPanel(options.panel, logger);
   const ctx: GatewayContext = {
     kernel,
     logger,
     metrics,
     securityHeaders,
+    panel,
     settings: {
       corsOrigins: options.corsOrigins ?? [],
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,

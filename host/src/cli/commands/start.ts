@@ -16,9 +16,10 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
   if (firstRun) await enableFirstParty(kernel);
   const logins = firstRun && seedWanted ? await seedDemo(kernel) : [];
   if (logins.length > 0) await seedAccounts(kernel, { out: () => undefined, err: (text) => io.err(text) });
-  const host = await createHost({ kernel, logger, corsOrigins: config.corsOrigins, rateLimit: config.rateLimit });
+  const host = await createHost({ kernel, logger, corsOrigins: config.corsOrigins, rateLimit: config.rateLimit, panel: true });
   const address = await host.listen({ host: config.host, port: config.port });
   io.out(`Hostplane is running at ${address}  (API under ${address}/v1, reference at ${address}/docs)`);
+  io.out(`Panel: ${address}/login`);
   io.out(`Database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}`);
   if (firstRun && !seedWanted)
     io.out('No users yet: create an administrator with `hostplane admin create --email you@example.com`.');

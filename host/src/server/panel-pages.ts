@@ -1,0 +1,62 @@
+/**
+ * `GET /v1/panel/pages`: the panel pages of the started plugins that the caller may see. The
+ * panel builds its navigation from this on every request, so enabling or disabling a plugin
+ * changes the navigation with no rebuild (a new generation serves the new list).
+ */
+import { Type } from '@sinclair/typebox';
+import type { KernelApi, PluginPanelPage } from '@hostplane/core';
+import type { Actor } from '@hostplane/sdk';
+import { errorResponses } from './admin/schemas.js';
+import type { HostApp } from './types.js';
+
+const PageSchema = Type.Object({
+  pluginId: Type.String(),
+  id: Type.String(),
+  title: Type.String(),
+  path: Type.String({ description: 'Where the panel shows it: /p/<plugin id>/<page id>' }),
+  nav: Type.Object({
+    label: Type.String(),
+    section: Type.String(),
+    order: Type.Integer(),
+  }),
+  sections: Type.Array(Type.Unknown(), { description: 'Table, form (TypeBox schema) and text sections, as declared' }),
+});
+
+/** Whether `actor` may see `page`: its roles and its permission, when the page names them. */
+export function pageVisibleTo(page: PluginPanelPage, actor: Actor): boolean {
+  if (page.roles && page.roles.length > 0 && !page.roles.includes(actor.role)) return false;
+  if (page.permission && !actor.permissions.has(page.permission)) return false;
+  return true;
+}
+
+/** Register the route on a scope prefixed `/v1`. */
+export async function panelPagesRoutes(app: HostApp, { kernel }: { kernel: KernelApi }): Promise<void> {
+  app.get(
+    '/panel/pages',
+    {
+      config: { authenticated: true },
+      schema: {
+        tags: ['panel'],
+        summary: 'Panel pages of the enabled plugins that I may see',
+        response: { 200: Type.Object({ items: Type.Array(PageSchema) }), ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const actor = request.actor as Actor;
+      const items = kernel
+        .panelPages()
+        .filter((page) => pageVisibleTo(page, actor))
+        .map((page) => ({
+          pluginId: page.pluginId,
+          id: page.id,
+          title: page.title,
+          path: `/p/${page.pluginId}/${page.id}`,
+          nav: { label: page.nav.label, section: page.nav.section ?? 'main', order: page.nav.order ?? 100 },
+          // TypeBox schemas are JSON Schema; stringify drops TypeBox's symbol keys.
+          sections: JSON.parse(JSON.stringify(page.sections)) as unknown[],
+        }))
+        .sort((a, b) => a.nav.order - b.nav.order || a.nav.label.localeCompare(b.nav.label));
+      return { items };
+    },
+  );
+}

@@ -1,0 +1,144 @@
+/** Shapes of the API answers the panel reads (see the OpenAPI document at /docs). */
+
+export type Role = 'super_admin' | 'reseller' | 'customer' | 'technical_user';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  parentId: string | null;
+  status: string;
+  emailVerifiedAt: string | null;
+  createdAt: string;
+}
+
+export interface Me {
+  user: User;
+  permissions: string[];
+  via: string | null;
+  twoFactorEnabled: boolean;
+  session: { id: string; createdAt: string; lastSeenAt: string; expiresAt: string; twoFactor: boolean } | null;
+  impersonation: { impersonatorId: string } | null;
+  csrfToken: string | null;
+}
+
+export interface List<T> {
+  items: T[];
+  total?: number;
+  page?: number;
+  limit?: number;
+}
+
+export const LIMIT_KEYS = [
+  'disk_mb',
+  'bandwidth_gb',
+  'websites',
+  'domains',
+  'databases',
+  'email_accounts',
+  'cron_jobs',
+  'backups',
+] as const;
+export type LimitKey = (typeof LIMIT_KEYS)[number];
+
+export const LIMIT_LABELS: Record<string, string> = {
+  disk_mb: 'Disk (MB)',
+  bandwidth_gb: 'Bandwidth (GB)',
+  websites: 'Websites',
+  domains: 'Domains',
+  databases: 'Databases',
+  email_accounts: 'Email accounts',
+  cron_jobs: 'Cron jobs',
+  backups: 'Backups',
+};
+
+export const FEATURE_KEYS = ['ssh', 'git_deploy', 'staging', 'waf', 'malware_scan', 'backups'] as const;
+export const FEATURE_LABELS: Record<string, string> = {
+  ssh: 'SSH access',
+  git_deploy: 'Git deploy',
+  staging: 'Staging sites',
+  waf: 'Web application firewall',
+  malware_scan: 'Malware scan',
+  backups: 'Backups',
+};
+
+export interface Package {
+  id: string;
+  name: string;
+  description: string;
+  currency: string;
+  prices: { monthly: number | null; quarterly: number | null; yearly: number | null };
+  setupFee: number;
+  limits: Record<LimitKey, number | null>;
+  features: Record<string, boolean | string[]>;
+  visibility: 'public' | 'hidden' | 'reseller_only';
+  ownerId: string | null;
+  archived: boolean;
+  createdAt: string;
+}
+
+export interface Subscription {
+  id: string;
+  customerId: string;
+  packageId: string;
+  packageName: string;
+  status: string;
+  billingCycle: string;
+  nextDueDate: string | null;
+  suspendReason: string | null;
+  createdAt: string;
+}
+
+export interface Usage {
+  subscriptionId: string;
+  resources: Array<{ resource: string; used: number; limit: number | null }>;
+}
+
+export interface PanelPage {
+  pluginId: string;
+  id: string;
+  title: string;
+  path: string;
+  nav: { label: string; section: string; order: number };
+  sections: PanelSection[];
+}
+
+export interface PanelColumn {
+  field: string;
+  label: string;
+  format?: 'text' | 'date' | 'status' | 'money' | 'bytes' | 'link';
+}
+
+export type PanelSection =
+  | { kind: 'table'; title?: string; source: string; columns: PanelColumn[]; empty?: string }
+  | {
+      kind: 'form';
+      title?: string;
+      schema: JsonSchema;
+      submit: { method: 'POST' | 'PUT' | 'PATCH'; route: string; label?: string };
+    }
+  | { kind: 'text'; text: string };
+
+/** The part of JSON Schema the generated forms understand. */
+export interface JsonSchema {
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  default?: unknown;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  format?: string;
+  pattern?: string;
+  items?: JsonSchema;
+  writeOnly?: boolean;
+  secret?: boolean;
+  [key: string]: unknown;
+}

@@ -1,0 +1,88 @@
+/** Home: the customer's subscriptions with usage against limits; counts for resellers and admins. */
+import { Link, useLoaderData, type LoaderFunctionArgs } from 'react-router';
+import { Card, EmptyState, PageHeader, StatusBadge, formatDate } from '../components/ui';
+import { UsageBar } from '../components/usage-bar';
+import { Api, requireUser } from '../lib/api.server';
+import { LIMIT_LABELS, type List, type Subscription, type Usage } from '../lib/types';
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const me = await requireUser(request, context);
+  const api = new Api(request, context);
+  const can = (p: string) => me.permissions.includes(p);
+  const subs = can('accounts.subscription.read') ? await api.get<List<Subscription>>('/subscriptions?limit=20') : null;
+  const subscriptions = subs?.ok ? subs.data.items : [];
+  const usages = await Promise.all(
+    // A customer sees each of theirs with usage; a reseller or admin the first few.
+    subscriptions.slice(0, me.user.role === 'customer' || me.user.role === 'technical_user' ? 20 : 4).map(async (s) => {
+      const res = await api.get<Usage>(`/subscriptions/${s.id}/usage`);
+      return res.ok ? res.data : null;
+    }),
+  );
+  let counts: Array<{ label: string; value: number; to: string }> = [];
+  if (me.user.role === 'reseller' || me.user.role === 'super_admin') {
+    const [customers, packages] = await Promise.all([
+      can('accounts.user.read') ? api.get<List<unknown>>('/users?role=customer&limit=1') : null,
+      can('accounts.package.read') ? api.get<List<unknown>>('/packages?limit=1') : null,
+    ]);
+    counts = [
+      { label: 'Customers', value: customers?.ok ? (customers.data.total ?? customers.data.items.length) : 0, to: '/users' },
+      { label: 'Subscriptions', value: subs?.ok ? (subs.data.total ?? subscriptions.length) : 0, to: '/subscriptions' },
+      { label: 'Packages', value: packages?.ok ? (packages.data.total ?? packages.data.items.length) : 0, to: '/packages' },
+    ];
+  }
+  return {
+    name: me.user.name || me.user.email,
+    role: me.user.role,
+    subscriptions,
+    usage: Object.fromEntries(usages.filter((u): u is Usage => u !== null).map((u) => [u.subscriptionId, u])),
+    counts,
+  };
+}
+
+export default function Dashboard() {
+  const { name, subscriptions, usage, counts } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title="Dashboard" description={`Welcome back, ${name}.`} />
+      {counts.length > 0 ? (
+        <div className="mb-6 grid gap-4 sm:grid-cols-3">
+          {counts.map((c) => (
+            <Link key={c.label} to={c.to} className="card block p-5 hover:border-indigo-400">
+              <p className="muted text-sm">{c.label}</p>
+              <p className="mt-1 text-3xl font-semibold">{c.value}</p>
+            </Link>
+          ))}
+        </div>
+      ) : null}
+      <h2 className="mb-3 text-lg font-semibold">Subscriptions</h2>
+      {subscriptions.length === 0 ? (
+        <EmptyState title="No subscriptions yet">
+          Your provider assigns a hosting package to your account; it shows up here with its limits.
+        </EmptyState>
+      ) : (
+        <div className="grid gap-4 lg:grid-cols-2">
+          {subscriptions.map((s) => {
+            const u = usage[s.id];
+            const shown = u?.resources.filter((r) => r.limit !== null || r.used > 0) ?? [];
+            return (
+              <Card key={s.id} title={s.packageName} actions={<StatusBadge status={s.status} />}>
+                <p className="muted mb-4 text-sm">
+                  Billed {s.billingCycle}
+                  {s.nextDueDate ? ` · next due ${formatDate(s.nextDueDate).slice(0, 10)}` : ''}
+                </p>
+                {u ? (
+                  <div className="space-y-3">
+                    {shown.length === 0 ? <p className="muted text-sm">Nothing used yet; no limits set.</p> : null}
+                    {shown.map((r) => (
+                      <UsageBar key={r.resource} label={LIMIT_LABELS[r.resource] ?? r.resource} used={r.used} limit={r.limit} />
+                    ))}
+                  </div>
+                ) : null}
+              </Card>
+            );
+          })}
+        </div>
+      )}
+    </>
+  );
+}
