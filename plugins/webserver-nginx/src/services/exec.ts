@@ -59,6 +59,21 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * True while the process exists and is not a zombie. A daemon's parent is init, and an init
+ * that reaps late (some container inits do) leaves an exited master visible for seconds.
+ */
+export async function isRunning(pid: number): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    // Field 3, after the parenthesised command name (which may contain spaces).
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** The command line of a process, or null when it is gone. */
 export async function cmdline(pid: number): Promise<string | null> {
   try {

@@ -3,7 +3,7 @@
  * pidfile is valid), reload and stop. A reload resolves only once the new configuration serves.
  */
 import { promises as fs } from 'node:fs';
-import { childPids, cmdline, isAlive, readPid, run, runDaemonizing, waitFor, type RunResult } from './exec.js';
+import { childPids, cmdline, isRunning, readPid, run, runDaemonizing, waitFor, type RunResult } from './exec.js';
 
 const RELOAD_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -18,7 +18,7 @@ abstract class Master {
   /** The running master's pid, or null when the pidfile is absent, stale or someone else's. */
   async pid(): Promise<number | null> {
     const pid = await readPid(this.pidFile);
-    if (pid === null || !isAlive(pid)) return null;
+    if (pid === null || !(await isRunning(pid))) return null;
     const cmd = await cmdline(pid);
     return cmd !== null && cmd.includes('master process') && cmd.includes(this.signature) ? pid : null;
   }
@@ -28,9 +28,10 @@ abstract class Master {
     const pid = await this.pid();
     if (pid === null) return;
     process.kill(pid, 'SIGQUIT');
-    if (!(await waitFor(() => !isAlive(pid), STOP_TIMEOUT_MS, 20))) {
+    const gone = async (): Promise<boolean> => !(await isRunning(pid));
+    if (!(await waitFor(gone, STOP_TIMEOUT_MS, 20))) {
       process.kill(pid, 'SIGTERM');
-      await waitFor(() => !isAlive(pid), STOP_TIMEOUT_MS, 20);
+      await waitFor(gone, STOP_TIMEOUT_MS, 20);
     }
   }
 

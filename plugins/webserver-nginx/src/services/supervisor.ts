@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeAppSpec } from '@hostplane/sdk';
-import { cmdline, isAlive, readPid, waitFor } from './exec.js';
+import { cmdline, isRunning, readPid, waitFor } from './exec.js';
 
 export interface AppLaunch {
   name: string;
@@ -99,11 +99,11 @@ export class AppSupervisor {
   /** End an app left by a previous host process (its pidfile names a live process with our command). */
   private async killOrphan(name: string): Promise<void> {
     const pid = await readPid(this.pidFile(name));
-    if (pid === null || !isAlive(pid)) return;
+    if (pid === null || !(await isRunning(pid))) return;
     const marker = await fs.readFile(`${this.pidFile(name)}.cmd`, 'utf8').catch(() => null);
     if (marker === null || (await cmdline(pid)) !== marker) return;
     process.kill(pid, 'SIGTERM');
-    if (!(await waitFor(() => !isAlive(pid), STOP_GRACE_MS, 20))) process.kill(pid, 'SIGKILL');
+    if (!(await waitFor(async () => !(await isRunning(pid)), STOP_GRACE_MS, 20))) process.kill(pid, 'SIGKILL');
   }
 
   private spawn(entry: Running): void {

@@ -1,0 +1,94 @@
+/**
+ * The plugin on a real kernel: it registers the driver on the `webserver` extension point,
+ * reports its health, stops its servers on disable, and starts degraded (not failed) when a
+ * binary is missing.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { coreServices, definePlugin, extensionPoints, type SiteSpec } from '@hostplane/sdk';
+import { startTestHost } from '@hostplane/sdk/testing';
+import nginxPlugin from '../src/index.js';
+import { freePort, get, site, systemMissing, tempRoot, uniqueName } from './helpers.js';
+
+/** A plugin that finds web server drivers the way the websites plugin does. */
+const probe = definePlugin({
+  id: 'probe',
+  sdk: '^0.1.0',
+  permissions: ['http:routes'],
+  deps: { extensions: coreServices.extensions },
+  setup(ctx) {
+    const drivers = () => ctx.deps.extensions.list(extensionPoints.webServer);
+    ctx.routes((app) => {
+      app.get('/drivers', { config: { public: true } }, async () =>
+        Promise.all(drivers().map(async (d) => ({ id: d.id, status: await d.status() }))),
+      );
+      app.post('/apply', { config: { public: true } }, async (request) => {
+        const driver = drivers()[0];
+        if (!driver) return { error: 'no driver' };
+        try {
+          return { applied: await driver.apply(request.body as SiteSpec) };
+        } catch (err) {
+          return { code: (err as { code?: string }).code, message: (err as Error).message };
+        }
+      });
+    });
+  },
+});
+
+interface HealthBody {
+  plugins: Array<{ id: string; state: string; health: { state: string; reason: string | null } | null }>;
+}
+
+t.test('missing nginx: the plugin starts degraded, says why, and apply answers unavailable', async (t) => {
+  const root = await tempRoot();
+  const host = await startTestHost({
+    plugins: [nginxPlugin, probe],
+    config: { 'webserver-nginx': { root, nginxBinary: '/nonexistent/nginx' } },
+  });
+  t.teardown(async () => {
+    await host.close();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+  t.equal(host.kernel.plugin('webserver-nginx')?.state, 'started');
+  const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+  const mine = health.plugins.find((p) => p.id === 'webserver-nginx');
+  t.equal(mine?.health?.state, 'degraded');
+  t.match(mine?.health?.reason, /nginx not found at \/nonexistent\/nginx/);
+  const drivers = (await host.inject({ method: 'GET', url: '/v1/probe/drivers' })).json<
+    Array<{ id: string; status: { state: string } }>
+  >();
+  t.match(drivers, [{ id: 'nginx', status: { state: 'degraded' } }]);
+  const applied = await host.inject({ method: 'POST', url: '/v1/probe/apply', payload: site('nope') });
+  t.match(applied.json(), { code: 'WEBSERVER_ERR_UNAVAILABLE', message: /nginx not found/ });
+});
+
+const missing = systemMissing();
+t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disable', { skip: missing ?? false }, async (t) => {
+  const root = await tempRoot();
+  const port = await freePort();
+  const host = await startTestHost({
+    plugins: [nginxPlugin, probe],
+    config: { 'webserver-nginx': { root, httpPort: port, siteUsers: 'current', workerProcesses: 1 } },
+  });
+  t.teardown(async () => {
+    await host.close();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+  const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+  t.match(
+    health.plugins.find((p) => p.id === 'webserver-nginx'),
+    { state: 'started', health: { state: 'ok' } },
+  );
+  const n = uniqueName('viaplugin');
+  const applied = await host.inject({ method: 'POST', url: '/v1/probe/apply', payload: site(n) });
+  t.match(applied.json(), {
+    applied: { previewUrl: `http://${n}.localhost:${port}`, documentRoot: path.join(root, 'sites', n, 'public') },
+  });
+  t.equal((await get(port, `${n}.localhost`)).status, 200);
+  const pidFile = path.join(root, 'run', 'nginx.pid');
+  const pid = Number(await fs.readFile(pidFile, 'utf8'));
+  await host.kernel.disable('webserver-nginx');
+  t.throws(() => process.kill(pid, 0), 'nginx master gone after disable');
+  await t.rejects(get(port, `${n}.localhost`), 'nothing listens any more');
+});
