@@ -36,7 +36,7 @@ import { FpmMaster, NginxMaster } from './servers.js';
 import { AppSupervisor } from './supervisor.js';
 import { chownTree, ensurePlaceholder, ensureSiteTree } from './tree.js';
 import { lookupGroupId, SiteUsers, type Owner } from './users.js';
-import { installWordPress } from './wordpress.js';
+import { ArchiveRefused, installWordPress } from './wordpress.js';
 
 /** The part of the plugin logger the driver uses (pino-compatible). */
 export interface DriverLogger {
@@ -527,7 +527,13 @@ export class NginxDriver implements WebServerDriver {
     const marker = path.join(this.layout.state, `${site.name}.wordpress`);
     if ((await readOrNull(marker)) !== null || !site.wordpress) return;
     const paths = sitePaths(this.layout, site.name);
-    await installWordPress(site.wordpress, paths.public, paths.tmp);
+    try {
+      await installWordPress(site.wordpress, paths.public, paths.tmp);
+    } catch (err) {
+      // A bad archive is this site's configuration problem; a failed download may be retried.
+      if (err instanceof ArchiveRefused) throw SiteConfigRejected(site.name, err.message);
+      throw err;
+    }
     await chownTree(paths.public, owner);
     await writeAtomic(marker, `${new Date().toISOString()}\n`, 0o600);
   }

@@ -16,6 +16,11 @@ import { run } from './exec.js';
 
 const MAX_ARCHIVE_BYTES = 200 * 1024 * 1024;
 
+/** The archive itself is unacceptable (retrying will not help), as opposed to a failed download. */
+export class ArchiveRefused extends Error {
+  override readonly name = 'ArchiveRefused';
+}
+
 /** Names in the archive: relative, no `..`, all under `wordpress/`. Returns the refusal, or null. */
 export function checkArchiveEntries(entries: string[]): string | null {
   if (entries.length === 0) return 'the archive is empty';
@@ -51,9 +56,10 @@ async function assertLinksInside(dir: string): Promise<void> {
       const full = path.join(d, entry.name);
       if (entry.isSymbolicLink()) {
         const target = path.resolve(path.dirname(full), await fs.readlink(full));
-        if (target !== root && !target.startsWith(root + path.sep)) throw new Error(`link ${entry.name} points outside the site`);
+        if (target !== root && !target.startsWith(root + path.sep))
+          throw new ArchiveRefused(`link ${entry.name} points outside the site`);
       } else if (entry.isDirectory()) await walk(full);
-      else if (!entry.isFile()) throw new Error(`special file ${entry.name} in the archive`);
+      else if (!entry.isFile()) throw new ArchiveRefused(`special file ${entry.name} in the archive`);
     }
   };
   await walk(root);
@@ -66,9 +72,9 @@ export async function installWordPress(spec: WordPressSpec, publicDir: string, t
     const archive = path.join(scratch, 'wordpress.tar.gz');
     await download(spec.archiveUrl, archive);
     const listing = await run('tar', ['-tzf', archive]);
-    if (listing.code !== 0) throw new Error(`not a readable .tar.gz: ${listing.stderr.trim()}`);
+    if (listing.code !== 0) throw new ArchiveRefused(`not a readable .tar.gz: ${listing.stderr.trim()}`);
     const refusal = checkArchiveEntries(listing.stdout.split('\n').filter(Boolean));
-    if (refusal) throw new Error(`refusing the WordPress archive: ${refusal}`);
+    if (refusal) throw new ArchiveRefused(`refusing the WordPress archive: ${refusal}`);
     const out = path.join(scratch, 'out');
     await fs.mkdir(out);
     const extract = await run(
@@ -80,6 +86,13 @@ export async function installWordPress(spec: WordPressSpec, publicDir: string, t
     );
     if (extract.code !== 0) throw new Error(`extracting the WordPress archive failed: ${extract.stderr.trim()}`);
     const source = path.join(out, 'wordpress');
+    if (
+      !(await fs.stat(source).then(
+        (st) => st.isDirectory(),
+        () => false,
+      ))
+    )
+      throw new ArchiveRefused('no wordpress/ folder in the archive');
     await assertLinksInside(source);
     for (const entry of await fs.readdir(source)) {
       // Existing files of the owner win: an install never overwrites.
