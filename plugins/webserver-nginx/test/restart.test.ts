@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { isRunning, waitFor } from '../src/services/exec.js';
 import { freePort, get, makeDriver, silentLogger, site, systemMissing, tempRoot, uniqueName } from './helpers.js';
 
 const missing = systemMissing();
@@ -41,6 +42,17 @@ if (missing) {
     t.equal((await get(port, `${n}.example.test`)).body, 'alive');
     await last.apply(spec);
     t.equal((await get(port, `${n}.example.test`)).body, 'alive', 'and still applies');
+  });
+
+  t.test('a master killed behind our back is started again by the next apply', async (t) => {
+    const pid = await pidOf('nginx.pid');
+    process.kill(pid, 'SIGQUIT');
+    await waitFor(async () => !(await isRunning(pid)), 5_000);
+    t.equal((await get(port, 'nobody.example.test').catch(() => null)) ?? null, null, 'nothing listens');
+    const n = uniqueName('revive');
+    await last.apply(site(n));
+    t.equal((await get(port, `${n}.example.test`)).status, 200);
+    t.not(await pidOf('nginx.pid'), pid);
   });
 
   t.test('a pidfile naming some other process is not trusted', async (t) => {

@@ -373,7 +373,8 @@ export class NginxDriver implements WebServerDriver {
         if (nginxChanged) await this.nginx.reload();
         for (const version of fpmChanged) await this.fpm.get(version)?.reload();
       } catch (err) {
-        reloadError = err;
+        // The server, not a site, is at fault: callers keep their sites pending and retry.
+        reloadError = WebServerUnavailable(err instanceof Error ? err.message : String(err));
         this.log.error({ err }, 'check or reload failed');
       }
     }

@@ -82,7 +82,11 @@ export class NginxMaster extends Master {
    */
   async reload(): Promise<void> {
     const pid = await this.pid();
-    if (pid === null) throw new Error('nginx is not running');
+    if (pid === null) {
+      // Killed behind our back: the whole config is checked already, start it again.
+      await this.startDaemon(this.binary, ['-p', `${this.prefix}/`, '-c', this.conf]);
+      return;
+    }
     const before = new Set(await childPids(pid));
     process.kill(pid, 'SIGHUP');
     const loaded = await waitFor(
