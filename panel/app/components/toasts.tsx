@@ -24,3 +24,20 @@ export function Toasts({ items }: { items: Flash[] }) {
     </div>
   );
 }
+
+/** The toast of an action's result (pages render it: action data belongs to their route). */
+export function ResultToast({
+  result,
+}: {
+  result: { ok: boolean; message?: unknown; errors?: { message: string } } | undefined;
+}) {
+  if (!result) return null;
+  const item: Flash | null = result.ok
+    ? typeof result.message === 'string'
+      ? { kind: 'success', message: result.message }
+      : null
+    : result.errors
+      ? { kind: 'error', message: result.errors.message }
+      : null;
+  return item ? <Toasts items={[item]} /> : null;
+}

@@ -109,6 +109,7 @@ export function Alert({ kind, children }: { kind: 'error' | 'success' | 'info' |
 
 /** A labelled input with its error beside it (aria-describedby), for forms that work without JS. */
 export function Field({
+  id: givenId,
   name,
   label,
   type = 'text',
@@ -120,6 +121,8 @@ export function Field({
   children,
   ...rest
 }: {
+  /** Defaults to `f-<name>`; give one when two forms on a page share a field name. */
+  id?: string;
   name: string;
   label: string;
   type?: string;
@@ -138,7 +141,7 @@ export function Field({
   maxLength?: number;
   autoFocus?: boolean;
 }) {
-  const id = `f-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+  const id = givenId ?? `f-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
   const described = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className="space-y-1">

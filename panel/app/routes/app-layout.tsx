@@ -1,10 +1,9 @@
 /** The signed-in frame: navigation, impersonation banner, toasts. Every page below needs a user. */
-import { data, Form, NavLink, Outlet, useActionData, useLoaderData, useLocation, type LoaderFunctionArgs } from 'react-router';
+import { data, Form, NavLink, Outlet, useLoaderData, useLocation, type LoaderFunctionArgs } from 'react-router';
 import { Toasts } from '../components/toasts';
 import { CsrfInput } from '../components/ui';
 import { ThemeSwitch } from '../components/theme-switch';
 import { Api, requireUser } from '../lib/api.server';
-import type { ActionResult } from '../lib/action';
 import { takeFlash, type Flash } from '../lib/flash';
 import { buildNav } from '../lib/nav';
 import type { List, Me, PanelPage } from '../lib/types';
@@ -91,11 +90,8 @@ function Navigation({ sections }: { sections: ReturnType<typeof buildNav> }) {
 
 export default function AppLayout() {
   const { me, nav, flash, csrf } = useLoaderData<typeof loader>();
-  const action = useActionData() as ActionResult | undefined;
   const location = useLocation();
   const toasts: Flash[] = flash ? [flash] : [];
-  if (action && action.ok) toasts.push({ kind: 'success', message: action.message });
-  if (action && !action.ok) toasts.push({ kind: 'error', message: action.errors.message });
   return (
     <div className="min-h-screen">
       <a

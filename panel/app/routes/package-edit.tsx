@@ -1,5 +1,190 @@
-import { PageHeader } from '../components/ui';
+/** Create or edit a package: name, prices, limits (empty = unlimited), features, visibility. */
+import { Form, redirect, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+import { ResultToast } from '../components/toasts';
+import { Card, CsrfInput, Field, PageHeader } from '../components/ui';
+import { Api, apiForForm, must, readForm } from '../lib/api.server';
+import { failed, fieldError, text, type ActionResult } from '../lib/action';
+import { flashCookie } from '../lib/flash';
+import { FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, LIMIT_LABELS, type Package } from '../lib/types';
 
-export default function Page() {
-  return <PageHeader title="Coming soon" />;
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  if (!params.id) return { pkg: null };
+  return { pkg: must(request, await new Api(request, context).get<Package>(`/packages/${encodeURIComponent(params.id)}`)) };
+}
+
+/** "12.50" → 1250 minor units; empty → null; anything else is sent as is for the API to refuse. */
+function money(value: string | undefined): number | null | string {
+  if (value === undefined) return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? Math.round(n * 100) : value;
+}
+
+function integerOrNull(value: string | undefined): number | null | string {
+  if (value === undefined) return null;
+  const n = Number(value);
+  return Number.isInteger(n) ? n : value;
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs): Promise<ActionResult | Response> {
+  const form = await readForm(request);
+  const api = apiForForm(request, context, form);
+  if (form.get('intent') === 'archive' && params.id) {
+    const res = await api.post(`/packages/${encodeURIComponent(params.id)}/archive`, {});
+    if (!res.ok) return failed(res);
+    return redirect('/packages', {
+      headers: { 'set-cookie': flashCookie(request, { kind: 'success', message: 'Package archived.' }) },
+    });
+  }
+  const body: Record<string, unknown> = {
+    name: text(form, 'name') ?? '',
+    description: String(form.get('description') ?? ''),
+    currency: (text(form, 'currency') ?? '').toUpperCase(),
+    prices: {
+      monthly: money(text(form, 'prices.monthly')),
+      quarterly: money(text(form, 'prices.quarterly')),
+      yearly: money(text(form, 'prices.yearly')),
+    },
+    limits: Object.fromEntries(LIMIT_KEYS.map((k) => [k, integerOrNull(text(form, `limits.${k}`))])),
+    features: {
+      ...Object.fromEntries(FEATURE_KEYS.map((k) => [k, form.get(`features.${k}`) === 'on'])),
+      php_versions: (text(form, 'features.php_versions') ?? '').split(/[\s,]+/).filter(Boolean),
+    },
+    visibility: text(form, 'visibility') ?? 'public',
+  };
+  const res = params.id
+    ? await api.patch<Package>(`/packages/${encodeURIComponent(params.id)}`, body)
+    : await api.post<Package>('/packages', body);
+  if (!res.ok) return failed(res);
+  return redirect('/packages', {
+    headers: {
+      'set-cookie': flashCookie(request, {
+        kind: 'success',
+        message: params.id ? 'Package saved.' : `Package ${res.data.name} created.`,
+      }),
+    },
+  });
+}
+
+export default function PackageEdit() {
+  const { pkg } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionResult | undefined;
+  const err = (name: string) => fieldError(result, name);
+  const price = (v: number | null | undefined) => (typeof v === 'number' ? (v / 100).toFixed(2) : '');
+  return (
+    <>
+      <PageHeader
+        title={pkg ? `Edit ${pkg.name}` : 'New package'}
+        description="Empty limits mean unlimited. Prices in the package currency."
+      />
+      <ResultToast result={result} />
+      <Form method="post" className="space-y-6" noValidate>
+        <CsrfInput />
+        <Card title="Basics">
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field name="name" label="Name" required defaultValue={pkg?.name} error={err('name')} />
+            <Field
+              name="currency"
+              label="Currency (ISO code)"
+              required
+              defaultValue={pkg?.currency ?? 'EUR'}
+              maxLength={3}
+              error={err('currency')}
+            />
+            <div className="sm:col-span-2">
+              <Field name="description" label="Description" error={err('description')}>
+                <textarea
+                  id="f-description"
+                  name="description"
+                  rows={2}
+                  className="input"
+                  defaultValue={pkg?.description ?? ''}
+                />
+              </Field>
+            </div>
+            <Field name="visibility" label="Visibility" error={err('visibility')}>
+              <select id="f-visibility" name="visibility" className="input" defaultValue={pkg?.visibility ?? 'public'}>
+                <option value="public">Public: customers can see it</option>
+                <option value="reseller_only">Resellers only</option>
+                <option value="hidden">Hidden</option>
+              </select>
+            </Field>
+          </div>
+        </Card>
+        <Card title="Prices">
+          <div className="grid gap-4 sm:grid-cols-3">
+            <Field
+              name="prices.monthly"
+              label="Monthly"
+              inputMode="text"
+              defaultValue={price(pkg?.prices.monthly)}
+              error={err('prices.monthly')}
+            />
+            <Field
+              name="prices.quarterly"
+              label="Quarterly"
+              inputMode="text"
+              defaultValue={price(pkg?.prices.quarterly)}
+              error={err('prices.quarterly')}
+            />
+            <Field
+              name="prices.yearly"
+              label="Yearly"
+              inputMode="text"
+              defaultValue={price(pkg?.prices.yearly)}
+              error={err('prices.yearly')}
+            />
+          </div>
+        </Card>
+        <Card title="Limits">
+          <div className="grid gap-4 sm:grid-cols-4">
+            {LIMIT_KEYS.map((k) => (
+              <Field
+                key={k}
+                name={`limits.${k}`}
+                label={LIMIT_LABELS[k] ?? k}
+                inputMode="numeric"
+                placeholder="unlimited"
+                defaultValue={pkg ? (pkg.limits[k] ?? '') : ''}
+                error={err(`limits.${k}`)}
+              />
+            ))}
+          </div>
+        </Card>
+        <Card title="Features">
+          <div className="grid gap-3 sm:grid-cols-3">
+            {FEATURE_KEYS.map((k) => (
+              <label key={k} className="flex items-center gap-2 text-sm">
+                <input
+                  type="checkbox"
+                  name={`features.${k}`}
+                  defaultChecked={pkg?.features[k] === true}
+                  className="size-4 accent-indigo-600"
+                />
+                {FEATURE_LABELS[k]}
+              </label>
+            ))}
+          </div>
+          <div className="mt-4 max-w-sm">
+            <Field
+              name="features.php_versions"
+              label="PHP versions"
+              hint="Comma-separated, e.g. 8.2, 8.3"
+              defaultValue={Array.isArray(pkg?.features.php_versions) ? pkg.features.php_versions.join(', ') : '8.2'}
+              error={err('features.php_versions')}
+            />
+          </div>
+        </Card>
+        <div className="flex gap-3">
+          <button type="submit" className="btn-primary">
+            {pkg ? 'Save package' : 'Create package'}
+          </button>
+          {pkg && !pkg.archived ? (
+            <button type="submit" name="intent" value="archive" className="btn-danger" formNoValidate>
+              Archive
+            </button>
+          ) : null}
+        </div>
+      </Form>
+    </>
+  );
 }
