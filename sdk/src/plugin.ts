@@ -87,12 +87,20 @@ export interface CommandIO {
 }
 
 /**
- * A command a plugin adds to the CLI: `hostplane <plugin id> <name> [args]`. It runs in the CLI's
- * process with the plugin set up but not started (no `start` hook, no workers).
+ * A command a plugin adds to the CLI: `hostplane <plugin id> <name> [args]`, or with `group`
+ * `hostplane <group> <name> [args]`. It runs in the CLI's process with the plugin set up but not
+ * started (no `start` hook, no workers). `args` are the raw words after the name (options
+ * included: the command parses its own, e.g. with `node:util`'s `parseArgs`).
  */
 export interface CommandDefinition<TConfig = unknown, TDeps = Record<string, never>> {
   /** kebab-case. */
   name: string;
+  /**
+   * A top-level group (kebab-case) the command appears under instead of the plugin id, e.g.
+   * `packages` → `hostplane packages list`. Several plugins may add to one group; a built-in
+   * command of the same name keeps its own subcommands and passes the others on.
+   */
+  group?: string;
   /** One line for `hostplane help`. */
   description: string;
   /** Arguments as shown in usage, e.g. `<email>`. */

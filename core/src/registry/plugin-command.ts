@@ -14,8 +14,18 @@ import type { PluginRecord } from './plugin-record.js';
 /** Names and descriptions of a plugin's commands. */
 export interface CommandInfo {
   name: string;
+  /** The top-level group it appears under, when not the plugin id. */
+  group?: string;
   description: string;
   usage: string;
+}
+
+/**
+ * How {@link runPluginCommand} names a command: its name, or `<group> <name>` for a grouped one
+ * (so `hostplane accounts list` and `hostplane packages list` can never be confused).
+ */
+export function commandKey(command: { name: string; group?: string | undefined }): string {
+  return command.group ? `${command.group} ${command.name}` : command.name;
 }
 
 async function prepare(host: LifecycleHost, record: PluginRecord) {
@@ -34,13 +44,18 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
 export async function listPluginCommands(host: LifecycleHost, record: PluginRecord): Promise<CommandInfo[]> {
   const { runtime } = await prepare(host, record);
   try {
-    return runtime.registrations.commands.map((c) => ({ name: c.name, description: c.description, usage: c.usage ?? '' }));
+    return runtime.registrations.commands.map((c) => ({
+      name: c.name,
+      ...(c.group ? { group: c.group } : {}),
+      description: c.description,
+      usage: c.usage ?? '',
+    }));
   } finally {
     await runtime.container.dispose();
   }
 }
 
-/** Run `name` of an enabled plugin; resolves with its exit code. */
+/** Run `name` (a {@link commandKey}) of an enabled plugin; resolves with its exit code. */
 export async function runPluginCommand(
   host: LifecycleHost,
   record: PluginRecord,
@@ -51,12 +66,12 @@ export async function runPluginCommand(
   const id = record.discovered.manifest.id;
   const { runtime, definition } = await prepare(host, record);
   try {
-    const command = runtime.registrations.commands.find((c) => c.name === name);
+    const command = runtime.registrations.commands.find((c) => commandKey(c) === name);
     if (!command)
       throw KernelErrors.commandNotFound(
         id,
         name,
-        runtime.registrations.commands.map((c) => c.name),
+        runtime.registrations.commands.map((c) => commandKey(c)),
       );
     const ctx = createRuntimeContext(runtime.input, runtime.registrations, definition.deps, runtime.abort.signal);
     return (await command.run(args, io, ctx)) ?? 0;

@@ -234,8 +234,12 @@ export function createSetupContext(
     command(definition) {
       if (!LOCAL_NAME.test(definition.name))
         throw KernelErrors.registrationInvalid(input.id, `command "${definition.name}" must be kebab-case`);
-      if (registrations.commands.some((c) => c.name === definition.name)) {
-        throw KernelErrors.registrationInvalid(input.id, `command "${definition.name}" defined twice`);
+      if (definition.group !== undefined && !LOCAL_NAME.test(definition.group))
+        throw KernelErrors.registrationInvalid(input.id, `command group "${definition.group}" must be kebab-case`);
+      // A name may appear once per group (and once without a group).
+      if (registrations.commands.some((c) => c.name === definition.name && c.group === definition.group)) {
+        const full = definition.group ? `${definition.group} ${definition.name}` : definition.name;
+        throw KernelErrors.registrationInvalid(input.id, `command "${full}" defined twice`);
       }
       registrations.commands.push(definition);
     },
@@ -256,7 +260,8 @@ export function createRuntimeContext(
     deps: resolveDeps(deps, base.get),
     signal,
     reportHealth: (state, reason) => {
-      if (state !== 'ok' && state !== 'degraded') throw new TypeError(`health state must be "ok" or "degraded", not "${String(state)}"`);
+      if (state !== 'ok' && state !== 'degraded')
+        throw new TypeError(`health state must be "ok" or "degraded", not "${String(state)}"`);
       input.reportHealth(state, reason ?? null);
     },
   };

@@ -9,8 +9,8 @@ import { outboxCommand } from './commands/outbox.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { seedCommand } from './commands/seed.js';
 import { startCommand } from './commands/start.js';
-import { usersCommand } from './commands/users.js';
-import { pluginCommand } from './commands/plugin-command.js';
+import { USERS_BUILTIN, usersCommand } from './commands/users.js';
+import { extensionCommand } from './commands/plugin-command.js';
 import type { CommandInput } from './command.js';
 
 export const USAGE = `Usage: hostplane <command> [options]
@@ -29,11 +29,19 @@ Commands:
   admin create --email E [--password P] [--name N]
                                      create a platform administrator
   users list [--role R]              platform users
+  users show <id|email>              one user
   users create --email E --role R [--parent EMAIL] [--password P] [--name N]
+  users suspend <id|email> --reason R, users unsuspend <id|email>
+                                     (accounts plugin) with their subscriptions
+  packages list|show|create|archive  hosting packages (accounts plugin; \`packages help\`)
+  subscriptions list|show|create|suspend|unsuspend|cancel|terminate
+                                     subscriptions (accounts plugin; \`subscriptions help\`)
   <plugin> <command> [args]          a command an enabled plugin adds (e.g. auth revoke-sessions)
   <plugin> help                      the commands an enabled plugin adds
+  <group> help                       the commands enabled plugins add to a group (users, packages …)
 
-Options: --json (machine-readable output), --limit N, --help`;
+Options: --json (machine-readable output), --limit N, --help. Plugin and group commands parse
+their own options, given after the command: hostplane packages list --json`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -50,8 +58,47 @@ const OPTIONS = {
   parent: { type: 'string' },
 } as const;
 
+const COMMANDS: Record<string, (input: CommandInput) => Promise<number | undefined>> = {
+  start: startCommand,
+  migrate: migrateCommand,
+  seed: seedCommand,
+  plugins: pluginsCommand,
+  jobs: jobsCommand,
+  outbox: outboxCommand,
+  admin: adminCommand,
+  users: usersCommand,
+};
+
+/**
+ * Which extension (plugin id or group) handles `argv`, if any: a word the CLI does not know, or
+ * a subcommand of `users` other than the built-in ones. Their words go on unparsed.
+ */
+function extensionOf(argv: string[]): { word: string; rest: string[]; builtin?: { usage: string[] } } | undefined {
+  const [word, sub] = argv;
+  if (word === undefined || !/^[a-z][a-z0-9-]*$/.test(word)) return undefined;
+  if (word === 'users') {
+    if (sub === undefined || sub.startsWith('-') || USERS_BUILTIN.actions.includes(sub)) return undefined;
+    return { word, rest: argv.slice(1), builtin: { usage: USERS_BUILTIN.usage } };
+  }
+  return word in COMMANDS ? undefined : { word, rest: argv.slice(1) };
+}
+
+function failed(io: CliIO, command: string, error: unknown): number {
+  io.err(`hostplane ${command}: ${describeError(error)}`);
+  return error instanceof CliError ? error.exitCode : 1;
+}
+
 /** Run the CLI; resolves with the exit code, or undefined for a long-running `start`. */
 export async function runCli(argv: string[], io: CliIO, env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  const extension = extensionOf(argv);
+  if (extension) {
+    try {
+      const handler = extensionCommand(extension.word, USAGE, extension.builtin);
+      return await handler({ args: extension.rest, options: {}, config: loadConfig(env), io });
+    } catch (error) {
+      return failed(io, extension.word, error);
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -64,17 +111,7 @@ export async function runCli(argv: string[], io: CliIO, env: NodeJS.ProcessEnv =
     io.out(USAGE);
     return command || parsed.values.help ? 0 : 2;
   }
-  const commands: Record<string, (input: CommandInput) => Promise<number | undefined>> = {
-    start: startCommand,
-    migrate: migrateCommand,
-    seed: seedCommand,
-    plugins: pluginsCommand,
-    jobs: jobsCommand,
-    outbox: outboxCommand,
-    admin: adminCommand,
-    users: usersCommand,
-  };
-  const handler = commands[command] ?? (/^[a-z][a-z0-9-]*$/.test(command) ? pluginCommand(command) : undefined);
+  const handler = COMMANDS[command];
   if (!handler) {
     io.err(`hostplane: unknown command "${command}"\n\n${USAGE}`);
     return 2;
@@ -84,7 +121,6 @@ export async function runCli(argv: string[], io: CliIO, env: NodeJS.ProcessEnv =
     const config = loadConfig(portEnv);
     return await handler({ args: rest, options: parsed.values, config, io });
   } catch (error) {
-    io.err(`hostplane ${command}: ${describeError(error)}`);
-    return error instanceof CliError ? error.exitCode : 1;
+    return failed(io, command, error);
   }
 }

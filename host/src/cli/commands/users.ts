@@ -1,10 +1,25 @@
-/** `hostplane users create|list`: platform users, for operators. */
+/**
+ * `hostplane users list|show|create`: platform users, for operators. Other subcommands
+ * (`suspend`, `unsuspend`) come from plugins adding to the `users` group: suspending takes a
+ * user's subscriptions along, which is the accounts plugin's business.
+ */
 import { randomBytes } from 'node:crypto';
-import { getUserByEmail, listUsers, type UserRole } from '@hostplane/core';
-import { print } from '../output.js';
+import { getUserByEmail, getUserById, listUsers, type UserRole } from '@hostplane/core';
+import { CliError, print, table } from '../output.js';
 import { limitOption, usage, withAdminKernel, type CommandInput } from '../command.js';
 
 const ROLES: UserRole[] = ['super_admin', 'reseller', 'customer', 'technical_user'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the built-in handles itself, and its lines in `hostplane users help`. */
+export const USERS_BUILTIN = {
+  actions: ['list', 'show', 'create'],
+  usage: [
+    'hostplane users list [--role R] [--limit N] [--json]\n    Platform users, oldest first (deleted ones left out)',
+    'hostplane users show <id|email> [--json]\n    One user',
+    'hostplane users create --email E --role R [--parent EMAIL] [--password P] [--name N] [--json]\n    Create a user (a password is generated when none is given)',
+  ],
+};
 
 export async function usersCommand(input: CommandInput): Promise<number> {
   const [action, ...rest] = input.args;
@@ -16,6 +31,23 @@ export async function usersCommand(input: CommandInput): Promise<number> {
     return withAdminKernel(input, async (kernel) => {
       const users = await listUsers(kernel.knex, { ...(role ? { role } : {}), limit });
       print(input.io, json, users, ['id', 'email', 'name', 'role', 'status', 'parentId', 'createdAt']);
+      return 0;
+    });
+  }
+  if (action === 'show') {
+    const [who, ...extra] = rest;
+    if (!who || extra.length > 0) throw usage('usage: hostplane users show <id|email> [--json]');
+    return withAdminKernel(input, async (kernel) => {
+      const user = UUID.test(who) ? await getUserById(kernel.knex, who) : await getUserByEmail(kernel.knex, who);
+      if (!user) throw new CliError(`no user ${who}`, 1);
+      if (json) print(input.io, true, user);
+      else
+        input.io.out(
+          table(
+            Object.entries(user).map(([field, value]) => ({ field, value })),
+            ['field', 'value'],
+          ),
+        );
       return 0;
     });
   }
@@ -54,5 +86,8 @@ export async function usersCommand(input: CommandInput): Promise<number> {
       return 0;
     });
   }
-  throw usage('usage: hostplane users list [--role R] | create --email E --role R [--parent EMAIL]');
+  throw usage(
+    'usage: hostplane users list [--role R] | show <id|email> | create --email E --role R [--parent EMAIL]' +
+      ' (and `hostplane users help` for what plugins add)',
+  );
 }
