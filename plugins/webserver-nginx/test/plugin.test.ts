@@ -9,6 +9,7 @@ import t from 'tap';
 import { coreServices, definePlugin, extensionPoints, type SiteSpec } from '@hostplane/sdk';
 import { startTestHost } from '@hostplane/sdk/testing';
 import nginxPlugin from '../src/index.js';
+import { isRunning } from '../src/services/exec.js';
 import { freePort, get, site, systemMissing, tempRoot, uniqueName } from './helpers.js';
 
 /** A plugin that finds web server drivers the way the websites plugin does. */
@@ -89,6 +90,6 @@ t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disabl
   const pidFile = path.join(root, 'run', 'nginx.pid');
   const pid = Number(await fs.readFile(pidFile, 'utf8'));
   await host.kernel.disable('webserver-nginx');
-  t.throws(() => process.kill(pid, 0), 'nginx master gone after disable');
+  t.notOk(await isRunning(pid), 'nginx master gone after disable (a zombie at most)');
   await t.rejects(get(port, `${n}.localhost`), 'nothing listens any more');
 });

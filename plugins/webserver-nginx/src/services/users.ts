@@ -18,6 +18,9 @@ export interface Owner {
 }
 
 const COMMENT_PREFIX = 'hostplane site ';
+/** uid/gid band of site users: above the usual regular-user start, below 65534 (nobody). */
+export const SITE_ID_MIN = 20_000;
+export const SITE_ID_MAX = 59_999;
 
 interface PasswdEntry {
   name: string;
@@ -83,6 +86,16 @@ export class SiteUsers {
     if (!entry) {
       const r = await run('useradd', [
         '--system',
+        // The system id band (SYS_UID_MIN..MAX, usually 100–999) holds fewer than 900 users: a
+        // server with a thousand sites would run out. Site users get a band of their own.
+        '-K',
+        `SYS_UID_MIN=${SITE_ID_MIN}`,
+        '-K',
+        `SYS_UID_MAX=${SITE_ID_MAX}`,
+        '-K',
+        `SYS_GID_MIN=${SITE_ID_MIN}`,
+        '-K',
+        `SYS_GID_MAX=${SITE_ID_MAX}`,
         '--no-create-home',
         '--home-dir',
         siteDir,
