@@ -373,9 +373,13 @@ export class NginxDriver implements WebServerDriver {
         if (nginxChanged) await this.nginx.reload();
         for (const version of fpmChanged) await this.fpm.get(version)?.reload();
       } catch (err) {
-        // The server, not a site, is at fault: callers keep their sites pending and retry.
+        // The server, not a site, is at fault: callers keep their sites pending and retry. Put
+        // the batch's files back so the next batch does not trip over the same unknown error.
         reloadError = WebServerUnavailable(err instanceof Error ? err.message : String(err));
         this.log.error({ err }, 'check or reload failed');
+        for (const work of works.values()) {
+          await this.restore(work).catch((e: unknown) => this.log.error({ site: work.name, err: e }, 'restore failed'));
+        }
       }
     }
 
@@ -408,6 +412,9 @@ export class NginxDriver implements WebServerDriver {
   private async prepareApply(work: SiteWork, site: SiteSpec): Promise<void> {
     const L = this.layout;
     assertValidSpec(site, this.versions);
+    if (site.kind === 'nodejs' && site.nodejs?.port === this.options.httpPort) {
+      throw SiteConfigRejected(site.name, `nodejs.port ${site.nodejs.port} is the web server's own port`);
+    }
     const paths = sitePaths(L, site.name);
     const owner = await this.users.ensure(site.name, paths.dir);
     work.owner = owner;
