@@ -76,6 +76,17 @@ if (missing) {
     t.ok(await fs.stat(`${file}.broken`), 'kept as .broken for the admin');
   });
 
+  t.test('a broken pool left on disk is set aside too', async (t) => {
+    await last.stop();
+    const version = (await fs.readdir(path.join(root, 'php')))[0] as string;
+    const file = path.join(root, 'php', version, 'pools', 'leftover.conf');
+    await fs.writeFile(file, '[leftover]\nlisten = /tmp/x.sock\npm = ondemand\npm.max_children = 1\nbogus_entry = 1\n');
+    last = await makeDriver(opts);
+    t.equal((await last.start()).state, 'ready');
+    await t.rejects(fs.stat(file), { code: 'ENOENT' });
+    t.ok(await fs.stat(`${file}.broken`));
+  });
+
   t.test('a port held by someone else: degraded with the reason, not a crash', async (t) => {
     await last.stop();
     const net = await import('node:net');
