@@ -187,11 +187,17 @@ export async function panelRoutes(app: HostApp, { panel, inject }: PanelRoutesOp
     // React Router reads the raw body itself (form posts).
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.all('/*', { config: { public: true, rateLimit: false } }, async (request, reply) => {
-      if (belongsToApi(request.url)) return reply.callNotFound();
-      // The panel's pages call the rate-limited API; the page itself is not counted again.
-      const response = await panel.handle(toFetchRequest(request, reply), contextOf(request, reply));
-      return sendFetchResponse(reply, response);
+    // Not `all`: @fastify/cors owns `OPTIONS *` (preflight) whenever CORS origins are configured.
+    scope.route({
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      url: '/*',
+      config: { public: true, rateLimit: false },
+      handler: async (request, reply) => {
+        if (belongsToApi(request.url)) return reply.callNotFound();
+        // The panel's pages call the rate-limited API; the page itself is not counted again.
+        const response = await panel.handle(toFetchRequest(request, reply), contextOf(request, reply));
+        return sendFetchResponse(reply, response);
+      },
     });
   });
 }
