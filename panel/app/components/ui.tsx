@@ -147,7 +147,12 @@ export function Field({
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium">
         {label}
-        {required ? <span className="text-red-700 dark:text-red-400"> *</span> : null}
+        {required ? (
+          <span aria-hidden="true" className="text-red-700 dark:text-red-400">
+            {' '}
+            *
+          </span>
+        ) : null}
       </label>
       {children ?? (
         <input
