@@ -204,10 +204,15 @@ export class NginxDriver implements WebServerDriver {
     await this.checkNginx(new Map());
     for (const [version, master] of this.fpm) await this.checkFpm(version, master, new Map());
 
+    // A master adopted from an earlier process (one killed mid-batch, say) may run an older
+    // config than the files now on disk, and later batches only reload when a file changes:
+    // load what is on disk (checked just above) now.
     const started = await this.nginx.start();
+    if (started === 'adopted') await this.nginx.reload();
     this.log.info({ prefix: L.prefix, listen: this.listen(), how: started }, 'nginx running');
     for (const master of this.fpm.values()) {
       const how = await master.start();
+      if (how === 'adopted') await master.reload();
       this.log.info({ php: master.version, how }, 'php-fpm running');
     }
     await this.restoreApps();
@@ -353,7 +358,10 @@ export class NginxDriver implements WebServerDriver {
       work.ops.push(op);
     }
 
+    const t0 = performance.now();
     await eachLimited([...works.values()], PREPARE_CONCURRENCY, (work) => this.prepare(work));
+    const t1 = performance.now();
+    let t2 = t1;
 
     const live = (): SiteWork[] => [...works.values()].filter((w) => w.error === null);
     const nginxChanged = forced || live().some((w) => w.changedNginx);
@@ -369,6 +377,7 @@ export class NginxDriver implements WebServerDriver {
           if (master) await this.checkFpm(version, master, works);
         }
         // A site rejected by one check was rolled back in both; reload what is still changed.
+        t2 = performance.now();
         this.reloadCount++;
         if (nginxChanged) await this.nginx.reload();
         for (const version of fpmChanged) await this.fpm.get(version)?.reload();
@@ -383,11 +392,25 @@ export class NginxDriver implements WebServerDriver {
       }
     }
 
+    const t3 = performance.now();
     for (const op of reloadOps) {
       if (reloadError) op.reject(reloadError);
       else op.resolve();
     }
     await eachLimited([...works.values()], PREPARE_CONCURRENCY, (work) => this.finish(work, reloadError));
+    const ms = (a: number, b: number): number => Math.round(b - a);
+    this.log.info(
+      {
+        sites: works.size,
+        rejected: [...works.values()].filter((w) => w.error !== null).length,
+        reloaded: nginxChanged || fpmChanged.size > 0,
+        prepareMs: ms(t0, t1),
+        checkMs: ms(t1, t2),
+        reloadMs: ms(t2, t3),
+        finishMs: ms(t3, performance.now()),
+      },
+      'web server batch done',
+    );
   }
 
   // ─── one site in a batch ──────────────────────────────────────────────────

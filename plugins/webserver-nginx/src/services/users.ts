@@ -4,6 +4,7 @@
  * Without root everything is the current user.
  */
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { siteUserName } from '../names.js';
 import { run } from './exec.js';
 
@@ -35,10 +36,24 @@ async function getent(db: 'passwd' | 'group', key: string): Promise<string[] | n
   return r.stdout.trim().split(':');
 }
 
+function entryOf(fields: string[] | null | undefined, name: string): PasswdEntry | null {
+  if (!fields || fields.length < 5) return null;
+  return { name: fields[0] ?? name, uid: Number(fields[2]), gid: Number(fields[3]), comment: fields[4] ?? '' };
+}
+
+/**
+ * A user from /etc/passwd, where useradd writes. Reading the file costs microseconds; spawning
+ * `getent` costs milliseconds per site, which adds up over a burst of a thousand sites.
+ */
+async function fromPasswdFile(name: string): Promise<PasswdEntry | null> {
+  const text = await fs.readFile('/etc/passwd', 'utf8').catch(() => '');
+  const line = text.split('\n').find((l) => l.startsWith(`${name}:`));
+  return line ? entryOf(line.split(':'), name) : null;
+}
+
+/** A user from /etc/passwd, else from any NSS source. */
 export async function lookupUser(name: string): Promise<PasswdEntry | null> {
-  const f = await getent('passwd', name);
-  if (!f || f.length < 5) return null;
-  return { name: f[0] ?? name, uid: Number(f[2]), gid: Number(f[3]), comment: f[4] ?? '' };
+  return (await fromPasswdFile(name)) ?? entryOf(await getent('passwd', name), name);
 }
 
 export async function lookupGroupId(name: string): Promise<number | null> {
@@ -82,7 +97,8 @@ export class SiteUsers {
     const gid = process.getgid?.() ?? 0;
     if (this.mode === 'current') return { user: null, uid, gid, treeGid: this.webGroup?.gid ?? gid };
     const name = userFor(siteName);
-    let entry = await lookupUser(name);
+    // Only /etc/passwd first: a user elsewhere (LDAP) makes useradd exit 9 and is found below.
+    let entry = await fromPasswdFile(name);
     if (!entry) {
       const r = await run('useradd', [
         '--system',
@@ -110,7 +126,8 @@ export class SiteUsers {
       if (r.code !== 0 && r.code !== 9) throw new Error(`useradd ${name} failed: ${r.stderr.trim()}`);
       entry = await lookupUser(name);
       if (!entry) throw new Error(`useradd ${name} left no user`);
-    } else if (!entry.comment.startsWith(COMMENT_PREFIX)) {
+    }
+    if (!entry.comment.startsWith(COMMENT_PREFIX)) {
       throw new Error(`user ${name} exists but was not made by Hostplane; refusing to use it`);
     }
     return { user: name, uid: entry.uid, gid: entry.gid, treeGid: this.webGroup?.gid ?? entry.gid };
