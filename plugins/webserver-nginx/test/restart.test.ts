@@ -28,6 +28,10 @@ if (missing) {
     const spec = site(n, { kind: 'php', phpVersion: (await last.status()).phpVersions[0] as string });
     const applied = await last.apply(spec);
     await fs.writeFile(path.join(applied.documentRoot, 'index.php'), '<?php echo "alive";');
+    await fs.writeFile(path.join(applied.documentRoot, 'who.php'), '<?php echo posix_geteuid();');
+    if (process.getuid?.() === 0) {
+      t.not((await get(port, `${n}.example.test`, '/who.php')).body, '0', "siteUsers 'current' as root never runs PHP as root");
+    }
     const nginxPid = await pidOf('nginx.pid');
 
     // The old process "crashes": no stop(); a new driver starts on the same root and port.

@@ -35,7 +35,7 @@ import { readOrNull, removeFile, writeAtomic, writeIfChanged } from './files.js'
 import { FpmMaster, NginxMaster } from './servers.js';
 import { AppSupervisor } from './supervisor.js';
 import { chownTree, ensurePlaceholder, ensureSiteTree } from './tree.js';
-import { lookupGroupId, SiteUsers, type Owner } from './users.js';
+import { lookupUser, SiteUsers, type Owner } from './users.js';
 import { ArchiveRefused, installWordPress } from './wordpress.js';
 
 /** The part of the plugin logger the driver uses (pino-compatible). */
@@ -146,11 +146,11 @@ export class NginxDriver implements WebServerDriver {
     if (this.versions.length === 0) throw new Error(`no php-fpm binary (php-fpm<major.minor>) in ${o.phpFpmDir}`);
 
     const webUser = o.webUser ?? 'www-data';
-    const webGid = this.isRoot ? await lookupGroupId(webUser) : null;
-    if (this.isRoot && webGid === null) throw new Error(`running as root but the web user ${webUser} does not exist`);
+    const web = this.isRoot ? await lookupUser(webUser) : null;
+    if (this.isRoot && web === null) throw new Error(`running as root but the web user ${webUser} does not exist`);
     const mode = o.siteUsers === 'auto' ? (this.isRoot ? 'per-site' : 'current') : o.siteUsers;
     if (mode === 'per-site' && !this.isRoot) throw new Error("siteUsers 'per-site' needs root; use 'current'");
-    this.users = new SiteUsers(mode, webGid === null ? null : { name: webUser, gid: webGid });
+    this.users = new SiteUsers(mode, web === null ? null : { name: webUser, uid: web.uid, gid: web.gid });
 
     for (const [dir, dirMode] of [
       [L.root, 0o711],

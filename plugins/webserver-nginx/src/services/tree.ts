@@ -21,9 +21,9 @@ async function ensureDir(dir: string, mode: number, uid: number, gid: number): P
 
 export async function ensureSiteTree(paths: SitePaths, owner: Owner): Promise<void> {
   await ensureDir(path.dirname(paths.dir), 0o711, 0, 0).catch(() => undefined);
-  await ensureDir(paths.dir, 0o750, owner.uid, owner.treeGid);
+  await ensureDir(paths.dir, 0o750, owner.treeUid, owner.treeGid);
   // setgid: files PHP creates (uploads) get the web group, so NGINX can serve them.
-  await ensureDir(paths.public, 0o2750, owner.uid, owner.treeGid);
+  await ensureDir(paths.public, 0o2750, owner.treeUid, owner.treeGid);
   await ensureDir(paths.tmp, 0o750, owner.uid, owner.gid);
   await ensureDir(paths.app, 0o750, owner.uid, owner.gid);
   // root-owned, readable by the site's own group (see above).
@@ -43,7 +43,7 @@ export async function ensurePlaceholder(paths: SitePaths, owner: Owner): Promise
   await fs.writeFile(file, PLACEHOLDER_PAGE, { mode: 0o640, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EEXIST') throw err;
   });
-  if (isRoot()) await fs.chown(file, owner.uid, owner.treeGid);
+  if (isRoot()) await fs.chown(file, owner.treeUid, owner.treeGid);
   return true;
 }
 
@@ -55,11 +55,11 @@ export async function chownTree(dir: string, owner: Owner): Promise<void> {
     if (entry.isSymbolicLink()) continue;
     if (entry.isDirectory()) {
       await fs.chmod(full, 0o2750);
-      if (isRoot()) await fs.chown(full, owner.uid, owner.treeGid);
+      if (isRoot()) await fs.chown(full, owner.treeUid, owner.treeGid);
       await chownTree(full, owner);
     } else if (entry.isFile()) {
       await fs.chmod(full, 0o640);
-      if (isRoot()) await fs.chown(full, owner.uid, owner.treeGid);
+      if (isRoot()) await fs.chown(full, owner.treeUid, owner.treeGid);
     }
   }
 }

@@ -9,11 +9,13 @@ import { siteUserName } from '../names.js';
 import { run } from './exec.js';
 
 export interface Owner {
-  /** User name for pool `user =`, or null when everything runs as the current user. */
+  /** User PHP and the Node.js app run as (pool `user =`), or null: the current user (not root). */
   user: string | null;
   uid: number;
-  /** The site user's own group (PHP pool group). */
+  /** That user's own group (PHP pool group). */
   gid: number;
+  /** Owner of the site tree: the site user, or root when root runs without site users. */
+  treeUid: number;
   /** Group of the site tree: NGINX's group when root. */
   treeGid: number;
 }
@@ -56,11 +58,6 @@ export async function lookupUser(name: string): Promise<PasswdEntry | null> {
   return (await fromPasswdFile(name)) ?? entryOf(await getent('passwd', name), name);
 }
 
-export async function lookupGroupId(name: string): Promise<number | null> {
-  const f = await getent('group', name);
-  return f && f.length >= 3 ? Number(f[2]) : null;
-}
-
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 export const userFor = (siteName: string): string => siteUserName(siteName, hash);
@@ -72,8 +69,8 @@ export class SiteUsers {
   constructor(
     /** 'per-site' creates users (root only); 'current' uses this process's user. */
     readonly mode: 'per-site' | 'current',
-    /** NGINX's user and group when root (`www-data`), null otherwise. */
-    readonly webGroup: { name: string; gid: number } | null,
+    /** NGINX's user when root (`www-data`), null otherwise. */
+    readonly web: { name: string; uid: number; gid: number } | null,
   ) {}
 
   /** Make sure the site's user exists; returns who owns its tree. */
@@ -95,7 +92,12 @@ export class SiteUsers {
   private async ensureUnlocked(siteName: string, siteDir: string): Promise<Owner> {
     const uid = process.getuid?.() ?? 0;
     const gid = process.getgid?.() ?? 0;
-    if (this.mode === 'current') return { user: null, uid, gid, treeGid: this.webGroup?.gid ?? gid };
+    if (this.mode === 'current') {
+      // Root without site users: PHP and apps run as the web user, never as root; root keeps
+      // the files (PHP can read them, not change them). Development and tests only.
+      if (this.web) return { user: this.web.name, uid: this.web.uid, gid: this.web.gid, treeUid: 0, treeGid: this.web.gid };
+      return { user: null, uid, gid, treeUid: uid, treeGid: gid };
+    }
     const name = userFor(siteName);
     // Only /etc/passwd first: a user elsewhere (LDAP) makes useradd exit 9 and is found below.
     let entry = await fromPasswdFile(name);
@@ -130,7 +132,7 @@ export class SiteUsers {
     if (!entry.comment.startsWith(COMMENT_PREFIX)) {
       throw new Error(`user ${name} exists but was not made by Hostplane; refusing to use it`);
     }
-    return { user: name, uid: entry.uid, gid: entry.gid, treeGid: this.webGroup?.gid ?? entry.gid };
+    return { user: name, uid: entry.uid, gid: entry.gid, treeUid: entry.uid, treeGid: this.web?.gid ?? entry.gid };
   }
 
   /** Delete the site's user if Hostplane made it; idempotent. */
