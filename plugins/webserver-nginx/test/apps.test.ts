@@ -1,8 +1,10 @@
 /** Node.js sites (a supervised app behind proxy_pass) and WordPress installs from an archive. */
 import { execFileSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { waitFor } from '../src/services/exec.js';
 import { lookupUser, userFor } from '../src/services/users.js';
@@ -123,6 +125,37 @@ if (missing) {
       t.equal(stat.uid, (await lookupUser(userFor(n)))?.uid, 'installed files belong to the site user');
       t.equal(stat.mode & 0o777, 0o640);
     }
+  });
+
+  t.test('WordPress over http: fetched and installed; a failed download is a plain, retryable error', async (t) => {
+    const archive = fileURLToPath(await fixture());
+    const server = http.createServer((req, res) => {
+      if (req.url !== '/wordpress.tar.gz') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      createReadStream(archive).pipe(res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const missingArchive = name('wp404');
+    const failed = await driver
+      .apply(
+        site(missingArchive, { kind: 'wordpress', phpVersion: php, wordpress: { archiveUrl: `${base}/nope.tar.gz`, database } }),
+      )
+      .then(
+        () => null,
+        (err: unknown) => err,
+      );
+    t.ok(failed instanceof Error, 'rejected');
+    t.notOk((failed as { code?: string }).code, 'not a config rejection: the reconciler retries');
+    t.match((failed as Error).message, /answered 404/);
+
+    const n = name('wphttp');
+    await driver.apply(
+      site(n, { kind: 'wordpress', phpVersion: php, wordpress: { archiveUrl: `${base}/wordpress.tar.gz`, database } }),
+    );
+    t.equal((await get(port, `${n}.example.test`)).body, 'wp configured /');
   });
 
   t.test('WordPress: an archive with entries escaping the target is refused', async (t) => {

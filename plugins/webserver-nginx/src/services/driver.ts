@@ -166,6 +166,7 @@ export class NginxDriver implements WebServerDriver {
       await fs.mkdir(dir, { recursive: true, mode: dirMode });
       await fs.chmod(dir, dirMode);
     }
+    if (web) await assertTraversable(L.root, web);
     await writeIfChanged(L.nginxConf, this.renderMain());
     await writeIfChanged(path.join(L.confDir, 'mime.types'), MIME_TYPES);
     await writeIfChanged(path.join(L.confDir, 'fastcgi_params'), FASTCGI_PARAMS);
@@ -683,4 +684,22 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * NGINX workers run as the web user and must pass through every folder above the root; a
+ * private parent (a 0700 data dir, /root) would make every site answer 404 with only a
+ * `Permission denied` in each site's error log. Refuse to start, naming the folder.
+ */
+async function assertTraversable(root: string, web: { name: string; uid: number; gid: number }): Promise<void> {
+  for (let dir = path.dirname(root); ; dir = path.dirname(dir)) {
+    const st = await fs.stat(dir);
+    const bit = st.uid === web.uid ? 0o100 : st.gid === web.gid ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) {
+      throw new Error(
+        `the web user ${web.name} cannot reach ${root}: ${dir} is mode ${(st.mode & 0o777).toString(8)}; allow traversal (chmod o+x ${dir}) or choose another root`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
 }
