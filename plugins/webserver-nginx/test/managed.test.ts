@@ -120,7 +120,8 @@ if (missing) {
     const spec = site(n);
     const applied = await driver.apply(spec);
     await driver.remove(spec, { keepFiles: true });
-    t.ok(await fs.stat(path.join(applied.documentRoot, 'index.html')));
+    const kept = await fs.stat(path.join(applied.documentRoot, 'index.html'));
+    if (isRoot) t.equal(kept.uid, 0, 'kept files go to root: a future site reusing the uid must not own them');
     t.equal((await get(port, `${n}.example.test`)).status, 404);
     await fs.rm(path.join(root, 'sites', n), { recursive: true });
   });

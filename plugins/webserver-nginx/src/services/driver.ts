@@ -34,7 +34,7 @@ import { safePath } from '../render/quote.js';
 import { readOrNull, removeFile, writeAtomic, writeIfChanged } from './files.js';
 import { FpmMaster, NginxMaster } from './servers.js';
 import { AppSupervisor } from './supervisor.js';
-import { chownTree, ensurePlaceholder, ensureSiteTree } from './tree.js';
+import { chownTree, disownTree, ensurePlaceholder, ensureSiteTree } from './tree.js';
 import { lookupUser, SiteUsers, type Owner } from './users.js';
 import { ArchiveRefused, installWordPress } from './wordpress.js';
 
@@ -536,6 +536,7 @@ export class NginxDriver implements WebServerDriver {
     for (const version of this.versions) await removeFile(poolSocket(L, version, work.name));
     const paths = sitePaths(L, work.name);
     if (!last.keepFiles) await fs.rm(paths.dir, { recursive: true, force: true });
+    else if (this.users.mode === 'per-site') await disownTree(paths.dir);
     await this.users.remove(work.name);
     await removeFile(stateFile);
     await removeFile(path.join(L.state, `${work.name}.wordpress`));

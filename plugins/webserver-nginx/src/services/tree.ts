@@ -63,3 +63,16 @@ export async function chownTree(dir: string, owner: Owner): Promise<void> {
     }
   }
 }
+
+/**
+ * Hand a kept tree to root before its site user is deleted: the freed uid may be given to a
+ * future site, which must not inherit these files.
+ */
+export async function disownTree(dir: string): Promise<void> {
+  if (!isRoot()) return;
+  const stat = await fs.lstat(dir).catch(() => null);
+  if (!stat) return;
+  await fs.lchown(dir, 0, 0);
+  if (!stat.isDirectory()) return;
+  for (const entry of await fs.readdir(dir)) await disownTree(path.join(dir, entry));
+}
