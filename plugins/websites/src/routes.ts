@@ -25,6 +25,8 @@ const NodeSettings = Type.Object(
     env: Type.Optional(
       Type.Record(Type.String({ pattern: EnvName }), Type.String({ maxLength: 1000, pattern: '^[^\\u0000\\n\\r]*$' }), {
         maxProperties: 50,
+        // Keys outside the pattern are refused, not ignored.
+        additionalProperties: false,
       }),
     ),
   },

@@ -44,6 +44,21 @@ const driver: WebServerDriver = {
   async reload() {},
 };
 
+// What other plugins (DNS, backups) would hear.
+const heard: Array<{ event: string; payload: Record<string, unknown> }> = [];
+const listener = definePlugin({
+  id: 'listener',
+  sdk: '^0.1.0',
+  permissions: ['events:subscribe'],
+  setup(ctx) {
+    for (const event of ['website.created', 'website.activated', 'website.suspended', 'website.deleted'] as const) {
+      ctx.on(event, (payload) => {
+        heard.push({ event, payload: payload as unknown as Record<string, unknown> });
+      });
+    }
+  },
+});
+
 const scripted = definePlugin({
   id: 'scripted-webserver',
   sdk: '^0.1.0',
@@ -54,8 +69,8 @@ const scripted = definePlugin({
 });
 
 const host = await startTestHost({
-  plugins: [{ definition: accounts, version: '0.1.0' }, websites, scripted],
-  enable: ['accounts', 'websites'],
+  plugins: [{ definition: accounts, version: '0.1.0' }, websites, scripted, listener],
+  enable: ['accounts', 'websites', 'listener'],
 });
 const sql = sqlOf(host);
 t.teardown(async () => {
@@ -148,4 +163,12 @@ t.test('suspension and deletion go through the driver', async (t) => {
   t.equal((await customer.del(`/v1/websites/${s.id}`)).status, 202);
   await eventually(async () => ((await customer.get(`/v1/websites/${s.id}`)).status === 404 ? true : undefined));
   t.ok(removed.includes('life-example'));
+  const mine = heard.filter((h) => h.payload.websiteId === s.id).map((h) => h.event);
+  t.same(mine, ['website.created', 'website.activated', 'website.suspended', 'website.activated', 'website.deleted']);
+  t.match(heard.find((h) => h.payload.websiteId === s.id && h.event === 'website.created')?.payload, {
+    domain: 'life.example',
+    ownerId: customerUser.id,
+    kind: 'static',
+  });
+  t.match(heard.find((h) => h.payload.websiteId === s.id && h.event === 'website.suspended')?.payload, { reasons: ['admin'] });
 });

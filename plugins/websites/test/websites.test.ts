@@ -209,3 +209,26 @@ t.test('delete releases limits at once', async (t) => {
     'its domains stay claimed until it is gone',
   );
 });
+
+t.test('Node.js sites get their own port and settings', async (t) => {
+  const first = await bob.post('/v1/websites', { domain: 'app-one.example', kind: 'nodejs' });
+  t.equal(first.status, 201, JSON.stringify(first.body));
+  t.match(first.body.nodejs, { command: ['npm', 'start'], port: 20000, env: {} });
+  t.equal(first.body.phpVersion, null);
+  const second = await bob.post('/v1/websites', {
+    domain: 'app-two.example',
+    kind: 'nodejs',
+    nodejs: { command: ['node', 'server.js'], env: { NODE_ENV: 'production' } },
+  });
+  t.match(second.body.nodejs, { command: ['node', 'server.js'], port: 20001, env: { NODE_ENV: 'production' } });
+  const changed = await bob.patch(`/v1/websites/${second.body.id}`, { nodejs: { env: { NODE_ENV: 'staging' } } });
+  t.match(changed.body.nodejs, { command: ['node', 'server.js'], port: 20001, env: { NODE_ENV: 'staging' } }, 'the port stays');
+  const bad = await bob.post('/v1/websites', { domain: 'app-bad.example', kind: 'nodejs', nodejs: { env: { 'BAD-NAME': 'x' } } });
+  t.equal(bad.status, 400);
+  const newline = await bob.post('/v1/websites', {
+    domain: 'app-nl.example',
+    kind: 'nodejs',
+    nodejs: { command: ['node', 'a\nb'] },
+  });
+  t.equal(newline.status, 400, 'no newlines in a command');
+});
