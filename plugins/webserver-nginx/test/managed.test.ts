@@ -123,6 +123,11 @@ if (missing) {
     const kept = await fs.stat(path.join(applied.documentRoot, 'index.html'));
     if (isRoot) t.equal(kept.uid, 0, 'kept files go to root: a future site reusing the uid must not own them');
     t.equal((await get(port, `${n}.example.test`)).status, 404);
+    await fs.writeFile(path.join(applied.documentRoot, 'index.html'), 'kept content');
+    await driver.apply(spec);
+    t.equal((await get(port, `${n}.example.test`)).body, 'kept content', 'a re-created site takes its kept tree back');
+    if (isRoot) t.equal((await fs.stat(path.join(applied.documentRoot, 'index.html'))).uid, (await lookupUser(userFor(n)))?.uid);
+    await driver.remove(spec, { keepFiles: true });
     await fs.rm(path.join(root, 'sites', n), { recursive: true });
   });
 

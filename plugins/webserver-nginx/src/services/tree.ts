@@ -20,6 +20,9 @@ async function ensureDir(dir: string, mode: number, uid: number, gid: number): P
 }
 
 export async function ensureSiteTree(paths: SitePaths, owner: Owner): Promise<void> {
+  // A tree kept by an earlier remove (handed to root) or restored from elsewhere: take it back.
+  const existing = await fs.stat(paths.dir).catch(() => null);
+  const reclaim = isRoot() && existing !== null && existing.uid !== owner.treeUid;
   await ensureDir(path.dirname(paths.dir), 0o711, 0, 0).catch(() => undefined);
   await ensureDir(paths.dir, 0o750, owner.treeUid, owner.treeGid);
   // setgid: files PHP creates (uploads) get the web group, so NGINX can serve them.
@@ -33,6 +36,12 @@ export async function ensureSiteTree(paths: SitePaths, owner: Owner): Promise<vo
   const handle = await fs.open(phpLog, 'a', 0o640);
   await handle.close();
   if (isRoot()) await fs.chown(phpLog, owner.uid, owner.gid);
+  if (reclaim) {
+    await chownTree(paths.public, owner);
+    const own = { ...owner, treeUid: owner.uid, treeGid: owner.gid };
+    await chownTree(paths.app, own);
+    await chownTree(paths.tmp, own);
+  }
 }
 
 /** Put a placeholder page into an empty document root (never over existing content). */
