@@ -154,6 +154,7 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
   host.rbac.removeOwner(id);
   const runtime = record.runtime;
   record.runtime = undefined;
+  record.health = null;
   if (!runtime) return;
   runtime.abort.abort();
   if (callStop && (record.state === 'started' || record.state === 'enabled') && record.definition?.stop) {
