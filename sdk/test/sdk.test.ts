@@ -9,11 +9,22 @@ import {
   createServiceRef,
   defineError,
   definePlugin,
+  extensionPoints,
   isDefinedPlugin,
   isHostplaneError,
   isSecretSchema,
+  type WebServerDriver,
 } from '@hostplane/sdk';
-import { mockAudit, mockClock, mockEvents, mockJobs, mockMailer, mockSettings, mockTasks } from '@hostplane/sdk/testing';
+import {
+  mockAudit,
+  mockClock,
+  mockEvents,
+  mockExtensions,
+  mockJobs,
+  mockMailer,
+  mockSettings,
+  mockTasks,
+} from '@hostplane/sdk/testing';
 
 t.test('SDK_VERSION follows package.json', async (t) => {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -91,4 +102,9 @@ t.test('mock services record what was asked of them', async (t) => {
   t.same(await settings.get('k'), { nested: [1] }, 'stored by value');
   await settings.delete('k');
   t.equal(await settings.get('k'), undefined);
+  const extensions = mockExtensions();
+  t.same(extensions.list(extensionPoints.webServer), []);
+  const driver = { id: 'fake' } as unknown as WebServerDriver;
+  extensions.add(extensionPoints.webServer, driver);
+  t.equal(extensions.list(extensionPoints.webServer)[0], driver);
 });

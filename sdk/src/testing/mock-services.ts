@@ -4,7 +4,16 @@
  */
 import type { EventName, EventPayload, EventsService } from '../events.js';
 import type { EnqueueOptions, JobsService, TasksService } from '../jobs.js';
-import type { AuditEntry, AuditService, ClockService, MailerService, MailMessage, SettingsService } from '../services.js';
+import type { ExtensionPoint } from '../extension-points.js';
+import type {
+  AuditEntry,
+  AuditService,
+  ClockService,
+  ExtensionsService,
+  MailerService,
+  MailMessage,
+  SettingsService,
+} from '../services.js';
 
 /** A clock tests can move. */
 export interface MockClock extends ClockService {
@@ -104,6 +113,19 @@ export function mockSettings(): SettingsService & { values: Map<string, unknown>
     },
     async delete(key) {
       values.delete(key);
+    },
+  };
+}
+
+/** Extension implementations you register by hand (`add`), as started plugins would offer them. */
+export function mockExtensions(): ExtensionsService & { add<T>(point: ExtensionPoint<T>, implementation: T): void } {
+  const byPoint = new Map<string, unknown[]>();
+  return {
+    add(point, implementation) {
+      byPoint.set(point.id, [...(byPoint.get(point.id) ?? []), implementation]);
+    },
+    list<T>(point: ExtensionPoint<T>) {
+      return [...((byPoint.get(point.id) ?? []) as T[])];
     },
   };
 }
