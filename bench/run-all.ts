@@ -7,7 +7,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('./', import.meta.url));
-const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['gateway', 'jobs', 'tasks', 'boot', 'auth', 'websites'];
+const names =
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : ['gateway', 'jobs', 'tasks', 'boot', 'auth', 'websites', 'users-search'];
 const results: unknown[] = [];
 for (const name of names) {
   const file = `${here}${name}.ts`;

@@ -4,7 +4,8 @@
  */
 import t from 'tap';
 import pg from 'pg';
-import { createTestDatabase } from '@hostplane/core';
+import { tmpdir } from 'node:os';
+import { createTestDatabase, migratePlugin, openDatabase } from '@hostplane/core';
 import { cli } from './support/cli.js';
 
 const db = await createTestDatabase();
@@ -171,4 +172,24 @@ t.test('seeded install: packages, subscriptions and users from the command line'
     rows.every((r) => r.actor_id === null),
     'done by the operator, not by a user',
   );
+});
+
+t.test("the accounts plugin's search indexes go down and up again", async (t) => {
+  const database = await openDatabase({ url: db.url, dataDir: tmpdir() });
+  t.teardown(() => database.close());
+  const knex = database.knex;
+  const directory = new URL('../../plugins/accounts/migrations/', import.meta.url);
+  const indexes = async () =>
+    (
+      await knex.raw<{ rows: Array<{ indexname: string }> }>(
+        `select indexname from pg_indexes where schemaname = 'hostplane' and tablename = 'users'
+          and indexname in ('users_email_trgm_idx', 'users_name_trgm_idx', 'users_created_at_id_idx') order by indexname`,
+      )
+    ).rows.map((r) => r.indexname);
+  const all = ['users_created_at_id_idx', 'users_email_trgm_idx', 'users_name_trgm_idx'];
+  t.same(await indexes(), all, 'created when the plugin was enabled');
+  t.same(await migratePlugin(knex, { pluginId: 'accounts', directory, action: 'down' }), ['20261125000000_users_search_indexes']);
+  t.same(await indexes(), [], 'down drops them');
+  t.same(await migratePlugin(knex, { pluginId: 'accounts', directory, action: 'up' }), ['20261125000000_users_search_indexes']);
+  t.same(await indexes(), all, 'up makes them again');
 });

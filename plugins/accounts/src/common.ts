@@ -104,18 +104,22 @@ export function likePattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Rows of one page and the total of the filtered (unordered) query. */
+/**
+ * Rows of one page and the total of the filtered (unordered) query. The two queries run side by
+ * side on two pool connections: the page is often an index walk that stops early, the count
+ * reads every match, and the answer waits only for the slower one.
+ */
 export async function paginate<T>(
   base: Knex.QueryBuilder,
   order: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
   page: number,
   limit: number,
 ): Promise<{ rows: T[]; total: number }> {
-  const [countRow] = (await base.clone().clearSelect().clearOrder().count({ count: '*' })) as Array<{
-    count: string | number;
-  }>;
-  const rows = (await order(base.clone())
-    .limit(limit)
-    .offset((page - 1) * limit)) as T[];
-  return { rows, total: Number(countRow?.count ?? 0) };
+  const [counted, rows] = await Promise.all([
+    base.clone().clearSelect().clearOrder().count({ count: '*' }) as Promise<Array<{ count: string | number }>>,
+    order(base.clone())
+      .limit(limit)
+      .offset((page - 1) * limit) as Promise<T[]>,
+  ]);
+  return { rows, total: Number(counted[0]?.count ?? 0) };
 }
