@@ -13,6 +13,24 @@ export interface FormErrors {
   fields: Record<string, string>;
 }
 
+/** AJV's wording, for people. */
+export function humanize(message: string): string {
+  const minLength = /^must NOT have fewer than (\d+) characters$/.exec(message);
+  if (minLength) return minLength[1] === '1' ? 'is required' : `needs at least ${minLength[1]} characters`;
+  const maxLength = /^must NOT have more than (\d+) characters$/.exec(message);
+  if (maxLength) return `may have at most ${maxLength[1]} characters`;
+  if (message.startsWith('must match pattern')) return 'is not in the expected format';
+  if (message === 'must match format "email"') return 'must be an email address';
+  if (message === 'must be integer') return 'must be a whole number';
+  if (message === 'must be number') return 'must be a number';
+  const minimum = /^must be >= (\S+)$/.exec(message);
+  if (minimum) return `must be at least ${minimum[1]}`;
+  const maximum = /^must be <= (\S+)$/.exec(message);
+  if (maximum) return `must be at most ${maximum[1]}`;
+  if (message === 'must be equal to one of the allowed values') return 'is not one of the choices';
+  return message;
+}
+
 /** `/body/limits/websites` → `limits.websites`. */
 function fieldOfPointer(pointer: string): string {
   return pointer
@@ -37,12 +55,17 @@ const FIELD_OF_CODE: Record<string, string> = {
  */
 export function formErrors(error: ApiError, rename: Record<string, string> = {}): FormErrors {
   const fields: Record<string, string> = {};
-  if (Array.isArray(error.details)) {
-    for (const issue of error.details as Array<{ field?: unknown; message?: unknown }>) {
-      if (typeof issue.field !== 'string' || typeof issue.message !== 'string') continue;
-      const name = fieldOfPointer(issue.field);
-      fields[rename[name] ?? name] = issue.message;
-    }
+  // Schema errors list `{ field: '/body/x', message }`; plugin errors may name one `{ field, reason }`.
+  const issues = Array.isArray(error.details)
+    ? error.details
+    : error.details && typeof error.details === 'object'
+      ? [error.details]
+      : [];
+  for (const issue of issues as Array<{ field?: unknown; message?: unknown; reason?: unknown }>) {
+    const message = typeof issue.message === 'string' ? issue.message : typeof issue.reason === 'string' ? error.message : null;
+    if (typeof issue.field !== 'string' || message === null) continue;
+    const name = fieldOfPointer(issue.field).replace(/\[\d+\]$/, '');
+    fields[rename[name] ?? name] = humanize(message);
   }
   const byCode = FIELD_OF_CODE[error.code];
   if (byCode) fields[rename[byCode] ?? byCode] ??= error.message;

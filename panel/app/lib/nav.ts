@@ -19,6 +19,7 @@ const DEDICATED: Record<string, string> = {
   'accounts/users': '/users',
   'accounts/packages': '/packages',
   'accounts/subscriptions': '/subscriptions',
+  'websites/websites': '/websites',
 };
 
 export function dedicatedPathOf(page: Pick<PanelPage, 'pluginId' | 'id'>): string | undefined {

@@ -142,3 +142,33 @@ export interface JsonSchema {
   secret?: boolean;
   [key: string]: unknown;
 }
+
+export interface Website {
+  id: string;
+  name: string;
+  domain: string;
+  domainDisplay: string;
+  aliases: string[];
+  kind: 'static' | 'php' | 'wordpress' | 'nodejs';
+  phpVersion: string | null;
+  status: 'provisioning' | 'active' | 'suspended' | 'error' | 'deleting';
+  statusReason: string | null;
+  suspendedFor: string[];
+  ownerId: string;
+  subscriptionId: string;
+  previewUrl: string | null;
+  converged: boolean;
+  createdAt: string;
+  updatedAt: string;
+  history?: Array<{ at: string; step: string; outcome: 'ok' | 'error' | 'waiting' | 'info'; message: string }>;
+}
+
+export const WEBSITE_KINDS: Record<Website['kind'], string> = {
+  static: 'Static files',
+  php: 'PHP',
+  wordpress: 'WordPress',
+  nodejs: 'Node.js',
+};
+
+/** Statuses that change by themselves: pages showing them poll (with JavaScript). */
+export const SETTLING = new Set(['provisioning', 'deleting']);

@@ -3,7 +3,8 @@ import { Link, useLoaderData, type LoaderFunctionArgs } from 'react-router';
 import { Card, EmptyState, PageHeader, StatusBadge, formatDate } from '../components/ui';
 import { UsageBar } from '../components/usage-bar';
 import { Api, requireUser } from '../lib/api.server';
-import { LIMIT_LABELS, type List, type Subscription, type Usage } from '../lib/types';
+import { LiveRefresh } from '../components/live';
+import { LIMIT_LABELS, SETTLING, type List, type Subscription, type Usage, type Website } from '../lib/types';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const me = await requireUser(request, context);
@@ -18,6 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       return res.ok ? res.data : null;
     }),
   );
+  const sites = can('websites.site.read') ? await api.get<List<Website> & { total: number }>('/websites?limit=6') : null;
   let counts: Array<{ label: string; value: number; to: string }> = [];
   if (me.user.role === 'reseller' || me.user.role === 'super_admin') {
     const [customers, packages] = await Promise.all([
@@ -25,6 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       can('accounts.package.read') ? api.get<List<unknown>>('/packages?limit=1') : null,
     ]);
     counts = [
+      ...(sites?.ok ? [{ label: 'Websites', value: sites.data.total, to: '/websites' }] : []),
       { label: 'Customers', value: customers?.ok ? (customers.data.total ?? customers.data.items.length) : 0, to: '/users' },
       { label: 'Subscriptions', value: subs?.ok ? (subs.data.total ?? subscriptions.length) : 0, to: '/subscriptions' },
       { label: 'Packages', value: packages?.ok ? (packages.data.total ?? packages.data.items.length) : 0, to: '/packages' },
@@ -36,16 +39,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     subscriptions,
     usage: Object.fromEntries(usages.filter((u): u is Usage => u !== null).map((u) => [u.subscriptionId, u])),
     counts,
+    websites: sites?.ok ? sites.data.items : null,
+    websitesTotal: sites?.ok ? sites.data.total : 0,
+    canCreateWebsite: can('websites.site.write'),
   };
 }
 
 export default function Dashboard() {
-  const { name, subscriptions, usage, counts } = useLoaderData<typeof loader>();
+  const { name, subscriptions, usage, counts, websites, websitesTotal, canCreateWebsite } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title="Dashboard" description={`Welcome back, ${name}.`} />
       {counts.length > 0 ? (
-        <div className="mb-6 grid gap-4 sm:grid-cols-3">
+        <div className="mb-6 grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
           {counts.map((c) => (
             <Link key={c.label} to={c.to} className="card block p-5 hover:border-indigo-400">
               <p className="muted text-sm">{c.label}</p>
@@ -53,6 +59,53 @@ export default function Dashboard() {
             </Link>
           ))}
         </div>
+      ) : null}
+      {websites ? (
+        <section aria-labelledby="websites-heading" className="mb-8">
+          <div className="mb-3 flex items-center justify-between gap-3">
+            <h2 id="websites-heading" className="text-lg font-semibold">
+              Websites
+            </h2>
+            {canCreateWebsite ? (
+              <Link className="btn-secondary" to="/websites/new">
+                New website
+              </Link>
+            ) : null}
+          </div>
+          <LiveRefresh active={websites.some((w) => SETTLING.has(w.status))} />
+          {websites.length === 0 ? (
+            <EmptyState title="No websites yet">
+              {canCreateWebsite ? (
+                <Link className="link" to="/websites/new">
+                  Create your first website
+                </Link>
+              ) : (
+                'Websites appear here once they exist.'
+              )}
+            </EmptyState>
+          ) : (
+            <ul className="grid gap-3 sm:grid-cols-2 xl:grid-cols-3">
+              {websites.map((w) => (
+                <li key={w.id}>
+                  <Link
+                    to={`/websites/${w.id}`}
+                    className="card flex items-center justify-between gap-3 p-4 hover:border-indigo-400"
+                  >
+                    <span className="truncate font-medium">{w.domainDisplay}</span>
+                    <StatusBadge status={w.status} />
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+          {websitesTotal > websites.length ? (
+            <p className="mt-2 text-sm">
+              <Link className="link" to="/websites">
+                All {websitesTotal} websites
+              </Link>
+            </p>
+          ) : null}
+        </section>
       ) : null}
       <h2 className="mb-3 text-lg font-semibold">Subscriptions</h2>
       {subscriptions.length === 0 ? (

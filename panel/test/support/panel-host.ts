@@ -3,11 +3,16 @@
  * plugins on a fresh PostgreSQL database, the demo users and packages seeded, and the host
  * serving the built panel on a free port.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Kernel, createLogger, createTestDatabase, openDatabase } from '@hostplane/core';
 import { createHost, seedDemo } from '@hostplane/host';
 import accounts from '@hostplane/plugin-accounts';
 import auth from '@hostplane/plugin-auth';
+import nginx from '@hostplane/plugin-webserver-nginx';
+import websites from '@hostplane/plugin-websites';
+import { freePort, systemMissing } from '../../../plugins/webserver-nginx/test/helpers.js';
 import hello from '../../../examples/plugin-hello/src/index.js';
 
 export interface PanelHost {
@@ -15,6 +20,8 @@ export interface PanelHost {
   kernel: Kernel;
   databaseUrl: string;
   logins: Record<'admin' | 'reseller' | 'alice' | 'bob', { email: string; password: string }>;
+  /** Why websites cannot go live here (no nginx / php-fpm), or null when a real web server runs. */
+  webServerMissing: string | null;
   close(): Promise<void>;
 }
 
@@ -22,21 +29,32 @@ export async function startPanelHost(): Promise<PanelHost> {
   const db = await createTestDatabase('hostplane_panel');
   const logger = createLogger({ level: process.env.HOSTPLANE_PANEL_TEST_LOG ?? 'silent' });
   const database = await openDatabase({ url: db.url, dataDir: tmpdir(), poolMax: 6 });
+  // Websites go live on real nginx + php-fpm (run by the webserver-nginx plugin on a free port,
+  // as the current user) when the machine has them; otherwise they wait for a web server.
+  const webServerMissing = systemMissing();
+  const siteRoot = await mkdtemp(path.join(tmpdir(), 'hostplane-panel-sites-'));
+  const plugins = ['auth', 'accounts', 'hello', 'websites', ...(webServerMissing ? [] : ['webserver-nginx'])];
   let kernel: Kernel;
   try {
     kernel = await Kernel.boot({
       database,
       logger,
-      inlinePlugins: [{ definition: auth }, { definition: accounts }, { definition: hello }],
-      enable: ['auth', 'accounts', 'hello'],
+      // Inline plugins carry no package.json: give the versions the `requires` ranges check.
+      inlinePlugins: [
+        ...[auth, accounts, websites, nginx].map((definition) => ({ definition, version: '0.1.0' })),
+        { definition: hello, version: '1.0.0' },
+      ],
+      enable: plugins,
       config: {
         auth: { cookieSecure: 'never', routeRateLimitPerMinute: 100_000, throttleMaxPerIp: 1000 },
+        'webserver-nginx': { root: siteRoot, httpPort: await freePort(), workerProcesses: 1, siteUsers: 'current' },
       },
-      runWorkers: false,
+      runWorkers: true,
       taskThreads: 1,
     });
   } catch (err) {
     await db.drop();
+    await rm(siteRoot, { recursive: true, force: true });
     throw err;
   }
   const seeded = await seedDemo(kernel);
@@ -53,6 +71,7 @@ export async function startPanelHost(): Promise<PanelHost> {
     url,
     kernel,
     databaseUrl: db.url,
+    webServerMissing,
     logins: {
       admin: login('admin@hostplane.test'),
       reseller: login('reseller@hostplane.test'),
@@ -63,6 +82,7 @@ export async function startPanelHost(): Promise<PanelHost> {
       await host.close();
       await kernel.stop();
       await db.drop();
+      await rm(siteRoot, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,101 @@
+/** My websites (or my customers'): status at a glance, live while provisioning. */
+import { Form, Link, useLoaderData, useRouteLoaderData, type LoaderFunctionArgs } from 'react-router';
+import { DataTable } from '../components/data-table';
+import { LiveRefresh } from '../components/live';
+import { Field, PageHeader, StatusBadge, formatDate } from '../components/ui';
+import { Api, must } from '../lib/api.server';
+import { SETTLING, WEBSITE_KINDS, type List, type Me, type Website } from '../lib/types';
+
+const STATUSES = ['provisioning', 'active', 'suspended', 'error', 'deleting'];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  const search = url.searchParams.get('search')?.trim() ?? '';
+  const status = url.searchParams.get('status') ?? '';
+  const query = new URLSearchParams({ limit: '100' });
+  if (search) query.set('search', search);
+  if (STATUSES.includes(status)) query.set('status', status);
+  const list = must(request, await new Api(request, context).get<List<Website> & { total: number }>(`/websites?${query}`));
+  return { ...list, search, status };
+}
+
+export default function Websites() {
+  const { items, total, search, status } = useLoaderData<typeof loader>();
+  const { me } = useRouteLoaderData('routes/app-layout') as { me: Me };
+  const canWrite = me.permissions.includes('websites.site.write');
+  return (
+    <>
+      <PageHeader
+        title="Websites"
+        description={`${total} website${total === 1 ? '' : 's'}.`}
+        actions={
+          canWrite ? (
+            <Link className="btn-primary" to="/websites/new">
+              New website
+            </Link>
+          ) : null
+        }
+      />
+      <LiveRefresh active={items.some((w) => SETTLING.has(w.status))} />
+      <Form method="get" className="card my-4 flex flex-wrap items-end gap-3 p-4" role="search">
+        <div className="min-w-48 flex-1">
+          <Field name="search" label="Search by domain" defaultValue={search} />
+        </div>
+        <Field name="status" label="Status">
+          <select id="f-status" name="status" defaultValue={status} className="input">
+            <option value="">Any status</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <button type="submit" className="btn-secondary">
+          Filter
+        </button>
+      </Form>
+      <DataTable
+        caption="Websites"
+        rows={items}
+        rowKey={(w) => w.id}
+        empty={
+          search || status ? (
+            'No website matches these filters.'
+          ) : canWrite ? (
+            <>
+              No websites yet.{' '}
+              <Link className="link" to="/websites/new">
+                Create your first website
+              </Link>{' '}
+              — static, PHP, WordPress or Node.js.
+            </>
+          ) : (
+            'No websites yet.'
+          )
+        }
+        columns={[
+          {
+            label: 'Domain',
+            render: (w) => (
+              <Link className="link" to={`/websites/${w.id}`}>
+                {w.domainDisplay}
+              </Link>
+            ),
+          },
+          { label: 'Type', render: (w) => `${WEBSITE_KINDS[w.kind]}${w.phpVersion ? ` ${w.phpVersion}` : ''}` },
+          {
+            label: 'Status',
+            render: (w) => (
+              <>
+                <StatusBadge status={w.status} />
+                {w.statusReason && w.status !== 'active' ? <span className="muted block text-xs">{w.statusReason}</span> : null}
+              </>
+            ),
+          },
+          { label: 'Created', render: (w) => formatDate(w.createdAt).slice(0, 10) },
+        ]}
+      />
+    </>
+  );
+}
