@@ -146,12 +146,29 @@ async function renewImpersonation(request: Request, context: AppLoadContext, tok
   throw redirect(target, { headers });
 }
 
+// One `GET /auth/me` per page request: the layout's and the page's loaders run side by side and
+// both need the user. The load context is made anew for each request (host/src/server/panel.ts).
+const meOfRequest = new WeakMap<AppLoadContext, Promise<ApiResult<Me>>>();
+
+function fetchMe(request: Request, context: AppLoadContext): Promise<ApiResult<Me>> {
+  let pending = meOfRequest.get(context);
+  if (!pending) {
+    pending = new Api(request, context).get<Me>('/auth/me');
+    meOfRequest.set(context, pending);
+  }
+  return pending;
+}
+
 /**
  * The signed-in user, or a redirect to the login page (marked `expired` when the browser still
  * held a session the API no longer accepts).
  */
 export async function requireUser(request: Request, context: AppLoadContext): Promise<Me> {
-  const res = await new Api(request, context).get<Me>('/auth/me');
+  // Actions change things (a name, a password): read the user afresh for them.
+  const res =
+    request.method === 'GET' || request.method === 'HEAD'
+      ? await fetchMe(request, context)
+      : await new Api(request, context).get<Me>('/auth/me');
   if (res.ok) return res.data;
   const tokens = impersonationOf(request);
   if (res.status === 401 && tokens) await renewImpersonation(request, context, tokens);

@@ -9,11 +9,13 @@ import { buildNav } from '../lib/nav';
 import type { List, Me, PanelPage } from '../lib/types';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const me = await requireUser(request, context);
+  const [me, pages] = await Promise.all([
+    requireUser(request, context),
+    new Api(request, context).get<List<PanelPage>>('/panel/pages'),
+  ]);
   // While impersonating, calls carry a Bearer token; forms still echo the real session's CSRF
   // token, needed to end the impersonation or sign out.
   const real = me.impersonation ? await new Api(request, context, { asRealUser: true }).get<Me>('/auth/me') : null;
-  const pages = await new Api(request, context).get<List<PanelPage>>('/panel/pages');
   const { flash, clear } = takeFlash(request);
   return data(
     {

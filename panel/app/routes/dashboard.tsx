@@ -10,29 +10,31 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const me = await requireUser(request, context);
   const api = new Api(request, context);
   const can = (p: string) => me.permissions.includes(p);
-  const subs = can('accounts.subscription.read') ? await api.get<List<Subscription>>('/subscriptions?limit=20') : null;
+  const isCustomer = me.user.role === 'customer' || me.user.role === 'technical_user';
+  const overview = !isCustomer;
+  // Independent reads side by side: the page costs the slowest, not the sum.
+  const [subs, sites, customers, packages] = await Promise.all([
+    can('accounts.subscription.read') ? api.get<List<Subscription>>('/subscriptions?limit=20') : null,
+    can('websites.site.read') ? api.get<List<Website> & { total: number }>('/websites?limit=6') : null,
+    overview && can('accounts.user.read') ? api.get<List<unknown>>('/users?role=customer&limit=1') : null,
+    overview && can('accounts.package.read') ? api.get<List<unknown>>('/packages?limit=1') : null,
+  ]);
   const subscriptions = subs?.ok ? subs.data.items : [];
   const usages = await Promise.all(
     // A customer sees each of theirs with usage; a reseller or admin the first few.
-    subscriptions.slice(0, me.user.role === 'customer' || me.user.role === 'technical_user' ? 20 : 4).map(async (s) => {
+    subscriptions.slice(0, isCustomer ? 20 : 4).map(async (s) => {
       const res = await api.get<Usage>(`/subscriptions/${s.id}/usage`);
       return res.ok ? res.data : null;
     }),
   );
-  const sites = can('websites.site.read') ? await api.get<List<Website> & { total: number }>('/websites?limit=6') : null;
-  let counts: Array<{ label: string; value: number; to: string }> = [];
-  if (me.user.role === 'reseller' || me.user.role === 'super_admin') {
-    const [customers, packages] = await Promise.all([
-      can('accounts.user.read') ? api.get<List<unknown>>('/users?role=customer&limit=1') : null,
-      can('accounts.package.read') ? api.get<List<unknown>>('/packages?limit=1') : null,
-    ]);
-    counts = [
-      ...(sites?.ok ? [{ label: 'Websites', value: sites.data.total, to: '/websites' }] : []),
-      { label: 'Customers', value: customers?.ok ? (customers.data.total ?? customers.data.items.length) : 0, to: '/users' },
-      { label: 'Subscriptions', value: subs?.ok ? (subs.data.total ?? subscriptions.length) : 0, to: '/subscriptions' },
-      { label: 'Packages', value: packages?.ok ? (packages.data.total ?? packages.data.items.length) : 0, to: '/packages' },
-    ];
-  }
+  const counts = overview
+    ? [
+        ...(sites?.ok ? [{ label: 'Websites', value: sites.data.total, to: '/websites' }] : []),
+        { label: 'Customers', value: customers?.ok ? (customers.data.total ?? customers.data.items.length) : 0, to: '/users' },
+        { label: 'Subscriptions', value: subs?.ok ? (subs.data.total ?? subscriptions.length) : 0, to: '/subscriptions' },
+        { label: 'Packages', value: packages?.ok ? (packages.data.total ?? packages.data.items.length) : 0, to: '/packages' },
+      ]
+    : [];
   return {
     name: me.user.name || me.user.email,
     role: me.user.role,

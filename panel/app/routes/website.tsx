@@ -65,8 +65,6 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
   return res.ok ? done('Settings saved; the server is being updated.') : failed(res, {}, 'settings');
 }
 
-const OUTCOME: Record<string, string> = { ok: 'ok', error: 'error', waiting: 'pending', info: 'hidden' };
-
 export default function WebsiteDetail() {
   const { site, phpVersions } = useLoaderData<typeof loader>();
   const { me } = useRouteLoaderData('routes/app-layout') as { me: Me };
@@ -81,10 +79,11 @@ export default function WebsiteDetail() {
     <>
       <PageHeader
         title={site.domainDisplay}
-        description={`${WEBSITE_KINDS[site.kind]}${site.phpVersion ? ` · PHP ${site.phpVersion}` : ''} · created ${formatDate(site.createdAt).slice(0, 10)}`}
+        description={`${site.kind === 'php' && site.phpVersion ? `PHP ${site.phpVersion}` : `${WEBSITE_KINDS[site.kind]}${site.phpVersion ? ` · PHP ${site.phpVersion}` : ''}`} · created ${formatDate(site.createdAt).slice(0, 10)}`}
         actions={
           site.status === 'active' ? (
-            <a className="btn-primary" href={`http://${site.domain}/`} rel="noreferrer" target="_blank">
+            // Until DNS points at the server, the preview address is the one that works.
+            <a className="btn-primary" href={site.previewUrl ?? `http://${site.domain}/`} rel="noreferrer" target="_blank">
               Visit website
             </a>
           ) : null
@@ -217,7 +216,7 @@ export default function WebsiteDetail() {
               {[...site.history].reverse().map((h, i) => (
                 <li key={i}>
                   <div className="flex items-center gap-2">
-                    <StatusBadge status={OUTCOME[h.outcome] ?? h.outcome} />
+                    <StatusBadge status={h.outcome} />
                     <span className="font-medium">{h.step}</span>
                   </div>
                   <p className="muted text-xs">

@@ -25,13 +25,20 @@ export interface PanelHost {
   close(): Promise<void>;
 }
 
-export async function startPanelHost(): Promise<PanelHost> {
+export interface PanelHostOptions {
+  /** Run real nginx + php-fpm when present (default true). The benchmark leaves them out. */
+  webServer?: boolean;
+  /** Run job workers (default true: websites are provisioned by jobs). */
+  runWorkers?: boolean;
+}
+
+export async function startPanelHost(options: PanelHostOptions = {}): Promise<PanelHost> {
   const db = await createTestDatabase('hostplane_panel');
   const logger = createLogger({ level: process.env.HOSTPLANE_PANEL_TEST_LOG ?? 'silent' });
   const database = await openDatabase({ url: db.url, dataDir: tmpdir(), poolMax: 6 });
   // Websites go live on real nginx + php-fpm (run by the webserver-nginx plugin on a free port,
   // as the current user) when the machine has them; otherwise they wait for a web server.
-  const webServerMissing = systemMissing();
+  const webServerMissing = options.webServer === false ? 'left out by the caller' : systemMissing();
   const siteRoot = await mkdtemp(path.join(tmpdir(), 'hostplane-panel-sites-'));
   const plugins = ['auth', 'accounts', 'hello', 'websites', ...(webServerMissing ? [] : ['webserver-nginx'])];
   let kernel: Kernel;
@@ -49,7 +56,7 @@ export async function startPanelHost(): Promise<PanelHost> {
         auth: { cookieSecure: 'never', routeRateLimitPerMinute: 100_000, throttleMaxPerIp: 1000 },
         'webserver-nginx': { root: siteRoot, httpPort: await freePort(), workerProcesses: 1, siteUsers: 'current' },
       },
-      runWorkers: true,
+      runWorkers: options.runWorkers ?? true,
       taskThreads: 1,
     });
   } catch (err) {
