@@ -8,8 +8,8 @@
  * seeded, then 100,000 customers under 50 resellers in one INSERT … SELECT generate_series
  * (the demo reseller gets 2,000 of them), in a child process so autocannon does not compete
  * with the server for the event loop. Callers sign in for real (Bearer JWT, session lookup).
- * Before measuring, the server EXPLAIN ANALYZEs the exact SQL each search runs and the bench
- * fails when a plan does not use the trigram indexes.
+ * Before measuring, the server EXPLAIN ANALYZEs the exact SQL each search runs (printed) and the
+ * bench fails when a plan reads the whole users table.
  *
  * Target: p99 < 20 ms for every search (at BENCH_CONNECTIONS concurrent connections: latency
  * is what is promised, so the load is a busy panel's, not a saturating flood).
@@ -315,18 +315,11 @@ async function main(): Promise<void> {
       const { plans } = await ask<{ plans: string[] }>(child, {
         explain: { url: target.url, authorization: target.headers.authorization! },
       });
-      // The count reads every match: through the trigram indexes. The page may instead walk the
-      // (created_at, id) index and stop after one page (a common term); neither scans the table.
-      // (A reseller's request first reads its subtree's ids through the tenancy rule.)
-      const page = plans.find((p) => /^Limit/.test(p));
-      const count = plans.find((p) => p !== page && /lower\(email\)/.test(p));
-      plansOk[s.key] =
-        plans.length === (s.who === 'admin' ? 2 : 3) &&
-        count !== undefined &&
-        page !== undefined &&
-        /users_(email|name)_trgm_idx/.test(count) &&
-        /users_(email|name)_trgm_idx|users_created_at_id_idx/.test(page) &&
-        !plans.some((p) => /Seq Scan on users u\b/.test(p));
+      // No query may read the whole table: the admin's count finds its matches through the
+      // trigram indexes, a page may walk (created_at, id) and stop early, a reseller's queries
+      // may start from its subtree (the parent_id index) when the planner finds that cheaper.
+      plansOk[s.key] = plans.length === 2 && !plans.some((p) => /Seq Scan on users\b/.test(p));
+      if (s.who === 'admin') plansOk[s.key] &&= plans.some((p) => /^Aggregate/.test(p) && /users_(email|name)_trgm_idx/.test(p));
       console.log(`\n-- ${s.what}: ${body.total} hits; plans of its ${plans.length} queries:`);
       for (const plan of plans) console.log(plan.replace(/^/gm, '   '));
     }
@@ -360,7 +353,7 @@ async function main(): Promise<void> {
     summary[s.key] = { hits: hits[s.key], rps: Math.round(rps), p50, p99, ratioToHealth: Number(ratio.toFixed(3)) };
     console.log(
       `${s.what.padEnd(46)} ${rps.toFixed(0).padStart(6)} req/s  p50 ${p50} ms  p99 ${p99} ms (worst round; target < ${TARGET_P99_MS})` +
-        `  ${ratio.toFixed(2)}× /health${plansOk[s.key] ? '' : '  PLAN SCANS THE TABLE OR SKIPS THE TRIGRAM INDEXES'}`,
+        `  ${ratio.toFixed(2)}× /health${plansOk[s.key] ? '' : '  A PLAN SCANS THE WHOLE TABLE'}`,
     );
   }
   const healthRps = median(health.map((m) => m.rps));

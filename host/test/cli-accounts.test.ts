@@ -174,7 +174,7 @@ t.test('seeded install: packages, subscriptions and users from the command line'
   );
 });
 
-t.test("the accounts plugin's search indexes go down and up again", async (t) => {
+t.test("the accounts plugin's indexes on the users table go down and up again", async (t) => {
   const database = await openDatabase({ url: db.url, dataDir: tmpdir() });
   t.teardown(() => database.close());
   const knex = database.knex;
@@ -183,13 +183,17 @@ t.test("the accounts plugin's search indexes go down and up again", async (t) =>
     (
       await knex.raw<{ rows: Array<{ indexname: string }> }>(
         `select indexname from pg_indexes where schemaname = 'hostplane' and tablename = 'users'
-          and indexname in ('users_email_trgm_idx', 'users_name_trgm_idx', 'users_created_at_id_idx') order by indexname`,
+          and indexname in ('users_email_trgm_idx', 'users_name_trgm_idx', 'users_created_at_id_idx', 'users_parent_id_id_idx')
+          order by indexname`,
       )
     ).rows.map((r) => r.indexname);
-  const all = ['users_created_at_id_idx', 'users_email_trgm_idx', 'users_name_trgm_idx'];
+  const all = ['users_created_at_id_idx', 'users_email_trgm_idx', 'users_name_trgm_idx', 'users_parent_id_id_idx'];
+  const migrate = (action: 'down' | 'up') => migratePlugin(knex, { pluginId: 'accounts', directory, action });
   t.same(await indexes(), all, 'created when the plugin was enabled');
-  t.same(await migratePlugin(knex, { pluginId: 'accounts', directory, action: 'down' }), ['20261125000000_users_search_indexes']);
+  t.same(await migrate('down'), ['20261125000001_users_parent_id_covering']);
+  t.same(await migrate('down'), ['20261125000000_users_search_indexes']);
   t.same(await indexes(), [], 'down drops them');
-  t.same(await migratePlugin(knex, { pluginId: 'accounts', directory, action: 'up' }), ['20261125000000_users_search_indexes']);
+  t.same(await migrate('up'), ['20261125000000_users_search_indexes']);
+  t.same(await migrate('up'), ['20261125000001_users_parent_id_covering']);
   t.same(await indexes(), all, 'up makes them again');
 });
