@@ -1,0 +1,131 @@
+/**
+ * The panel inside the host, over plain HTTP (no browser): what it serves next to the API, its
+ * headers, and that it adds no authority of its own (the API judges sessions and CSRF).
+ */
+import { Writable } from 'node:stream';
+import { existsSync } from 'node:fs';
+import t, { type Test } from 'tap';
+import { createHost } from '@hostplane/host';
+import { PANEL_DIR } from './support/browser.js';
+import { startPanelHost, type PanelHost } from './support/panel-host.js';
+import path from 'node:path';
+
+const built = existsSync(path.join(PANEL_DIR, 'build', 'server', 'index.js'));
+if (!built && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
+  t.fail('the panel is not built (npm run build -w @hostplane/panel)');
+} else if (!built) {
+  t.plan(0, 'skipped: the panel is not built (npm run build -w @hostplane/panel)');
+} else {
+  let host: PanelHost;
+  t.before(async () => {
+    host = await startPanelHost({ webServer: false, runWorkers: false });
+  });
+  t.teardown(() => host?.close());
+
+  const get = (p: string, headers: Record<string, string> = {}) => fetch(`${host.url}${p}`, { headers, redirect: 'manual' });
+  const postForm = (p: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    fetch(`${host.url}${p}`, {
+      method: 'POST',
+      body: new URLSearchParams(fields),
+      headers: { origin: host.url, ...headers },
+      redirect: 'manual',
+    });
+  async function sessionOf(tt: Test, who: { email: string; password: string }): Promise<string> {
+    const res = await postForm('/login', { email: who.email, password: who.password });
+    tt.equal(res.status, 302, 'the login form redirects');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .find((c) => c.startsWith('hp_session='));
+    if (!cookie) throw new Error('no session cookie');
+    return cookie;
+  }
+
+  t.test('pages carry a CSP nonce matching their inline scripts; API paths keep JSON 404s', async (t) => {
+    const page = await get('/login');
+    t.equal(page.status, 200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    t.ok(nonce, 'a nonce in the CSP');
+    t.match(csp, "style-src 'self'", 'no inline styles allowed');
+    const html = await page.text();
+    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1] ?? '');
+    t.ok(scripts.length > 0 && scripts.every((attrs) => attrs.includes(`nonce="${nonce}"`)), 'every script carries it');
+
+    const missing = await get('/v1/nothing-here');
+    t.equal(missing.status, 404);
+    t.equal(((await missing.json()) as { error: { code: string } }).error.code, 'HOST_ERR_NOT_FOUND', 'the API 404 is JSON');
+
+    const asset = /\/assets\/entry\.client-[\w-]+\.js/.exec(html)?.[0];
+    const js = await get(asset ?? '/missing', { 'accept-encoding': 'gzip' });
+    t.equal(js.status, 200, 'built assets are served');
+    t.match(js.headers.get('cache-control'), /immutable/, 'with immutable caching');
+    t.equal(js.headers.get('content-encoding'), 'gzip', 'compressed');
+  });
+
+  t.test('a stale session cookie goes to the login page, marked expired, with the way back', async (t) => {
+    const res = await get('/account', { cookie: 'hp_session=notavalidsession' });
+    t.equal(res.status, 302);
+    t.equal(res.headers.get('location'), '/login?next=%2Faccount&expired=1');
+  });
+
+  t.test('a wrong password shows the error on the login page, without JavaScript', async (t) => {
+    const res = await postForm('/login', { email: host.logins.alice.email, password: 'not the password' });
+    t.equal(res.status, 200);
+    t.match(await res.text(), /role="alert"[^>]*>[^<]*(invalid|incorrect|wrong)/i);
+  });
+
+  t.test('the panel adds no CSRF token of its own: a post without the form token is refused by the API', async (t) => {
+    const cookie = await sessionOf(t, host.logins.alice);
+    const refused = await postForm('/account', { intent: 'profile', name: 'Mallory' }, { cookie });
+    t.match(await refused.text(), /x-csrf-token/, 'the API refused it');
+    const me = (await (await get('/v1/auth/me', { cookie })).json()) as { user: { name: string }; csrfToken: string };
+    t.not(me.user.name, 'Mallory', 'nothing changed');
+
+    const accepted = await postForm('/account', { intent: 'profile', name: 'Alice A.', _csrf: me.csrfToken }, { cookie });
+    t.match(await accepted.text(), /Profile saved/, 'with the token it works');
+    const cross = await postForm(
+      '/account',
+      { intent: 'profile', name: 'Eve', _csrf: me.csrfToken },
+      { cookie, origin: 'https://evil.example' },
+    );
+    t.ok(cross.status >= 400, 'a cross-origin post is refused');
+  });
+
+  t.test('GET /v1/panel/pages lists the pages the caller may see', async (t) => {
+    t.equal((await get('/v1/panel/pages')).status, 401, 'not for visitors');
+    const cookie = await sessionOf(t, host.logins.alice);
+    const { items } = (await (await get('/v1/panel/pages', { cookie })).json()) as {
+      items: Array<{ path: string; sections: unknown[] }>;
+    };
+    t.ok(
+      items.some((p) => p.path === '/p/hello/greetings'),
+      'the hello page, which alice may read',
+    );
+    const greetings = items.find((p) => p.path === '/p/hello/greetings');
+    t.match(
+      greetings?.sections,
+      [{ kind: 'text' }, { kind: 'table' }, { kind: 'form', schema: { type: 'object' } }],
+      'sections as declared',
+    );
+  });
+
+  t.test('without a build the host serves the API and says how to build the panel', async (t) => {
+    const lines: string[] = [];
+    const logger = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    const bare = await createHost({
+      kernel: host.kernel,
+      logger,
+      panel: { buildDirectory: path.join(PANEL_DIR, 'no-such-build') },
+    });
+    t.teardown(() => bare.close());
+    t.equal((await bare.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'the API answers');
+    t.equal((await bare.inject({ method: 'GET', url: '/login' })).statusCode, 404, 'no panel');
+    t.match(lines.join(''), /the panel is not built.*npm run build/, 'the log says what to do');
+  });
+}
