@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { SiteConfigRejected, WebServerUnavailable } from '@hostplane/sdk';
-import { lookupUser, userFor } from '../src/services/users.js';
+import { lookupUser, SITE_ID_MAX, SITE_ID_MIN, userFor } from '../src/services/users.js';
 import { get, isRoot, listFiles, makeDriver, removeUsers, site, systemMissing, tempRoot, uniqueName } from './helpers.js';
 
 const missing = systemMissing();
@@ -82,6 +82,28 @@ if (missing) {
       t.equal(stat.uid, user?.uid);
     }
   });
+
+  t.test(
+    'a batch creates its site users in one go: locked accounts in their own id band',
+    { skip: !isRoot && 'needs root' },
+    async (t) => {
+      const batch = Array.from({ length: 5 }, () => name('many'));
+      await Promise.all(batch.map((n) => driver.apply(site(n, { kind: 'php', phpVersion: php }))));
+      const shadow = await fs.readFile('/etc/shadow', 'utf8');
+      const uids = new Set<number>();
+      for (const n of batch) {
+        const user = await lookupUser(userFor(n));
+        t.ok(user && user.uid >= SITE_ID_MIN && user.uid <= SITE_ID_MAX, `${n}: uid ${user?.uid} in the site band`);
+        t.equal(user?.gid, user?.uid, 'own group with the same id');
+        t.match(shadow, new RegExp(`^${userFor(n)}:!:`, 'm'), 'no password: the account is locked');
+        uids.add(user?.uid ?? -1);
+        const public_ = path.join(root, 'sites', n, 'public');
+        await fs.writeFile(path.join(public_, 'uid.php'), '<?php echo posix_geteuid();');
+        t.equal((await get(port, `${n}.example.test`, '/uid.php')).body, String(user?.uid), 'PHP runs as it');
+      }
+      t.equal(uids.size, batch.length, 'every site its own uid');
+    },
+  );
 
   t.test('suspend answers 503 on every path; re-apply brings the content back', async (t) => {
     const n = name('susp');

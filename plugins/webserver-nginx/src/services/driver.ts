@@ -360,7 +360,13 @@ export class NginxDriver implements WebServerDriver {
     }
 
     const t0 = performance.now();
-    await eachLimited([...works.values()], PREPARE_CONCURRENCY, (work) => this.prepare(work));
+    // Site users first, all in one go (see SiteUsers.ensureMany).
+    const owners = await this.users.ensureMany(
+      [...works.values()]
+        .filter((w) => w.ops.some((op) => op.kind === 'apply'))
+        .map((w) => ({ siteName: w.name, siteDir: sitePaths(this.layout, w.name).dir })),
+    );
+    await eachLimited([...works.values()], PREPARE_CONCURRENCY, (work) => this.prepare(work, owners.get(work.name)));
     const t1 = performance.now();
     let t2 = t1;
 
@@ -421,10 +427,10 @@ export class NginxDriver implements WebServerDriver {
     if (!work.before.has(file)) work.before.set(file, await readOrNull(file));
   }
 
-  private async prepare(work: SiteWork): Promise<void> {
+  private async prepare(work: SiteWork, owner: Owner | Error | undefined): Promise<void> {
     try {
       for (const op of work.ops) {
-        if (op.kind === 'apply') await this.prepareApply(work, op.site);
+        if (op.kind === 'apply') await this.prepareApply(work, op.site, owner);
         else await this.prepareRemove(work);
       }
     } catch (err) {
@@ -433,14 +439,15 @@ export class NginxDriver implements WebServerDriver {
     }
   }
 
-  private async prepareApply(work: SiteWork, site: SiteSpec): Promise<void> {
+  private async prepareApply(work: SiteWork, site: SiteSpec, resolved: Owner | Error | undefined): Promise<void> {
     const L = this.layout;
     assertValidSpec(site, this.versions);
     if (site.kind === 'nodejs' && site.nodejs?.port === this.options.httpPort) {
       throw SiteConfigRejected(site.name, `nodejs.port ${site.nodejs.port} is the web server's own port`);
     }
     const paths = sitePaths(L, site.name);
-    const owner = await this.users.ensure(site.name, paths.dir);
+    if (resolved instanceof Error) throw resolved;
+    const owner = resolved ?? (await this.users.ensure(site.name, paths.dir));
     work.owner = owner;
     await ensureSiteTree(paths, owner);
     if (site.state === 'active') {

@@ -11,17 +11,22 @@ export interface RunResult {
 }
 
 /** Run a program that ends by itself (`nginx -t`, `useradd`, `tar`). Never throws for a non-zero exit. */
-export function run(file: string, args: string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+export function run(
+  file: string,
+  args: string[],
+  options: { timeoutMs?: number; cwd?: string; input?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(file, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       cwd: options.cwd,
       timeout: options.timeoutMs ?? 30_000,
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (err) => resolve({ code: 127, stdout, stderr: stderr + String(err.message) }));
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
   });

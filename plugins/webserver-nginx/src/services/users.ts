@@ -53,6 +53,26 @@ async function fromPasswdFile(name: string): Promise<PasswdEntry | null> {
   return line ? entryOf(line.split(':'), name) : null;
 }
 
+/** name → fields of a colon-separated table (/etc/passwd, /etc/group). */
+async function readTable(file: string): Promise<Map<string, string[]>> {
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  const table = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    const fields = line.split(':');
+    if (fields.length >= 3 && fields[0]) table.set(fields[0], fields);
+  }
+  return table;
+}
+
+let newusersFound: boolean | null = null;
+async function hasNewusers(): Promise<boolean> {
+  newusersFound ??= await fs.access('/usr/sbin/newusers').then(
+    () => true,
+    () => false,
+  );
+  return newusersFound;
+}
+
 /** A user from /etc/passwd, else from any NSS source. */
 export async function lookupUser(name: string): Promise<PasswdEntry | null> {
   return (await fromPasswdFile(name)) ?? entryOf(await getent('passwd', name), name);
@@ -77,6 +97,82 @@ export class SiteUsers {
   ensure(siteName: string, siteDir: string): Promise<Owner> {
     if (this.mode === 'current') return this.ensureUnlocked(siteName, siteDir);
     return this.serial(() => this.ensureUnlocked(siteName, siteDir));
+  }
+
+  /**
+   * The users of many sites at once (a batch). Missing ones are created by one `newusers` run:
+   * useradd rewrites /etc/passwd, shadow, group and gshadow on every call, so a thousand
+   * useradds cost O(n²) (≈ 60 s here) where one newusers costs under a second. Falls back to
+   * useradd one by one when newusers is absent. Each site gets its Owner or the error.
+   */
+  ensureMany(sites: Array<{ siteName: string; siteDir: string }>): Promise<Map<string, Owner | Error>> {
+    if (this.mode === 'current' || sites.length <= 1) {
+      return Promise.all(
+        sites.map(
+          async ({ siteName, siteDir }) => [siteName, await this.ensure(siteName, siteDir).catch((e: Error) => e)] as const,
+        ),
+      ).then((pairs) => new Map(pairs));
+    }
+    return this.serial(() => this.ensureManyUnlocked(sites));
+  }
+
+  private async ensureManyUnlocked(sites: Array<{ siteName: string; siteDir: string }>): Promise<Map<string, Owner | Error>> {
+    const out = new Map<string, Owner | Error>();
+    const passwd = await readTable('/etc/passwd');
+    const groups = await readTable('/etc/group');
+    const usedUids = new Set([...passwd.values()].map((f) => Number(f[2])));
+    const usedGids = new Set([...groups.values()].map((f) => Number(f[2])));
+    const missing: Array<{ siteName: string; siteDir: string; name: string; id: number }> = [];
+    let next = SITE_ID_MIN;
+    for (const { siteName, siteDir } of sites) {
+      const name = userFor(siteName);
+      const existing = entryOf(passwd.get(name), name);
+      if (existing) {
+        out.set(siteName, this.ownerOf(existing));
+        continue;
+      }
+      if (groups.has(name) || /[:\n]/.test(siteDir)) {
+        out.set(siteName, await this.ensureUnlocked(siteName, siteDir).catch((e: Error) => e));
+        continue;
+      }
+      while (next <= SITE_ID_MAX && (usedUids.has(next) || usedGids.has(next))) next++;
+      if (next > SITE_ID_MAX) {
+        out.set(siteName, new Error(`no free uid left in ${SITE_ID_MIN}-${SITE_ID_MAX}`));
+        continue;
+      }
+      usedUids.add(next);
+      usedGids.add(next);
+      missing.push({ siteName, siteDir, name, id: next });
+    }
+    if (missing.length === 0) return out;
+    if (!(await hasNewusers())) {
+      for (const m of missing) out.set(m.siteName, await this.ensureUnlocked(m.siteName, m.siteDir).catch((e: Error) => e));
+      return out;
+    }
+    // newusers creates a missing home directory owned by the user; the tree is ours to make.
+    for (const m of missing) await fs.mkdir(m.siteDir, { recursive: true, mode: 0o750 });
+    // Empty password field: the account is created locked ("!"). Debian's PAM build then
+    // reports "password not changed" and exits 1 although every account was written, so the
+    // outcome is judged by reading /etc/passwd back, not by the exit code.
+    const lines = missing.map(
+      (m) => `${m.name}::${m.id}:${m.id}:${COMMENT_PREFIX}${m.siteName}:${m.siteDir}:/usr/sbin/nologin\n`,
+    );
+    const r = await run('newusers', ['--system'], { input: lines.join(''), timeoutMs: 120_000 });
+    const after = await readTable('/etc/passwd');
+    for (const m of missing) {
+      const entry = entryOf(after.get(m.name), m.name);
+      if (entry && entry.comment.startsWith(COMMENT_PREFIX)) out.set(m.siteName, this.ownerOf(entry));
+      else
+        out.set(m.siteName, new Error(`newusers did not create ${m.name}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`));
+    }
+    return out;
+  }
+
+  private ownerOf(entry: PasswdEntry): Owner | Error {
+    if (!entry.comment.startsWith(COMMENT_PREFIX)) {
+      return new Error(`user ${entry.name} exists but was not made by Hostplane; refusing to use it`);
+    }
+    return { user: entry.name, uid: entry.uid, gid: entry.gid, treeUid: entry.uid, treeGid: this.web?.gid ?? entry.gid };
   }
 
   remove(siteName: string): Promise<void> {
@@ -129,10 +225,9 @@ export class SiteUsers {
       entry = await lookupUser(name);
       if (!entry) throw new Error(`useradd ${name} left no user`);
     }
-    if (!entry.comment.startsWith(COMMENT_PREFIX)) {
-      throw new Error(`user ${name} exists but was not made by Hostplane; refusing to use it`);
-    }
-    return { user: name, uid: entry.uid, gid: entry.gid, treeUid: entry.uid, treeGid: this.web?.gid ?? entry.gid };
+    const owner = this.ownerOf(entry);
+    if (owner instanceof Error) throw owner;
+    return owner;
   }
 
   /** Delete the site's user if Hostplane made it; idempotent. */
