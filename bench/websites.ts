@@ -151,6 +151,14 @@ console.log(
   `nginx -t: ${result.nginxTestMs1} ms with 1 site, ${result.nginxTestMsAll} ms with ${SITES} (${result.nginxTestRatio}×)`,
 );
 
+for (const line of host.logs().filter((l) => l.msg === 'web server batch done' || l.msg === 'websites reconciled')) {
+  const { msg, time, ...rest } = line as Record<string, unknown>;
+  void time;
+  console.log(
+    `${msg}: ${JSON.stringify(Object.fromEntries(Object.entries(rest).filter(([k]) => !['level', 'pid', 'hostname', 'plugin'].includes(k))))}`,
+  );
+}
+
 // Clean up through the product: delete every site (removes users, pools, trees), then stop.
 await sql('plugin_websites.websites')
   .select('id')

@@ -99,11 +99,10 @@ export class WebsitesService {
       }
       // A taken name is the clearer answer than a full package, so it is checked first.
       await store.assertDomainsFree([domain, ...aliases], null, trx);
-      await this.deps.limits.assert(subscription.id, 'websites', 1, { trx });
-      await this.deps.limits.assert(subscription.id, 'domains', 1 + aliases.length, { trx });
-      // Serialise name choice: two sites for similar domains must not pick the same slug.
-      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['websites.names']);
-      const name = await store.freeName(slugOf(domain), trx);
+      // Serialise the choice of a slug among creates that want the same one, and only those.
+      const slug = slugOf(domain);
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`websites.name:${slug}`]);
+      const name = await store.freeName(slug, trx);
       const [row] = (await store
         .table(trx)
         .insert({
@@ -120,12 +119,16 @@ export class WebsitesService {
       await store.claimDomains(site.id, domain, aliases, trx);
       await store.record(site.id, 'create', 'info', `created by ${info.actorId ?? 'the system'}`, trx);
       await this.audit(info, 'websites.site.created', site.id, { domain, aliases, kind: input.kind }, trx);
-      await this.enqueueReconcile(trx);
       await this.deps.events.emit(
         'website.created',
         { websiteId: site.id, ownerId: site.owner_id, subscriptionId: site.subscription_id, domain, aliases, kind: site.kind },
         { trx },
       );
+      // Last, because both lock a row until commit that every create of this subscription
+      // (the usage counters) or of the platform (the one pending reconcile job) needs.
+      await this.deps.limits.assert(subscription.id, 'websites', 1, { trx });
+      await this.deps.limits.assert(subscription.id, 'domains', 1 + aliases.length, { trx });
+      await this.enqueueReconcile(trx);
       return site;
     });
   }
