@@ -21,6 +21,10 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
   io.out(`Hostplane is running at ${address}  (API under ${address}/v1, reference at ${address}/docs)`);
   io.out(`Panel: ${address}/login`);
   io.out(`Database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`}`);
+  // A plugin that started but cannot work (web server binaries missing, a port taken) says why.
+  for (const plugin of kernel.plugins().filter((p) => p.health?.state === 'degraded')) {
+    io.out(`Note: ${plugin.id} is degraded: ${plugin.health?.reason ?? 'no reason given'}`);
+  }
   if (firstRun && !seedWanted)
     io.out('No users yet: create an administrator with `hostplane admin create --email you@example.com`.');
   if (logins.length > 0) {
