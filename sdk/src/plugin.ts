@@ -115,7 +115,7 @@ export interface RuntimeContext<TConfig = unknown, TDeps = Record<string, never>
   readonly signal: AbortSignal;
   /**
    * Tell the platform whether the plugin can do its work. `degraded` keeps it started (its
-   * routes answer) but shows the reason on `/health`, in `hostplane plugins list` and the panel,
+   * routes answer) but shows the reason on `/health`, in `GET /v1/admin/plugins` and the panel,
    * e.g. a web server driver whose binaries are missing. Report `ok` once it recovers.
    */
   reportHealth(state: PluginHealthState, reason?: string): void;
