@@ -1,6 +1,7 @@
 /** `/v1/websites`: create, list, read, change, suspend and delete websites; the server's offer. */
 import { CommonErrors, Type, type Actor, type RouteApp, type WebServerDriver } from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
+import type { Knex } from 'knex';
 import { WebsitesErrors } from './errors.js';
 import { websiteView, WebsiteSchema, type WebsiteRow, type WebsiteStore } from './store.js';
 import type { RequestInfo, WebsitesService } from './websites-service.js';
@@ -112,6 +113,26 @@ export interface RouteDeps {
 
 export function websiteRoutes({ store, service, drivers }: RouteDeps) {
   const T = `${store.db.schema}.websites`;
+
+  /**
+   * A provider's action on a site in the caller's subtree, on the locked row. Never on the
+   * caller's own site: a reseller suspending its own would lock itself out of lifting it.
+   */
+  function providerAction(
+    verb: 'suspend' | 'unsuspend',
+    act: (site: WebsiteRow, request: FastifyRequest, trx: Knex.Transaction) => Promise<WebsiteRow>,
+  ) {
+    return async (request: FastifyRequest) => {
+      const actor = actorOf(request);
+      const { id } = request.params as { id: string };
+      const row = await store.db.transaction(async (trx) => {
+        const site = await store.scopedOne(actor, id, trx, true);
+        if (site.owner_id === actor.userId && actor.role !== 'super_admin') throw WebsitesErrors.ownSite(verb);
+        return act(site, request, trx);
+      });
+      return view(row);
+    };
+  }
 
   async function view(row: WebsiteRow, withHistory = false) {
     const aliases = (await store.aliasesOf([row.id])).get(row.id) ?? [];
@@ -270,18 +291,9 @@ export function websiteRoutes({ store, service, drivers }: RouteDeps) {
           response: { 200: WebsiteSchema, ...errors },
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        const row = await store.db.transaction(async (trx) => {
-          const site = await store.scopedOne(actor, request.params.id, trx, true);
-          // A reseller suspending its own site would lock itself out of lifting it: refuse.
-          if (site.owner_id === actor.userId && actor.role !== 'super_admin') {
-            throw WebsitesErrors.ownSite('suspend');
-          }
-          return service.suspend(site, 'admin', request.body.reason ?? null, infoOf(request), trx);
-        });
-        return view(row);
-      },
+      providerAction('suspend', (site, request, trx) =>
+        service.suspend(site, 'admin', (request.body as { reason?: string }).reason ?? null, infoOf(request), trx),
+      ),
     );
 
     app.post(
@@ -296,21 +308,13 @@ export function websiteRoutes({ store, service, drivers }: RouteDeps) {
           response: { 200: WebsiteSchema, ...errors },
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        const row = await store.db.transaction(async (trx) => {
-          const site = await store.scopedOne(actor, request.params.id, trx, true);
-          if (site.owner_id === actor.userId && actor.role !== 'super_admin') {
-            throw WebsitesErrors.ownSite('unsuspend');
-          }
-          if (!site.suspended_for.includes('admin')) {
-            if (site.suspended_for.length) throw WebsitesErrors.suspendedByOthers(site.suspended_for);
-            throw WebsitesErrors.transitionRefused(site.status, 'unsuspended');
-          }
-          return service.unsuspend(site, 'admin', infoOf(request), trx);
-        });
-        return view(row);
-      },
+      providerAction('unsuspend', (site, request, trx) => {
+        if (!site.suspended_for.includes('admin')) {
+          if (site.suspended_for.length) throw WebsitesErrors.suspendedByOthers(site.suspended_for);
+          throw WebsitesErrors.transitionRefused(site.status, 'unsuspended');
+        }
+        return service.unsuspend(site, 'admin', infoOf(request), trx);
+      }),
     );
   };
 }
