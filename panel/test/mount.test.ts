@@ -72,7 +72,10 @@ if (!built && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
   t.test('a wrong password shows the error on the login page, without JavaScript', async (t) => {
     const res = await postForm('/login', { email: host.logins.alice.email, password: 'not the password' });
     t.equal(res.status, 200);
-    t.match(await res.text(), /role="alert"[^>]*>[^<]*(invalid|incorrect|wrong)/i);
+    const html = await res.text();
+    t.match(html, /role="alert"[^>]*>[^<]*(invalid|incorrect|wrong)/i);
+    t.match(html, `value="${host.logins.alice.email}"`, 'the address is kept');
+    t.notMatch(html, 'not the password', 'the password is never echoed');
   });
 
   t.test('the panel adds no CSRF token of its own: a post without the form token is refused by the API', async (t) => {

@@ -1,6 +1,6 @@
 /** Small building blocks shared by every page. */
 import type { ReactNode } from 'react';
-import { useRouteLoaderData } from 'react-router';
+import { useActionData, useRouteLoaderData } from 'react-router';
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
@@ -140,7 +140,14 @@ export function Field({
   minLength?: number;
   maxLength?: number;
   autoFocus?: boolean;
+  /** Refill from the values of a refused submission (default: yes, except passwords). */
+  refill?: boolean;
 }) {
+  // After a refused post the page renders again; without JavaScript the browser would show the
+  // inputs empty, so they take back what was sent (the action returns `values`).
+  const submitted = (useActionData() as { values?: Record<string, string> } | undefined)?.values;
+  const { refill = type !== 'password', ...inputProps } = rest;
+  const shown = refill && submitted && name in submitted ? submitted[name] : defaultValue;
   const id = givenId ?? `f-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
   const described = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (
@@ -160,12 +167,12 @@ export function Field({
           name={name}
           type={type}
           className="input"
-          defaultValue={defaultValue}
+          defaultValue={shown}
           required={required}
           autoComplete={autoComplete}
           aria-invalid={error ? true : undefined}
           aria-describedby={described}
-          {...rest}
+          {...inputProps}
         />
       )}
       {hint ? (

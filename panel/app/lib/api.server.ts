@@ -10,7 +10,8 @@ import { flashCookie } from './flash';
 import type { Me } from './types';
 
 export type ApiResult<T> =
-  { ok: true; status: number; data: T; headers: Headers } | { ok: false; status: number; error: ApiError; headers: Headers };
+  | { ok: true; status: number; data: T; headers: Headers }
+  | { ok: false; status: number; error: ApiError; headers: Headers; sent?: unknown };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -91,7 +92,7 @@ export class Api {
     }
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, data: body as T, headers: responseHeaders };
     const error = (body as { error?: ApiError } | null)?.error ?? { code: `HTTP_${res.status}`, message: `HTTP ${res.status}` };
-    return { ok: false, status: res.status, error, headers: responseHeaders };
+    return { ok: false, status: res.status, error, headers: responseHeaders, sent: payload };
   }
 
   get<T>(url: string): Promise<ApiResult<T>> {

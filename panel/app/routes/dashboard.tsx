@@ -53,7 +53,7 @@ export default function Dashboard() {
     <>
       <PageHeader title="Dashboard" description={`Welcome back, ${name}.`} />
       {counts.length > 0 ? (
-        <div className="mb-6 grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+        <div className="mb-6 grid grid-cols-2 gap-4 xl:grid-cols-4">
           {counts.map((c) => (
             <Link key={c.label} to={c.to} className="card block p-5 hover:border-indigo-400">
               <p className="muted text-sm">{c.label}</p>

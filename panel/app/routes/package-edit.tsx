@@ -113,6 +113,7 @@ export default function PackageEdit() {
         <Card title="Prices">
           <div className="grid gap-4 sm:grid-cols-3">
             <Field
+              refill={false}
               name="prices.monthly"
               label="Monthly"
               inputMode="text"
@@ -120,6 +121,7 @@ export default function PackageEdit() {
               error={err('prices.monthly')}
             />
             <Field
+              refill={false}
               name="prices.quarterly"
               label="Quarterly"
               inputMode="text"
@@ -127,6 +129,7 @@ export default function PackageEdit() {
               error={err('prices.quarterly')}
             />
             <Field
+              refill={false}
               name="prices.yearly"
               label="Yearly"
               inputMode="text"
