@@ -59,6 +59,33 @@ if (missing) {
     t.not(await pidOf('nginx.pid'), pid);
   });
 
+  t.test('a start re-applies recorded sites: deleted configs return, a new port is used, apps run again', async (t) => {
+    const n = uniqueName('recorded');
+    const app = uniqueName('recapp');
+    const appPort = await freePort();
+    await last.apply(site(n));
+    const script = "require('http').createServer((q,s)=>s.end('app up')).listen(Number(process.env.PORT),'127.0.0.1')";
+    await last.apply(
+      site(app, { kind: 'nodejs', nodejs: { command: [process.execPath, '-e', script], port: appPort, env: {} } }),
+    );
+    await last.stop();
+    await fs.rm(path.join(root, 'nginx', 'sites', `${n}.conf`));
+
+    const newPort = await freePort();
+    last = await makeDriver({ ...opts, httpPort: newPort });
+    t.equal((await last.start()).state, 'ready');
+    await last.whenRecovered();
+    t.equal((await get(newPort, `${n}.example.test`)).status, 200, 'config restored, on the new port');
+    await t.rejects(get(port, `${n}.example.test`), 'the old port is given up');
+    const up = await waitFor(async () => (await get(newPort, `${app}.example.test`)).body === 'app up', 10_000, 50);
+    t.ok(up, 'the Node.js app runs again');
+    await last.remove({ id: '', name: app });
+    await last.stop();
+    last = await makeDriver(opts);
+    t.equal((await last.start()).state, 'ready');
+    await last.whenRecovered();
+  });
+
   t.test('a pidfile naming some other process is not trusted', async (t) => {
     await last.stop();
     // Stopped cleanly, then a stale pidfile pointing at a live process that is not nginx.

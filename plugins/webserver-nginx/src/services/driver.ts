@@ -94,6 +94,7 @@ export class NginxDriver implements WebServerDriver {
   private readonly queue: Op[] = [];
   private draining: Promise<void> | null = null;
   private reloadCount = 0;
+  private recovered: Promise<void> = Promise.resolve();
   private isRoot = process.getuid?.() === 0;
   private readonly log: DriverLogger;
 
@@ -114,6 +115,7 @@ export class NginxDriver implements WebServerDriver {
       await this.init();
       this.ready = true;
       this.reason = null;
+      this.recovered = this.reapplyRecorded();
     } catch (err) {
       this.ready = false;
       this.reason = err instanceof Error ? err.message : String(err);
@@ -127,6 +129,7 @@ export class NginxDriver implements WebServerDriver {
     const wasReady = this.ready;
     this.ready = false;
     this.reason = 'stopped';
+    await this.recovered;
     await this.draining?.catch(() => undefined);
     await this.supervisor.stopAll();
     if (!wasReady) return;
@@ -216,7 +219,6 @@ export class NginxDriver implements WebServerDriver {
       if (how === 'adopted') await master.reload();
       this.log.info({ php: master.version, how }, 'php-fpm running');
     }
-    await this.restoreApps();
   }
 
   private renderMain(): string {
@@ -238,20 +240,34 @@ export class NginxDriver implements WebServerDriver {
     return `${this.options.listenAddress}:${this.options.httpPort}`;
   }
 
-  /** Node.js apps of active sites recorded in the state folder run again after a restart. */
-  private async restoreApps(): Promise<void> {
-    for (const file of await fs.readdir(this.layout.state)) {
-      if (!file.endsWith('.json')) continue;
-      const site = JSON.parse(await fs.readFile(path.join(this.layout.state, file), 'utf8')) as SiteSpec;
-      if (site.kind !== 'nodejs' || site.state !== 'active' || !site.nodejs) continue;
-      try {
-        const paths = sitePaths(this.layout, site.name);
-        const owner = await this.users.ensure(site.name, paths.dir);
-        await this.startApp(site, owner);
-      } catch (err) {
-        this.log.error({ site: site.name, err }, 'could not restart the node.js app');
-      }
-    }
+  /**
+   * Apply again every site recorded in `state/` (in the background, one batch): a restart with
+   * a changed port, listen address or user mode rewrites every config, a config file deleted by
+   * hand comes back, and Node.js apps run again. The websites reconciler does the same from
+   * PostgreSQL; both are idempotent and land in the same batches.
+   */
+  private reapplyRecorded(): Promise<void> {
+    return fs
+      .readdir(this.layout.state)
+      .then((files) =>
+        Promise.all(
+          files
+            .filter((f) => f.endsWith('.json'))
+            .map(async (file) => {
+              const site = JSON.parse(await fs.readFile(path.join(this.layout.state, file), 'utf8')) as SiteSpec;
+              await this.apply(site);
+            }),
+        ),
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => this.log.error({ err }, 'could not re-apply the recorded sites'),
+      );
+  }
+
+  /** Resolves once the sites recorded at the last start are applied again (for tests). */
+  whenRecovered(): Promise<void> {
+    return this.recovered;
   }
 
   // ─── the WebServerDriver contract ─────────────────────────────────────────
