@@ -67,6 +67,12 @@ if (!built && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
     const res = await get('/account', { cookie: 'hp_session=notavalidsession' });
     t.equal(res.status, 302);
     t.equal(res.headers.get('location'), '/login?next=%2Faccount&expired=1');
+    const post = await postForm(
+      '/account',
+      { intent: 'profile', name: 'x', _csrf: 'x' },
+      { cookie: 'hp_session=notavalidsession' },
+    );
+    t.equal(post.headers.get('location'), '/login?next=%2Faccount&expired=1', 'a form posted after expiry too');
   });
 
   t.test('a wrong password shows the error on the login page, without JavaScript', async (t) => {

@@ -63,6 +63,8 @@ export interface ApiOptions {
   csrf?: string | null;
   /** Call as the real user even while impersonating (e.g. to end the impersonation). */
   asRealUser?: boolean;
+  /** A 401 means the session ended: send the person to sign in (and back) instead of answering. */
+  signInOn401?: boolean;
 }
 
 /** An API client for one panel request. */
@@ -91,6 +93,7 @@ export class Api {
       }
     }
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, data: body as T, headers: responseHeaders };
+    if (res.status === 401 && this.options.signInOn401) throw redirect(loginUrl(this.request, true));
     const error = (body as { error?: ApiError } | null)?.error ?? { code: `HTTP_${res.status}`, message: `HTTP ${res.status}` };
     return { ok: false, status: res.status, error, headers: responseHeaders, sent: payload };
   }
@@ -213,7 +216,7 @@ export async function readForm(request: Request): Promise<FormData> {
 /** An API client for an action: echoes the form's CSRF token. */
 export function apiForForm(request: Request, context: AppLoadContext, form: FormData): Api {
   const csrf = form.get('_csrf');
-  return new Api(request, context, { csrf: typeof csrf === 'string' ? csrf : null });
+  return new Api(request, context, { csrf: typeof csrf === 'string' ? csrf : null, signInOn401: true });
 }
 
 /** Set-Cookie headers of an API answer (login, logout), to pass on to the browser. */
