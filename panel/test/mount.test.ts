@@ -9,6 +9,7 @@ import { createHost } from '@hostplane/host';
 import { PANEL_DIR } from './support/browser.js';
 import { startPanelHost, type PanelHost } from './support/panel-host.js';
 import path from 'node:path';
+import pg from 'pg';
 
 const built = existsSync(path.join(PANEL_DIR, 'build', 'server', 'index.js'));
 if (!built && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
@@ -99,6 +100,45 @@ if (!built && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
       { cookie, origin: 'https://evil.example' },
     );
     t.ok(cross.status >= 400, 'a cross-origin post is refused');
+  });
+
+  async function mailToken(to: string, tag: string): Promise<string> {
+    const client = new pg.Client({ connectionString: host.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ text: string }>(
+        'select text_body as text from hostplane.outbox where to_address = $1 and tag = $2 order by created_at desc limit 1',
+        [to, tag],
+      );
+      const token = /token=([a-z0-9]+)/.exec(rows[0]?.text ?? '')?.[1];
+      if (!token) throw new Error(`no ${tag} mail to ${to}`);
+      return token;
+    } finally {
+      await client.end();
+    }
+  }
+
+  t.test('register, confirm the address, forget and reset the password: all as plain forms', async (t) => {
+    const email = `dana-${Date.now()}@example.test`;
+    const password = 'a long and unusual passphrase 42';
+    const registered = await postForm('/register', { email, name: 'Dana', password });
+    t.match(await registered.text(), /Check your inbox/, 'registered');
+
+    const verifyPage = await get(`/verify-email?token=${await mailToken(email, 'auth.verify-email')}`);
+    const token = /name="token" value="([a-z0-9]+)"/.exec(await verifyPage.text())?.[1] ?? '';
+    t.ok(token, 'the link opens a page with a confirm button (mail scanners do not confirm by following it)');
+    const verified = await postForm('/verify-email', { token });
+    t.equal(verified.headers.get('location'), '/login?verified=1', 'confirmed, then to sign in');
+    await sessionOf(t, { email, password });
+
+    const forgot = await postForm('/forgot-password', { email });
+    t.match(await forgot.text(), /reset link is on its way/);
+    const resetToken = await mailToken(email, 'auth.reset-password');
+    const weak = await postForm(`/reset-password?token=${resetToken}`, { token: resetToken, password: 'short' });
+    t.match(await weak.text(), /id="f-password-error"/, 'the policy error sits by the field');
+    const reset = await postForm('/reset-password', { token: resetToken, password: `${password} renewed` });
+    t.equal(reset.headers.get('location'), '/login', 'reset, then to sign in');
+    await sessionOf(t, { email, password: `${password} renewed` });
   });
 
   t.test('GET /v1/panel/pages lists the pages the caller may see', async (t) => {
