@@ -1,7 +1,17 @@
 /** The signed-in frame: navigation, impersonation banner, toasts. Every page below needs a user. */
-import { data, Form, NavLink, Outlet, useLoaderData, useLocation, type LoaderFunctionArgs } from 'react-router';
+import {
+  data,
+  Form,
+  isRouteErrorResponse,
+  NavLink,
+  Outlet,
+  useLoaderData,
+  useRouteLoaderData,
+  useLocation,
+  type LoaderFunctionArgs,
+} from 'react-router';
 import { Toasts } from '../components/toasts';
-import { CsrfInput } from '../components/ui';
+import { CsrfInput, EmptyState, PageHeader } from '../components/ui';
 import { ThemeSwitch } from '../components/theme-switch';
 import { Api, requireUser } from '../lib/api.server';
 import { takeFlash, type Flash } from '../lib/flash';
@@ -90,8 +100,55 @@ function Navigation({ sections }: { sections: ReturnType<typeof buildNav> }) {
   );
 }
 
+type LayoutData = Awaited<ReturnType<typeof loader>>['data'];
+
 export default function AppLayout() {
-  const { me, nav, flash, csrf } = useLoaderData<typeof loader>();
+  return (
+    <Shell data={useLoaderData<typeof loader>()}>
+      <Outlet />
+    </Shell>
+  );
+}
+
+/** A page that failed (403, 404, an API error) keeps the navigation around its message. */
+export function ErrorBoundary({ error }: { error: unknown }) {
+  const data = useRouteLoaderData('routes/app-layout') as LayoutData | undefined;
+  const [title, detail] = describeError(error);
+  const content = (
+    <>
+      <PageHeader title={title} />
+      <EmptyState title={detail}>
+        <a className="link" href="/">
+          Back to the dashboard
+        </a>
+      </EmptyState>
+    </>
+  );
+  if (!data) return <main className="mx-auto max-w-lg p-6">{content}</main>;
+  return <Shell data={data}>{content}</Shell>;
+}
+
+function describeError(error: unknown): [string, string] {
+  if (isRouteErrorResponse(error)) {
+    if (error.status === 404) return ['Page not found', 'There is nothing at this address.'];
+    if (error.status === 403) return ['Not allowed', 'Your account may not see this page.'];
+    const apiError = error.data && typeof error.data === 'string' ? safeMessage(error.data) : null;
+    return [`Error ${error.status}`, apiError ?? 'The request could not be completed.'];
+  }
+  return ['Something went wrong', 'The panel could not show this page. Try again in a moment.'];
+}
+
+function safeMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown };
+    return typeof parsed.message === 'string' ? parsed.message : body.slice(0, 200);
+  } catch {
+    return body.slice(0, 200);
+  }
+}
+
+function Shell({ data, children }: { data: LayoutData; children: React.ReactNode }) {
+  const { me, nav, flash, csrf } = data;
   const location = useLocation();
   const toasts: Flash[] = flash ? [flash] : [];
   return (
@@ -136,7 +193,7 @@ export default function AppLayout() {
           </div>
         </aside>
         <main id="content" className="min-w-0 flex-1" tabIndex={-1}>
-          <Outlet />
+          {children}
         </main>
       </div>
       <Toasts items={toasts} />
