@@ -92,7 +92,7 @@ export default function Tokens() {
           ]}
         />
         <Card title="New token">
-          <Form method="post" className="space-y-4">
+          <Form method="post" className="space-y-4" key={created ?? 'new'}>
             <CsrfInput />
             <Field name="name" label="Name" required maxLength={100} error={fieldError(result, 'name')} />
             <Field name="expiresAt" label="Expires on (optional)" type="date" error={fieldError(result, 'expiresAt')} />

@@ -14,7 +14,7 @@ import {
 import { DataTable } from '../components/data-table';
 import { ResultToast } from '../components/toasts';
 import { Card, CsrfInput, Field, PageHeader, StatusBadge, formatDate } from '../components/ui';
-import { Api, apiForForm, must, readForm } from '../lib/api.server';
+import { Api, apiForForm, must, readForm, requireUser } from '../lib/api.server';
 import { done, failed, fieldError, text, type ActionResult } from '../lib/action';
 import type { List, Me, User } from '../lib/types';
 
@@ -22,6 +22,7 @@ const ROLES = ['customer', 'reseller', 'technical_user', 'super_admin'] as const
 const STATUSES = ['active', 'suspended', 'deleted'] as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
+  const me = await requireUser(request, context);
   const url = new URL(request.url);
   const search = url.searchParams.get('search')?.trim() ?? '';
   const role = url.searchParams.get('role') ?? '';
@@ -30,6 +31,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = new URLSearchParams({ limit: '20', page: String(page) });
   if (search) query.set('search', search);
   if ((ROLES as readonly string[]).includes(role)) query.set('role', role);
+  // A reseller's list is their customers (the API's subtree also holds the reseller).
+  else if (me.user.role === 'reseller') query.set('role', 'customer');
   if ((STATUSES as readonly string[]).includes(status)) query.set('status', status);
   const list = must(request, await new Api(request, context).get<List<User> & { total: number }>(`/users?${query}`));
   return { ...list, search, role, status, page };
@@ -182,7 +185,8 @@ export default function Users() {
       ) : null}
       {canWrite ? (
         <Card title={`New ${roleChoices.length === 1 ? roleChoices[0]!.replace('_', ' ') : 'user'}`} className="mt-6">
-          <Form method="post" className="grid gap-4 sm:grid-cols-2">
+          {/* A new key after each success empties the form for the next one. */}
+          <Form method="post" className="grid gap-4 sm:grid-cols-2" key={result?.ok ? String(result.created) : 'new'}>
             <CsrfInput />
             <input type="hidden" name="intent" value="create" />
             <Field name="email" label="Email" type="email" required error={fieldError(createErrors, 'email')} />
