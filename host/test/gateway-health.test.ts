@@ -17,8 +17,8 @@ t.test('/health is public: 200 when the kernel is healthy', async (t) => {
   const body = res.json();
   t.match(body, { ok: true, database: { ok: true, latencyMs: Number } });
   t.same(body.plugins, [
-    { id: 'a', state: 'started', error: null },
-    { id: 'off', state: 'discovered', error: null },
+    { id: 'a', state: 'started', error: null, health: null },
+    { id: 'off', state: 'discovered', error: null, health: null },
   ]);
 });
 
