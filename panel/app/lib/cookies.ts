@@ -21,9 +21,13 @@ export function cookiesOf(request: Request): Record<string, string> {
   return parseCookies(request.headers.get('cookie'));
 }
 
-/** Secure when the page was served over https (the host sits behind TLS in production). */
+/**
+ * Secure when the page came over https, or when the browser holds the auth plugin's Secure
+ * session cookie (`__Host-…`): behind a TLS proxy the host may see plain http (without
+ * `trustProxy`), but the auth plugin's choice tells us the browser is on a secure origin.
+ */
 function secureFor(request: Request): boolean {
-  return new URL(request.url).protocol === 'https:';
+  return new URL(request.url).protocol === 'https:' || (request.headers.get('cookie') ?? '').includes('__Host-hp_session=');
 }
 
 export interface CookieOptions {
