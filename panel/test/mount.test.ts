@@ -76,6 +76,11 @@ if (!built && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
     t.equal(post.headers.get('location'), '/login?next=%2Faccount&expired=1', 'a form posted after expiry too');
   });
 
+  t.test('form posts obey the host body limit', async (t) => {
+    const res = await postForm('/login', { email: 'x@example.test', password: 'x'.repeat(2 * 1024 * 1024) });
+    t.equal(res.status, 413);
+  });
+
   t.test('a wrong password shows the error on the login page, without JavaScript', async (t) => {
     const res = await postForm('/login', { email: host.logins.alice.email, password: 'not the password' });
     t.equal(res.status, 200);

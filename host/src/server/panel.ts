@@ -102,7 +102,7 @@ export async function loadPanel(option: PanelOption | undefined, logger: Logger)
   return { handle: create(build, 'production'), clientDirectory: path.join(buildDirectory, 'client') };
 }
 
-/** The Fetch `Request` of a Fastify request; the body is streamed from the raw request. */
+/** The Fetch `Request` of a Fastify request (the body read by Fastify, within its bodyLimit). */
 function toFetchRequest(request: FastifyRequest, reply: FastifyReply): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -114,9 +114,8 @@ function toFetchRequest(request: FastifyRequest, reply: FastifyReply): Request {
     if (!reply.raw.writableFinished) controller.abort();
   });
   const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, signal: controller.signal };
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    init.body = Readable.toWeb(request.raw) as unknown as ReadableStream<Uint8Array>;
-    init.duplex = 'half';
+  if (request.method !== 'GET' && request.method !== 'HEAD' && Buffer.isBuffer(request.body)) {
+    init.body = new Uint8Array(request.body);
   }
   return new Request(`${request.protocol}://${request.host}${request.url}`, init);
 }
@@ -184,9 +183,10 @@ export async function panelRoutes(app: HostApp, { panel, inject }: PanelRoutesOp
   };
 
   await app.register(async (scope) => {
-    // React Router reads the raw body itself (form posts).
+    // Any body as bytes, for React Router to parse (form posts); Fastify enforces the host's
+    // bodyLimit while reading it (413 beyond).
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     // Not `all`: @fastify/cors owns `OPTIONS *` (preflight) whenever CORS origins are configured.
     scope.route({
       method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
