@@ -14,6 +14,7 @@ const CORE_TABLES = [
   'settings',
   'subscription_usage',
   'user_grants',
+  'user_tree',
   'users',
 ];
 const BOOKKEEPING = ['core_migrations', 'core_migrations_lock'];
@@ -25,7 +26,7 @@ async function tablesIn(knex: Knex, schema: string): Promise<string[]> {
 
 t.test('core migrations go up, down and up again', async (t) => {
   const { knex } = await useTestDatabase(t, { migrate: false });
-  const ALL = ['0001_core', '0002_user_grants', '0003_subscription_limits'];
+  const ALL = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree'];
 
   t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL });
   const { rows } = await knex.raw(`select to_regnamespace('hostplane') as ns`);
@@ -36,8 +37,12 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0003_subscription_limits'], 'down undoes the newest only');
-  t.same(await coreMigrationStatus(knex), { applied: ['0001_core', '0002_user_grants'], pending: ['0003_subscription_limits'] });
+  t.same(await migrateCore(knex, 'down'), ['0004_user_tree'], 'down undoes the newest only');
+  t.same(await coreMigrationStatus(knex), {
+    applied: ['0001_core', '0002_user_grants', '0003_subscription_limits'],
+    pending: ['0004_user_tree'],
+  });
+  t.same(await migrateCore(knex, 'down'), ['0003_subscription_limits']);
   t.same(await migrateCore(knex, 'down'), ['0002_user_grants']);
   t.same(await migrateCore(knex, 'down'), ['0001_core']);
   t.same(await tablesIn(knex, 'hostplane'), BOOKKEEPING, 'only the bookkeeping is left');
@@ -46,6 +51,7 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0001_core'], 'up runs the next one');
   t.same(await migrateCore(knex, 'up'), ['0002_user_grants']);
   t.same(await migrateCore(knex, 'up'), ['0003_subscription_limits']);
+  t.same(await migrateCore(knex, 'up'), ['0004_user_tree']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL].reverse());
@@ -64,8 +70,9 @@ t.test('two hosts migrating one database at once both succeed, and it runs once'
   const mine = await openDatabase({ url, dataDir: tmpdir(), poolMax: 2 });
   t.teardown(() => mine.close());
   const results = await Promise.all([migrateCore(mine.knex, 'latest'), migrateCore(other.knex, 'latest')]);
-  t.same(results.flat(), ['0001_core', '0002_user_grants', '0003_subscription_limits']);
-  t.same((await coreMigrationStatus(mine.knex)).applied, ['0001_core', '0002_user_grants', '0003_subscription_limits']);
+  const all = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree'];
+  t.same(results.flat(), all);
+  t.same((await coreMigrationStatus(mine.knex)).applied, all);
 });
 
 t.test('the core schema enforces its rules', async (t) => {
@@ -104,5 +111,9 @@ t.test('a held migration lock is reported, not waited on forever', async (t) => 
   // As left by a process killed mid-migration.
   await knex('hostplane.core_migrations_lock').update({ is_locked: 1 });
   await t.rejects(migrateCore(knex, 'down'), { code: 'DB_ERR_MIGRATIONS_INVALID', message: /another process is migrating/ });
-  t.same((await coreMigrationStatus(knex)).applied, ['0001_core', '0002_user_grants', '0003_subscription_limits'], 'nothing ran');
+  t.same(
+    (await coreMigrationStatus(knex)).applied,
+    ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree'],
+    'nothing ran',
+  );
 });

@@ -61,3 +61,33 @@ t.test('tenancy scopes queries to the subtree; grants bound technical users', as
   t.ok((await users.getByEmail('a1@x.test'))?.emailVerifiedAt);
   await t.rejects(users.setStatus('00000000-0000-4000-8000-000000000000', 'active'), { code: 'USERS_ERR_NOT_FOUND' });
 });
+
+t.test('the users tree follows moves and deletions (closure table kept by triggers)', async (t) => {
+  const { knex } = await useTestDatabase(t);
+  const tenancy = createTenancyService(knex);
+  const add = async (email: string, role: string, parent: string | null) =>
+    ((await knex('hostplane.users').insert({ email, role, parent_id: parent }).returning('id')) as Array<{ id: string }>)[0]!.id;
+  const admin = await add('admin@t.test', 'super_admin', null);
+  const r1 = await add('r1@t.test', 'reseller', admin);
+  const r2 = await add('r2@t.test', 'reseller', admin);
+  const c = await add('c@t.test', 'customer', r1);
+  const tech = await add('tech@t.test', 'technical_user', c);
+  const sees = (userId: string, role: 'reseller' | 'customer', target: string) => tenancy.canAccessUser({ userId, role }, target);
+  t.ok(await sees(r1, 'reseller', tech), 'a grandchild is in the subtree');
+  t.notOk(await sees(r2, 'reseller', tech));
+
+  // The customer (with its technical user) moves to the other reseller.
+  await knex('hostplane.users').where({ id: c }).update({ parent_id: r2 });
+  t.notOk(await sees(r1, 'reseller', c), 'the old reseller loses it');
+  t.notOk(await sees(r1, 'reseller', tech), 'and its whole subtree');
+  t.ok(await sees(r2, 'reseller', tech), 'the new one gains both');
+  const depths = await knex('hostplane.user_tree').where({ user_id: tech }).orderBy('depth').pluck('depth');
+  t.same(depths, [0, 1, 2, 3], 'one link per ancestor, depths recomputed');
+
+  await knex('hostplane.users').where({ id: tech }).delete();
+  t.equal(
+    Number((await knex('hostplane.user_tree').where({ user_id: tech }).count({ n: '*' }))[0]!.n),
+    0,
+    'deleted users leave the tree',
+  );
+});

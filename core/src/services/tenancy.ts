@@ -1,22 +1,14 @@
 /**
  * The one ownership rule (DESIGN.md, "HTTP"): a user reaches their own rows and their subtree's;
- * a super admin reaches everything. Expressed as a recursive CTE inside the caller's query, so
- * rows outside the subtree are never loaded.
+ * a super admin reaches everything. Expressed as a semi-join on the users closure table inside the
+ * caller's query, so rows outside the subtree are never loaded.
  */
 import type { Actor, TenancyService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 
-// Each step looks up the children of the rows found so far through the parent_id index. The
-// LATERAL subquery behind OFFSET 0 keeps it that way: as a plain join the planner estimated the
-// children of a reseller from parent_id's few distinct values and scanned the whole table at
-// every level (26 ms per query on 100,000 users; this form: a few ms, bench/users-search.ts).
-const SUBTREE = `with recursive subtree(id) as (
-    select id from hostplane.users where id = ?
-    union all
-    select c.id from subtree s cross join lateral (
-      select u.id from hostplane.users u where u.parent_id = s.id offset 0
-    ) c
-  ) select id from subtree`;
+// The closure table (migration 0004_user_tree) holds every (ancestor, descendant) pair, the
+// user itself included: membership is one primary-key probe, and a subtree one index range.
+const SUBTREE = 'select user_id from hostplane.user_tree where ancestor_id = ?';
 
 /** The tenancy service over `knex`. */
 export function createTenancyService(knex: Knex): TenancyService {
@@ -28,8 +20,8 @@ export function createTenancyService(knex: Knex): TenancyService {
     async canAccessUser(actor: Pick<Actor, 'userId' | 'role'>, userId: string) {
       if (actor.role === 'super_admin' || actor.userId === userId) return true;
       if (!/^[0-9a-f-]{36}$/i.test(userId)) return false;
-      const row = await knex.raw<{ rows: unknown[] }>(`select 1 from (${SUBTREE}) t where t.id = ?`, [actor.userId, userId]);
-      return row.rows.length > 0;
+      const row = await knex('hostplane.user_tree').where({ ancestor_id: actor.userId, user_id: userId }).first(knex.raw('1'));
+      return row !== undefined;
     },
   };
 }

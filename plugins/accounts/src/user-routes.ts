@@ -106,11 +106,6 @@ export function userRoutes(deps: AccountsDeps) {
     return tenancy.scope((trx ?? knex)('hostplane.users as u').select(COLUMNS), actor, 'u.id');
   }
 
-  async function countOf(query: Knex.QueryBuilder): Promise<number> {
-    const [row] = (await query.clone().clearSelect().clearOrder().count({ count: '*' })) as Array<{ count: string | number }>;
-    return Number(row?.count ?? 0);
-  }
-
   async function findScoped(actor: Actor, id: string): Promise<UserRow> {
     const row = (await scoped(actor).where('u.id', id).first()) as UserRow | undefined;
     if (!row) throw AccountsErrors.userNotFound(id);
@@ -157,8 +152,7 @@ export function userRoutes(deps: AccountsDeps) {
       },
       async (request) => {
         const q = request.query;
-        // The tenancy rule inside the query (a reseller's subtree is walked through the
-        // (parent_id, id) index, accounts migration 20261125000001: ~2 ms for 2,000 customers).
+        // The tenancy rule inside the query (one probe of the users closure table per row).
         const actor = actorOf(request);
         const base = scoped(actor);
         if (q.search) {
@@ -175,23 +169,13 @@ export function userRoutes(deps: AccountsDeps) {
             { column: sort === 'created_at' ? 'u.created_at' : knex.raw(`lower(u.${sort})`), order },
             { column: 'u.id', order },
           ] as never);
-        if (actor.role !== 'super_admin') {
-          // Below the top the rows start from the caller's subtree (the tenancy rule, walked
-          // through the (parent_id, id) index): one statement counts them beside the page, so
-          // the subtree is walked once per request, not once per query. Past the last page no
-          // row carries the count, and it is asked for alone.
-          const rows = (await ordered(base.clone().select(knex.raw('count(*) over () as total_count')))
-            .limit(q.limit)
-            .offset((q.page - 1) * q.limit)) as Array<UserRow & { total_count: string }>;
-          const total = rows[0] ? Number(rows[0].total_count) : q.page === 1 ? 0 : await countOf(base);
-          return { items: rows.map(userView), total, page: q.page, limit: q.limit };
-        }
-        // An admin's list spans the table: two queries side by side (see paginate). With a
-        // search, the count reads the matches through the trigram indexes on lower(email) and
-        // lower(name) (accounts migration 20261125000000_users_search_indexes); the page either
-        // does too or, for a common term, walks (created_at, id) and stops after one page of
-        // matches. (One statement with count(*) over () made the planner walk the whole
-        // created_at index for a common term: 100 ms on 100,000 users.) bench/users-search.ts
+        // Two queries side by side (see paginate), for admins and resellers alike: the tenancy
+        // rule is an index probe on the users closure table (core migration 0004_user_tree).
+        // With a search, the count reads the matches through the trigram indexes on
+        // lower(email) and lower(name) (accounts migration 20261125000000_users_search_indexes);
+        // the page either does too or, for a common term, walks (created_at, id) and stops after
+        // one page of matches. (One statement with count(*) over () made the planner walk the
+        // whole created_at index for a common term: 100 ms on 100,000 users.) bench/users-search.ts
         // prints the plans.
         const { rows, total } = await paginate<UserRow>(base, ordered, q.page, q.limit);
         return { items: rows.map(userView), total, page: q.page, limit: q.limit };

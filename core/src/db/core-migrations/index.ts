@@ -10,4 +10,5 @@ export const coreMigrations: readonly NamedMigration[] = [
   { name: '0001_core', load: () => import('./0001_core.js') },
   { name: '0002_user_grants', load: () => import('./0002_user_grants.js') },
   { name: '0003_subscription_limits', load: () => import('./0003_subscription_limits.js') },
+  { name: '0004_user_tree', load: () => import('./0004_user_tree.js') },
 ];
