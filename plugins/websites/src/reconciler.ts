@@ -51,6 +51,8 @@ export class Reconciler {
   }
 
   private async runLocked(job?: Pick<JobContext, 'progress'>): Promise<Record<Outcome, number>> {
+    const synced = await this.deps.store.syncSuspensions();
+    if (synced > 0) this.deps.logger.info({ websites: synced }, 'suspensions brought in line with subscriptions and owners');
     const counts: Record<Outcome, number> = { applied: 0, rejected: 0, waiting: 0, failed: 0, skipped: 0 };
     const tried = new Set<string>();
     for (;;) {

@@ -225,6 +225,60 @@ export class WebsiteStore {
     for (let n = 2; ; n += 1) if (!used.has(`${slug}-${n}`)) return `${slug}-${n}`;
   }
 
+  /**
+   * Bring suspension reasons in line with the subscriptions' and owners' states. The event
+   * handlers do this at once; this catches what they cannot hear (a suspension made by the CLI
+   * in another process, a handler that failed). Returns the sites changed.
+   */
+  async syncSuspensions(): Promise<number> {
+    const T = `${this.db.schema}.websites`;
+    const H = `${this.db.schema}.website_history`;
+    const sources = [
+      {
+        reason: 'subscription',
+        suspended: `exists (select 1 from plugin_accounts.subscriptions s where s.id = w.subscription_id and s.status = 'suspended')`,
+      },
+      {
+        reason: 'user',
+        suspended: `exists (select 1 from hostplane.users u where u.id = w.owner_id and u.status = 'suspended')`,
+      },
+    ];
+    let changed = 0;
+    for (const { reason, suspended } of sources) {
+      const { rows } = (await this.knex.raw(
+        `with fixed as (
+           update ${T} w set
+             suspended_for = case when ${suspended} then array_append(w.suspended_for, ?) else array_remove(w.suspended_for, ?) end,
+             desired = case
+               when ${suspended} then 'suspended'
+               when cardinality(array_remove(w.suspended_for, ?)) > 0 then 'suspended'
+               else 'active' end,
+             generation = w.generation + 1,
+             failures = 0,
+             updated_at = now()
+           where w.desired <> 'deleted' and ((${suspended}) <> (? = any(w.suspended_for)))
+           returning w.id, (? = any(w.suspended_for)) as now_suspended
+         )
+         insert into ${H} (website_id, step, outcome, message)
+           select id, case when now_suspended then 'suspend' else 'unsuspend' end, 'info',
+             case when now_suspended then ? else ? end
+           from fixed
+         returning website_id`,
+        [
+          reason,
+          reason,
+          reason,
+          reason,
+          reason,
+          `suspended (${reason}), found by the sweep`,
+          `suspension lifted (${reason}), found by the sweep`,
+        ],
+      )) as { rows: unknown[] };
+      changed += rows.length;
+    }
+    return changed;
+  }
+
   /** The subscription and what its package allows. */
   async subscription(id: string, trx?: Knex.Transaction): Promise<SubscriptionInfo | undefined> {
     const row = (await (trx ?? this.knex)

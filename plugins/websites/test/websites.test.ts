@@ -232,3 +232,27 @@ t.test('Node.js sites get their own port and settings', async (t) => {
   });
   t.equal(newline.status, 400, 'no newlines in a command');
 });
+
+t.test('a suspension no event announced (made by another process) is caught by the next run', async (t) => {
+  const site = (await alice2.get('/v1/websites')).body.items[0];
+  t.ok(site, 'alice2 has a site');
+  await sql('plugin_accounts.subscriptions').where({ id: subA2.id }).update({ status: 'suspended' });
+  // Any run of the reconciler (a change anywhere, the start, the minute sweep) brings it in line.
+  await alice2.patch(`/v1/websites/${site.id}`, { aliases: [] });
+  const suspended = await eventually(async () => {
+    const s = (await alice2.get(`/v1/websites/${site.id}`)).body;
+    return s.suspendedFor.includes('subscription') ? s : undefined;
+  });
+  t.ok(
+    suspended.history.some(
+      (h: { step: string; message: string }) => h.step === 'suspend' && /found by the sweep/.test(h.message),
+    ),
+    'the history says how it was found',
+  );
+  await sql('plugin_accounts.subscriptions').where({ id: subA2.id }).update({ status: 'active' });
+  await alice2.patch(`/v1/websites/${site.id}`, { aliases: [] });
+  await eventually(async () => {
+    const s = (await alice2.get(`/v1/websites/${site.id}`)).body;
+    return s.suspendedFor.length === 0 ? s : undefined;
+  });
+});
