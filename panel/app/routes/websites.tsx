@@ -3,8 +3,8 @@ import { Form, Link, useLoaderData, useRouteLoaderData, type LoaderFunctionArgs 
 import { DataTable } from '../components/data-table';
 import { LiveRefresh } from '../components/live';
 import { Field, PageHeader, StatusBadge, formatDate } from '../components/ui';
-import { Api, must } from '../lib/api.server';
-import { SETTLING, WEBSITE_KINDS, type List, type Me, type Website } from '../lib/types';
+import { Api, must, requireUser } from '../lib/api.server';
+import { SETTLING, WEBSITE_KINDS, type List, type Me, type User, type Website } from '../lib/types';
 
 const STATUSES = ['provisioning', 'active', 'suspended', 'error', 'deleting'];
 
@@ -15,12 +15,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = new URLSearchParams({ limit: '100' });
   if (search) query.set('search', search);
   if (STATUSES.includes(status)) query.set('status', status);
-  const list = must(request, await new Api(request, context).get<List<Website> & { total: number }>(`/websites?${query}`));
-  return { ...list, search, status };
+  const api = new Api(request, context);
+  const me = await requireUser(request, context);
+  const [list, users] = await Promise.all([
+    api.get<List<Website> & { total: number }>(`/websites?${query}`),
+    // Resellers and admins see whose site it is (a customer's own list needs no owner column).
+    me.user.role === 'reseller' || me.user.role === 'super_admin' ? api.get<List<User>>('/users?limit=100&role=customer') : null,
+  ]);
+  const owners = users?.ok ? Object.fromEntries(users.data.items.map((u) => [u.id, u.email])) : {};
+  return { ...must(request, list), search, status, owners };
 }
 
 export default function Websites() {
-  const { items, total, search, status } = useLoaderData<typeof loader>();
+  const { items, total, search, status, owners } = useLoaderData<typeof loader>();
   const { me } = useRouteLoaderData('routes/app-layout') as { me: Me };
   const canWrite = me.permissions.includes('websites.site.write');
   return (
@@ -83,6 +90,14 @@ export default function Websites() {
               </Link>
             ),
           },
+          ...(me.user.role === 'customer' || me.user.role === 'technical_user'
+            ? []
+            : [
+                {
+                  label: 'Owner',
+                  render: (w: Website) => owners[w.ownerId] ?? (w.ownerId === me.user.id ? 'you' : w.ownerId.slice(0, 8)),
+                },
+              ]),
           { label: 'Type', render: (w) => `${WEBSITE_KINDS[w.kind]}${w.phpVersion ? ` ${w.phpVersion}` : ''}` },
           {
             label: 'Status',
