@@ -14,16 +14,9 @@
  * BENCH_CONNECTIONS (default 32), BENCH_LOGINS (default 15).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { pino } from 'pino';
-import { Kernel, createLogger, createTestDatabase, openDatabase } from '@hostplane/core';
-import { createHost } from '../host/src/server/index.js';
-import { seedDemo } from '../host/src/seed.js';
+import { startBenchHost } from './support/bench-host.js';
 import auth from '../plugins/auth/src/index.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
@@ -37,39 +30,19 @@ const USER = { email: 'alice@hostplane.test', password: 'demo-customer-password'
 
 /** Child: boot kernel + host on a fresh database, seed, listen, report the port. */
 async function serve(): Promise<void> {
-  const testDb = await createTestDatabase('hostplane_bench_auth');
-  const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-bench-auth-'));
-  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  const database = await openDatabase({ url: testDb.url, dataDir });
-  const kernel = await Kernel.boot({
-    database,
-    logger: createLogger({ level: 'warn', destination: quiet }),
-    inlinePlugins: [{ definition: auth }],
-    enable: ['auth'],
+  const bench = await startBenchHost({
+    name: 'auth',
+    plugins: [{ definition: auth }],
     config: { auth: { routeRateLimitPerMinute: 1_000_000 } },
-    runWorkers: false,
-    taskThreads: 1,
   });
-  if (kernel.plugin('auth')?.state !== 'started') throw new Error(`auth did not start: ${JSON.stringify(kernel.plugin('auth'))}`);
-  await seedDemo(kernel);
-  const host = await createHost({
-    kernel,
-    // Logs as in production (JSON, info, buffered async destination), to a file nobody reads.
-    logger: pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }),
-    rateLimit: { max: 10_000_000, timeWindow: '1 minute' },
-  });
-  const url = new URL(await host.listen({ host: '127.0.0.1', port: 0 }));
-  process.send?.({ port: Number(url.port) });
+  process.send?.({ port: bench.port });
   process.on('message', async (message) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send?.({ cpuMicros: user + system });
       return;
     }
-    await host.close();
-    await kernel.stop();
-    await testDb.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await bench.stop();
     process.exit(0);
   });
 }

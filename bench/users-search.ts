@@ -19,17 +19,10 @@
  * BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 4).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { startBenchHost } from './support/bench-host.js';
 import type { Knex } from 'knex';
-import { pino } from 'pino';
-import { Kernel, createLogger, createTestDatabase, openDatabase } from '@hostplane/core';
-import { createHost } from '../host/src/server/index.js';
-import { seedDemo } from '../host/src/seed.js';
 import accounts from '../plugins/accounts/src/index.js';
 import auth from '../plugins/auth/src/index.js';
 
@@ -186,41 +179,25 @@ async function explainUsersList(knex: Knex, run: () => Promise<void>): Promise<s
 
 /** Child: boot kernel + host on a fresh database, seed, listen, report the port. */
 async function serve(): Promise<void> {
-  const testDb = await createTestDatabase('hostplane_bench_users');
-  const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-bench-users-'));
-  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  const database = await openDatabase({ url: testDb.url, dataDir });
-  const kernel = await Kernel.boot({
-    database,
-    logger: createLogger({ level: 'warn', destination: quiet }),
-    inlinePlugins: [{ definition: auth }, { definition: accounts }],
-    enable: ['auth', 'accounts'],
+  let seedSeconds = 0;
+  const bench = await startBenchHost({
+    name: 'users',
+    plugins: [{ definition: auth }, { definition: accounts }],
     config: { auth: { routeRateLimitPerMinute: 1_000_000 } },
-    runWorkers: false,
-    taskThreads: 1,
+    prepare: async (kernel) => {
+      const seeding = performance.now();
+      await seedUsers(kernel.knex);
+      seedSeconds = (performance.now() - seeding) / 1000;
+    },
   });
-  for (const id of ['auth', 'accounts'])
-    if (kernel.plugin(id)?.state !== 'started') throw new Error(`${id} did not start: ${JSON.stringify(kernel.plugin(id))}`);
-  await seedDemo(kernel);
-  const seeding = performance.now();
-  await seedUsers(kernel.knex);
-  const seedSeconds = (performance.now() - seeding) / 1000;
-  const host = await createHost({
-    kernel,
-    logger: pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }),
-    rateLimit: { max: 10_000_000, timeWindow: '1 minute' },
-  });
-  const url = new URL(await host.listen({ host: '127.0.0.1', port: 0 }));
+  const { kernel } = bench;
   const total = Number(((await kernel.knex('hostplane.users').count({ n: '*' }).first()) as { n: string }).n);
-  process.send?.({ port: Number(url.port), users: total, seedSeconds });
+  process.send?.({ port: bench.port, users: total, seedSeconds });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await host.close();
-    await kernel.stop();
-    await testDb.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await bench.stop();
     process.exit(0);
   };
   // The parent may die without saying stop: its channel closing is the signal too.
