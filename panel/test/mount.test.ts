@@ -146,6 +146,27 @@ if (!built && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
     await sessionOf(t, { email, password: `${password} renewed` });
   });
 
+  t.test('an admin changes a plugin config through the generated form; a bad value is refused by its field', async (t) => {
+    const cookie = await sessionOf(t, host.logins.admin);
+    const form = await (await get('/admin/plugins/hello', { cookie })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form)?.[1] ?? '';
+    t.match(form, /id="cfg-greeting"[^>]*value="Hello"/, 'current values in the inputs');
+    const bad = await postForm('/admin/plugins/hello', { _csrf: csrf, greeting: 'Hi', keepDays: '0' }, { cookie });
+    t.match(await bad.text(), /id="cfg-keepDays-error"/, 'the error sits by keepDays');
+    const saved = await postForm('/admin/plugins/hello', { _csrf: csrf, greeting: 'Hi', keepDays: '7' }, { cookie });
+    t.match(await saved.text(), /Config saved/);
+    const config = (await (await get('/v1/plugins/hello/config', { cookie })).json()) as { config: Record<string, unknown> };
+    t.same(config.config, { greeting: 'Hi', keepDays: 7 }, 'stored');
+
+    const auth = await (await get('/admin/plugins/auth', { cookie })).text();
+    t.match(
+      auth,
+      /id="cfg-jwtSecret"[^>]*type="password"|type="password"[^>]*id="cfg-jwtSecret"/,
+      'a secret is a password input',
+    );
+    t.notMatch(auth, /value="\*{8}"/, 'its stored value is never put in the page');
+  });
+
   t.test('GET /v1/panel/pages lists the pages the caller may see', async (t) => {
     t.equal((await get('/v1/panel/pages')).status, 401, 'not for visitors');
     const cookie = await sessionOf(t, host.logins.alice);

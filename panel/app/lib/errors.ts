@@ -35,6 +35,7 @@ export function humanize(message: string): string {
 function fieldOfPointer(pointer: string): string {
   return pointer
     .replace(/^\/(body|query|params)\/?/, '')
+    .replace(/^\//, '')
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .join('.');
