@@ -31,6 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     {
       me,
       csrf: real?.ok ? real.data.csrfToken : me.csrfToken,
+      realEmail: real?.ok ? real.data.user.email : null,
       pages: pages.ok ? pages.data.items : [],
       nav: buildNav(me, pages.ok ? pages.data.items : []),
       flash,
@@ -45,12 +46,13 @@ export function headers({ loaderHeaders, actionHeaders }: { loaderHeaders: Heade
   return out;
 }
 
-function ImpersonationBanner({ name, email }: { name: string; email: string }) {
+function ImpersonationBanner({ name, email, realEmail }: { name: string; email: string; realEmail: string | null }) {
   return (
     <div className="bg-amber-400 text-slate-950" role="region" aria-label="Impersonation">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-2 px-4 py-2 text-sm">
         <p>
-          You are acting as <strong>{name || email}</strong> ({email}). Everything you do is recorded under both names.
+          {realEmail ? `${realEmail}, you` : 'You'} are acting as <strong>{name || email}</strong> ({email}). Everything you do is
+          recorded under both names.
         </p>
         <Form method="post" action="/impersonate">
           <CsrfInput />
@@ -159,7 +161,7 @@ function Shell({ data, children }: { data: LayoutData; children: React.ReactNode
       >
         Skip to content
       </a>
-      {me.impersonation ? <ImpersonationBanner name={me.user.name} email={me.user.email} /> : null}
+      {me.impersonation ? <ImpersonationBanner name={me.user.name} email={me.user.email} realEmail={data.realEmail} /> : null}
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-7xl items-center justify-between gap-4 px-4 py-3">
           <a href="/" className="flex items-center gap-2 font-semibold">
