@@ -13,6 +13,9 @@ import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import hello from '../../examples/plugin-hello/src/index.js';
+import accounts from '../../plugins/accounts/src/index.js';
+import auth from '../../plugins/auth/src/index.js';
+import websites from '../../plugins/websites/src/index.js';
 import { startTestHost } from '../src/testing.js';
 
 const OUTPUT = fileURLToPath(new URL('../../docs/api/openapi.json', import.meta.url));
@@ -31,10 +34,19 @@ function sortKeys(value: unknown): unknown {
 
 async function main(): Promise<void> {
   // No workers: the document only needs the routes, not jobs or schedules running.
-  const host = await startTestHost({ plugins: [hello], runWorkers: false });
+  // Every first-party plugin with routes (the web server driver has none), and the example.
+  const plugins = [
+    { definition: auth, version: '0.1.0' },
+    { definition: accounts, version: '0.1.0' },
+    { definition: websites, version: '0.1.0' },
+    { definition: hello, version: '0.1.0' },
+  ];
+  const host = await startTestHost({ plugins, runWorkers: false });
   try {
-    const state = host.kernel.plugin('hello')?.state;
-    if (state !== 'started') throw new Error(`the hello plugin did not start (state: ${String(state)})`);
+    for (const { definition } of plugins) {
+      const state = host.kernel.plugin(definition.id)?.state;
+      if (state !== 'started') throw new Error(`the ${definition.id} plugin did not start (state: ${String(state)})`);
+    }
     const res = await host.inject({ method: 'GET', url: '/v1/openapi.json' });
     if (res.statusCode !== 200) throw new Error(`GET /v1/openapi.json answered ${res.statusCode}: ${res.body}`);
     const document = sortKeys(res.json());
