@@ -17,11 +17,18 @@ export type LimitKey = (typeof LIMIT_KEYS)[number];
 export type PackageLimits = Record<LimitKey, number | null>;
 
 export const BOOLEAN_FEATURES = ['ssh', 'git_deploy', 'staging', 'waf', 'malware_scan', 'backups'] as const;
+/** Per-site PHP resources a package sets (`null`: the websites plugin's default). */
+export const RESOURCE_FEATURES = ['php_memory_mb', 'php_max_children', 'upload_max_mb'] as const;
+export type ResourceFeature = (typeof RESOURCE_FEATURES)[number];
+
 export interface PackageFeatures {
   ssh: boolean;
   git_deploy: boolean;
   staging: boolean;
   php_versions: string[];
+  php_memory_mb: number | null;
+  php_max_children: number | null;
+  upload_max_mb: number | null;
   waf: boolean;
   malware_scan: boolean;
   backups: boolean;
@@ -46,6 +53,19 @@ const FeatureFields = {
   git_deploy: Type.Boolean(),
   staging: Type.Boolean(),
   php_versions: PhpVersions,
+  // Null first, as for limits: AJV coerces, and would read null as 0 for an integer tried first.
+  php_memory_mb: Type.Union([
+    Type.Null(),
+    Type.Integer({ minimum: 16, maximum: 8192, description: 'PHP memory_limit per site, MB' }),
+  ]),
+  php_max_children: Type.Union([
+    Type.Null(),
+    Type.Integer({ minimum: 1, maximum: 200, description: 'PHP-FPM pm.max_children per site' }),
+  ]),
+  upload_max_mb: Type.Union([
+    Type.Null(),
+    Type.Integer({ minimum: 1, maximum: 4096, description: 'Largest upload per request, MB' }),
+  ]),
   waf: Type.Boolean(),
   malware_scan: Type.Boolean(),
   backups: Type.Boolean(),
@@ -151,6 +171,9 @@ export function fullFeatures(input: Partial<PackageFeatures> | undefined, base?:
     git_deploy: merged.git_deploy ?? false,
     staging: merged.staging ?? false,
     php_versions: merged.php_versions ?? [],
+    php_memory_mb: merged.php_memory_mb ?? null,
+    php_max_children: merged.php_max_children ?? null,
+    upload_max_mb: merged.upload_max_mb ?? null,
     waf: merged.waf ?? false,
     malware_scan: merged.malware_scan ?? false,
     backups: merged.backups ?? false,

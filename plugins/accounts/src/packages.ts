@@ -3,7 +3,14 @@ import type { Actor } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { AccountsErrors } from './errors.js';
 import type { AccountsDeps } from './common.js';
-import { BOOLEAN_FEATURES, LIMIT_KEYS, type PackageFeatures, type PackageLimits, type PackageRow } from './package-schemas.js';
+import {
+  BOOLEAN_FEATURES,
+  LIMIT_KEYS,
+  RESOURCE_FEATURES,
+  type PackageFeatures,
+  type PackageLimits,
+  type PackageRow,
+} from './package-schemas.js';
 
 /** Statuses in which a subscription counts (for "in use", the reseller ceiling …). */
 export const LIVE_STATUSES = ['pending', 'active', 'suspended'] as const;
@@ -99,6 +106,11 @@ export function beyondCeiling(
     if (max !== null && (want === null || want > max)) out.push(`limits.${key}`);
   }
   for (const key of BOOLEAN_FEATURES) if (wanted.features[key] && !ceiling.features[key]) out.push(`features.${key}`);
+  for (const key of RESOURCE_FEATURES) {
+    const max = ceiling.features[key];
+    const want = wanted.features[key];
+    if (max !== null && (want === null || want > max)) out.push(`features.${key}`);
+  }
   const php = new Set(ceiling.features.php_versions);
   if (wanted.features.php_versions.some((v) => !php.has(v))) out.push('features.php_versions');
   return out;

@@ -93,7 +93,8 @@ export class Reconciler {
         await this.finishDelete(row, aliases);
         return 'applied';
       }
-      const spec = siteSpecOf(row, aliases, this.deps.config());
+      const subscription = await store.subscription(row.subscription_id);
+      const spec = siteSpecOf(row, aliases, this.deps.config(), subscription?.resources ?? null);
       const applied = spec.state === 'suspended' ? (await driver.suspend(spec), null) : await driver.apply(spec);
       await this.finish(row, spec.state === 'suspended' ? 'suspended' : 'active', aliases, applied);
       return 'applied';

@@ -8,8 +8,20 @@ export function wordpressDatabaseName(config: WebsitesConfig, name: string): str
   return `${config.wordpress.databasePrefix}${name.replace(/-/g, '_')}`.slice(0, 64);
 }
 
+/** PHP resources a package sets; null fields fall back to the plugin's config. */
+export interface PackageResources {
+  phpMemoryMb: number | null;
+  phpMaxChildren: number | null;
+  uploadMaxMb: number | null;
+}
+
 /** Build the spec a driver applies. `aliases` are the non-primary domains. */
-export function siteSpecOf(row: WebsiteRow, aliases: string[], config: WebsitesConfig): SiteSpec {
+export function siteSpecOf(
+  row: WebsiteRow,
+  aliases: string[],
+  config: WebsitesConfig,
+  fromPackage: PackageResources | null = null,
+): SiteSpec {
   const wp = config.wordpress;
   return {
     id: row.id,
@@ -18,7 +30,11 @@ export function siteSpecOf(row: WebsiteRow, aliases: string[], config: WebsitesC
     kind: row.kind,
     phpVersion: row.kind === 'php' || row.kind === 'wordpress' ? row.php_version : null,
     state: row.desired === 'suspended' ? 'suspended' : 'active',
-    resources: { ...config.resources },
+    resources: {
+      phpMemoryMb: fromPackage?.phpMemoryMb ?? config.resources.phpMemoryMb,
+      phpMaxChildren: fromPackage?.phpMaxChildren ?? config.resources.phpMaxChildren,
+      uploadMaxMb: fromPackage?.uploadMaxMb ?? config.resources.uploadMaxMb,
+    },
     extraDirectives: row.settings.extraDirectives ?? null,
     wordpress:
       row.kind === 'wordpress'

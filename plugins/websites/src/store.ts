@@ -121,6 +121,8 @@ export interface SubscriptionInfo {
   customerId: string;
   status: string;
   phpVersions: string[];
+  /** PHP resources the package sets; null fields fall back to the plugin's config. */
+  resources: { phpMemoryMb: number | null; phpMaxChildren: number | null; uploadMaxMb: number | null };
 }
 
 /** Data access for the plugin's tables. */
@@ -286,10 +288,32 @@ export class WebsiteStore {
       .from('plugin_accounts.subscriptions as s')
       .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
       .where('s.id', id)
-      .first()) as { id: string; customer_id: string; status: string; features: { php_versions?: string[] } } | undefined;
-    return row
-      ? { id: row.id, customerId: row.customer_id, status: row.status, phpVersions: row.features?.php_versions ?? [] }
-      : undefined;
+      .first()) as
+      | {
+          id: string;
+          customer_id: string;
+          status: string;
+          features: {
+            php_versions?: string[];
+            php_memory_mb?: number | null;
+            php_max_children?: number | null;
+            upload_max_mb?: number | null;
+          };
+        }
+      | undefined;
+    if (!row) return undefined;
+    const f = row.features ?? {};
+    return {
+      id: row.id,
+      customerId: row.customer_id,
+      status: row.status,
+      phpVersions: f.php_versions ?? [],
+      resources: {
+        phpMemoryMb: f.php_memory_mb ?? null,
+        phpMaxChildren: f.php_max_children ?? null,
+        uploadMaxMb: f.upload_max_mb ?? null,
+      },
+    };
   }
 
   /** Active subscriptions of a customer (to pick one when the caller names none). */

@@ -172,3 +172,22 @@ t.test('suspension and deletion go through the driver', async (t) => {
   });
   t.match(heard.find((h) => h.payload.websiteId === s.id && h.event === 'website.suspended')?.payload, { reasons: ['admin'] });
 });
+
+t.test('PHP resources come from the package, the plugin config filling what it leaves unset', async (t) => {
+  const owner = await makeUser(sql, 'customer', adminUser);
+  const big = (
+    await admin.post(
+      '/v1/packages',
+      packageBody({ name: 'Big PHP', features: { php_versions: ['8.2'], php_memory_mb: 512, upload_max_mb: 256 } }),
+    )
+  ).body;
+  t.match(big.features, { php_memory_mb: 512, php_max_children: null, upload_max_mb: 256 });
+  await admin.post('/v1/subscriptions', { customerId: owner.id, packageId: big.id, billingCycle: 'monthly' });
+  const asOwner = caller(host, owner);
+  const s = (await asOwner.post('/v1/websites', { domain: 'big-php.example', kind: 'php' })).body;
+  await eventually(async () => ((await asOwner.get(`/v1/websites/${s.id}`)).body.status === 'active' ? true : undefined));
+  t.match(
+    applied.find((a) => a.id === s.id),
+    { resources: { phpMemoryMb: 512, phpMaxChildren: 5, uploadMaxMb: 256 } },
+  );
+});
