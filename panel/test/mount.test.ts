@@ -123,6 +123,18 @@ if (!built && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
     }
   }
 
+  t.test('the sign-in page offers registration only while the auth plugin takes it', async (t) => {
+    t.match(await (await get('/login')).text(), /href="\/register"/);
+    // Masked secrets are kept as stored by setConfig.
+    const config = await host.kernel.getConfig('auth');
+    await host.kernel.setConfig('auth', { ...config, registrationEnabled: false });
+    t.teardown(async () => {
+      await host.kernel.setConfig('auth', { ...config, registrationEnabled: true });
+    });
+    t.notMatch(await (await get('/login')).text(), /href="\/register"/, 'no link when closed');
+    t.match(await (await get('/register')).text(), /created by your provider/, 'and the page says why');
+  });
+
   t.test('register, confirm the address, forget and reset the password: all as plain forms', async (t) => {
     const email = `dana-${Date.now()}@example.test`;
     const password = 'a long and unusual passphrase 42';

@@ -19,7 +19,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const next = safeNext(url.searchParams.get('next'));
   if (await currentUser(request, context)) throw redirect(next);
-  return { next, expired: url.searchParams.get('expired') === '1', verified: url.searchParams.get('verified') === '1' };
+  const options = await new Api(request, context).get<{ registration: boolean }>('/auth/options');
+  return {
+    next,
+    expired: url.searchParams.get('expired') === '1',
+    verified: url.searchParams.get('verified') === '1',
+    // Offer the link only when the auth plugin takes registrations (and says so).
+    registration: options.ok && options.data.registration,
+  };
 }
 
 type LoginAnswer = { twoFactorRequired?: boolean; challengeToken?: string };
@@ -74,7 +81,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
 }
 
 export default function Login() {
-  const { next, expired, verified } = useLoaderData<typeof loader>();
+  const { next, expired, verified, registration } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as LoginActionResult | undefined;
   const busy = useNavigation().state === 'submitting';
   const pending = result && 'step' in result ? (result as TwoFactorPending) : null;
@@ -125,9 +132,11 @@ export default function Login() {
           <Link className="link" to="/forgot-password">
             Forgot your password?
           </Link>
-          <Link className="link" to="/register">
-            Create an account
-          </Link>
+          {registration ? (
+            <Link className="link" to="/register">
+              Create an account
+            </Link>
+          ) : null}
         </div>
       </div>
     </>

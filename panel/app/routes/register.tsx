@@ -1,8 +1,13 @@
 /** Create an account (when the auth plugin allows it); a verification mail follows. */
-import { Form, Link, useActionData, type ActionFunctionArgs } from 'react-router';
+import { Form, Link, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { Alert, Field } from '../components/ui';
 import { Api, readForm } from '../lib/api.server';
 import { done, failed, fieldError, text, type ActionResult } from '../lib/action';
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const options = await new Api(request, context).get<{ registration: boolean }>('/auth/options');
+  return { open: options.ok && options.data.registration };
+}
 
 export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult> {
   const form = await readForm(request);
@@ -15,7 +20,24 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
 }
 
 export default function Register() {
+  const { open } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  if (!open) {
+    return (
+      <>
+        <title>Registration closed · Hostplane</title>
+        <h1 className="text-2xl font-semibold tracking-tight">Accounts are created by your provider</h1>
+        <p className="muted mt-2 text-sm">
+          This platform does not take sign-ups. Ask your hosting provider for an account, then sign in.
+        </p>
+        <p className="mt-6 text-sm">
+          <Link className="link" to="/login">
+            Back to sign in
+          </Link>
+        </p>
+      </>
+    );
+  }
   if (result?.ok) {
     return (
       <>

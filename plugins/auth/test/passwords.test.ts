@@ -153,6 +153,8 @@ t.test('registration: policy, duplicates, switches', async (t) => {
   t.equal((await host.mails(address)).filter((m) => m.tag === 'auth.verify-email').length, 2, 'a new link was sent');
 
   await host.sql(`update hostplane.users set status = 'suspended' where role = 'super_admin'`);
+  const open = await host.get('/v1/auth/options');
+  t.same(open.json(), { registration: true }, 'sign-in pages can tell whether to offer registration');
   const unavailable = await host.post('/v1/auth/register', { email: email('late'), password: PASSWORD });
   t.equal(unavailable.statusCode, 503);
   t.equal(errorCode(unavailable).code, 'AUTH_ERR_REGISTRATION_UNAVAILABLE');
@@ -168,4 +170,5 @@ t.test('registration: policy, duplicates, switches', async (t) => {
   const disabled = await host.post('/v1/auth/register', { email: email('closed'), password: PASSWORD });
   t.equal(disabled.statusCode, 403);
   t.equal(errorCode(disabled).code, 'AUTH_ERR_REGISTRATION_DISABLED');
+  t.same((await host.get('/v1/auth/options')).json(), { registration: false });
 });

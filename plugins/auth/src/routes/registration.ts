@@ -8,6 +8,19 @@ const SENT = 'If the address can receive it, a mail is on its way; follow its li
 
 export function registrationRoutes(deps: AuthDeps) {
   return (app: RouteApp): void => {
+    app.get(
+      '/options',
+      {
+        config: { public: true, rateLimit: publicRateLimit(deps.config) },
+        schema: {
+          summary: 'What a sign-in page may offer (whether anyone may create an account)',
+          tags: ['auth'],
+          response: { 200: Type.Object({ registration: Type.Boolean() }) },
+        },
+      },
+      async () => ({ registration: deps.config.registrationEnabled }),
+    );
+
     app.post(
       '/register',
       {
