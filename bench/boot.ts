@@ -1,7 +1,9 @@
 /**
  * Boot: `hostplane start` (compiled, with the plugins the database has enabled) to the first 200 on
  * /health with the database already migrated, and idle RSS; baseline: a bare `node` HTTP server
- * spawned the same way in the same run. Targets: < 1.5 s, idle RSS < 150 MB.
+ * spawned the same way in the same run. Targets: < 1.5 s, idle RSS < 150 MB (the lowest reading
+ * over BENCH_IDLE_SECONDS, default 30, of doing nothing: V8 returns boot-time garbage only after
+ * some quiet seconds; the figure 1.5 s after boot is printed too).
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -10,13 +12,18 @@ import { createTestDatabase } from '@hostplane/core';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 
 async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function bootOnce(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rss: number }> {
+async function bootOnce(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  idleSeconds = 0,
+): Promise<{ ms: number; rss: number; early: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -36,10 +43,17 @@ async function bootOnce(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: n
   }
   const ms = performance.now() - started;
   await new Promise((r) => setTimeout(r, 1500));
-  const rss = await rssMb(child.pid as number);
+  const early = await rssMb(child.pid as number);
+  // Idle: V8 gives back the garbage of booting only after some quiet seconds (its memory
+  // reducer), so idle RSS is the lowest reading over `idleSeconds` of doing nothing.
+  let rss = early;
+  for (let waited = 0; waited < idleSeconds; waited += 2) {
+    await new Promise((r) => setTimeout(r, 2000));
+    rss = Math.min(rss, await rssMb(child.pid as number));
+  }
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
-  return { ms, rss };
+  return { ms, rss, early };
 }
 
 function median(values: number[]): number {
@@ -54,21 +68,23 @@ try {
   const hostArgs = [`${REPO}host/dist/cli/main.js`, 'start'];
   await bootOnce(hostArgs, env); // migrate + seed once: the database is warm from here on
   const bare = `require('http').createServer((q,s)=>s.end('ok')).listen(0,'127.0.0.1',function(){console.log('http://127.0.0.1:'+this.address().port)});process.on('SIGTERM',()=>process.exit(0))`;
-  const host: Array<{ ms: number; rss: number }> = [];
-  const baseline: Array<{ ms: number; rss: number }> = [];
+  const host: Array<{ ms: number; rss: number; early: number }> = [];
+  const baseline: Array<{ ms: number; rss: number; early: number }> = [];
   for (let i = 0; i < RUNS; i++) {
-    baseline.push(await bootOnce(['-e', bare], env));
-    host.push(await bootOnce(hostArgs, env));
+    // Idle memory from the first run of each (it takes IDLE_SECONDS); boot time from all.
+    baseline.push(await bootOnce(['-e', bare], env, i === 0 ? IDLE_SECONDS : 0));
+    host.push(await bootOnce(hostArgs, env, i === 0 ? IDLE_SECONDS : 0));
   }
   const hostMs = median(host.map((h) => h.ms));
   const bareMs = median(baseline.map((h) => h.ms));
-  const hostRss = median(host.map((h) => h.rss));
-  const bareRss = median(baseline.map((h) => h.rss));
+  const hostRss = (host[0] as { rss: number }).rss;
+  const bareRss = (baseline[0] as { rss: number }).rss;
+  const hostEarlyRss = median(host.map((h) => h.early));
   console.log(
     `boot to first /health 200: hostplane ${hostMs.toFixed(0)} ms, bare node ${bareMs.toFixed(0)} ms, ratio ${(hostMs / bareMs).toFixed(2)}x (target < 1500 ms)`,
   );
   console.log(
-    `idle RSS: hostplane ${hostRss.toFixed(1)} MB, bare node ${bareRss.toFixed(1)} MB, ratio ${(hostRss / bareRss).toFixed(2)}x (target < 150 MB)`,
+    `idle RSS: hostplane ${hostRss.toFixed(1)} MB, bare node ${bareRss.toFixed(1)} MB, ratio ${(hostRss / bareRss).toFixed(2)}x (lowest over ${IDLE_SECONDS} s idle; target < 150 MB); 1.5 s after boot: ${hostEarlyRss.toFixed(1)} MB`,
   );
   console.log(
     JSON.stringify({
@@ -78,6 +94,7 @@ try {
       bareMs,
       ratio: hostMs / bareMs,
       hostRssMb: hostRss,
+      hostRssMbAfterBoot: hostEarlyRss,
       bareRssMb: bareRss,
       rssRatio: hostRss / bareRss,
     }),
