@@ -15,8 +15,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { startBenchHost } from './support/bench-host.js';
+import { answerCpuQuery, measure, median, type Measurement } from './support/measure.js';
 import auth from '../plugins/auth/src/index.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
@@ -37,55 +37,10 @@ async function serve(): Promise<void> {
   });
   process.send?.({ port: bench.port });
   process.on('message', async (message) => {
-    if (message === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      process.send?.({ cpuMicros: user + system });
-      return;
-    }
+    if (answerCpuQuery(message)) return;
     await bench.stop();
     process.exit(0);
   });
-}
-
-interface Measurement {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  cpuPerRequest: number;
-}
-
-function serverCpu(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
-    child.send('cpu');
-  });
-}
-
-async function measure(
-  child: ChildProcess,
-  url: string,
-  headers: Record<string, string>,
-  duration: number,
-): Promise<Measurement> {
-  const cpuBefore = await serverCpu(child);
-  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration, pipelining: 1 });
-  const cpu = (await serverCpu(child)) - cpuBefore;
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    cpuPerRequest: cpu / Math.max(1, result.requests.total),
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function login(base: string): Promise<{ ms: number; accessToken: string }> {
@@ -127,12 +82,16 @@ async function main(): Promise<void> {
       me: { url: `${base}/v1/auth/me`, headers: { authorization: `Bearer ${token}` } },
     };
     for (const t of [...Object.values(targets), ...Object.values(targets)])
-      await measure(child, t.url, t.headers, WARMUP_SECONDS);
+      await measure(child, t.url, { headers: t.headers, connections: CONNECTIONS, duration: WARMUP_SECONDS });
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first, so neither always inherits the other's aftermath.
       const order = round % 2 === 0 ? (['health', 'me'] as const) : (['me', 'health'] as const);
       for (const key of order) {
-        const m = await measure(child, targets[key].url, targets[key].headers, DURATION);
+        const m = await measure(child, targets[key].url, {
+          headers: targets[key].headers,
+          connections: CONNECTIONS,
+          duration: DURATION,
+        });
         runs[key].push(m);
         console.log(
           `round ${round + 1} ${key.padEnd(6)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms` +

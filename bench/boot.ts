@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@hostplane/core';
+import { median } from './support/measure.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -54,11 +55,6 @@ async function bootOnce(
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   return { ms, rss, early };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 const db = await createTestDatabase('hostplane_bench');

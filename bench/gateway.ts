@@ -27,9 +27,9 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Kernel, createLogger, createTestDatabase, openDatabase } from '@hostplane/core';
 import { definePlugin } from '@hostplane/sdk';
-import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { createHost } from '../host/src/server/index.js';
+import { answerCpuQuery, measure, median, type Measurement } from './support/measure.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -81,11 +81,7 @@ async function serve(): Promise<void> {
   const ports: Ports = { bare: (bare.server.address() as { port: number }).port, host: Number(url.port) };
   process.send?.(ports);
   process.on('message', async (message) => {
-    if (message === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      process.send?.({ cpuMicros: user + system });
-      return;
-    }
+    if (answerCpuQuery(message)) return;
     await Promise.all([bare.close(), host.close()]);
     await kernel.stop();
     await db.drop();
@@ -93,45 +89,8 @@ async function serve(): Promise<void> {
   });
 }
 
-interface Measurement {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  /** Server CPU (user + system) per request, µs. */
-  cpuPerRequest: number;
-}
-
-function serverCpu(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
-    child.send('cpu');
-  });
-}
-
-async function measure(child: ChildProcess, url: string, duration: number): Promise<Measurement> {
-  const cpuBefore = await serverCpu(child);
-  const result = await autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 });
-  const cpu = (await serverCpu(child)) - cpuBefore;
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    cpuPerRequest: cpu / Math.max(1, result.requests.total),
-  };
-}
-
 function best(results: Measurement[]): Measurement {
   return results.reduce((a, b) => (b.rps > a.rps ? b : a));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function main(): Promise<void> {
@@ -152,10 +111,10 @@ async function main(): Promise<void> {
   };
   const runs: Record<keyof typeof targets, Measurement[]> = { bare: [], host: [], plugin: [] };
   try {
-    for (const url of Object.values(targets)) await measure(child, url, WARMUP_SECONDS);
+    for (const url of Object.values(targets)) await measure(child, url, { connections: CONNECTIONS, duration: WARMUP_SECONDS });
     for (let round = 0; round < ROUNDS; round++) {
       for (const key of Object.keys(targets) as Array<keyof typeof targets>) {
-        const m = await measure(child, targets[key], DURATION);
+        const m = await measure(child, targets[key], { connections: CONNECTIONS, duration: DURATION });
         runs[key].push(m);
         console.log(
           `round ${round + 1} ${key.padEnd(6)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms` +

@@ -20,8 +20,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { startBenchHost } from './support/bench-host.js';
+import { answerCpuQuery, measure, median, type Measurement } from './support/measure.js';
 import type { Knex } from 'knex';
 import accounts from '../plugins/accounts/src/index.js';
 import auth from '../plugins/auth/src/index.js';
@@ -203,6 +203,7 @@ async function serve(): Promise<void> {
   // The parent may die without saying stop: its channel closing is the signal too.
   process.on('disconnect', () => void stop());
   process.on('message', async (message: { explain?: { url: string; authorization: string } } | string) => {
+    if (answerCpuQuery(message)) return;
     if (typeof message === 'object' && message.explain) {
       const { url: target, authorization } = message.explain;
       const plans = await explainUsersList(kernel.knex, async () => {
@@ -213,31 +214,6 @@ async function serve(): Promise<void> {
     }
     await stop();
   });
-}
-
-interface Measurement {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
-async function measure(url: string, headers: Record<string, string>, duration: number): Promise<Measurement> {
-  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration, pipelining: 1 });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function login(base: string, who: { email: string; password: string }): Promise<string> {
@@ -294,18 +270,19 @@ async function main(): Promise<void> {
         explain: { url: target.url, authorization: target.headers.authorization! },
       });
       // No query may read the whole table: the admin's count finds its matches through the
-      // trigram indexes, its page may walk (created_at, id) and stop early; a reseller's one
-      // statement (page and count) starts from its subtree or from the trigram indexes.
+      // trigram indexes, its page may walk (created_at, id) and stop early; a reseller's start
+      // from the trigram indexes or its subtree in the users closure table.
       plansOk[s.key] = plans.length === 2 && !plans.some((p) => /Seq Scan on users\b/.test(p));
       if (s.who === 'admin') plansOk[s.key] &&= plans.some((p) => /^Aggregate/.test(p) && /users_(email|name)_trgm_idx/.test(p));
       console.log(`\n-- ${s.what}: ${body.total} hits; plans of its ${plans.length} queries:`);
       for (const plan of plans) console.log(plan.replace(/^/gm, '   '));
     }
-    for (const t of targets) await measure(t.url, t.headers, WARMUP_SECONDS);
+    for (const t of targets)
+      await measure(child, t.url, { headers: t.headers, connections: CONNECTIONS, duration: WARMUP_SECONDS });
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       for (const t of order) {
-        const m = await measure(t.url, t.headers, DURATION);
+        const m = await measure(child, t.url, { headers: t.headers, connections: CONNECTIONS, duration: DURATION });
         runs.set(t.key, [...(runs.get(t.key) ?? []), m]);
         console.log(
           `round ${round + 1} ${t.key.padEnd(15)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms` +
