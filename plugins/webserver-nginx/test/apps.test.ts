@@ -8,27 +8,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { waitFor } from '../src/services/exec.js';
 import { lookupUser, userFor } from '../src/services/users.js';
-import { freePort, get, isRoot, makeDriver, removeUsers, site, systemMissing, tempRoot, uniqueName } from './helpers.js';
+import { fileDriver, freePort, get, isRoot, site, systemMissing } from './helpers.js';
 
 const missing = systemMissing();
 if (missing) {
   t.plan(0, missing);
 } else {
-  const root = await tempRoot();
-  const driver = await makeDriver({ root });
-  const port = (driver as unknown as { options: { httpPort: number } }).options.httpPort;
-  const names: string[] = [];
-  const name = (base: string): string => {
-    const n = uniqueName(base);
-    names.push(n);
-    return n;
-  };
-  t.teardown(async () => {
-    for (const n of names) await driver.remove({ id: '', name: n }).catch(() => undefined);
-    await driver.stop();
-    await removeUsers(names);
-    await fs.rm(root, { recursive: true, force: true });
-  });
+  const { driver, root, port, name } = await fileDriver(t);
   const status = await driver.start();
   t.equal(status.state, 'ready');
   const php = status.phpVersions[0] as string;

@@ -4,20 +4,14 @@
  */
 import { promises as fs } from 'node:fs';
 import t from 'tap';
-import { get, makeDriver, site, systemMissing, tempRoot, uniqueName } from './helpers.js';
+import { fileDriver, get, site, systemMissing, uniqueName } from './helpers.js';
 
 const missing = systemMissing();
 if (missing) {
   t.plan(0, missing);
 } else {
-  const root = await tempRoot();
   // The current user owns everything: 100 useradds would measure /etc/passwd, not the batching.
-  const driver = await makeDriver({ root, siteUsers: 'current' });
-  const port = (driver as unknown as { options: { httpPort: number } }).options.httpPort;
-  t.teardown(async () => {
-    await driver.stop();
-    await fs.rm(root, { recursive: true, force: true });
-  });
+  const { driver, root, port } = await fileDriver(t, { siteUsers: 'current' });
   t.equal((await driver.start()).state, 'ready');
 
   t.test('100 concurrent applies cause a handful of reloads', async (t) => {

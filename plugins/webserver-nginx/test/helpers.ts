@@ -71,6 +71,36 @@ export async function makeDriver(overrides: Partial<DriverOptions> = {}): Promis
   });
 }
 
+/**
+ * One driver for a test file, on its own temp root and free port: sites named through `name`
+ * are removed (with their users) and the driver stopped at teardown. Not started yet.
+ */
+export async function fileDriver(
+  t: { teardown(fn: () => Promise<void>): void },
+  overrides: Partial<DriverOptions> = {},
+): Promise<{ driver: NginxDriver; root: string; port: number; name(base: string): string }> {
+  const root = await tempRoot();
+  const port = await freePort();
+  const driver = await makeDriver({ root, httpPort: port, ...overrides });
+  const names: string[] = [];
+  t.teardown(async () => {
+    for (const n of names) await driver.remove({ id: '', name: n }).catch(() => undefined);
+    await driver.stop();
+    await removeUsers(names);
+    await fs.rm(root, { recursive: true, force: true });
+  });
+  return {
+    driver,
+    root,
+    port,
+    name(base) {
+      const n = uniqueName(base);
+      names.push(n);
+      return n;
+    },
+  };
+}
+
 /** A unique site name per test run, so parallel files and leftovers never collide. */
 export function uniqueName(base: string): string {
   return `${base}-${randomUUID().slice(0, 6)}`;

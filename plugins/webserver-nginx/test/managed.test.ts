@@ -7,28 +7,13 @@ import path from 'node:path';
 import t from 'tap';
 import { SiteConfigRejected, WebServerUnavailable } from '@hostplane/sdk';
 import { lookupUser, SITE_ID_MAX, SITE_ID_MIN, userFor } from '../src/services/users.js';
-import { get, isRoot, listFiles, makeDriver, removeUsers, site, systemMissing, tempRoot, uniqueName } from './helpers.js';
+import { fileDriver, get, isRoot, listFiles, makeDriver, site, systemMissing } from './helpers.js';
 
 const missing = systemMissing();
 if (missing) {
   t.plan(0, missing);
 } else {
-  const root = await tempRoot();
-  const driver = await makeDriver({ root });
-  const port = (driver as unknown as { options: { httpPort: number } }).options.httpPort;
-  const names: string[] = [];
-  const name = (base: string): string => {
-    const n = uniqueName(base);
-    names.push(n);
-    return n;
-  };
-  t.teardown(async () => {
-    for (const n of names) await driver.remove({ id: '', name: n }).catch(() => undefined);
-    await driver.stop();
-    await removeUsers(names);
-    await fs.rm(root, { recursive: true, force: true });
-  });
-
+  const { driver, root, port, name } = await fileDriver(t);
   const status = await driver.start();
   t.equal(status.state, 'ready', `driver ready (${status.reason ?? ''})`);
   t.ok(status.phpVersions.length > 0, 'found a PHP version');
