@@ -16,7 +16,7 @@ import {
   type WebServerDriver,
 } from '@hostplane/sdk';
 import type { WebsitesConfig } from './config.js';
-import { siteSpecOf } from './spec.js';
+import { siteSpecOf, type PackageResources } from './spec.js';
 import type { WebsiteRow, WebsiteStore } from './store.js';
 
 /** Transient failures of one generation before the site shows `error`. */
@@ -24,7 +24,7 @@ export const MAX_FAILURES = 5;
 /** Sites applied together in one round. */
 const BATCH = 500;
 
-export type Outcome = 'applied' | 'rejected' | 'waiting' | 'failed' | 'skipped';
+export type Outcome = 'applied' | 'rejected' | 'waiting' | 'failed';
 
 export interface ReconcilerDeps {
   store: WebsiteStore;
@@ -53,48 +53,57 @@ export class Reconciler {
   private async runLocked(job?: Pick<JobContext, 'progress'>): Promise<Record<Outcome, number>> {
     const synced = await this.deps.store.syncSuspensions();
     if (synced > 0) this.deps.logger.info({ websites: synced }, 'suspensions brought in line with subscriptions and owners');
-    const counts: Record<Outcome, number> = { applied: 0, rejected: 0, waiting: 0, failed: 0, skipped: 0 };
+    const counts: Record<Outcome, number> = { applied: 0, rejected: 0, waiting: 0, failed: 0 };
     const tried = new Set<string>();
     for (;;) {
+      // The batch's rows, aliases and packages in three queries, not three per site.
       const rows = (await this.deps.store
         .table()
         .whereRaw('applied_generation < generation')
         .whereNotIn('id', [...tried])
         .orderBy('updated_at')
-        .limit(BATCH)
-        .select('id')) as Array<{ id: string }>;
+        .limit(BATCH)) as WebsiteRow[];
       if (rows.length === 0) break;
+      const ids = rows.map((r) => r.id);
+      const aliases = await this.deps.store.aliasesOf(ids);
+      const subscriptions = await this.deps.store.subscriptions(rows.map((r) => r.subscription_id));
       // Looked up per round: the driver plugin may have been enabled or disabled meanwhile.
       const driver = this.deps.drivers()[0];
-      const outcomes = await Promise.all(rows.map((r) => this.reconcileOne(r.id, driver)));
-      for (const [i, outcome] of outcomes.entries()) {
-        counts[outcome] += 1;
-        tried.add((rows[i] as { id: string }).id);
-      }
+      const outcomes = await Promise.all(
+        rows.map((r) =>
+          this.reconcileOne(r, aliases.get(r.id) ?? [], subscriptions.get(r.subscription_id)?.resources ?? null, driver),
+        ),
+      );
+      for (const outcome of outcomes) counts[outcome] += 1;
+      for (const id of ids) tried.add(id);
       await job?.progress(Math.min(0.99, tried.size / (tried.size + BATCH)), `${tried.size} websites reconciled`);
     }
     if (tried.size > 0) this.deps.logger.info({ ...counts }, 'websites reconciled');
     return counts;
   }
 
-  /** Bring one site to its desired generation. Never throws: the outcome says what happened. */
-  async reconcileOne(id: string, driver: WebServerDriver | undefined): Promise<Outcome> {
-    const { store } = this.deps;
-    const row = await store.byId(id);
-    if (!row || row.applied_generation >= row.generation) return 'skipped';
+  /**
+   * Bring one site (as read at the start of the round) to its desired generation. Never throws:
+   * the outcome says what happened. A change made meanwhile is left to the next round: every
+   * write below compares the generation it read.
+   */
+  private async reconcileOne(
+    row: WebsiteRow,
+    aliases: string[],
+    resources: PackageResources | null,
+    driver: WebServerDriver | undefined,
+  ): Promise<Outcome> {
     if (!driver) {
       await this.waiting(row, 'no web server plugin is enabled');
       return 'waiting';
     }
-    const aliases = (await store.aliasesOf([id])).get(id) ?? [];
     try {
       if (row.desired === 'deleted') {
         await driver.remove({ id: row.id, name: row.name });
         await this.finishDelete(row, aliases);
         return 'applied';
       }
-      const subscription = await store.subscription(row.subscription_id);
-      const spec = siteSpecOf(row, aliases, this.deps.config(), subscription?.resources ?? null);
+      const spec = siteSpecOf(row, aliases, this.deps.config(), resources);
       const applied = spec.state === 'suspended' ? (await driver.suspend(spec), null) : await driver.apply(spec);
       await this.finish(row, spec.state === 'suspended' ? 'suspended' : 'active', aliases, applied);
       return 'applied';

@@ -283,37 +283,43 @@ export class WebsiteStore {
 
   /** The subscription and what its package allows. */
   async subscription(id: string, trx?: Knex.Transaction): Promise<SubscriptionInfo | undefined> {
-    const row = (await (trx ?? this.knex)
+    return (await this.subscriptions([id], trx)).get(id);
+  }
+
+  /** Several subscriptions with what their packages allow, in one query, by id. */
+  async subscriptions(ids: string[], trx?: Knex.Transaction): Promise<Map<string, SubscriptionInfo>> {
+    const out = new Map<string, SubscriptionInfo>();
+    if (ids.length === 0) return out;
+    const rows = (await (trx ?? this.knex)
       .select('s.id', 's.customer_id', 's.status', 'p.features')
       .from('plugin_accounts.subscriptions as s')
       .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
-      .where('s.id', id)
-      .first()) as
-      | {
-          id: string;
-          customer_id: string;
-          status: string;
-          features: {
-            php_versions?: string[];
-            php_memory_mb?: number | null;
-            php_max_children?: number | null;
-            upload_max_mb?: number | null;
-          };
-        }
-      | undefined;
-    if (!row) return undefined;
-    const f = row.features ?? {};
-    return {
-      id: row.id,
-      customerId: row.customer_id,
-      status: row.status,
-      phpVersions: f.php_versions ?? [],
-      resources: {
-        phpMemoryMb: f.php_memory_mb ?? null,
-        phpMaxChildren: f.php_max_children ?? null,
-        uploadMaxMb: f.upload_max_mb ?? null,
-      },
-    };
+      .whereIn('s.id', [...new Set(ids)])) as Array<{
+      id: string;
+      customer_id: string;
+      status: string;
+      features: {
+        php_versions?: string[];
+        php_memory_mb?: number | null;
+        php_max_children?: number | null;
+        upload_max_mb?: number | null;
+      } | null;
+    }>;
+    for (const row of rows) {
+      const f = row.features ?? {};
+      out.set(row.id, {
+        id: row.id,
+        customerId: row.customer_id,
+        status: row.status,
+        phpVersions: f.php_versions ?? [],
+        resources: {
+          phpMemoryMb: f.php_memory_mb ?? null,
+          phpMaxChildren: f.php_max_children ?? null,
+          uploadMaxMb: f.upload_max_mb ?? null,
+        },
+      });
+    }
+    return out;
   }
 
   /** Active subscriptions of a customer (to pick one when the caller names none). */
