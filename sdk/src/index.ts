@@ -9,6 +9,7 @@
 export const SDK_VERSION = '0.1.0';
 
 export * from './errors.js';
+export * from './error-response.js';
 export * from './events.js';
 export * from './extension-points.js';
 export * from './http.js';

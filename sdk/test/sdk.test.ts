@@ -9,6 +9,8 @@ import {
   createServiceRef,
   defineError,
   definePlugin,
+  ErrorResponseSchema,
+  errorResponses,
   extensionPoints,
   isDefinedPlugin,
   isHostplaneError,
@@ -107,4 +109,11 @@ t.test('mock services record what was asked of them', async (t) => {
   const driver = { id: 'fake' } as unknown as WebServerDriver;
   extensions.add(extensionPoints.webServer, driver);
   t.equal(extensions.list(extensionPoints.webServer)[0], driver);
+});
+
+t.test('errorResponses maps each status to the one error body schema', async (t) => {
+  const responses = errorResponses(400, 404);
+  t.same(Object.keys(responses), ['400', '404']);
+  t.equal(responses[404], ErrorResponseSchema);
+  t.match(ErrorResponseSchema.properties.error.required, ['code', 'message', 'requestId']);
 });

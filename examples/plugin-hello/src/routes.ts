@@ -1,5 +1,5 @@
 /** HTTP routes under /v1/hello. Each states its permission and its schemas. */
-import { Type, type RouteApp } from '@hostplane/sdk';
+import { ErrorResponseSchema, Type, type RouteApp } from '@hostplane/sdk';
 import { GreetingNotFound } from './errors.js';
 import { createGreeting, getGreeting, listGreetings, type Greeting, type GreetingDeps } from './greetings.js';
 
@@ -10,10 +10,6 @@ const GreetingSchema = Type.Object({
   banner: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
-
-const ErrorSchema = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), requestId: Type.String() }, { additionalProperties: true }),
 });
 
 /** Body of POST /greetings; the panel page builds its form from it too. */
@@ -74,7 +70,7 @@ export function helloRoutes(deps: GreetingDeps, greeting: () => string) {
           summary: 'One greeting',
           tags: ['hello'],
           params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-          response: { 200: GreetingSchema, 404: ErrorSchema },
+          response: { 200: GreetingSchema, 404: ErrorResponseSchema },
         },
       },
       async (request) => {
@@ -92,7 +88,7 @@ export function helloRoutes(deps: GreetingDeps, greeting: () => string) {
           summary: 'Store a greeting; a job draws its banner',
           tags: ['hello'],
           body: NewGreetingSchema,
-          response: { 201: GreetingSchema, 409: ErrorSchema },
+          response: { 201: GreetingSchema, 409: ErrorResponseSchema },
         },
       },
       async (request, reply) => {

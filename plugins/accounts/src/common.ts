@@ -1,6 +1,8 @@
 /** What every part of the plugin shares: its services, the caller, audit entries, list schemas. */
 import {
   CommonErrors,
+  ErrorResponseSchema,
+  errorResponses as sdkErrorResponses,
   Type,
   type Actor,
   type AuditService,
@@ -81,18 +83,10 @@ export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const DateTime = Type.String({ format: 'date-time' });
 
-export const ErrorSchema = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), requestId: Type.String() }, { additionalProperties: true }),
-});
+export const ErrorSchema = ErrorResponseSchema;
 
 /** Error responses every route may give. */
-export const errorResponses = {
-  400: ErrorSchema,
-  401: ErrorSchema,
-  403: ErrorSchema,
-  404: ErrorSchema,
-  409: ErrorSchema,
-} as const;
+export const errorResponses = sdkErrorResponses(400, 401, 403, 404, 409);
 
 export const PageQuery = {
   page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),

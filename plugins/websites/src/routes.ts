@@ -1,5 +1,5 @@
 /** `/v1/websites`: create, list, read, change, suspend and delete websites; the server's offer. */
-import { CommonErrors, Type, type Actor, type RouteApp, type WebServerDriver } from '@hostplane/sdk';
+import { CommonErrors, errorResponses, Type, type Actor, type RouteApp, type WebServerDriver } from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 import { WebsitesErrors } from './errors.js';
@@ -9,10 +9,7 @@ import type { RequestInfo, WebsitesService } from './websites-service.js';
 const tags = ['websites'];
 const Uuid = Type.String({ format: 'uuid' });
 const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
-const ErrorSchema = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), requestId: Type.String() }, { additionalProperties: true }),
-});
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } as const;
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 // Lengths are checked again by the domain rules; these bounds stop absurd bodies early.
 const Domain = Type.String({ minLength: 1, maxLength: 300 });

@@ -3,20 +3,11 @@
  * generated from these, and responses are serialized through them (unlisted fields never leak).
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { ErrorResponseSchema } from '@hostplane/sdk';
 import { Nullable } from '../nullable.js';
 
 /** The error shape, for documenting 4xx/5xx responses. */
-export const ErrorSchema = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String({ description: 'Stable code, e.g. COMMON_ERR_FORBIDDEN' }),
-      message: Type.String(),
-      details: Type.Optional(Type.Unknown()),
-      requestId: Type.String(),
-    }),
-  },
-  { description: 'Error' },
-);
+export const ErrorSchema = ErrorResponseSchema;
 
 /**
  * Documented error responses of a route. Bodies are written by the error handler itself, so

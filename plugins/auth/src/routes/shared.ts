@@ -1,5 +1,5 @@
 /** What the route files share: schemas of common shapes, request info, the session cookie. */
-import { CommonErrors, Type, type Actor, type Static } from '@hostplane/sdk';
+import { CommonErrors, ErrorResponseSchema, Type, type Actor, type Static } from '@hostplane/sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cookieIsSecure, type AuthConfigValues } from '../config.js';
 import { SessionRequired } from '../errors.js';
@@ -7,12 +7,7 @@ import { IMPERSONATION_COOKIE, SESSION_COOKIE } from '../services/authenticator.
 import type { RequestInfo } from '../services/context.js';
 import type { TokenSet, UserLike } from '../services/login.js';
 
-export const ErrorSchema = Type.Object({
-  error: Type.Object(
-    { code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()), requestId: Type.String() },
-    { additionalProperties: true },
-  ),
-});
+export const ErrorSchema = ErrorResponseSchema;
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 export const DateTime = Type.String({ format: 'date-time' });
