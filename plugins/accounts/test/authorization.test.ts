@@ -3,10 +3,18 @@
  * the routes the host publishes in /v1/openapi.json, so a new route without a row fails here.
  */
 import t from 'tap';
-import type { Role } from '@hostplane/sdk';
 import { startTestHost } from '@hostplane/sdk/testing';
 import accounts from '../src/index.js';
-import { makeUser, packageBody, sqlOf, type TestUser } from './helpers.js';
+import {
+  checkAuthorizationTable,
+  makeUser,
+  packageBody,
+  sqlOf,
+  twoTrees,
+  type AuthorizationCase,
+  type TestUser,
+  type Which,
+} from './helpers.js';
 
 const host = await startTestHost({ plugins: [accounts] });
 const sql = sqlOf(host);
@@ -15,24 +23,10 @@ t.teardown(async () => {
   await host.close();
 });
 
-// Two trees under one admin: A's side is "own" for A's reseller, customer and technical user.
-const admin = await makeUser(sql, 'super_admin');
-const resellerA = await makeUser(sql, 'reseller', admin);
-const customerA = await makeUser(sql, 'customer', resellerA);
-const techA = await makeUser(sql, 'technical_user', customerA);
-const resellerB = await makeUser(sql, 'reseller', admin);
-const customerB = await makeUser(sql, 'customer', resellerB);
-const actors: Record<Role, TestUser> = {
-  super_admin: admin,
-  reseller: resellerA,
-  customer: customerA,
-  technical_user: techA,
-};
-const ROLES = Object.keys(actors) as Role[];
+const { resellerA, customerA, resellerB, customerB, actors } = await twoTrees(sql);
 
 const side = (which: Which) =>
   which === 'own' ? { reseller: resellerA, customer: customerA } : { reseller: resellerB, customer: customerB };
-type Which = 'own' | 'foreign';
 
 async function pkg(owner: TestUser | null): Promise<string> {
   const body = packageBody();
@@ -100,17 +94,10 @@ await sql('plugin_accounts.packages').update({
   }),
 });
 
-interface Case {
-  /** Builds the request for one cell: a fresh resource, so cells do not depend on each other. */
-  make(which: Which, role: Role): Promise<{ url: string; payload?: unknown }>;
-  /** Expected status per role: [own, foreign]. */
-  expect: Record<Role, [number, number]>;
-}
-
 const same = (code: number): [number, number] => [code, code];
 const denied = { customer: same(403), technical_user: same(403) };
 
-const TABLE: Record<string, Case> = {
+const TABLE: Record<string, AuthorizationCase> = {
   'GET /v1/packages': {
     make: async () => ({ url: '/v1/packages' }),
     expect: { super_admin: same(200), reseller: same(200), customer: same(200), technical_user: same(200) },
@@ -222,35 +209,4 @@ const TABLE: Record<string, Case> = {
   },
 };
 
-t.test('the table covers exactly the routes the plugin serves', async (t) => {
-  const res = await host.inject({ method: 'GET', url: '/v1/openapi.json' });
-  t.equal(res.statusCode, 200);
-  const doc = res.json<{ paths: Record<string, Record<string, unknown>> }>();
-  const served: string[] = [];
-  for (const [path, methods] of Object.entries(doc.paths)) {
-    if (!/^\/v1\/(packages|subscriptions|users|audit)(\/|$)/.test(path)) continue;
-    for (const method of Object.keys(methods)) served.push(`${method.toUpperCase()} ${path.replace(/\/$/, '')}`);
-  }
-  t.same(served.sort(), Object.keys(TABLE).sort());
-});
-
-for (const [route, rule] of Object.entries(TABLE)) {
-  t.test(route, async (t) => {
-    const method = route.split(' ')[0] as string;
-    const anonymous = await rule.make('own', 'super_admin');
-    const anon = await host.inject({ method, url: anonymous.url, ...(anonymous.payload ? { payload: anonymous.payload } : {}) });
-    t.equal(anon.statusCode, 401, 'anonymous');
-    for (const role of ROLES) {
-      for (const [i, which] of (['own', 'foreign'] as const).entries()) {
-        const req = await rule.make(which, role);
-        const res = await host.inject({
-          method,
-          url: req.url,
-          headers: host.headersFor(role, { userId: actors[role].id }),
-          ...(req.payload !== undefined ? { payload: req.payload } : {}),
-        });
-        t.equal(res.statusCode, rule.expect[role][i], `${role} × ${which}: ${res.statusCode === 500 ? res.body : ''}`);
-      }
-    }
-  });
-}
+checkAuthorizationTable(t, host, actors, /^\/v1\/(packages|subscriptions|users|audit)(\/|$)/, TABLE);

@@ -2,6 +2,7 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Role } from '@hostplane/sdk';
 import type { TestHost } from '@hostplane/sdk/testing';
+import type { Test } from 'tap';
 
 export interface TestUser {
   id: string;
@@ -68,4 +69,76 @@ export function packageBody(overrides: Record<string, unknown> = {}) {
     features: { ssh: true, php_versions: ['8.2', '8.3'] },
     ...overrides,
   };
+}
+
+/** Two trees under one admin: A's side is "own" for A's reseller, customer and technical user. */
+export async function twoTrees(sql: Knex) {
+  const admin = await makeUser(sql, 'super_admin');
+  const resellerA = await makeUser(sql, 'reseller', admin);
+  const customerA = await makeUser(sql, 'customer', resellerA);
+  const techA = await makeUser(sql, 'technical_user', customerA);
+  const resellerB = await makeUser(sql, 'reseller', admin);
+  const customerB = await makeUser(sql, 'customer', resellerB);
+  const actors: Record<Role, TestUser> = { super_admin: admin, reseller: resellerA, customer: customerA, technical_user: techA };
+  return { admin, resellerA, customerA, techA, resellerB, customerB, actors };
+}
+
+export type Which = 'own' | 'foreign';
+
+/** One row of an authorization table. */
+export interface AuthorizationCase {
+  /** Builds the request for one cell: a fresh resource, so cells do not depend on each other. */
+  make(which: Which, role: Role): Promise<{ url: string; payload?: unknown }>;
+  /** Expected status per role: [own, foreign]. */
+  expect: Record<Role, [number, number]>;
+}
+
+/**
+ * Every route × every role × own/foreign resource → expected status. The table must list
+ * exactly the routes under `paths` that the host publishes in /v1/openapi.json, so a new route
+ * without a row fails; each route also answers 401 to an anonymous caller.
+ */
+export function checkAuthorizationTable(
+  t: Test,
+  host: TestHost,
+  actors: Record<Role, TestUser>,
+  paths: RegExp,
+  table: Record<string, AuthorizationCase>,
+): void {
+  t.test('the table covers exactly the routes the plugin serves', async (t) => {
+    const res = await host.inject({ method: 'GET', url: '/v1/openapi.json' });
+    t.equal(res.statusCode, 200);
+    const doc = res.json<{ paths: Record<string, Record<string, unknown>> }>();
+    const served: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      if (!paths.test(path)) continue;
+      for (const method of Object.keys(methods)) served.push(`${method.toUpperCase()} ${path.replace(/\/$/, '')}`);
+    }
+    t.same(served.sort(), Object.keys(table).sort());
+  });
+
+  for (const [route, rule] of Object.entries(table)) {
+    t.test(route, async (t) => {
+      const method = route.split(' ')[0] as string;
+      const anonymous = await rule.make('own', 'super_admin');
+      const anon = await host.inject({
+        method,
+        url: anonymous.url,
+        ...(anonymous.payload ? { payload: anonymous.payload } : {}),
+      });
+      t.equal(anon.statusCode, 401, 'anonymous');
+      for (const role of Object.keys(actors) as Role[]) {
+        for (const [i, which] of (['own', 'foreign'] as const).entries()) {
+          const req = await rule.make(which, role);
+          const res = await host.inject({
+            method,
+            url: req.url,
+            headers: host.headersFor(role, { userId: actors[role].id }),
+            ...(req.payload !== undefined ? { payload: req.payload } : {}),
+          });
+          t.equal(res.statusCode, rule.expect[role][i], `${role} × ${which}: ${res.statusCode >= 500 ? res.body : ''}`);
+        }
+      }
+    });
+  }
 }

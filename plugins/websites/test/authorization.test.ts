@@ -3,11 +3,18 @@
  * with the routes the host publishes in /v1/openapi.json, so a new route without a row fails here.
  */
 import t from 'tap';
-import type { Role } from '@hostplane/sdk';
 import { startTestHost } from '@hostplane/sdk/testing';
 import accounts from '@hostplane/plugin-accounts';
 import websites from '../src/index.js';
-import { caller, makeUser, packageBody, sqlOf, type TestUser } from '../../accounts/test/helpers.js';
+import {
+  caller,
+  checkAuthorizationTable,
+  packageBody,
+  sqlOf,
+  twoTrees,
+  type AuthorizationCase,
+  type Which,
+} from '../../accounts/test/helpers.js';
 
 const host = await startTestHost({ plugins: [{ definition: accounts, version: '0.1.0' }, websites] });
 const sql = sqlOf(host);
@@ -16,16 +23,7 @@ t.teardown(async () => {
   await host.close();
 });
 
-// Two trees under one admin: A's side is "own" for A's reseller, customer and technical user.
-const admin = await makeUser(sql, 'super_admin');
-const resellerA = await makeUser(sql, 'reseller', admin);
-const customerA = await makeUser(sql, 'customer', resellerA);
-const techA = await makeUser(sql, 'technical_user', customerA);
-const resellerB = await makeUser(sql, 'reseller', admin);
-const customerB = await makeUser(sql, 'customer', resellerB);
-const actors: Record<Role, TestUser> = { super_admin: admin, reseller: resellerA, customer: customerA, technical_user: techA };
-const ROLES = Object.keys(actors) as Role[];
-type Which = 'own' | 'foreign';
+const { admin, customerA, customerB, actors } = await twoTrees(sql);
 
 const asAdmin = caller(host, admin);
 const roomy = (await asAdmin.post('/v1/packages', packageBody({ limits: { websites: 1000, domains: 1000 } }))).body;
@@ -46,14 +44,9 @@ async function site(which: Which, suspended = false): Promise<string> {
   return res.body.id as string;
 }
 
-interface Case {
-  make(which: Which): Promise<{ url: string; payload?: unknown }>;
-  /** Expected status per role: [own, foreign]. */
-  expect: Record<Role, [number, number]>;
-}
 const same = (code: number): [number, number] => [code, code];
 // A technical user reads only what it owns itself: its customer's sites are outside its subtree.
-const TABLE: Record<string, Case> = {
+const TABLE: Record<string, AuthorizationCase> = {
   'GET /v1/websites': {
     make: async () => ({ url: '/v1/websites' }),
     expect: { super_admin: same(200), reseller: same(200), customer: same(200), technical_user: same(200) },
@@ -92,33 +85,4 @@ const TABLE: Record<string, Case> = {
   },
 };
 
-t.test('the table covers exactly the routes the plugin serves', async (t) => {
-  const doc = (await host.inject({ method: 'GET', url: '/v1/openapi.json' })).json<{ paths: Record<string, object> }>();
-  const served: string[] = [];
-  for (const [path, methods] of Object.entries(doc.paths)) {
-    if (!/^\/v1\/websites(\/|$)/.test(path)) continue;
-    for (const method of Object.keys(methods)) served.push(`${method.toUpperCase()} ${path.replace(/\/$/, '')}`);
-  }
-  t.same(served.sort(), Object.keys(TABLE).sort());
-});
-
-for (const [route, rule] of Object.entries(TABLE)) {
-  t.test(route, async (t) => {
-    const method = route.split(' ')[0] as string;
-    const anonymous = await rule.make('own');
-    const anon = await host.inject({ method, url: anonymous.url, ...(anonymous.payload ? { payload: anonymous.payload } : {}) });
-    t.equal(anon.statusCode, 401, 'anonymous');
-    for (const role of ROLES) {
-      for (const [i, which] of (['own', 'foreign'] as const).entries()) {
-        const req = await rule.make(which);
-        const res = await host.inject({
-          method,
-          url: req.url,
-          headers: host.headersFor(role, { userId: actors[role].id }),
-          ...(req.payload !== undefined ? { payload: req.payload } : {}),
-        });
-        t.equal(res.statusCode, rule.expect[role][i], `${role} × ${which}: ${res.statusCode >= 500 ? res.body : ''}`);
-      }
-    }
-  });
-}
+checkAuthorizationTable(t, host, actors, /^\/v1\/websites(\/|$)/, TABLE);
