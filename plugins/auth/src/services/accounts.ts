@@ -18,8 +18,8 @@ import {
 import { emitQuietly, recordAudit, type AuthDeps, type RequestInfo } from './context.js';
 import { alreadyRegisteredMail, resetMail, verificationMail } from './mails.js';
 import { checkPassword } from './password-policy.js';
+import { clearPasswordResetRequirement } from './password-reset-requirement.js';
 import { throttleKeys, type ThrottleRule } from './throttle.js';
-import { clearPasswordResetRequirement } from './user-admin.js';
 
 /** The parent of self-registered customers: the platform's first administrator. */
 async function oldestSuperAdmin(deps: AuthDeps): Promise<string | undefined> {

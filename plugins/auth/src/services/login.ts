@@ -19,9 +19,9 @@ import {
 import { emitQuietly, recordAudit, type AuthDeps, type RequestInfo } from './context.js';
 import { signAccessToken } from './jwt.js';
 import type { LoginOutcome } from './login-history.js';
+import { passwordResetRequired } from './password-reset-requirement.js';
 import { reuseVictim, SessionStore, type NewSession } from './sessions.js';
 import { throttleKeys, type ThrottleRule } from './throttle.js';
-import { passwordResetRequired } from './user-admin.js';
 
 /** The user fields a sign-in answer shows. */
 export interface UserLike {

@@ -5,7 +5,6 @@
  * stricter: only strictly downwards, never an administrator.
  */
 import type { Actor, PlatformUser, Role } from '@hostplane/sdk';
-import type { Knex } from 'knex';
 import { FIXED_TTL } from '../config.js';
 import {
   AccountSuspended,
@@ -64,16 +63,6 @@ export async function stopImpersonation(deps: AuthDeps, actor: Actor, info: Requ
   const impersonator = await deps.users.get(impersonatorId);
   if (!impersonator) throw UserNotFound(impersonatorId);
   return impersonator;
-}
-
-/** Whether an administrator has required this user to choose a new password. */
-export async function passwordResetRequired(deps: Pick<AuthDeps, 'db'>, userId: string): Promise<boolean> {
-  return (await deps.db.table('password_reset_required').where({ user_id: userId }).first('user_id')) !== undefined;
-}
-
-/** Lift the requirement (a new password was set), inside the caller's transaction. */
-export async function clearPasswordResetRequirement(deps: Pick<AuthDeps, 'db'>, userId: string, trx?: Knex.Transaction) {
-  await deps.db.table('password_reset_required', trx).where({ user_id: userId }).delete();
 }
 
 /**
