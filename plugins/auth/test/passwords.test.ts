@@ -55,6 +55,35 @@ t.test('reset flow: same answer either way, single-use token, all sessions end',
   t.match(audit, { actor_id: userId, ip: '127.0.0.1', request_id: /.+/ }, 'audited with actor, IP and request id');
 });
 
+t.test('a password reset revokes the API tokens of the account too', async (t) => {
+  const address = email('reset-tokens');
+  const userId = await host.account(address);
+  const session = await host.login(address);
+  const created = await host.post(
+    '/v1/auth/api-tokens',
+    { name: 'deploy script', scopes: ['auth.session.manage'] },
+    bearer(session.accessToken),
+  );
+  t.equal(created.statusCode, 201);
+  const apiToken = created.json<{ token: string }>().token;
+  t.equal((await host.get('/v1/auth/me', bearer(apiToken))).statusCode, 200, 'the token works before the reset');
+
+  await host.post('/v1/auth/forgot-password', { email: address });
+  const token = await host.mailToken(address, 'auth.reset-password');
+  t.equal((await host.post('/v1/auth/reset-password', { token, password: 'a brand new passphrase 7' })).statusCode, 200);
+
+  const after = await host.get('/v1/auth/me', bearer(apiToken));
+  t.equal(after.statusCode, 401, 'the token stopped working');
+  t.equal(errorCode(after).code, 'AUTH_ERR_API_TOKEN_INVALID');
+  const [left] = await host.sql<{ n: string }>(`select count(*) as n from plugin_auth.api_tokens where user_id = $1`, [userId]);
+  t.equal(Number(left!.n), 0, 'no token of the account is left');
+  const [audit] = await host.sql<{ details: { sessionsRevoked: number; apiTokensRevoked: number } }>(
+    `select details from hostplane.audit_log where action = 'auth.password.reset' and actor_id = $1`,
+    [userId],
+  );
+  t.match(audit?.details, { sessionsRevoked: 1, apiTokensRevoked: 1 }, 'the audit entry counts both');
+});
+
 t.test('change password: current password required, other sessions end', async (t) => {
   const address = email('change');
   await host.account(address);

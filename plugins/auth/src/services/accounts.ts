@@ -118,7 +118,10 @@ export async function forgotPassword(deps: AuthDeps, email: string, info: Reques
   await recordAudit(deps, info, 'auth.password.reset-requested', { actorId: user.id, target: { type: 'user', id: user.id } });
 }
 
-/** Set a new password with a reset token; every session of the account ends. */
+/**
+ * Set a new password with a reset token; every session and API token of the account ends: a
+ * reset usually means the old password (and what was made with it) can no longer be trusted.
+ */
 export async function resetPassword(
   deps: AuthDeps,
   input: { token: string; password: string },
@@ -134,11 +137,14 @@ export async function resetPassword(
     throw ResetTokenInvalid();
   }
   checkPassword(input.password, user.email, deps.commonPasswords);
-  const revoked = await deps.db.transaction(async (trx) => {
+  const { revoked, apiTokensRevoked } = await deps.db.transaction(async (trx) => {
     if (!(await deps.oneTime.consumeById(found.id, trx))) throw ResetTokenInvalid();
     await deps.users.setPassword(user.id, input.password, { trx });
     await clearPasswordResetRequirement(deps, user.id, trx);
-    return deps.sessions.revokeAll(user.id, { trx });
+    return {
+      revoked: await deps.sessions.revokeAll(user.id, { trx }),
+      apiTokensRevoked: await deps.apiTokens.revokeAll(user.id, trx),
+    };
   });
   // The link reached the mailbox: the address is proven.
   if (!user.emailVerifiedAt) await deps.users.markEmailVerified(user.id);
@@ -146,7 +152,7 @@ export async function resetPassword(
   await recordAudit(deps, info, 'auth.password.reset', {
     actorId: user.id,
     target: { type: 'user', id: user.id },
-    details: { sessionsRevoked: revoked },
+    details: { sessionsRevoked: revoked, apiTokensRevoked },
   });
   await emitQuietly(deps, 'password.changed', { userId: user.id, via: 'reset' }, info.requestId);
   if (revoked > 0)
@@ -203,7 +209,7 @@ export async function revokeEverything(
 ): Promise<{ sessions: number; apiTokens: number }> {
   const { sessions, apiTokens } = await deps.db.transaction(async (trx) => ({
     sessions: await deps.sessions.revokeAll(userId, { trx }),
-    apiTokens: await deps.db.table('api_tokens', trx).where({ user_id: userId }).delete(),
+    apiTokens: await deps.apiTokens.revokeAll(userId, trx),
   }));
   await recordAudit(deps, info, 'auth.sessions.revoked', {
     actorId: by.actorId,

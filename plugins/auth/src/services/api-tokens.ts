@@ -4,6 +4,7 @@
  * still holds, so losing a permission narrows the owner's tokens too.
  */
 import type { DatabaseService } from '@hostplane/sdk';
+import type { Knex } from 'knex';
 import { ScopeNotHeld } from '../errors.js';
 import { hashToken, randomToken } from './crypto.js';
 import { preparedRows } from './prepared.js';
@@ -86,8 +87,9 @@ export class ApiTokens {
     return (await this.deps.db.table('api_tokens').where({ id, user_id: userId }).delete()) > 0;
   }
 
-  async revokeAll(userId: string): Promise<number> {
-    return this.deps.db.table('api_tokens').where({ user_id: userId }).delete();
+  /** Revoke every token of the user (inside the caller's transaction when given). */
+  async revokeAll(userId: string, trx?: Knex.Transaction): Promise<number> {
+    return this.deps.db.table('api_tokens', trx).where({ user_id: userId }).delete();
   }
 
   /** The live token and its owner; undefined when unknown or expired. Touches last_used_at. */

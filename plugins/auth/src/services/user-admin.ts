@@ -85,7 +85,7 @@ export async function forcePasswordReset(
       .onConflict('user_id')
       .merge();
     const sessionsRevoked = await deps.sessions.revokeAll(user.id, { trx });
-    const apiTokensRevoked = await deps.db.table('api_tokens', trx).where({ user_id: user.id }).delete();
+    const apiTokensRevoked = await deps.apiTokens.revokeAll(user.id, trx);
     const token = await deps.oneTime.issue(user.id, 'reset_password', FIXED_TTL.forcedResetMs, { trx });
     await deps.mailer.send(forcedResetMail(deps.config.publicUrl, user.email, token, FIXED_TTL.forcedResetMs / 3600_000), {
       trx,
