@@ -4,20 +4,10 @@
  * change is stored, announced with NOTIFY, and every kernel on the database reconciles.
  */
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
-import pg from 'pg';
-import type {
-  AuditEntry,
-  Authenticator,
-  ClockService,
-  CommandIO,
-  Logger,
-  PluginManifest,
-  ServiceRef,
-  UsersService,
-} from '@hostplane/sdk';
+import type { AuditEntry, Authenticator, ClockService, CommandIO, Logger, UsersService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
+import { ChangeFeed } from './change-feed.js';
 import { KernelErrors } from './errors.js';
 import { EventBus } from './events/event-bus.js';
 import type {
@@ -27,66 +17,36 @@ import type {
   PermissionInfo,
   PluginPanelPage,
   PluginRoutes,
-  PluginState,
   PluginStatus,
 } from './kernel-api.js';
+import { kernelHealth } from './kernel-health.js';
+import type { KernelOptions } from './kernel-options.js';
 import { createLogger } from './logger.js';
 import { platformServicesFor, type PlatformDeps } from './platform-services.js';
 import { Rbac } from './rbac.js';
 import { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
-import {
-  listPluginRows,
-  migrateCore,
-  setPluginConfig,
-  setPluginEnabled,
-  setPluginState,
-  upsertPluginRow,
-  type DatabaseHandle,
-} from './db/index.js';
+import { migrateCore, setPluginConfig, setPluginEnabled, setPluginState } from './db/index.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
-import { dependentsOf, findCycles, startOrder, type GraphNode } from './registry/dependency-graph.js';
-import { discoverPlugins, type DiscoveryOptions, type DiscoveryProblem } from './registry/discover.js';
+import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
+import { dependentsOf, findCycles } from './registry/dependency-graph.js';
+import type { DiscoveryProblem } from './registry/discover.js';
+import { syncEngines } from './registry/engine-sync.js';
 import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost } from './registry/lifecycle.js';
-import { checkDefinitionAgainstManifest, loadDefinition, type AnyPlugin } from './registry/load-definition.js';
-import { maskSecrets, mergeMaskedSecrets, validateConfig } from './registry/plugin-config.js';
+import { loadDefinition, type AnyPlugin } from './registry/load-definition.js';
+import { maskSecrets, mergeMaskedSecrets, validateConfig, validateConfigLenient } from './registry/plugin-config.js';
 import { toStatus, type PluginRecord } from './registry/plugin-record.js';
+import { refreshRecords } from './registry/plugin-records.js';
 import { listPluginCommands, runPluginCommand, type CommandInfo } from './registry/plugin-command.js';
+import {
+  extensionsOf,
+  jobDefinitionOf,
+  pagesOf,
+  resolveProvided,
+  routesOf,
+  startedRecords,
+} from './registry/registrations-view.js';
 
-/** A plugin handed over as an object (tests, `startTestHost`). */
-export interface InlinePlugin {
-  definition: AnyPlugin;
-  version?: string;
-  manifest?: Partial<Pick<PluginManifest, 'displayName' | 'description' | 'permissions' | 'provides' | 'requires'>>;
-}
-
-/** Options of {@link Kernel.boot}. */
-export interface KernelOptions {
-  /** The database (the kernel closes it on stop). */
-  database: DatabaseHandle;
-  logger?: Logger;
-  discovery?: DiscoveryOptions;
-  inlinePlugins?: InlinePlugin[];
-  /** Enable these at boot (stored, as an admin would). */
-  enable?: string[];
-  /** Config to store for plugins at boot, by id. */
-  config?: Record<string, Record<string, unknown>>;
-  /**
-   * `run` (default) starts enabled plugins, workers and the change listener. `admin` (the CLI)
-   * starts nothing: enable/disable/config only validate, store and announce, and the running
-   * hosts apply the change.
-   */
-  mode?: 'run' | 'admin';
-  /** Run job workers and cron schedules in this process (default true). */
-  runWorkers?: boolean;
-  jobConcurrency?: number;
-  /** Worker-pool threads (default: cores). */
-  taskThreads?: number;
-  /** Follow plugin changes made by other processes (default true). */
-  listen?: boolean;
-  clock?: ClockService;
-}
-
-const CHANNEL = 'hostplane_plugins';
+export type { InlinePlugin, KernelOptions } from './kernel-options.js';
 
 /** The Hostplane kernel. */
 export class Kernel implements KernelApi {
@@ -107,18 +67,17 @@ export class Kernel implements KernelApi {
   private readonly listeners = new Set<() => void | Promise<void>>();
   private readonly root: DependencyContainer = globalContainer.createChildContainer();
   private readonly lifecycle: LifecycleHost;
-  private listenClient: pg.Client | undefined;
+  private readonly feed: ChangeFeed;
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly admin: boolean;
-  /** Tells this kernel's own announcements apart from other processes' (and other kernels'). */
-  private readonly instanceId = randomUUID();
 
   private constructor(private readonly options: KernelOptions) {
     this.logger = options.logger ?? createLogger();
     this.admin = options.mode === 'admin';
     this.knex = options.database.knex;
     this.clock = options.clock ?? systemClock;
+    this.feed = new ChangeFeed({ knex: this.knex, connectionString: options.database.url, logger: this.logger });
     this.events = new EventBus(this.logger, (owner, event, error) => this.recordHandlerError(owner, `event:${event}`, error));
     this.jobs = new JobEngine({
       connectionString: options.database.url,
@@ -143,7 +102,7 @@ export class Kernel implements KernelApi {
       events: this.events,
       jobs: this.jobs,
       tasks: this.tasks,
-      jobMaxAttempts: (name) => this.jobDefinition(name)?.maxAttempts,
+      jobMaxAttempts: (name) => jobDefinitionOf(this.started(), name)?.maxAttempts,
       extensions: (point) => this.extensions(point),
       permissionsOfRole: (role) => this.rbac.permissionsOf(role),
     };
@@ -155,7 +114,7 @@ export class Kernel implements KernelApi {
       rbac: this.rbac,
       records: this.records,
       platformServices: (id) => platformServicesFor(id, platform),
-      resolveProvided: (consumer, ref) => this.resolveProvided(consumer, ref),
+      resolveProvided: (consumer, ref) => resolveProvided(this.records, consumer, ref),
       persistState: (record) => this.persistState(record),
     };
   }
@@ -181,7 +140,7 @@ export class Kernel implements KernelApi {
     }
     await this.refreshRecords();
     if (this.admin) return;
-    await this.activateWanted();
+    await activateWanted(this.lifecycle);
     if (this.options.runWorkers !== false) await this.jobs.start();
     await this.syncEngines();
     if (this.options.listen !== false) await this.listen();
@@ -189,81 +148,9 @@ export class Kernel implements KernelApi {
 
   /** Discover plugins and merge stored state into the records. */
   private async refreshRecords(): Promise<void> {
-    const { plugins, problems } = await discoverPlugins(this.options.discovery ?? {});
-    this.discoveryProblems = problems;
-    for (const problem of problems) this.logger.warn({ err: problem.error, dir: problem.dir }, 'plugin package skipped');
-    const found = [...plugins];
-    for (const inline of this.options.inlinePlugins ?? []) {
-      const d = inline.definition;
-      const manifest = {
-        id: d.id,
-        sdk: d.sdk,
-        version: inline.version ?? '0.0.0',
-        packageName: d.id,
-        requires: inline.manifest?.requires ?? d.requires ?? {},
-        provides: inline.manifest?.provides ?? d.provides ?? [],
-        permissions: inline.manifest?.permissions ?? d.permissions ?? [],
-        ...(inline.manifest?.displayName ? { displayName: inline.manifest.displayName } : {}),
-        ...(inline.manifest?.description ? { description: inline.manifest.description } : {}),
-      };
-      found.push({ manifest, pkg: { name: d.id, version: manifest.version }, dir: '<inline>', source: 'inline' });
-    }
-    const rows = new Map((await listPluginRows(this.knex)).map((r) => [r.id, r]));
-    for (const discovered of found) {
-      const id = discovered.manifest.id;
-      if (!rows.has(id)) await upsertPluginRow(this.knex, { id, version: discovered.manifest.version });
-      const row = rows.get(id);
-      const existing = this.records.get(id);
-      const inline = this.options.inlinePlugins?.find((p) => p.definition.id === id)?.definition;
-      if (existing) {
-        existing.enabled = row?.enabled ?? false;
-        existing.storedConfig = row?.config ?? {};
-        continue;
-      }
-      // A CLI (admin mode) runs nothing itself: it shows what the hosts last stored.
-      const stored =
-        this.admin && row ? { state: row.state as PluginState, error: row.error } : { state: 'discovered' as const, error: null };
-      const record: PluginRecord = {
-        discovered,
-        state: stored.state,
-        enabled: row?.enabled ?? false,
-        storedConfig: row?.config ?? {},
-        error: stored.error,
-      };
-      if (inline) {
-        checkDefinitionAgainstManifest(inline, discovered);
-        record.inline = inline;
-      }
-      this.records.set(id, record);
-    }
-  }
-
-  private graph(): Map<string, GraphNode> {
-    return new Map(
-      [...this.records.values()].map((r) => [
-        r.discovered.manifest.id,
-        { id: r.discovered.manifest.id, version: r.discovered.manifest.version, requires: r.discovered.manifest.requires ?? {} },
-      ]),
-    );
-  }
-
-  /** Start every plugin the admin enabled that is not running, in dependency order. */
-  private async activateWanted(retry: ReadonlySet<string> = new Set()): Promise<void> {
-    const graph = this.graph();
-    const cycles = findCycles(graph);
-    const wanted = [...this.records.values()]
-      .filter((r) => r.enabled && r.state !== 'started')
-      .map((r) => r.discovered.manifest.id);
-    const acyclic = wanted.filter((id) => !cycles.has(id));
-    for (const id of wanted.filter((w) => cycles.has(w))) {
-      await failPlugin(this.lifecycle, this.records.get(id) as PluginRecord, 'dependencies', cycles.get(id));
-    }
-    for (const id of startOrder(acyclic, graph)) {
-      const record = this.records.get(id) as PluginRecord;
-      // A failed plugin is retried only when asked (an admin touched it); not on every change.
-      if (record.state === 'failed' && record.error?.phase !== 'dependencies' && !retry.has(id)) continue;
-      await activate(this.lifecycle, record);
-    }
+    const { knex, logger, records, admin, options } = this;
+    const input = { discovery: options.discovery ?? {}, inlinePlugins: options.inlinePlugins ?? [] };
+    this.discoveryProblems = await refreshRecords({ knex, logger, records, admin, ...input });
   }
 
   /** Serialize lifecycle changes: one at a time, in order. */
@@ -280,23 +167,7 @@ export class Kernel implements KernelApi {
   }
 
   private started(): PluginRecord[] {
-    return [...this.records.values()].filter((r) => r.state === 'started' && r.runtime);
-  }
-
-  private jobDefinition(name: string): { maxAttempts: number } | undefined {
-    for (const r of this.started()) {
-      const found = r.runtime?.registrations.jobs.find((j) => j.name === name);
-      if (found) return found;
-    }
-    return undefined;
-  }
-
-  private resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown {
-    const owner = ref.id.slice(0, ref.id.indexOf('.'));
-    const provider = this.records.get(owner);
-    const service = provider?.state === 'started' ? provider.runtime?.registrations.services.get(ref.id) : undefined;
-    if (!service) throw KernelErrors.serviceUnavailable(consumer, ref.id);
-    return service.factory();
+    return startedRecords(this.records);
   }
 
   private recordHandlerError(owner: string, phase: string, error: unknown): void {
@@ -315,55 +186,25 @@ export class Kernel implements KernelApi {
   }
 
   /** Hand the started plugins' jobs, schedules and tasks to the engines. */
-  private async syncEngines(): Promise<void> {
-    const started = this.started();
-    this.tasks.setTasks(
-      new Map(started.flatMap((r) => r.runtime?.registrations.tasks.map((t) => [t.name, t.module] as const) ?? [])),
-    );
-    if (this.options.runWorkers === false || this.stopped) return;
-    await this.jobs.setDefinitions(
-      started.flatMap((r) =>
-        (r.runtime?.registrations.jobs ?? []).map((j) => ({
-          name: j.name,
-          maxAttempts: j.maxAttempts,
-          handler: async (payload: unknown, job: Parameters<typeof j.handler>[1]) => {
-            try {
-              await j.handler(payload, job);
-            } catch (error) {
-              this.recordHandlerError(r.discovered.manifest.id, `job:${j.name}`, error);
-              throw error;
-            }
-          },
-        })),
-      ),
-    );
-    // One plugin's bad cron must not take every schedule down: check each plugin's alone first.
-    for (const record of started) {
-      const schedules = record.runtime?.registrations.schedules ?? [];
-      if (schedules.length === 0) continue;
-      try {
-        this.scheduler.validate(schedules);
-      } catch (error) {
-        await failPlugin(this.lifecycle, record, 'schedules', error);
-      }
-    }
-    this.scheduler.setSchedules(this.started().flatMap((r) => r.runtime?.registrations.schedules ?? []));
-  }
-
-  /** Tell other processes on this database that `pluginId` changed. */
-  private async announce(pluginId: string): Promise<void> {
-    await this.knex.raw('select pg_notify(?, ?)', [CHANNEL, `${this.instanceId}:${pluginId}`]).catch((error: unknown) => {
-      this.logger.warn({ err: error }, 'could not announce plugin change');
+  private syncEngines(): Promise<void> {
+    return syncEngines({
+      started: () => this.started(),
+      tasks: this.tasks,
+      jobs: this.jobs,
+      scheduler: this.scheduler,
+      runWorkers: this.options.runWorkers !== false && !this.stopped,
+      onJobError: (owner, phase, error) => this.recordHandlerError(owner, phase, error),
+      fail: (record, phase, error) => failPlugin(this.lifecycle, record, phase, error),
     });
   }
 
   private async changed(announce: boolean, pluginId?: string): Promise<void> {
     if (this.admin) {
-      if (announce && pluginId) await this.announce(pluginId);
+      if (announce && pluginId) await this.feed.announce(pluginId);
       return;
     }
     await this.syncEngines();
-    if (announce && pluginId) await this.announce(pluginId);
+    if (announce && pluginId) await this.feed.announce(pluginId);
     for (const listener of [...this.listeners]) {
       try {
         await listener();
@@ -373,37 +214,21 @@ export class Kernel implements KernelApi {
     }
   }
 
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.database.url });
-    client.on('error', (error) => this.logger.warn({ err: error }, 'plugin change listener lost its connection'));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    client.on('notification', (message) => {
-      const [from, changedId] = (message.payload ?? '').split(':');
-      if (from === this.instanceId) return;
+  /** Follow changes other processes announce: each one reconciles, in turn with local changes. */
+  private listen(): Promise<void> {
+    return this.feed.listen((changedId) => {
       void this.serial(() => this.reconcile(changedId)).catch((error: unknown) =>
         this.logger.error({ err: error }, 'reconcile failed'),
       );
     });
-    this.listenClient = client;
   }
 
   /** Make this process match the stored wishes (another process changed them). */
   async reconcile(changedId?: string): Promise<void> {
     const before = new Map([...this.records].map(([id, r]) => [id, JSON.stringify(r.storedConfig)]));
     await this.refreshRecords();
-    let touched = false;
-    for (const record of [...this.records.values()].reverse()) {
-      const id = record.discovered.manifest.id;
-      const configChanged = before.has(id) && before.get(id) !== JSON.stringify(record.storedConfig);
-      if (record.state === 'started' && (!record.enabled || configChanged)) {
-        await deactivate(this.lifecycle, record, record.enabled ? 'installed' : 'disabled');
-        touched = true;
-      }
-    }
-    const wanted = [...this.records.values()].filter((r) => r.enabled && r.state !== 'started');
-    if (wanted.length > 0) touched = true;
-    await this.activateWanted(new Set(changedId ? [changedId] : []));
+    const touched = await deactivateUnwanted(this.lifecycle, before);
+    await activateWanted(this.lifecycle, new Set(changedId ? [changedId] : []));
     if (touched) await this.changed(false);
   }
 
@@ -419,16 +244,12 @@ export class Kernel implements KernelApi {
   }
 
   routes(): PluginRoutes[] {
-    return this.started().flatMap((r) =>
-      (r.runtime?.registrations.routes ?? []).map((route) => ({ pluginId: r.discovered.manifest.id, ...route })),
-    );
+    return routesOf(this.started());
   }
 
   /** Implementations of an extension point from started plugins. */
   extensions<T>(point: string): T[] {
-    return this.started().flatMap((r) =>
-      (r.runtime?.registrations.extensions ?? []).filter((e) => e.point === point).map((e) => e.implementation as T),
-    );
+    return extensionsOf<T>(this.started(), point);
   }
 
   authenticators(): Authenticator[] {
@@ -436,9 +257,7 @@ export class Kernel implements KernelApi {
   }
 
   panelPages(): PluginPanelPage[] {
-    return this.started().flatMap((r) =>
-      (r.runtime?.registrations.pages ?? []).map((page) => ({ ...page, pluginId: r.discovered.manifest.id })),
-    );
+    return pagesOf(this.started());
   }
 
   permissions(): PermissionInfo[] {
@@ -459,7 +278,7 @@ export class Kernel implements KernelApi {
       const record = this.record(id);
       if (record.state === 'started') return toStatus(record);
       checkActivatable(record, this.records, this.admin ? (dep) => dep.enabled : undefined);
-      const cycles = findCycles(this.graph());
+      const cycles = findCycles(graphOf(this.records));
       if (cycles.has(id)) throw cycles.get(id) as Error;
       if (this.admin) {
         // Refuse here what the running host would refuse: unloadable code, bad config.
@@ -467,7 +286,7 @@ export class Kernel implements KernelApi {
         validateConfig(id, definition.config, record.storedConfig);
         await setPluginEnabled(this.knex, id, true);
         record.enabled = true;
-        await this.announce(id);
+        await this.feed.announce(id);
         return toStatus(record);
       }
       await setPluginEnabled(this.knex, id, true);
@@ -494,7 +313,7 @@ export class Kernel implements KernelApi {
       await setPluginEnabled(this.knex, id, false);
       record.enabled = false;
       if (this.admin) {
-        await this.announce(id);
+        await this.feed.announce(id);
         return toStatus(record);
       }
       await deactivate(this.lifecycle, record, 'disabled');
@@ -534,22 +353,8 @@ export class Kernel implements KernelApi {
     });
   }
 
-  async health(): Promise<KernelHealth> {
-    const started = performance.now();
-    let database: KernelHealth['database'];
-    try {
-      await this.knex.raw('select 1');
-      database = { ok: true, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
-    } catch (error) {
-      database = { ok: false, latencyMs: null, error: error instanceof Error ? error.message : String(error) };
-    }
-    const plugins = this.plugins().map((p) => ({
-      id: p.id,
-      state: p.state,
-      error: p.state === 'failed' ? (p.error?.message ?? null) : null,
-      health: p.state === 'started' ? p.health : null,
-    }));
-    return { ok: database.ok, database, plugins };
+  health(): Promise<KernelHealth> {
+    return kernelHealth(this.knex, this.plugins());
   }
 
   reportFailure(id: string, phase: string, error: unknown): void {
@@ -585,25 +390,12 @@ export class Kernel implements KernelApi {
     if (this.stopped) return;
     this.stopped = true;
     await this.queue.catch(() => undefined);
-    await this.listenClient?.end().catch(() => undefined);
+    await this.feed.close();
     await this.scheduler.stop();
     await this.jobs.stop();
-    const order = startOrder(
-      this.started().map((r) => r.discovered.manifest.id),
-      this.graph(),
-    ).reverse();
-    for (const id of order) await deactivate(this.lifecycle, this.records.get(id) as PluginRecord, 'installed');
+    await deactivateAll(this.lifecycle, this.started());
     await this.events.idle();
     await this.tasks.destroy();
     await this.options.database.close();
-  }
-}
-
-/** Config with defaults, tolerating a stored config that no longer validates (shown as is). */
-function validateConfigLenient(definition: AnyPlugin, stored: Record<string, unknown>): Record<string, unknown> {
-  try {
-    return validateConfig(definition.id, definition.config, stored);
-  } catch {
-    return { ...stored };
   }
 }

@@ -2,6 +2,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { isSecretSchema, type TObject, type TSchema } from '@hostplane/sdk';
 import { KernelErrors } from '../errors.js';
+import type { AnyPlugin } from './load-definition.js';
 
 /** What a masked secret looks like in listings; sending it back keeps the stored value. */
 export const SECRET_MASK = '********';
@@ -45,4 +46,13 @@ export function mergeMaskedSecrets(
     if (out[key] === SECRET_MASK) out[key] = stored[key];
   }
   return out;
+}
+
+/** Config with defaults, tolerating a stored config that no longer validates (shown as is). */
+export function validateConfigLenient(definition: AnyPlugin, stored: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return validateConfig(definition.id, definition.config, stored);
+  } catch {
+    return { ...stored };
+  }
 }

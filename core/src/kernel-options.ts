@@ -1,0 +1,39 @@
+/** What {@link Kernel.boot} is given. */
+import type { ClockService, Logger, PluginManifest } from '@hostplane/sdk';
+import type { DatabaseHandle } from './db/index.js';
+import type { DiscoveryOptions } from './registry/discover.js';
+import type { AnyPlugin } from './registry/load-definition.js';
+
+/** A plugin handed over as an object (tests, `startTestHost`). */
+export interface InlinePlugin {
+  definition: AnyPlugin;
+  version?: string;
+  manifest?: Partial<Pick<PluginManifest, 'displayName' | 'description' | 'permissions' | 'provides' | 'requires'>>;
+}
+
+/** Options of {@link Kernel.boot}. */
+export interface KernelOptions {
+  /** The database (the kernel closes it on stop). */
+  database: DatabaseHandle;
+  logger?: Logger;
+  discovery?: DiscoveryOptions;
+  inlinePlugins?: InlinePlugin[];
+  /** Enable these at boot (stored, as an admin would). */
+  enable?: string[];
+  /** Config to store for plugins at boot, by id. */
+  config?: Record<string, Record<string, unknown>>;
+  /**
+   * `run` (default) starts enabled plugins, workers and the change listener. `admin` (the CLI)
+   * starts nothing: enable/disable/config only validate, store and announce, and the running
+   * hosts apply the change.
+   */
+  mode?: 'run' | 'admin';
+  /** Run job workers and cron schedules in this process (default true). */
+  runWorkers?: boolean;
+  jobConcurrency?: number;
+  /** Worker-pool threads (default: cores). */
+  taskThreads?: number;
+  /** Follow plugin changes made by other processes (default true). */
+  listen?: boolean;
+  clock?: ClockService;
+}
