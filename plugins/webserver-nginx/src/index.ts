@@ -1,6 +1,6 @@
 /**
  * webserver-nginx: the `webserver` extension point on NGINX with one PHP-FPM pool per site.
- * Wiring only: the driver lives in services/driver.ts.
+ * Wiring only: the driver lives in services/driver.ts and its parts beside it.
  */
 import path from 'node:path';
 import { definePlugin, extensionPoints } from '@hostplane/sdk';

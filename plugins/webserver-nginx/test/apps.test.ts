@@ -104,6 +104,9 @@ if (missing) {
 
     await fs.writeFile(path.join(applied.documentRoot, 'index.php'), "<?php echo 'customised';");
     await driver.apply(spec);
+    // PHP's opcache looks at a script's mtime at most every 2 s (revalidate_freq, counted in whole
+    // seconds, so up to 3 s): without the wait the old index.php may still answer.
+    await new Promise((resolve) => setTimeout(resolve, 3_200));
     t.equal((await get(port, `${n}.example.test`)).body, 'customised', 're-apply does not reinstall');
     t.equal(await fs.readFile(path.join(applied.documentRoot, 'wp-config.php'), 'utf8'), config, 'same wp-config and salts');
     if (isRoot) {

@@ -5,7 +5,7 @@ import { renderMainConfig, renderSiteConfig, serverNames } from '../src/render/n
 import { renderFpmMain, renderSitePool } from '../src/render/php-fpm.js';
 import { nginxString, phpString, safePath } from '../src/render/quote.js';
 import { checkArchiveEntries, renderWpConfig } from '../src/services/wordpress.js';
-import { nginxError } from '../src/services/driver.js';
+import { nginxError } from '../src/services/checks.js';
 import { site } from './helpers.js';
 
 const base = {
