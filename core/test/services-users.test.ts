@@ -24,6 +24,11 @@ t.test('passwords hash with argon2id at OWASP parameters and verify', async (t) 
 });
 
 t.test('the user tree: platform → reseller → customer → technical user', async (t) => {
+  await t.rejects(
+    createUser(knex, { email: 'early@example.com', role: 'customer' }),
+    { code: 'USERS_ERR_PARENT_INVALID', message: /needs a parent .*no administrator yet/ },
+    'before any administrator, a customer without a parent has nowhere to go',
+  );
   const root = await createUser(knex, {
     email: ' Root@Example.com ',
     name: ' Root ',
@@ -41,8 +46,8 @@ t.test('the user tree: platform → reseller → customer → technical user', a
   t.notOk('passwordHash' in root || 'password_hash' in root, 'no hash handed out');
   t.ok(!Number.isNaN(Date.parse(root.createdAt)));
 
-  const direct = await createUser(knex, { email: 'direct@example.com', role: 'reseller' });
-  t.equal(direct.parentId, null, 'a reseller may stand alone');
+  const direct = await createUser(knex, { email: 'direct@example.com', role: 'reseller', parentId: null });
+  t.equal(direct.parentId, null, 'a reseller may stand alone when told so');
   t.equal(direct.hasPassword, false);
   const reseller = await createUser(knex, { email: 'reseller@example.com', role: 'reseller', parentId: root.id });
   const customer = await createUser(knex, { email: 'customer@example.com', role: 'customer', parentId: reseller.id });
@@ -50,10 +55,17 @@ t.test('the user tree: platform → reseller → customer → technical user', a
   const tech = await createUser(knex, { email: 'tech@example.com', role: 'technical_user', parentId: customer.id });
   t.equal(tech.parentId, customer.id);
 
+  // A second, newer administrator: "the platform" stays the first one.
+  await createUser(knex, { email: 'second-admin@example.com', role: 'super_admin' });
+  const defaulted = await createUser(knex, { email: 'no-parent-customer@example.com', role: 'customer' });
+  t.equal(defaulted.parentId, root.id, 'a customer named without a parent hangs under the platform');
+  const defaultedReseller = await createUser(knex, { email: 'no-parent-reseller@example.com', role: 'reseller' });
+  t.equal(defaultedReseller.parentId, root.id, 'so does a reseller');
+
   const wrong: Array<[string, Parameters<typeof createUser>[1]]> = [
     ['root under root', { email: 'a1@example.com', role: 'super_admin', parentId: root.id }],
     ['reseller under reseller', { email: 'a2@example.com', role: 'reseller', parentId: reseller.id }],
-    ['customer without parent', { email: 'a3@example.com', role: 'customer' }],
+    ['customer with no parent on purpose', { email: 'a3@example.com', role: 'customer', parentId: null }],
     ['customer under customer', { email: 'a4@example.com', role: 'customer', parentId: customer.id }],
     ['tech under reseller', { email: 'a5@example.com', role: 'technical_user', parentId: reseller.id }],
     ['tech without parent', { email: 'a6@example.com', role: 'technical_user' }],

@@ -147,6 +147,12 @@ t.test('seeded install: packages, subscriptions and users from the command line'
     ['Gold'],
   );
 
+  // No --parent: the customer goes under the platform (the first administrator), not refused.
+  const platform = await json<{ id: string }>(['users', 'show', 'admin@hostplane.test']);
+  const orphan = await cli(['users', 'create', '--email', 'walk-in@example.test', '--role', 'customer', '--json'], env);
+  t.equal(orphan.code, 0, orphan.err);
+  t.match(JSON.parse(orphan.out), { email: 'walk-in@example.test', role: 'customer', parentId: platform.id });
+
   t.match(await cli(['users', 'frobnicate'], env), { code: 2, err: /unknown command "users frobnicate"/ });
   t.match(await cli(['users', 'help'], env), { code: 0, out: /hostplane users show[\s\S]*hostplane users suspend <id\|email>/ });
   t.match(await cli(['users'], env), { code: 2, err: /users help/ });

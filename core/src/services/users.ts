@@ -40,7 +40,10 @@ export interface CreateUserInput {
   email: string;
   name?: string;
   role: UserRole;
-  /** Required for customers and technical users; see {@link allowedParentRoles}. */
+  /**
+   * See {@link allowedParentRoles}. Left out for a customer or a reseller, it is the platform
+   * (see {@link platformUserId}); `null` says "no parent" (a reseller standing alone).
+   */
   parentId?: string | null;
   /** Plain password, hashed here; at least 8 and at most 1024 characters. */
   password?: string;
@@ -83,6 +86,23 @@ export const allowedParentRoles: Readonly<Record<UserRole, ReadonlyArray<UserRol
   technical_user: ['customer'],
 };
 
+/** Roles that hang under the platform when no parent is named. */
+const PLATFORM_CHILDREN: readonly UserRole[] = ['reseller', 'customer'];
+
+/**
+ * The platform in the user tree: its first administrator (the oldest active super admin, as
+ * self-registration has it). A customer or reseller created without a parent hangs there, so
+ * an admin who names none gets what they meant rather than "a customer needs a parent".
+ */
+export async function platformUserId(knex: Knex): Promise<string | null> {
+  const row = (await knex(TABLE)
+    .where({ role: 'super_admin', status: 'active' })
+    .whereNull('deleted_at')
+    .orderBy([{ column: 'created_at' }, { column: 'id' }])
+    .first('id')) as { id: string } | undefined;
+  return row?.id ?? null;
+}
+
 /**
  * Create a user. Throws USERS_ERR_EMAIL_INVALID / _EMAIL_TAKEN / _ROLE_INVALID /
  * _PARENT_INVALID / _PASSWORD_INVALID / _NAME_INVALID.
@@ -93,10 +113,14 @@ export async function createUser(knex: Knex, input: CreateUserInput): Promise<Us
   const role = input.role;
   if (!ROLES.includes(role)) throw UserErrors.roleInvalid(String(role));
   const name = checkName(input.name);
-  const parentId = input.parentId ?? null;
+  const parentId =
+    input.parentId === undefined && PLATFORM_CHILDREN.includes(role) ? await platformUserId(knex) : (input.parentId ?? null);
   if (parentId !== null && !isUuid(parentId)) throw UserErrors.parentInvalid('parentId must be a user id');
   if (parentId === null && !allowedParentRoles[role].includes(null)) {
-    throw UserErrors.parentInvalid(`a ${role} needs a parent (${parentList(role)})`);
+    throw UserErrors.parentInvalid(
+      `a ${role} needs a parent (${parentList(role)})` +
+        (input.parentId === undefined ? '; the platform has no administrator yet to stand in' : ''),
+    );
   }
   // Hashed before the transaction: ~20-40 ms of CPU should not hold a connection and a lock.
   const passwordHash = input.password === undefined ? null : await hashPassword(checkPassword(input.password));

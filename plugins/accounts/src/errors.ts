@@ -1,6 +1,16 @@
 /** Error codes of the accounts plugin. Callers and tests compare codes, never messages. */
 import { defineError } from '@hostplane/sdk';
 
+/** What a reseller tried to do with a package that is not theirs. */
+export type PackageUse = 'sell' | 'change' | 'create';
+
+/** The package an error speaks of. */
+export interface PackageRef {
+  id: string;
+  name: string;
+  ownerId: string | null;
+}
+
 export const AccountsErrors = {
   packageNotFound: defineError('ACCOUNTS_ERR_PACKAGE_NOT_FOUND', 404, (id: string) => `No package ${id}`),
   packageInUse: defineError(
@@ -10,7 +20,28 @@ export const AccountsErrors = {
     (id: string) => ({ hint: `POST /v1/packages/${id}/archive` }),
   ),
   packageArchived: defineError('ACCOUNTS_ERR_PACKAGE_ARCHIVED', 409, (id: string) => `Package ${id} is archived`),
-  packageNotOwned: defineError('ACCOUNTS_ERR_PACKAGE_NOT_OWNED', 403, 'Only the owner of a package may change it'),
+  /**
+   * A reseller used a package that is not theirs. Said in the reseller's words: what the package
+   * is, why it cannot be used that way, and what to do instead (make a package of their own).
+   */
+  packageNotOwned: defineError(
+    'ACCOUNTS_ERR_PACKAGE_NOT_OWNED',
+    403,
+    (use: PackageUse, pkg?: PackageRef) => {
+      const whose = pkg ? `"${pkg.name}" belongs to ${pkg.ownerId ? 'another reseller' : 'the platform'}` : '';
+      if (use === 'sell')
+        return (
+          `${whose}: you can give your customers only packages you created. ` +
+          'Create a package of your own (Packages → New package, within what your own plan allows) and assign that one.'
+        );
+      if (use === 'change') return `${whose}, so you cannot change it. Create a package of your own instead.`;
+      return 'A package you create is always yours: leave ownerId out (or give your own id).';
+    },
+    (use: PackageUse, pkg?: PackageRef) => ({
+      ...(pkg ? { packageId: pkg.id, owner: pkg.ownerId ? 'reseller' : 'platform' } : {}),
+      ...(use === 'create' ? { field: '/body/ownerId' } : { hint: 'POST /v1/packages' }),
+    }),
+  ),
   noOwnPackage: defineError(
     'ACCOUNTS_ERR_NO_OWN_PACKAGE',
     409,

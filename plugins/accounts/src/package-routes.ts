@@ -77,7 +77,7 @@ export async function createPackage(
       if (!owner || owner.role !== 'reseller') throw AccountsErrors.customerInvalid('ownerId must be a reseller');
     }
   } else {
-    if (body.ownerId !== undefined && body.ownerId !== actor.userId) throw AccountsErrors.packageNotOwned();
+    if (body.ownerId !== undefined && body.ownerId !== actor.userId) throw AccountsErrors.packageNotOwned('create');
     ownerId = actor.userId;
   }
   if (ownerId) await checkCeiling(deps, ownerId, { limits, features });

@@ -1,7 +1,7 @@
 /** Packages: who sees which, who may change them, and the reseller ceiling. */
 import type { Actor } from '@hostplane/sdk';
 import type { Knex } from 'knex';
-import { AccountsErrors } from './errors.js';
+import { AccountsErrors, type PackageRef } from './errors.js';
 import type { AccountsDeps } from './common.js';
 import {
   BOOLEAN_FEATURES,
@@ -70,6 +70,11 @@ export async function visiblePackage(
   return row;
 }
 
+/** What an error needs to name a package. */
+export function pkgRef(row: PackageRow): PackageRef {
+  return { id: row.id, name: row.name, ownerId: row.owner_id };
+}
+
 /** A package `actor` may change (admins any; resellers their own), or 404/403. */
 export async function ownedPackage(
   deps: Pick<AccountsDeps, 'users' | 'db'>,
@@ -78,7 +83,7 @@ export async function ownedPackage(
   trx?: Knex.Transaction,
 ): Promise<PackageRow> {
   const row = await visiblePackage(deps, actor, id, trx);
-  if (actor.role !== 'super_admin' && row.owner_id !== actor.userId) throw AccountsErrors.packageNotOwned();
+  if (actor.role !== 'super_admin' && row.owner_id !== actor.userId) throw AccountsErrors.packageNotOwned('change', pkgRef(row));
   return row;
 }
 

@@ -15,7 +15,7 @@ import {
 } from './common.js';
 import { AccountsErrors } from './errors.js';
 import { fullLimits, LIMIT_KEYS, type PackageRow } from './package-schemas.js';
-import { visiblePackage } from './packages.js';
+import { pkgRef, visiblePackage } from './packages.js';
 import {
   BillingCycle,
   emitTransition,
@@ -87,7 +87,7 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: unknown, done: () =>
 /** The package may be sold by this actor: admins any live one; resellers their own. */
 async function sellablePackage(deps: AccountsDeps, actor: Actor, id: string, trx: Knex.Transaction): Promise<PackageRow> {
   const pkg = await visiblePackage(deps, actor, id, trx);
-  if (actor.role !== 'super_admin' && pkg.owner_id !== actor.userId) throw AccountsErrors.packageNotOwned();
+  if (actor.role !== 'super_admin' && pkg.owner_id !== actor.userId) throw AccountsErrors.packageNotOwned('sell', pkgRef(pkg));
   if (pkg.archived_at) throw AccountsErrors.packageArchived(id);
   return pkg;
 }

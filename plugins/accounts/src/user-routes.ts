@@ -197,6 +197,11 @@ export function userRoutes(deps: AccountsDeps) {
         config: { permission: 'accounts.user.write' },
         schema: {
           summary: 'Create a user: admins any; resellers customers; customers technical users',
+          description:
+            'With a `password`, the account signs in at once (its creator vouches for the address: it is marked ' +
+            'verified). Without one, the auth plugin mails the address a link to choose a password. An admin who ' +
+            'leaves out `parentId` puts a customer or reseller under the platform (its first administrator); ' +
+            '`parentId: null` makes a reseller stand alone. Resellers and customers always create below themselves.',
           tags,
           body: NewUserBody,
           response: { 201: UserSchema, ...errorResponses },
@@ -205,20 +210,25 @@ export function userRoutes(deps: AccountsDeps) {
       async (request, reply) => {
         const actor = actorOf(request);
         const body = request.body;
-        let parentId = body.parentId ?? null;
+        // Left out by an admin: the core puts a customer or reseller under the platform.
+        let parentId = body.parentId;
         if (actor.role !== 'super_admin') {
           if (CREATES[actor.role] !== body.role) throw AccountsErrors.roleNotAllowed(actor.role, body.role);
-          if (parentId !== null && parentId !== actor.userId)
+          if (parentId !== undefined && parentId !== null && parentId !== actor.userId)
             throw AccountsErrors.roleNotAllowed(actor.role, `user under someone else`);
           parentId = actor.userId;
         }
         const created = await users.create({
           email: body.email,
           role: body.role,
-          parentId,
+          ...(parentId !== undefined ? { parentId } : {}),
           ...(body.name !== undefined ? { name: body.name } : {}),
           ...(body.password !== undefined ? { password: body.password } : {}),
         });
+        // The creator, above the account, vouches for the address it typed, so a password it
+        // chose signs in at once. Without one, the auth plugin mails a set-password link, and
+        // following it proves the address.
+        if (body.password !== undefined) await users.markEmailVerified(created.id);
         await audit(deps, request, 'accounts.user.created', { type: 'user', id: created.id }, { role: created.role });
         return reply.code(201).send(await reload(created.id));
       },

@@ -104,6 +104,11 @@ t.test('resellers build packages only within the package they subscribe to', asy
   t.equal(notMine.status, 404, "another reseller's package does not exist for you");
   const platform = await reseller.patch(`/v1/packages/${wholesale.body.id}`, { name: 'Mine' });
   t.equal(platform.status, 403, 'a visible platform package is not the reseller’s to change');
+  t.equal(platform.body.error.code, 'ACCOUNTS_ERR_PACKAGE_NOT_OWNED');
+  t.match(platform.body.error.message, /belongs to the platform, so you cannot change it/);
+  const forSomeoneElse = await reseller.post('/v1/packages', packageBody({ name: 'X', ownerId: otherResellerUser.id }));
+  t.equal(forSomeoneElse.status, 403);
+  t.match(forSomeoneElse.body.error, { message: /always yours/, details: { field: '/body/ownerId' } });
 });
 
 t.test('visibility: who sees which packages', async (t) => {

@@ -116,6 +116,22 @@ t.test('validation and refusals on create', async (t) => {
   t.equal(techSub.status, 400, 'technical users hold no subscriptions');
 });
 
+t.test("a platform package offered to a reseller's customer: the refusal says whose it is and what to do", async (t) => {
+  const starter = (await admin.post('/v1/packages', packageBody({ name: 'Starter' }))).body;
+  const res = await reseller.post('/v1/subscriptions', {
+    customerId: customerUser.id,
+    packageId: starter.id,
+    billingCycle: 'monthly',
+  });
+  t.equal(res.status, 403);
+  t.equal(res.body.error.code, 'ACCOUNTS_ERR_PACKAGE_NOT_OWNED');
+  t.match(res.body.error.message, /"Starter" belongs to the platform/);
+  t.match(res.body.error.message, /only packages you created/);
+  t.match(res.body.error.message, /Create a package of your own/);
+  t.notMatch(res.body.error.message, /may change it/, 'not the old words about changing a package');
+  t.match(res.body.error.details, { packageId: starter.id, owner: 'platform', hint: 'POST /v1/packages' });
+});
+
 t.test('reads are scoped: a reseller its customers, a customer (and its technical users) its own', async (t) => {
   const mine = await reseller.get('/v1/subscriptions');
   t.equal(mine.status, 200);

@@ -19,6 +19,7 @@ import { loadCommonPasswords } from './services/password-policy.js';
 import { SessionStore } from './services/sessions.js';
 import { Throttle } from './services/throttle.js';
 import { TwoFactor } from './services/two-factor.js';
+import { welcomeIfPasswordless } from './services/welcome.js';
 import './events.js';
 
 export { AuthConfig } from './config.js';
@@ -28,7 +29,7 @@ export default definePlugin({
   sdk: '^0.1.0',
   provides: ['authenticator'],
   config: AuthConfig,
-  permissions: ['http:routes', 'db', 'users', 'mailer', 'audit', 'events:emit', 'settings'],
+  permissions: ['http:routes', 'db', 'users', 'mailer', 'audit', 'events:emit', 'events:subscribe', 'settings'],
   rbac: {
     'auth.session.manage': {
       description: 'List and sign out my own sessions',
@@ -102,6 +103,10 @@ export default definePlugin({
     ctx.routes(userActionRoutes(deps), { prefix: '/users' });
     ctx.extend(extensionPoints.authenticator, createAuthenticator(deps));
     ctx.command(revokeSessionsCommand(deps));
+    // An account made for someone without a password gets a link to choose one.
+    ctx.on('user.created', async ({ userId }) => {
+      await welcomeIfPasswordless(deps, userId);
+    });
   },
   async start(ctx) {
     const deps = state.get(ctx.deps.db);

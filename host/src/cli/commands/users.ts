@@ -17,7 +17,7 @@ export const USERS_BUILTIN = {
   usage: [
     'hostplane users list [--role R] [--limit N] [--json]\n    Platform users, oldest first (deleted ones left out)',
     'hostplane users show <id|email> [--json]\n    One user',
-    'hostplane users create --email E --role R [--parent EMAIL] [--password P] [--name N] [--json]\n    Create a user (a password is generated when none is given)',
+    'hostplane users create --email E --role R [--parent EMAIL] [--password P] [--name N] [--json]\n    Create a user (a password is generated when none is given; a customer or reseller without\n    --parent goes under the platform, its first administrator)',
   ],
 };
 
@@ -61,7 +61,8 @@ export async function usersCommand(input: CommandInput): Promise<number> {
     const password = input.options.password ?? randomBytes(12).toString('base64url');
     if (password.length < 12) throw usage('--password must be at least 12 characters');
     return withAdminKernel(input, async (kernel) => {
-      let parentId: string | null = null;
+      // No --parent: the core puts a customer or reseller under the platform (its first admin).
+      let parentId: string | undefined;
       if (input.options.parent) {
         const parent = await getUserByEmail(kernel.knex, input.options.parent);
         if (!parent) throw usage(`--parent: no user ${input.options.parent}`);
@@ -70,7 +71,7 @@ export async function usersCommand(input: CommandInput): Promise<number> {
       const user = await kernel.users.create({
         email,
         role: role as UserRole,
-        parentId,
+        ...(parentId ? { parentId } : {}),
         password,
         ...(input.options.name ? { name: input.options.name } : {}),
       });
