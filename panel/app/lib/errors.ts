@@ -63,8 +63,9 @@ export function formErrors(error: ApiError, rename: Record<string, string> = {})
       ? [error.details]
       : [];
   for (const issue of issues as Array<{ field?: unknown; message?: unknown; reason?: unknown }>) {
-    const message = typeof issue.message === 'string' ? issue.message : typeof issue.reason === 'string' ? error.message : null;
-    if (typeof issue.field !== 'string' || message === null) continue;
+    // A plugin error naming only its field (`{ field }`, `{ field, reason }`) is about that field.
+    const message = typeof issue.message === 'string' ? issue.message : error.message;
+    if (typeof issue.field !== 'string') continue;
     const name = fieldOfPointer(issue.field).replace(/\[\d+\]$/, '');
     fields[rename[name] ?? name] = humanize(message);
   }

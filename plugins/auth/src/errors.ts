@@ -60,6 +60,16 @@ export const ChallengeInvalid = defineError(
   'The sign-in step expired; enter your password again',
 );
 export const TwoFactorCodeInvalid = defineError('AUTH_ERR_2FA_CODE_INVALID', 401, 'The code is not valid or was already used');
+/**
+ * A wrong code while confirming a new authenticator: a mistake in a form, not a failed sign-in, so
+ * 400 (a 401 would tell clients the session ended, and the panel would throw the setup away).
+ */
+export const TwoFactorSetupCodeInvalid = defineError(
+  'AUTH_ERR_2FA_SETUP_CODE_INVALID',
+  400,
+  'That code does not match the new secret; check the app’s clock and enter the current code',
+  () => ({ field: '/body/code' }),
+);
 export const TwoFactorAlreadyEnabled = defineError(
   'AUTH_ERR_2FA_ALREADY_ENABLED',
   409,

@@ -70,7 +70,12 @@ t.test('2FA: setup, enable, login with a code and with a recovery code; replays 
 
   t.same((await host.get('/v1/auth/2fa', auth)).json(), { enabled: false, pending: true, recoveryCodesLeft: 0 });
   const wrong = await host.post('/v1/auth/2fa/enable', { code: totp(setup.secret, 5) }, auth);
-  t.equal(wrong.statusCode, 401, 'a code from the wrong time does not enable');
+  // A typo while setting up is a form error, not a sign-in failure: the session and the pending
+  // secret stay, so the person can try again with the same QR code.
+  t.equal(wrong.statusCode, 400, 'a code from the wrong time does not enable');
+  t.match(wrong.json(), { error: { code: 'AUTH_ERR_2FA_SETUP_CODE_INVALID', details: { field: '/body/code' } } });
+  t.equal((await host.get('/v1/auth/me', auth)).statusCode, 200, 'the session is still good');
+  t.same((await host.get('/v1/auth/2fa', auth)).json(), { enabled: false, pending: true, recoveryCodesLeft: 0 }, 'still pending');
   const enableStep = stepNow();
   const enabled = await host.post('/v1/auth/2fa/enable', { code: totpAt(setup.secret, enableStep) }, auth);
   t.equal(enabled.statusCode, 200);

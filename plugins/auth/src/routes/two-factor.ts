@@ -54,7 +54,14 @@ export function twoFactorRoutes(deps: AuthDeps) {
           summary: 'Turn TOTP on with a first code; answers 10 recovery codes (shown once)',
           tags: ['auth'],
           body: Type.Object({ code: Code }, { additionalProperties: false }),
-          response: { 200: RecoveryCodes, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
+          response: {
+            200: RecoveryCodes,
+            400: ErrorSchema,
+            401: ErrorSchema,
+            403: ErrorSchema,
+            409: ErrorSchema,
+            429: ErrorSchema,
+          },
         },
       },
       async (request) => ({

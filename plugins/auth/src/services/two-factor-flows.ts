@@ -1,5 +1,13 @@
 /** 2FA management for a signed-in user: set up, enable, disable, new recovery codes. */
-import { CodeChoice, PasswordIncorrect, Throttled, TwoFactorCodeInvalid, TwoFactorNotEnabled, UserNotFound } from '../errors.js';
+import {
+  CodeChoice,
+  PasswordIncorrect,
+  Throttled,
+  TwoFactorCodeInvalid,
+  TwoFactorNotEnabled,
+  TwoFactorSetupCodeInvalid,
+  UserNotFound,
+} from '../errors.js';
 import { recordAudit, type AuthDeps, type RequestInfo } from './context.js';
 import { throttleKeys } from './throttle.js';
 import type { TotpSetup } from './two-factor.js';
@@ -32,7 +40,7 @@ export async function setupTwoFactor(deps: AuthDeps, userId: string): Promise<To
 export async function enableTwoFactor(deps: AuthDeps, userId: string, code: string, info: RequestInfo): Promise<string[]> {
   await checkBudget(deps, userId, info);
   const codes = await deps.twoFactor.enable(userId, code);
-  if (!codes) return fail(deps, userId, info, TwoFactorCodeInvalid());
+  if (!codes) return fail(deps, userId, info, TwoFactorSetupCodeInvalid());
   await recordAudit(deps, info, 'auth.2fa.enabled', { actorId: userId, target: { type: 'user', id: userId } });
   return codes;
 }
