@@ -98,3 +98,25 @@ t.test('the demo reseller has an allowance: it builds packages within it', async
   const names = (await caller(host, alice).get('/v1/packages')).body.items.map((p: { name: string }) => p.name);
   t.notOk(names.includes('Reseller'), 'customers never see the reseller allowance');
 });
+
+t.test('GET /v1/provider names whom to ask for a package: the reseller above a customer', async (t) => {
+  const alice = (await sql('hostplane.users').where({ email: 'alice@hostplane.test' }).first('id', 'role')) as {
+    id: string;
+    role: 'customer';
+  };
+  const tech = await makeUser(sql, 'technical_user', alice);
+  for (const who of [alice, tech]) {
+    const res = await caller(host, who).get('/v1/provider');
+    t.equal(res.status, 200);
+    t.match(res.body, { provider: { email: 'reseller@hostplane.test', role: 'reseller' } }, `${who.role}: the reseller`);
+  }
+  const reseller = (await sql('hostplane.users').where({ email: 'reseller@hostplane.test' }).first('id', 'role')) as {
+    id: string;
+    role: 'reseller';
+  };
+  t.match(
+    (await caller(host, reseller).get('/v1/provider')).body,
+    { provider: { role: 'super_admin' } },
+    'a reseller: its admin',
+  );
+});
