@@ -8,6 +8,7 @@ import { packageRoutes } from './package-routes.js';
 import { subscriptionRoutes } from './subscription-routes.js';
 import { userRoutes } from './user-routes.js';
 import { auditRoutes } from './audit-routes.js';
+import { providerRoutes } from './provider-routes.js';
 import { seedCommand } from './seed.js';
 import { cliCommands } from './commands/index.js';
 import { PAGES } from './panel.js';
@@ -45,6 +46,7 @@ export default definePlugin({
     ctx.routes(subscriptionRoutes(deps), { prefix: '/subscriptions' });
     ctx.routes(userRoutes(deps), { prefix: '/users' });
     ctx.routes(auditRoutes(deps), { prefix: '/audit' });
+    ctx.routes(providerRoutes(deps), { prefix: '/provider' });
     ctx.command(seedCommand);
     for (const command of cliCommands) ctx.command(command);
     for (const page of PAGES) ctx.page(page);

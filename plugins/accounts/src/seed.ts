@@ -1,7 +1,9 @@
 /**
  * `hostplane accounts seed`: demo packages (Starter, Pro, Business; platform-owned, public,
- * EUR cents) and active subscriptions for the demo customers of `hostplane seed`. Idempotent:
- * what exists is left alone, so it can run on every demo boot.
+ * EUR cents; Reseller, offered to resellers only) and active subscriptions for the demo users of
+ * `hostplane seed`: the demo reseller's allowance (without one it could build no package of its
+ * own) and its customers' plans. Idempotent: what exists is left alone, so it can run on every
+ * demo boot.
  */
 import type { CommandDefinition } from '@hostplane/sdk';
 import { audit, type AccountsDeps } from './common.js';
@@ -11,6 +13,7 @@ import { nextDue } from './subscriptions.js';
 interface DemoPackage {
   name: string;
   description: string;
+  visibility?: 'public' | 'reseller_only';
   prices: { monthly: number; quarterly: number; yearly: number };
   limits: PackageLimits;
   features: Partial<PackageFeatures>;
@@ -73,10 +76,37 @@ export const DEMO_PACKAGES: DemoPackage[] = [
       backups: true,
     },
   },
+  {
+    // A reseller's allowance: the ceiling of the packages it builds for its customers.
+    name: 'Reseller',
+    description: 'For resellers: build your own packages within it',
+    visibility: 'reseller_only',
+    prices: { monthly: 4999, quarterly: 13999, yearly: 49990 },
+    limits: {
+      disk_mb: null,
+      bandwidth_gb: null,
+      websites: 100,
+      domains: null,
+      databases: null,
+      email_accounts: null,
+      cron_jobs: null,
+      backups: null,
+    },
+    features: {
+      ssh: true,
+      git_deploy: true,
+      staging: true,
+      php_versions: ['8.1', '8.2', '8.3', '8.4'],
+      waf: true,
+      malware_scan: true,
+      backups: true,
+    },
+  },
 ];
 
-/** Demo customers (made by `hostplane seed`) and the package each gets. */
+/** Demo users (made by `hostplane seed`) and the package each gets. */
 export const DEMO_SUBSCRIPTIONS = [
+  { email: 'reseller@hostplane.test', packageName: 'Reseller' },
   { email: 'alice@hostplane.test', packageName: 'Starter' },
   { email: 'bob@hostplane.test', packageName: 'Pro' },
 ];
@@ -111,7 +141,7 @@ export async function seedAccounts(deps: AccountsDeps): Promise<string[]> {
           setup_fee: 0,
           limits: JSON.stringify(demo.limits),
           features: JSON.stringify(fullFeatures(demo.features)),
-          visibility: 'public',
+          visibility: demo.visibility ?? 'public',
           owner_id: null,
         })
         .returning('id')) as Array<{ id: string }>;

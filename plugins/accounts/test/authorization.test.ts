@@ -207,6 +207,10 @@ const TABLE: Record<string, AuthorizationCase> = {
     make: async (w) => ({ url: `/v1/audit?actorId=${side(w).reseller.id}` }),
     expect: { super_admin: same(200), reseller: same(200), customer: same(403), technical_user: same(403) },
   },
+  'GET /v1/provider': {
+    make: async () => ({ url: '/v1/provider' }),
+    expect: { super_admin: same(200), reseller: same(200), customer: same(200), technical_user: same(200) },
+  },
 };
 
-checkAuthorizationTable(t, host, actors, /^\/v1\/(packages|subscriptions|users|audit)(\/|$)/, TABLE);
+checkAuthorizationTable(t, host, actors, /^\/v1\/(packages|subscriptions|users|audit|provider)(\/|$)/, TABLE);

@@ -34,6 +34,8 @@ t.test('hostplane accounts seed creates packages and demo subscriptions, once', 
     'package Starter: created',
     'package Pro: created',
     'package Business: created',
+    'package Reseller: created',
+    'subscription for reseller@hostplane.test: created (Reseller)',
     'subscription for alice@hostplane.test: created (Starter)',
     'subscription for bob@hostplane.test: created (Pro)',
   ]);
@@ -56,5 +58,65 @@ t.test('hostplane accounts seed creates packages and demo subscriptions, once', 
   t.match(
     usage.body.resources.find((r: { resource: string }) => r.resource === 'websites'),
     { used: 0, limit: 1 },
+  );
+});
+
+t.test('the demo reseller has an allowance: it builds packages within it', async (t) => {
+  const reseller = (await sql('hostplane.users').where({ email: 'reseller@hostplane.test' }).first('id', 'role')) as {
+    id: string;
+    role: 'reseller';
+  };
+  const alice = (await sql('hostplane.users').where({ email: 'alice@hostplane.test' }).first('id', 'role')) as {
+    id: string;
+    role: 'customer';
+  };
+  const asReseller = caller(host, reseller);
+  const created = await asReseller.post('/v1/packages', {
+    name: 'Rita Basic',
+    currency: 'EUR',
+    prices: { monthly: 300 },
+    limits: {
+      websites: 2,
+      disk_mb: null,
+      bandwidth_gb: null,
+      domains: null,
+      databases: null,
+      email_accounts: null,
+      cron_jobs: null,
+      backups: null,
+    },
+  });
+  t.equal(created.status, 201, JSON.stringify(created.body));
+  t.equal(created.body.ownerId, reseller.id, 'owned by the reseller');
+  const beyond = await asReseller.post('/v1/packages', {
+    name: 'Too big',
+    currency: 'EUR',
+    prices: { monthly: 300 },
+    limits: { websites: 101 },
+  });
+  t.equal(beyond.body.error.code, 'ACCOUNTS_ERR_EXCEEDS_OWN_PACKAGE', 'within the allowance only');
+  const names = (await caller(host, alice).get('/v1/packages')).body.items.map((p: { name: string }) => p.name);
+  t.notOk(names.includes('Reseller'), 'customers never see the reseller allowance');
+});
+
+t.test('GET /v1/provider names whom to ask for a package: the reseller above a customer', async (t) => {
+  const alice = (await sql('hostplane.users').where({ email: 'alice@hostplane.test' }).first('id', 'role')) as {
+    id: string;
+    role: 'customer';
+  };
+  const tech = await makeUser(sql, 'technical_user', alice);
+  for (const who of [alice, tech]) {
+    const res = await caller(host, who).get('/v1/provider');
+    t.equal(res.status, 200);
+    t.match(res.body, { provider: { email: 'reseller@hostplane.test', role: 'reseller' } }, `${who.role}: the reseller`);
+  }
+  const reseller = (await sql('hostplane.users').where({ email: 'reseller@hostplane.test' }).first('id', 'role')) as {
+    id: string;
+    role: 'reseller';
+  };
+  t.match(
+    (await caller(host, reseller).get('/v1/provider')).body,
+    { provider: { role: 'super_admin' } },
+    'a reseller: its admin',
   );
 });
