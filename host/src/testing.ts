@@ -91,6 +91,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
         url: request.url,
         ...(request.headers ? { headers: request.headers } : {}),
         ...(request.payload !== undefined ? { payload: request.payload as string } : {}),
+        ...(request.remoteAddress !== undefined ? { remoteAddress: request.remoteAddress } : {}),
       });
       const out: TestResponse = {
         statusCode: res.statusCode,

@@ -92,7 +92,7 @@ function assemble(
   app.register(requestLogPlugin);
   app.register(securityHeadersPlugin, { headers: ctx.securityHeaders });
   app.register(corsPlugin, { origins: ctx.settings.corsOrigins });
-  app.register(authPlugin, { authenticators });
+  app.register(authPlugin, { authenticators, failureLimit: ctx.settings.rateLimit });
   app.register(openApiPlugin);
   app.register(rateLimitPlugin, ctx.settings.rateLimit);
   app.register(routeGuardPlugin);

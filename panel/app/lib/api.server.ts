@@ -4,7 +4,7 @@
  * session kept in the panel's cookie). See docs/decisions/0008-panel-sessions.md.
  */
 import { redirect, type AppLoadContext } from 'react-router';
-import { clearCookie, cookiesOf, IMPERSONATION_COOKIE, SESSION_COOKIES, setCookie } from './cookies';
+import { clearCookie, cookiesOf, DEVICE_COOKIES, IMPERSONATION_COOKIE, SESSION_COOKIES, setCookie } from './cookies';
 import type { ApiError } from './errors';
 import { flashCookie } from './flash';
 import type { Me } from './types';
@@ -49,13 +49,18 @@ function headersOf(raw: Record<string, string | string[] | number | undefined>):
   return headers;
 }
 
-/** Credentials of a call: the impersonation token if any, else the browser's session cookie. */
+/**
+ * Credentials of a call: the impersonation token if any, else the browser's session cookie;
+ * and its device cookie, which sign-ins are throttled by.
+ */
 function credentials(request: Request, asUser: boolean): Record<string, string> {
   const tokens = asUser ? impersonationOf(request) : null;
   if (tokens) return { authorization: `Bearer ${tokens.accessToken}` };
   const cookies = cookiesOf(request);
-  const session = SESSION_COOKIES.filter((name) => cookies[name]).map((name) => `${name}=${cookies[name]}`);
-  return session.length > 0 ? { cookie: session.join('; ') } : {};
+  const passed = [...SESSION_COOKIES, ...DEVICE_COOKIES]
+    .filter((name) => cookies[name])
+    .map((name) => `${name}=${cookies[name]}`);
+  return passed.length > 0 ? { cookie: passed.join('; ') } : {};
 }
 
 export interface ApiOptions {

@@ -50,6 +50,11 @@ export function clearCookie(request: Request, name: string): string {
 
 /** The session cookies the auth plugin sets (see plugins/auth/README.md). */
 export const SESSION_COOKIES = ['__Host-hp_session', 'hp_session'];
+/**
+ * The auth plugin's device cookies: proof of an earlier sign-in to an account, so a stranger's
+ * failed guesses cannot lock this browser out (plugins/auth/README.md, "Throttling").
+ */
+export const DEVICE_COOKIES = ['__Host-hp_device', 'hp_device'];
 /** Tokens of an impersonation session (httpOnly, SameSite=Strict; see docs/decisions/0008). */
 export const IMPERSONATION_COOKIE = 'hp_panel_as';
 /** One message for the next page, set with a redirect (Post/Redirect/Get). */

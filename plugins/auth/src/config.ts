@@ -51,7 +51,16 @@ export const AuthConfig = Type.Object(
       default: 5,
       minimum: 1,
       maximum: 1000,
-      description: 'Failed logins / 2FA codes per account per window before 429',
+      description:
+        'Failed logins per account and source (device cookie, else address), and wrong 2FA codes per account, per window before 429',
+    }),
+    throttleAccountBackoffAfter: Type.Integer({
+      default: 10,
+      minimum: 1,
+      maximum: 1000,
+      description:
+        'Failed logins per account from sources without its device cookie, per window, after which each further try waits ' +
+        'twice as long as the last (1 s, 2 s, 4 s … up to the window)',
     }),
     throttleMaxPerIp: Type.Integer({
       default: 20,

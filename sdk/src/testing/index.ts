@@ -49,8 +49,17 @@ export interface TestResponse {
 
 /** A running test host. */
 export interface TestHost {
-  /** Send a request without a socket (Fastify inject). */
-  inject(request: { method: string; url: string; headers?: Record<string, string>; payload?: unknown }): Promise<TestResponse>;
+  /**
+   * Send a request without a socket (Fastify inject). `remoteAddress` (default 127.0.0.1) is
+   * the caller's address as the host sees it, for tests of per-address limits.
+   */
+  inject(request: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    payload?: unknown;
+    remoteAddress?: string;
+  }): Promise<TestResponse>;
   /**
    * Headers that authenticate as a made-up user with `role` (and optionally only some
    * permissions). The test host installs a test-only authenticator for these.

@@ -11,6 +11,7 @@ import {
   publicRateLimit,
   requestInfo,
   sessionActorOf,
+  setDeviceCookie,
   setSessionCookie,
   TokenField,
   TokenSetSchema,
@@ -33,7 +34,9 @@ export function loginRoutes(deps: AuthDeps) {
           summary: 'Sign in with email and password',
           description:
             'Answers tokens and sets the session cookie, or, with 2FA on, a challenge for POST /v1/auth/login/2fa. ' +
-            'Failures are throttled per account and per IP (429 with Retry-After).',
+            'Attempts are throttled per account and source (a device cookie from an earlier sign-in, else the address), ' +
+            'per IP, and per account across unknown sources with exponential backoff (429 with Retry-After). ' +
+            'A successful sign-in sets the device cookie.',
           tags: ['auth'],
           body: Type.Object({ email: EmailField, password: PasswordField }, { additionalProperties: false }),
           response: { 200: Type.Union([TokenSetSchema, ChallengeSchema]), 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
@@ -45,6 +48,7 @@ export function loginRoutes(deps: AuthDeps) {
           return { twoFactorRequired: true as const, challengeToken: result.challengeToken, expiresIn: result.expiresIn };
         }
         setSessionCookie(reply, deps.config, result.signedIn.session.token, result.signedIn.session.expiresAt);
+        setDeviceCookie(reply, deps.config, result.deviceToken);
         return tokenSetView(result.signedIn);
       },
     );
@@ -68,8 +72,9 @@ export function loginRoutes(deps: AuthDeps) {
         },
       },
       async (request, reply) => {
-        const signedIn = await secondFactorStep(deps, request.body, requestInfo(request));
+        const { signedIn, deviceToken } = await secondFactorStep(deps, request.body, requestInfo(request));
         setSessionCookie(reply, deps.config, signedIn.session.token, signedIn.session.expiresAt);
+        setDeviceCookie(reply, deps.config, deviceToken);
         return tokenSetView(signedIn);
       },
     );

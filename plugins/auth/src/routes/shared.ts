@@ -5,6 +5,7 @@ import { cookieIsSecure, type AuthConfigValues } from '../config.js';
 import { SessionRequired } from '../errors.js';
 import { IMPERSONATION_COOKIE, SESSION_COOKIE } from '../services/authenticator.js';
 import type { RequestInfo } from '../services/context.js';
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '../services/device-cookies.js';
 import type { TokenSet, UserLike } from '../services/login.js';
 
 export const ErrorSchema = ErrorResponseSchema;
@@ -81,7 +82,23 @@ export function tokenSetView(tokens: TokenSet): Static<typeof TokenSetSchema> {
 
 export function requestInfo(request: FastifyRequest): RequestInfo {
   const agent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof agent === 'string' ? agent.slice(0, 512) : null, requestId: request.id };
+  return {
+    ip: request.ip,
+    userAgent: typeof agent === 'string' ? agent.slice(0, 512) : null,
+    requestId: request.id,
+    deviceToken: cookieOf(request, DEVICE_COOKIE.secure) ?? cookieOf(request, DEVICE_COOKIE.plain) ?? null,
+  };
+}
+
+/** One cookie of the request (the host parses them for authenticators only). */
+function cookieOf(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 /** The caller (the route guard has made sure there is one). */
@@ -141,6 +158,18 @@ export function clearSessionCookie(
     if (secure) cookies.push(`${pair.secure}=; ${expired}; Secure`);
   }
   reply.header('set-cookie', cookies);
+}
+
+/**
+ * The device cookie of a client that signed in (see services/device-cookies.ts). Strict: it is
+ * only ever needed on the sign-in pages of this site.
+ */
+export function setDeviceCookie(reply: FastifyReply, config: AuthConfigValues, token: string): void {
+  const { name, secure } = cookieName(config, DEVICE_COOKIE);
+  const maxAge = DEVICE_COOKIE_DAYS * 86_400;
+  const parts = [`${name}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAge}`];
+  if (secure) parts.push('Secure');
+  reply.header('set-cookie', parts.join('; '));
 }
 
 /** Set the impersonation cookie beside the caller's session cookie (panel impersonation). */

@@ -19,6 +19,7 @@ import { emitQuietly, recordAudit, type AuthDeps, type RequestInfo } from './con
 import { alreadyRegisteredMail, resetMail, verificationMail } from './mails.js';
 import { checkPassword } from './password-policy.js';
 import { clearPasswordResetRequirement } from './password-reset-requirement.js';
+import { loginSource, passwordRules } from './password-throttle.js';
 import { throttleKeys, type ThrottleRule } from './throttle.js';
 
 /** The parent of self-registered customers: the platform's first administrator. */
@@ -41,9 +42,8 @@ async function spendMailBudget(deps: AuthDeps, purpose: string, email: string, i
     { key: throttleKeys.mailAddress(purpose, email), max: deps.config.mailMaxPerAddress },
     { key: throttleKeys.mailIp(info.ip), max: deps.config.mailMaxPerIp },
   ];
-  const wait = await deps.throttle.retryAfter(rules);
-  if (wait > 0) throw Throttled(wait);
-  await deps.throttle.hit(rules.map((r) => r.key));
+  const taken = await deps.throttle.take(rules);
+  if (!taken.allowed) throw Throttled(taken.retryAfter);
 }
 
 async function sendVerification(deps: AuthDeps, user: { id: string; email: string }): Promise<void> {
@@ -127,15 +127,12 @@ export async function resetPassword(
   input: { token: string; password: string },
   info: RequestInfo,
 ): Promise<void> {
-  const ipRule = { key: throttleKeys.resetIp(info.ip), max: deps.config.throttleMaxPerIp };
-  const wait = await deps.throttle.retryAfter([ipRule]);
-  if (wait > 0) throw Throttled(wait);
+  const taken = await deps.throttle.take([{ key: throttleKeys.resetIp(info.ip), max: deps.config.throttleMaxPerIp }]);
+  if (!taken.allowed) throw Throttled(taken.retryAfter);
   const found = await deps.oneTime.peek(input.token, 'reset_password');
   const user = found ? await deps.users.get(found.userId) : undefined;
-  if (!found || !user || user.status !== 'active') {
-    await deps.throttle.hit([ipRule.key]);
-    throw ResetTokenInvalid();
-  }
+  if (!found || !user || user.status !== 'active') throw ResetTokenInvalid();
+  await deps.throttle.refund(taken.attempt);
   checkPassword(input.password, user.email, deps.commonPasswords);
   const { revoked, apiTokensRevoked } = await deps.db.transaction(async (trx) => {
     if (!(await deps.oneTime.consumeById(found.id, trx))) throw ResetTokenInvalid();
@@ -148,7 +145,8 @@ export async function resetPassword(
   });
   // The link reached the mailbox: the address is proven.
   if (!user.emailVerifiedAt) await deps.users.markEmailVerified(user.id);
-  await deps.throttle.clear([throttleKeys.loginAccount(user.email)]);
+  // The mailbox's owner chose a new password: failures of the old one no longer count.
+  await deps.throttle.clear([throttleKeys.loginAccount(user.email)], [throttleKeys.loginAccountSources(user.email)]);
   await recordAudit(deps, info, 'auth.password.reset', {
     actorId: user.id,
     target: { type: 'user', id: user.id },
@@ -169,18 +167,16 @@ export async function changePassword(
   if (!actor.sessionId) throw SessionRequired();
   const user = await deps.users.get(actor.userId);
   if (!user) throw UserNotFound(actor.userId);
-  const rules = [
-    { key: throttleKeys.loginAccount(user.email), max: deps.config.throttleMaxPerAccount },
-    { key: throttleKeys.loginIp(info.ip), max: deps.config.throttleMaxPerIp },
-  ];
-  const wait = await deps.throttle.retryAfter(rules);
-  if (wait > 0) throw Throttled(wait);
+  // Counted as sign-in attempts from this source: the same secret, guessed through another door.
+  const source = loginSource(deps, user.email, info);
+  const taken = await deps.throttle.take(passwordRules(deps, user.email, source, info.ip));
+  if (!taken.allowed) throw Throttled(taken.retryAfter);
   const verified = await deps.users.verifyPassword(user.email, input.currentPassword);
   if (!verified || verified.id !== user.id) {
-    await deps.throttle.hit(rules.map((r) => r.key));
     await recordAudit(deps, info, 'auth.password.change-failed', { actorId: user.id, target: { type: 'user', id: user.id } });
     throw PasswordIncorrect();
   }
+  await deps.throttle.refund(taken.attempt);
   checkPassword(input.newPassword, user.email, deps.commonPasswords);
   const sessionId = actor.sessionId;
   const revoked = await deps.db.transaction(async (trx) => {

@@ -24,6 +24,8 @@ export interface RequestInfo {
   ip: string;
   userAgent: string | null;
   requestId: string | null;
+  /** The device cookie the client sent, if any (see device-cookies.ts). */
+  deviceToken?: string | null;
 }
 
 export interface AuthDeps {

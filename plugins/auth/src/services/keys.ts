@@ -16,6 +16,8 @@ export interface AuthKeys {
   totp: Buffer;
   /** HMAC key binding CSRF tokens to sessions. */
   csrf: Buffer;
+  /** HMAC key binding device cookies to the account they signed in to. */
+  device: Buffer;
 }
 
 const SETTING = 'jwtSecret';
@@ -42,6 +44,7 @@ export function deriveKeys(master: Uint8Array): AuthKeys {
     jwt: createSecretKey(deriveKey(master, 'jwt-hs256')),
     totp: deriveKey(master, 'totp-secret'),
     csrf: deriveKey(master, 'csrf'),
+    device: deriveKey(master, 'device-cookie'),
   };
 }
 

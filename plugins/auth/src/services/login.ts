@@ -1,7 +1,8 @@
 /**
- * Signing in: the password step, the optional second factor, refresh and logout. Each failure
- * is throttled per account and per IP, written to the account's login history (when the account
- * exists) and to the audit log.
+ * Signing in: the password step, the optional second factor, refresh and logout. Each attempt
+ * is counted before the password or code is checked (see throttle.ts), and each failure is
+ * written to the account's login history (when the account exists) and to the audit log.
+ * Password attempts are throttled as password-throttle.ts says.
  */
 import type { Role } from '@hostplane/sdk';
 import { FIXED_TTL } from '../config.js';
@@ -20,8 +21,9 @@ import { emitQuietly, recordAudit, type AuthDeps, type RequestInfo } from './con
 import { signAccessToken } from './jwt.js';
 import type { LoginOutcome } from './login-history.js';
 import { passwordResetRequired } from './password-reset-requirement.js';
+import { deviceTokenFor, loginSource, passwordRules } from './password-throttle.js';
 import { reuseVictim, SessionStore, type NewSession } from './sessions.js';
-import { throttleKeys, type ThrottleRule } from './throttle.js';
+import { throttleKeys } from './throttle.js';
 
 /** The user fields a sign-in answer shows. */
 export interface UserLike {
@@ -51,8 +53,14 @@ export interface SignedIn extends TokenSet {
   session: NewSession;
 }
 
+/** A sign-in by the account's owner: the session, and the device cookie to keep (or renew). */
+export interface OwnerSignedIn {
+  signedIn: SignedIn;
+  deviceToken: string;
+}
+
 export type PasswordStepResult =
-  { kind: 'signed-in'; signedIn: SignedIn } | { kind: 'challenge'; challengeToken: string; expiresIn: number };
+  ({ kind: 'signed-in' } & OwnerSignedIn) | { kind: 'challenge'; challengeToken: string; expiresIn: number };
 
 /** Access token + CSRF token for a session. */
 export function accessFor(deps: AuthDeps, user: { id: string; role: Role }, sessionId: string) {
@@ -100,13 +108,6 @@ export async function startSession(
   return { ...accessFor(deps, user, session.id), refreshToken: refresh.token, sessionId: session.id, user, session };
 }
 
-function loginRules(deps: AuthDeps, email: string, ip: string): ThrottleRule[] {
-  return [
-    { key: throttleKeys.loginAccount(email), max: deps.config.throttleMaxPerAccount },
-    { key: throttleKeys.loginIp(ip), max: deps.config.throttleMaxPerIp },
-  ];
-}
-
 async function refuse(
   deps: AuthDeps,
   info: RequestInfo,
@@ -143,19 +144,20 @@ export async function passwordStep(
   info: RequestInfo,
 ): Promise<PasswordStepResult> {
   const email = input.email.trim().toLowerCase();
-  const rules = loginRules(deps, email, info.ip);
-  const wait = await deps.throttle.retryAfter(rules);
-  if (wait > 0) {
-    await recordAudit(deps, info, 'auth.login.failed', { details: { reason: 'throttled', email } });
-    throw Throttled(wait);
+  const source = loginSource(deps, email, info);
+  const taken = await deps.throttle.take(passwordRules(deps, email, source, info.ip));
+  if (!taken.allowed) {
+    await recordAudit(deps, info, 'auth.login.failed', { details: { reason: 'throttled', email, source: source.kind } });
+    throw Throttled(taken.retryAfter);
   }
   const user = await deps.users.verifyPassword(email, input.password);
   if (!user) {
-    await deps.throttle.hit(rules.map((r) => r.key));
     const known = await deps.users.getByEmail(email);
     await refuse(deps, info, known, 'invalid_password', { email });
     throw InvalidCredentials();
   }
+  // The right password: this attempt was no guess, whatever the answer below.
+  await deps.throttle.refund(taken.attempt);
   if (user.status !== 'active') {
     await refuse(deps, info, user, 'account_suspended', { email, status: user.status });
     throw AccountSuspended();
@@ -174,10 +176,10 @@ export async function passwordStep(
     const challengeToken = await deps.oneTime.issue(user.id, 'login_challenge', FIXED_TTL.loginChallengeMs, { replace: false });
     return { kind: 'challenge', challengeToken, expiresIn: FIXED_TTL.loginChallengeMs / 1000 };
   }
-  await deps.throttle.clear([rules[0]!.key]);
+  await deps.throttle.clear([throttleKeys.loginAccountSource(email, source)]);
   const signedIn = await startSession(deps, user, { twoFactor: false }, info);
   await succeed(deps, info, signedIn, null);
-  return { kind: 'signed-in', signedIn };
+  return { kind: 'signed-in', signedIn, deviceToken: deviceTokenFor(deps, email, info) };
 }
 
 /** The second step: a TOTP code or a recovery code against the challenge from the first. */
@@ -185,21 +187,20 @@ export async function secondFactorStep(
   deps: AuthDeps,
   input: { challengeToken: string; code?: string | undefined; recoveryCode?: string | undefined },
   info: RequestInfo,
-): Promise<SignedIn> {
+): Promise<OwnerSignedIn> {
   if ((input.code === undefined) === (input.recoveryCode === undefined)) throw CodeChoice();
   const ipRule = { key: throttleKeys.twoFactorIp(info.ip), max: deps.config.throttleMaxPerIp };
   const challenge = await deps.oneTime.peek(input.challengeToken, 'login_challenge');
   if (!challenge) {
-    const wait = await deps.throttle.retryAfter([ipRule]);
-    if (wait > 0) throw Throttled(wait);
-    await deps.throttle.hit([ipRule.key]);
+    const taken = await deps.throttle.take([ipRule]);
+    if (!taken.allowed) throw Throttled(taken.retryAfter);
     throw ChallengeInvalid();
   }
   const rules = [{ key: throttleKeys.twoFactorUser(challenge.userId), max: deps.config.throttleMaxPerAccount }, ipRule];
-  const wait = await deps.throttle.retryAfter(rules);
-  if (wait > 0) {
+  const taken = await deps.throttle.take(rules);
+  if (!taken.allowed) {
     await refuse(deps, info, { id: challenge.userId }, 'throttled', {}, true);
-    throw Throttled(wait);
+    throw Throttled(taken.retryAfter);
   }
   const method = input.code !== undefined ? 'totp' : 'recovery_code';
   const ok =
@@ -207,7 +208,6 @@ export async function secondFactorStep(
       ? await deps.twoFactor.verifyCode(challenge.userId, input.code)
       : await deps.twoFactor.useRecoveryCode(challenge.userId, input.recoveryCode!);
   if (!ok) {
-    await deps.throttle.hit(rules.map((r) => r.key));
     await deps.oneTime.recordAttempt(challenge.id, FIXED_TTL.challengeMaxAttempts);
     await refuse(
       deps,
@@ -219,14 +219,15 @@ export async function secondFactorStep(
     );
     throw TwoFactorCodeInvalid();
   }
+  await deps.throttle.refund(taken.attempt);
   if (!(await deps.oneTime.consumeById(challenge.id))) throw ChallengeInvalid();
   const user = await deps.users.get(challenge.userId);
   if (!user || user.status !== 'active') throw AccountSuspended();
   if (await passwordResetRequired(deps, user.id)) throw PasswordResetRequired();
-  await deps.throttle.clear([throttleKeys.loginAccount(user.email), rules[0]!.key]);
+  await deps.throttle.clear([throttleKeys.loginAccountSource(user.email, loginSource(deps, user.email, info)), rules[0]!.key]);
   const signedIn = await startSession(deps, user, { twoFactor: true }, info);
   await succeed(deps, info, signedIn, method);
-  return signedIn;
+  return { signedIn, deviceToken: deviceTokenFor(deps, user.email, info) };
 }
 
 /** Rotate a refresh token. Reuse revokes the session (and is audited) before the error leaves. */

@@ -9,7 +9,7 @@ import {
   UserNotFound,
 } from '../errors.js';
 import { recordAudit, type AuthDeps, type RequestInfo } from './context.js';
-import { throttleKeys } from './throttle.js';
+import { throttleKeys, type Attempt } from './throttle.js';
 import type { TotpSetup } from './two-factor.js';
 
 function rules(deps: AuthDeps, userId: string, ip: string) {
@@ -19,14 +19,18 @@ function rules(deps: AuthDeps, userId: string, ip: string) {
   ];
 }
 
-/** Throw AUTH_ERR_THROTTLED when the user's or the IP's 2FA failures are at the limit. */
-async function checkBudget(deps: AuthDeps, userId: string, info: RequestInfo): Promise<void> {
-  const wait = await deps.throttle.retryAfter(rules(deps, userId, info.ip));
-  if (wait > 0) throw Throttled(wait);
+/**
+ * Count an attempt against the user's and the IP's 2FA budget before any code is checked;
+ * AUTH_ERR_THROTTLED when either is spent. The caller gives it back when the code was right.
+ */
+async function checkBudget(deps: AuthDeps, userId: string, info: RequestInfo): Promise<Attempt> {
+  const taken = await deps.throttle.take(rules(deps, userId, info.ip));
+  if (!taken.allowed) throw Throttled(taken.retryAfter);
+  return taken.attempt;
 }
 
-async function fail(deps: AuthDeps, userId: string, info: RequestInfo, error: Error): Promise<never> {
-  await deps.throttle.hit(rules(deps, userId, info.ip).map((r) => r.key));
+/** End a failed attempt. Its events stay counted: checkBudget recorded them before the check. */
+async function fail(_deps: AuthDeps, _userId: string, _info: RequestInfo, error: Error): Promise<never> {
   throw error;
 }
 
@@ -38,10 +42,11 @@ export async function setupTwoFactor(deps: AuthDeps, userId: string): Promise<To
 
 /** Confirm the pending secret with a code; answers the recovery codes (shown once). */
 export async function enableTwoFactor(deps: AuthDeps, userId: string, code: string, info: RequestInfo): Promise<string[]> {
-  await checkBudget(deps, userId, info);
+  const attempt = await checkBudget(deps, userId, info);
   const codes = await deps.twoFactor.enable(userId, code);
   if (!codes) return fail(deps, userId, info, TwoFactorSetupCodeInvalid());
   await recordAudit(deps, info, 'auth.2fa.enabled', { actorId: userId, target: { type: 'user', id: userId } });
+  await deps.throttle.refund(attempt);
   return codes;
 }
 
@@ -53,10 +58,10 @@ export async function disableTwoFactor(
   info: RequestInfo,
 ): Promise<void> {
   if ((input.code === undefined) === (input.recoveryCode === undefined)) throw CodeChoice();
-  await checkBudget(deps, userId, info);
   const user = await deps.users.get(userId);
   if (!user) throw UserNotFound(userId);
   if (!(await deps.twoFactor.isEnabled(userId))) throw TwoFactorNotEnabled();
+  const attempt = await checkBudget(deps, userId, info);
   const verified = await deps.users.verifyPassword(user.email, input.password);
   if (!verified || verified.id !== user.id) return fail(deps, userId, info, PasswordIncorrect());
   const ok =
@@ -64,6 +69,7 @@ export async function disableTwoFactor(
       ? await deps.twoFactor.verifyCode(userId, input.code)
       : await deps.twoFactor.useRecoveryCode(userId, input.recoveryCode!);
   if (!ok) return fail(deps, userId, info, TwoFactorCodeInvalid());
+  await deps.throttle.refund(attempt);
   await deps.twoFactor.disable(userId);
   await recordAudit(deps, info, 'auth.2fa.disabled', { actorId: userId, target: { type: 'user', id: userId } });
 }
@@ -75,9 +81,10 @@ export async function regenerateRecoveryCodes(
   code: string,
   info: RequestInfo,
 ): Promise<string[]> {
-  await checkBudget(deps, userId, info);
   if (!(await deps.twoFactor.isEnabled(userId))) throw TwoFactorNotEnabled();
+  const attempt = await checkBudget(deps, userId, info);
   if (!(await deps.twoFactor.verifyCode(userId, code))) return fail(deps, userId, info, TwoFactorCodeInvalid());
+  await deps.throttle.refund(attempt);
   const codes = await deps.db.transaction((trx) => deps.twoFactor.replaceRecoveryCodes(userId, trx));
   await recordAudit(deps, info, 'auth.2fa.recovery-codes-regenerated', { actorId: userId, target: { type: 'user', id: userId } });
   return codes;
