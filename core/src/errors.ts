@@ -86,4 +86,9 @@ export const KernelErrors = {
     500,
     (id: string, phase: string, message: string) => `plugin "${id}" failed during ${phase}: ${message}`,
   ),
+  phaseTimeout: defineError(
+    'KERNEL_ERR_PHASE_TIMEOUT',
+    503,
+    (id: string, phase: string, ms: number) => `plugin "${id}" did not finish ${phase} within ${ms} ms`,
+  ),
 } as const;

@@ -12,6 +12,7 @@ export { EventBus } from './events/event-bus.js';
 export { discoverPlugins, type DiscoveredPlugin, type DiscoveryOptions, type DiscoveryProblem } from './registry/discover.js';
 export { validateManifest, ManifestSchema } from './registry/manifest.js';
 export { SECRET_MASK } from './registry/plugin-config.js';
+export { DEFAULT_PHASE_LIMITS, type PhaseLimits } from './registry/phase-limits.js';
 export * from './db/index.js';
 export * from './services/index.js';
 export { JobEngine, Scheduler, TaskPool } from './jobs/index.js';

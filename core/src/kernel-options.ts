@@ -3,6 +3,7 @@ import type { ClockService, Logger, PluginManifest } from '@hostplane/sdk';
 import type { DatabaseHandle } from './db/index.js';
 import type { DiscoveryOptions } from './registry/discover.js';
 import type { AnyPlugin } from './registry/load-definition.js';
+import type { PhaseLimits } from './registry/phase-limits.js';
 
 /** A plugin handed over as an object (tests, `startTestHost`). */
 export interface InlinePlugin {
@@ -36,4 +37,10 @@ export interface KernelOptions {
   /** Follow plugin changes made by other processes (default true). */
   listen?: boolean;
   clock?: ClockService;
+  /**
+   * Milliseconds each phase of plugin code may take (defaults: migrate 5 min, setup 10 s,
+   * start 30 s, stop 30 s, one event handler 10 s). Past it the plugin is failed with the phase
+   * (a handler's call is abandoned) and the kernel goes on.
+   */
+  phaseLimits?: Partial<PhaseLimits>;
 }

@@ -33,6 +33,7 @@ import type { DiscoveryProblem } from './registry/discover.js';
 import { syncEngines } from './registry/engine-sync.js';
 import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost } from './registry/lifecycle.js';
 import { loadDefinition, type AnyPlugin } from './registry/load-definition.js';
+import { phaseLimits, type PhaseLimits } from './registry/phase-limits.js';
 import { maskSecrets, mergeMaskedSecrets, validateConfig, validateConfigLenient } from './registry/plugin-config.js';
 import { toStatus, type PluginRecord } from './registry/plugin-record.js';
 import { refreshRecords } from './registry/plugin-records.js';
@@ -71,6 +72,7 @@ export class Kernel implements KernelApi {
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly admin: boolean;
+  private readonly limits: PhaseLimits;
 
   private constructor(private readonly options: KernelOptions) {
     this.logger = options.logger ?? createLogger();
@@ -78,7 +80,12 @@ export class Kernel implements KernelApi {
     this.knex = options.database.knex;
     this.clock = options.clock ?? systemClock;
     this.feed = new ChangeFeed({ knex: this.knex, connectionString: options.database.url, logger: this.logger });
-    this.events = new EventBus(this.logger, (owner, event, error) => this.recordHandlerError(owner, `event:${event}`, error));
+    const limits = (this.limits = phaseLimits(options.phaseLimits));
+    this.events = new EventBus(
+      this.logger,
+      (owner, phase, error) => this.recordHandlerError(owner, phase, error),
+      limits.handler,
+    );
     this.jobs = new JobEngine({
       connectionString: options.database.url,
       knex: this.knex,
@@ -113,6 +120,7 @@ export class Kernel implements KernelApi {
       events: this.events,
       rbac: this.rbac,
       records: this.records,
+      limits,
       platformServices: (id) => platformServicesFor(id, platform),
       resolveProvided: (consumer, ref) => resolveProvided(this.records, consumer, ref),
       persistState: (record) => this.persistState(record),
@@ -396,6 +404,7 @@ export class Kernel implements KernelApi {
     await deactivateAll(this.lifecycle, this.started());
     await this.events.idle();
     await this.tasks.destroy();
-    await this.options.database.close();
+    // Plugin code abandoned past its limit may still hold a connection: wait no longer than stop may.
+    await this.options.database.close({ graceMs: this.limits.stop });
   }
 }

@@ -8,6 +8,7 @@ import { useTestDatabase } from './helpers/database.js';
 const CORE_TABLES = [
   'audit_log',
   'job_progress',
+  'job_workers',
   'outbox',
   'plugins',
   'schedule_ticks',
@@ -26,7 +27,7 @@ async function tablesIn(knex: Knex, schema: string): Promise<string[]> {
 
 t.test('core migrations go up, down and up again', async (t) => {
   const { knex } = await useTestDatabase(t, { migrate: false });
-  const ALL = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree'];
+  const ALL = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree', '0005_job_workers'];
 
   t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL });
   const { rows } = await knex.raw(`select to_regnamespace('hostplane') as ns`);
@@ -37,11 +38,12 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0004_user_tree'], 'down undoes the newest only');
+  t.same(await migrateCore(knex, 'down'), ['0005_job_workers'], 'down undoes the newest only');
   t.same(await coreMigrationStatus(knex), {
-    applied: ['0001_core', '0002_user_grants', '0003_subscription_limits'],
-    pending: ['0004_user_tree'],
+    applied: ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree'],
+    pending: ['0005_job_workers'],
   });
+  t.same(await migrateCore(knex, 'down'), ['0004_user_tree']);
   t.same(await migrateCore(knex, 'down'), ['0003_subscription_limits']);
   t.same(await migrateCore(knex, 'down'), ['0002_user_grants']);
   t.same(await migrateCore(knex, 'down'), ['0001_core']);
@@ -52,6 +54,7 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0002_user_grants']);
   t.same(await migrateCore(knex, 'up'), ['0003_subscription_limits']);
   t.same(await migrateCore(knex, 'up'), ['0004_user_tree']);
+  t.same(await migrateCore(knex, 'up'), ['0005_job_workers']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL].reverse());
@@ -70,7 +73,7 @@ t.test('two hosts migrating one database at once both succeed, and it runs once'
   const mine = await openDatabase({ url, dataDir: tmpdir(), poolMax: 2 });
   t.teardown(() => mine.close());
   const results = await Promise.all([migrateCore(mine.knex, 'latest'), migrateCore(other.knex, 'latest')]);
-  const all = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree'];
+  const all = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree', '0005_job_workers'];
   t.same(results.flat(), all);
   t.same((await coreMigrationStatus(mine.knex)).applied, all);
 });
@@ -113,7 +116,7 @@ t.test('a held migration lock is reported, not waited on forever', async (t) => 
   await t.rejects(migrateCore(knex, 'down'), { code: 'DB_ERR_MIGRATIONS_INVALID', message: /another process is migrating/ });
   t.same(
     (await coreMigrationStatus(knex)).applied,
-    ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree'],
+    ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree', '0005_job_workers'],
     'nothing ran',
   );
 });

@@ -293,7 +293,7 @@ t.test('list filters by state, name and plugin, newest first; counts cover every
     [b.id],
   );
   const counts = await engine.counts();
-  t.same(Object.keys(counts).sort(), ['dead', 'retrying', 'running', 'scheduled', 'waiting']);
+  t.same(Object.keys(counts).sort(), ['dead', 'interrupted', 'retrying', 'running', 'scheduled', 'waiting']);
   t.ok(counts.waiting >= 2 && counts.scheduled >= 1);
   await t.rejects(engine.list({ limit: 0 }), { code: 'JOBS_ERR_INVALID_OPTIONS' });
   await t.rejects(engine.list({ state: 'gone' as never }), { code: 'JOBS_ERR_INVALID_OPTIONS' });

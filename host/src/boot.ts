@@ -27,6 +27,7 @@ export async function openKernel(config: HostConfig, options: OpenKernelOptions)
       mode: options.mode,
       listen: options.mode === 'run',
       runWorkers: options.mode === 'run',
+      phaseLimits: config.pluginPhaseLimits,
       discovery: {
         firstPartyDirs: config.firstPartyDirs,
         nodeModulesDirs: config.nodeModulesDirs,

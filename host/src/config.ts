@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PhaseLimits } from '@hostplane/core';
 import { defineError } from '@hostplane/sdk';
 
 export const ConfigInvalid = defineError(
@@ -30,6 +31,20 @@ export interface HostConfig {
   corsOrigins: string[];
   logLevel: string;
   rateLimit: { max: number; timeWindow: string };
+  /** Time limits on plugin phases set by `HOSTPLANE_PLUGIN_<PHASE>_TIMEOUT_MS`; the kernel's defaults otherwise. */
+  pluginPhaseLimits: Partial<PhaseLimits>;
+}
+
+/** The phases whose limit an environment variable may set. */
+const PHASES: ReadonlyArray<keyof PhaseLimits> = ['migrate', 'setup', 'start', 'stop', 'handler'];
+
+function phaseLimitVars(env: NodeJS.ProcessEnv): Partial<PhaseLimits> {
+  const limits: Partial<PhaseLimits> = {};
+  for (const phase of PHASES) {
+    const name = `HOSTPLANE_PLUGIN_${phase.toUpperCase()}_TIMEOUT_MS`;
+    if (env[name]) limits[phase] = intVar(env, name, 0, 1, 2 ** 31 - 1);
+  }
+  return limits;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -74,5 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       .filter(Boolean),
     logLevel,
     rateLimit: { max: intVar(env, 'HOSTPLANE_RATE_LIMIT_MAX', 300, 1, 1_000_000), timeWindow: '1 minute' },
+    pluginPhaseLimits: phaseLimitVars(env),
   };
 }

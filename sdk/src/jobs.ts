@@ -42,8 +42,12 @@ export interface EnqueueOptions {
   queue?: string;
 }
 
-/** States a job can be in, as the API shows them. */
-export type JobState = 'waiting' | 'scheduled' | 'running' | 'retrying' | 'dead';
+/**
+ * States a job can be in, as the API shows them. `running` only while its worker is alive;
+ * `interrupted` when its worker's process died mid-run (the job is retried within seconds and
+ * shows `retrying` with the reason as its last error until then).
+ */
+export type JobState = 'waiting' | 'scheduled' | 'running' | 'interrupted' | 'retrying' | 'dead';
 
 /** A job as listed through the jobs service, the API and the CLI. */
 export interface JobInfo {

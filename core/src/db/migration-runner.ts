@@ -40,6 +40,11 @@ export interface MigrationSet {
   list(): Promise<NamedMigration[]>;
   /** Runs inside each migration's transaction before its `up`/`down`. */
   prepare?(trx: Knex.Transaction): Promise<void>;
+  /**
+   * Aborting cancels the statement the running migration waits on (its transaction rolls back,
+   * so the connection and the migration lock are freed) and stops before the next migration.
+   */
+  signal?: AbortSignal;
 }
 
 const ACTIONS: ReadonlySet<string> = new Set<MigrationAction>(['latest', 'up', 'down', 'rollback-all']);
@@ -59,7 +64,7 @@ export async function runMigrations(knex: Knex, set: MigrationSet, action: Migra
     migrationSource: {
       getMigrations: async () => migrations.map((m) => m.name),
       getMigrationName: (name: string) => name,
-      getMigration: async (name: string) => wrap(set, name, modules.get(name)!),
+      getMigration: async (name: string) => wrap(knex, set, name, modules.get(name)!),
     },
   };
   try {
@@ -103,8 +108,9 @@ function runAction(knex: Knex, config: Knex.MigratorConfig, action: MigrationAct
  * Only `up` and `down` pass through: a module's `config.transaction = false` is dropped on
  * purpose, since `prepare` (the plugin's search_path) only holds inside a transaction.
  */
-function wrap(set: MigrationSet, name: string, module: MigrationModule): Knex.Migration {
+function wrap(knex: Knex, set: MigrationSet, name: string, module: MigrationModule): Knex.Migration {
   const step = (direction: 'up' | 'down') => async (trx: Knex) => {
+    const stopCancelling = await cancelOnAbort(knex, trx, set.signal);
     await set.prepare?.(trx as Knex.Transaction);
     try {
       await module[direction](trx);
@@ -115,9 +121,27 @@ function wrap(set: MigrationSet, name: string, module: MigrationModule): Knex.Mi
         `${direction}: ${err instanceof Error ? err.message : String(err)}`,
       );
       throw Object.assign(failure, { cause: err });
+    } finally {
+      stopCancelling();
     }
   };
   return { up: step('up'), down: step('down') };
+}
+
+/**
+ * Cancel `trx`'s running statement (through another connection) when `signal` aborts. Throws at
+ * once when it already has. Returns the function that stops listening.
+ */
+async function cancelOnAbort(knex: Knex, trx: Knex, signal: AbortSignal | undefined): Promise<() => void> {
+  if (!signal) return () => undefined;
+  signal.throwIfAborted();
+  const { rows } = await trx.raw<{ rows: Array<{ pid: number }> }>('select pg_backend_pid() as pid');
+  const pid = rows[0]?.pid ?? 0;
+  const cancel = (): void => {
+    void knex.raw('select pg_cancel_backend(?)', [pid]).catch(() => undefined);
+  };
+  signal.addEventListener('abort', cancel, { once: true });
+  return () => signal.removeEventListener('abort', cancel);
 }
 
 /**

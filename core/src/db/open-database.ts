@@ -5,6 +5,7 @@
 import type { Logger } from '@hostplane/sdk';
 import knexFactory, { type Knex } from 'knex';
 import type pg from 'pg';
+import { closePool } from './close-pool.js';
 import { attachRunningServer, startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { DbErrors } from './errors.js';
 import { pgTypes } from './pg-types.js';
@@ -27,8 +28,11 @@ export interface DatabaseHandle {
   url: string;
   /** True when this process started the server (and `close()` stops it). */
   embedded: boolean;
-  /** Destroy the pool, then stop the embedded server if any. Safe to call twice. */
-  close(): Promise<void>;
+  /**
+   * Destroy the pool, then stop the embedded server if any. Safe to call twice. Connections
+   * still in use after `graceMs` (default 5 s) are terminated rather than waited for.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Name of the database created in the embedded server. */
@@ -65,9 +69,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     knex,
     url,
     embedded: server !== undefined,
-    close: () =>
+    close: (closeOptions = {}) =>
       (closed ??= (async () => {
-        await knex.destroy();
+        await closePool(knex, url, closeOptions.graceMs ?? 5000, options.logger);
         await server?.stop();
       })()),
   };

@@ -35,9 +35,11 @@ export interface PluginMigrationsOptions {
 /** {@link PluginMigrationsOptions} plus what to do. */
 export interface MigratePluginOptions extends PluginMigrationsOptions {
   action: MigrationAction;
+  /** Abort to cancel the migration running (see {@link MigrationSet.signal}). */
+  signal?: AbortSignal;
 }
 
-function pluginSet(options: PluginMigrationsOptions): MigrationSet {
+function pluginSet(options: PluginMigrationsOptions & { signal?: AbortSignal }): MigrationSet {
   const schema = pluginSchemaName(options.pluginId);
   const owner = `plugin "${options.pluginId}"`;
   const dir = migrationsDirectory(options.directory, owner);
@@ -45,6 +47,7 @@ function pluginSet(options: PluginMigrationsOptions): MigrationSet {
     owner,
     schema,
     tableName: 'migrations',
+    ...(options.signal ? { signal: options.signal } : {}),
     list: () => listMigrationFiles(dir, owner),
     // Unqualified names in the plugin's migrations land in its schema; `public` stays visible
     // for extensions' functions and types.

@@ -2,6 +2,8 @@
  * Typed, in-process events. `before` hooks run in registration order and may veto by throwing;
  * `after` handlers observe, run concurrently, and their errors are isolated (logged and
  * reported against the plugin that registered them) so one plugin cannot break another's action.
+ * Each call runs under a time limit: a hook past it vetoes (KERNEL_ERR_PHASE_TIMEOUT), a handler
+ * past it is logged, reported and abandoned, so neither holds up the emitter any longer.
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -14,14 +16,15 @@ import type {
   EventsService,
   Logger,
 } from '@hostplane/sdk';
+import { DEFAULT_PHASE_LIMITS, withinLimit } from '../registry/phase-limits.js';
 
 interface Entry<F> {
   owner: string;
   fn: F;
 }
 
-/** Called when an `after` handler throws. */
-export type HandlerErrorReporter = (owner: string, event: string, error: unknown) => void;
+/** Called when an `after` handler throws or a call runs past its limit; `phase` is `event:<name>` or `before:<name>`. */
+export type HandlerErrorReporter = (owner: string, phase: string, error: unknown) => void;
 
 /** The bus the kernel owns; plugins receive a per-plugin {@link EventsService} view. */
 export class EventBus {
@@ -32,6 +35,8 @@ export class EventBus {
   constructor(
     private readonly logger: Logger,
     private readonly onHandlerError: HandlerErrorReporter = () => {},
+    /** Milliseconds one hook or handler call may take. */
+    private readonly handlerLimit: number = DEFAULT_PHASE_LIMITS.handler,
   ) {}
 
   /** Register a veto-capable hook for `owner`. */
@@ -84,7 +89,16 @@ export class EventBus {
   ): Promise<void> {
     const meta = this.meta(source, requestId);
     for (const entry of [...(this.before.get(event) ?? [])]) {
-      await entry.fn(payload as EventPayload<EventName>, meta);
+      const call = entry.fn(payload as EventPayload<EventName>, meta);
+      try {
+        await withinLimit(call, this.handlerLimit, { plugin: entry.owner, phase: `before:${event}` });
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'KERNEL_ERR_PHASE_TIMEOUT') {
+          this.logger.error({ err: error, event, plugin: entry.owner }, 'before hook timed out');
+          this.onHandlerError(entry.owner, `before:${event}`, error);
+        }
+        throw error;
+      }
     }
   }
 
@@ -100,10 +114,11 @@ export class EventBus {
       await Promise.all(
         handlers.map(async (entry) => {
           try {
-            await entry.fn(payload as EventPayload<EventName>, meta);
+            const call = entry.fn(payload as EventPayload<EventName>, meta);
+            await withinLimit(call, this.handlerLimit, { plugin: entry.owner, phase: `event:${event}` });
           } catch (error) {
             this.logger.error({ err: error, event, plugin: entry.owner }, 'event handler failed');
-            this.onHandlerError(entry.owner, event, error);
+            this.onHandlerError(entry.owner, `event:${event}`, error);
           }
         }),
       );

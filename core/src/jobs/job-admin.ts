@@ -6,16 +6,22 @@ import type { JobInfo, JobState } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import type { JobAdmin } from '../kernel-api.js';
 import { JobErrors } from './errors.js';
+import { ENGINE_ALIVE_SQL } from './worker-liveness.js';
 
 /** Every state, in the order counts are reported. */
-export const JOB_STATES: readonly JobState[] = ['waiting', 'scheduled', 'running', 'retrying', 'dead'];
+export const JOB_STATES: readonly JobState[] = ['waiting', 'scheduled', 'running', 'interrupted', 'retrying', 'dead'];
+
+/** True for a job locked by a recorded worker whose process is gone (alias `j`, worker row `w`). */
+const INTERRUPTED_SQL = `(j.locked_at is not null and w.worker_id is not null and not ${ENGINE_ALIVE_SQL})`;
 
 /**
- * A job's state from its graphile row (alias `j`). Order matters: a locked job is running even
- * when this is its last attempt; a job out of attempts stays as a row with its last error,
- * which is what "dead" means (graphile never deletes it on its own).
+ * A job's state from its graphile row (alias `j`, its worker's row `w` joined on `locked_by`).
+ * Order matters: a job locked by a dead worker is interrupted (retried at the next sweep); a
+ * locked job is running even when this is its last attempt; a job out of attempts stays as a
+ * row with its last error, which is what "dead" means (graphile never deletes it on its own).
  */
 const STATE_SQL = `case
+    when ${INTERRUPTED_SQL} then 'interrupted'
     when j.locked_at is not null then 'running'
     when j.attempts >= j.max_attempts then 'dead'
     when j.attempts > 0 then 'retrying'
@@ -23,11 +29,19 @@ const STATE_SQL = `case
     else 'waiting'
   end`;
 
+/** Worker row `w` of job `j`'s locker (none when unlocked, or locked by an unrecorded worker). */
+const JOIN_WORKER = 'left join hostplane.job_workers w on w.worker_id = j.locked_by';
+
 /** Columns of a {@link JobInfo} from `graphile_worker.jobs` (the public view) as `j`. */
 const SELECT_INFO = `select j.id::text as id, j.task_identifier as name, ${STATE_SQL} as state,
-    j.attempts::int as attempts, j.max_attempts::int as max_attempts, j.run_at, j.last_error,
+    j.attempts::int as attempts, j.max_attempts::int as max_attempts, j.run_at,
+    case when ${INTERRUPTED_SQL}
+      then 'interrupted: its worker ' || w.worker_id || ' (host ' || w.hostname || ', pid ' || w.pid ||
+        ') stopped while running it; it is retried shortly'
+      else j.last_error end as last_error,
     j.created_at, j.key, p.progress, p.message as progress_message
   from graphile_worker.jobs j
+  ${JOIN_WORKER}
   left join hostplane.job_progress p on p.job_id = j.id`;
 
 interface InfoRow {
@@ -134,7 +148,7 @@ export class JobAdminView implements JobAdmin {
     return this.#knex.transaction(async (trx) => {
       // Lock the row so a worker cannot pick it between our check and the reschedule.
       const locked = await trx.raw<{ rows: Array<{ state: JobState }> }>(
-        `select ${STATE_SQL} as state from graphile_worker._private_jobs j where j.id = ?::bigint for update`,
+        `select ${STATE_SQL} as state from graphile_worker._private_jobs j ${JOIN_WORKER} where j.id = ?::bigint for update of j`,
         [id],
       );
       const state = locked.rows[0]?.state;
@@ -154,7 +168,7 @@ export class JobAdminView implements JobAdmin {
   async counts(): Promise<Record<JobState, number>> {
     const result = await this.#knex.raw<{ rows: Array<{ state: JobState; count: number }> }>(
       `select s.state, count(*)::int as count
-       from (select ${STATE_SQL} as state from graphile_worker._private_jobs j) s
+       from (select ${STATE_SQL} as state from graphile_worker._private_jobs j ${JOIN_WORKER}) s
        group by s.state`,
     );
     const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;

@@ -7,6 +7,8 @@
  * - Workers run only the job names they were given ({@link JobEngine.setDefinitions}):
  *   graphile fetches only jobs whose name it knows, so jobs of a disabled plugin wait.
  * - Workers wake on LISTEN/NOTIFY (milliseconds), poll as a fallback.
+ * - Jobs of a worker that died (its process killed) are retried within a sweep interval, not
+ *   graphile's four hours ({@link WorkerLiveness}).
  */
 import { EventEmitter } from 'node:events';
 import type { EnqueueOptions, JobContext, JobInfo, JobState, Logger } from '@hostplane/sdk';
@@ -19,6 +21,7 @@ import { graphileLogger } from './graphile-logger.js';
 import { JobAdminView } from './job-admin.js';
 import { deleteProgress, writeProgress } from './job-progress.js';
 import { isQualifiedName } from './names.js';
+import { WorkerLiveness } from './worker-liveness.js';
 
 /** A job name the workers run, with its handler. */
 export interface JobDefinition {
@@ -41,6 +44,8 @@ export interface JobEngineOptions {
   concurrency?: number;
   /** Fallback poll for jobs that became due without a notification (retries, `runAt`). Default 2000 ms. */
   pollInterval?: number;
+  /** How often running workers look for dead ones and free their jobs. Default 10 000 ms. */
+  deadWorkerSweepInterval?: number;
 }
 
 /** Options of {@link JobEngine.enqueue}: the SDK's, with the transaction typed. */
@@ -121,6 +126,9 @@ export class JobEngine implements JobAdmin {
   #started = false;
   #stopped = false;
   #restartTimer: NodeJS.Timeout | undefined;
+  readonly #liveness: WorkerLiveness;
+  readonly #sweepInterval: number;
+  #sweepTimer: NodeJS.Timeout | undefined;
   #restartDelay = 1000;
   /** setDefinitions/start/stop run one at a time, in call order. */
   #lifecycle: Promise<unknown> = Promise.resolve();
@@ -139,6 +147,8 @@ export class JobEngine implements JobAdmin {
     // throws an unhandled 'error' event and takes the process down (RECIPES.md).
     this.#pool.on('error', (err) => this.#logger.warn({ err }, 'idle job-worker connection failed'));
     this.#admin = new JobAdminView(options.knex);
+    this.#liveness = new WorkerLiveness({ connectionString: options.connectionString, knex: options.knex, logger: this.#logger });
+    this.#sweepInterval = options.deadWorkerSweepInterval ?? 10_000;
   }
 
   /** Install or upgrade graphile-worker's schema (`graphile_worker`). Safe to run on many hosts at once. */
@@ -163,8 +173,25 @@ export class JobEngine implements JobAdmin {
       if (this.#stopped) throw JobErrors.stopped();
       if (this.#started) return;
       this.#started = true;
+      await this.#liveness.start();
+      await this.sweepDeadWorkers();
+      this.#sweepTimer = setInterval(() => void this.sweepDeadWorkers(), this.#sweepInterval);
+      this.#sweepTimer.unref();
       await this.#apply();
     });
+  }
+
+  /**
+   * Free the jobs of workers whose process is gone, so they are retried now (runs at start and
+   * every `deadWorkerSweepInterval` while started). Returns how many jobs were freed.
+   */
+  async sweepDeadWorkers(): Promise<number> {
+    try {
+      return await this.#liveness.sweep();
+    } catch (err) {
+      this.#logger.warn({ err }, 'could not look for dead job workers');
+      return 0;
+    }
   }
 
   /**
@@ -288,10 +315,12 @@ export class JobEngine implements JobAdmin {
       if (this.#stopped) return;
       this.#stopped = true;
       if (this.#restartTimer) clearTimeout(this.#restartTimer);
+      if (this.#sweepTimer) clearInterval(this.#sweepTimer);
       if (this.#runner) this.#retire(this.#runner);
       this.#runner = undefined;
       await this.drained();
       while (this.#pending.size > 0) await Promise.allSettled(this.#pending);
+      await this.#liveness.stop().catch((err: unknown) => this.#logger.warn({ err }, 'could not drop job worker records'));
       await this.#pool.end();
     });
   }
@@ -341,6 +370,7 @@ export class JobEngine implements JobAdmin {
         noHandleSignals: true,
         logger: graphileLogger(this.#logger),
         events,
+        preset: { plugins: [this.#livenessPlugin()] },
       },
       taskList,
       this.#pool,
@@ -351,6 +381,26 @@ export class JobEngine implements JobAdmin {
       (err: unknown) => this.#onRunnerEnded(state, err),
     );
     return state;
+  }
+
+  /**
+   * graphile awaits `startWorker` before a worker fetches its first job, so a worker is on
+   * record before any job can be locked by it.
+   */
+  #livenessPlugin(): GraphileConfig.Plugin {
+    const liveness = this.#liveness;
+    const logger = this.#logger;
+    return {
+      name: 'HostplaneWorkerLiveness',
+      version: '0.0.0',
+      worker: {
+        hooks: {
+          startWorker: (_ctx, { worker }) => liveness.register(worker.workerId),
+          stopWorker: (_ctx, { worker }) =>
+            liveness.unregister(worker.workerId).catch((err: unknown) => logger.warn({ err }, 'could not forget job worker')),
+        },
+      },
+    };
   }
 
   /** Gracefully stop a runner in the background (running jobs finish); tracked by drained(). */

@@ -2,7 +2,8 @@
  * One plugin's way through the lifecycle: load → check → migrate (installed) → setup
  * (enabled) → start (started), and back with stop. A failure at any step leaves the plugin
  * `failed` with the phase and message kept, undoes what was applied, and never throws to the
- * caller: one failing plugin never stops the host.
+ * caller: one failing plugin never stops the host. Migrate, setup, start and stop each run
+ * under a time limit ({@link PhaseLimits}); a plugin past it fails like one that threw.
  */
 import semver from 'semver';
 import type { DependencyContainer } from 'tsyringe';
@@ -22,6 +23,7 @@ import {
   registerPlatformServices,
   type ContextInput,
 } from './plugin-context.js';
+import { withinLimit, type PhaseLimits } from './phase-limits.js';
 import { grantedCapabilities, type PluginRecord, type PluginRuntime } from './plugin-record.js';
 
 /** What the lifecycle needs from the kernel. */
@@ -32,6 +34,8 @@ export interface LifecycleHost {
   events: EventBus;
   rbac: Rbac;
   records: ReadonlyMap<string, PluginRecord>;
+  /** How long each phase of plugin code may take. */
+  limits: PhaseLimits;
   platformServices(pluginId: string): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }>;
   resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown;
   /** Store state and error (best effort; the in-memory record is the truth for this process). */
@@ -120,7 +124,14 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     const config = validateConfig(id, definition.config, record.storedConfig);
     phase = 'migrate';
     if (definition.migrations) {
-      await migratePlugin(host.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
+      const cancel = new AbortController();
+      const migrating = migratePlugin(host.knex, {
+        pluginId: id,
+        directory: definition.migrations,
+        action: 'latest',
+        signal: cancel.signal,
+      });
+      await withinLimit(migrating, host.limits.migrate, { plugin: id, phase }, () => cancel.abort());
     }
     record.state = 'installed';
     phase = 'setup';
@@ -130,12 +141,12 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     const { input, registrations, abort } = runtime;
     // Built even without a setup hook: resolving `deps` is where undeclared services are refused.
     const setupContext = createSetupContext(input, registrations, definition.deps);
-    await definition.setup?.(setupContext);
+    await withinLimit(definition.setup?.(setupContext), host.limits.setup, { plugin: id, phase });
     host.rbac.define(id, definition.rbac ?? {});
     record.state = 'enabled';
     phase = 'start';
     const runtimeContext = createRuntimeContext(input, registrations, definition.deps, abort.signal);
-    await definition.start?.(runtimeContext);
+    await withinLimit(definition.start?.(runtimeContext), host.limits.start, { plugin: id, phase });
     for (const { event, hook } of registrations.before) host.events.addBefore(id, event, hook);
     for (const { event, handler } of registrations.after) host.events.addAfter(id, event, handler);
     record.state = 'started';
@@ -147,31 +158,51 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
   }
 }
 
-/** Undo what activation applied; call `stop` when the plugin had started. */
-async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boolean): Promise<void> {
+/**
+ * Undo what activation applied; call `stop` when the plugin had started (or was starting).
+ * Resolves with the error when `stop` ran past its limit, which the caller reports.
+ */
+async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boolean): Promise<Error | undefined> {
   const id = record.discovered.manifest.id;
   host.events.removeOwner(id);
   host.rbac.removeOwner(id);
   const runtime = record.runtime;
   record.runtime = undefined;
   record.health = null;
-  if (!runtime) return;
+  if (!runtime) return undefined;
   runtime.abort.abort();
-  if (callStop && (record.state === 'started' || record.state === 'enabled') && record.definition?.stop) {
+  let timedOut: Error | undefined;
+  const stop = record.definition?.stop;
+  if (callStop && (record.state === 'started' || record.state === 'enabled') && stop) {
     try {
-      await record.definition.stop(
-        createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal),
-      );
+      const context = createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal);
+      await withinLimit(stop(context), host.limits.stop, { plugin: id, phase: 'stop' });
     } catch (error) {
       host.logger.error({ err: error, plugin: id }, 'plugin stop failed');
+      if (isPhaseTimeout(error)) timedOut = error;
     }
   }
-  await runtime.container.dispose();
+  // Disposing runs the plugin's own disposables: bounded like stop, for the same reason.
+  await withinLimit(runtime.container.dispose(), host.limits.stop, { plugin: id, phase: 'stop' }).catch((error: unknown) => {
+    host.logger.error({ err: error, plugin: id }, 'plugin container did not dispose');
+  });
+  return timedOut;
+}
+
+function isPhaseTimeout(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === 'KERNEL_ERR_PHASE_TIMEOUT';
 }
 
 /** Stop a started plugin. `nextState` is `disabled` for an admin's disable, `installed` at shutdown. */
 export async function deactivate(host: LifecycleHost, record: PluginRecord, nextState: 'disabled' | 'installed'): Promise<void> {
-  await teardown(host, record, true);
+  const stopTimedOut = await teardown(host, record, true);
+  if (stopTimedOut) {
+    // It is no longer running as far as the kernel knows; whatever it still holds, it says so.
+    record.state = 'failed';
+    record.error = { phase: 'stop', message: stopTimedOut.message, at: new Date().toISOString() };
+    await host.persistState(record);
+    return;
+  }
   record.state = nextState;
   if (nextState === 'disabled') {
     record.error = null;

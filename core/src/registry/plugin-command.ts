@@ -6,6 +6,7 @@ import type { CommandIO } from '@hostplane/sdk';
 import { KernelErrors } from '../errors.js';
 import { migratePlugin } from '../db/index.js';
 import { buildRuntime, checkActivatable, type LifecycleHost } from './lifecycle.js';
+import { withinLimit } from './phase-limits.js';
 import { loadDefinition } from './load-definition.js';
 import { validateConfig } from './plugin-config.js';
 import { createRuntimeContext, createSetupContext } from './plugin-context.js';
@@ -36,7 +37,8 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
   const config = validateConfig(id, definition.config, record.storedConfig);
   if (definition.migrations) await migratePlugin(host.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
   const runtime = buildRuntime(host, record, definition, config);
-  await definition.setup?.(createSetupContext(runtime.input, runtime.registrations, definition.deps));
+  const setup = definition.setup?.(createSetupContext(runtime.input, runtime.registrations, definition.deps));
+  await withinLimit(setup, host.limits.setup, { plugin: record.discovered.manifest.id, phase: 'setup' });
   return { runtime, definition };
 }
 

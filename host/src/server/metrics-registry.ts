@@ -17,7 +17,7 @@ export interface HostMetrics {
   readonly duration: Histogram<'method' | 'route' | 'status_code'>;
 }
 
-const JOB_STATES: readonly JobState[] = ['waiting', 'scheduled', 'running', 'retrying', 'dead'];
+const JOB_STATES: readonly JobState[] = ['waiting', 'scheduled', 'running', 'interrupted', 'retrying', 'dead'];
 const PLUGIN_STATES: readonly PluginState[] = ['discovered', 'installed', 'enabled', 'started', 'disabled', 'failed'];
 
 /** Create the registry with HTTP, job, plugin and default process metrics. */

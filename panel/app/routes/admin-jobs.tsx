@@ -20,7 +20,7 @@ interface Job {
   createdAt: string;
 }
 
-const STATES = ['dead', 'retrying', 'waiting', 'scheduled', 'running'];
+const STATES = ['dead', 'retrying', 'interrupted', 'waiting', 'scheduled', 'running'];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const state = new URL(request.url).searchParams.get('state') ?? 'dead';

@@ -11,4 +11,5 @@ export const coreMigrations: readonly NamedMigration[] = [
   { name: '0002_user_grants', load: () => import('./0002_user_grants.js') },
   { name: '0003_subscription_limits', load: () => import('./0003_subscription_limits.js') },
   { name: '0004_user_tree', load: () => import('./0004_user_tree.js') },
+  { name: '0005_job_workers', load: () => import('./0005_job_workers.js') },
 ];

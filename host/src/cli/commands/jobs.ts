@@ -3,7 +3,7 @@ import type { JobState } from '@hostplane/sdk';
 import { print } from '../output.js';
 import { limitOption, usage, withAdminKernel, type CommandInput } from '../command.js';
 
-const STATES: JobState[] = ['waiting', 'scheduled', 'running', 'retrying', 'dead'];
+const STATES: JobState[] = ['waiting', 'scheduled', 'running', 'interrupted', 'retrying', 'dead'];
 
 export async function jobsCommand(input: CommandInput): Promise<number> {
   const [action, ...rest] = input.args;

@@ -79,6 +79,7 @@ const JobState = Type.Union([
   Type.Literal('waiting'),
   Type.Literal('scheduled'),
   Type.Literal('running'),
+  Type.Literal('interrupted'),
   Type.Literal('retrying'),
   Type.Literal('dead'),
 ]);
