@@ -76,8 +76,11 @@ function toInfo(row: InfoRow): JobInfo {
   };
 }
 
-/** Job ids are bigints; anything else cannot name a job (and must not reach a cast). */
-const JOB_ID = /^[1-9][0-9]{0,18}$/;
+/**
+ * Job ids are bigints; anything else cannot name a job (and must not reach a cast). At most 18
+ * digits: 19 would admit values past bigint's 2^63 - 1, which the cast refuses with an error.
+ */
+const JOB_ID = /^[1-9][0-9]{0,17}$/;
 
 const MAX_LIMIT = 1000;
 

@@ -122,7 +122,8 @@ export async function listAudit(knex: Knex, filter: AuditFilter = {}): Promise<A
   if (filter.until !== undefined) query.where('at', '<', timeFilter(filter.until, 'until'));
   if (filter.beforeId !== undefined) {
     const beforeId = String(filter.beforeId);
-    if (!/^[0-9]{1,19}$/.test(beforeId)) throw AuditErrors.filterInvalid('beforeId must be an entry id');
+    // 18 digits at most: a 19-digit id may exceed bigint, and the cast would fail with an error.
+    if (!/^[0-9]{1,18}$/.test(beforeId)) throw AuditErrors.filterInvalid('beforeId must be an entry id');
     // Keyset on (at, id), the same order as the listing; an unknown id yields an empty page.
     query.whereRaw('(at, id) < (select a.at, a.id from hostplane.audit_log a where a.id = ?::bigint)', [beforeId]);
   }

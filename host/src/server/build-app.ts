@@ -28,6 +28,7 @@ import { requestIdOf, requestIdPlugin } from './request-id.js';
 import { requestLogPlugin } from './request-log.js';
 import { routeGuardPlugin } from './route-guard.js';
 import { securityHeadersPlugin } from './security-headers.js';
+import { textGuardPlugin } from './text-guard.js';
 import type { HostApp } from './types.js';
 
 /** Settings fixed for the life of a host. */
@@ -93,6 +94,7 @@ function assemble(
   app.register(securityHeadersPlugin, { headers: ctx.securityHeaders });
   app.register(corsPlugin, { origins: ctx.settings.corsOrigins });
   app.register(authPlugin, { authenticators, failureLimit: ctx.settings.rateLimit });
+  app.register(textGuardPlugin);
   app.register(openApiPlugin);
   app.register(rateLimitPlugin, ctx.settings.rateLimit);
   app.register(routeGuardPlugin);

@@ -12,7 +12,8 @@ const AuditQuery = Type.Object(
     since: Type.Optional(DateTime),
     until: Type.Optional(DateTime),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    beforeId: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,18}$', description: 'Next page: entries older than this id' })),
+    // At most 18 digits: 19 admit values past bigint's range, a 500 from PostgreSQL.
+    beforeId: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,17}$', description: 'Next page: entries older than this id' })),
   },
   { additionalProperties: false },
 );

@@ -111,7 +111,8 @@ export const JobListQuery = Type.Object(
     state: Type.Optional(JobState),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    // Bounded: PostgreSQL's OFFSET is a bigint and refuses 1e308 with an error, not a 400.
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
   },
   { additionalProperties: false },
 );

@@ -16,7 +16,8 @@ const EntrySchema = Type.Object({
 export const LoginHistoryQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$', description: 'nextCursor of the previous page' })),
+    // At most 18 digits: 19 admit values past bigint's range, a 500 from PostgreSQL.
+    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'nextCursor of the previous page' })),
   },
   { additionalProperties: false },
 );
