@@ -180,7 +180,7 @@ t.test('seeded install: packages, subscriptions and users from the command line'
   );
 });
 
-t.test("the accounts plugin's indexes on the users table go down and up again", async (t) => {
+t.test("the accounts plugin's indexes on the users table and its suspension levels go down and up again", async (t) => {
   const database = await openDatabase({ url: db.url, dataDir: tmpdir() });
   t.teardown(() => database.close());
   const knex = database.knex;
@@ -196,10 +196,24 @@ t.test("the accounts plugin's indexes on the users table go down and up again", 
   const all = ['users_created_at_id_idx', 'users_email_trgm_idx', 'users_name_trgm_idx', 'users_parent_id_id_idx'];
   const migrate = (action: 'down' | 'up') => migratePlugin(knex, { pluginId: 'accounts', directory, action });
   t.same(await indexes(), all, 'created when the plugin was enabled');
+  const levels = async () =>
+    (
+      await knex.raw<{ rows: Array<{ status: string; level: string | null }> }>(
+        `select status, suspended_by_level as level from plugin_accounts.subscriptions where status = 'suspended'`,
+      )
+    ).rows;
+  t.same(await levels(), [{ status: 'suspended', level: 'platform' }], 'the CLI suspended one: the platform did');
+  t.same(await migrate('down'), ['20261205000000_suspension_levels']);
   t.same(await migrate('down'), ['20261125000001_users_parent_id_covering']);
   t.same(await migrate('down'), ['20261125000000_users_search_indexes']);
   t.same(await indexes(), [], 'down drops them');
   t.same(await migrate('up'), ['20261125000000_users_search_indexes']);
   t.same(await migrate('up'), ['20261125000001_users_parent_id_covering']);
   t.same(await indexes(), all, 'up makes them again');
+  t.same(await migrate('up'), ['20261205000000_suspension_levels']);
+  t.same(
+    await levels(),
+    [{ status: 'suspended', level: 'platform' }],
+    'suspensions made before it: the level from the audit log',
+  );
 });

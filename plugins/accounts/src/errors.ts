@@ -4,6 +4,18 @@ import { defineError } from '@hostplane/sdk';
 /** What a reseller tried to do with a package that is not theirs. */
 export type PackageUse = 'sell' | 'change' | 'create';
 
+/** Who made a suspension, and who may lift it, in words (by level). */
+const SUSPENDED_BY: Record<string, string> = {
+  platform: 'an administrator of the platform',
+  reseller: 'a reseller',
+  customer: 'a customer',
+};
+const MAY_LIFT: Record<string, string> = {
+  platform: 'an administrator',
+  reseller: 'that reseller or an administrator',
+  customer: 'that customer, its reseller or an administrator',
+};
+
 /** The package an error speaks of. */
 export interface PackageRef {
   id: string;
@@ -77,6 +89,13 @@ export const AccountsErrors = {
     400,
     (reason: string) => reason,
     () => ({ field: '/body/customerId' }),
+  ),
+  suspendedAbove: defineError(
+    'ACCOUNTS_ERR_SUSPENDED_ABOVE',
+    403,
+    (what: string, level: string) =>
+      `This ${what} was suspended by ${SUSPENDED_BY[level] ?? level}: only ${MAY_LIFT[level] ?? level} can lift the suspension`,
+    (what: string, level: string) => ({ suspendedBy: level }),
   ),
   userNotFound: defineError('ACCOUNTS_ERR_USER_NOT_FOUND', 404, (id: string) => `No user ${id}`),
   roleNotAllowed: defineError(

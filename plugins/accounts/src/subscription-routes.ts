@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import {
   actorOf,
   audit,
+  PLATFORM_ACTOR,
   errorResponses,
   IdParams,
   PageQuery,
@@ -16,6 +17,7 @@ import {
 import { AccountsErrors } from './errors.js';
 import { fullLimits, LIMIT_KEYS, type PackageRow } from './package-schemas.js';
 import { pkgRef, visiblePackage } from './packages.js';
+import { assertMayLift, levelOf } from './suspension-levels.js';
 import {
   BillingCycle,
   emitTransition,
@@ -78,6 +80,17 @@ const ReasonBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Who may do what, for the API reference. */
+const ACTION_DESCRIPTIONS: Partial<Record<SubscriptionAction, string>> = {
+  suspend:
+    'Records who suspended it (`suspendedBy`: `platform` for an administrator or the CLI, `reseller`): only that ' +
+    'level or above may lift the suspension.',
+  unsuspend:
+    'Lifts a suspension made at your level or below: a reseller lifts its own, an administrator any. A suspension ' +
+    'by the platform (an administrator, the CLI, or the suspension of the customer by one) answers 403 ' +
+    '`ACCOUNTS_ERR_SUSPENDED_ABOVE` to a reseller, with `details.suspendedBy`.',
+};
+
 /** Actions take an optional body: a request without one reads as `{}`. */
 function emptyBodyAsObject(request: FastifyRequest, _reply: unknown, done: () => void): void {
   if (request.body === undefined || request.body === null) request.body = {};
@@ -115,13 +128,19 @@ export async function transitionSubscription(
     const current = await scopedSubscription(deps, actor, id, trx);
     if (!(rule.from as readonly string[]).includes(current.status))
       throw AccountsErrors.transitionRefused(current.status, rule.verb);
+    // A suspension is lifted at its author's level or above (suspension-levels.ts).
+    const level = levelOf(actor.role);
+    if (name === 'unsuspend') assertMayLift('subscription', level, current.suspended_by_level);
+    const suspending = name === 'suspend';
     await db
       .table('subscriptions', trx)
       .where({ id: current.id })
       .update({
         status: rule.to,
-        suspend_reason: name === 'suspend' ? reason : null,
+        suspend_reason: suspending ? reason : null,
         suspended_with_user: false,
+        suspended_by: suspending && actor.userId !== PLATFORM_ACTOR.userId ? actor.userId : null,
+        suspended_by_level: suspending ? level : null,
         updated_at: db.knex.fn.now(),
       });
     await audit(
@@ -264,6 +283,7 @@ export function subscriptionRoutes(deps: AccountsDeps) {
           config: { permission: 'accounts.subscription.write' },
           schema: {
             summary: `${name[0]?.toUpperCase()}${name.slice(1)} a subscription`,
+            ...(ACTION_DESCRIPTIONS[name] ? { description: ACTION_DESCRIPTIONS[name] } : {}),
             tags,
             params: IdParams,
             body: ReasonBody,

@@ -3,6 +3,7 @@ import { Type, type Actor, type Static } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { DateTime, Uuid, type AccountsDeps } from './common.js';
 import { AccountsErrors } from './errors.js';
+import type { SuspensionLevel } from './suspension-levels.js';
 
 export const Status = Type.Union([
   Type.Literal('pending'),
@@ -24,6 +25,11 @@ export const SubscriptionSchema = Type.Object({
   billingCycle: BillingCycle,
   nextDueDate: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
   suspendReason: Type.Union([Type.String(), Type.Null()]),
+  suspendedBy: Type.Union([Type.Literal('platform'), Type.Literal('reseller'), Type.Literal('customer'), Type.Null()], {
+    description:
+      'Level of whoever suspended it (a subscription suspended with its user: the level of that act). Only that ' +
+      'level or above may lift it: a reseller cannot lift the platform’s (an administrator’s or the CLI’s)',
+  }),
   createdAt: DateTime,
   updatedAt: DateTime,
 });
@@ -39,6 +45,7 @@ export interface SubscriptionRow {
   next_due_date: string | null;
   suspended_with_user: boolean;
   suspend_reason: string | null;
+  suspended_by_level: SuspensionLevel | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -53,6 +60,7 @@ export function subscriptionView(row: SubscriptionRow): SubscriptionView {
     billingCycle: row.billing_cycle,
     nextDueDate: row.next_due_date,
     suspendReason: row.suspend_reason,
+    suspendedBy: row.status === 'suspended' ? row.suspended_by_level : null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -74,6 +82,7 @@ export function selectSubscriptions(db: AccountsDeps['db'], trx?: Knex.Transacti
       db.knex.raw(`${s}.next_due_date::text as next_due_date`),
       `${s}.suspended_with_user`,
       `${s}.suspend_reason`,
+      `${s}.suspended_by_level`,
       `${s}.created_at`,
       `${s}.updated_at`,
     );

@@ -19,6 +19,7 @@ import {
   type AccountsDeps,
 } from './common.js';
 import { AccountsErrors } from './errors.js';
+import { levelOf } from './suspension-levels.js';
 import { suspendUser, unsuspendUser } from './user-status.js';
 
 const tags = ['users'];
@@ -128,6 +129,7 @@ export function userRoutes(deps: AccountsDeps) {
     ip: request.ip,
     requestId: request.id,
     via: 'api',
+    level: levelOf(actorOf(request).role),
   });
 
   return (app: RouteApp): void => {
@@ -307,6 +309,10 @@ export function userRoutes(deps: AccountsDeps) {
         config: { permission: 'accounts.user.write' },
         schema: {
           summary: 'Suspend a user and their active subscriptions',
+          description:
+            'Records the level of whoever suspended (platform: an administrator or the CLI; reseller; customer, for ' +
+            'its technical users); the subscriptions suspended along keep that level. Only that level or above may ' +
+            'lift the suspension, of the user or of those subscriptions.',
           tags,
           params: IdParams,
           body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
@@ -326,6 +332,9 @@ export function userRoutes(deps: AccountsDeps) {
         config: { permission: 'accounts.user.write' },
         schema: {
           summary: 'Reactivate a suspended user and the subscriptions suspended with them',
+          description:
+            'Only at the level of whoever suspended the user or above: a reseller cannot lift an administrator’s ' +
+            'suspension, a customer not its reseller’s (403 `ACCOUNTS_ERR_SUSPENDED_ABOVE`, `details.suspendedBy`).',
           tags,
           params: IdParams,
           response: { 200: UserSchema, ...errorResponses },

@@ -8,6 +8,7 @@
 import type { Knex } from 'knex';
 import { type AccountsDeps } from './common.js';
 import { AccountsErrors } from './errors.js';
+import { assertMayLift, type SuspensionLevel } from './suspension-levels.js';
 
 /** Who asked, for the audit entry and the events. */
 export interface StatusChangeBy {
@@ -16,6 +17,8 @@ export interface StatusChangeBy {
   requestId?: string | null;
   /** `api` or `cli`. */
   via: string;
+  /** The level the change is made at (the CLI: `platform`); see suspension-levels.ts. */
+  level: SuspensionLevel;
 }
 
 /** What changed. */
@@ -29,6 +32,24 @@ async function lockUser(deps: AccountsDeps, trx: Knex.Transaction, userId: strin
   const row = (await trx('hostplane.users').where({ id: userId }).forUpdate().first('status')) as { status: string } | undefined;
   if (!row) throw AccountsErrors.userNotFound(userId);
   return row;
+}
+
+/**
+ * Suspending records who did it and at which level; unsuspending checks that level first
+ * (403 `ACCOUNTS_ERR_SUSPENDED_ABOVE` below it) and forgets it.
+ */
+async function recordLevel(deps: AccountsDeps, trx: Knex.Transaction, userId: string, suspend: boolean, by: StatusChangeBy) {
+  const table = () => deps.db.table('user_suspensions', trx);
+  if (suspend) {
+    await table()
+      .insert({ user_id: userId, suspended_by: by.actorId, level: by.level })
+      .onConflict('user_id')
+      .merge(['suspended_by', 'level', 'created_at']);
+    return;
+  }
+  const row = (await table().where({ user_id: userId }).first('level')) as { level: SuspensionLevel } | undefined;
+  assertMayLift('user', by.level, row?.level ?? null);
+  await table().where({ user_id: userId }).delete();
 }
 
 /** Suspend `userId` and their active subscriptions. 409 unless the user is active. */
@@ -53,6 +74,7 @@ async function change(
     const { status } = await lockUser(deps, trx, userId);
     if (status !== (suspend ? 'active' : 'suspended'))
       throw AccountsErrors.userStatus(status, suspend ? 'suspended' : 'unsuspended');
+    await recordLevel(deps, trx, userId, suspend, by);
     await deps.users.setStatus(userId, suspend ? 'suspended' : 'active', { trx });
     const changed = (await db
       .table('subscriptions', trx)
@@ -65,6 +87,9 @@ async function change(
         status: suspend ? 'suspended' : 'active',
         suspended_with_user: suspend,
         suspend_reason: suspend ? reason : null,
+        // Suspended with the user: the level of the user's suspension.
+        suspended_by: suspend ? by.actorId : null,
+        suspended_by_level: suspend ? by.level : null,
         updated_at: db.knex.fn.now(),
       })
       .returning(['id', 'customer_id'])) as Array<{ id: string; customer_id: string }>;

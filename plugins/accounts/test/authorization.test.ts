@@ -47,7 +47,15 @@ async function pkg(owner: TestUser | null): Promise<string> {
 async function sub(which: Which, status = 'active'): Promise<string> {
   const s = side(which);
   const [row] = await sql('plugin_accounts.subscriptions')
-    .insert({ customer_id: s.customer.id, package_id: await pkg(s.reseller), status, billing_cycle: 'monthly' })
+    .insert({
+      customer_id: s.customer.id,
+      package_id: await pkg(s.reseller),
+      status,
+      billing_cycle: 'monthly',
+      // Suspended by its reseller, so the table shows who may reach it (the lifting rule by level
+      // has its own table in suspension-levels.test.ts).
+      suspended_by_level: status === 'suspended' ? 'reseller' : null,
+    })
     .returning('id');
   return row.id as string;
 }
@@ -57,6 +65,8 @@ async function tech(which: Which, status = 'active'): Promise<string> {
     await sql('hostplane.users')
       .where({ id: user.id })
       .update({ status, deleted_at: status === 'deleted' ? sql.fn.now() : null });
+  // Suspended by its customer: anyone above may lift it (levels: suspension-levels.test.ts).
+  if (status === 'suspended') await sql('plugin_accounts.user_suspensions').insert({ user_id: user.id, level: 'customer' });
   return user.id;
 }
 let emails = 0;

@@ -46,6 +46,15 @@ export const WebsitesErrors = {
     (reasons: string[]) => `The website stays suspended: ${reasons.join(', ')}`,
     (reasons: string[]) => ({ reasons }),
   ),
+  suspendedAbove: defineError(
+    'WEBSITES_ERR_SUSPENDED_ABOVE',
+    403,
+    (level: string) =>
+      level === 'platform'
+        ? 'This website was suspended by an administrator of the platform: only an administrator can lift the suspension'
+        : `This website was suspended by a ${level}: only that ${level} or someone above can lift the suspension`,
+    (level: string) => ({ suspendedBy: level }),
+  ),
   ownSite: defineError(
     'WEBSITES_ERR_OWN_SITE',
     403,

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 import { WebsitesErrors } from './errors.js';
 import { websiteView, WebsiteSchema, type WebsiteRow, type WebsiteStore } from './store.js';
+import { assertMayLift, levelOf } from './suspension-levels.js';
 import type { RequestInfo, WebsitesService } from './websites-service.js';
 
 const tags = ['websites'];
@@ -93,7 +94,7 @@ function actorOf(request: FastifyRequest): Actor {
 }
 
 function infoOf(request: FastifyRequest): RequestInfo {
-  return { actorId: request.actor?.userId ?? null, ip: request.ip, requestId: request.id };
+  return { actorId: request.actor?.userId ?? null, ip: request.ip, requestId: request.id, level: levelOf(request.actor?.role) };
 }
 
 /** Suspend/unsuspend bodies are optional: a request without one reads as `{}`. */
@@ -282,6 +283,10 @@ export function websiteRoutes({ store, service, drivers }: RouteDeps) {
         preValidation: emptyBodyAsObject,
         schema: {
           summary: 'Suspend a website: visitors see a suspension page (503)',
+          description:
+            'A provider suspension (`admin` in suspendedFor), recorded with the level of whoever made it ' +
+            '(`suspendedBy`: `platform` for an administrator, `reseller`). Suspending again from higher up ' +
+            '(an administrator over a reseller) raises it to that level.',
           tags,
           params: IdParams,
           body: SuspendBody,
@@ -300,6 +305,11 @@ export function websiteRoutes({ store, service, drivers }: RouteDeps) {
         preValidation: emptyBodyAsObject,
         schema: {
           summary: 'Lift a suspension made by an administrator or reseller',
+          description:
+            'Only at the level of whoever suspended it or above: a reseller lifts its own, an administrator any ' +
+            '(a reseller lifting an administrator’s: 403 `WEBSITES_ERR_SUSPENDED_ABOVE`, `details.suspendedBy`). ' +
+            'Suspensions that follow the subscription or the owner leave with them (403 ' +
+            '`WEBSITES_ERR_SUSPENDED_BY_PROVIDER` here).',
           tags,
           params: IdParams,
           response: { 200: WebsiteSchema, ...errors },
@@ -310,6 +320,7 @@ export function websiteRoutes({ store, service, drivers }: RouteDeps) {
           if (site.suspended_for.length) throw WebsitesErrors.suspendedByOthers(site.suspended_for);
           throw WebsitesErrors.transitionRefused(site.status, 'unsuspended');
         }
+        assertMayLift(levelOf(actorOf(request).role), site.suspended_by_level);
         return service.unsuspend(site, 'admin', infoOf(request), trx);
       }),
     );

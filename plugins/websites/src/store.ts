@@ -6,6 +6,7 @@ import { Type, type Actor, type DatabaseService, type Static, type TenancyServic
 import type { Knex } from 'knex';
 import { displayDomain } from './domains.js';
 import { WebsitesErrors } from './errors.js';
+import type { SuspensionLevel } from './suspension-levels.js';
 
 export type WebsiteKind = 'static' | 'php' | 'wordpress' | 'nodejs';
 export type WebsiteStatus = 'provisioning' | 'active' | 'suspended' | 'error' | 'deleting';
@@ -31,6 +32,9 @@ export interface WebsiteRow {
   desired: 'active' | 'suspended' | 'deleted';
   suspended_for: SuspendReason[];
   suspend_note: string | null;
+  /** Who made the provider suspension (reason `admin`), and at which level; null without one. */
+  suspended_by: string | null;
+  suspended_by_level: SuspensionLevel | null;
   settings: WebsiteSettings;
   generation: number;
   applied_generation: number;
@@ -70,6 +74,9 @@ export const WebsiteSchema = Type.Object({
   status: Type.String({ enum: ['provisioning', 'active', 'suspended', 'error', 'deleting'] }),
   statusReason: Type.Union([Type.String(), Type.Null()]),
   suspendedFor: Type.Array(Type.String()),
+  suspendedBy: Type.Union([Type.Literal('platform'), Type.Literal('reseller'), Type.Null()], {
+    description: 'Level of whoever made the provider suspension (`admin` in suspendedFor): only that level or above lifts it',
+  }),
   ownerId: Type.String({ format: 'uuid' }),
   subscriptionId: Type.String({ format: 'uuid' }),
   previewUrl: Type.Union([Type.String(), Type.Null()]),
@@ -99,6 +106,7 @@ export function websiteView(row: WebsiteRow, aliases: string[], history?: Histor
     status: row.status,
     statusReason: row.status_reason,
     suspendedFor: row.suspended_for,
+    suspendedBy: row.suspended_for.includes('admin') ? (row.suspended_by_level as 'platform' | 'reseller' | null) : null,
     ownerId: row.owner_id,
     subscriptionId: row.subscription_id,
     previewUrl: row.preview_url,

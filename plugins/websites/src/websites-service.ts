@@ -17,6 +17,7 @@ import type { WebsitesConfig } from './config.js';
 import { DomainRefused, normalizeDomain, slugOf } from './domains.js';
 import { WebsitesErrors } from './errors.js';
 import type { SuspendReason, WebsiteKind, WebsiteRow, WebsiteSettings, WebsiteStore } from './store.js';
+import { isAbove, type SuspensionLevel } from './suspension-levels.js';
 
 /** Name of the reconcile job, and the key that keeps one of it pending. */
 export const RECONCILE_JOB = 'reconcile';
@@ -54,6 +55,8 @@ export interface RequestInfo {
   actorId: string | null;
   ip?: string | null;
   requestId?: string | null;
+  /** The level a provider suspension is made at (none: the platform). */
+  level?: SuspensionLevel;
 }
 
 export interface WebsitesServiceDeps {
@@ -186,11 +189,25 @@ export class WebsitesService {
    */
   async suspend(site: WebsiteRow, reason: SuspendReason, note: string | null, info: RequestInfo, trx: Knex.Transaction) {
     if (site.status === 'deleting') throw WebsitesErrors.transitionRefused('deleting', 'suspended');
-    if (site.suspended_for.includes(reason)) return site;
+    const level = info.level ?? 'platform';
+    const author = reason === 'admin' ? { suspended_by: info.actorId, suspended_by_level: level } : {};
+    if (site.suspended_for.includes(reason)) {
+      // Suspended again from higher up (an admin over a reseller's): the higher level holds it.
+      if (reason !== 'admin' || !isAbove(level, site.suspended_by_level)) return site;
+      const [row] = (await this.deps.store.table(trx).where({ id: site.id }).update(author).returning('*')) as WebsiteRow[];
+      await this.audit(info, 'websites.site.suspended', site.id, { reason, level, ...(note ? { note } : {}) }, trx);
+      return row as WebsiteRow;
+    }
     const reasons = [...site.suspended_for, reason];
-    const row = await this.setDesired(site, 'suspended', reasons, note ?? site.suspend_note, trx);
+    const row = await this.setDesired(site, 'suspended', reasons, note ?? site.suspend_note, trx, author);
     await this.deps.store.record(site.id, 'suspend', 'info', `suspended (${reason})${note ? `: ${note}` : ''}`, trx);
-    await this.audit(info, 'websites.site.suspended', site.id, { reason, ...(note ? { note } : {}) }, trx);
+    await this.audit(
+      info,
+      'websites.site.suspended',
+      site.id,
+      { reason, ...(reason === 'admin' ? { level } : {}), ...(note ? { note } : {}) },
+      trx,
+    );
     return row;
   }
 
@@ -204,6 +221,7 @@ export class WebsitesService {
       reasons,
       reasons.length ? site.suspend_note : null,
       trx,
+      reason === 'admin' ? { suspended_by: null, suspended_by_level: null } : {},
     );
     await this.deps.store.record(site.id, 'unsuspend', 'info', `suspension lifted (${reason})`, trx);
     await this.audit(info, 'websites.site.unsuspended', site.id, { reason, remaining: reasons }, trx);
@@ -252,11 +270,13 @@ export class WebsitesService {
     reasons: SuspendReason[],
     note: string | null,
     trx: Knex.Transaction,
+    author: Partial<Pick<WebsiteRow, 'suspended_by' | 'suspended_by_level'>> = {},
   ): Promise<WebsiteRow> {
     const [row] = (await this.deps.store
       .table(trx)
       .where({ id: site.id })
       .update({
+        ...author,
         desired,
         suspended_for: reasons,
         suspend_note: note,

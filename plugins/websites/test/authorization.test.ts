@@ -23,7 +23,7 @@ t.teardown(async () => {
   await host.close();
 });
 
-const { admin, customerA, customerB, actors } = await twoTrees(sql);
+const { admin, resellerA, resellerB, customerA, customerB, actors } = await twoTrees(sql);
 
 const asAdmin = caller(host, admin);
 const roomy = (await asAdmin.post('/v1/packages', packageBody({ limits: { websites: 1000, domains: 1000 } }))).body;
@@ -36,11 +36,15 @@ const subscriptionOf: Record<Which, string> = {
 
 let domains = 0;
 const domain = () => `authz-${++domains}.example.test`;
-/** A fresh site of the customer on `which` side (suspended by the provider when asked). */
+/**
+ * A fresh site of the customer on `which` side (suspended by that side's reseller when asked, so
+ * the table shows who may reach it; who may lift whose suspension has its own table in
+ * suspension-levels.test.ts).
+ */
 async function site(which: Which, suspended = false): Promise<string> {
   const res = await asAdmin.post('/v1/websites', { domain: domain(), kind: 'static', subscriptionId: subscriptionOf[which] });
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-  if (suspended) await asAdmin.post(`/v1/websites/${res.body.id}/suspend`, {});
+  if (suspended) await caller(host, which === 'own' ? resellerA : resellerB).post(`/v1/websites/${res.body.id}/suspend`, {});
   return res.body.id as string;
 }
 

@@ -12,7 +12,8 @@ type Command = CommandDefinition<unknown, AccountsDeps>;
 const SUSPEND_USAGE = 'hostplane users suspend <id|email> --reason TEXT [--json]';
 const UNSUSPEND_USAGE = 'hostplane users unsuspend <id|email> [--json]';
 
-const by = { actorId: null, via: CLI_SOURCE.via ?? 'cli' };
+// The operator at the console acts as the platform: its suspensions only an administrator lifts.
+const by = { actorId: null, via: CLI_SOURCE.via ?? 'cli', level: 'platform' as const };
 
 export const userCommands: Command[] = [
   {
