@@ -147,7 +147,8 @@ export function auditRoutes(deps: Pick<AccountsDeps, 'db' | 'tenancy'>) {
             source: r.source,
             actorId: r.actor_id,
             actor: person(r.actor_id, r.actor_name, r.actor_email),
-            impersonator: person(r.imp_id, r.imp_name, r.imp_email),
+            // auth's own start/stop entries name the impersonator as actor already.
+            impersonator: r.imp_id === r.actor_id ? null : person(r.imp_id, r.imp_name, r.imp_email),
             action: r.action,
             target: r.target_type && r.target_id ? { type: r.target_type, id: r.target_id, label: r.target_label } : null,
             details: r.details,

@@ -84,6 +84,16 @@ t.test('entries name people and things; filter by actor e-mail and by target', a
   t.ok(a1, 'a user target is labelled with its e-mail');
   t.match(a1, { actor: { id: resellerA.id, email: resellerA.email, name: String }, impersonator: null }, 'the actor by name');
 
+  await sql('hostplane.audit_log').insert({
+    source: 'auth',
+    actor_id: resellerA.id,
+    action: 'auth.impersonation.started',
+    target_type: 'user',
+    target_id: byA.id,
+    details: JSON.stringify({ impersonatorId: resellerA.id, userId: byA.id }),
+  });
+  const started = (await admin.get('/v1/audit?action=auth.impersonation.started')).body.items[0];
+  t.match(started, { actor: { id: resellerA.id }, impersonator: null }, 'the impersonator acting as itself is no "as"');
   const impersonated = (await admin.get('/v1/audit?action=auth.impersonation.request')).body.items[0];
   t.match(
     impersonated,
@@ -95,7 +105,7 @@ t.test('entries name people and things; filter by actor e-mail and by target', a
     .items as Array<{ action: string; actorId: string }>;
   t.same(
     byEmail.map((e) => e.action).sort(),
-    ['accounts.user.created', 'auth.impersonation.request'],
+    ['accounts.user.created', 'auth.impersonation.request', 'auth.impersonation.started'],
     'part of the actor’s e-mail, any case: its own acts and those it made as someone else',
   );
   const byTarget = (await admin.get('/v1/audit?target=a1-tech')).body.items as Array<{ target: { label: string } }>;
