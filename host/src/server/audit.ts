@@ -35,31 +35,58 @@ function recorder(kernel: KernelApi, action: string): OnResponse {
   };
 }
 
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const VIEWED = 'auth.impersonation.viewed';
+/** Sessions remembered per process before the memory starts over (the database check remains). */
+const REMEMBERED = 10_000;
+
 /**
- * Every request made inside an impersonation is audited with both identities, whatever route it
- * hits and however it ends: the actor is the impersonated user, `details.impersonatorId` the
- * person really acting.
+ * What an impersonator does is audited with both identities: the actor is the impersonated user,
+ * `details.impersonatorId` the person really acting. Each write (whatever route, however it ends)
+ * is its own `auth.impersonation.request` entry; reads are one `auth.impersonation.viewed` entry
+ * per impersonated session, at the first read, since a page view makes dozens of them and they
+ * change nothing (auth records the start and the end of the impersonation beside these).
  */
 function impersonationRecorder(kernel: KernelApi): OnResponse {
-  return (request, reply, done) => {
+  const viewed = new Set<string>();
+
+  async function firstReadOf(sessionKey: string, userId: string): Promise<boolean> {
+    // This process's memory spares a query per read; the database covers restarts and other hosts.
+    if (viewed.has(sessionKey)) return false;
+    if (viewed.size >= REMEMBERED) viewed.clear();
+    viewed.add(sessionKey);
+    const seen = await kernel
+      .knex('hostplane.audit_log')
+      .where({ action: VIEWED, actor_id: userId })
+      .whereRaw(`details->>'sessionKey' = ?`, [sessionKey])
+      .first('id');
+    return !seen;
+  }
+
+  async function record(request: FastifyRequest, statusCode: number): Promise<void> {
     const actor = request.actor;
-    if (actor?.impersonatorId) {
-      kernel
-        .recordAudit({
-          action: 'auth.impersonation.request',
-          actorId: actor.userId,
-          target: { type: 'user', id: actor.userId },
-          ip: request.ip,
-          requestId: request.id,
-          details: {
-            impersonatorId: actor.impersonatorId,
-            method: request.method,
-            url: redactUrl(request.url),
-            status: reply.statusCode,
-          },
-        })
-        .catch((err: unknown) => request.log.error({ err }, 'impersonation audit entry could not be written'));
-    }
+    if (!actor?.impersonatorId) return;
+    const read = READS.has(request.method);
+    const sessionKey = actor.sessionId ?? actor.tokenId ?? `${actor.impersonatorId}:${actor.userId}`;
+    if (read && !(await firstReadOf(sessionKey, actor.userId))) return;
+    await kernel.recordAudit({
+      action: read ? VIEWED : 'auth.impersonation.request',
+      actorId: actor.userId,
+      target: { type: 'user', id: actor.userId },
+      ip: request.ip,
+      requestId: request.id,
+      details: {
+        impersonatorId: actor.impersonatorId,
+        ...(read ? { sessionKey, firstUrl: redactUrl(request.url) } : { method: request.method, url: redactUrl(request.url) }),
+        status: statusCode,
+      },
+    });
+  }
+
+  return (request, reply, done) => {
+    record(request, reply.statusCode).catch((err: unknown) =>
+      request.log.error({ err }, 'impersonation audit entry could not be written'),
+    );
     done();
   };
 }

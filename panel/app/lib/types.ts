@@ -23,6 +23,12 @@ export interface Me {
   csrfToken: string | null;
 }
 
+/** The user above one: whom to ask for a package (`GET /v1/provider`). */
+export interface Provider {
+  name: string;
+  email: string;
+}
+
 export interface List<T> {
   items: T[];
   total?: number;

@@ -4,6 +4,8 @@ import { Card, EmptyState, PageHeader, StatusBadge, formatDate } from '../compon
 import { UsageBar } from '../components/usage-bar';
 import { Api, requireUser } from '../lib/api.server';
 import { LiveRefresh } from '../components/live';
+import { NoPackageNotice } from '../components/ask-provider';
+import { websiteAllowance } from '../lib/allowance.server';
 import { LIMIT_LABELS, SETTLING, type List, type Subscription, type Usage, type Website } from '../lib/types';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -13,11 +15,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const isCustomer = me.user.role === 'customer' || me.user.role === 'technical_user';
   const overview = !isCustomer;
   // Independent reads side by side: the page costs the slowest, not the sum.
-  const [subs, sites, customers, packages] = await Promise.all([
+  const [subs, sites, customers, packages, allowance] = await Promise.all([
     can('accounts.subscription.read') ? api.get<List<Subscription>>('/subscriptions?limit=20') : null,
     can('websites.site.read') ? api.get<List<Website> & { total: number }>('/websites?limit=6') : null,
     overview && can('accounts.user.read') ? api.get<List<unknown>>('/users?role=customer&limit=1') : null,
     overview && can('accounts.package.read') ? api.get<List<unknown>>('/packages?limit=1') : null,
+    websiteAllowance(api, me),
   ]);
   const subscriptions = subs?.ok ? subs.data.items : [];
   const usages = await Promise.all(
@@ -43,12 +46,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     counts,
     websites: sites?.ok ? sites.data.items : null,
     websitesTotal: sites?.ok ? sites.data.total : 0,
-    canCreateWebsite: can('websites.site.write'),
+    canCreateWebsite: allowance.canCreate,
+    noPackage: allowance.noPackage ? { provider: allowance.provider } : null,
   };
 }
 
 export default function Dashboard() {
-  const { name, subscriptions, usage, counts, websites, websitesTotal, canCreateWebsite } = useLoaderData<typeof loader>();
+  const { name, subscriptions, usage, counts, websites, websitesTotal, canCreateWebsite, noPackage } =
+    useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title="Dashboard" description={`Welcome back, ${name}.`} />
@@ -75,12 +80,19 @@ export default function Dashboard() {
             ) : null}
           </div>
           <LiveRefresh active={websites.some((w) => SETTLING.has(w.status))} />
+          {noPackage ? (
+            <div className="mb-3">
+              <NoPackageNotice provider={noPackage.provider} />
+            </div>
+          ) : null}
           {websites.length === 0 ? (
             <EmptyState title="No websites yet">
               {canCreateWebsite ? (
                 <Link className="link" to="/websites/new">
                   Create your first website
                 </Link>
+              ) : noPackage ? (
+                'Once your package is assigned, you can create them here.'
               ) : (
                 'Websites appear here once they exist.'
               )}

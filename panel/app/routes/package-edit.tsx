@@ -2,14 +2,20 @@
 import { Form, redirect, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { ResultToast } from '../components/toasts';
 import { Card, CsrfInput, Field, PageHeader } from '../components/ui';
-import { Api, apiForForm, must, readForm } from '../lib/api.server';
+import { Api, apiForForm, must, readForm, requireUser } from '../lib/api.server';
+import { resellerAllowance } from '../lib/allowance.server';
+import { NoAllowanceNotice } from '../components/ask-provider';
 import { failed, fieldError, text, type ActionResult } from '../lib/action';
 import { flashCookie } from '../lib/flash';
 import { FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, LIMIT_LABELS, type Package } from '../lib/types';
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  if (!params.id) return { pkg: null };
-  return { pkg: must(request, await new Api(request, context).get<Package>(`/packages/${encodeURIComponent(params.id)}`)) };
+  const api = new Api(request, context);
+  if (!params.id) return { pkg: null, allowance: await resellerAllowance(api, await requireUser(request, context)) };
+  return {
+    pkg: must(request, await api.get<Package>(`/packages/${encodeURIComponent(params.id)}`)),
+    allowance: { has: true, provider: null },
+  };
 }
 
 /** "12.50" → 1250 minor units; empty → null; anything else is sent as is for the API to refuse. */
@@ -66,7 +72,7 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
 }
 
 export default function PackageEdit() {
-  const { pkg } = useLoaderData<typeof loader>();
+  const { pkg, allowance } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const err = (name: string) => fieldError(result, name);
   const price = (v: number | null | undefined) => (typeof v === 'number' ? (v / 100).toFixed(2) : '');
@@ -77,117 +83,120 @@ export default function PackageEdit() {
         description="Empty limits mean unlimited. Prices in the package currency."
       />
       <ResultToast result={result} />
-      <Form method="post" className="space-y-6" noValidate>
-        <CsrfInput />
-        <Card title="Basics">
-          <div className="grid gap-4 sm:grid-cols-2">
-            <Field name="name" label="Name" required defaultValue={pkg?.name} error={err('name')} />
-            <Field
-              name="currency"
-              label="Currency (ISO code)"
-              required
-              defaultValue={pkg?.currency ?? 'EUR'}
-              maxLength={3}
-              error={err('currency')}
-            />
-            <div className="sm:col-span-2">
-              <Field name="description" label="Description" error={err('description')}>
-                <textarea
-                  id="f-description"
-                  name="description"
-                  rows={2}
-                  className="input"
-                  defaultValue={pkg?.description ?? ''}
-                />
+      {allowance.has ? null : <NoAllowanceNotice provider={allowance.provider} />}
+      {allowance.has ? (
+        <Form method="post" className="space-y-6" noValidate>
+          <CsrfInput />
+          <Card title="Basics">
+            <div className="grid gap-4 sm:grid-cols-2">
+              <Field name="name" label="Name" required defaultValue={pkg?.name} error={err('name')} />
+              <Field
+                name="currency"
+                label="Currency (ISO code)"
+                required
+                defaultValue={pkg?.currency ?? 'EUR'}
+                maxLength={3}
+                error={err('currency')}
+              />
+              <div className="sm:col-span-2">
+                <Field name="description" label="Description" error={err('description')}>
+                  <textarea
+                    id="f-description"
+                    name="description"
+                    rows={2}
+                    className="input"
+                    defaultValue={pkg?.description ?? ''}
+                  />
+                </Field>
+              </div>
+              <Field name="visibility" label="Visibility" error={err('visibility')}>
+                <select id="f-visibility" name="visibility" className="input" defaultValue={pkg?.visibility ?? 'public'}>
+                  <option value="public">Public: customers can see it</option>
+                  <option value="reseller_only">Resellers only</option>
+                  <option value="hidden">Hidden</option>
+                </select>
               </Field>
             </div>
-            <Field name="visibility" label="Visibility" error={err('visibility')}>
-              <select id="f-visibility" name="visibility" className="input" defaultValue={pkg?.visibility ?? 'public'}>
-                <option value="public">Public: customers can see it</option>
-                <option value="reseller_only">Resellers only</option>
-                <option value="hidden">Hidden</option>
-              </select>
-            </Field>
-          </div>
-        </Card>
-        <Card title="Prices">
-          <div className="grid gap-4 sm:grid-cols-3">
-            <Field
-              refill={false}
-              name="prices.monthly"
-              label="Monthly"
-              inputMode="text"
-              defaultValue={price(pkg?.prices.monthly)}
-              error={err('prices.monthly')}
-            />
-            <Field
-              refill={false}
-              name="prices.quarterly"
-              label="Quarterly"
-              inputMode="text"
-              defaultValue={price(pkg?.prices.quarterly)}
-              error={err('prices.quarterly')}
-            />
-            <Field
-              refill={false}
-              name="prices.yearly"
-              label="Yearly"
-              inputMode="text"
-              defaultValue={price(pkg?.prices.yearly)}
-              error={err('prices.yearly')}
-            />
-          </div>
-        </Card>
-        <Card title="Limits">
-          <div className="grid gap-4 sm:grid-cols-4">
-            {LIMIT_KEYS.map((k) => (
+          </Card>
+          <Card title="Prices">
+            <div className="grid gap-4 sm:grid-cols-3">
               <Field
-                key={k}
-                name={`limits.${k}`}
-                label={LIMIT_LABELS[k] ?? k}
-                inputMode="numeric"
-                placeholder="unlimited"
-                defaultValue={pkg ? (pkg.limits[k] ?? '') : ''}
-                error={err(`limits.${k}`)}
+                refill={false}
+                name="prices.monthly"
+                label="Monthly"
+                inputMode="text"
+                defaultValue={price(pkg?.prices.monthly)}
+                error={err('prices.monthly')}
               />
-            ))}
-          </div>
-        </Card>
-        <Card title="Features">
-          <div className="grid gap-3 sm:grid-cols-3">
-            {FEATURE_KEYS.map((k) => (
-              <label key={k} className="flex items-center gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  name={`features.${k}`}
-                  defaultChecked={pkg?.features[k] === true}
-                  className="size-4 accent-indigo-600"
+              <Field
+                refill={false}
+                name="prices.quarterly"
+                label="Quarterly"
+                inputMode="text"
+                defaultValue={price(pkg?.prices.quarterly)}
+                error={err('prices.quarterly')}
+              />
+              <Field
+                refill={false}
+                name="prices.yearly"
+                label="Yearly"
+                inputMode="text"
+                defaultValue={price(pkg?.prices.yearly)}
+                error={err('prices.yearly')}
+              />
+            </div>
+          </Card>
+          <Card title="Limits">
+            <div className="grid gap-4 sm:grid-cols-4">
+              {LIMIT_KEYS.map((k) => (
+                <Field
+                  key={k}
+                  name={`limits.${k}`}
+                  label={LIMIT_LABELS[k] ?? k}
+                  inputMode="numeric"
+                  placeholder="unlimited"
+                  defaultValue={pkg ? (pkg.limits[k] ?? '') : ''}
+                  error={err(`limits.${k}`)}
                 />
-                {FEATURE_LABELS[k]}
-              </label>
-            ))}
-          </div>
-          <div className="mt-4 max-w-sm">
-            <Field
-              name="features.php_versions"
-              label="PHP versions"
-              hint="Comma-separated, e.g. 8.2, 8.3"
-              defaultValue={Array.isArray(pkg?.features.php_versions) ? pkg.features.php_versions.join(', ') : '8.2'}
-              error={err('features.php_versions')}
-            />
-          </div>
-        </Card>
-        <div className="flex gap-3">
-          <button type="submit" className="btn-primary">
-            {pkg ? 'Save package' : 'Create package'}
-          </button>
-          {pkg && !pkg.archived ? (
-            <button type="submit" name="intent" value="archive" className="btn-danger" formNoValidate>
-              Archive
+              ))}
+            </div>
+          </Card>
+          <Card title="Features">
+            <div className="grid gap-3 sm:grid-cols-3">
+              {FEATURE_KEYS.map((k) => (
+                <label key={k} className="flex items-center gap-2 text-sm">
+                  <input
+                    type="checkbox"
+                    name={`features.${k}`}
+                    defaultChecked={pkg?.features[k] === true}
+                    className="size-4 accent-indigo-600"
+                  />
+                  {FEATURE_LABELS[k]}
+                </label>
+              ))}
+            </div>
+            <div className="mt-4 max-w-sm">
+              <Field
+                name="features.php_versions"
+                label="PHP versions"
+                hint="Comma-separated, e.g. 8.2, 8.3"
+                defaultValue={Array.isArray(pkg?.features.php_versions) ? pkg.features.php_versions.join(', ') : '8.2'}
+                error={err('features.php_versions')}
+              />
+            </div>
+          </Card>
+          <div className="flex gap-3">
+            <button type="submit" className="btn-primary">
+              {pkg ? 'Save package' : 'Create package'}
             </button>
-          ) : null}
-        </div>
-      </Form>
+            {pkg && !pkg.archived ? (
+              <button type="submit" name="intent" value="archive" className="btn-danger" formNoValidate>
+                Archive
+              </button>
+            ) : null}
+          </div>
+        </Form>
+      ) : null}
     </>
   );
 }

@@ -28,17 +28,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const api = new Api(request, context);
   const subs = must(request, await api.get<List<Subscription>>(`/subscriptions?${query}`));
   const canWrite = me.ok && me.data.permissions.includes('accounts.subscription.write');
-  const [customers, packages] = await Promise.all([
-    api.get<List<User>>('/users?role=customer&limit=100&status=active'),
-    canWrite ? api.get<List<Package>>('/packages?limit=100') : null,
+  // A reseller sells only its own packages (the platform's are refused): offer those alone.
+  const sellable = me.ok && me.data.user.role === 'reseller' ? `&ownerId=${me.data.user.id}` : '';
+  // An admin also gives resellers their allowance; a reseller subscribes its customers.
+  const isAdmin = me.ok && me.data.user.role === 'super_admin';
+  const [holders, packages] = await Promise.all([
+    api.get<List<User>>(`/users?limit=100&status=active${isAdmin ? '' : '&role=customer'}`),
+    canWrite ? api.get<List<Package>>(`/packages?limit=100${sellable}`) : null,
   ]);
-  const names = Object.fromEntries((customers.ok ? customers.data.items : []).map((u) => [u.id, u.email]));
+  const customers = (holders.ok ? holders.data.items : []).filter((u) => u.role === 'customer' || u.role === 'reseller');
+  const names = Object.fromEntries(customers.map((u) => [u.id, u.email]));
+  if (me.ok) names[me.data.user.id] = 'You';
   return {
     items: subs.items,
     status,
     customerId,
     names,
-    customers: customers.ok ? customers.data.items : [],
+    customers,
     packages: packages?.ok ? packages.data.items : [],
   };
 }
@@ -107,7 +113,8 @@ export default function Subscriptions() {
           {
             label: 'Actions',
             render: (s) =>
-              canWrite ? (
+              // One's own subscription (a reseller's allowance) is its provider's to change.
+              canWrite && s.customerId !== me.user.id ? (
                 <div className="flex gap-3">
                   {(s.status === 'active' || s.status === 'pending'
                     ? ['suspend', 'cancel']
@@ -129,7 +136,31 @@ export default function Subscriptions() {
           },
         ]}
       />
-      {canWrite ? (
+      {canWrite && (packages.length === 0 || customers.length === 0) ? (
+        <Card title="Assign a package" className="mt-6">
+          <div data-testid="assign-needs">
+            {packages.length === 0 ? (
+              <p className="text-sm">
+                You have no package of your own to assign yet.{' '}
+                <Link className="link" to="/packages/new">
+                  Create a package
+                </Link>{' '}
+                first: your customers subscribe to the packages you build.
+              </p>
+            ) : null}
+            {customers.length === 0 ? (
+              <p className="text-sm">
+                You have no active customer yet.{' '}
+                <Link className="link" to="/users">
+                  Create a customer
+                </Link>{' '}
+                first.
+              </p>
+            ) : null}
+          </div>
+        </Card>
+      ) : null}
+      {canWrite && packages.length > 0 && customers.length > 0 ? (
         <Card title="Assign a package" className="mt-6">
           <Form method="post" className="grid gap-4 sm:grid-cols-4 sm:items-end">
             <CsrfInput />
@@ -140,6 +171,7 @@ export default function Subscriptions() {
                 {customers.map((c) => (
                   <option key={c.id} value={c.id}>
                     {c.email}
+                    {c.role === 'reseller' ? ' (reseller)' : ''}
                   </option>
                 ))}
               </select>

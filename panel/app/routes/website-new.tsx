@@ -2,7 +2,9 @@
 import { Form, redirect, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { ResultToast } from '../components/toasts';
 import { Alert, Card, CsrfInput, Field, PageHeader } from '../components/ui';
-import { Api, apiForForm, readForm } from '../lib/api.server';
+import { Api, apiForForm, readForm, requireUser } from '../lib/api.server';
+import { websiteAllowance } from '../lib/allowance.server';
+import { NoPackageNotice } from '../components/ask-provider';
 import { failed, fieldError, text, type ActionResult } from '../lib/action';
 import { flashCookie } from '../lib/flash';
 import { WEBSITE_KINDS, type List, type Subscription, type Website } from '../lib/types';
@@ -16,13 +18,16 @@ interface Server {
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const api = new Api(request, context);
-  const [server, subs] = await Promise.all([
+  const me = await requireUser(request, context);
+  const [server, subs, allowance] = await Promise.all([
     api.get<Server>('/websites/server'),
     api.get<List<Subscription>>('/subscriptions?status=active&limit=100'),
+    websiteAllowance(api, me),
   ]);
   return {
     server: server.ok ? server.data : null,
     subscriptions: subs.ok ? subs.data.items : [],
+    allowance,
   };
 }
 
@@ -44,7 +49,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
 }
 
 export default function NewWebsite() {
-  const { server, subscriptions } = useLoaderData<typeof loader>();
+  const { server, subscriptions, allowance } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const err = (name: string) => fieldError(result, name);
   const versions = server?.phpVersions.length ? server.phpVersions : ['8.2'];
@@ -52,7 +57,8 @@ export default function NewWebsite() {
     <>
       <PageHeader title="New website" description="It goes live within seconds; you can point your domain at the server later." />
       <ResultToast result={result} />
-      {server && server.state !== 'ready' ? (
+      {allowance.noPackage ? <NoPackageNotice provider={allowance.provider} /> : null}
+      {allowance.canCreate && server && server.state !== 'ready' ? (
         <div className="mb-4">
           <Alert kind="warning">
             The web server is {server.state}
@@ -60,60 +66,62 @@ export default function NewWebsite() {
           </Alert>
         </div>
       ) : null}
-      <Card>
-        <Form method="post" className="grid gap-4 sm:grid-cols-2">
-          <CsrfInput />
-          <Field
-            name="domain"
-            label="Domain"
-            required
-            placeholder="example.com"
-            hint="Without http:// — e.g. example.com or shop.example.com"
-            error={err('domain')}
-          />
-          <Field
-            name="aliases"
-            label="Other domains (optional)"
-            placeholder="www.example.com"
-            hint="Comma-separated"
-            error={err('aliases')}
-          />
-          <Field name="kind" label="Type" error={err('kind')}>
-            <select id="f-kind" name="kind" className="input" defaultValue="php">
-              {Object.entries(WEBSITE_KINDS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field name="phpVersion" label="PHP version (PHP and WordPress)" error={err('phpVersion')}>
-            <select id="f-phpVersion" name="phpVersion" className="input" defaultValue={versions[versions.length - 1]}>
-              {versions.map((v) => (
-                <option key={v} value={v}>
-                  PHP {v}
-                </option>
-              ))}
-            </select>
-          </Field>
-          {subscriptions.length > 1 ? (
-            <Field name="subscriptionId" label="Subscription" error={err('subscriptionId')}>
-              <select id="f-subscriptionId" name="subscriptionId" className="input">
-                {subscriptions.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.packageName}
+      {allowance.canCreate ? (
+        <Card>
+          <Form method="post" className="grid gap-4 sm:grid-cols-2">
+            <CsrfInput />
+            <Field
+              name="domain"
+              label="Domain"
+              required
+              placeholder="example.com"
+              hint="Without http:// — e.g. example.com or shop.example.com"
+              error={err('domain')}
+            />
+            <Field
+              name="aliases"
+              label="Other domains (optional)"
+              placeholder="www.example.com"
+              hint="Comma-separated"
+              error={err('aliases')}
+            />
+            <Field name="kind" label="Type" error={err('kind')}>
+              <select id="f-kind" name="kind" className="input" defaultValue="php">
+                {Object.entries(WEBSITE_KINDS).map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
                   </option>
                 ))}
               </select>
             </Field>
-          ) : null}
-          <div className="sm:col-span-2">
-            <button type="submit" className="btn-primary">
-              Create website
-            </button>
-          </div>
-        </Form>
-      </Card>
+            <Field name="phpVersion" label="PHP version (PHP and WordPress)" error={err('phpVersion')}>
+              <select id="f-phpVersion" name="phpVersion" className="input" defaultValue={versions[versions.length - 1]}>
+                {versions.map((v) => (
+                  <option key={v} value={v}>
+                    PHP {v}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            {subscriptions.length > 1 ? (
+              <Field name="subscriptionId" label="Subscription" error={err('subscriptionId')}>
+                <select id="f-subscriptionId" name="subscriptionId" className="input">
+                  {subscriptions.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.packageName}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            ) : null}
+            <div className="sm:col-span-2">
+              <button type="submit" className="btn-primary">
+                Create website
+              </button>
+            </div>
+          </Form>
+        </Card>
+      ) : null}
     </>
   );
 }

@@ -4,6 +4,8 @@ import { DataTable } from '../components/data-table';
 import { LiveRefresh } from '../components/live';
 import { Field, PageHeader, StatusBadge, formatDate } from '../components/ui';
 import { Api, must, requireUser } from '../lib/api.server';
+import { websiteAllowance } from '../lib/allowance.server';
+import { NoPackageNotice } from '../components/ask-provider';
 import { SETTLING, WEBSITE_KINDS, type List, type Me, type User, type Website } from '../lib/types';
 
 const STATUSES = ['provisioning', 'active', 'suspended', 'error', 'deleting'];
@@ -17,19 +19,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (STATUSES.includes(status)) query.set('status', status);
   const api = new Api(request, context);
   const me = await requireUser(request, context);
-  const [list, users] = await Promise.all([
+  const [list, users, allowance] = await Promise.all([
     api.get<List<Website> & { total: number }>(`/websites?${query}`),
     // Resellers and admins see whose site it is (a customer's own list needs no owner column).
     me.user.role === 'reseller' || me.user.role === 'super_admin' ? api.get<List<User>>('/users?limit=100&role=customer') : null,
+    websiteAllowance(api, me),
   ]);
   const owners = users?.ok ? Object.fromEntries(users.data.items.map((u) => [u.id, u.email])) : {};
-  return { ...must(request, list), search, status, owners };
+  return { ...must(request, list), search, status, owners, allowance };
 }
 
 export default function Websites() {
-  const { items, total, search, status, owners } = useLoaderData<typeof loader>();
+  const { items, total, search, status, owners, allowance } = useLoaderData<typeof loader>();
   const { me } = useRouteLoaderData('routes/app-layout') as { me: Me };
-  const canWrite = me.permissions.includes('websites.site.write');
+  const canWrite = allowance.canCreate;
   return (
     <>
       <PageHeader
@@ -44,6 +47,7 @@ export default function Websites() {
         }
       />
       <LiveRefresh active={items.some((w) => SETTLING.has(w.status))} />
+      {allowance.noPackage ? <NoPackageNotice provider={allowance.provider} /> : null}
       <Form method="get" className="card my-4 flex flex-wrap items-end gap-3 p-4" role="search">
         <div className="min-w-48 flex-1">
           <Field name="search" label="Search by domain" defaultValue={search} />

@@ -66,3 +66,56 @@ t.test('filters and the cursor', async (t) => {
     t.match(res.body.error.details[0].field, `/query/${bad.split('=')[0]}`);
   }
 });
+
+t.test('entries name people and things; filter by actor e-mail and by target', async (t) => {
+  // An act of reseller A while impersonating its customer, as the host records it.
+  await sql('hostplane.audit_log').insert({
+    source: 'core',
+    actor_id: byA.id,
+    action: 'auth.impersonation.request',
+    target_type: 'user',
+    target_id: byA.id,
+    details: JSON.stringify({ impersonatorId: resellerA.id, method: 'POST', url: '/v1/websites', status: 201 }),
+  });
+  const created = (await admin.get('/v1/audit?action=accounts.user.created&limit=10')).body.items as Array<
+    Entry & { actor: { email: string } | null; target: { label: string | null } }
+  >;
+  const a1 = created.find((e) => e.target?.label === 'a1@example.test');
+  t.ok(a1, 'a user target is labelled with its e-mail');
+  t.match(a1, { actor: { id: resellerA.id, email: resellerA.email, name: String }, impersonator: null }, 'the actor by name');
+
+  await sql('hostplane.audit_log').insert({
+    source: 'auth',
+    actor_id: resellerA.id,
+    action: 'auth.impersonation.started',
+    target_type: 'user',
+    target_id: byA.id,
+    details: JSON.stringify({ impersonatorId: resellerA.id, userId: byA.id }),
+  });
+  const started = (await admin.get('/v1/audit?action=auth.impersonation.started')).body.items[0];
+  t.match(started, { actor: { id: resellerA.id }, impersonator: null }, 'the impersonator acting as itself is no "as"');
+  const impersonated = (await admin.get('/v1/audit?action=auth.impersonation.request')).body.items[0];
+  t.match(
+    impersonated,
+    { actor: { email: 'a1@example.test' }, impersonator: { id: resellerA.id, email: resellerA.email } },
+    'an impersonated act names both: "reseller as customer"',
+  );
+
+  const byEmail = (await admin.get(`/v1/audit?actorEmail=${encodeURIComponent(resellerA.email.slice(0, 12).toUpperCase())}`)).body
+    .items as Array<{ action: string; actorId: string }>;
+  t.same(
+    byEmail.map((e) => e.action).sort(),
+    ['accounts.user.created', 'auth.impersonation.request', 'auth.impersonation.started'],
+    'part of the actor’s e-mail, any case: its own acts and those it made as someone else',
+  );
+  const byTarget = (await admin.get('/v1/audit?target=a1-tech')).body.items as Array<{ target: { label: string } }>;
+  t.same(
+    byTarget.map((e) => e.target.label),
+    ['a1-tech@example.test'],
+    'the target by part of its e-mail',
+  );
+  const byTargetId = (await admin.get(`/v1/audit?target=${byA.id}`)).body.items as Entry[];
+  t.ok(byTargetId.length >= 2 && byTargetId.every((e) => e.target?.id === byA.id), 'or by its id');
+  t.same((await a.get(`/v1/audit?actorEmail=${encodeURIComponent(resellerB.email)}`)).body.items, [], 'tenancy still applies');
+  t.equal((await admin.get('/v1/audit?actorEmail=')).status, 400, 'an empty filter is refused');
+});

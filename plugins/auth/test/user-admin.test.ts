@@ -78,22 +78,48 @@ t.test('impersonation: admins anyone but admins; a reseller only its own custome
   t.equal(older.statusCode, 404, 'the /v1/auth form applies the same rule');
 });
 
-t.test('every request made while impersonating is audited with both ids; stop ends it', async (t) => {
+t.test('an impersonation audits each write and its reads once; stop ends it', async (t) => {
   const reseller = await login(resellerA);
   const started = await host.post(`/v1/users/${customerA.id}/impersonate`, undefined, bearer(reseller.accessToken));
   const acting = bearer(started.json<SignedIn>().accessToken);
-  await host.sql(`delete from hostplane.audit_log where action = 'auth.impersonation.request'`);
+  await host.sql(`delete from hostplane.audit_log where action like 'auth.impersonation.%' and actor_id = $1`, [customerA.id]);
 
-  t.equal((await host.get('/v1/auth/sessions', acting)).statusCode, 200);
-  t.equal((await host.get('/v1/auth/api-tokens', acting)).statusCode, 200);
+  // Browsing: what one panel page does, many times over.
+  for (let i = 0; i < 5; i += 1) {
+    t.equal((await host.get('/v1/auth/sessions', acting)).statusCode, 200);
+    t.equal((await host.get('/v1/auth/api-tokens', acting)).statusCode, 200);
+  }
   t.equal((await host.get('/v1/no-such-thing', acting)).statusCode, 404);
-  const rows = await auditRows('auth.impersonation.request', customerA.id, 3);
-  t.equal(rows.length, 3, 'one entry per request, failures included');
-  t.match(rows, [
-    { actor_id: customerA.id, details: { impersonatorId: resellerA.id, method: 'GET', url: '/v1/auth/sessions', status: 200 } },
-    { details: { impersonatorId: resellerA.id, url: '/v1/auth/api-tokens', status: 200 } },
-    { details: { impersonatorId: resellerA.id, url: '/v1/no-such-thing', status: 404 } },
-  ]);
+  // One write that succeeds and one that fails.
+  t.equal((await host.post('/v1/auth/api-tokens', { name: 'as-customer', scopes: [] }, acting)).statusCode, 201);
+  t.equal((await host.post('/v1/no-such-thing', {}, acting)).statusCode, 404);
+
+  const writes = await auditRows('auth.impersonation.request', customerA.id, 2);
+  t.match(
+    writes,
+    [
+      {
+        actor_id: customerA.id,
+        details: { impersonatorId: resellerA.id, method: 'POST', url: '/v1/auth/api-tokens', status: 201 },
+      },
+      { details: { impersonatorId: resellerA.id, method: 'POST', url: '/v1/no-such-thing', status: 404 } },
+    ],
+    'each write is an entry of its own, failures included',
+  );
+  t.equal(writes.length, 2, 'and reads are not among them');
+  await new Promise((r) => setTimeout(r, 200)); // entries are written after the response
+  const reads = await auditRows('auth.impersonation.viewed', customerA.id, 1);
+  t.equal(reads.length, 1, 'eleven reads: one entry for the session');
+  t.match(reads[0], { details: { impersonatorId: resellerA.id, firstUrl: '/v1/auth/sessions', status: 200 } });
+  t.equal(
+    (
+      await host.sql(`select 1 from hostplane.audit_log where action like 'auth.impersonation.%' and actor_id = $1`, [
+        customerA.id,
+      ])
+    ).length,
+    3,
+    'twelve requests, three entries',
+  );
   t.equal(
     (
       await host.sql(`select 1 from hostplane.audit_log where action = 'auth.impersonation.request' and actor_id = $1`, [

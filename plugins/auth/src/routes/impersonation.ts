@@ -28,8 +28,8 @@ export const IMPERSONATE_DESCRIPTION =
   'Starts a new session acting as the user; the caller keeps its own. The answer carries its tokens ' +
   '(Bearer clients use them, then go back to their own). A caller signed in by the panel cookie also ' +
   'gets a second cookie that makes the browser act as the user while its own session cookie stays; ' +
-  'POST /v1/auth/impersonate/stop drops it. Every request made while impersonating is audited as ' +
-  '`auth.impersonation.request` with both ids.';
+  'POST /v1/auth/impersonate/stop drops it. Every write made while impersonating is audited as ' +
+  '`auth.impersonation.request` with both ids; reads once per session, as `auth.impersonation.viewed`.';
 
 /** Start impersonating `userId` for the request's caller; sets the cookie for a cookie caller. */
 export async function startImpersonation(deps: AuthDeps, request: FastifyRequest, reply: FastifyReply, userId: string) {

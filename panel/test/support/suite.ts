@@ -1,0 +1,61 @@
+/**
+ * The frame of a browser test file: skip (or fail under HOSTPLANE_REQUIRE_SYSTEM=1) without
+ * Chromium or a panel build; one real host and one browser per file, both closed at the end.
+ */
+import t, { type Test } from 'tap';
+import type { Page } from 'playwright-core';
+import { launchBrowser, missingPrerequisite, type Browser } from './browser.js';
+import { startPanelHost, type PanelHost } from './panel-host.js';
+
+export interface Suite {
+  host(): PanelHost;
+  /** A signed-out page, closed when `tt` ends. */
+  freshPage(tt: Test): Promise<Page>;
+  /** Sign in (whoever was signed in before) and wait for the dashboard. */
+  signIn(page: Page, who: { email: string; password: string }): Promise<void>;
+}
+
+/** Run `body` with a host and a browser, or skip the file with the reason. */
+export async function browserSuite(body: (suite: Suite) => void | Promise<void>): Promise<void> {
+  const missing = missingPrerequisite();
+  if (missing && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
+    t.fail(`browser tests cannot run: ${missing}`);
+    t.end();
+    return;
+  }
+  if (missing) {
+    t.plan(0, `skipped: ${missing}`);
+    return;
+  }
+  let host: PanelHost | undefined;
+  let browser: Browser | undefined;
+  t.before(async () => {
+    [host, browser] = await Promise.all([startPanelHost(), launchBrowser()]);
+  });
+  t.teardown(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+  const suite: Suite = {
+    host: () => {
+      if (!host) throw new Error('the host is not started yet');
+      return host;
+    },
+    async freshPage(tt) {
+      if (!browser) throw new Error('the browser is not started yet');
+      await browser.context.clearCookies();
+      const page = await browser.context.newPage();
+      tt.teardown(() => page.close());
+      return page;
+    },
+    async signIn(page, who) {
+      await page.context().clearCookies();
+      await page.goto(`${suite.host().url}/login`);
+      await page.getByLabel('Email').fill(who.email);
+      await page.getByLabel('Password').fill(who.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    },
+  };
+  await body(suite);
+}
