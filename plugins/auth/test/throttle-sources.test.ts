@@ -110,3 +110,15 @@ t.test("a device's own failures lock out that device only", async (t) => {
   t.equal((await loginFrom('10.7.0.1', address, PASSWORD, device)).statusCode, 429, 'the device waits');
   t.equal((await loginFrom('10.7.0.2', address, PASSWORD)).statusCode, 200, 'the owner elsewhere does not');
 });
+
+t.test("a password reset lifts every source's lockout on the account", async (t) => {
+  const address = email('reset-lifts');
+  await host.account(address);
+  for (let i = 0; i < 5; i++) await loginFrom('10.8.0.1', address, WRONG);
+  t.equal((await loginFrom('10.8.0.1', address, PASSWORD)).statusCode, 429, 'locked out before');
+  await host.post('/v1/auth/forgot-password', { email: address });
+  const token = await host.mailToken(address, 'auth.reset-password');
+  const fresh = 'a brand new passphrase 8';
+  t.equal((await host.post('/v1/auth/reset-password', { token, password: fresh })).statusCode, 200);
+  t.equal((await loginFrom('10.8.0.1', address, fresh)).statusCode, 200, 'the new password works from that address at once');
+});
