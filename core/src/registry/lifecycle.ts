@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import { KernelErrors } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Rbac } from '../rbac.js';
-import { migratePlugin } from '../db/index.js';
+import { migratePlugin, setPluginState } from '../db/index.js';
 import { checkRequirements, type GraphNode } from './dependency-graph.js';
 import { loadDefinition, type AnyPlugin } from './load-definition.js';
 import { validateConfig } from './plugin-config.js';
@@ -38,8 +38,14 @@ export interface LifecycleHost {
   limits: PhaseLimits;
   platformServices(pluginId: string): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }>;
   resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown;
-  /** Store state and error (best effort; the in-memory record is the truth for this process). */
-  persistState(record: PluginRecord): Promise<void>;
+}
+
+/** Store state and error (best effort: the in-memory record is the truth for this process). */
+async function persistState(host: LifecycleHost, record: PluginRecord): Promise<void> {
+  const id = record.discovered.manifest.id;
+  await setPluginState(host.knex, id, record.state, record.error).catch((error: unknown) => {
+    host.logger.warn({ err: error, plugin: id }, 'could not store plugin state');
+  });
 }
 
 function nodeOf(record: PluginRecord): GraphNode {
@@ -73,7 +79,7 @@ export async function failPlugin(host: LifecycleHost, record: PluginRecord, phas
   await teardown(host, record, true);
   record.state = 'failed';
   record.error = { phase, message, at: new Date().toISOString() };
-  await host.persistState(record);
+  await persistState(host, record);
   void host.events.forSource('core').emit('plugin.failed', { pluginId: id, phase, message });
 }
 
@@ -151,7 +157,7 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     for (const { event, handler } of registrations.after) host.events.addAfter(id, event, handler);
     record.state = 'started';
     record.error = null;
-    await host.persistState(record);
+    await persistState(host, record);
     void host.events.forSource('core').emit('plugin.enabled', { pluginId: id, version: record.discovered.manifest.version });
   } catch (error) {
     await failPlugin(host, record, phase, error);
@@ -200,13 +206,13 @@ export async function deactivate(host: LifecycleHost, record: PluginRecord, next
     // It is no longer running as far as the kernel knows; whatever it still holds, it says so.
     record.state = 'failed';
     record.error = { phase: 'stop', message: stopTimedOut.message, at: new Date().toISOString() };
-    await host.persistState(record);
+    await persistState(host, record);
     return;
   }
   record.state = nextState;
   if (nextState === 'disabled') {
     record.error = null;
-    await host.persistState(record);
+    await persistState(host, record);
     void host.events.forSource('core').emit('plugin.disabled', { pluginId: record.discovered.manifest.id });
   }
 }
