@@ -23,7 +23,7 @@ import {
   registerPlatformServices,
   type ContextInput,
 } from './plugin-context.js';
-import { withinLimit, type PhaseLimits } from './phase-limits.js';
+import { isPhaseTimeout, withinLimit, type PhaseLimits } from './phase-limits.js';
 import { grantedCapabilities, type PluginRecord, type PluginRuntime } from './plugin-record.js';
 
 /** What the lifecycle needs from the kernel. */
@@ -178,11 +178,11 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
   if (!runtime) return undefined;
   runtime.abort.abort();
   let timedOut: Error | undefined;
-  const stop = record.definition?.stop;
-  if (callStop && (record.state === 'started' || record.state === 'enabled') && stop) {
+  const definition = record.definition;
+  if (callStop && (record.state === 'started' || record.state === 'enabled') && definition?.stop) {
     try {
       const context = createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal);
-      await withinLimit(stop(context), host.limits.stop, { plugin: id, phase: 'stop' });
+      await withinLimit(definition.stop(context), host.limits.stop, { plugin: id, phase: 'stop' });
     } catch (error) {
       host.logger.error({ err: error, plugin: id }, 'plugin stop failed');
       if (isPhaseTimeout(error)) timedOut = error;
@@ -193,10 +193,6 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
     host.logger.error({ err: error, plugin: id }, 'plugin container did not dispose');
   });
   return timedOut;
-}
-
-function isPhaseTimeout(error: unknown): error is Error {
-  return error instanceof Error && (error as { code?: unknown }).code === 'KERNEL_ERR_PHASE_TIMEOUT';
 }
 
 /** Stop a started plugin. `nextState` is `disabled` for an admin's disable, `installed` at shutdown. */
