@@ -25,7 +25,7 @@ import { createLogger } from './logger.js';
 import { platformServicesFor, type PlatformDeps } from './platform-services.js';
 import { Rbac } from './rbac.js';
 import { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
-import { migrateCore, setPluginConfig, setPluginEnabled, setPluginState } from './db/index.js';
+import { migrateCore, setPluginConfig, setPluginEnabled } from './db/index.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
 import { dependentsOf, findCycles } from './registry/dependency-graph.js';
@@ -35,7 +35,7 @@ import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost 
 import { loadDefinition, type AnyPlugin } from './registry/load-definition.js';
 import { phaseLimits, type PhaseLimits } from './registry/phase-limits.js';
 import { maskSecrets, mergeMaskedSecrets, validateConfig, validateConfigLenient } from './registry/plugin-config.js';
-import { toStatus, type PluginRecord } from './registry/plugin-record.js';
+import { noteRunningError, toStatus, type PluginRecord } from './registry/plugin-record.js';
 import { refreshRecords } from './registry/plugin-records.js';
 import { listPluginCommands, runPluginCommand, type CommandInfo } from './registry/plugin-command.js';
 import {
@@ -83,7 +83,7 @@ export class Kernel implements KernelApi {
     const limits = (this.limits = phaseLimits(options.phaseLimits));
     this.events = new EventBus(
       this.logger,
-      (owner, phase, error) => this.recordHandlerError(owner, phase, error),
+      (owner, phase, error) => noteRunningError(this.records.get(owner), phase, error),
       limits.handler,
     );
     this.jobs = new JobEngine({
@@ -123,7 +123,6 @@ export class Kernel implements KernelApi {
       limits,
       platformServices: (id) => platformServicesFor(id, platform),
       resolveProvided: (consumer, ref) => resolveProvided(this.records, consumer, ref),
-      persistState: (record) => this.persistState(record),
     };
   }
 
@@ -178,21 +177,6 @@ export class Kernel implements KernelApi {
     return startedRecords(this.records);
   }
 
-  private recordHandlerError(owner: string, phase: string, error: unknown): void {
-    const record = this.records.get(owner);
-    if (record && record.state === 'started') {
-      record.error = { phase, message: error instanceof Error ? error.message : String(error), at: new Date().toISOString() };
-    }
-  }
-
-  private async persistState(record: PluginRecord): Promise<void> {
-    try {
-      await setPluginState(this.knex, record.discovered.manifest.id, record.state, record.error);
-    } catch (error) {
-      this.logger.warn({ err: error, plugin: record.discovered.manifest.id }, 'could not store plugin state');
-    }
-  }
-
   /** Hand the started plugins' jobs, schedules and tasks to the engines. */
   private syncEngines(): Promise<void> {
     return syncEngines({
@@ -201,7 +185,7 @@ export class Kernel implements KernelApi {
       jobs: this.jobs,
       scheduler: this.scheduler,
       runWorkers: this.options.runWorkers !== false && !this.stopped,
-      onJobError: (owner, phase, error) => this.recordHandlerError(owner, phase, error),
+      onJobError: (owner, phase, error) => noteRunningError(this.records.get(owner), phase, error),
       fail: (record, phase, error) => failPlugin(this.lifecycle, record, phase, error),
     });
   }

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { JobContext, JobInfo, Logger } from '@hostplane/sdk';
 import { pino } from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { JobEngine } from '../src/jobs/index.js';
 import { useTestDatabase } from './helpers/database.js';
 
@@ -21,6 +21,20 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, ms 
   }
 }
 
+/** A worker in a child process (support/job-worker-child.ts), once it has picked job `id`; killed at teardown. */
+async function childWorkerRunning(t: Test, url: string, id: string): Promise<ChildProcess> {
+  const worker = spawn(process.execPath, ['--conditions=@hostplane/source', '--import', 'tsx', child, url], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  t.teardown(() => {
+    if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+  });
+  let output = '';
+  worker.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  await waitFor('the child to pick the job', async () => (output.includes(`picked ${id}\n`) ? true : undefined), 30_000);
+  return worker;
+}
+
 t.test('a job whose worker process is SIGKILLed is shown interrupted and runs again elsewhere in seconds', async (t) => {
   const db = await useTestDatabase(t);
   const engine = new JobEngine({ connectionString: db.url, knex: db.knex, logger, deadWorkerSweepInterval: 200 });
@@ -28,15 +42,7 @@ t.test('a job whose worker process is SIGKILLed is shown interrupted and runs ag
   await engine.migrate();
   const { id } = await engine.enqueue('test:long', { n: 1 }, { maxAttempts: 3 });
 
-  const worker = spawn(process.execPath, ['--conditions=@hostplane/source', '--import', 'tsx', child, db.url], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.teardown(() => {
-    if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
-  });
-  let output = '';
-  worker.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  await waitFor('the child to pick the job', async () => (output.includes(`picked ${id}\n`) ? true : undefined), 30_000);
+  const worker = await childWorkerRunning(t, db.url, id);
   t.equal((await engine.get(id))?.state, 'running', 'running while its worker lives');
 
   worker.kill('SIGKILL');
@@ -74,15 +80,7 @@ t.test('a live worker in another process is not taken for dead', async (t) => {
   t.teardown(() => engine.stop());
   await engine.migrate();
   const { id } = await engine.enqueue('test:long', {}, { maxAttempts: 3 });
-  const worker = spawn(process.execPath, ['--conditions=@hostplane/source', '--import', 'tsx', child, db.url], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.teardown(() => {
-    if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
-  });
-  let output = '';
-  worker.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  await waitFor('the child to pick the job', async () => (output.includes(`picked ${id}\n`) ? true : undefined), 30_000);
+  await childWorkerRunning(t, db.url, id);
   await engine.start();
   t.equal(await engine.sweepDeadWorkers(), 0);
   await new Promise((resolve) => setTimeout(resolve, 500));

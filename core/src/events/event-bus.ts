@@ -16,7 +16,7 @@ import type {
   EventsService,
   Logger,
 } from '@hostplane/sdk';
-import { DEFAULT_PHASE_LIMITS, withinLimit } from '../registry/phase-limits.js';
+import { DEFAULT_PHASE_LIMITS, isPhaseTimeout, withinLimit } from '../registry/phase-limits.js';
 
 interface Entry<F> {
   owner: string;
@@ -93,7 +93,7 @@ export class EventBus {
       try {
         await withinLimit(call, this.handlerLimit, { plugin: entry.owner, phase: `before:${event}` });
       } catch (error) {
-        if ((error as { code?: unknown }).code === 'KERNEL_ERR_PHASE_TIMEOUT') {
+        if (isPhaseTimeout(error)) {
           this.logger.error({ err: error, event, plugin: entry.owner }, 'before hook timed out');
           this.onHandlerError(entry.owner, `before:${event}`, error);
         }

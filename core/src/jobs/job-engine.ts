@@ -21,7 +21,7 @@ import { graphileLogger } from './graphile-logger.js';
 import { JobAdminView } from './job-admin.js';
 import { deleteProgress, writeProgress } from './job-progress.js';
 import { isQualifiedName } from './names.js';
-import { WorkerLiveness } from './worker-liveness.js';
+import { livenessPlugin, WorkerLiveness } from './worker-liveness.js';
 
 /** A job name the workers run, with its handler. */
 export interface JobDefinition {
@@ -370,7 +370,7 @@ export class JobEngine implements JobAdmin {
         noHandleSignals: true,
         logger: graphileLogger(this.#logger),
         events,
-        preset: { plugins: [this.#livenessPlugin()] },
+        preset: { plugins: [livenessPlugin(this.#liveness, this.#logger)] },
       },
       taskList,
       this.#pool,
@@ -381,26 +381,6 @@ export class JobEngine implements JobAdmin {
       (err: unknown) => this.#onRunnerEnded(state, err),
     );
     return state;
-  }
-
-  /**
-   * graphile awaits `startWorker` before a worker fetches its first job, so a worker is on
-   * record before any job can be locked by it.
-   */
-  #livenessPlugin(): GraphileConfig.Plugin {
-    const liveness = this.#liveness;
-    const logger = this.#logger;
-    return {
-      name: 'HostplaneWorkerLiveness',
-      version: '0.0.0',
-      worker: {
-        hooks: {
-          startWorker: (_ctx, { worker }) => liveness.register(worker.workerId),
-          stopWorker: (_ctx, { worker }) =>
-            liveness.unregister(worker.workerId).catch((err: unknown) => logger.warn({ err }, 'could not forget job worker')),
-        },
-      },
-    };
   }
 
   /** Gracefully stop a runner in the background (running jobs finish); tracked by drained(). */

@@ -180,3 +180,21 @@ export class WorkerLiveness {
     return rows.length;
   }
 }
+
+/**
+ * The graphile-worker plugin that records a runner's workers: graphile awaits `startWorker`
+ * before a worker fetches its first job, so a worker is on record before it can lock one.
+ */
+export function livenessPlugin(liveness: WorkerLiveness, logger: Logger): GraphileConfig.Plugin {
+  return {
+    name: 'HostplaneWorkerLiveness',
+    version: '0.0.0',
+    worker: {
+      hooks: {
+        startWorker: (_ctx, { worker }) => liveness.register(worker.workerId),
+        stopWorker: (_ctx, { worker }) =>
+          liveness.unregister(worker.workerId).catch((err: unknown) => logger.warn({ err }, 'could not forget job worker')),
+      },
+    },
+  };
+}

@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import { KernelErrors } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Rbac } from '../rbac.js';
-import { migratePlugin } from '../db/index.js';
+import { migratePlugin, setPluginState } from '../db/index.js';
 import { checkRequirements, type GraphNode } from './dependency-graph.js';
 import { loadDefinition, type AnyPlugin } from './load-definition.js';
 import { validateConfig } from './plugin-config.js';
@@ -23,7 +23,7 @@ import {
   registerPlatformServices,
   type ContextInput,
 } from './plugin-context.js';
-import { withinLimit, type PhaseLimits } from './phase-limits.js';
+import { isPhaseTimeout, withinLimit, type PhaseLimits } from './phase-limits.js';
 import { grantedCapabilities, type PluginRecord, type PluginRuntime } from './plugin-record.js';
 
 /** What the lifecycle needs from the kernel. */
@@ -38,8 +38,14 @@ export interface LifecycleHost {
   limits: PhaseLimits;
   platformServices(pluginId: string): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }>;
   resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown;
-  /** Store state and error (best effort; the in-memory record is the truth for this process). */
-  persistState(record: PluginRecord): Promise<void>;
+}
+
+/** Store state and error (best effort: the in-memory record is the truth for this process). */
+async function persistState(host: LifecycleHost, record: PluginRecord): Promise<void> {
+  const id = record.discovered.manifest.id;
+  await setPluginState(host.knex, id, record.state, record.error).catch((error: unknown) => {
+    host.logger.warn({ err: error, plugin: id }, 'could not store plugin state');
+  });
 }
 
 function nodeOf(record: PluginRecord): GraphNode {
@@ -73,7 +79,7 @@ export async function failPlugin(host: LifecycleHost, record: PluginRecord, phas
   await teardown(host, record, true);
   record.state = 'failed';
   record.error = { phase, message, at: new Date().toISOString() };
-  await host.persistState(record);
+  await persistState(host, record);
   void host.events.forSource('core').emit('plugin.failed', { pluginId: id, phase, message });
 }
 
@@ -151,7 +157,7 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     for (const { event, handler } of registrations.after) host.events.addAfter(id, event, handler);
     record.state = 'started';
     record.error = null;
-    await host.persistState(record);
+    await persistState(host, record);
     void host.events.forSource('core').emit('plugin.enabled', { pluginId: id, version: record.discovered.manifest.version });
   } catch (error) {
     await failPlugin(host, record, phase, error);
@@ -172,11 +178,11 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
   if (!runtime) return undefined;
   runtime.abort.abort();
   let timedOut: Error | undefined;
-  const stop = record.definition?.stop;
-  if (callStop && (record.state === 'started' || record.state === 'enabled') && stop) {
+  const definition = record.definition;
+  if (callStop && (record.state === 'started' || record.state === 'enabled') && definition?.stop) {
     try {
       const context = createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal);
-      await withinLimit(stop(context), host.limits.stop, { plugin: id, phase: 'stop' });
+      await withinLimit(definition.stop(context), host.limits.stop, { plugin: id, phase: 'stop' });
     } catch (error) {
       host.logger.error({ err: error, plugin: id }, 'plugin stop failed');
       if (isPhaseTimeout(error)) timedOut = error;
@@ -189,10 +195,6 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
   return timedOut;
 }
 
-function isPhaseTimeout(error: unknown): error is Error {
-  return error instanceof Error && (error as { code?: unknown }).code === 'KERNEL_ERR_PHASE_TIMEOUT';
-}
-
 /** Stop a started plugin. `nextState` is `disabled` for an admin's disable, `installed` at shutdown. */
 export async function deactivate(host: LifecycleHost, record: PluginRecord, nextState: 'disabled' | 'installed'): Promise<void> {
   const stopTimedOut = await teardown(host, record, true);
@@ -200,13 +202,13 @@ export async function deactivate(host: LifecycleHost, record: PluginRecord, next
     // It is no longer running as far as the kernel knows; whatever it still holds, it says so.
     record.state = 'failed';
     record.error = { phase: 'stop', message: stopTimedOut.message, at: new Date().toISOString() };
-    await host.persistState(record);
+    await persistState(host, record);
     return;
   }
   record.state = nextState;
   if (nextState === 'disabled') {
     record.error = null;
-    await host.persistState(record);
+    await persistState(host, record);
     void host.events.forSource('core').emit('plugin.disabled', { pluginId: record.discovered.manifest.id });
   }
 }

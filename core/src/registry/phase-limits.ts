@@ -60,3 +60,8 @@ export function withinLimit<T>(
   pending.catch(() => undefined);
   return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
 }
+
+/** True for the error {@link withinLimit} rejects with. */
+export function isPhaseTimeout(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === 'KERNEL_ERR_PHASE_TIMEOUT';
+}

@@ -65,3 +65,9 @@ export function toStatus(record: PluginRecord): PluginStatus {
     configSchema: (record.definition ?? record.inline)?.config ?? null,
   };
 }
+
+/** Keep a failure of a started plugin's handler or job as its last error (it stays started). */
+export function noteRunningError(record: PluginRecord | undefined, phase: string, error: unknown): void {
+  if (record?.state !== 'started') return;
+  record.error = { phase, message: error instanceof Error ? error.message : String(error), at: new Date().toISOString() };
+}
