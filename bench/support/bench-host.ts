@@ -23,6 +23,8 @@ export async function startBenchHost(options: {
   name: string;
   plugins: InlinePlugin[];
   config?: Record<string, Record<string, unknown>>;
+  /** Run durable jobs in the server process, as a host does (default false: the route alone). */
+  runWorkers?: boolean;
   /** Runs after the demo users are seeded, before the host listens. */
   prepare?: (kernel: Kernel) => Promise<void>;
 }): Promise<BenchHost> {
@@ -37,7 +39,7 @@ export async function startBenchHost(options: {
     inlinePlugins: options.plugins,
     enable: ids,
     config: options.config ?? {},
-    runWorkers: false,
+    runWorkers: options.runWorkers ?? false,
     taskThreads: 1,
   });
   for (const id of ids) {

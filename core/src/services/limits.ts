@@ -48,6 +48,19 @@ export function createLimitsService(knex: Knex): LimitsService {
       check(subscriptionId, resource);
       if (!Number.isSafeInteger(delta)) throw LimitErrors.invalid('delta must be a whole number');
       const db = options.trx ?? knex;
+      const reserve = async () =>
+        (
+          await db.raw<{ rows: Row[] }>(
+            `update ${TABLE} set used = greatest(used + ?, 0), updated_at = now()
+              where subscription_id = ? and resource = ? and (? <= 0 or "limit" is null or used + ? <= "limit")
+              returning resource, used, "limit"`,
+            [delta, subscriptionId, resource, delta, delta],
+          )
+        ).rows[0];
+      // The usual case, a resource the package names, is this one statement: a create path
+      // reserves a few resources inside a transaction whose row locks others wait on.
+      const reserved = await reserve();
+      if (reserved) return line(reserved);
       const known = await db(TABLE).where({ subscription_id: subscriptionId }).first('subscription_id');
       if (!known) throw LimitErrors.unknownSubscription(subscriptionId);
       // A resource the package does not mention is unlimited.
@@ -55,13 +68,8 @@ export function createLimitsService(knex: Knex): LimitsService {
         subscriptionId,
         resource,
       ]);
-      const { rows } = await db.raw<{ rows: Row[] }>(
-        `update ${TABLE} set used = greatest(used + ?, 0), updated_at = now()
-          where subscription_id = ? and resource = ? and (? <= 0 or "limit" is null or used + ? <= "limit")
-          returning resource, used, "limit"`,
-        [delta, subscriptionId, resource, delta, delta],
-      );
-      if (rows[0]) return line(rows[0]);
+      const again = await reserve();
+      if (again) return line(again);
       const current = (await db(TABLE)
         .where({ subscription_id: subscriptionId, resource })
         .first('resource', 'used', 'limit')) as Row;

@@ -235,9 +235,9 @@ export function websiteRoutes({ store, service, drivers }: RouteDeps) {
         },
       },
       async (request, reply) => {
-        const row = await service.create(actorOf(request), request.body, infoOf(request));
+        const { site, aliases } = await service.create(actorOf(request), request.body, infoOf(request));
         reply.code(201);
-        return view(row);
+        return websiteView(site, aliases);
       },
     );
 

@@ -206,11 +206,16 @@ export class WebsiteStore {
     if (taken) throw WebsitesErrors.domainTaken(taken.domain);
   }
 
-  /** Claim `domains` for a site; 409 naming the first one taken. */
+  /** Claim `domains` for a site, replacing its own; 409 naming the first one taken. */
   async claimDomains(websiteId: string, primary: string, aliases: string[], trx: Knex.Transaction): Promise<void> {
-    const all = [primary, ...aliases];
-    await this.assertDomainsFree(all, websiteId, trx);
+    await this.assertDomainsFree([primary, ...aliases], websiteId, trx);
     await this.db.table('website_domains', trx).where({ website_id: websiteId }).delete();
+    await this.insertDomains(websiteId, primary, aliases, trx);
+  }
+
+  /** Add the domains of a site that holds none yet; 409 naming the first one taken. */
+  async insertDomains(websiteId: string, primary: string, aliases: string[], trx: Knex.Transaction): Promise<void> {
+    const all = [primary, ...aliases];
     const rows = all.map((domain) => ({ domain, website_id: websiteId, is_primary: domain === primary }));
     // ON CONFLICT keeps the check atomic against a concurrent create of the same name.
     const inserted = (await this.db
@@ -227,9 +232,8 @@ export class WebsiteStore {
 
   /** A name not used yet: `slug`, else `slug-2`, `slug-3` … */
   async freeName(slug: string, trx: Knex.Transaction): Promise<string> {
-    const rows = (await this.table(trx).where('name', slug).orWhere('name', 'like', `${slug}-%`).select('name')) as Array<{
-      name: string;
-    }>;
+    // One index range (websites_name_prefix_idx): a slug has no LIKE wildcards (letters, digits, '-').
+    const rows = (await this.table(trx).where('name', 'like', `${slug}%`).select('name')) as Array<{ name: string }>;
     const used = new Set(rows.map((r) => r.name));
     if (!used.has(slug)) return slug;
     for (let n = 2; ; n += 1) if (!used.has(`${slug}-${n}`)) return `${slug}-${n}`;
@@ -296,13 +300,29 @@ export class WebsiteStore {
 
   /** Several subscriptions with what their packages allow, in one query, by id. */
   async subscriptions(ids: string[], trx?: Knex.Transaction): Promise<Map<string, SubscriptionInfo>> {
-    const out = new Map<string, SubscriptionInfo>();
-    if (ids.length === 0) return out;
-    const rows = (await (trx ?? this.knex)
-      .select('s.id', 's.customer_id', 's.status', 'p.features')
-      .from('plugin_accounts.subscriptions as s')
-      .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
-      .whereIn('s.id', [...new Set(ids)])) as Array<{
+    if (ids.length === 0) return new Map();
+    const infos = await this.subscriptionInfos((q) => q.whereIn('s.id', [...new Set(ids)]), trx);
+    return new Map(infos.map((info) => [info.id, info]));
+  }
+
+  /** Active subscriptions of a customer with what their packages allow, oldest first (to pick one when the caller names none). */
+  async activeSubscriptionsOf(customerId: string, trx?: Knex.Transaction): Promise<SubscriptionInfo[]> {
+    return this.subscriptionInfos(
+      (q) => q.where({ 's.customer_id': customerId, 's.status': 'active' }).orderBy('s.created_at'),
+      trx,
+    );
+  }
+
+  private async subscriptionInfos(
+    where: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
+    trx?: Knex.Transaction,
+  ): Promise<SubscriptionInfo[]> {
+    const rows = (await where(
+      (trx ?? this.knex)
+        .select('s.id', 's.customer_id', 's.status', 'p.features')
+        .from('plugin_accounts.subscriptions as s')
+        .join('plugin_accounts.packages as p', 'p.id', 's.package_id'),
+    )) as Array<{
       id: string;
       customer_id: string;
       status: string;
@@ -313,9 +333,9 @@ export class WebsiteStore {
         upload_max_mb?: number | null;
       } | null;
     }>;
-    for (const row of rows) {
+    return rows.map((row) => {
       const f = row.features ?? {};
-      out.set(row.id, {
+      return {
         id: row.id,
         customerId: row.customer_id,
         status: row.status,
@@ -325,18 +345,7 @@ export class WebsiteStore {
           phpMaxChildren: f.php_max_children ?? null,
           uploadMaxMb: f.upload_max_mb ?? null,
         },
-      });
-    }
-    return out;
-  }
-
-  /** Active subscriptions of a customer (to pick one when the caller names none). */
-  async activeSubscriptionsOf(customerId: string, trx?: Knex.Transaction): Promise<string[]> {
-    const rows = (await (trx ?? this.knex)
-      .select('id')
-      .from('plugin_accounts.subscriptions')
-      .where({ customer_id: customerId, status: 'active' })
-      .orderBy('created_at')) as Array<{ id: string }>;
-    return rows.map((r) => r.id);
+      };
+    });
   }
 }

@@ -90,7 +90,7 @@ t.test('a subscription suspended by the platform: the reseller brings back neith
   });
 });
 
-t.test('the suspension-level migration goes down and up again, keeping an earlier suspension', async (t) => {
+t.test("this change's migrations go down and up again, keeping an earlier suspension", async (t) => {
   t.equal((await callers.reseller.post(`/v1/websites/${site.id}/suspend`, { reason: 'before' })).status, 200);
   const directory = new URL('../migrations/', import.meta.url);
   const migrate = (action: 'down' | 'up') => migratePlugin(sql, { pluginId: 'websites', directory, action });
@@ -102,10 +102,16 @@ t.test('the suspension-level migration goes down and up again, keeping an earlie
         .orderBy('column_name')
         .select('column_name')
     ).map((r: { column_name: string }) => r.column_name);
+  const prefixIndex = async () =>
+    (await sql('pg_indexes').where({ schemaname: 'plugin_websites', indexname: 'websites_name_prefix_idx' })).length;
+  t.same(await migrate('down'), ['20261205000001_name_prefix_index']);
+  t.equal(await prefixIndex(), 0);
   t.same(await migrate('down'), ['20261205000000_suspension_levels']);
   t.same(await columns(), []);
   t.same(await migrate('up'), ['20261205000000_suspension_levels']);
   t.same(await columns(), ['suspended_by', 'suspended_by_level']);
+  t.same(await migrate('up'), ['20261205000001_name_prefix_index']);
+  t.equal(await prefixIndex(), 1);
   const row = await sql('plugin_websites.websites').where({ id: site.id }).first('suspended_by_level');
   t.equal(row.suspended_by_level, 'reseller', 'the level comes back from the audit log');
 });
