@@ -41,9 +41,10 @@ function check(subscriptionId: string, resource?: string): void {
   if (resource !== undefined && !RESOURCE.test(resource)) throw LimitErrors.invalid(`resource "${resource}" must be snake_case`);
 }
 
-/** The limits service over `knex`. */
-export function createLimitsService(knex: Knex): LimitsService {
+/** The limits service over `knex`; `enforced` lists the keys started plugins enforce. */
+export function createLimitsService(knex: Knex, enforced: () => string[] = () => []): LimitsService {
   return {
+    enforced: () => [...new Set(enforced())].sort(),
     async assert(subscriptionId, resource, delta, options = {}) {
       check(subscriptionId, resource);
       if (!Number.isSafeInteger(delta)) throw LimitErrors.invalid('delta must be a whole number');
