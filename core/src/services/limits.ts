@@ -10,8 +10,7 @@ export const LimitErrors = {
   exceeded: defineError(
     'LIMITS_ERR_EXCEEDED',
     409,
-    (resource: string, used: number, limit: number) =>
-      `The package allows ${limit} ${resource.replaceAll('_', ' ')}; ${used} in use`,
+    (resource: string, used: number, limit: number) => `The package allows ${quantity(limit, resource)}; ${used} in use`,
     (resource: string, used: number, limit: number) => ({ resource, used, limit }),
   ),
   unknownSubscription: defineError(
@@ -21,6 +20,14 @@ export const LimitErrors = {
   ),
   invalid: defineError('LIMITS_ERR_INVALID', 400, (reason: string) => reason),
 };
+
+/** `1 website`, `3 websites`, `500 MB of disk`: a limit in words (resource keys are plural). */
+export function quantity(count: number, resource: string): string {
+  const unit = /^(.+)_(mb|gb)$/.exec(resource);
+  if (unit) return `${count} ${unit[2]!.toUpperCase()} of ${unit[1]!.replaceAll('_', ' ')}`;
+  const words = resource.replaceAll('_', ' ');
+  return `${count} ${count === 1 && words.endsWith('s') ? words.slice(0, -1) : words}`;
+}
 
 const TABLE = 'hostplane.subscription_usage';
 const RESOURCE = /^[a-z][a-z0-9_]{0,62}$/;
