@@ -111,6 +111,7 @@ export class Kernel implements KernelApi {
       tasks: this.tasks,
       jobMaxAttempts: (name) => jobDefinitionOf(this.started(), name)?.maxAttempts,
       extensions: (point) => this.extensions(point),
+      enforcedLimits: () => this.started().flatMap((r) => (r.definition ?? r.inline)?.limits ?? []),
       permissionsOfRole: (role) => this.rbac.permissionsOf(role),
     };
     this.lifecycle = {

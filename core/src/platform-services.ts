@@ -39,6 +39,8 @@ export interface PlatformDeps {
   jobMaxAttempts(name: string): number | undefined;
   /** Implementations of an extension point from started plugins. */
   extensions(point: string): unknown[];
+  /** Limit keys the started plugins enforce (their definitions' `limits`). */
+  enforcedLimits(): string[];
 }
 
 /** A name without `:` belongs to the caller. */
@@ -83,7 +85,7 @@ export function platformServicesFor(
         }),
     ],
     [coreServices.tenancy, () => createTenancyService(deps.knex)],
-    [coreServices.limits, () => createLimitsService(deps.knex)],
+    [coreServices.limits, () => createLimitsService(deps.knex, deps.enforcedLimits)],
   ];
   return entries.map(([ref, factory]) => ({ ref, factory }));
 }

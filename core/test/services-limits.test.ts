@@ -1,6 +1,6 @@
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { createLimitsService } from '../src/services/limits.js';
+import { createLimitsService, quantity } from '../src/services/limits.js';
 import { useTestDatabase } from './helpers/database.js';
 
 t.test('20 parallel creates against a limit of 5: exactly 5 succeed', async (t) => {
@@ -54,4 +54,17 @@ t.test('a rolled-back reservation is released; negative deltas free; unlimited n
   await t.rejects(limits.assert(sub, 'Web Sites', 1), { code: 'LIMITS_ERR_INVALID' });
   await t.rejects(limits.setLimits(sub, { websites: -1 }), { code: 'LIMITS_ERR_INVALID' });
   await t.rejects(limits.assert(sub, 'websites', 0.5), { code: 'LIMITS_ERR_INVALID' });
+});
+
+t.test('a refusal says the limit in words, singular or plural', async (t) => {
+  t.equal(quantity(1, 'websites'), '1 website');
+  t.equal(quantity(3, 'email_accounts'), '3 email accounts');
+  t.equal(quantity(1, 'cron_jobs'), '1 cron job');
+  t.equal(quantity(500, 'disk_mb'), '500 MB of disk');
+  const { knex } = await useTestDatabase(t);
+  const limits = createLimitsService(knex);
+  const sub = randomUUID();
+  await limits.setLimits(sub, { websites: 1 });
+  await limits.assert(sub, 'websites', 1);
+  await t.rejects(limits.assert(sub, 'websites', 1), { message: 'The package allows 1 website; 1 in use' });
 });

@@ -30,4 +30,6 @@ export interface LimitsService {
   usage(subscriptionId: string): Promise<UsageLine[]>;
   /** Resources whose current usage exceeds the given limits (to refuse a downgrade). */
   wouldExceed(subscriptionId: string, limits: Record<string, number | null>): Promise<UsageLine[]>;
+  /** Limit keys some started plugin enforces (declared in its definition's `limits`), sorted. */
+  enforced(): string[];
 }

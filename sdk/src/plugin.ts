@@ -148,6 +148,12 @@ export interface PluginDefinition<
   permissions?: KernelCapability[];
   /** RBAC permissions this plugin defines. */
   rbac?: Record<string, RbacPermissionDefinition>;
+  /**
+   * Subscription limit keys this plugin enforces (it calls `limits.assert` for them), e.g.
+   * `['websites', 'domains']`. While it is started, `limits.enforced()` lists them and the panel
+   * shows those quotas; a limit no started plugin enforces is not shown (it would promise nothing).
+   */
+  limits?: string[];
   /** Services resolved into `ctx.deps`. */
   deps?: TDeps;
   /** Folder of knex migrations (`.js` files), run in `plugin_<id>` before `start`. */

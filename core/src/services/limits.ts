@@ -10,8 +10,7 @@ export const LimitErrors = {
   exceeded: defineError(
     'LIMITS_ERR_EXCEEDED',
     409,
-    (resource: string, used: number, limit: number) =>
-      `The package allows ${limit} ${resource.replaceAll('_', ' ')}; ${used} in use`,
+    (resource: string, used: number, limit: number) => `The package allows ${quantity(limit, resource)}; ${used} in use`,
     (resource: string, used: number, limit: number) => ({ resource, used, limit }),
   ),
   unknownSubscription: defineError(
@@ -21,6 +20,14 @@ export const LimitErrors = {
   ),
   invalid: defineError('LIMITS_ERR_INVALID', 400, (reason: string) => reason),
 };
+
+/** `1 website`, `3 websites`, `500 MB of disk`: a limit in words (resource keys are plural). */
+export function quantity(count: number, resource: string): string {
+  const unit = /^(.+)_(mb|gb)$/.exec(resource);
+  if (unit) return `${count} ${unit[2]!.toUpperCase()} of ${unit[1]!.replaceAll('_', ' ')}`;
+  const words = resource.replaceAll('_', ' ');
+  return `${count} ${count === 1 && words.endsWith('s') ? words.slice(0, -1) : words}`;
+}
 
 const TABLE = 'hostplane.subscription_usage';
 const RESOURCE = /^[a-z][a-z0-9_]{0,62}$/;
@@ -41,9 +48,10 @@ function check(subscriptionId: string, resource?: string): void {
   if (resource !== undefined && !RESOURCE.test(resource)) throw LimitErrors.invalid(`resource "${resource}" must be snake_case`);
 }
 
-/** The limits service over `knex`. */
-export function createLimitsService(knex: Knex): LimitsService {
+/** The limits service over `knex`; `enforced` lists the keys started plugins enforce. */
+export function createLimitsService(knex: Knex, enforced: () => string[] = () => []): LimitsService {
   return {
+    enforced: () => [...new Set(enforced())].sort(),
     async assert(subscriptionId, resource, delta, options = {}) {
       check(subscriptionId, resource);
       if (!Number.isSafeInteger(delta)) throw LimitErrors.invalid('delta must be a whole number');

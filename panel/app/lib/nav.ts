@@ -26,12 +26,23 @@ export function dedicatedPathOf(page: Pick<PanelPage, 'pluginId' | 'id'>): strin
   return DEDICATED[`${page.pluginId}/${page.id}`];
 }
 
+/**
+ * Pages a customer (or its technical user) may read but not use: it buys no package itself, and
+ * its subscriptions, with their usage, are on its dashboard.
+ */
+const NOT_FOR_CUSTOMERS = new Set(['accounts/packages', 'accounts/subscriptions']);
+
+const USERS_LABEL: Partial<Record<Me['user']['role'], string>> = { reseller: 'Customers', customer: 'Technical users' };
+
 export function buildNav(me: Me, pages: PanelPage[]): NavSection[] {
   const can = (permission: string) => me.permissions.includes(permission);
+  const isCustomer = me.user.role === 'customer' || me.user.role === 'technical_user';
   const label = (page: PanelPage) =>
-    page.pluginId === 'accounts' && page.id === 'users' && me.user.role === 'reseller' ? 'Customers' : page.nav.label;
+    (page.pluginId === 'accounts' && page.id === 'users' ? USERS_LABEL[me.user.role] : undefined) ?? page.nav.label;
   const pluginItems = (section: string) =>
-    pages.filter((p) => p.nav.section === section).map((p) => ({ label: label(p), to: dedicatedPathOf(p) ?? p.path }));
+    pages
+      .filter((p) => p.nav.section === section && !(isCustomer && NOT_FOR_CUSTOMERS.has(`${p.pluginId}/${p.id}`)))
+      .map((p) => ({ label: label(p), to: dedicatedPathOf(p) ?? p.path }));
 
   const main: NavItem[] = [{ label: 'Dashboard', to: '/' }, ...pluginItems('main')];
   const admin: NavItem[] = [];

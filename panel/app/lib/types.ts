@@ -98,7 +98,9 @@ export interface Subscription {
 
 export interface Usage {
   subscriptionId: string;
-  resources: Array<{ resource: string; used: number; limit: number | null }>;
+  /** `enforced`: some started plugin enforces the limit; the others promise nothing yet. */
+  resources: Array<{ resource: string; used: number; limit: number | null; enforced: boolean }>;
+  enforced: string[];
 }
 
 export interface PanelPage {

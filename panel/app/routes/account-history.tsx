@@ -4,6 +4,7 @@ import { AccountTabs } from '../components/account-tabs';
 import { DataTable } from '../components/data-table';
 import { PageHeader, StatusBadge, formatDate } from '../components/ui';
 import { Api, must } from '../lib/api.server';
+import { describeUserAgent } from '../lib/user-agent';
 
 interface Entry {
   id: string;
@@ -39,7 +40,7 @@ export default function History() {
           { label: 'Result', render: (e) => <StatusBadge status={e.success ? 'ok' : 'failed'} /> },
           { label: 'Reason', render: (e) => e.reason ?? '—' },
           { label: 'IP address', render: (e) => e.ip ?? '—' },
-          { label: 'Device', render: (e) => <span className="text-xs">{e.userAgent?.slice(0, 80) ?? '—'}</span> },
+          { label: 'Device', render: (e) => <span title={e.userAgent ?? undefined}>{describeUserAgent(e.userAgent)}</span> },
           { label: '2FA', render: (e) => (e.twoFactor ? 'yes' : 'no') },
         ]}
       />

@@ -6,6 +6,7 @@ import { ResultToast } from '../components/toasts';
 import { CsrfInput, PageHeader, StatusBadge, formatDate } from '../components/ui';
 import { Api, apiForForm, must, readForm } from '../lib/api.server';
 import { done, failed, type ActionResult } from '../lib/action';
+import { describeUserAgent } from '../lib/user-agent';
 
 interface Session {
   id: string;
@@ -35,12 +36,6 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   return res.ok ? done('Session signed out.') : failed(res);
 }
 
-function browserOf(userAgent: string | null): string {
-  if (!userAgent) return 'Unknown device';
-  const match = /(Firefox|Edg|Chrome|Safari|curl|HeadlessChrome)\/[\d.]+/.exec(userAgent);
-  return match ? match[0] : userAgent.slice(0, 60);
-}
-
 export default function Sessions() {
   const { items } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -67,7 +62,7 @@ export default function Sessions() {
             label: 'Device',
             render: (s) => (
               <>
-                {browserOf(s.userAgent)} {s.current ? <StatusBadge status="this device" /> : null}
+                {describeUserAgent(s.userAgent)} {s.current ? <StatusBadge status="this device" /> : null}
               </>
             ),
           },

@@ -4,6 +4,7 @@ import { Card, EmptyState, PageHeader, StatusBadge, formatDate } from '../compon
 import { UsageBar } from '../components/usage-bar';
 import { Api, requireUser } from '../lib/api.server';
 import { LiveRefresh } from '../components/live';
+import { plural } from '../lib/plural';
 import { NoPackageNotice } from '../components/ask-provider';
 import { websiteAllowance } from '../lib/allowance.server';
 import { LIMIT_LABELS, SETTLING, type List, type Subscription, type Usage, type Website } from '../lib/types';
@@ -115,7 +116,7 @@ export default function Dashboard() {
           {websitesTotal > websites.length ? (
             <p className="mt-2 text-sm">
               <Link className="link" to="/websites">
-                All {websitesTotal} websites
+                All {plural(websitesTotal, 'website')}
               </Link>
             </p>
           ) : null}
@@ -130,7 +131,8 @@ export default function Dashboard() {
         <div className="grid gap-4 lg:grid-cols-2">
           {subscriptions.map((s) => {
             const u = usage[s.id];
-            const shown = u?.resources.filter((r) => r.limit !== null || r.used > 0) ?? [];
+            // Only quotas some enabled plugin enforces: the others would promise nothing.
+            const shown = u?.resources.filter((r) => r.enforced) ?? [];
             return (
               <Card key={s.id} title={s.packageName} actions={<StatusBadge status={s.status} />}>
                 <p className="muted mb-4 text-sm">
@@ -139,7 +141,7 @@ export default function Dashboard() {
                 </p>
                 {u ? (
                   <div className="space-y-3">
-                    {shown.length === 0 ? <p className="muted text-sm">Nothing used yet; no limits set.</p> : null}
+                    {shown.length === 0 ? <p className="muted text-sm">No limits apply to what you can create yet.</p> : null}
                     {shown.map((r) => (
                       <UsageBar key={r.resource} label={LIMIT_LABELS[r.resource] ?? r.resource} used={r.used} limit={r.limit} />
                     ))}

@@ -17,6 +17,7 @@ import { Card, CsrfInput, Field, PageHeader, StatusBadge, formatDate } from '../
 import { Api, apiForForm, must, readForm, requireUser } from '../lib/api.server';
 import { done, failed, fieldError, text, type ActionResult } from '../lib/action';
 import type { List, Me, User } from '../lib/types';
+import { plural } from '../lib/plural';
 
 const ROLES = ['customer', 'reseller', 'technical_user', 'super_admin'] as const;
 const STATUSES = ['active', 'suspended', 'deleted'] as const;
@@ -33,6 +34,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if ((ROLES as readonly string[]).includes(role)) query.set('role', role);
   // A reseller's list is their customers (the API's subtree also holds the reseller).
   else if (me.user.role === 'reseller') query.set('role', 'customer');
+  // A customer's are its technical users (its subtree also holds the customer itself).
+  else if (me.user.role === 'customer') query.set('role', 'technical_user');
   if ((STATUSES as readonly string[]).includes(status)) query.set('status', status);
   const list = must(request, await new Api(request, context).get<List<User> & { total: number }>(`/users?${query}`));
   return { ...list, search, role, status, page };
@@ -65,7 +68,7 @@ export default function Users() {
   const { me } = useRouteLoaderData('routes/app-layout') as { me: Me };
   const result = useActionData<typeof action>();
   const isAdmin = me.user.role === 'super_admin';
-  const noun = isAdmin ? 'Users' : me.user.role === 'reseller' ? 'Customers' : 'Users';
+  const noun = isAdmin ? 'Users' : me.user.role === 'reseller' ? 'Customers' : 'Technical users';
   const canImpersonate = me.permissions.includes('auth.user.impersonate') && !me.impersonation;
   const canWrite = me.permissions.includes('accounts.user.write');
   const createErrors = result && !result.ok && result.intent === 'create' ? result : undefined;
@@ -73,7 +76,10 @@ export default function Users() {
   const roleChoices = isAdmin ? ROLES : me.user.role === 'reseller' ? (['customer'] as const) : (['technical_user'] as const);
   return (
     <>
-      <PageHeader title={noun} description={`${total} in your ${isAdmin ? 'platform' : 'account tree'}.`} />
+      <PageHeader
+        title={noun}
+        description={`${plural(total, noun === 'Users' ? 'user' : noun.toLowerCase().slice(0, -1))} in your ${isAdmin ? 'platform' : 'account tree'}.`}
+      />
       <ResultToast result={result} />
       <Form method="get" className="card mb-4 flex flex-wrap items-end gap-3 p-4" role="search">
         <div className="min-w-48 flex-1">

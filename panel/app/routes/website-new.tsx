@@ -1,13 +1,28 @@
 /** Create a website: domain, type, PHP version, the subscription it counts against. */
-import { Form, redirect, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+import {
+  Form,
+  Link,
+  redirect,
+  useActionData,
+  useLoaderData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from 'react-router';
 import { ResultToast } from '../components/toasts';
 import { Alert, Card, CsrfInput, Field, PageHeader } from '../components/ui';
 import { Api, apiForForm, readForm, requireUser } from '../lib/api.server';
 import { websiteAllowance } from '../lib/allowance.server';
-import { NoPackageNotice } from '../components/ask-provider';
+import { AskProvider, NoPackageNotice } from '../components/ask-provider';
 import { failed, fieldError, text, type ActionResult } from '../lib/action';
 import { flashCookie } from '../lib/flash';
-import { WEBSITE_KINDS, type List, type Subscription, type Website } from '../lib/types';
+import { limitText } from '../lib/plural';
+import { WEBSITE_KINDS, type List, type Provider, type Subscription, type Website } from '../lib/types';
+
+/** A create refused by the package's limit: shown beside the form with the way to more. */
+type LimitRefusal = Extract<ActionResult, { ok: false }> & {
+  limit: { resource: string; used: number; limit: number };
+  provider: Provider | null;
+};
 
 interface Server {
   driver: string | null;
@@ -31,7 +46,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult | Response> {
+export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult | LimitRefusal | Response> {
   const form = await readForm(request);
   const kind = text(form, 'kind') ?? 'static';
   const body: Record<string, unknown> = { domain: text(form, 'domain') ?? '', kind };
@@ -41,7 +56,16 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   if (php && (kind === 'php' || kind === 'wordpress')) body.phpVersion = php;
   const subscriptionId = text(form, 'subscriptionId');
   if (subscriptionId) body.subscriptionId = subscriptionId;
-  const res = await apiForForm(request, context, form).post<Website>('/websites', body);
+  const api = apiForForm(request, context, form);
+  const res = await api.post<Website>('/websites', body);
+  if (!res.ok && res.error.code === 'LIMITS_ERR_EXCEEDED') {
+    const provider = await api.get<{ provider: Provider | null }>('/provider');
+    return {
+      ...failed(res),
+      limit: res.error.details as LimitRefusal['limit'],
+      provider: provider.ok ? provider.data.provider : null,
+    };
+  }
   if (!res.ok) return failed(res);
   return redirect(`/websites/${res.data.id}`, {
     headers: { 'set-cookie': flashCookie(request, { kind: 'success', message: `${res.data.domainDisplay} is being set up.` }) },
@@ -50,13 +74,14 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
 
 export default function NewWebsite() {
   const { server, subscriptions, allowance } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionResult | undefined;
+  const result = useActionData<typeof action>() as ActionResult | LimitRefusal | undefined;
+  const refusal = result && !result.ok && 'limit' in result ? result : undefined;
   const err = (name: string) => fieldError(result, name);
   const versions = server?.phpVersions.length ? server.phpVersions : ['8.2'];
   return (
     <>
       <PageHeader title="New website" description="It goes live within seconds; you can point your domain at the server later." />
-      <ResultToast result={result} />
+      {refusal ? null : <ResultToast result={result} />}
       {allowance.noPackage ? <NoPackageNotice provider={allowance.provider} /> : null}
       {allowance.canCreate && server && server.state !== 'ready' ? (
         <div className="mb-4">
@@ -64,6 +89,17 @@ export default function NewWebsite() {
             The web server is {server.state}
             {server.reason ? `: ${server.reason}` : ''}. The website is saved and goes live once it is back.
           </Alert>
+        </div>
+      ) : null}
+      {refusal ? (
+        <div className="mb-4 space-y-2" data-testid="limit-refusal">
+          <AskProvider provider={refusal.provider}>
+            {limitText(refusal.limit)} To create more, get a bigger package: see it on your{' '}
+            <Link className="link" to="/">
+              dashboard
+            </Link>
+            .
+          </AskProvider>
         </div>
       ) : null}
       {allowance.canCreate ? (

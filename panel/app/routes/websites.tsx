@@ -5,6 +5,7 @@ import { LiveRefresh } from '../components/live';
 import { Field, PageHeader, StatusBadge, formatDate } from '../components/ui';
 import { Api, must, requireUser } from '../lib/api.server';
 import { websiteAllowance } from '../lib/allowance.server';
+import { plural } from '../lib/plural';
 import { NoPackageNotice } from '../components/ask-provider';
 import { SETTLING, WEBSITE_KINDS, type List, type Me, type User, type Website } from '../lib/types';
 
@@ -37,7 +38,7 @@ export default function Websites() {
     <>
       <PageHeader
         title="Websites"
-        description={`${total} website${total === 1 ? '' : 's'}.`}
+        description={`${plural(total, 'website')}.`}
         actions={
           canWrite ? (
             <Link className="btn-primary" to="/websites/new">

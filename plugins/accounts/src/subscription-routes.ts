@@ -71,8 +71,10 @@ const UsageSchema = Type.Object({
       resource: Type.String(),
       used: Type.Integer(),
       limit: Type.Union([Type.Integer(), Type.Null()]),
+      enforced: Type.Boolean({ description: 'Some started plugin enforces this limit (else it promises nothing yet)' }),
     }),
   ),
+  enforced: Type.Array(Type.String(), { description: 'Limit keys the started plugins enforce' }),
 });
 
 const ReasonBody = Type.Object(
@@ -371,7 +373,12 @@ export function subscriptionRoutes(deps: AccountsDeps) {
           ...LIMIT_KEYS.map((k) => byName.get(k) ?? { resource: k, used: 0, limit: null }),
           ...lines.filter((l) => !(LIMIT_KEYS as readonly string[]).includes(l.resource)),
         ];
-        return { subscriptionId: sub.id, resources };
+        const enforced = deps.limits.enforced();
+        return {
+          subscriptionId: sub.id,
+          resources: resources.map((r) => ({ ...r, enforced: enforced.includes(r.resource) })),
+          enforced,
+        };
       },
     );
   };

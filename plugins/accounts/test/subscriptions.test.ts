@@ -20,6 +20,7 @@ const probe = definePlugin({
   id: 'probe',
   sdk: '^0.1.0',
   permissions: ['events:subscribe', 'limits'],
+  limits: ['websites'],
   deps: { limits: coreServices.limits },
   setup(ctx) {
     limits = ctx.deps.limits;
@@ -78,9 +79,16 @@ t.test('a reseller assigns its package to its customer; limits follow at once', 
       resource: 'websites',
       used: 0,
       limit: 2,
+      enforced: true,
     },
   );
   t.equal(usage.body.resources.length, 8, 'every package resource is listed');
+  t.same(usage.body.enforced, ['websites'], 'the limits a started plugin enforces are named');
+  t.match(
+    usage.body.resources.find((r: { resource: string }) => r.resource === 'disk_mb'),
+    { enforced: false },
+    'a limit nothing enforces says so',
+  );
   t.ok(seen.some((e) => e.event === 'subscription.created' && e.payload.subscriptionId === res.body.id));
 });
 

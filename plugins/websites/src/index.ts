@@ -19,6 +19,8 @@ export default definePlugin({
   requires: { accounts: '^0.1.0' },
   config: WebsitesConfig,
   permissions: ['http:routes', 'db', 'jobs', 'schedules', 'limits', 'audit', 'users', 'events:emit', 'events:subscribe'],
+  // Each create asserts one website and its domains (aliases included) against the subscription.
+  limits: ['websites', 'domains'],
   rbac: {
     'websites.site.read': { description: 'See websites in your subtree', roles: ['reseller', 'customer', 'technical_user'] },
     'websites.site.write': { description: 'Create, change and delete websites', roles: ['reseller', 'customer'] },
