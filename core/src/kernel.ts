@@ -102,6 +102,7 @@ export class Kernel implements KernelApi {
   readonly users: UsersService;
   /** Problems found while discovering (broken manifests, duplicates). */
   discoveryProblems: DiscoveryProblem[] = [];
+  private readonly loggedProblems = new Set<string>();
 
   private readonly records = new Map<string, PluginRecord>();
   private readonly listeners = new Set<() => void | Promise<void>>();
@@ -191,7 +192,15 @@ export class Kernel implements KernelApi {
   private async refreshRecords(): Promise<void> {
     const { plugins, problems } = await discoverPlugins(this.options.discovery ?? {});
     this.discoveryProblems = problems;
-    for (const problem of problems) this.logger.warn({ err: problem.error, dir: problem.dir }, 'plugin package skipped');
+    for (const problem of problems) {
+      // One line, once per kernel: a problem of the operator's files (a copy too many, a broken
+      // manifest), not of the code, so no stack; and discovery runs more than once per boot.
+      const line = `plugin package skipped: ${problem.error.message}`;
+      if (this.loggedProblems.has(`${problem.dir}\n${line}`)) continue;
+      this.loggedProblems.add(`${problem.dir}\n${line}`);
+      const code = (problem.error as { code?: unknown }).code;
+      this.logger.warn({ dir: problem.dir, ...(typeof code === 'string' ? { code } : {}) }, line);
+    }
     const found = [...plugins];
     for (const inline of this.options.inlinePlugins ?? []) {
       const d = inline.definition;

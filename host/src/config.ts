@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineError } from '@hostplane/sdk';
+import { LOG_FORMATS, type LogFormatSetting } from './log-format.js';
 
 export const ConfigInvalid = defineError(
   'HOST_ERR_CONFIG_INVALID',
@@ -29,6 +30,8 @@ export interface HostConfig {
   /** Origins allowed by CORS (the panel's). */
   corsOrigins: string[];
   logLevel: string;
+  /** `HOSTPLANE_LOG_FORMAT`: JSON lines, human lines, or (auto) human on a terminal only. */
+  logFormat: LogFormatSetting;
   rateLimit: { max: number; timeWindow: string };
 }
 
@@ -60,6 +63,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw ConfigInvalid('HOSTPLANE_LOG_LEVEL', `unknown level "${logLevel}"`);
   }
+  const logFormat = (env.HOSTPLANE_LOG_FORMAT || 'auto') as LogFormatSetting;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw ConfigInvalid('HOSTPLANE_LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
+  }
   return {
     databaseUrl,
     dataDir,
@@ -73,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       .map((o) => o.trim())
       .filter(Boolean),
     logLevel,
+    logFormat,
     rateLimit: { max: intVar(env, 'HOSTPLANE_RATE_LIMIT_MAX', 300, 1, 1_000_000), timeWindow: '1 minute' },
   };
 }
