@@ -13,4 +13,7 @@ export default defineConfig({
   // without resolving anything from the workspace, and it exports its own request handler.
   ssr: { noExternal: true },
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+  // Rolldown prints a page of plugin timings whenever a build is slow (a busy machine, a cold
+  // cache); at every `npm start` that is noise, not news.
+  build: { rolldownOptions: { checks: { bundlerTimings: false } } },
 });

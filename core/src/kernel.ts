@@ -63,6 +63,7 @@ export class Kernel implements KernelApi {
   readonly users: UsersService;
   /** Problems found while discovering (broken manifests, duplicates). */
   discoveryProblems: DiscoveryProblem[] = [];
+  private readonly loggedProblems = new Set<string>();
 
   private readonly records = new Map<string, PluginRecord>();
   private readonly listeners = new Set<() => void | Promise<void>>();
@@ -156,9 +157,9 @@ export class Kernel implements KernelApi {
 
   /** Discover plugins and merge stored state into the records. */
   private async refreshRecords(): Promise<void> {
-    const { knex, logger, records, admin, options } = this;
+    const { knex, logger, records, admin, options, loggedProblems } = this;
     const input = { discovery: options.discovery ?? {}, inlinePlugins: options.inlinePlugins ?? [] };
-    this.discoveryProblems = await refreshRecords({ knex, logger, records, admin, ...input });
+    this.discoveryProblems = await refreshRecords({ knex, logger, records, admin, loggedProblems, ...input });
   }
 
   /** Serialize lifecycle changes: one at a time, in order. */

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PhaseLimits } from '@hostplane/core';
 import { defineError } from '@hostplane/sdk';
+import { LOG_FORMATS, type LogFormatSetting } from './log-format.js';
 
 export const ConfigInvalid = defineError(
   'HOST_ERR_CONFIG_INVALID',
@@ -30,6 +31,8 @@ export interface HostConfig {
   /** Origins allowed by CORS (the panel's). */
   corsOrigins: string[];
   logLevel: string;
+  /** `HOSTPLANE_LOG_FORMAT`: JSON lines, human lines, or (auto) human on a terminal only. */
+  logFormat: LogFormatSetting;
   rateLimit: { max: number; timeWindow: string };
   /** Time limits on plugin phases set by `HOSTPLANE_PLUGIN_<PHASE>_TIMEOUT_MS`; the kernel's defaults otherwise. */
   pluginPhaseLimits: Partial<PhaseLimits>;
@@ -75,6 +78,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw ConfigInvalid('HOSTPLANE_LOG_LEVEL', `unknown level "${logLevel}"`);
   }
+  const logFormat = (env.HOSTPLANE_LOG_FORMAT || 'auto') as LogFormatSetting;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw ConfigInvalid('HOSTPLANE_LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
+  }
   return {
     databaseUrl,
     dataDir,
@@ -88,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       .map((o) => o.trim())
       .filter(Boolean),
     logLevel,
+    logFormat,
     rateLimit: { max: intVar(env, 'HOSTPLANE_RATE_LIMIT_MAX', 300, 1, 1_000_000), timeWindow: '1 minute' },
     pluginPhaseLimits: phaseLimitVars(env),
   };

@@ -1,4 +1,5 @@
 import {
+  data,
   isRouteErrorResponse,
   Links,
   Meta,
@@ -10,6 +11,7 @@ import {
 } from 'react-router';
 import './app.css';
 import { cookiesOf, THEME_COOKIE } from './lib/cookies';
+import { formTokenFor } from './lib/form-token.server';
 import { useNonce } from './lib/nonce';
 
 export type Theme = 'light' | 'dark' | 'system';
@@ -17,7 +19,9 @@ export type Theme = 'light' | 'dark' | 'system';
 export function loader({ request }: LoaderFunctionArgs) {
   const stored = cookiesOf(request)[THEME_COOKIE];
   const theme: Theme = stored === 'light' || stored === 'dark' ? stored : 'system';
-  return { theme };
+  // Every page may hold a form; each form echoes this token (CsrfInput).
+  const form = formTokenFor(request);
+  return data({ theme, formToken: form.token }, form.setCookie ? { headers: { 'set-cookie': form.setCookie } } : undefined);
 }
 
 export function links() {

@@ -76,6 +76,8 @@ export interface RefreshInput {
   inlinePlugins: readonly InlinePlugin[];
   records: Map<string, PluginRecord>;
   admin: boolean;
+  /** Problems already logged by this kernel: discovery runs more than once per boot. */
+  loggedProblems: Set<string>;
 }
 
 /**
@@ -84,7 +86,15 @@ export interface RefreshInput {
  */
 export async function refreshRecords(input: RefreshInput): Promise<DiscoveryProblem[]> {
   const { plugins, problems } = await discoverPlugins(input.discovery);
-  for (const problem of problems) input.logger.warn({ err: problem.error, dir: problem.dir }, 'plugin package skipped');
+  for (const problem of problems) {
+    // One line, once per kernel: a problem of the operator's files (a copy too many, a broken
+    // manifest), not of the code, so no stack.
+    const line = `plugin package skipped: ${problem.error.message}`;
+    if (input.loggedProblems.has(`${problem.dir}\n${line}`)) continue;
+    input.loggedProblems.add(`${problem.dir}\n${line}`);
+    const code = (problem.error as { code?: unknown }).code;
+    input.logger.warn({ dir: problem.dir, ...(typeof code === 'string' ? { code } : {}) }, line);
+  }
   const found = [...plugins, ...input.inlinePlugins.map(discoveredInline)];
   const rows = new Map((await listPluginRows(input.knex)).map((r) => [r.id, r]));
   for (const { manifest } of found) {

@@ -2,6 +2,7 @@
 import { createLogger, type Kernel, type Logger } from '@hostplane/core';
 import type { HostConfig } from '../config.js';
 import { openKernel } from '../boot.js';
+import { logDestination } from '../log-format.js';
 import { CliError, type CliIO } from './output.js';
 
 /** Parsed input of one command. */
@@ -39,7 +40,7 @@ export function limitOption(raw: string | undefined, fallback = 50): number {
 
 /** Run `fn` with a kernel in admin mode (starts no plugin), always stopping it. */
 export async function withAdminKernel<T>(input: CommandInput, fn: (kernel: Kernel) => Promise<T>): Promise<T> {
-  const kernel = await openKernel(input.config, { mode: 'admin', logger: silentLogger() });
+  const kernel = await openKernel(input.config, { mode: 'admin', logger: warningsLogger(input.config) });
   try {
     return await fn(kernel);
   } finally {
@@ -47,7 +48,11 @@ export async function withAdminKernel<T>(input: CommandInput, fn: (kernel: Kerne
   }
 }
 
-/** The CLI speaks through its output; only warnings from the libraries reach stderr. */
-function silentLogger(): Logger {
-  return createLogger({ level: process.env.HOSTPLANE_LOG_LEVEL ?? 'warn', destination: process.stderr });
+/**
+ * The CLI speaks through its output; only warnings (a plugin package skipped …) reach stderr,
+ * as human lines on a terminal. The level is `warn` unless HOSTPLANE_LOG_LEVEL says otherwise.
+ */
+function warningsLogger(config: HostConfig): Logger {
+  const level = process.env.HOSTPLANE_LOG_LEVEL ? config.logLevel : 'warn';
+  return createLogger({ level, destination: logDestination(process.stderr, config.logFormat) ?? process.stderr });
 }

@@ -189,10 +189,20 @@ export function Field({
   );
 }
 
-/** The CSRF token of the session, echoed by every form (the API checks it). */
+/**
+ * What every form echoes: the form token of the browser (the panel checks it when the origin is
+ * hidden, see lib/form-token.server.ts) and, when signed in, the session's CSRF token (the API
+ * checks it).
+ */
 export function CsrfInput() {
+  const root = useRouteLoaderData<{ formToken?: string }>('root');
   const data = useRouteLoaderData<{ csrf: string | null }>('routes/app-layout');
-  return data?.csrf ? <input type="hidden" name="_csrf" value={data.csrf} /> : null;
+  return (
+    <>
+      {root?.formToken ? <input type="hidden" name="_formToken" value={root.formToken} /> : null}
+      {data?.csrf ? <input type="hidden" name="_csrf" value={data.csrf} /> : null}
+    </>
+  );
 }
 
 export function formatDate(value: unknown): string {

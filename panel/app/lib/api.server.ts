@@ -7,6 +7,7 @@ import { redirect, type AppLoadContext } from 'react-router';
 import { clearCookie, cookiesOf, DEVICE_COOKIES, IMPERSONATION_COOKIE, SESSION_COOKIES, setCookie } from './cookies';
 import type { ApiError } from './errors';
 import { flashCookie } from './flash';
+import { formTokenMatches } from './form-token.server';
 import type { Me } from './types';
 
 export type ApiResult<T> =
@@ -203,19 +204,32 @@ export function must<T>(request: Request, res: ApiResult<T>): T {
   throw new Response(JSON.stringify(res.error), { status: res.status, headers: { 'content-type': 'application/json' } });
 }
 
+function isForeign(origin: string, own: string): boolean {
+  try {
+    return new URL(origin).origin !== own;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * A form post, after checking it came from our own pages. The API checks the CSRF token of
- * cookie sessions itself; impersonation calls use a Bearer token it does not check, so the
- * panel refuses cross-origin posts here (and that cookie is SameSite=Strict).
+ * cookie sessions itself; impersonation calls and the signed-out forms (sign-in, registration …)
+ * have no such token, so the panel refuses cross-origin posts here. A post whose origin is
+ * hidden (`Origin: null`: Chromium's plain form posts under `no-referrer`, or a forged post from
+ * a page that hides where it is) must echo the form token (form-token.server.ts); so must an
+ * impersonation post without any origin.
  */
 export async function readForm(request: Request): Promise<FormData> {
   const origin = request.headers.get('origin') ?? request.headers.get('referer');
-  const own = new URL(request.url).origin;
-  if (origin && origin !== 'null' && new URL(origin).origin !== own) {
+  if (origin && origin !== 'null' && isForeign(origin, new URL(request.url).origin)) {
     throw new Response('Cross-origin form post refused', { status: 403 });
   }
-  if (!origin && impersonationOf(request)) throw new Response('Form post without an origin refused', { status: 403 });
-  return request.formData();
+  const form = await request.formData();
+  if ((origin === 'null' || (!origin && impersonationOf(request))) && !formTokenMatches(request, form)) {
+    throw new Response('This form is out of date: reload the page and send it again.', { status: 403 });
+  }
+  return form;
 }
 
 /** An API client for an action: echoes the form's CSRF token. */

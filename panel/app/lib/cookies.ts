@@ -1,4 +1,4 @@
-/** Cookie parsing and the panel's own cookies (impersonation, flash, theme). */
+/** Cookie parsing and the panel's own cookies (impersonation, flash, theme, form token). */
 
 export function parseCookies(header: string | null): Record<string, string> {
   const out: Record<string, string> = {};
@@ -59,5 +59,7 @@ export const DEVICE_COOKIES = ['__Host-hp_device', 'hp_device'];
 export const IMPERSONATION_COOKIE = 'hp_panel_as';
 /** One message for the next page, set with a redirect (Post/Redirect/Get). */
 export const FLASH_COOKIE = 'hp_panel_flash';
+/** The form token of this browser (see form-token.server.ts). */
+export const FORM_TOKEN_COOKIE = 'hp_panel_form';
 /** `light`, `dark` or absent (follow the system). Not secret: readable by the page. */
 export const THEME_COOKIE = 'hp_panel_theme';

@@ -150,7 +150,7 @@ function safeMessage(body: string): string {
 }
 
 function Shell({ data, children }: { data: LayoutData; children: React.ReactNode }) {
-  const { me, nav, flash, csrf } = data;
+  const { me, nav, flash } = data;
   const location = useLocation();
   const toasts: Flash[] = flash ? [flash] : [];
   return (
@@ -174,7 +174,7 @@ function Shell({ data, children }: { data: LayoutData; children: React.ReactNode
               {me.user.email}
             </span>
             <Form method="post" action="/logout">
-              <input type="hidden" name="_csrf" value={csrf ?? ''} />
+              <CsrfInput />
               <button type="submit" className="btn-secondary">
                 Sign out
               </button>

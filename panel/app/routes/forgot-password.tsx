@@ -1,5 +1,5 @@
 import { Form, Link, useActionData, type ActionFunctionArgs } from 'react-router';
-import { Alert, Field } from '../components/ui';
+import { Alert, CsrfInput, Field } from '../components/ui';
 import { Api, readForm } from '../lib/api.server';
 import { done, failed, fieldError, text, type ActionResult } from '../lib/action';
 
@@ -19,6 +19,7 @@ export default function ForgotPassword() {
       <h1 className="text-2xl font-semibold tracking-tight">Reset your password</h1>
       <p className="muted mt-1 text-sm">We will mail you a link to choose a new one.</p>
       <Form method="post" className="mt-6 space-y-4">
+        <CsrfInput />
         {result?.ok ? <Alert kind="success">{result.message}</Alert> : null}
         {result && !result.ok ? <Alert kind="error">{result.errors.message}</Alert> : null}
         <Field name="email" label="Email" type="email" autoComplete="email" required error={fieldError(result, 'email')} />

@@ -9,7 +9,7 @@ import {
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
 } from 'react-router';
-import { Alert, Field } from '../components/ui';
+import { Alert, CsrfInput, Field } from '../components/ui';
 import { Api, currentUser, passCookies, readForm } from '../lib/api.server';
 import { fieldError, failed, text, type ActionResult } from '../lib/action';
 import { flashCookie } from '../lib/flash';
@@ -106,6 +106,7 @@ export default function Login() {
         {verified ? <Alert kind="success">Your address is confirmed. You can sign in now.</Alert> : null}
         {actionResult && !actionResult.ok ? <Alert kind="error">{actionResult.errors.message}</Alert> : null}
         <Form method="post" className="space-y-4">
+          <CsrfInput />
           <input type="hidden" name="next" value={next} />
           <Field
             name="email"
@@ -150,6 +151,7 @@ function TwoFactorStep(props: { next: string; challengeToken: string; email: str
       <h1 className="text-2xl font-semibold tracking-tight">Two-factor authentication</h1>
       <p className="muted mt-1 text-sm">Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
       <Form method="post" className="mt-6 space-y-4">
+        <CsrfInput />
         <input type="hidden" name="intent" value="two-factor" />
         <input type="hidden" name="next" value={props.next} />
         <input type="hidden" name="email" value={props.email} />

@@ -1,6 +1,6 @@
 /** Create an account (when the auth plugin allows it); a verification mail follows. */
 import { Form, Link, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
-import { Alert, Field } from '../components/ui';
+import { Alert, CsrfInput, Field } from '../components/ui';
 import { Api, readForm } from '../lib/api.server';
 import { done, failed, fieldError, text, type ActionResult } from '../lib/action';
 
@@ -57,6 +57,7 @@ export default function Register() {
       <title>Create an account · Hostplane</title>
       <h1 className="text-2xl font-semibold tracking-tight">Create an account</h1>
       <Form method="post" className="mt-6 space-y-4">
+        <CsrfInput />
         {result && !result.ok ? <Alert kind="error">{result.errors.message}</Alert> : null}
         <Field name="name" label="Name" autoComplete="name" error={fieldError(result, 'name')} />
         <Field name="email" label="Email" type="email" autoComplete="email" required error={fieldError(result, 'email')} />

@@ -7,7 +7,7 @@ import {
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
 } from 'react-router';
-import { Alert, Field } from '../components/ui';
+import { Alert, CsrfInput, Field } from '../components/ui';
 import { Api, readForm } from '../lib/api.server';
 import { failed, fieldError, type ActionResult } from '../lib/action';
 import { flashCookie } from '../lib/flash';
@@ -41,6 +41,7 @@ export default function ResetPassword() {
         </div>
       ) : (
         <Form method="post" className="mt-6 space-y-4">
+          <CsrfInput />
           {result && !result.ok ? <Alert kind="error">{result.errors.message}</Alert> : null}
           <input type="hidden" name="token" value={token} />
           <Field

@@ -1,9 +1,10 @@
 import { redirect, type ActionFunctionArgs } from 'react-router';
+import { readForm } from '../lib/api.server';
 import { setCookie, THEME_COOKIE } from '../lib/cookies';
 
 /** Remember the theme choice (not a secret, not an account setting: one cookie per browser). */
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   const theme = form.get('theme');
   const next = form.get('next');
   const target = typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/';

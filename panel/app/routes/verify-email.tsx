@@ -11,7 +11,7 @@ import {
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
 } from 'react-router';
-import { Alert, Field } from '../components/ui';
+import { Alert, CsrfInput, Field } from '../components/ui';
 import { Api, readForm } from '../lib/api.server';
 import { done, failed, fieldError, text, type ActionResult } from '../lib/action';
 
@@ -43,6 +43,7 @@ export default function VerifyEmail() {
         {result && !result.ok ? <Alert kind="error">{result.errors.message}</Alert> : null}
         {token ? (
           <Form method="post">
+            <CsrfInput />
             <input type="hidden" name="token" value={token} />
             <button type="submit" className="btn-primary w-full">
               Confirm my address
@@ -50,6 +51,7 @@ export default function VerifyEmail() {
           </Form>
         ) : null}
         <Form method="post" className="space-y-3 border-t border-slate-200 pt-4 dark:border-slate-800">
+          <CsrfInput />
           <input type="hidden" name="intent" value="resend" />
           <Field
             name="email"

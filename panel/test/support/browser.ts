@@ -39,13 +39,19 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export interface LaunchOptions {
+  /** false: a browser with JavaScript off, as some people run it (default true). */
+  javaScriptEnabled?: boolean;
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   const profile = await mkdtemp(path.join(tmpdir(), 'hostplane-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     args: ARGS,
     headless: true,
     viewport: { width: 1280, height: 860 },
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
   await mkdir(SCREENSHOTS, { recursive: true });
   return {

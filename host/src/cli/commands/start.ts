@@ -1,13 +1,15 @@
 /** `hostplane start`: the API and workers, until SIGTERM or SIGINT. */
 import { createLogger } from '@hostplane/core';
 import { openKernel } from '../../boot.js';
+import { logDestination } from '../../log-format.js';
 import { enableFirstParty, isFirstRun, seedAccounts, seedDemo } from '../../seed.js';
 import { createHost } from '../../server/create-host.js';
 import type { CommandInput } from '../command.js';
 
 export async function startCommand(input: CommandInput): Promise<undefined> {
   const { config, io } = input;
-  const logger = createLogger({ level: config.logLevel });
+  const destination = logDestination(process.stdout, config.logFormat);
+  const logger = createLogger({ level: config.logLevel, ...(destination ? { destination } : {}) });
   const kernel = await openKernel(config, { mode: 'run', logger });
   // Demo users only for the quick start (embedded database) or when asked: never on a
   // production DATABASE_URL by surprise.
