@@ -397,7 +397,7 @@ export class Kernel implements KernelApi {
       const id = record.discovered.manifest.id;
       const configChanged = before.has(id) && before.get(id) !== JSON.stringify(record.storedConfig);
       if (record.state === 'started' && (!record.enabled || configChanged)) {
-        await deactivate(this.lifecycle, record, record.enabled ? 'installed' : 'disabled');
+        await deactivate(this.lifecycle, record, record.enabled ? 'reconfigure' : 'disable');
         touched = true;
       }
     }
@@ -497,7 +497,7 @@ export class Kernel implements KernelApi {
         await this.announce(id);
         return toStatus(record);
       }
-      await deactivate(this.lifecycle, record, 'disabled');
+      await deactivate(this.lifecycle, record, 'disable');
       await this.changed(true, id);
       // The old workers stop fetching only once their graceful shutdown is through; until then
       // they could still take a job of the plugin just disabled.
@@ -526,7 +526,7 @@ export class Kernel implements KernelApi {
       await setPluginConfig(this.knex, id, merged);
       record.storedConfig = merged;
       if (record.state === 'started') {
-        await deactivate(this.lifecycle, record, 'installed');
+        await deactivate(this.lifecycle, record, 'reconfigure');
         await activate(this.lifecycle, record);
       }
       await this.changed(true, id);
@@ -592,7 +592,7 @@ export class Kernel implements KernelApi {
       this.started().map((r) => r.discovered.manifest.id),
       this.graph(),
     ).reverse();
-    for (const id of order) await deactivate(this.lifecycle, this.records.get(id) as PluginRecord, 'installed');
+    for (const id of order) await deactivate(this.lifecycle, this.records.get(id) as PluginRecord, 'shutdown');
     await this.events.idle();
     await this.tasks.destroy();
     await this.options.database.close();

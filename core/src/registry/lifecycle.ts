@@ -6,7 +6,7 @@
  */
 import semver from 'semver';
 import type { DependencyContainer } from 'tsyringe';
-import { SDK_VERSION, type Logger, type ServiceRef } from '@hostplane/sdk';
+import { SDK_VERSION, type Logger, type ServiceRef, type StopReason } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { KernelErrors } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -66,7 +66,7 @@ export async function failPlugin(host: LifecycleHost, record: PluginRecord, phas
   const id = record.discovered.manifest.id;
   const message = error instanceof Error ? error.message : String(error);
   host.logger.error({ err: error, plugin: id, phase }, 'plugin failed');
-  await teardown(host, record, true);
+  await teardown(host, record, 'disable');
   record.state = 'failed';
   record.error = { phase, message, at: new Date().toISOString() };
   await host.persistState(record);
@@ -147,8 +147,8 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
   }
 }
 
-/** Undo what activation applied; call `stop` when the plugin had started. */
-async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boolean): Promise<void> {
+/** Undo what activation applied; call `stop` (telling it why) when the plugin had started. */
+async function teardown(host: LifecycleHost, record: PluginRecord, reason: StopReason): Promise<void> {
   const id = record.discovered.manifest.id;
   host.events.removeOwner(id);
   host.rbac.removeOwner(id);
@@ -157,11 +157,12 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
   record.health = null;
   if (!runtime) return;
   runtime.abort.abort();
-  if (callStop && (record.state === 'started' || record.state === 'enabled') && record.definition?.stop) {
+  if ((record.state === 'started' || record.state === 'enabled') && record.definition?.stop) {
     try {
-      await record.definition.stop(
-        createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal),
-      );
+      await record.definition.stop({
+        ...createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal),
+        reason,
+      });
     } catch (error) {
       host.logger.error({ err: error, plugin: id }, 'plugin stop failed');
     }
@@ -169,9 +170,10 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
   await runtime.container.dispose();
 }
 
-/** Stop a started plugin. `nextState` is `disabled` for an admin's disable, `installed` at shutdown. */
-export async function deactivate(host: LifecycleHost, record: PluginRecord, nextState: 'disabled' | 'installed'): Promise<void> {
-  await teardown(host, record, true);
+/** Stop a started plugin: `disable` leaves it `disabled`, `shutdown` and `reconfigure` `installed`. */
+export async function deactivate(host: LifecycleHost, record: PluginRecord, reason: StopReason): Promise<void> {
+  await teardown(host, record, reason);
+  const nextState = reason === 'disable' ? 'disabled' : 'installed';
   record.state = nextState;
   if (nextState === 'disabled') {
     record.error = null;
