@@ -169,6 +169,8 @@ for (let i = 0; i < 600; i += 1) {
   await new Promise((r) => setTimeout(r, 200));
 }
 await sql.destroy();
+// NGINX and PHP-FPM outlive a host that stops; disabling the plugin ends them.
+await host.kernel.disable('webserver-nginx');
 await host.close();
 await rm(root, { recursive: true, force: true });
 console.log(JSON.stringify(result));

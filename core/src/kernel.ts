@@ -310,7 +310,7 @@ export class Kernel implements KernelApi {
         await this.feed.announce(id);
         return toStatus(record);
       }
-      await deactivate(this.lifecycle, record, 'disabled');
+      await deactivate(this.lifecycle, record, 'disable');
       await this.changed(true, id);
       // The old workers stop fetching only once their graceful shutdown is through; until then
       // they could still take a job of the plugin just disabled.
@@ -339,7 +339,7 @@ export class Kernel implements KernelApi {
       await setPluginConfig(this.knex, id, merged);
       record.storedConfig = merged;
       if (record.state === 'started') {
-        await deactivate(this.lifecycle, record, 'installed');
+        await deactivate(this.lifecycle, record, 'reconfigure');
         await activate(this.lifecycle, record);
       }
       await this.changed(true, id);

@@ -128,6 +128,26 @@ t.test('the enabled set and config survive a restart', async (t) => {
   t.same(await second.getConfig('configured'), { greeting: 'Hi', size: 3 });
 });
 
+t.test('stop is told why: reconfigure on a config change, disable on disable, shutdown when the host stops', async (t) => {
+  const reasons: string[] = [];
+  const told = definePlugin({
+    id: 'told',
+    sdk: '^0.1.0',
+    config: Type.Object({ size: Type.Integer({ default: 1 }) }),
+    stop(ctx) {
+      reasons.push(ctx.reason);
+    },
+  });
+  const db = await sharedDatabase(t);
+  const first = await bootKernel(t, { db, inlinePlugins: [{ definition: told }] });
+  await first.enable('told');
+  await first.setConfig('told', { size: 2 });
+  await first.disable('told');
+  await first.enable('told');
+  await first.stop();
+  t.same(reasons, ['reconfigure', 'disable', 'shutdown']);
+});
+
 t.test('services provided by one plugin reach the plugins that require it, and only those', async (t) => {
   interface Greeter {
     greet(name: string): string;

@@ -121,6 +121,21 @@ export interface RuntimeContext<TConfig = unknown, TDeps = Record<string, never>
   reportHealth(state: PluginHealthState, reason?: string): void;
 }
 
+/**
+ * Why `stop` is called. `disable`: the plugin is disabled (or failed) and will not run here until
+ * enabled again, so end everything it runs. `shutdown`: the host process is stopping (SIGTERM,
+ * a restart, an upgrade) and the plugin stays enabled: work that must outlive the process (a
+ * daemon serving customers) may keep running, to be adopted by the next `start`.
+ * `reconfigure`: its config changed and `start` follows at once with the new config.
+ */
+export type StopReason = 'disable' | 'shutdown' | 'reconfigure';
+
+/** What `stop` receives. */
+export interface StopContext<TConfig = unknown, TDeps = Record<string, never>> extends RuntimeContext<TConfig, TDeps> {
+  /** Why the plugin stops: see {@link StopReason}. */
+  readonly reason: StopReason;
+}
+
 /** A started plugin's own view of whether it can work. */
 export type PluginHealthState = 'ok' | 'degraded';
 
@@ -162,8 +177,8 @@ export interface PluginDefinition<
   setup?(ctx: SetupContext<Static<TConfig>, ResolvedServices<TDeps>>): void | Promise<void>;
   /** Begin I/O that lives while the plugin is enabled. */
   start?(ctx: RuntimeContext<Static<TConfig>, ResolvedServices<TDeps>>): void | Promise<void>;
-  /** End what `start` began. */
-  stop?(ctx: RuntimeContext<Static<TConfig>, ResolvedServices<TDeps>>): void | Promise<void>;
+  /** End what `start` began; `ctx.reason` says whether the plugin is disabled or the host stops. */
+  stop?(ctx: StopContext<Static<TConfig>, ResolvedServices<TDeps>>): void | Promise<void>;
 }
 
 /** Brand the kernel checks to know a default export is a plugin definition. */

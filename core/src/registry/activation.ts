@@ -50,7 +50,7 @@ export async function deactivateUnwanted(host: LifecycleHost, configBefore: Read
     const id = record.discovered.manifest.id;
     const configChanged = configBefore.has(id) && configBefore.get(id) !== JSON.stringify(record.storedConfig);
     if (record.state === 'started' && (!record.enabled || configChanged)) {
-      await deactivate(host, record, record.enabled ? 'installed' : 'disabled');
+      await deactivate(host, record, record.enabled ? 'reconfigure' : 'disable');
       touched = true;
     }
   }
@@ -63,5 +63,5 @@ export async function deactivateAll(host: LifecycleHost, started: readonly Plugi
     started.map((r) => r.discovered.manifest.id),
     graphOf(host.records),
   ).reverse();
-  for (const id of order) await deactivate(host, host.records.get(id) as PluginRecord, 'installed');
+  for (const id of order) await deactivate(host, host.records.get(id) as PluginRecord, 'shutdown');
 }

@@ -7,7 +7,7 @@
  */
 import semver from 'semver';
 import type { DependencyContainer } from 'tsyringe';
-import { SDK_VERSION, type Logger, type ServiceRef } from '@hostplane/sdk';
+import { SDK_VERSION, type Logger, type ServiceRef, type StopReason } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { KernelErrors } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -76,7 +76,7 @@ export async function failPlugin(host: LifecycleHost, record: PluginRecord, phas
   const id = record.discovered.manifest.id;
   const message = error instanceof Error ? error.message : String(error);
   host.logger.error({ err: error, plugin: id, phase }, 'plugin failed');
-  await teardown(host, record, true);
+  await teardown(host, record, 'disable');
   record.state = 'failed';
   record.error = { phase, message, at: new Date().toISOString() };
   await persistState(host, record);
@@ -165,10 +165,10 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
 }
 
 /**
- * Undo what activation applied; call `stop` when the plugin had started (or was starting).
- * Resolves with the error when `stop` ran past its limit, which the caller reports.
+ * Undo what activation applied; call `stop` (telling it why) when the plugin had started (or was
+ * starting). Resolves with the error when `stop` ran past its limit, which the caller reports.
  */
-async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boolean): Promise<Error | undefined> {
+async function teardown(host: LifecycleHost, record: PluginRecord, reason: StopReason): Promise<Error | undefined> {
   const id = record.discovered.manifest.id;
   host.events.removeOwner(id);
   host.rbac.removeOwner(id);
@@ -179,10 +179,10 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
   runtime.abort.abort();
   let timedOut: Error | undefined;
   const definition = record.definition;
-  if (callStop && (record.state === 'started' || record.state === 'enabled') && definition?.stop) {
+  if ((record.state === 'started' || record.state === 'enabled') && definition?.stop) {
     try {
       const context = createRuntimeContext(runtime.input, runtime.registrations, runtime.deps, runtime.abort.signal);
-      await withinLimit(definition.stop(context), host.limits.stop, { plugin: id, phase: 'stop' });
+      await withinLimit(definition.stop({ ...context, reason }), host.limits.stop, { plugin: id, phase: 'stop' });
     } catch (error) {
       host.logger.error({ err: error, plugin: id }, 'plugin stop failed');
       if (isPhaseTimeout(error)) timedOut = error;
@@ -195,9 +195,9 @@ async function teardown(host: LifecycleHost, record: PluginRecord, callStop: boo
   return timedOut;
 }
 
-/** Stop a started plugin. `nextState` is `disabled` for an admin's disable, `installed` at shutdown. */
-export async function deactivate(host: LifecycleHost, record: PluginRecord, nextState: 'disabled' | 'installed'): Promise<void> {
-  const stopTimedOut = await teardown(host, record, true);
+/** Stop a started plugin: `disable` leaves it `disabled`, `shutdown` and `reconfigure` `installed`. */
+export async function deactivate(host: LifecycleHost, record: PluginRecord, reason: StopReason): Promise<void> {
+  const stopTimedOut = await teardown(host, record, reason);
   if (stopTimedOut) {
     // It is no longer running as far as the kernel knows; whatever it still holds, it says so.
     record.state = 'failed';
@@ -205,6 +205,7 @@ export async function deactivate(host: LifecycleHost, record: PluginRecord, next
     await persistState(host, record);
     return;
   }
+  const nextState = reason === 'disable' ? 'disabled' : 'installed';
   record.state = nextState;
   if (nextState === 'disabled') {
     record.error = null;

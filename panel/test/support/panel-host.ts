@@ -12,6 +12,7 @@ import accounts from '@hostplane/plugin-accounts';
 import auth from '@hostplane/plugin-auth';
 import nginx from '@hostplane/plugin-webserver-nginx';
 import websites from '@hostplane/plugin-websites';
+import { assertNoDaemons, stopAtExit } from '../../../plugins/webserver-nginx/test/daemons.js';
 import { freePort, systemMissing } from '../../../plugins/webserver-nginx/test/helpers.js';
 import hello from '../../../examples/plugin-hello/src/index.js';
 
@@ -40,6 +41,7 @@ export async function startPanelHost(options: PanelHostOptions = {}): Promise<Pa
   // as the current user) when the machine has them; otherwise they wait for a web server.
   const webServerMissing = options.webServer === false ? 'left out by the caller' : systemMissing();
   const siteRoot = await mkdtemp(path.join(tmpdir(), 'hostplane-panel-sites-'));
+  stopAtExit(siteRoot);
   const plugins = ['auth', 'accounts', 'hello', 'websites', ...(webServerMissing ? [] : ['webserver-nginx'])];
   let kernel: Kernel;
   try {
@@ -87,9 +89,16 @@ export async function startPanelHost(options: PanelHostOptions = {}): Promise<Pa
     },
     async close() {
       await host.close();
+      // NGINX and PHP-FPM outlive a host that stops (customers' sites stay up); only a disable
+      // ends them, and a test must leave none behind.
+      if (!webServerMissing) await kernel.disable('webserver-nginx');
       await kernel.stop();
       await db.drop();
-      await rm(siteRoot, { recursive: true, force: true });
+      try {
+        await assertNoDaemons(siteRoot);
+      } finally {
+        await rm(siteRoot, { recursive: true, force: true });
+      }
     },
   };
 }

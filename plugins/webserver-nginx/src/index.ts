@@ -58,6 +58,8 @@ export default definePlugin({
     if (!entry) return;
     if (entry.retry) clearTimeout(entry.retry);
     entry.retry = null;
-    await entry.driver.stop();
+    // Customers' sites outlive the host process: a shutdown (SIGTERM, a restart, an upgrade)
+    // leaves NGINX and PHP-FPM serving for the next start to adopt; only a disable stops them.
+    await entry.driver.stop({ keepServers: ctx.reason === 'shutdown' });
   },
 });

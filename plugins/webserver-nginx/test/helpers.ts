@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { SiteSpec } from '@hostplane/sdk';
 import { NginxDriver, type DriverOptions } from '../src/index.js';
 import { SiteUsers } from '../src/services/users.js';
+import { assertNoDaemons, stopAtExit } from './daemons.js';
 
 const executable = (file: string): boolean => {
   try {
@@ -53,8 +54,11 @@ export const silentLogger = {
   error: () => undefined,
 };
 
+/** A fresh root; whatever daemons still run under it are stopped when the test process exits. */
 export async function tempRoot(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'hp-ws-'));
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hp-ws-'));
+  stopAtExit(root);
+  return root;
 }
 
 export async function makeDriver(overrides: Partial<DriverOptions> = {}): Promise<NginxDriver> {
@@ -73,7 +77,8 @@ export async function makeDriver(overrides: Partial<DriverOptions> = {}): Promis
 
 /**
  * One driver for a test file, on its own temp root and free port: sites named through `name`
- * are removed (with their users) and the driver stopped at teardown. Not started yet.
+ * are removed (with their users) and the driver stopped at teardown, which fails the test when
+ * a daemon outlives the stop. Not started yet.
  */
 export async function fileDriver(
   t: { teardown(fn: () => Promise<void>): void },
@@ -86,6 +91,7 @@ export async function fileDriver(
   t.teardown(async () => {
     for (const n of names) await driver.remove({ id: '', name: n }).catch(() => undefined);
     await driver.stop();
+    await assertNoDaemons(root);
     await removeUsers(names);
     await fs.rm(root, { recursive: true, force: true });
   });

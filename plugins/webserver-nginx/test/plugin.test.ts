@@ -10,6 +10,7 @@ import { coreServices, definePlugin, extensionPoints, type SiteSpec } from '@hos
 import { startTestHost } from '@hostplane/sdk/testing';
 import nginxPlugin from '../src/index.js';
 import { isRunning } from '../src/services/exec.js';
+import { assertNoDaemons, daemonsUnder } from './daemons.js';
 import { freePort, get, site, systemMissing, tempRoot, uniqueName } from './helpers.js';
 
 /** A plugin that finds web server drivers the way the websites plugin does. */
@@ -49,6 +50,7 @@ t.test('missing nginx: the plugin starts degraded, says why, and apply answers u
   });
   t.teardown(async () => {
     await host.close();
+    await assertNoDaemons(root);
     await fs.rm(root, { recursive: true, force: true });
   });
   t.equal(host.kernel.plugin('webserver-nginx')?.state, 'started');
@@ -74,6 +76,7 @@ t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disabl
   });
   t.teardown(async () => {
     await host.close();
+    await assertNoDaemons(root);
     await fs.rm(root, { recursive: true, force: true });
   });
   const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
@@ -93,3 +96,45 @@ t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disabl
   t.notOk(await isRunning(pid), 'nginx master gone after disable (a zombie at most)');
   await t.rejects(get(port, `${n}.localhost`), 'nothing listens any more');
 });
+
+t.test(
+  'a host shutdown leaves nginx and php-fpm serving; the next host adopts them; disable stops them',
+  { skip: missing ?? false },
+  async (t) => {
+    const root = await tempRoot();
+    const port = await freePort();
+    const config = { 'webserver-nginx': { root, httpPort: port, siteUsers: 'current', workerProcesses: 1 } };
+    let host = await startTestHost({ plugins: [nginxPlugin, probe], config });
+    t.teardown(async () => {
+      await host.close();
+      await assertNoDaemons(root);
+      await fs.rm(root, { recursive: true, force: true });
+    });
+    const n = uniqueName('outlives');
+    await host.inject({ method: 'POST', url: '/v1/probe/apply', payload: site(n) });
+    const nginxPid = Number(await fs.readFile(path.join(root, 'run', 'nginx.pid'), 'utf8'));
+    const fpmPids = await Promise.all(
+      (await fs.readdir(path.join(root, 'run')))
+        .filter((f) => /^php-fpm.*\.pid$/.test(f))
+        .map(async (f) => Number(await fs.readFile(path.join(root, 'run', f), 'utf8'))),
+    );
+    t.ok(fpmPids.length > 0, 'a php-fpm master runs');
+
+    await host.close();
+    t.ok(await isRunning(nginxPid), 'nginx outlives the host');
+    for (const pid of fpmPids) t.ok(await isRunning(pid), 'php-fpm outlives the host');
+    t.equal((await get(port, `${n}.localhost`)).status, 200, 'the site answers with no host running');
+
+    host = await startTestHost({ plugins: [nginxPlugin, probe], config });
+    const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+    t.match(
+      health.plugins.find((p) => p.id === 'webserver-nginx'),
+      { health: { state: 'ok' } },
+    );
+    t.equal(Number(await fs.readFile(path.join(root, 'run', 'nginx.pid'), 'utf8')), nginxPid, 'the same master, adopted');
+    t.equal((await get(port, `${n}.localhost`)).status, 200);
+
+    await host.kernel.disable('webserver-nginx');
+    t.same(await daemonsUnder(root), [], 'disable stops every master');
+  },
+);

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { isRunning, waitFor } from '../src/services/exec.js';
+import { assertNoDaemons } from './daemons.js';
 import { freePort, get, makeDriver, silentLogger, site, systemMissing, tempRoot, uniqueName } from './helpers.js';
 
 const missing = systemMissing();
@@ -19,6 +20,7 @@ if (missing) {
   let last = await makeDriver(opts);
   t.teardown(async () => {
     await last.stop();
+    await assertNoDaemons(root);
     await fs.rm(root, { recursive: true, force: true });
   });
 

@@ -4,12 +4,13 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory from 'knex';
 import { createTestDatabase } from '@hostplane/core';
 import { REPO, cli } from '../../../host/test/support/cli.js';
+import { stopAtExit, stopDaemons } from '../../webserver-nginx/test/daemons.js';
 import { freePort, get, removeUsers, systemMissing } from '../../webserver-nginx/test/helpers.js';
 import { eventually } from './helpers.js';
 
@@ -28,6 +29,7 @@ t.test('provisioning survives a killed host', { skip }, async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'hp-crash-'));
   // NGINX workers (www-data when root) pass through it to the site trees, as through ./.hostplane.
   await chmod(dataDir, 0o711);
+  stopAtExit(join(dataDir, 'webserver'));
   const port = await freePort();
   const sql = knexFactory({ client: 'pg', connection: db.url, pool: { min: 0, max: 2 } });
   const env: NodeJS.ProcessEnv = {
@@ -44,15 +46,7 @@ t.test('provisioning survives a killed host', { skip }, async (t) => {
   t.teardown(async () => {
     for (const c of children) c.kill('SIGKILL');
     // The managed nginx and php-fpm outlive a killed host by design; stop them.
-    const run = join(dataDir, 'webserver', 'run');
-    for (const file of (await readdir(run).catch(() => [])).filter((f) => f.endsWith('.pid'))) {
-      const pid = Number((await readFile(join(run, file), 'utf8').catch(() => '')).trim());
-      try {
-        if (pid) process.kill(pid, 'SIGQUIT');
-      } catch {
-        // already gone
-      }
-    }
+    await stopDaemons(join(dataDir, 'webserver'));
     await removeUsers(names);
     await sql.destroy();
     await db.drop();

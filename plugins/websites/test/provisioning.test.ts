@@ -9,6 +9,7 @@ import accounts from '@hostplane/plugin-accounts';
 import nginx from '@hostplane/plugin-webserver-nginx';
 import websites from '../src/index.js';
 import { caller, makeUser, packageBody, sqlOf } from '../../accounts/test/helpers.js';
+import { assertNoDaemons } from '../../webserver-nginx/test/daemons.js';
 import { freePort, get, removeUsers, systemMissing, tempRoot } from '../../webserver-nginx/test/helpers.js';
 import { eventually } from './helpers.js';
 
@@ -26,7 +27,10 @@ if (missing) {
   const names: string[] = [];
   t.teardown(async () => {
     await sql.destroy();
+    // The servers outlive a host that stops; disabling the plugin ends them.
+    await host.kernel.disable('webserver-nginx');
     await host.close();
+    await assertNoDaemons(root);
     await removeUsers(names);
     await rm(root, { recursive: true, force: true });
   });

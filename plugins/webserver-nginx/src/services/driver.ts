@@ -70,15 +70,19 @@ export class NginxDriver implements WebServerDriver {
     return this.status();
   }
 
-  /** Finish queued work, stop the apps and QUIT both masters. */
-  async stop(): Promise<void> {
+  /**
+   * Finish queued work, stop the apps and QUIT both masters. With `keepServers` (the host stops
+   * but the plugin stays enabled) the masters keep serving every site; the next `start` adopts
+   * them. The Node.js apps are this process's children and stop either way.
+   */
+  async stop(options: { keepServers?: boolean } = {}): Promise<void> {
     const wasReady = this.ready;
     this.ready = false;
     this.reason = 'stopped';
     await this.recovered;
     await this.queue.idle();
     await this.ctx.supervisor.stopAll();
-    if (!wasReady) return;
+    if (!wasReady || options.keepServers) return;
     await this.ctx.nginx.stop();
     await Promise.all([...this.ctx.fpm.values()].map((m) => m.stop()));
   }
