@@ -18,6 +18,7 @@ export interface CommandInput {
     plugin?: string | undefined;
     role?: string | undefined;
     parent?: string | undefined;
+    force?: boolean | undefined;
   };
   config: HostConfig;
   io: CliIO;
