@@ -57,7 +57,16 @@ export const KernelErrors = {
     'KERNEL_ERR_DEPENDENTS_ENABLED',
     409,
     (id: string, dependents: string[]) =>
-      `plugin "${id}" is required by ${dependents.map((d) => `"${d}"`).join(', ')}: disable them first`,
+      `plugin "${id}" is required by ${dependents.map((d) => `"${d}"`).join(', ')}: disable them first, or with it (cascade)`,
+    (_id: string, dependents: string[]) => ({ dependents }),
+  ),
+  lastSignInProvider: defineError(
+    'KERNEL_ERR_LAST_SIGN_IN_PROVIDER',
+    409,
+    (id: string) =>
+      `plugin "${id}" is the last one that signs people in: without it nobody could sign in to the panel or the API ` +
+      `(the command line can: hostplane plugins disable ${id} --force)`,
+    (id: string) => ({ plugin: id }),
   ),
   configInvalid: defineError(
     'KERNEL_ERR_CONFIG_INVALID',

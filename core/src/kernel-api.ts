@@ -16,6 +16,9 @@ import type {
   TObject,
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
+import type { DisableImpact } from './registry/disable-impact.js';
+
+export type { DisableImpact } from './registry/disable-impact.js';
 
 /** Lifecycle states (DESIGN.md): discovered → installed → enabled → started; stop → disabled. */
 export type PluginState = 'discovered' | 'installed' | 'enabled' | 'started' | 'disabled' | 'failed';
@@ -93,8 +96,14 @@ export interface KernelApi {
   onChange(listener: () => void | Promise<void>): () => void;
   /** Enable (install, migrate, start) a plugin and remember it. Throws a HostplaneError by code. */
   enable(id: string): Promise<PluginStatus>;
-  /** Stop and disable a plugin and remember it. */
-  disable(id: string): Promise<PluginStatus>;
+  /** What disabling a plugin takes with it (dependants, sign-in), to show before confirming. */
+  disableImpact(id: string): DisableImpact;
+  /**
+   * Stop and disable a plugin and remember it. Refuses (409) while enabled plugins require it
+   * (KERNEL_ERR_DEPENDENTS_ENABLED) unless `cascade`, and the last plugin that signs people in
+   * (KERNEL_ERR_LAST_SIGN_IN_PROVIDER) unless `force` (the command line only).
+   */
+  disable(id: string, options?: DisableOptions): Promise<PluginStatus>;
   /** Config with secrets masked. */
   getConfig(id: string, options?: { revealSecrets?: boolean }): Promise<Record<string, unknown>>;
   /** Validate, store and apply (restart the plugin) a new config. */
@@ -108,6 +117,14 @@ export interface KernelApi {
   readonly jobs: JobAdmin;
   /** Mails written to the development outbox. */
   listOutbox(filter?: { to?: string; limit?: number }): Promise<OutboxMail[]>;
+}
+
+/** How far a disable may go. */
+export interface DisableOptions {
+  /** Disable the enabled plugins that require it too (dependants first). */
+  cascade?: boolean;
+  /** Even the last plugin that signs people in (recovery from the command line). */
+  force?: boolean;
 }
 
 /** Admin view of durable jobs. */

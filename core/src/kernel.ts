@@ -11,6 +11,7 @@ import { ChangeFeed } from './change-feed.js';
 import { KernelErrors } from './errors.js';
 import { EventBus } from './events/event-bus.js';
 import type {
+  DisableOptions,
   KernelApi,
   KernelHealth,
   OutboxMail,
@@ -28,7 +29,8 @@ import { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
 import { migrateCore, setPluginConfig, setPluginEnabled } from './db/index.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
-import { dependentsOf, findCycles } from './registry/dependency-graph.js';
+import { findCycles } from './registry/dependency-graph.js';
+import { disableImpact, type DisableImpact } from './registry/disable-impact.js';
 import type { DiscoveryProblem } from './registry/discover.js';
 import { syncEngines } from './registry/engine-sync.js';
 import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost } from './registry/lifecycle.js';
@@ -294,29 +296,45 @@ export class Kernel implements KernelApi {
     });
   }
 
-  disable(id: string): Promise<PluginStatus> {
+  disableImpact(id: string): DisableImpact {
+    this.record(id);
+    return disableImpact(
+      id,
+      [...this.records.values()].map((r) => ({
+        id: r.discovered.manifest.id,
+        enabled: r.enabled,
+        requires: r.discovered.manifest.requires ?? {},
+        provides: r.discovered.manifest.provides ?? [],
+      })),
+    );
+  }
+
+  disable(id: string, options: DisableOptions = {}): Promise<PluginStatus> {
     return this.serial(async () => {
       const record = this.record(id);
-      const dependents = dependentsOf(
-        id,
-        [...this.records.values()]
-          .filter((r) => r.enabled)
-          .map((r) => ({ id: r.discovered.manifest.id, version: '', requires: r.discovered.manifest.requires ?? {} })),
-      );
-      if (dependents.length > 0) throw KernelErrors.dependentsEnabled(id, dependents);
-      await setPluginEnabled(this.knex, id, false);
-      record.enabled = false;
-      if (this.admin) {
-        await this.feed.announce(id);
-        return toStatus(record);
-      }
-      await deactivate(this.lifecycle, record, 'disable');
-      await this.changed(true, id);
-      // The old workers stop fetching only once their graceful shutdown is through; until then
-      // they could still take a job of the plugin just disabled.
-      await this.jobs.drained();
+      const impact = this.disableImpact(id);
+      if (impact.lastSignInProvider && !options.force) throw KernelErrors.lastSignInProvider(id);
+      if (impact.dependents.length > 0 && !options.cascade) throw KernelErrors.dependentsEnabled(id, impact.dependents);
+      // Dependants first, so nothing runs without what it requires.
+      for (const dependent of impact.dependents) await this.disableOne(this.record(dependent));
+      await this.disableOne(record);
       return toStatus(record);
     });
+  }
+
+  private async disableOne(record: PluginRecord): Promise<void> {
+    const id = record.discovered.manifest.id;
+    await setPluginEnabled(this.knex, id, false);
+    record.enabled = false;
+    if (this.admin) {
+      await this.feed.announce(id);
+      return;
+    }
+    await deactivate(this.lifecycle, record, 'disable');
+    await this.changed(true, id);
+    // The old workers stop fetching only once their graceful shutdown is through; until then
+    // they could still take a job of the plugin just disabled.
+    await this.jobs.drained();
   }
 
   private async definitionOf(record: PluginRecord): Promise<AnyPlugin> {

@@ -180,6 +180,7 @@ t.test('every admin operation is documented with params, responses and its permi
     ['/v1/plugins', 'get', 'platform.plugins.read'],
     ['/v1/plugins/{id}', 'get', 'platform.plugins.read'],
     ['/v1/plugins/{id}/enable', 'post', 'platform.plugins.manage'],
+    ['/v1/plugins/{id}/disable-impact', 'get', 'platform.plugins.read'],
     ['/v1/plugins/{id}/disable', 'post', 'platform.plugins.manage'],
     ['/v1/plugins/{id}/config', 'get', 'platform.plugins.read'],
     ['/v1/plugins/{id}/config', 'put', 'platform.plugins.manage'],

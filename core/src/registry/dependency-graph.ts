@@ -77,10 +77,3 @@ function reachable(id: string, nodes: ReadonlyMap<string, GraphNode>): string[] 
   seen.delete(id);
   return [...seen];
 }
-
-/** Ids of plugins among `enabled` that require `id`. */
-export function dependentsOf(id: string, enabled: Iterable<GraphNode>): string[] {
-  const out: string[] = [];
-  for (const node of enabled) if (node.id !== id && id in node.requires) out.push(node.id);
-  return out.sort();
-}

@@ -19,31 +19,42 @@ export function validateConfig(pluginId: string, schema: TObject | undefined, in
   return value;
 }
 
-function secretKeys(schema: TObject | undefined): string[] {
-  if (!schema) return [];
-  return Object.entries(schema.properties as Record<string, TSchema>)
-    .filter(([, s]) => isSecretSchema(s))
-    .map(([k]) => k);
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Replace every secret field that has a value with {@link SECRET_MASK}. */
+/** The schema's object properties, secret or nested (config objects nest: websites' `wordpress`). */
+function propertiesOf(schema: TSchema | undefined): Array<[string, TSchema]> {
+  const properties = (schema as { properties?: Record<string, TSchema> } | undefined)?.properties;
+  return properties ? Object.entries(properties) : [];
+}
+
+/** Replace every secret field that has a value with {@link SECRET_MASK}, at any depth. */
 export function maskSecrets(schema: TObject | undefined, config: Record<string, unknown>): Record<string, unknown> {
   const out = { ...config };
-  for (const key of secretKeys(schema)) {
-    if (out[key] !== undefined && out[key] !== '') out[key] = SECRET_MASK;
+  for (const [key, prop] of propertiesOf(schema)) {
+    if (isSecretSchema(prop)) {
+      if (out[key] !== undefined && out[key] !== '') out[key] = SECRET_MASK;
+    } else if (isObject(out[key]) && propertiesOf(prop).length > 0) {
+      out[key] = maskSecrets(prop as TObject, out[key]);
+    }
   }
   return out;
 }
 
-/** Keep stored secrets where the caller sent the mask back unchanged. */
+/** Keep stored secrets where the caller sent the mask back unchanged, at any depth. */
 export function mergeMaskedSecrets(
   schema: TObject | undefined,
   incoming: Record<string, unknown>,
   stored: Record<string, unknown>,
 ): Record<string, unknown> {
   const out = { ...incoming };
-  for (const key of secretKeys(schema)) {
-    if (out[key] === SECRET_MASK) out[key] = stored[key];
+  for (const [key, prop] of propertiesOf(schema)) {
+    if (isSecretSchema(prop)) {
+      if (out[key] === SECRET_MASK) out[key] = stored[key];
+    } else if (isObject(out[key]) && propertiesOf(prop).length > 0) {
+      out[key] = mergeMaskedSecrets(prop as TObject, out[key], isObject(stored[key]) ? stored[key] : {});
+    }
   }
   return out;
 }

@@ -19,6 +19,7 @@ export interface CommandInput {
     plugin?: string | undefined;
     role?: string | undefined;
     parent?: string | undefined;
+    force?: boolean | undefined;
   };
   config: HostConfig;
   io: CliIO;

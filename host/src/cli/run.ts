@@ -20,7 +20,8 @@ Commands:
   migrate up|down|status             core schema migrations (--plugin <id> for a plugin's)
   seed                               create the demo users (idempotent)
   plugins list                       installed plugins and their state
-  plugins enable|disable <id>        turn a plugin on or off (running hosts follow)
+  plugins enable|disable <id>        turn a plugin on or off (running hosts follow); disable --force
+                                     also stops what requires it, even the last sign-in plugin
   plugins config get <id>            show a plugin's config (secrets masked)
   plugins config set <id> k=v ...    change config (values parsed as JSON when they can be)
   jobs list [--state S] [--name N]   durable jobs (waiting, scheduled, running, retrying, dead)
@@ -56,6 +57,7 @@ const OPTIONS = {
   port: { type: 'string' },
   role: { type: 'string' },
   parent: { type: 'string' },
+  force: { type: 'boolean' },
 } as const;
 
 const COMMANDS: Record<string, (input: CommandInput) => Promise<number | undefined>> = {

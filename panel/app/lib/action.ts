@@ -22,15 +22,21 @@ function flatten(value: unknown, prefix = '', out: Record<string, string> = {}):
 }
 
 /**
- * A refusal from the API, for the form: errors by field, and the values sent, so the form is
- * refilled when the page renders again without JavaScript (never secrets: see Field).
+ * A refusal from the API, for the form: errors by field in words (`labels` names fields the
+ * built-in words do not know), and the values sent, so the form is refilled when the page renders again without JavaScript (never secrets: see Field).
  */
 export function failed(
   res: Extract<ApiResult<unknown>, { ok: false }>,
   rename?: Record<string, string>,
   intent?: string,
+  labels?: Record<string, string>,
 ): ActionResult {
-  return { ok: false, errors: formErrors(res.error, rename), ...(intent ? { intent } : {}), values: flatten(res.sent) };
+  return {
+    ok: false,
+    errors: formErrors(res.error, rename, labels),
+    ...(intent ? { intent } : {}),
+    values: flatten(res.sent),
+  };
 }
 
 export function done(message: string, extra: Record<string, unknown> = {}): ActionResult {

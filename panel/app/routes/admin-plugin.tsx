@@ -1,6 +1,6 @@
 /** One plugin: details, and its config as a form generated from its TypeBox schema. */
 import { Form, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
-import { SchemaFields, readSchemaForm } from '../components/schema-form';
+import { SchemaFields, readSchemaForm, schemaLabels } from '../components/schema-form';
 import { ResultToast } from '../components/toasts';
 import { Alert, Card, CsrfInput, PageHeader } from '../components/ui';
 import { Api, apiForForm, must, readForm } from '../lib/api.server';
@@ -26,17 +26,24 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
   const plugin = await api.get<PluginStatus>(`/plugins/${id}`);
   if (!plugin.ok) return failed(plugin);
   const schema = plugin.data.configSchema as JsonSchema;
-  const res = await api.put(`/plugins/${id}/config`, { config: readSchemaForm(schema, form, { secretMask: SECRET_MASK }) });
-  return res.ok ? done('Config saved; the plugin restarted with it.') : failed(res, {});
+  const config = readSchemaForm(schema, form, { secretMask: SECRET_MASK });
+  const res = await api.put(`/plugins/${id}/config`, { config });
+  if (res.ok) return done('Config saved; the plugin restarted with it.');
+  // Refilled by input name (`wordpress.databaseHost`), named by the schema's titles.
+  const labels = schemaLabels(schema);
+  return failed({ ...res, sent: config }, {}, undefined, { ...labels, ...prefixed(labels) });
 }
 
-/** `KERNEL_ERR_CONFIG_INVALID` details name config fields as `/greeting` or `config/greeting`. */
+/** The gateway names config fields `config.<name>` (the kernel, `/<name>`): one name for both. */
+function prefixed(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [`config.${k}`, v]));
+}
+
 function configFieldErrors(result: ActionResult | undefined): Record<string, string> {
   if (!result || result.ok) return {};
-  const out: Record<string, string> = {};
-  for (const [field, message] of Object.entries(result.errors.fields))
-    out[field.replace(/^(config\.|\/)/, '').split(/[./]/)[0] ?? field] = message;
-  return out;
+  return Object.fromEntries(
+    Object.entries(result.errors.fields).map(([field, message]) => [field.replace(/^config\./, ''), message]),
+  );
 }
 
 export default function PluginDetail() {

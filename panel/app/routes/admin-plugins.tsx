@@ -35,13 +35,82 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return must(request, await new Api(request, context).get<List<PluginStatus>>('/plugins'));
 }
 
-export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult> {
+/** What disabling a plugin takes with it (GET /v1/plugins/:id/disable-impact). */
+interface DisableImpact {
+  id: string;
+  dependents: string[];
+  signsPeopleIn: boolean;
+  lastSignInProvider: boolean;
+}
+
+/** A disable that needs a yes first: what it takes with it, for the confirmation. */
+interface Confirm {
+  confirm: DisableImpact;
+}
+
+export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult | Confirm> {
   const form = await readForm(request);
   const api = apiForForm(request, context, form);
   const id = String(form.get('id') ?? '');
-  const verb = form.get('intent') === 'enable' ? 'enable' : 'disable';
-  const res = await api.post<PluginStatus>(`/plugins/${encodeURIComponent(id)}/${verb}`, {});
-  return res.ok ? done(`${res.data.displayName || id} ${verb}d.`) : failed(res);
+  const path = `/plugins/${encodeURIComponent(id)}`;
+  if (form.get('intent') === 'enable') {
+    const res = await api.post<PluginStatus>(`${path}/enable`, {});
+    return res.ok ? done(`${res.data.displayName || id} enabled.`) : failed(res);
+  }
+  const impact = await api.get<DisableImpact>(`${path}/disable-impact`);
+  if (!impact.ok) return failed(impact);
+  // The last way to sign in: the API refuses, and its answer says why and what to do instead.
+  const consequential = !impact.data.lastSignInProvider && (impact.data.dependents.length > 0 || impact.data.signsPeopleIn);
+  // A confirmation holds for what it showed: anything else stopping by now asks again.
+  if (consequential && form.get('confirmed') !== impact.data.dependents.join(',')) return { confirm: impact.data };
+  const res = await api.post<PluginStatus>(`${path}/disable${impact.data.dependents.length > 0 ? '?cascade=true' : ''}`, {});
+  if (!res.ok) return failed(res);
+  const also = impact.data.dependents.length > 0 ? ` (and ${impact.data.dependents.length} that required it)` : '';
+  return done(`${res.data.displayName || id} disabled${also}.`);
+}
+
+/** Names a person knows the plugins by. */
+function nameOf(items: PluginStatus[], id: string): string {
+  const plugin = items.find((p) => p.id === id);
+  return plugin?.displayName || id;
+}
+
+/** "Disabling X also stops Y and Z; everyone will be signed out." — then yes or no. Plain HTML. */
+function ConfirmDisable({ impact, items }: { impact: DisableImpact; items: PluginStatus[] }) {
+  const name = nameOf(items, impact.id);
+  const dependents = impact.dependents.map((d) => nameOf(items, d));
+  return (
+    <section role="alertdialog" aria-labelledby="confirm-disable-title" className="card mb-6 space-y-3 border-amber-300 p-4">
+      <h2 id="confirm-disable-title" className="font-semibold">
+        Disable {name}?
+      </h2>
+      <ul className="list-disc space-y-1 pl-5 text-sm" data-testid="disable-consequences">
+        {dependents.length > 0 ? (
+          <li>
+            {dependents.length === 1
+              ? `${dependents[0]} requires it and stops with it`
+              : `These require it and stop with it: ${dependents.join(', ')}`}
+            .
+          </li>
+        ) : null}
+        {impact.signsPeopleIn ? <li>It signs people in: everyone signed in through it will be signed out.</li> : null}
+      </ul>
+      <div className="flex flex-wrap gap-3">
+        <Form method="post">
+          <CsrfInput />
+          <input type="hidden" name="id" value={impact.id} />
+          <input type="hidden" name="intent" value="disable" />
+          <input type="hidden" name="confirmed" value={impact.dependents.join(',')} />
+          <button type="submit" className="btn-danger">
+            {dependents.length > 0 ? `Disable ${[name, ...dependents].join(' and ')}` : `Disable ${name}`}
+          </button>
+        </Form>
+        <Link to="/admin/plugins" className="btn-secondary">
+          Cancel
+        </Link>
+      </div>
+    </section>
+  );
 }
 
 export function PluginState({ plugin }: { plugin: PluginStatus }) {
@@ -65,12 +134,16 @@ export function PluginState({ plugin }: { plugin: PluginStatus }) {
 export default function Plugins() {
   const { items } = useLoaderData<typeof loader>();
   const { me } = useRouteLoaderData('routes/app-layout') as { me: Me };
-  const result = useActionData<typeof action>();
+  const data = useActionData<typeof action>() as ActionResult | Confirm | undefined;
+  const result = data && 'ok' in data ? (data as ActionResult) : undefined;
+  const confirm = data && 'confirm' in data ? (data as Confirm).confirm : undefined;
   const canManage = me.permissions.includes('platform.plugins.manage');
   return (
     <>
       <PageHeader title="Plugins" description="Enable or disable features at runtime; pages and routes follow at once." />
       <ResultToast result={result} />
+      {/* Keyed by what it asks, so a second question is a fresh dialog. */}
+      {confirm ? <ConfirmDisable key={`${confirm.id}:${confirm.dependents.join(',')}`} impact={confirm} items={items} /> : null}
       <DataTable
         caption="Plugins"
         rows={items}

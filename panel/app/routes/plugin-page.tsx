@@ -5,11 +5,12 @@
  */
 import { Form, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { DataTable } from '../components/data-table';
-import { SchemaFields, readSchemaForm } from '../components/schema-form';
+import { SchemaFields, readSchemaForm, schemaLabels } from '../components/schema-form';
 import { ResultToast } from '../components/toasts';
 import { Alert, Card, CsrfInput, PageHeader, StatusBadge, formatBytes, formatDate, formatMoney } from '../components/ui';
 import { Api, apiForForm, must, readForm } from '../lib/api.server';
 import { done, failed, type ActionResult } from '../lib/action';
+import { describe } from '../lib/errors';
 import type { List, PanelColumn, PanelPage, PanelSection } from '../lib/types';
 
 async function findPage(api: Api, request: Request, pluginId: string, pageId: string): Promise<PanelPage> {
@@ -33,7 +34,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       const route = safeRoute(section.source);
       if (!route) return { rows: [], error: 'This table points outside the API.' };
       const res = await api.get<unknown>(route);
-      if (!res.ok) return { rows: [], error: res.error.message };
+      if (!res.ok) return { rows: [], error: describe(res.error) };
       const rows = Array.isArray(res.data) ? res.data : ((res.data as { items?: unknown[] }).items ?? []);
       return { rows: rows as Record<string, unknown>[], error: null };
     }),
@@ -50,7 +51,7 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
   const route = safeRoute(section.submit.route);
   if (!route) return { ok: false, errors: { message: 'This form points outside the API.', fields: {} } };
   const res = await api.call(section.submit.method, route, readSchemaForm(section.schema, form));
-  return res.ok ? done('Saved.') : failed(res, {}, String(form.get('_section')));
+  return res.ok ? done('Saved.') : failed(res, {}, String(form.get('_section')), schemaLabels(section.schema));
 }
 
 function valueAt(row: Record<string, unknown>, path: string): unknown {

@@ -41,14 +41,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { ...list, search, role, status, page };
 }
 
-export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult> {
+type UsersResult = ActionResult & { target?: string };
+
+export async function action({ request, context }: ActionFunctionArgs): Promise<UsersResult> {
   const form = await readForm(request);
   const api = apiForForm(request, context, form);
   const intent = form.get('intent');
   const id = encodeURIComponent(String(form.get('id') ?? ''));
   if (intent === 'suspend') {
-    const res = await api.post(`/users/${id}/suspend`, {});
-    return res.ok ? done('User suspended, with their active subscriptions.') : failed(res);
+    const res = await api.post(`/users/${id}/suspend`, { reason: text(form, 'reason') ?? '' });
+    // `target`: which row's form shows the errors (each row has its own reason field).
+    return res.ok ? done('User suspended, with their active subscriptions.') : { ...failed(res, {}, 'suspend'), target: id };
   }
   if (intent === 'unsuspend') {
     const res = await api.post(`/users/${id}/unsuspend`, {});
@@ -61,6 +64,38 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   if (typeof password === 'string' && password !== '') body.password = password;
   const res = await api.post<User>('/users', body);
   return res.ok ? done(`${res.data.email} created.`, { created: res.data.id }) : failed(res, {}, 'create');
+}
+
+/**
+ * Suspend with a reason (the API requires one: it is shown to the user and in the audit log).
+ * A disclosure, so it works without JavaScript; it opens again when the API refused.
+ */
+function SuspendForm({ user, errors }: { user: User; errors: ActionResult | undefined }) {
+  return (
+    <details open={errors ? true : undefined} className="text-sm">
+      <summary className="link cursor-pointer" aria-label={`Suspend ${user.email}…`}>
+        Suspend…
+      </summary>
+      <Form method="post" className="mt-2 flex max-w-xs flex-col gap-2">
+        <CsrfInput />
+        <input type="hidden" name="intent" value="suspend" />
+        <input type="hidden" name="id" value={user.id} />
+        <Field
+          id={`reason-${user.id}`}
+          name="reason"
+          label={`Reason for suspending ${user.email}`}
+          hint="Kept with their suspended subscriptions and in the audit log."
+          required
+          maxLength={500}
+          refill={Boolean(errors)}
+          error={fieldError(errors, 'reason')}
+        />
+        <button type="submit" className="btn-danger self-start" aria-label={`Suspend ${user.email}`}>
+          Suspend
+        </button>
+      </Form>
+    </details>
+  );
 }
 
 export default function Users() {
@@ -139,14 +174,7 @@ export default function Users() {
                   Subscriptions
                 </Link>
                 {canWrite && u.status === 'active' && u.id !== me.user.id ? (
-                  <Form method="post">
-                    <CsrfInput />
-                    <input type="hidden" name="intent" value="suspend" />
-                    <input type="hidden" name="id" value={u.id} />
-                    <button type="submit" className="link text-sm" aria-label={`Suspend ${u.email}`}>
-                      Suspend
-                    </button>
-                  </Form>
+                  <SuspendForm user={u} errors={result && !result.ok && result.target === u.id ? result : undefined} />
                 ) : null}
                 {canWrite && u.status === 'suspended' ? (
                   <Form method="post">

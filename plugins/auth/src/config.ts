@@ -7,16 +7,32 @@ import { Secret, Type, type Static } from '@hostplane/sdk';
  */
 export const AuthConfig = Type.Object(
   {
-    registrationEnabled: Type.Boolean({ default: true, description: 'Anyone may create a customer account' }),
-    requireVerifiedEmail: Type.Boolean({ default: true, description: 'Refuse login until the email address is confirmed' }),
+    registrationEnabled: Type.Boolean({
+      title: 'Open registration',
+      default: true,
+      description: 'Anyone may create a customer account',
+    }),
+    requireVerifiedEmail: Type.Boolean({
+      title: 'Require a confirmed email',
+      default: true,
+      description: 'Refuse login until the email address is confirmed',
+    }),
     accessTokenTtlSeconds: Type.Integer({
+      title: 'Access token lifetime (seconds)',
       default: 900,
       minimum: 60,
       maximum: 86_400,
       description: 'Lifetime of a JWT access token',
     }),
-    refreshTokenTtlDays: Type.Integer({ default: 7, minimum: 1, maximum: 90, description: 'Lifetime of a refresh token' }),
+    refreshTokenTtlDays: Type.Integer({
+      title: 'Refresh token lifetime (days)',
+      default: 7,
+      minimum: 1,
+      maximum: 90,
+      description: 'Lifetime of a refresh token',
+    }),
     sessionIdleDays: Type.Integer({
+      title: 'Session idle limit (days)',
       default: 30,
       minimum: 1,
       maximum: 365,
@@ -24,6 +40,7 @@ export const AuthConfig = Type.Object(
     }),
     jwtSecret: Secret(
       Type.String({
+        title: 'Signing secret',
         default: '',
         maxLength: 512,
         description:
@@ -32,22 +49,32 @@ export const AuthConfig = Type.Object(
       }),
     ),
     publicUrl: Type.String({
+      title: 'Panel address',
       default: 'http://127.0.0.1:3000',
       pattern: '^https?://[^\\s]+$',
       description: 'Base URL of the panel, for links in mails',
     }),
     cookieSecure: Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], {
+      title: 'Secure session cookie',
       default: 'auto',
       description: "Secure flag of the session cookie; 'auto' = Secure unless NODE_ENV is development or test",
     }),
-    issuer: Type.String({ default: 'Hostplane', minLength: 1, maxLength: 60, description: 'Name shown in authenticator apps' }),
+    issuer: Type.String({
+      title: 'Name in authenticator apps',
+      default: 'Hostplane',
+      minLength: 1,
+      maxLength: 60,
+      description: 'Name shown in authenticator apps',
+    }),
     throttleWindowMinutes: Type.Integer({
+      title: 'Throttle window (minutes)',
       default: 15,
       minimum: 1,
       maximum: 1440,
       description: 'Sliding window of the throttles',
     }),
     throttleMaxPerAccount: Type.Integer({
+      title: 'Failures per account',
       default: 5,
       minimum: 1,
       maximum: 1000,
@@ -63,19 +90,28 @@ export const AuthConfig = Type.Object(
         'twice as long as the last (1 s, 2 s, 4 s … up to the window)',
     }),
     throttleMaxPerIp: Type.Integer({
+      title: 'Failures per address',
       default: 20,
       minimum: 1,
       maximum: 100_000,
       description: 'Failed logins / 2FA codes / reset tokens per IP per window before 429',
     }),
     mailMaxPerAddress: Type.Integer({
+      title: 'Mails per address',
       default: 3,
       minimum: 1,
       maximum: 1000,
       description: 'Verification / reset mails per address per window',
     }),
-    mailMaxPerIp: Type.Integer({ default: 20, minimum: 1, maximum: 100_000, description: 'Mail requests per IP per window' }),
+    mailMaxPerIp: Type.Integer({
+      title: 'Mail requests per address',
+      default: 20,
+      minimum: 1,
+      maximum: 100_000,
+      description: 'Mail requests per IP per window',
+    }),
     routeRateLimitPerMinute: Type.Integer({
+      title: 'Sign-in requests per minute',
       default: 60,
       minimum: 1,
       maximum: 1_000_000,

@@ -4,29 +4,50 @@ import { Type, type Static } from '@hostplane/sdk';
 export const NginxConfig = Type.Object(
   {
     root: Type.String({
+      title: 'Data directory',
       default: '',
       maxLength: 60,
       description:
         'Directory the plugin owns: NGINX prefix, PHP-FPM pools and every site tree. Empty: <HOSTPLANE_DATA_DIR or ./.hostplane>/webserver',
     }),
-    httpPort: Type.Integer({ default: 8080, minimum: 1, maximum: 65_535, description: 'Port every site listens on' }),
+    httpPort: Type.Integer({
+      title: 'HTTP port',
+      default: 8080,
+      minimum: 1,
+      maximum: 65_535,
+      description: 'Port every site listens on',
+    }),
     listenAddress: Type.String({
+      title: 'Listen address',
       default: '127.0.0.1',
       pattern: '^(\\*|[0-9]{1,3}(\\.[0-9]{1,3}){3}|\\[[0-9a-fA-F:]+\\])$',
       description: 'Address NGINX binds (* for all IPv4 addresses)',
     }),
     siteUsers: Type.Union([Type.Literal('auto'), Type.Literal('per-site'), Type.Literal('current')], {
+      title: 'Site users',
       default: 'auto',
       description:
         "'per-site': a system user hp-<name> per site (needs root); 'current': everything runs as this process's user; 'auto': per-site when root",
     }),
-    nginxBinary: Type.String({ default: '/usr/sbin/nginx', pattern: '^/[^\\s]*$', description: 'Path of the nginx binary' }),
+    nginxBinary: Type.String({
+      title: 'nginx binary',
+      default: '/usr/sbin/nginx',
+      pattern: '^/[^\\s]*$',
+      description: 'Path of the nginx binary',
+    }),
     phpFpmDir: Type.String({
+      title: 'PHP-FPM directory',
       default: '/usr/sbin',
       pattern: '^/[^\\s]*$',
       description: 'Directory scanned for php-fpm<major.minor> binaries',
     }),
-    workerProcesses: Type.Integer({ default: 0, minimum: 0, maximum: 256, description: 'NGINX workers; 0 = one per core' }),
+    workerProcesses: Type.Integer({
+      title: 'NGINX workers',
+      default: 0,
+      minimum: 0,
+      maximum: 256,
+      description: 'NGINX workers; 0 = one per core',
+    }),
   },
   { additionalProperties: false },
 );

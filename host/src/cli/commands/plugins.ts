@@ -36,10 +36,18 @@ export async function pluginsCommand(input: CommandInput): Promise<number> {
     case 'disable': {
       const id = rest[0];
       if (!id || rest.length > 1) throw usage(`usage: hostplane plugins ${action} <id>`);
+      const force = input.options.force === true;
+      if (force && action === 'enable') throw usage('--force is for disable');
       return withAdminKernel(input, async (kernel) => {
-        const status = action === 'enable' ? await kernel.enable(id) : await kernel.disable(id);
+        // The panel and API never force: this is the way back in for whoever runs the host.
+        const impact = action === 'disable' ? kernel.disableImpact(id) : null;
+        const status = action === 'enable' ? await kernel.enable(id) : await kernel.disable(id, { cascade: force, force });
         if (json) print(input.io, true, status);
         else input.io.out(`${id} ${action}d; running hosts apply it now, others at their next start`);
+        if (!json && force && impact) {
+          if (impact.dependents.length > 0) input.io.out(`also disabled: ${impact.dependents.join(', ')}`);
+          if (impact.lastSignInProvider) input.io.out('warning: no enabled plugin signs people in now: nobody can sign in');
+        }
         return 0;
       });
     }

@@ -2,7 +2,16 @@
 import { CommonErrors } from '@hostplane/sdk';
 import type { KernelApi } from '@hostplane/core';
 import type { HostApp } from '../types.js';
-import { PluginConfigBody, PluginConfigSchema, PluginIdParams, PluginStatusSchema, errorResponses, listOf } from './schemas.js';
+import {
+  DisableImpactSchema,
+  DisableQuery,
+  PluginConfigBody,
+  PluginConfigSchema,
+  PluginIdParams,
+  PluginStatusSchema,
+  errorResponses,
+  listOf,
+} from './schemas.js';
 
 const tags = ['plugins'];
 
@@ -49,6 +58,23 @@ export function registerPluginAdminRoutes(app: HostApp, kernel: KernelApi): void
     async (request) => kernel.enable(request.params.id),
   );
 
+  app.get(
+    '/plugins/:id/disable-impact',
+    {
+      config: { permission: 'platform.plugins.read' },
+      schema: {
+        tags,
+        summary: 'What disabling a plugin would take with it',
+        description:
+          'The enabled plugins that stop with it, whether it signs people in (their sessions end), and whether ' +
+          'it is the last plugin that does (then disabling it is refused here; the command line can, with --force).',
+        params: PluginIdParams,
+        response: { 200: DisableImpactSchema, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => kernel.disableImpact(request.params.id),
+  );
+
   app.post(
     '/plugins/:id/disable',
     {
@@ -56,11 +82,17 @@ export function registerPluginAdminRoutes(app: HostApp, kernel: KernelApi): void
       schema: {
         tags,
         summary: 'Stop and disable a plugin',
+        description:
+          'Refused with 409 KERNEL_ERR_DEPENDENTS_ENABLED (`details.dependents`) while enabled plugins require it, ' +
+          'unless `cascade=true` (they are disabled first: see GET …/disable-impact), and always with 409 ' +
+          'KERNEL_ERR_LAST_SIGN_IN_PROVIDER for the last plugin that signs people in.',
         params: PluginIdParams,
+        querystring: DisableQuery,
         response: { 200: PluginStatusSchema, ...errorResponses(400, 404, 409) },
       },
     },
-    async (request) => kernel.disable(request.params.id),
+    // Never `force` from the API: a disabled last sign-in provider would lock the caller out too.
+    async (request) => kernel.disable(request.params.id, { cascade: request.query.cascade === true }),
   );
 
   app.get(

@@ -70,6 +70,21 @@ export const PluginConfigSchema = Type.Object({
 });
 
 /** Body of `PUT /v1/plugins/:id/config`: the whole new config. */
+/** What disabling a plugin takes with it (core's DisableImpact). */
+export const DisableImpactSchema = Type.Object({
+  id: Type.String(),
+  dependents: Type.Array(Type.String(), { description: 'Enabled plugins that stop with it, in stop order' }),
+  signsPeopleIn: Type.Boolean({ description: 'It signs people in: sessions it made end with it' }),
+  lastSignInProvider: Type.Boolean({ description: 'No other enabled plugin signs people in: disabling is refused' }),
+});
+
+export const DisableQuery = Type.Object(
+  {
+    cascade: Type.Optional(Type.Boolean({ description: 'Disable the enabled plugins that require it too (dependants first)' })),
+  },
+  { additionalProperties: false },
+);
+
 export const PluginConfigBody = Type.Object(
   { config: Type.Record(Type.String(), Type.Unknown()) },
   { additionalProperties: false },

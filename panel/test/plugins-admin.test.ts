@@ -1,0 +1,55 @@
+/**
+ * Disabling from the plugins page: a plugin others require asks first, naming what stops with
+ * it; the only plugin that signs people in is refused with the reason and the way round.
+ */
+import t from 'tap';
+import { browserSuite } from './support/browser-suite.js';
+
+await browserSuite((suite) => {
+  t.test('disabling accounts names websites, which stops with it, and asks first', async (tt) => {
+    const page = await suite.freshPage(tt);
+    const { host } = suite;
+    await suite.signIn(page, host.logins.admin);
+    await page.goto(`${host.url}/admin/plugins`);
+    const enabled = async (id: string) => host.kernel.plugin(id)?.enabled;
+    const name = (id: string) => host.kernel.plugin(id)?.displayName || id;
+
+    await page.getByRole('button', { name: `Disable ${name('accounts')}` }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.waitFor();
+    tt.match(await dialog.getByTestId('disable-consequences').textContent(), new RegExp(`${name('websites')} requires it`));
+    tt.ok((await enabled('accounts')) && (await enabled('websites')), 'nothing disabled before the yes');
+    await dialog.getByRole('link', { name: 'Cancel' }).click();
+    await page.getByRole('alertdialog').waitFor({ state: 'detached' });
+    tt.ok(await enabled('accounts'), 'cancel keeps it');
+
+    await page.getByRole('button', { name: `Disable ${name('accounts')}` }).click();
+    await page.getByRole('button', { name: `Disable ${name('accounts')} and ${name('websites')}` }).click();
+    await page.getByRole('button', { name: `Enable ${name('accounts')}` }).waitFor();
+    tt.notOk(await enabled('websites'), 'websites stopped with it');
+    tt.notOk(await enabled('accounts'), 'and accounts');
+    tt.ok(await page.getByRole('button', { name: `Enable ${name('websites')}` }).isVisible());
+
+    await page.getByRole('button', { name: `Enable ${name('accounts')}` }).click();
+    await page.getByRole('button', { name: `Disable ${name('accounts')}` }).waitFor();
+    await page.getByRole('button', { name: `Enable ${name('websites')}` }).click();
+    await page.getByRole('button', { name: `Disable ${name('websites')}` }).waitFor();
+    tt.same(suite.consoleErrors(page), []);
+  });
+
+  t.test('the only sign-in plugin cannot be disabled from the panel, and the page says why', async (tt) => {
+    const page = await suite.freshPage(tt);
+    const { host } = suite;
+    await suite.signIn(page, host.logins.admin);
+    await page.goto(`${host.url}/admin/plugins`);
+    const auth = host.kernel.plugin('auth')?.displayName || 'auth';
+    await page.getByRole('button', { name: `Disable ${auth}` }).click();
+    const toast = page.locator('[data-toast="error"]');
+    await toast.waitFor();
+    tt.match(await toast.textContent(), /last one that signs people in.*--force/, 'the refusal says why and the way round');
+    tt.ok(host.kernel.plugin('auth')?.enabled, 'auth stays enabled');
+    await page.goto(`${host.url}/`);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    tt.pass('and the admin is still signed in');
+  });
+});
