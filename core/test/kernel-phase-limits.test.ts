@@ -92,6 +92,24 @@ t.test('a hanging event handler is logged against its plugin and abandoned; a ha
   t.ok(stopMs < 5000, `shutdown with a plugin that never stops finished (${Math.round(stopMs)} ms)`);
 });
 
+t.test('a start that resolves after its limit is ignored: the plugin stays failed, stopped once', async (t) => {
+  const calls: string[] = [];
+  const late = definePlugin({
+    id: 'late',
+    sdk: '^0.1.0',
+    start: () => new Promise<void>((resolve) => setTimeout(() => (calls.push('start resolved'), resolve()), LIMIT * 2)),
+    stop() {
+      calls.push('stop');
+    },
+  });
+  const kernel = await bootKernel(t, { inlinePlugins: [{ definition: late }], phaseLimits: limits });
+  await t.rejects(kernel.enable('late'), { code: 'KERNEL_ERR_PLUGIN_FAILED', message: /did not finish start/ });
+  await new Promise((resolve) => setTimeout(resolve, LIMIT * 3));
+  t.same(calls, ['stop', 'start resolved']);
+  t.match(kernel.plugin('late'), { state: 'failed', error: { phase: 'start' } });
+  t.same(kernel.routes(), []);
+});
+
 t.test('phase limits must be positive whole milliseconds', async (t) => {
   await t.rejects(bootKernel(t, { phaseLimits: { start: 0 } }), /phase limit "start"/);
 });
