@@ -139,3 +139,19 @@ t.test("a user's suspension carries its level to the subscriptions it takes alon
   t.equal((await callers.reseller.get(`/v1/subscriptions/${customers.id}`)).body.suspendedBy, 'reseller');
   t.equal((await callers.reseller.post(`/v1/users/${customerUser.id}/unsuspend`)).status, 200);
 });
+
+t.test('a caller that is no row of the users table (a test host’s admin) still suspends and lifts', async (t) => {
+  const headers = host.headersFor('super_admin');
+  const suspend = await host.inject({ method: 'POST', url: `/v1/subscriptions/${customers.id}/suspend`, headers, payload: {} });
+  t.equal(suspend.statusCode, 200, suspend.body);
+  await suspendUser('reseller', customerUser);
+  const user = await host.inject({
+    method: 'POST',
+    url: `/v1/users/${customerUser.id}/unsuspend`,
+    headers,
+    payload: {},
+  });
+  t.equal(user.statusCode, 200, user.body);
+  const lift = await host.inject({ method: 'POST', url: `/v1/subscriptions/${customers.id}/unsuspend`, headers, payload: {} });
+  t.equal(lift.statusCode, 200, lift.body);
+});

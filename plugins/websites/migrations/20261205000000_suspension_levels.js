@@ -1,10 +1,11 @@
 // Who made a site's provider suspension (the 'admin' reason), by level, so only that level or
 // above lifts it: 'platform' (an administrator, the CLI) or 'reseller'. Suspensions made before
 // this migration take the role of the actor of their last audit entry (none: the platform's).
+// The author's id has no foreign key, as the audit log keeps actors.
 export async function up(knex) {
   await knex.raw(
     `alter table websites
-       add column suspended_by uuid null references hostplane.users (id),
+       add column suspended_by uuid null,
        add column suspended_by_level text null check (suspended_by_level in ('platform', 'reseller', 'customer'))`,
   );
   await knex.raw(
