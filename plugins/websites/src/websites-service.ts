@@ -10,6 +10,7 @@ import type {
   JobsService,
   LimitsService,
   TenancyService,
+  UsersService,
   WebServerDriver,
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
@@ -63,6 +64,8 @@ export interface WebsitesServiceDeps {
   events: EventsService;
   jobs: JobsService;
   tenancy: TenancyService;
+  /** Names the author in a site's history (people read names, not ids). */
+  users: Pick<UsersService, 'get'>;
   config: () => WebsitesConfig;
   drivers: () => WebServerDriver[];
 }
@@ -83,6 +86,8 @@ export class WebsitesService {
     const domain = this.domain('/body/domain', input.domain);
     const aliases = this.aliases(input.aliases ?? [], domain);
     this.checkAdvanced(actor, input.extraDirectives);
+    // Before the transaction: inside, a second pool connection per create starves a burst.
+    const author = await this.nameOf(info.actorId);
     return store.db.transaction(async (trx) => {
       const subscription = await this.subscriptionFor(actor, input.subscriptionId, trx);
       const phpVersion = await this.phpVersion(input.kind, input.phpVersion, subscription.phpVersions);
@@ -117,7 +122,7 @@ export class WebsitesService {
         .returning('*')) as WebsiteRow[];
       const site = row as WebsiteRow;
       await store.claimDomains(site.id, domain, aliases, trx);
-      await store.record(site.id, 'create', 'info', `created by ${info.actorId ?? 'the system'}`, trx);
+      await store.record(site.id, 'create', 'info', `created by ${author}`, trx);
       await this.audit(info, 'websites.site.created', site.id, { domain, aliases, kind: input.kind }, trx);
       await this.deps.events.emit(
         'website.created',
@@ -353,6 +358,12 @@ export class WebsitesService {
     const used = new Set(rows.map((r) => r.port));
     for (let port = from; port <= to; port += 1) if (!used.has(port)) return port;
     throw WebsitesErrors.noPorts();
+  }
+
+  /** A person's name (or e-mail) for a history line. */
+  private async nameOf(userId: string | null): Promise<string> {
+    const user = userId ? await this.deps.users.get(userId) : undefined;
+    return user ? user.name || user.email : 'the system';
   }
 
   private async audit(info: RequestInfo, action: string, id: string, details: Record<string, unknown>, trx: Knex.Transaction) {

@@ -66,7 +66,8 @@ t.test('a customer creates a website in its only subscription', async (t) => {
   shop = res.body;
   const one = await alice.get(`/v1/websites/${shop.id}`);
   t.equal(one.status, 200);
-  t.match(one.body.history.at(-1), { step: 'create', outcome: 'info' });
+  const { name } = (await sql('hostplane.users').where({ id: customerA.id }).first('name')) as { name: string };
+  t.match(one.body.history.at(-1), { step: 'create', outcome: 'info', message: `created by ${name}` }, 'by name, not id');
 });
 
 t.test('with no web server, sites wait and say why', async (t) => {
