@@ -146,9 +146,12 @@ export class WebsitesService {
       if (site.status === 'deleting') throw WebsitesErrors.transitionRefused('deleting', 'changed');
       const changes: { php_version?: string | null } = {};
       const settings: WebsiteSettings = { ...site.settings };
+      // What really differs: a form sends every field, and history and audit name only those.
+      const changed: Record<string, unknown> = {};
       if (input.aliases) {
         const aliases = this.aliases(input.aliases, site.domain);
         const before = (await store.aliasesOf([site.id], trx)).get(site.id) ?? [];
+        if ([...aliases].sort().join() !== [...before].sort().join()) changed.aliases = aliases;
         await store.assertDomainsFree(aliases, site.id, trx);
         const delta = aliases.length - before.length;
         if (delta !== 0) await this.deps.limits.assert(site.subscription_id, 'domains', delta, { trx });
@@ -157,14 +160,20 @@ export class WebsitesService {
       if (input.phpVersion !== undefined) {
         const subscription = await store.subscription(site.subscription_id, trx);
         changes.php_version = await this.phpVersion(site.kind, input.phpVersion, subscription?.phpVersions ?? []);
+        if (changes.php_version !== site.php_version) changed.phpVersion = changes.php_version;
       }
       if (input.nodejs) {
         if (site.kind !== 'nodejs' || !settings.nodejs) {
           throw WebsitesErrors.kindSettings('/body/nodejs', 'Node.js settings belong to websites of kind "nodejs"');
         }
         settings.nodejs = { ...settings.nodejs, ...input.nodejs };
+        if (JSON.stringify(settings.nodejs) !== JSON.stringify(site.settings.nodejs)) changed.nodejs = input.nodejs;
       }
-      if (input.extraDirectives !== undefined) settings.extraDirectives = input.extraDirectives || null;
+      if (input.extraDirectives !== undefined) {
+        settings.extraDirectives = input.extraDirectives || null;
+        if (settings.extraDirectives !== (site.settings.extraDirectives ?? null))
+          changed.extraDirectives = settings.extraDirectives;
+      }
       const [row] = (await store
         .table(trx)
         .where({ id: site.id })
@@ -178,8 +187,11 @@ export class WebsitesService {
           updated_at: trx.fn.now() as unknown as Date,
         })
         .returning('*')) as WebsiteRow[];
-      await store.record(site.id, 'update', 'info', `settings changed: ${Object.keys(input).join(', ')}`, trx);
-      await this.audit(info, 'websites.site.updated', site.id, { ...input }, trx);
+      const fields = Object.keys(changed);
+      if (fields.length > 0) {
+        await store.record(site.id, 'update', 'info', `settings changed: ${fields.join(', ')}`, trx);
+        await this.audit(info, 'websites.site.updated', site.id, changed, trx);
+      }
       await this.enqueueReconcile(trx);
       return row as WebsiteRow;
     });

@@ -170,6 +170,30 @@ t.test('updates change aliases and settings, within limits', async (t) => {
   t.equal(unbalanced.status, 400);
 });
 
+t.test('a save names only what changed, in history and audit', async (t) => {
+  const audits = async () =>
+    (await sql('hostplane.audit_log').where({ action: 'websites.site.updated', target_id: shop.id }).orderBy('id')).map(
+      (r: { details: Record<string, unknown> }) => r.details,
+    );
+  const before = (await audits()).length;
+  const updates =
+    (await alice.get(`/v1/websites/${shop.id}`)).body.history.filter((e: { step: string }) => e.step === 'update').length + 1;
+  // What the panel's settings form sends: every field, one of them changed.
+  const saved = await alice.patch(`/v1/websites/${shop.id}`, { aliases: ['shop.example.net'], phpVersion: '8.3' });
+  t.equal(saved.status, 200, JSON.stringify(saved.body));
+  const site = (await alice.get(`/v1/websites/${shop.id}`)).body;
+  const lastUpdate = (h: Array<{ step: string; message: string }>) => h.find((e) => e.step === 'update')?.message;
+  t.equal(lastUpdate(site.history), 'settings changed: phpVersion', 'history (newest first): the field that changed');
+  const entries = await audits();
+  t.same(entries.slice(before), [{ phpVersion: '8.3' }], 'audit: that field alone');
+
+  const again = await alice.patch(`/v1/websites/${shop.id}`, { aliases: ['shop.example.net'], phpVersion: '8.3' });
+  t.equal(again.status, 200);
+  t.equal((await audits()).length, before + 1, 'a save without changes writes no entry');
+  const history = (await alice.get(`/v1/websites/${shop.id}`)).body.history;
+  t.equal(history.filter((e: { step: string }) => e.step === 'update').length, updates, 'nor a history line');
+});
+
 t.test('suspension: by the provider, and following the subscription', async (t) => {
   t.equal((await alice.post(`/v1/websites/${shop.id}/suspend`, {})).status, 403, 'customers cannot suspend');
   const byReseller = await asA.post(`/v1/websites/${shop.id}/suspend`, { reason: 'abuse report' });
