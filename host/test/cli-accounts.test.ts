@@ -25,7 +25,7 @@ t.test('seeded install: packages, subscriptions and users from the command line'
   const packages = await json<Array<{ name: string; prices: { monthly: number } }>>(['packages', 'list']);
   t.same(
     packages.map((p) => p.name),
-    ['Starter', 'Pro', 'Business'],
+    ['Starter', 'Pro', 'Business', 'Reseller'],
   );
   t.match(
     (await cli(['packages', 'list'], env)).out,

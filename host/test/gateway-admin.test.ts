@@ -102,6 +102,18 @@ t.test('config: secrets masked on read and in the answer to a write', async (t) 
     }),
     ['platform.plugin.configured'],
   );
+  const [entry] = await listAudit(kernel.knex, { action: 'platform.plugin.configured' });
+  t.same(entry?.details, { changed: ['host', 'password'] }, 'the keys that changed, never a secret value');
+  t.notMatch(JSON.stringify(entry), 'new-pass');
+  // What a settings form sends: everything again, the secret masked, nothing changed.
+  const same = await host.inject({
+    method: 'PUT',
+    url: '/v1/plugins/mail/config',
+    headers: bearer('admin'),
+    payload: { config: { host: 'smtp2.example.com', password: SECRET_MASK } },
+  });
+  t.equal(same.statusCode, 200);
+  t.equal((await auditActions(kernel, 'platform.plugin.configured')).length, 1, 'an unchanged save logs no change');
   const unknownField = await host.inject({
     method: 'PUT',
     url: '/v1/plugins/mail/config',

@@ -55,6 +55,14 @@ await browserSuite(({ host, freshPage, signIn }) => {
     await page.getByLabel('Target').fill('alice@');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/target=alice%40/);
+    // The filtered table replaces the previous one: wait until no row is about anyone else.
+    await page
+      .waitForFunction(
+        (email) => [...document.querySelectorAll('tbody tr td:nth-child(4)')].every((td) => td.textContent?.includes(email)),
+        alice.email,
+        { timeout: 5000 },
+      )
+      .catch(() => undefined);
     const targets = await page.locator('tbody tr td:nth-child(4)').allTextContents();
     tt.ok(targets.length > 0, 'entries about alice');
     tt.ok(

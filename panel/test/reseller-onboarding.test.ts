@@ -46,7 +46,8 @@ await browserSuite(({ host, freshPage, signIn }) => {
     await page.getByLabel('Websites').fill('2');
     await page.getByRole('button', { name: 'Create package' }).click();
     await page.waitForURL(/\/packages$/);
-    tt.ok(await page.getByRole('link', { name: 'Rita Basic' }).isVisible(), 'the package is listed as the reseller’s');
+    await page.getByRole('link', { name: 'Rita Basic' }).waitFor();
+    tt.pass('the package is listed as the reseller’s, to edit');
 
     await page.goto(`${host().url}/users`);
     await page.getByLabel('Email').last().fill(email);

@@ -33,11 +33,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // An admin also gives resellers their allowance; a reseller subscribes its customers.
   const isAdmin = me.ok && me.data.user.role === 'super_admin';
   const [holders, packages] = await Promise.all([
-    api.get<List<User>>(`/users?limit=100&status=active${isAdmin ? '' : '&role=customer'}`),
+    // Every status: a suspended customer's subscription still shows whose it is.
+    api.get<List<User>>(`/users?limit=100${isAdmin ? '' : '&role=customer'}`),
     canWrite ? api.get<List<Package>>(`/packages?limit=100${sellable}`) : null,
   ]);
-  const customers = (holders.ok ? holders.data.items : []).filter((u) => u.role === 'customer' || u.role === 'reseller');
-  const names = Object.fromEntries(customers.map((u) => [u.id, u.email]));
+  const known = (holders.ok ? holders.data.items : []).filter((u) => u.role === 'customer' || u.role === 'reseller');
+  const names = Object.fromEntries(known.map((u) => [u.id, u.email]));
+  const customers = known.filter((u) => u.status === 'active');
   if (me.ok) names[me.data.user.id] = 'You';
   return {
     items: subs.items,
@@ -106,7 +108,7 @@ export default function Subscriptions() {
           { label: 'Package', render: (s) => s.packageName },
           ...(me.user.role === 'customer'
             ? []
-            : [{ label: 'Customer', render: (s: Subscription) => names[s.customerId] ?? s.customerId.slice(0, 8) }]),
+            : [{ label: 'Customer', render: (s: Subscription) => names[s.customerId] ?? 'another account' }]),
           { label: 'Status', render: (s) => <StatusBadge status={s.status} /> },
           { label: 'Billing', render: (s) => s.billingCycle },
           { label: 'Next due', render: (s) => formatDate(s.nextDueDate).slice(0, 10) },

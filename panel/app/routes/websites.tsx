@@ -100,7 +100,7 @@ export default function Websites() {
             : [
                 {
                   label: 'Owner',
-                  render: (w: Website) => owners[w.ownerId] ?? (w.ownerId === me.user.id ? 'you' : w.ownerId.slice(0, 8)),
+                  render: (w: Website) => owners[w.ownerId] ?? (w.ownerId === me.user.id ? 'you' : 'another account'),
                 },
               ]),
           { label: 'Type', render: (w) => `${WEBSITE_KINDS[w.kind]}${w.phpVersion ? ` ${w.phpVersion}` : ''}` },

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { startTestHost } from '@hostplane/sdk/testing';
 import accounts from '../src/index.js';
-import { caller, makeUser, sqlOf } from './helpers.js';
+import { caller, makeUser, sqlOf, type TestUser } from './helpers.js';
 
 const host = await startTestHost({ plugins: [accounts] });
 const sql = sqlOf(host);
@@ -13,6 +13,11 @@ t.teardown(async () => {
 type Kernel = {
   runCommand(id: string, name: string, args: string[], io: { out(s: string): void; err(s: string): void }): Promise<number>;
 };
+/** A demo user `hostplane seed` would have made (made by the first test here). */
+async function demoUser(email: string): Promise<TestUser> {
+  return (await sql('hostplane.users').where({ email }).first('id', 'role', 'email')) as TestUser;
+}
+
 async function seed(): Promise<{ code: number; out: string[] }> {
   const out: string[] = [];
   const code = await (host.kernel as unknown as Kernel).runCommand('accounts', 'seed', [], {
@@ -62,14 +67,8 @@ t.test('hostplane accounts seed creates packages and demo subscriptions, once', 
 });
 
 t.test('the demo reseller has an allowance: it builds packages within it', async (t) => {
-  const reseller = (await sql('hostplane.users').where({ email: 'reseller@hostplane.test' }).first('id', 'role')) as {
-    id: string;
-    role: 'reseller';
-  };
-  const alice = (await sql('hostplane.users').where({ email: 'alice@hostplane.test' }).first('id', 'role')) as {
-    id: string;
-    role: 'customer';
-  };
+  const reseller = await demoUser('reseller@hostplane.test');
+  const alice = await demoUser('alice@hostplane.test');
   const asReseller = caller(host, reseller);
   const created = await asReseller.post('/v1/packages', {
     name: 'Rita Basic',
@@ -100,20 +99,14 @@ t.test('the demo reseller has an allowance: it builds packages within it', async
 });
 
 t.test('GET /v1/provider names whom to ask for a package: the reseller above a customer', async (t) => {
-  const alice = (await sql('hostplane.users').where({ email: 'alice@hostplane.test' }).first('id', 'role')) as {
-    id: string;
-    role: 'customer';
-  };
+  const alice = await demoUser('alice@hostplane.test');
   const tech = await makeUser(sql, 'technical_user', alice);
   for (const who of [alice, tech]) {
     const res = await caller(host, who).get('/v1/provider');
     t.equal(res.status, 200);
     t.match(res.body, { provider: { email: 'reseller@hostplane.test', role: 'reseller' } }, `${who.role}: the reseller`);
   }
-  const reseller = (await sql('hostplane.users').where({ email: 'reseller@hostplane.test' }).first('id', 'role')) as {
-    id: string;
-    role: 'reseller';
-  };
+  const reseller = await demoUser('reseller@hostplane.test');
   t.match(
     (await caller(host, reseller).get('/v1/provider')).body,
     { provider: { role: 'super_admin' } },

@@ -30,6 +30,7 @@ export default definePlugin({
   deps: {
     db: coreServices.database,
     tenancy: coreServices.tenancy,
+    users: coreServices.users,
     limits: coreServices.limits,
     audit: coreServices.audit,
     events: coreServices.events,
@@ -39,11 +40,11 @@ export default definePlugin({
   },
   migrations: new URL('../migrations/', import.meta.url),
   setup(ctx) {
-    const { db, tenancy, limits, audit, events, jobs, extensions, logger } = ctx.deps;
+    const { db, tenancy, users, limits, audit, events, jobs, extensions, logger } = ctx.deps;
     const config = () => ctx.config;
     const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
     const store = new WebsiteStore(db, tenancy);
-    const service = new WebsitesService({ store, limits, audit, events, jobs, tenancy, config, drivers });
+    const service = new WebsitesService({ store, limits, audit, events, jobs, tenancy, users, config, drivers });
     const reconciler = new Reconciler({ store, events, logger, config, drivers });
 
     ctx.routes(websiteRoutes({ store, service, drivers }), { prefix: '/websites' });

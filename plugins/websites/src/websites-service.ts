@@ -10,6 +10,7 @@ import type {
   JobsService,
   LimitsService,
   TenancyService,
+  UsersService,
   WebServerDriver,
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
@@ -66,6 +67,8 @@ export interface WebsitesServiceDeps {
   events: EventsService;
   jobs: JobsService;
   tenancy: TenancyService;
+  /** Names the author in a site's history (people read names, not ids). */
+  users: Pick<UsersService, 'get'>;
   config: () => WebsitesConfig;
   drivers: () => WebServerDriver[];
 }
@@ -90,6 +93,8 @@ export class WebsitesService {
     const domain = this.domain('/body/domain', input.domain);
     const aliases = this.aliases(input.aliases ?? [], domain);
     this.checkAdvanced(actor, input.extraDirectives);
+    // Before the transaction: inside, a second pool connection per create starves a burst.
+    const author = await this.nameOf(info.actorId);
     return store.db.transaction(async (trx) => {
       const subscription = await this.subscriptionFor(actor, input.subscriptionId, trx);
       const phpVersion = await this.phpVersion(input.kind, input.phpVersion, subscription.phpVersions);
@@ -129,7 +134,7 @@ export class WebsitesService {
       // A taken name is the clearer answer than a full package, so it is checked before the
       // limits: by the insert itself, which no concurrent create can slip past.
       await store.insertDomains(site.id, domain, aliases, trx);
-      await store.record(site.id, 'create', 'info', `created by ${info.actorId ?? 'the system'}`, trx);
+      await store.record(site.id, 'create', 'info', `created by ${author}`, trx);
       await this.audit(info, 'websites.site.created', site.id, { domain, aliases, kind: input.kind }, trx);
       await this.deps.events.emit(
         'website.created',
@@ -153,9 +158,12 @@ export class WebsitesService {
       if (site.status === 'deleting') throw WebsitesErrors.transitionRefused('deleting', 'changed');
       const changes: { php_version?: string | null } = {};
       const settings: WebsiteSettings = { ...site.settings };
+      // What really differs: a form sends every field, and history and audit name only those.
+      const changed: Record<string, unknown> = {};
       if (input.aliases) {
         const aliases = this.aliases(input.aliases, site.domain);
         const before = (await store.aliasesOf([site.id], trx)).get(site.id) ?? [];
+        if ([...aliases].sort().join() !== [...before].sort().join()) changed.aliases = aliases;
         await store.assertDomainsFree(aliases, site.id, trx);
         const delta = aliases.length - before.length;
         if (delta !== 0) await this.deps.limits.assert(site.subscription_id, 'domains', delta, { trx });
@@ -164,14 +172,20 @@ export class WebsitesService {
       if (input.phpVersion !== undefined) {
         const subscription = await store.subscription(site.subscription_id, trx);
         changes.php_version = await this.phpVersion(site.kind, input.phpVersion, subscription?.phpVersions ?? []);
+        if (changes.php_version !== site.php_version) changed.phpVersion = changes.php_version;
       }
       if (input.nodejs) {
         if (site.kind !== 'nodejs' || !settings.nodejs) {
           throw WebsitesErrors.kindSettings('/body/nodejs', 'Node.js settings belong to websites of kind "nodejs"');
         }
         settings.nodejs = { ...settings.nodejs, ...input.nodejs };
+        if (JSON.stringify(settings.nodejs) !== JSON.stringify(site.settings.nodejs)) changed.nodejs = input.nodejs;
       }
-      if (input.extraDirectives !== undefined) settings.extraDirectives = input.extraDirectives || null;
+      if (input.extraDirectives !== undefined) {
+        settings.extraDirectives = input.extraDirectives || null;
+        if (settings.extraDirectives !== (site.settings.extraDirectives ?? null))
+          changed.extraDirectives = settings.extraDirectives;
+      }
       const [row] = (await store
         .table(trx)
         .where({ id: site.id })
@@ -185,8 +199,11 @@ export class WebsitesService {
           updated_at: trx.fn.now() as unknown as Date,
         })
         .returning('*')) as WebsiteRow[];
-      await store.record(site.id, 'update', 'info', `settings changed: ${Object.keys(input).join(', ')}`, trx);
-      await this.audit(info, 'websites.site.updated', site.id, { ...input }, trx);
+      const fields = Object.keys(changed);
+      if (fields.length > 0) {
+        await store.record(site.id, 'update', 'info', `settings changed: ${fields.join(', ')}`, trx);
+        await this.audit(info, 'websites.site.updated', site.id, changed, trx);
+      }
       await this.enqueueReconcile(trx);
       return row as WebsiteRow;
     });
@@ -382,6 +399,12 @@ export class WebsitesService {
     const used = new Set(rows.map((r) => r.port));
     for (let port = from; port <= to; port += 1) if (!used.has(port)) return port;
     throw WebsitesErrors.noPorts();
+  }
+
+  /** A person's name (or e-mail) for a history line. */
+  private async nameOf(userId: string | null): Promise<string> {
+    const user = userId ? await this.deps.users.get(userId) : undefined;
+    return user ? user.name || user.email : 'the system';
   }
 
   private async audit(info: RequestInfo, action: string, id: string, details: Record<string, unknown>, trx: Knex.Transaction) {

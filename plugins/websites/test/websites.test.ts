@@ -66,7 +66,8 @@ t.test('a customer creates a website in its only subscription', async (t) => {
   shop = res.body;
   const one = await alice.get(`/v1/websites/${shop.id}`);
   t.equal(one.status, 200);
-  t.match(one.body.history.at(-1), { step: 'create', outcome: 'info' });
+  const { name } = (await sql('hostplane.users').where({ id: customerA.id }).first('name')) as { name: string };
+  t.match(one.body.history.at(-1), { step: 'create', outcome: 'info', message: `created by ${name}` }, 'by name, not id');
 });
 
 t.test('with no web server, sites wait and say why', async (t) => {
@@ -167,6 +168,30 @@ t.test('updates change aliases and settings, within limits', async (t) => {
   t.equal(directives.body.extraDirectives, 'add_header X-Test yes;');
   const unbalanced = await admin.patch(`/v1/websites/${shop.id}`, { extraDirectives: '} server { listen 81;' });
   t.equal(unbalanced.status, 400);
+});
+
+t.test('a save names only what changed, in history and audit', async (t) => {
+  const audits = async () =>
+    (await sql('hostplane.audit_log').where({ action: 'websites.site.updated', target_id: shop.id }).orderBy('id')).map(
+      (r: { details: Record<string, unknown> }) => r.details,
+    );
+  const before = (await audits()).length;
+  const updates =
+    (await alice.get(`/v1/websites/${shop.id}`)).body.history.filter((e: { step: string }) => e.step === 'update').length + 1;
+  // What the panel's settings form sends: every field, one of them changed.
+  const saved = await alice.patch(`/v1/websites/${shop.id}`, { aliases: ['shop.example.net'], phpVersion: '8.3' });
+  t.equal(saved.status, 200, JSON.stringify(saved.body));
+  const site = (await alice.get(`/v1/websites/${shop.id}`)).body;
+  const lastUpdate = (h: Array<{ step: string; message: string }>) => h.find((e) => e.step === 'update')?.message;
+  t.equal(lastUpdate(site.history), 'settings changed: phpVersion', 'history (newest first): the field that changed');
+  const entries = await audits();
+  t.same(entries.slice(before), [{ phpVersion: '8.3' }], 'audit: that field alone');
+
+  const again = await alice.patch(`/v1/websites/${shop.id}`, { aliases: ['shop.example.net'], phpVersion: '8.3' });
+  t.equal(again.status, 200);
+  t.equal((await audits()).length, before + 1, 'a save without changes writes no entry');
+  const history = (await alice.get(`/v1/websites/${shop.id}`)).body.history;
+  t.equal(history.filter((e: { step: string }) => e.step === 'update').length, updates, 'nor a history line');
 });
 
 t.test('suspension: by the provider, and following the subscription', async (t) => {

@@ -113,17 +113,36 @@ export function registerPluginAdminRoutes(app: HostApp, kernel: KernelApi): void
   app.put(
     '/plugins/:id/config',
     {
-      config: { permission: 'platform.plugins.manage', audit: 'platform.plugin.configured' },
+      // Audited below with the keys that changed (a form sends them all), not by the generic hook.
+      config: { permission: 'platform.plugins.manage' },
       schema: {
         tags,
         summary: "Replace a plugin's config (validated, then the plugin restarts)",
+        description: 'Audited as `platform.plugin.configured` with `details.changed`: the keys whose values changed.',
         params: PluginIdParams,
         body: PluginConfigBody,
         response: { 200: PluginConfigSchema, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
-      await kernel.setConfig(request.params.id, request.body.config);
+      const id = request.params.id;
+      const before = await kernel.getConfig(id, { revealSecrets: true });
+      await kernel.setConfig(id, request.body.config);
+      const after = await kernel.getConfig(id, { revealSecrets: true });
+      // Key names only: a secret's value never reaches the log.
+      const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+        (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+      );
+      if (changed.length > 0) {
+        await kernel.recordAudit({
+          action: 'platform.plugin.configured',
+          actorId: request.actor?.userId ?? null,
+          target: { type: 'plugin', id },
+          ip: request.ip,
+          requestId: request.id,
+          details: { changed },
+        });
+      }
       // Read back through getConfig so the answer is masked whatever setConfig returns.
       return { config: await kernel.getConfig(request.params.id) };
     },
