@@ -18,7 +18,7 @@ export const NginxConfig = Type.Object(
     siteUsers: Type.Union([Type.Literal('auto'), Type.Literal('per-site'), Type.Literal('current')], {
       default: 'auto',
       description:
-        "'per-site': a system user hp-<name> per site (needs root); 'current': everything runs as this process's user; 'auto': per-site when root",
+        "'per-site': a system user hp<tag>-<name> per site (needs root); 'current': everything runs as this process's user; 'auto': per-site when root",
     }),
     nginxBinary: Type.String({ default: '/usr/sbin/nginx', pattern: '^/[^\\s]*$', description: 'Path of the nginx binary' }),
     phpFpmDir: Type.String({

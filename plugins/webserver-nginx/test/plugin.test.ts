@@ -42,6 +42,17 @@ interface HealthBody {
   plugins: Array<{ id: string; state: string; health: { state: string; reason: string | null } | null }>;
 }
 
+/** `/health` once the plugin has reported how starting its servers went (it starts them in the background). */
+async function settledHealth(host: {
+  inject(r: { method: string; url: string }): Promise<{ json<T>(): T }>;
+}): Promise<HealthBody> {
+  for (const end = Date.now() + 30_000; ;) {
+    const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+    if (health.plugins.find((p) => p.id === 'webserver-nginx')?.health || Date.now() > end) return health;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 t.test('missing nginx: the plugin starts degraded, says why, and apply answers unavailable', async (t) => {
   const root = await tempRoot();
   const host = await startTestHost({
@@ -54,7 +65,7 @@ t.test('missing nginx: the plugin starts degraded, says why, and apply answers u
     await fs.rm(root, { recursive: true, force: true });
   });
   t.equal(host.kernel.plugin('webserver-nginx')?.state, 'started');
-  const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+  const health = await settledHealth(host);
   const mine = health.plugins.find((p) => p.id === 'webserver-nginx');
   t.equal(mine?.health?.state, 'degraded');
   t.match(mine?.health?.reason, /nginx not found at \/nonexistent\/nginx/);
@@ -79,7 +90,7 @@ t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disabl
     await assertNoDaemons(root);
     await fs.rm(root, { recursive: true, force: true });
   });
-  const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+  const health = await settledHealth(host);
   t.match(
     health.plugins.find((p) => p.id === 'webserver-nginx'),
     { state: 'started', health: { state: 'ok' } },
@@ -126,7 +137,7 @@ t.test(
     t.equal((await get(port, `${n}.localhost`)).status, 200, 'the site answers with no host running');
 
     host = await startTestHost({ plugins: [nginxPlugin, probe], config });
-    const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+    const health = await settledHealth(host);
     t.match(
       health.plugins.find((p) => p.id === 'webserver-nginx'),
       { health: { state: 'ok' } },
@@ -136,5 +147,34 @@ t.test(
 
     await host.kernel.disable('webserver-nginx');
     t.same(await daemonsUnder(root), [], 'disable stops every master');
+  },
+);
+
+t.test(
+  'start does not wait for the servers: health follows, and an apply made meanwhile waits for them',
+  { skip: missing ?? false },
+  async (t) => {
+    const root = await tempRoot();
+    const port = await freePort();
+    const host = await startTestHost({
+      plugins: [nginxPlugin, probe],
+      config: { 'webserver-nginx': { root, httpPort: port, siteUsers: 'current', workerProcesses: 1 } },
+    });
+    t.teardown(async () => {
+      await host.kernel.disable('webserver-nginx');
+      await host.close();
+      await assertNoDaemons(root);
+      await fs.rm(root, { recursive: true, force: true });
+    });
+    const early = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+    t.equal(early.plugins.find((p) => p.id === 'webserver-nginx')?.health, null, 'no health yet: the servers are starting');
+    const n = uniqueName('early');
+    const applied = await host.inject({ method: 'POST', url: '/v1/probe/apply', payload: site(n) });
+    t.match(applied.json(), { applied: { previewUrl: `http://${n}.localhost:${port}` } }, 'not refused as unavailable');
+    t.equal((await get(port, `${n}.localhost`)).status, 200);
+    t.match(
+      (await settledHealth(host)).plugins.find((p) => p.id === 'webserver-nginx'),
+      { health: { state: 'ok' } },
+    );
   },
 );
