@@ -32,6 +32,14 @@ export default definePlugin({
     const driver = new NginxDriver({ ...c, root: c.root || defaultRoot(), logger: ctx.logger });
     drivers.set(c, { driver, retry: null, starting: Promise.resolve() });
     ctx.extend(extensionPoints.webServer, driver);
+    ctx.command({
+      name: 'stop',
+      description: 'Stop NGINX and PHP-FPM now (they keep serving after the host stops; a disable stops them too)',
+      async run(_args, io) {
+        await driver.stopServers();
+        io.out(`NGINX and PHP-FPM under ${driver.layout.root} stopped; a running host starts them again at its next change`);
+      },
+    });
   },
   async start(ctx) {
     const entry = drivers.get(ctx.config);

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { coreServices, definePlugin, extensionPoints, type SiteSpec } from '@hostplane/sdk';
+import { coreServices, definePlugin, extensionPoints, type CommandIO, type SiteSpec } from '@hostplane/sdk';
 import { startTestHost } from '@hostplane/sdk/testing';
 import nginxPlugin from '../src/index.js';
 import { isRunning } from '../src/services/exec.js';
@@ -176,5 +176,36 @@ t.test(
       (await settledHealth(host)).plugins.find((p) => p.id === 'webserver-nginx'),
       { health: { state: 'ok' } },
     );
+  },
+);
+
+t.test(
+  '`hostplane webserver-nginx stop` stops the servers, for when no host runs to disable them',
+  { skip: missing ?? false },
+  async (t) => {
+    const root = await tempRoot();
+    const port = await freePort();
+    const host = await startTestHost({
+      plugins: [nginxPlugin, probe],
+      config: { 'webserver-nginx': { root, httpPort: port, siteUsers: 'current', workerProcesses: 1 } },
+    });
+    t.teardown(async () => {
+      await host.close();
+      await assertNoDaemons(root);
+      await fs.rm(root, { recursive: true, force: true });
+    });
+    const n = uniqueName('stopcmd');
+    await host.inject({ method: 'POST', url: '/v1/probe/apply', payload: site(n) });
+    t.equal((await get(port, `${n}.localhost`)).status, 200);
+    let out = '';
+    // The testing kit's kernel type leaves out commands; the kernel behind it runs them.
+    const kernel = host.kernel as unknown as {
+      runCommand(id: string, name: string, args: string[], io: CommandIO): Promise<number>;
+    };
+    const code = await kernel.runCommand('webserver-nginx', 'stop', [], { out: (s) => (out += s), err: (s) => (out += s) });
+    t.equal(code, 0);
+    t.match(out, root);
+    t.same(await daemonsUnder(root), [], 'no master left');
+    await t.rejects(get(port, `${n}.localhost`), 'nothing listens any more');
   },
 );

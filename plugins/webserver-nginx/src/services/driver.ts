@@ -17,7 +17,7 @@ import { layoutOf, type Layout } from '../layout.js';
 import { assertValidSpec, SITE_NAME } from '../names.js';
 import { BatchQueue } from './batch.js';
 import { previewUrlOf, type DriverContext, type DriverOptions } from './driver-context.js';
-import { preflight, startServers } from './prefix.js';
+import { preflight, startServers, stopServers } from './prefix.js';
 import { NginxMaster } from './servers.js';
 import { AppSupervisor } from './supervisor.js';
 import { SiteUsers } from './users.js';
@@ -108,6 +108,15 @@ export class NginxDriver implements WebServerDriver {
     if (!wasReady || options.keepServers) return;
     await this.ctx.nginx.stop();
     await Promise.all([...this.ctx.fpm.values()].map((m) => m.stop()));
+  }
+
+  /** Stop NGINX and PHP-FPM under the root, this process's or an earlier one's (the `stop` command). */
+  async stopServers(): Promise<void> {
+    await this.starting;
+    this.ready = false;
+    this.reason = 'stopped';
+    await this.queue.idle();
+    await stopServers(this.ctx);
   }
 
   /**

@@ -82,17 +82,8 @@ export async function startServers(ctx: DriverContext): Promise<void> {
         admin: {},
       }),
     );
-    ctx.fpm.set(
-      version,
-      new FpmMaster(
-        version,
-        path.join(o.phpFpmDir, `php-fpm${version}`),
-        fpmConf(L, version),
-        fpmPid(L, version),
-        fpmLog(L, version),
-      ),
-    );
   }
+  addFpmMasters(ctx);
 
   // Files left broken by an earlier process must not keep the server down: set them aside.
   await checkNginx(ctx, new Map());
@@ -109,6 +100,26 @@ export async function startServers(ctx: DriverContext): Promise<void> {
     if (how === 'adopted') await master.reload();
     ctx.log.info({ php: master.version, how }, 'php-fpm running');
   }
+}
+
+/** One PHP-FPM master per PHP version found (they only read their pidfiles until started). */
+function addFpmMasters(ctx: DriverContext): void {
+  const L = ctx.layout;
+  for (const version of ctx.versions) {
+    const binary = path.join(ctx.options.phpFpmDir, `php-fpm${version}`);
+    ctx.fpm.set(version, new FpmMaster(version, binary, fpmConf(L, version), fpmPid(L, version), fpmLog(L, version)));
+  }
+}
+
+/**
+ * Stop the masters running under the root, whoever started them: `hostplane webserver-nginx
+ * stop`, for when no host runs to stop them by a disable (they outlive a host that stops).
+ */
+export async function stopServers(ctx: DriverContext): Promise<void> {
+  await preflight(ctx);
+  addFpmMasters(ctx);
+  await ctx.nginx.stop();
+  await Promise.all([...ctx.fpm.values()].map((m) => m.stop()));
 }
 
 function renderMain(ctx: DriverContext): string {
