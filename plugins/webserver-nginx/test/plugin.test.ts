@@ -5,9 +5,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { coreServices, definePlugin, extensionPoints, type CommandIO, type SiteSpec } from '@hostplane/sdk';
-import { startTestHost } from '@hostplane/sdk/testing';
+import { startTestHost, type TestHost } from '@hostplane/sdk/testing';
 import nginxPlugin from '../src/index.js';
 import { isRunning } from '../src/services/exec.js';
 import { assertNoDaemons, daemonsUnder } from './daemons.js';
@@ -77,8 +77,11 @@ t.test('missing nginx: the plugin starts degraded, says why, and apply answers u
   t.match(applied.json(), { code: 'WEBSERVER_ERR_UNAVAILABLE', message: /nginx not found/ });
 });
 
-const missing = systemMissing();
-t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disable', { skip: missing ?? false }, async (t) => {
+/**
+ * A test host running the plugin (and the probe) on a fresh root and port, as the current user.
+ * Teardown closes it; a daemon still alive then fails the test: the test stops what it started.
+ */
+async function nginxHost(t: Test): Promise<{ host: TestHost; root: string; port: number }> {
   const root = await tempRoot();
   const port = await freePort();
   const host = await startTestHost({
@@ -90,6 +93,12 @@ t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disabl
     await assertNoDaemons(root);
     await fs.rm(root, { recursive: true, force: true });
   });
+  return { host, root, port };
+}
+
+const missing = systemMissing();
+t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disable', { skip: missing ?? false }, async (t) => {
+  const { host, root, port } = await nginxHost(t);
   const health = await settledHealth(host);
   t.match(
     health.plugins.find((p) => p.id === 'webserver-nginx'),
@@ -154,18 +163,7 @@ t.test(
   'start does not wait for the servers: health follows, and an apply made meanwhile waits for them',
   { skip: missing ?? false },
   async (t) => {
-    const root = await tempRoot();
-    const port = await freePort();
-    const host = await startTestHost({
-      plugins: [nginxPlugin, probe],
-      config: { 'webserver-nginx': { root, httpPort: port, siteUsers: 'current', workerProcesses: 1 } },
-    });
-    t.teardown(async () => {
-      await host.kernel.disable('webserver-nginx');
-      await host.close();
-      await assertNoDaemons(root);
-      await fs.rm(root, { recursive: true, force: true });
-    });
+    const { host, port } = await nginxHost(t);
     const early = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
     t.equal(early.plugins.find((p) => p.id === 'webserver-nginx')?.health, null, 'no health yet: the servers are starting');
     const n = uniqueName('early');
@@ -176,6 +174,7 @@ t.test(
       (await settledHealth(host)).plugins.find((p) => p.id === 'webserver-nginx'),
       { health: { state: 'ok' } },
     );
+    await host.kernel.disable('webserver-nginx');
   },
 );
 
@@ -183,17 +182,7 @@ t.test(
   '`hostplane webserver-nginx stop` stops the servers, for when no host runs to disable them',
   { skip: missing ?? false },
   async (t) => {
-    const root = await tempRoot();
-    const port = await freePort();
-    const host = await startTestHost({
-      plugins: [nginxPlugin, probe],
-      config: { 'webserver-nginx': { root, httpPort: port, siteUsers: 'current', workerProcesses: 1 } },
-    });
-    t.teardown(async () => {
-      await host.close();
-      await assertNoDaemons(root);
-      await fs.rm(root, { recursive: true, force: true });
-    });
+    const { host, root, port } = await nginxHost(t);
     const n = uniqueName('stopcmd');
     await host.inject({ method: 'POST', url: '/v1/probe/apply', payload: site(n) });
     t.equal((await get(port, `${n}.localhost`)).status, 200);

@@ -89,7 +89,7 @@ export class NginxDriver implements WebServerDriver {
       this.reason = err instanceof Error ? err.message : String(err);
       this.ctx.log.warn({ reason: this.reason }, 'web server unavailable');
     }
-    return this.status();
+    return this.snapshot();
   }
 
   /**
@@ -176,7 +176,13 @@ export class NginxDriver implements WebServerDriver {
     );
   }
 
+  /** Waits for a start in progress, like every other call: its outcome is the answer. */
   async status(): Promise<WebServerStatus> {
+    if (this.starting) await this.starting;
+    return this.snapshot();
+  }
+
+  private snapshot(): WebServerStatus {
     return {
       state: this.ready ? 'ready' : 'degraded',
       reason: this.ready ? null : this.reason,
