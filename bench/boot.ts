@@ -6,7 +6,8 @@
  * some quiet seconds; the figure 1.5 s after boot is printed too).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,12 +71,21 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** NGINX and PHP-FPM outlive a host that stops (sites stay up): end them when the bench is done. */
-async function stopWebServers(root: string): Promise<void> {
+/**
+ * NGINX and PHP-FPM outlive a host that stops (sites stay up): end them when the bench is done,
+ * or dies (synchronous, so it also runs from an exit hook).
+ */
+function stopWebServers(root: string): void {
   const run = join(root, 'run');
-  for (const file of (await readdir(run).catch(() => [])).filter((f) => /^(nginx|php-fpm.*)\.pid$/.test(f))) {
-    const pid = Number((await readFile(join(run, file), 'utf8').catch(() => '')).trim());
+  let files: string[] = [];
+  try {
+    files = readdirSync(run).filter((f) => /^(nginx|php-fpm.*)\.pid$/.test(f));
+  } catch {
+    return;
+  }
+  for (const file of files) {
     try {
+      const pid = Number(readFileSync(join(run, file), 'utf8').trim());
       if (pid > 1) process.kill(pid, 'SIGQUIT');
     } catch {
       // gone already
@@ -88,6 +98,7 @@ const db = await createTestDatabase('hostplane_bench');
 // enables every first-party plugin, so NGINX and PHP-FPM run as on a real install.
 const dataDir = await mkdtemp(join(tmpdir(), 'hp-bench-boot-'));
 await chmod(dataDir, 0o711);
+process.once('exit', () => stopWebServers(join(dataDir, 'webserver')));
 try {
   const env = {
     ...process.env,
@@ -138,7 +149,7 @@ try {
     }),
   );
 } finally {
-  await stopWebServers(join(dataDir, 'webserver'));
+  stopWebServers(join(dataDir, 'webserver'));
   await db.drop();
   await rm(dataDir, { recursive: true, force: true });
 }
