@@ -5,8 +5,12 @@
  * over BENCH_IDLE_SECONDS, default 30, of doing nothing: V8 returns boot-time garbage only after
  * some quiet seconds; the figure 1.5 s after boot is printed too).
  */
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@hostplane/core';
 import { median } from './support/measure.js';
@@ -57,11 +61,60 @@ async function bootOnce(
   return { ms, rss, early };
 }
 
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * NGINX and PHP-FPM outlive a host that stops (sites stay up): end them when the bench is done,
+ * or dies (synchronous, so it also runs from an exit hook).
+ */
+function stopWebServers(root: string): void {
+  const run = join(root, 'run');
+  let files: string[] = [];
+  try {
+    files = readdirSync(run).filter((f) => /^(nginx|php-fpm.*)\.pid$/.test(f));
+  } catch {
+    return;
+  }
+  for (const file of files) {
+    try {
+      const pid = Number(readFileSync(join(run, file), 'utf8').trim());
+      if (pid > 1) process.kill(pid, 'SIGQUIT');
+    } catch {
+      // gone already
+    }
+  }
+}
+
 const db = await createTestDatabase('hostplane_bench');
+// Its own data dir (NGINX workers must pass through it) and web server port: the first run
+// enables every first-party plugin, so NGINX and PHP-FPM run as on a real install.
+const dataDir = await mkdtemp(join(tmpdir(), 'hp-bench-boot-'));
+await chmod(dataDir, 0o711);
+process.once('exit', () => stopWebServers(join(dataDir, 'webserver')));
 try {
-  const env = { ...process.env, DATABASE_URL: db.url, HOSTPLANE_PORT: '0', HOSTPLANE_LOG_LEVEL: 'warn' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    HOSTPLANE_DATA_DIR: dataDir,
+    HOSTPLANE_PORT: '0',
+    HOSTPLANE_LOG_LEVEL: 'warn',
+  };
   delete env.NODE_OPTIONS;
-  const hostArgs = [`${REPO}host/dist/cli/main.js`, 'start'];
+  const cli = `${REPO}host/dist/cli/main.js`;
+  const hostArgs = [cli, 'start'];
+  spawnSync(process.execPath, [cli, 'migrate', 'up'], { env, stdio: 'ignore' });
+  spawnSync(process.execPath, [cli, 'plugins', 'config', 'set', 'webserver-nginx', `httpPort=${await freePort()}`], {
+    env,
+    stdio: 'ignore',
+  });
   await bootOnce(hostArgs, env); // migrate + seed once: the database is warm from here on
   const bare = `require('http').createServer((q,s)=>s.end('ok')).listen(0,'127.0.0.1',function(){console.log('http://127.0.0.1:'+this.address().port)});process.on('SIGTERM',()=>process.exit(0))`;
   const host: Array<{ ms: number; rss: number; early: number }> = [];
@@ -96,5 +149,7 @@ try {
     }),
   );
 } finally {
+  stopWebServers(join(dataDir, 'webserver'));
   await db.drop();
+  await rm(dataDir, { recursive: true, force: true });
 }

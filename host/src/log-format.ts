@@ -67,9 +67,9 @@ export function prettyLine(json: string, colors = false): string {
 }
 
 /**
- * Where a logger writes for `stream` in `format`: undefined for JSON to stdout (the logger's own
- * fast asynchronous destination), the stream itself for JSON elsewhere, and a pretty writer
- * otherwise.
+ * Where a logger writes to reach `stream` with `setting`: undefined for JSON to stdout (the
+ * logger's own fast asynchronous destination), the stream itself for JSON elsewhere, and a
+ * pretty writer otherwise.
  */
 export function logDestination(
   stream: NodeJS.WriteStream,

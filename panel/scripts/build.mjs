@@ -6,8 +6,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-
-const NOISE = new Set(['The `envFile` option is deprecated, please use `envDir: false` instead.']);
+import { isNoise } from './build-noise.mjs';
 
 const require = createRequire(import.meta.url);
 const manifest = require.resolve('@react-router/dev/package.json');
@@ -17,10 +16,8 @@ const env = process.stdout.isTTY ? { ...process.env, FORCE_COLOR: '1' } : proces
 const child = spawn(process.execPath, [cli, 'build', ...process.argv.slice(2)], { env, stdio: ['inherit', 'pipe', 'pipe'] });
 
 function pass(from, to) {
-  // eslint-disable-next-line no-control-regex -- colour codes around the line
-  const plain = (line) => line.replace(/\u001b\[[0-9;]*m/g, '').trim();
   createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => {
-    if (!NOISE.has(plain(line))) to.write(`${line}\n`);
+    if (!isNoise(line)) to.write(`${line}\n`);
   });
 }
 pass(child.stdout, process.stdout);

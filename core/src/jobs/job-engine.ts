@@ -94,6 +94,27 @@ const ADD_JOB_SQL = `select id::text as id from graphile_worker.add_job(
  */
 const WORKER_SCHEMA = 'graphile_worker';
 
+/**
+ * On a fresh database, graphile-worker finds out that its schema is missing by querying
+ * `graphile_worker.migrations` and catching the error, which PostgreSQL writes to its log as
+ * `ERROR: relation "graphile_worker.migrations" does not exist`: the first thing a newcomer saw.
+ * Creating the bookkeeping table first, with exactly the statements of graphile-worker 0.16's
+ * own bootstrap (`installSchema` in its migrate.js; all `if not exists`, so a no-op once it
+ * exists), lets its first query succeed; its migrations then run from the start as before.
+ */
+async function bootstrapSchema(client: { query(sql: string): Promise<{ rows: Array<{ exists: boolean }> }> }): Promise<void> {
+  const { rows } = await client.query(`select to_regclass('${WORKER_SCHEMA}.migrations') is not null as exists`);
+  if (rows[0]?.exists) return;
+  await client.query(`
+    create schema if not exists ${WORKER_SCHEMA};
+    create table if not exists ${WORKER_SCHEMA}.migrations(
+      id int primary key,
+      ts timestamptz default now() not null
+    );
+    alter table ${WORKER_SCHEMA}.migrations add column if not exists breaking boolean not null default false;
+  `);
+}
+
 /** Key of the advisory lock that keeps two hosts from migrating graphile's schema at once. */
 const MIGRATE_LOCK = 'hostplane:graphile-worker:migrate';
 
@@ -158,6 +179,7 @@ export class JobEngine implements JobAdmin {
       // graphile does not serialise concurrent migrations itself.
       await client.query('select pg_advisory_lock(hashtext($1))', [MIGRATE_LOCK]);
       try {
+        await bootstrapSchema(client);
         await runMigrations({ pgPool: this.#pool, schema: WORKER_SCHEMA, logger: graphileLogger(this.#logger) });
       } finally {
         await client.query('select pg_advisory_unlock(hashtext($1))', [MIGRATE_LOCK]);

@@ -17,6 +17,7 @@ export interface Schema {
   default?: unknown;
   examples?: unknown[];
   minLength?: number;
+  maxLength?: number;
   minimum?: number;
   properties?: Record<string, Schema>;
   required?: string[];
@@ -196,7 +197,13 @@ export function bodyValuesFor(s: Schema): Array<[string, unknown]> {
   if (choices.some((c) => c.properties)) types.add('object');
   if (choices.some((c) => c.items)) types.add('array');
   if (types.size === 0) return BODY_VALUES;
-  return [...new Map([...types].flatMap((type) => BY_TYPE[type] ?? BODY_VALUES).map((e) => [e[0], e])).values()];
+  const values = [...new Map([...types].flatMap((type) => BY_TYPE[type] ?? BODY_VALUES).map((e) => [e[0], e])).values()];
+  // A string with a maxLength is refused one past it, as surely as at 1 MB and far cheaper to
+  // send and parse; only a string without one gets the megabyte (that is where it is news).
+  const limits = choices.filter((c) => typesOf(c).includes('string')).map((c) => c.maxLength);
+  if (limits.length === 0 || limits.some((limit) => limit === undefined || limit >= MB)) return values;
+  const longest = Math.max(...(limits as number[]));
+  return values.map((entry) => (entry[0] === '1 MB string' ? [`${longest + 1} characters`, 'x'.repeat(longest + 1)] : entry));
 }
 
 /** Values for a query or path parameter, already percent-encoded. */

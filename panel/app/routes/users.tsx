@@ -67,7 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
 }
 
 /**
- * Suspend with a reason (the API requires one: it is shown to the user and in the audit log).
+ * Suspend with a reason (the API requires one: it is kept with the suspension and in the audit log).
  * A disclosure, so it works without JavaScript; it opens again when the API refused.
  */
 function SuspendForm({ user, errors }: { user: User; errors: ActionResult | undefined }) {

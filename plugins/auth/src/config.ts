@@ -74,7 +74,7 @@ export const AuthConfig = Type.Object(
       description: 'Sliding window of the throttles',
     }),
     throttleMaxPerAccount: Type.Integer({
-      title: 'Failures per account',
+      title: 'Failures per account and device',
       default: 5,
       minimum: 1,
       maximum: 1000,
@@ -82,6 +82,7 @@ export const AuthConfig = Type.Object(
         'Failed logins per account and source (device cookie, else address), and wrong 2FA codes per account, per window before 429',
     }),
     throttleAccountBackoffAfter: Type.Integer({
+      title: 'Failures before slowing down',
       default: 10,
       minimum: 1,
       maximum: 1000,

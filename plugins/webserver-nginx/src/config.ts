@@ -27,7 +27,7 @@ export const NginxConfig = Type.Object(
       title: 'Site users',
       default: 'auto',
       description:
-        "'per-site': a system user hp-<name> per site (needs root); 'current': everything runs as this process's user; 'auto': per-site when root",
+        "'per-site': a system user hp<tag>-<name> per site (needs root); 'current': everything runs as this process's user; 'auto': per-site when root",
     }),
     nginxBinary: Type.String({
       title: 'nginx binary',

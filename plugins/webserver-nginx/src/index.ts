@@ -19,7 +19,7 @@ export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Drivers by the config object setup and start share: two kernels in one process stay apart. */
-const drivers = new WeakMap<object, { driver: NginxDriver; retry: NodeJS.Timeout | null }>();
+const drivers = new WeakMap<object, { driver: NginxDriver; retry: NodeJS.Timeout | null; starting: Promise<void> }>();
 
 export default definePlugin({
   id: 'webserver-nginx',
@@ -30,8 +30,16 @@ export default definePlugin({
   setup(ctx) {
     const c = ctx.config;
     const driver = new NginxDriver({ ...c, root: c.root || defaultRoot(), logger: ctx.logger });
-    drivers.set(c, { driver, retry: null });
+    drivers.set(c, { driver, retry: null, starting: Promise.resolve() });
     ctx.extend(extensionPoints.webServer, driver);
+    ctx.command({
+      name: 'stop',
+      description: 'Stop NGINX and PHP-FPM now (they keep serving after the host stops; a disable stops them too)',
+      async run(_args, io) {
+        await driver.stopServers();
+        io.out(`NGINX and PHP-FPM under ${driver.layout.root} stopped; a running host starts them again at its next change`);
+      },
+    });
   },
   async start(ctx) {
     const entry = drivers.get(ctx.config);
@@ -41,7 +49,6 @@ export default definePlugin({
       ctx.reportHealth(s.state === 'ready' ? 'ok' : 'degraded', s.reason ?? undefined);
       return s.state === 'ready';
     };
-    if (await report()) return;
     const again = (): void => {
       entry.retry = setTimeout(() => {
         if (ctx.signal.aborted) return;
@@ -51,11 +58,25 @@ export default definePlugin({
       }, RETRY_MS);
       entry.retry.unref();
     };
-    again();
+    // A missing binary is known at once and reported before the host listens. Starting or
+    // adopting the masters (checks, start, reloads) takes a second or more: the host need not
+    // wait for it to answer /health; health follows when it is done, and driver calls made
+    // meanwhile wait for it.
+    if ((await entry.driver.preflight()) !== null) {
+      if (!(await report())) again();
+      return;
+    }
+    entry.starting = report().then(
+      (ok) => {
+        if (!ok && !ctx.signal.aborted) again();
+      },
+      (err: unknown) => ctx.logger.error({ err }, 'web server start failed'),
+    );
   },
   async stop(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) return;
+    await entry.starting;
     if (entry.retry) clearTimeout(entry.retry);
     entry.retry = null;
     // Customers' sites outlive the host process: a shutdown (SIGTERM, a restart, an upgrade)

@@ -117,11 +117,15 @@ export function bracesBalanced(text: string): boolean {
   return depth === 0 && quote === null;
 }
 
+/** An install's tag in its site users' names: four lower-case letters or digits. */
+export const INSTALL_TAG = /^[a-z0-9]{4}$/;
+
 /**
- * The system user of a site: `hp-<name>`, shortened with a hash when that would pass the 32
- * characters useradd accepts.
+ * The system user of a site: `hp<tag>-<name>` (`hp-<name>` for an install from before tags),
+ * shortened with a hash when that would pass the 32 characters useradd accepts. The tag keeps
+ * two installs on one machine from sharing a user for sites of the same name.
  */
-export function siteUserName(name: string, hash: (s: string) => string): string {
-  const full = `hp-${name}`;
-  return full.length <= 32 ? full : `hp-${name.slice(0, 20)}-${hash(name).slice(0, 8)}`;
+export function siteUserName(name: string, hash: (s: string) => string, tag = ''): string {
+  const full = `hp${tag}-${name}`;
+  return full.length <= 32 ? full : `hp${tag}-${name.slice(0, 20 - tag.length)}-${hash(name).slice(0, 8)}`;
 }

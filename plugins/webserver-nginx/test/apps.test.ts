@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { waitFor } from '../src/services/exec.js';
-import { lookupUser, userFor } from '../src/services/users.js';
+import { lookupUser } from '../src/services/users.js';
 import { fileDriver, freePort, get, isRoot, site, systemMissing } from './helpers.js';
 
 const missing = systemMissing();
@@ -49,7 +49,7 @@ if (missing) {
     const [, , envPort, uid, pid, greeting] = first.split(' ');
     t.equal(envPort, String(appPort), 'PORT passed');
     t.equal(greeting, 'hi', 'env passed');
-    if (isRoot) t.equal(Number(uid), (await lookupUser(userFor(n)))?.uid, 'runs as the site user');
+    if (isRoot) t.equal(Number(uid), (await lookupUser(driver.siteUser(n) as string))?.uid, 'runs as the site user');
     t.equal(driver.appPid(n), Number(pid));
 
     process.kill(Number(pid), 'SIGKILL');
@@ -111,7 +111,7 @@ if (missing) {
     t.equal(await fs.readFile(path.join(applied.documentRoot, 'wp-config.php'), 'utf8'), config, 'same wp-config and salts');
     if (isRoot) {
       const stat = await fs.stat(path.join(applied.documentRoot, 'wp-config.php'));
-      t.equal(stat.uid, (await lookupUser(userFor(n)))?.uid, 'installed files belong to the site user');
+      t.equal(stat.uid, (await lookupUser(driver.siteUser(n) as string))?.uid, 'installed files belong to the site user');
       t.equal(stat.mode & 0o777, 0o640);
     }
   });

@@ -149,11 +149,20 @@ export function get(port: number, host: string, urlPath = '/'): Promise<Answer> 
   });
 }
 
-/** Delete any system users the tests made for these site names (the driver's remove does it too). */
+/**
+ * Delete any system users the tests made for these site names, whatever install tag they carry
+ * (the driver's remove does it too): found by their `hostplane site <name>[ <tag>]` comment.
+ */
 export async function removeUsers(names: string[]): Promise<void> {
-  if (!isRoot) return;
-  const users = new SiteUsers('per-site', null);
-  for (const name of names) await users.remove(name);
+  if (!isRoot || names.length === 0) return;
+  const passwd = await fs.readFile('/etc/passwd', 'utf8');
+  for (const name of names) {
+    for (const line of passwd.split('\n')) {
+      const [user, , , , comment] = line.split(':');
+      const m = /^hostplane site (\S+)(?: ([a-z0-9]{4}))?$/.exec(comment ?? '');
+      if (user && m?.[1] === name) await new SiteUsers('per-site', null, m[2] ?? '').remove(name);
+    }
+  }
 }
 
 export async function listFiles(dir: string): Promise<Map<string, string>> {

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { SiteConfigRejected, WebServerUnavailable } from '@hostplane/sdk';
-import { lookupUser, SITE_ID_MAX, SITE_ID_MIN, userFor } from '../src/services/users.js';
+import { lookupUser, SITE_ID_MAX, SITE_ID_MIN } from '../src/services/users.js';
 import { fileDriver, get, isRoot, listFiles, makeDriver, site, systemMissing } from './helpers.js';
 
 const missing = systemMissing();
@@ -59,7 +59,7 @@ if (missing) {
     t.match(info.basedir, path.join(root, 'sites', n, 'public'));
     t.equal(info.passwd, false, 'open_basedir keeps PHP inside the site');
     if (isRoot) {
-      const user = await lookupUser(userFor(n));
+      const user = await lookupUser(driver.siteUser(n) as string);
       t.ok(user, 'a system user exists for the site');
       t.equal(info.euid, user?.uid, 'PHP runs as the site user');
       const stat = await fs.stat(path.join(root, 'sites', n));
@@ -77,10 +77,10 @@ if (missing) {
       const shadow = await fs.readFile('/etc/shadow', 'utf8');
       const uids = new Set<number>();
       for (const n of batch) {
-        const user = await lookupUser(userFor(n));
+        const user = await lookupUser(driver.siteUser(n) as string);
         t.ok(user && user.uid >= SITE_ID_MIN && user.uid <= SITE_ID_MAX, `${n}: uid ${user?.uid} in the site band`);
         t.equal(user?.gid, user?.uid, 'own group with the same id');
-        t.match(shadow, new RegExp(`^${userFor(n)}:!:`, 'm'), 'no password: the account is locked');
+        t.match(shadow, new RegExp(`^${driver.siteUser(n) as string}:!:`, 'm'), 'no password: the account is locked');
         uids.add(user?.uid ?? -1);
         const public_ = path.join(root, 'sites', n, 'public');
         await fs.writeFile(path.join(public_, 'uid.php'), '<?php echo posix_geteuid();');
@@ -117,7 +117,7 @@ if (missing) {
     t.match(res.body, /No website here/);
     await t.rejects(fs.stat(path.join(root, 'sites', n)), { code: 'ENOENT' }, 'tree deleted');
     await t.rejects(fs.stat(path.join(root, 'nginx', 'sites', `${n}.conf`)), { code: 'ENOENT' }, 'config deleted');
-    if (isRoot) t.equal(await lookupUser(userFor(n)), null, 'user deleted');
+    if (isRoot) t.equal(await lookupUser(driver.siteUser(n) as string), null, 'user deleted');
     await driver.remove(spec);
     t.pass('a second remove is fine');
   });
@@ -133,7 +133,11 @@ if (missing) {
     await fs.writeFile(path.join(applied.documentRoot, 'index.html'), 'kept content');
     await driver.apply(spec);
     t.equal((await get(port, `${n}.example.test`)).body, 'kept content', 'a re-created site takes its kept tree back');
-    if (isRoot) t.equal((await fs.stat(path.join(applied.documentRoot, 'index.html'))).uid, (await lookupUser(userFor(n)))?.uid);
+    if (isRoot)
+      t.equal(
+        (await fs.stat(path.join(applied.documentRoot, 'index.html'))).uid,
+        (await lookupUser(driver.siteUser(n) as string))?.uid,
+      );
     await driver.remove(spec, { keepFiles: true });
     await fs.rm(path.join(root, 'sites', n), { recursive: true });
   });

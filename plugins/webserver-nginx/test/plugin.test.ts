@@ -5,9 +5,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
-import { coreServices, definePlugin, extensionPoints, type SiteSpec } from '@hostplane/sdk';
-import { startTestHost } from '@hostplane/sdk/testing';
+import t, { type Test } from 'tap';
+import { coreServices, definePlugin, extensionPoints, type CommandIO, type SiteSpec } from '@hostplane/sdk';
+import { startTestHost, type TestHost } from '@hostplane/sdk/testing';
 import nginxPlugin from '../src/index.js';
 import { isRunning } from '../src/services/exec.js';
 import { assertNoDaemons, daemonsUnder } from './daemons.js';
@@ -42,6 +42,17 @@ interface HealthBody {
   plugins: Array<{ id: string; state: string; health: { state: string; reason: string | null } | null }>;
 }
 
+/** `/health` once the plugin has reported how starting its servers went (it starts them in the background). */
+async function settledHealth(host: {
+  inject(r: { method: string; url: string }): Promise<{ json<T>(): T }>;
+}): Promise<HealthBody> {
+  for (const end = Date.now() + 30_000; ;) {
+    const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+    if (health.plugins.find((p) => p.id === 'webserver-nginx')?.health || Date.now() > end) return health;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 t.test('missing nginx: the plugin starts degraded, says why, and apply answers unavailable', async (t) => {
   const root = await tempRoot();
   const host = await startTestHost({
@@ -54,7 +65,7 @@ t.test('missing nginx: the plugin starts degraded, says why, and apply answers u
     await fs.rm(root, { recursive: true, force: true });
   });
   t.equal(host.kernel.plugin('webserver-nginx')?.state, 'started');
-  const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+  const health = await settledHealth(host);
   const mine = health.plugins.find((p) => p.id === 'webserver-nginx');
   t.equal(mine?.health?.state, 'degraded');
   t.match(mine?.health?.reason, /nginx not found at \/nonexistent\/nginx/);
@@ -66,8 +77,11 @@ t.test('missing nginx: the plugin starts degraded, says why, and apply answers u
   t.match(applied.json(), { code: 'WEBSERVER_ERR_UNAVAILABLE', message: /nginx not found/ });
 });
 
-const missing = systemMissing();
-t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disable', { skip: missing ?? false }, async (t) => {
+/**
+ * A test host running the plugin (and the probe) on a fresh root and port, as the current user.
+ * Teardown closes it; a daemon still alive then fails the test: the test stops what it started.
+ */
+async function nginxHost(t: Test): Promise<{ host: TestHost; root: string; port: number }> {
   const root = await tempRoot();
   const port = await freePort();
   const host = await startTestHost({
@@ -79,7 +93,13 @@ t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disabl
     await assertNoDaemons(root);
     await fs.rm(root, { recursive: true, force: true });
   });
-  const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+  return { host, root, port };
+}
+
+const missing = systemMissing();
+t.test('with nginx and php-fpm: ready, serves sites, stops its servers on disable', { skip: missing ?? false }, async (t) => {
+  const { host, root, port } = await nginxHost(t);
+  const health = await settledHealth(host);
   t.match(
     health.plugins.find((p) => p.id === 'webserver-nginx'),
     { state: 'started', health: { state: 'ok' } },
@@ -126,7 +146,7 @@ t.test(
     t.equal((await get(port, `${n}.localhost`)).status, 200, 'the site answers with no host running');
 
     host = await startTestHost({ plugins: [nginxPlugin, probe], config });
-    const health = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+    const health = await settledHealth(host);
     t.match(
       health.plugins.find((p) => p.id === 'webserver-nginx'),
       { health: { state: 'ok' } },
@@ -136,5 +156,45 @@ t.test(
 
     await host.kernel.disable('webserver-nginx');
     t.same(await daemonsUnder(root), [], 'disable stops every master');
+  },
+);
+
+t.test(
+  'start does not wait for the servers: health follows, and an apply made meanwhile waits for them',
+  { skip: missing ?? false },
+  async (t) => {
+    const { host, port } = await nginxHost(t);
+    const early = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+    t.equal(early.plugins.find((p) => p.id === 'webserver-nginx')?.health, null, 'no health yet: the servers are starting');
+    const n = uniqueName('early');
+    const applied = await host.inject({ method: 'POST', url: '/v1/probe/apply', payload: site(n) });
+    t.match(applied.json(), { applied: { previewUrl: `http://${n}.localhost:${port}` } }, 'not refused as unavailable');
+    t.equal((await get(port, `${n}.localhost`)).status, 200);
+    t.match(
+      (await settledHealth(host)).plugins.find((p) => p.id === 'webserver-nginx'),
+      { health: { state: 'ok' } },
+    );
+    await host.kernel.disable('webserver-nginx');
+  },
+);
+
+t.test(
+  '`hostplane webserver-nginx stop` stops the servers, for when no host runs to disable them',
+  { skip: missing ?? false },
+  async (t) => {
+    const { host, root, port } = await nginxHost(t);
+    const n = uniqueName('stopcmd');
+    await host.inject({ method: 'POST', url: '/v1/probe/apply', payload: site(n) });
+    t.equal((await get(port, `${n}.localhost`)).status, 200);
+    let out = '';
+    // The testing kit's kernel type leaves out commands; the kernel behind it runs them.
+    const kernel = host.kernel as unknown as {
+      runCommand(id: string, name: string, args: string[], io: CommandIO): Promise<number>;
+    };
+    const code = await kernel.runCommand('webserver-nginx', 'stop', [], { out: (s) => (out += s), err: (s) => (out += s) });
+    t.equal(code, 0);
+    t.match(out, root);
+    t.same(await daemonsUnder(root), [], 'no master left');
+    await t.rejects(get(port, `${n}.localhost`), 'nothing listens any more');
   },
 );

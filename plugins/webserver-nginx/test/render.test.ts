@@ -230,6 +230,16 @@ t.test('site users: hp-<name>, hashed when too long for useradd', async (t) => {
   t.equal(long, `hp-${'a'.repeat(20)}-deadbeef`);
 });
 
+t.test("site users carry the install's tag: hp<tag>-<name>, still at most 32 characters", async (t) => {
+  t.equal(
+    siteUserName('shop', () => 'x', 'k3z9'),
+    'hpk3z9-shop',
+  );
+  const long = siteUserName('a'.repeat(31), () => 'deadbeefcafe', 'k3z9');
+  t.equal(long, `hpk3z9-${'a'.repeat(16)}-deadbeef`);
+  t.ok(long.length <= 32);
+});
+
 t.test('nginx errors are reduced to their message', async (t) => {
   t.equal(
     nginxError(

@@ -17,7 +17,7 @@ import { layoutOf, type Layout } from '../layout.js';
 import { assertValidSpec, SITE_NAME } from '../names.js';
 import { BatchQueue } from './batch.js';
 import { previewUrlOf, type DriverContext, type DriverOptions } from './driver-context.js';
-import { startServers } from './prefix.js';
+import { preflight, startServers, stopServers } from './prefix.js';
 import { NginxMaster } from './servers.js';
 import { AppSupervisor } from './supervisor.js';
 import { SiteUsers } from './users.js';
@@ -32,6 +32,8 @@ export class NginxDriver implements WebServerDriver {
   private readonly ctx: DriverContext;
   private readonly queue: BatchQueue;
   private recovered: Promise<void> = Promise.resolve();
+  /** While `start` runs: calls wait for it instead of failing as unavailable. */
+  private starting: Promise<WebServerStatus> | null = null;
 
   constructor(options: DriverOptions) {
     this.layout = layoutOf(options.root);
@@ -55,8 +57,28 @@ export class NginxDriver implements WebServerDriver {
 
   // ─── lifecycle ────────────────────────────────────────────────────────────
 
-  /** Prepare the prefix and start (or adopt) the masters. Never throws: see `status()`. */
-  async start(): Promise<WebServerStatus> {
+  /**
+   * Prepare the prefix and start (or adopt) the masters. Never throws: see `status()`. Calls
+   * made meanwhile (apply, remove, reload) wait for it, so a caller need not await it first.
+   */
+  start(): Promise<WebServerStatus> {
+    this.starting = this.startServers().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  /** Why the masters cannot start, found in milliseconds (a binary missing, a root too long), or null. */
+  async preflight(): Promise<string | null> {
+    try {
+      await preflight(this.ctx);
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private async startServers(): Promise<WebServerStatus> {
     try {
       await startServers(this.ctx);
       this.ready = true;
@@ -67,7 +89,7 @@ export class NginxDriver implements WebServerDriver {
       this.reason = err instanceof Error ? err.message : String(err);
       this.ctx.log.warn({ reason: this.reason }, 'web server unavailable');
     }
-    return this.status();
+    return this.snapshot();
   }
 
   /**
@@ -76,6 +98,7 @@ export class NginxDriver implements WebServerDriver {
    * them. The Node.js apps are this process's children and stop either way.
    */
   async stop(options: { keepServers?: boolean } = {}): Promise<void> {
+    await this.starting;
     const wasReady = this.ready;
     this.ready = false;
     this.reason = 'stopped';
@@ -85,6 +108,15 @@ export class NginxDriver implements WebServerDriver {
     if (!wasReady || options.keepServers) return;
     await this.ctx.nginx.stop();
     await Promise.all([...this.ctx.fpm.values()].map((m) => m.stop()));
+  }
+
+  /** Stop NGINX and PHP-FPM under the root, this process's or an earlier one's (the `stop` command). */
+  async stopServers(): Promise<void> {
+    await this.starting;
+    this.ready = false;
+    this.reason = 'stopped';
+    await this.queue.idle();
+    await stopServers(this.ctx);
   }
 
   /**
@@ -121,6 +153,7 @@ export class NginxDriver implements WebServerDriver {
   // ─── the WebServerDriver contract ─────────────────────────────────────────
 
   apply(site: SiteSpec): Promise<AppliedSite> {
+    if (this.starting) return this.starting.then(() => this.apply(site));
     if (!this.ready) return Promise.reject(WebServerUnavailable(this.reason ?? 'not started'));
     try {
       assertValidSpec(site, this.ctx.versions);
@@ -136,13 +169,20 @@ export class NginxDriver implements WebServerDriver {
 
   remove(site: Pick<SiteSpec, 'id' | 'name'>, options: { keepFiles?: boolean } = {}): Promise<void> {
     if (!SITE_NAME.test(site.name)) return Promise.reject(SiteConfigRejected(JSON.stringify(site.name), 'not a site name'));
+    if (this.starting) return this.starting.then(() => this.remove(site, options));
     if (!this.ready) return Promise.reject(WebServerUnavailable(this.reason ?? 'not started'));
     return new Promise((resolve, reject) =>
       this.queue.enqueue({ kind: 'remove', name: site.name, keepFiles: options.keepFiles === true, resolve, reject }),
     );
   }
 
+  /** Waits for a start in progress, like every other call: its outcome is the answer. */
   async status(): Promise<WebServerStatus> {
+    if (this.starting) await this.starting;
+    return this.snapshot();
+  }
+
+  private snapshot(): WebServerStatus {
     return {
       state: this.ready ? 'ready' : 'degraded',
       reason: this.ready ? null : this.reason,
@@ -152,6 +192,7 @@ export class NginxDriver implements WebServerDriver {
   }
 
   reload(): Promise<void> {
+    if (this.starting) return this.starting.then(() => this.reload());
     if (!this.ready) return Promise.reject(WebServerUnavailable(this.reason ?? 'not started'));
     return new Promise((resolve, reject) => this.queue.enqueue({ kind: 'reload', resolve, reject }));
   }
@@ -159,6 +200,11 @@ export class NginxDriver implements WebServerDriver {
   /** The preview address of a site: `*.localhost` resolves to 127.0.0.1, so only a loopback or wildcard listener has one. */
   previewUrl(name: string): string | null {
     return previewUrlOf(this.ctx.options, name);
+  }
+
+  /** The system user a site runs as (`hp<tag>-<name>`), or null without per-site users or before start. */
+  siteUser(name: string): string | null {
+    return this.ready && this.ctx.users.mode === 'per-site' ? this.ctx.users.nameOf(name) : null;
   }
 
   /** For tests and diagnostics: the pid of a site's Node.js app. */

@@ -11,14 +11,15 @@ import { safePath } from '../render/quote.js';
 import { checkFpm, checkNginx } from './checks.js';
 import { listenOf, webUserOf, type DriverContext } from './driver-context.js';
 import { writeIfChanged } from './files.js';
+import { installTag } from './install-tag.js';
 import { FpmMaster } from './servers.js';
 import { lookupUser, SiteUsers } from './users.js';
 
 /** Longest path a unix socket may have (sun_path is 108 bytes with the NUL). */
 const MAX_SOCKET_PATH = 107;
 
-/** Prepare the prefix and start (or adopt) the masters; throws the reason the server cannot run. */
-export async function startServers(ctx: DriverContext): Promise<void> {
+/** The checks that take milliseconds: a usable root, the binaries, the PHP versions. Throws the reason. */
+export async function preflight(ctx: DriverContext): Promise<void> {
   const o = ctx.options;
   const L = ctx.layout;
   safePath(L.root);
@@ -28,13 +29,19 @@ export async function startServers(ctx: DriverContext): Promise<void> {
   if (!(await executable(o.nginxBinary))) throw new Error(`nginx not found at ${o.nginxBinary}`);
   ctx.versions = await findPhpVersions(o.phpFpmDir);
   if (ctx.versions.length === 0) throw new Error(`no php-fpm binary (php-fpm<major.minor>) in ${o.phpFpmDir}`);
+}
+
+/** Prepare the prefix and start (or adopt) the masters; throws the reason the server cannot run. */
+export async function startServers(ctx: DriverContext): Promise<void> {
+  const o = ctx.options;
+  const L = ctx.layout;
+  await preflight(ctx);
 
   const webUser = webUserOf(o);
   const web = ctx.isRoot ? await lookupUser(webUser) : null;
   if (ctx.isRoot && web === null) throw new Error(`running as root but the web user ${webUser} does not exist`);
   const mode = o.siteUsers === 'auto' ? (ctx.isRoot ? 'per-site' : 'current') : o.siteUsers;
   if (mode === 'per-site' && !ctx.isRoot) throw new Error("siteUsers 'per-site' needs root; use 'current'");
-  ctx.users = new SiteUsers(mode, web === null ? null : { name: webUser, uid: web.uid, gid: web.gid });
 
   for (const [dir, dirMode] of [
     [L.root, 0o711],
@@ -51,6 +58,8 @@ export async function startServers(ctx: DriverContext): Promise<void> {
     await fs.chmod(dir, dirMode);
   }
   if (web) await assertTraversable(L.root, web);
+  const tag = await installTag(L);
+  ctx.users = new SiteUsers(mode, web === null ? null : { name: webUser, uid: web.uid, gid: web.gid }, tag);
   await writeIfChanged(L.nginxConf, renderMain(ctx));
   await writeIfChanged(path.join(L.confDir, 'mime.types'), MIME_TYPES);
   await writeIfChanged(path.join(L.confDir, 'fastcgi_params'), FASTCGI_PARAMS);
@@ -73,17 +82,8 @@ export async function startServers(ctx: DriverContext): Promise<void> {
         admin: {},
       }),
     );
-    ctx.fpm.set(
-      version,
-      new FpmMaster(
-        version,
-        path.join(o.phpFpmDir, `php-fpm${version}`),
-        fpmConf(L, version),
-        fpmPid(L, version),
-        fpmLog(L, version),
-      ),
-    );
   }
+  addFpmMasters(ctx);
 
   // Files left broken by an earlier process must not keep the server down: set them aside.
   await checkNginx(ctx, new Map());
@@ -100,6 +100,26 @@ export async function startServers(ctx: DriverContext): Promise<void> {
     if (how === 'adopted') await master.reload();
     ctx.log.info({ php: master.version, how }, 'php-fpm running');
   }
+}
+
+/** One PHP-FPM master per PHP version found (they only read their pidfiles until started). */
+function addFpmMasters(ctx: DriverContext): void {
+  const L = ctx.layout;
+  for (const version of ctx.versions) {
+    const binary = path.join(ctx.options.phpFpmDir, `php-fpm${version}`);
+    ctx.fpm.set(version, new FpmMaster(version, binary, fpmConf(L, version), fpmPid(L, version), fpmLog(L, version)));
+  }
+}
+
+/**
+ * Stop the masters running under the root, whoever started them: `hostplane webserver-nginx
+ * stop`, for when no host runs to stop them by a disable (they outlive a host that stops).
+ */
+export async function stopServers(ctx: DriverContext): Promise<void> {
+  await preflight(ctx);
+  addFpmMasters(ctx);
+  await ctx.nginx.stop();
+  await Promise.all([...ctx.fpm.values()].map((m) => m.stop()));
 }
 
 function renderMain(ctx: DriverContext): string {

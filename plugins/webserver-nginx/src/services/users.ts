@@ -80,7 +80,8 @@ export async function lookupUser(name: string): Promise<PasswdEntry | null> {
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-export const userFor = (siteName: string): string => siteUserName(siteName, hash);
+/** The system user of a site for an install tagged `tag` ('' before tags: `hp-<name>`). */
+export const userFor = (siteName: string, tag = ''): string => siteUserName(siteName, hash, tag);
 
 export class SiteUsers {
   /** useradd/userdel lock /etc/passwd and fail instead of waiting: one at a time. */
@@ -91,7 +92,19 @@ export class SiteUsers {
     readonly mode: 'per-site' | 'current',
     /** NGINX's user when root (`www-data`), null otherwise. */
     readonly web: { name: string; uid: number; gid: number } | null,
+    /** This install's tag (see install-tag.ts): part of every user's name and comment. */
+    readonly tag = '',
   ) {}
+
+  /** The user a site runs as (per-site mode). */
+  nameOf(siteName: string): string {
+    return userFor(siteName, this.tag);
+  }
+
+  /** The comment that marks a user as this install's, for this site: never another's. */
+  private commentOf(siteName: string): string {
+    return `${COMMENT_PREFIX}${siteName}${this.tag ? ` ${this.tag}` : ''}`;
+  }
 
   /** Make sure the site's user exists; returns who owns its tree. */
   ensure(siteName: string, siteDir: string): Promise<Owner> {
@@ -125,10 +138,10 @@ export class SiteUsers {
     const missing: Array<{ siteName: string; siteDir: string; name: string; id: number }> = [];
     let next = SITE_ID_MIN;
     for (const { siteName, siteDir } of sites) {
-      const name = userFor(siteName);
+      const name = this.nameOf(siteName);
       const existing = entryOf(passwd.get(name), name);
       if (existing) {
-        out.set(siteName, this.ownerOf(existing));
+        out.set(siteName, this.ownerOf(existing, siteName));
         continue;
       }
       if (groups.has(name) || /[:\n]/.test(siteDir)) {
@@ -154,23 +167,21 @@ export class SiteUsers {
     // Empty password field: the account is created locked ("!"). Debian's PAM build then
     // reports "password not changed" and exits 1 although every account was written, so the
     // outcome is judged by reading /etc/passwd back, not by the exit code.
-    const lines = missing.map(
-      (m) => `${m.name}::${m.id}:${m.id}:${COMMENT_PREFIX}${m.siteName}:${m.siteDir}:/usr/sbin/nologin\n`,
-    );
+    const lines = missing.map((m) => `${m.name}::${m.id}:${m.id}:${this.commentOf(m.siteName)}:${m.siteDir}:/usr/sbin/nologin\n`);
     const r = await run('newusers', ['--system'], { input: lines.join(''), timeoutMs: 120_000 });
     const after = await readTable('/etc/passwd');
     for (const m of missing) {
       const entry = entryOf(after.get(m.name), m.name);
-      if (entry && entry.comment.startsWith(COMMENT_PREFIX)) out.set(m.siteName, this.ownerOf(entry));
+      if (entry && entry.comment === this.commentOf(m.siteName)) out.set(m.siteName, this.ownerOf(entry, m.siteName));
       else
         out.set(m.siteName, new Error(`newusers did not create ${m.name}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`));
     }
     return out;
   }
 
-  private ownerOf(entry: PasswdEntry): Owner | Error {
-    if (!entry.comment.startsWith(COMMENT_PREFIX)) {
-      return new Error(`user ${entry.name} exists but was not made by Hostplane; refusing to use it`);
+  private ownerOf(entry: PasswdEntry, siteName: string): Owner | Error {
+    if (entry.comment !== this.commentOf(siteName)) {
+      return new Error(`user ${entry.name} exists but was not made by this Hostplane for ${siteName}; refusing to use it`);
     }
     return { user: entry.name, uid: entry.uid, gid: entry.gid, treeUid: entry.uid, treeGid: this.web?.gid ?? entry.gid };
   }
@@ -194,7 +205,7 @@ export class SiteUsers {
       if (this.web) return { user: this.web.name, uid: this.web.uid, gid: this.web.gid, treeUid: 0, treeGid: this.web.gid };
       return { user: null, uid, gid, treeUid: uid, treeGid: gid };
     }
-    const name = userFor(siteName);
+    const name = this.nameOf(siteName);
     // Only /etc/passwd first: a user elsewhere (LDAP) makes useradd exit 9 and is found below.
     let entry = await fromPasswdFile(name);
     if (!entry) {
@@ -217,7 +228,7 @@ export class SiteUsers {
         '/usr/sbin/nologin',
         '--user-group',
         '--comment',
-        `${COMMENT_PREFIX}${siteName}`,
+        this.commentOf(siteName),
         name,
       ]);
       // Another process may have created it meanwhile (exit 9: already exists).
@@ -225,7 +236,7 @@ export class SiteUsers {
       entry = await lookupUser(name);
       if (!entry) throw new Error(`useradd ${name} left no user`);
     }
-    const owner = this.ownerOf(entry);
+    const owner = this.ownerOf(entry, siteName);
     if (owner instanceof Error) throw owner;
     return owner;
   }
@@ -233,9 +244,9 @@ export class SiteUsers {
   /** Delete the site's user if Hostplane made it; idempotent. */
   private async removeUnlocked(siteName: string): Promise<void> {
     if (this.mode === 'current') return;
-    const name = userFor(siteName);
+    const name = this.nameOf(siteName);
     const entry = await lookupUser(name);
-    if (!entry || !entry.comment.startsWith(COMMENT_PREFIX)) return;
+    if (!entry || entry.comment !== this.commentOf(siteName)) return;
     const r = await run('userdel', ['--force', name]);
     if (r.code !== 0 && r.code !== 6) throw new Error(`userdel ${name} failed: ${r.stderr.trim()}`);
   }
