@@ -38,5 +38,6 @@ t.test('as an ordinary user: sites served, PHP runs as that user, suspend and re
   );
   const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
   t.match(result, { uid: 65534, status: { state: 'ready' }, static: 200, phpUid: '65534', suspended: 503, removed: 404 });
+  t.same(result.left, [], 'no daemon outlives the stop');
   t.notOk(result.error, String(result.error ?? ''));
 });
