@@ -1,9 +1,16 @@
 import t from 'tap';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
 import { cli, dropInHello } from './support/cli.js';
 
 t.test('usage mistakes exit 2 with a message', async (t) => {
-  const env = { HOSTPLANE_DATA_DIR: '/nonexistent' };
+  // A data dir of the test's own: an unknown command looks for plugin command groups, which opens
+  // (and, as root, creates) the embedded database there; a fixed path would be shared across runs.
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hostplane-cli-usage-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const env = { HOSTPLANE_DATA_DIR: dataDir };
   t.match(await cli([], env), { code: 2, out: /Usage: hostplane/ });
   t.match(await cli(['--help'], env), { code: 0, out: /Commands:/ });
   t.match(await cli(['frobnicate'], env), { code: 2, err: /unknown command "frobnicate"/ });
