@@ -3,12 +3,12 @@
  * it; the only plugin that signs people in is refused with the reason and the way round.
  */
 import t from 'tap';
-import { browserSuite } from './support/browser-suite.js';
+import { browserSuite } from './support/suite.js';
 
 await browserSuite((suite) => {
   t.test('disabling accounts names websites, which stops with it, and asks first', async (tt) => {
     const page = await suite.freshPage(tt);
-    const { host } = suite;
+    const host = suite.host();
     await suite.signIn(page, host.logins.admin);
     await page.goto(`${host.url}/admin/plugins`);
     const enabled = async (id: string) => host.kernel.plugin(id)?.enabled;
@@ -39,7 +39,7 @@ await browserSuite((suite) => {
 
   t.test('the only sign-in plugin cannot be disabled from the panel, and the page says why', async (tt) => {
     const page = await suite.freshPage(tt);
-    const { host } = suite;
+    const host = suite.host();
     await suite.signIn(page, host.logins.admin);
     await page.goto(`${host.url}/admin/plugins`);
     const auth = host.kernel.plugin('auth')?.displayName || 'auth';

@@ -1,11 +1,11 @@
 /** Suspending a user from the list asks for the reason the API requires, and says what is wrong. */
 import t from 'tap';
-import { browserSuite } from './support/browser-suite.js';
+import { browserSuite } from './support/suite.js';
 
 await browserSuite((suite) => {
   t.test('an admin suspends a customer with a reason; a blank reason is refused beside its field', async (tt) => {
     const page = await suite.freshPage(tt);
-    const { host } = suite;
+    const host = suite.host();
     await suite.signIn(page, host.logins.admin);
     await page.goto(`${host.url}/users?search=${encodeURIComponent(host.logins.bob.email)}`);
     const bob = host.logins.bob.email;
