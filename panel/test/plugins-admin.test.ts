@@ -3,6 +3,7 @@
  * it; the only plugin that signs people in is refused with the reason and the way round.
  */
 import t from 'tap';
+import { launchBrowser } from './support/browser.js';
 import { browserSuite } from './support/suite.js';
 
 await browserSuite((suite) => {
@@ -35,6 +36,29 @@ await browserSuite((suite) => {
     await page.getByRole('button', { name: `Enable ${name('websites')}` }).click();
     await page.getByRole('button', { name: `Disable ${name('websites')}` }).waitFor();
     tt.same(suite.consoleErrors(page), []);
+  });
+
+  t.test('without JavaScript the confirmation is a page of its own and works the same', async (tt) => {
+    const host = suite.host();
+    const name = (id: string) => host.kernel.plugin(id)?.displayName || id;
+    const browser = await launchBrowser({ javaScriptEnabled: false });
+    tt.teardown(() => browser.close());
+    const page = await browser.context.newPage();
+    await page.goto(`${host.url}/login`);
+    await page.getByLabel('Email').fill(host.logins.admin.email);
+    await page.getByLabel('Password').fill(host.logins.admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.goto(`${host.url}/admin/plugins`);
+    await page.getByRole('button', { name: `Disable ${name('accounts')}` }).click();
+    await page.getByRole('alertdialog').waitFor();
+    tt.ok(host.kernel.plugin('websites')?.enabled, 'asked first');
+    await page.getByRole('button', { name: `Disable ${name('accounts')} and ${name('websites')}` }).click();
+    await page.getByRole('button', { name: `Enable ${name('accounts')}` }).waitFor();
+    tt.notOk(host.kernel.plugin('websites')?.enabled, 'websites stopped with it');
+    await page.getByRole('button', { name: `Enable ${name('accounts')}` }).click();
+    await page.getByRole('button', { name: `Enable ${name('websites')}` }).click();
+    await page.getByRole('button', { name: `Disable ${name('websites')}` }).waitFor();
   });
 
   t.test('the only sign-in plugin cannot be disabled from the panel, and the page says why', async (tt) => {
