@@ -1,5 +1,5 @@
 /** Two-factor set-up in the browser: a mistyped code is a field error and the QR code stays. */
-import { browserSuite } from './support/browser-suite.js';
+import { browserSuite } from './support/suite.js';
 import { totp } from './support/totp.js';
 import t from 'tap';
 
@@ -7,8 +7,8 @@ await browserSuite((suite) => {
   const { freshPage, signIn, consoleErrors } = suite;
   t.test('a wrong code during set-up keeps the session and the QR code; the right one turns 2FA on', async (tt) => {
     const page = await freshPage(tt);
-    await signIn(page, suite.host.logins.bob);
-    await page.goto(`${suite.host.url}/account/security`);
+    await signIn(page, suite.host().logins.bob);
+    await page.goto(`${suite.host().url}/account/security`);
     await page.getByRole('button', { name: 'Set up two-factor' }).click();
     const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
     // A code of the wrong time step: six digits, so only the API can tell it is wrong.

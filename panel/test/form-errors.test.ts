@@ -1,7 +1,7 @@
 /** Refusals of the API's schema reach people as words beside the field, never as JSON pointers. */
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { browserSuite } from './support/browser-suite.js';
+import { browserSuite } from './support/suite.js';
 
 /** The error text an input points at (aria-describedby), once it is marked invalid. */
 async function errorOf(page: Page, selector: string): Promise<string> {
@@ -14,7 +14,7 @@ async function errorOf(page: Page, selector: string): Promise<string> {
 await browserSuite((suite) => {
   t.test('the package form explains a limit that is neither a number nor empty', async (tt) => {
     const page = await suite.freshPage(tt);
-    const { host } = suite;
+    const host = suite.host();
     await suite.signIn(page, host.logins.admin);
     await page.goto(`${host.url}/packages/new`);
     await page.locator('#f-name').fill('Words');

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { browserSuite } from './support/browser-suite.js';
+import { browserSuite } from './support/suite.js';
 
 interface Schema {
   title?: string;
@@ -23,8 +23,9 @@ function leaves(schema: Schema, prefix = ''): Array<[string, Schema]> {
 
 await browserSuite((suite) => {
   async function storedConfig(id: string): Promise<Record<string, unknown>> {
-    const row = await suite.host.kernel
-      .knex('hostplane.plugins')
+    const row = await suite
+      .host()
+      .kernel.knex('hostplane.plugins')
       .where({ id })
       .first<{ config: Record<string, unknown> }>('config');
     return row?.config ?? {};
@@ -39,7 +40,7 @@ await browserSuite((suite) => {
 
   t.test('each first-party plugin’s settings save as shown, with titles and hints from the schema', async (tt) => {
     const page = await suite.freshPage(tt);
-    const { host } = suite;
+    const host = suite.host();
     await suite.signIn(page, host.logins.admin);
     const ids = ['auth', 'accounts', 'websites', ...(host.webServerMissing ? [] : ['webserver-nginx'])];
     for (const id of ids) {
@@ -71,7 +72,7 @@ await browserSuite((suite) => {
 
   t.test('an emptied field falls back to its default; nested settings and secrets round-trip', async (tt) => {
     const page = await suite.freshPage(tt);
-    const { host } = suite;
+    const host = suite.host();
     await suite.signIn(page, host.logins.admin);
     await page.goto(`${host.url}/admin/plugins/auth`);
     await page.getByLabel('Name in authenticator apps').fill('');

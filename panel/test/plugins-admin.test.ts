@@ -3,12 +3,13 @@
  * it; the only plugin that signs people in is refused with the reason and the way round.
  */
 import t from 'tap';
-import { browserSuite } from './support/browser-suite.js';
+import { launchBrowser } from './support/browser.js';
+import { browserSuite } from './support/suite.js';
 
 await browserSuite((suite) => {
   t.test('disabling accounts names websites, which stops with it, and asks first', async (tt) => {
     const page = await suite.freshPage(tt);
-    const { host } = suite;
+    const host = suite.host();
     await suite.signIn(page, host.logins.admin);
     await page.goto(`${host.url}/admin/plugins`);
     const enabled = async (id: string) => host.kernel.plugin(id)?.enabled;
@@ -37,9 +38,32 @@ await browserSuite((suite) => {
     tt.same(suite.consoleErrors(page), []);
   });
 
+  t.test('without JavaScript the confirmation is a page of its own and works the same', async (tt) => {
+    const host = suite.host();
+    const name = (id: string) => host.kernel.plugin(id)?.displayName || id;
+    const browser = await launchBrowser({ javaScriptEnabled: false });
+    tt.teardown(() => browser.close());
+    const page = await browser.context.newPage();
+    await page.goto(`${host.url}/login`);
+    await page.getByLabel('Email').fill(host.logins.admin.email);
+    await page.getByLabel('Password').fill(host.logins.admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.goto(`${host.url}/admin/plugins`);
+    await page.getByRole('button', { name: `Disable ${name('accounts')}` }).click();
+    await page.getByRole('alertdialog').waitFor();
+    tt.ok(host.kernel.plugin('websites')?.enabled, 'asked first');
+    await page.getByRole('button', { name: `Disable ${name('accounts')} and ${name('websites')}` }).click();
+    await page.getByRole('button', { name: `Enable ${name('accounts')}` }).waitFor();
+    tt.notOk(host.kernel.plugin('websites')?.enabled, 'websites stopped with it');
+    await page.getByRole('button', { name: `Enable ${name('accounts')}` }).click();
+    await page.getByRole('button', { name: `Enable ${name('websites')}` }).click();
+    await page.getByRole('button', { name: `Disable ${name('websites')}` }).waitFor();
+  });
+
   t.test('the only sign-in plugin cannot be disabled from the panel, and the page says why', async (tt) => {
     const page = await suite.freshPage(tt);
-    const { host } = suite;
+    const host = suite.host();
     await suite.signIn(page, host.logins.admin);
     await page.goto(`${host.url}/admin/plugins`);
     const auth = host.kernel.plugin('auth')?.displayName || 'auth';

@@ -13,6 +13,8 @@ export interface Suite {
   freshPage(tt: Test): Promise<Page>;
   /** Sign in (whoever was signed in before) and wait for the dashboard. */
   signIn(page: Page, who: { email: string; password: string }): Promise<void>;
+  /** Console errors (CSP refusals, hydration mismatches, failed loads) a fresh page logged. */
+  consoleErrors(page: Page): string[];
 }
 
 /** Run `body` with a host and a browser, or skip the file with the reason. */
@@ -29,6 +31,7 @@ export async function browserSuite(body: (suite: Suite) => void | Promise<void>)
   }
   let host: PanelHost | undefined;
   let browser: Browser | undefined;
+  const errors = new WeakMap<Page, string[]>();
   t.before(async () => {
     [host, browser] = await Promise.all([startPanelHost(), launchBrowser()]);
   });
@@ -45,6 +48,12 @@ export async function browserSuite(body: (suite: Suite) => void | Promise<void>)
       if (!browser) throw new Error('the browser is not started yet');
       await browser.context.clearCookies();
       const page = await browser.context.newPage();
+      const logged: string[] = [];
+      errors.set(page, logged);
+      page.on('console', (m) => {
+        if (m.type() === 'error') logged.push(m.text());
+      });
+      page.on('pageerror', (e) => logged.push(e.message));
       tt.teardown(() => page.close());
       return page;
     },
@@ -56,6 +65,7 @@ export async function browserSuite(body: (suite: Suite) => void | Promise<void>)
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     },
+    consoleErrors: (page) => errors.get(page) ?? [],
   };
   await body(suite);
 }
