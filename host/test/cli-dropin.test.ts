@@ -3,16 +3,33 @@
  * folder outside the install, enabled with the CLI while `hostplane start` runs in its own
  * process; its routes appear without a restart or a rebuild, and vanish when disabled.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
+import { stopAtExit, stopDaemons } from '../../plugins/webserver-nginx/test/daemons.js';
 import { REPO, cli, dropInHello } from './support/cli.js';
 
 const entry = join(REPO, 'host/dist/cli/main.js');
+
+/**
+ * A data dir of the test's own. A first `hostplane start` enables every first-party plugin, so
+ * the web server starts NGINX and PHP-FPM under `<data dir>/webserver`; they outlive the host by
+ * design (a SIGTERM or SIGKILL leaves them serving), so the test ends them itself.
+ */
+async function ownDataDir(t: Test): Promise<string> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-dropin-data-'));
+  const root = join(dataDir, 'webserver');
+  stopAtExit(root);
+  t.teardown(async () => {
+    await stopDaemons(root);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return dataDir;
+}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -34,6 +51,7 @@ t.test(
     const env = {
       ...process.env,
       DATABASE_URL: db.url,
+      HOSTPLANE_DATA_DIR: await ownDataDir(t),
       HOSTPLANE_PLUGINS_DIR: pluginsDir,
       HOSTPLANE_PORT: '0',
       HOSTPLANE_LOG_LEVEL: 'warn',
@@ -110,6 +128,7 @@ export default definePlugin({ id: 'slow', sdk: '^0.1.0', permissions: ['http:rou
     const env = {
       ...process.env,
       DATABASE_URL: db.url,
+      HOSTPLANE_DATA_DIR: await ownDataDir(t),
       HOSTPLANE_PLUGINS_DIR: pluginsDir,
       HOSTPLANE_PORT: '0',
       HOSTPLANE_LOG_LEVEL: 'warn',
