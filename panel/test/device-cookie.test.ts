@@ -4,18 +4,10 @@
  * plugin's device cookie on to the API (plugins/auth/README.md, "Throttling").
  */
 import t from 'tap';
-import { launchBrowser, missingPrerequisite, type Browser } from './support/browser.js';
+import { launchBrowser, browserTestsCanRun, type Browser } from './support/browser.js';
 import { startPanelHost, type PanelHost } from './support/panel-host.js';
 
-const missing = missingPrerequisite();
-if (missing && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
-  t.fail(`browser tests cannot run: ${missing}`);
-  t.end();
-} else if (missing) {
-  t.plan(0, `skipped: ${missing}`);
-} else {
-  await run();
-}
+if (browserTestsCanRun()) await run();
 
 async function run(): Promise<void> {
   const [host, browser]: [PanelHost, Browser] = await Promise.all([startPanelHost(), launchBrowser()]);

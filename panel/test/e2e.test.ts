@@ -4,19 +4,11 @@
  */
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
-import { launchBrowser, missingPrerequisite, screenshot, seriousViolations, type Browser } from './support/browser.js';
+import { launchBrowser, browserTestsCanRun, screenshot, seriousViolations, type Browser } from './support/browser.js';
 import { startPanelHost, type PanelHost } from './support/panel-host.js';
 import { totp } from './support/totp.js';
 
-const missing = missingPrerequisite();
-if (missing && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
-  t.fail(`browser tests cannot run: ${missing}`);
-  t.end();
-} else if (missing) {
-  t.plan(0, `skipped: ${missing}`);
-} else {
-  await run();
-}
+if (browserTestsCanRun()) await run();
 
 async function run(): Promise<void> {
   let host: PanelHost;

@@ -8,18 +8,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
-import { launchBrowser, missingPrerequisite, type Browser } from './support/browser.js';
+import { launchBrowser, browserTestsCanRun, type Browser } from './support/browser.js';
 import { startPanelHost, type PanelHost } from './support/panel-host.js';
 
-const missing = missingPrerequisite();
-if (missing && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
-  t.fail(`browser tests cannot run: ${missing}`);
-  t.end();
-} else if (missing) {
-  t.plan(0, `skipped: ${missing}`);
-} else {
-  await run();
-}
+if (browserTestsCanRun()) await run();
 
 /** A page on another site (`localhost` is another site than `127.0.0.1`) with one form to us. */
 async function attackerSite(t: Test, html: string): Promise<string> {

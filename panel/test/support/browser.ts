@@ -2,6 +2,7 @@
  * Debian's Chromium driven by playwright-core (never a downloaded browser), with the flags the
  * closed network of CI needs, a fresh profile, and axe-core for accessibility reports.
  */
+import t from 'tap';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -32,6 +33,22 @@ export function missingPrerequisite(): string | null {
   if (!existsSync(path.join(PANEL_DIR, 'build', 'server', 'index.js')))
     return 'the panel is not built (npm run build -w @hostplane/panel)';
   return null;
+}
+
+/**
+ * Whether this test file can run its browser tests. When it cannot, the file is ended here: a
+ * failure under HOSTPLANE_REQUIRE_SYSTEM=1 (CI), else a skip that names what is missing.
+ */
+export function browserTestsCanRun(): boolean {
+  const missing = missingPrerequisite();
+  if (!missing) return true;
+  if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
+    t.fail(`browser tests cannot run: ${missing}`);
+    t.end();
+  } else {
+    t.plan(0, `skipped: ${missing}`);
+  }
+  return false;
 }
 
 export interface Browser {

@@ -4,7 +4,7 @@
  */
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
-import { launchBrowser, missingPrerequisite, type Browser } from './browser.js';
+import { launchBrowser, browserTestsCanRun, type Browser } from './browser.js';
 import { startPanelHost, type PanelHost } from './panel-host.js';
 
 export interface Suite {
@@ -19,16 +19,7 @@ export interface Suite {
 
 /** Run `body` with a host and a browser, or skip the file with the reason. */
 export async function browserSuite(body: (suite: Suite) => void | Promise<void>): Promise<void> {
-  const missing = missingPrerequisite();
-  if (missing && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
-    t.fail(`browser tests cannot run: ${missing}`);
-    t.end();
-    return;
-  }
-  if (missing) {
-    t.plan(0, `skipped: ${missing}`);
-    return;
-  }
+  if (!browserTestsCanRun()) return;
   let host: PanelHost | undefined;
   let browser: Browser | undefined;
   const errors = new WeakMap<Page, string[]>();
