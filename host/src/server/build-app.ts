@@ -16,6 +16,7 @@ import { authPlugin } from './auth.js';
 import { corsPlugin } from './cors.js';
 import { hostErrorHandler, hostFrameworkErrors } from './error-handler.js';
 import { healthPlugin } from './health.js';
+import { lazySchemaCompilers } from './lazy-compilers.js';
 import type { HostMetrics } from './metrics-registry.js';
 import { metricsPlugin } from './metrics.js';
 import { notFoundPlugin } from './not-found.js';
@@ -78,6 +79,8 @@ function assemble(
     bodyLimit: ctx.settings.bodyLimit,
     // Unknown fields must be refused, not silently stripped, when a schema forbids them.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // Each route's schemas compile on its first request (see lazy-compilers.ts).
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     frameworkErrors: hostFrameworkErrors,
     serverFactory: (fastifyHandler) => {
       handler = fastifyHandler;

@@ -4,13 +4,14 @@
  */
 import type { Server } from 'node:http';
 import type { KernelApi } from '@hostplane/core';
+import type { Logger } from 'pino';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type GatewayContext } from './build-app.js';
 import { FrontServer, type ListenOptions } from './front-server.js';
 import { Generations } from './generations.js';
 import { createHostLogger, type HostLoggerOption } from './logger.js';
 import { createHostMetrics } from './metrics-registry.js';
-import { loadPanel, type PanelOption } from './panel.js';
+import { loadPanel, type PanelBuild, type PanelOption } from './panel.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './rate-limit.js';
 import { computeSecurityHeaders } from './security-headers.js';
 import type { HostApp } from './types.js';
@@ -32,6 +33,31 @@ export interface HostOptions {
   shutdownGraceMs?: number;
   /** Serve the panel under `/` (true: the @hostplane/panel build). Default false: API only. */
   panel?: PanelOption;
+  /** From {@link preloadHost}, started before the kernel opened. */
+  preloaded?: HostPreload;
+}
+
+/** The part of building a host that needs no kernel (see {@link preloadHost}). */
+export interface HostPreload {
+  securityHeaders: Promise<Record<string, string>>;
+  panel: Promise<PanelBuild | null>;
+}
+
+/**
+ * Start what {@link createHost} needs that does not depend on the kernel: the security headers
+ * and importing the panel's server build (the largest module graph the host loads). Called
+ * before the kernel opens, that CPU work overlaps the kernel's waits on PostgreSQL.
+ */
+export function preloadHost(options: Pick<HostOptions, 'panel' | 'logger'>): HostPreload {
+  return startPreload(options.panel, createHostLogger(options.logger));
+}
+
+function startPreload(panel: PanelOption | undefined, logger: Logger): HostPreload {
+  const preload = { securityHeaders: computeSecurityHeaders(), panel: loadPanel(panel, logger) };
+  // Awaited by createHost; until then a failure must not count as unhandled.
+  preload.securityHeaders.catch(() => undefined);
+  preload.panel.catch(() => undefined);
+  return preload;
 }
 
 /** A running gateway. */
@@ -61,9 +87,10 @@ export interface Host {
 export async function createHost(options: HostOptions): Promise<Host> {
   const { kernel } = options;
   const logger = createHostLogger(options.logger);
-  const securityHeaders = await computeSecurityHeaders();
+  const preloaded = options.preloaded ?? startPreload(options.panel, logger);
+  const securityHeaders = await preloaded.securityHeaders;
   const metrics = createHostMetrics(kernel, logger);
-  const panel = await loadPanel(options.panel, logger);
+  const panel = await preloaded.panel;
   const ctx: GatewayContext = {
     kernel,
     logger,

@@ -3,13 +3,14 @@ import { createLogger } from '@hostplane/core';
 import { openKernel } from '../../boot.js';
 import { logDestination } from '../../log-format.js';
 import { enableFirstParty, isFirstRun, seedAccounts, seedDemo } from '../../seed.js';
-import { createHost } from '../../server/create-host.js';
+import { createHost, preloadHost } from '../../server/create-host.js';
 import type { CommandInput } from '../command.js';
 
 export async function startCommand(input: CommandInput): Promise<undefined> {
   const { config, io } = input;
   const destination = logDestination(process.stdout, config.logFormat);
   const logger = createLogger({ level: config.logLevel, ...(destination ? { destination } : {}) });
+  const preloaded = preloadHost({ panel: true, logger });
   const kernel = await openKernel(config, { mode: 'run', logger });
   // Demo users only for the quick start (embedded database) or when asked: never on a
   // production DATABASE_URL by surprise.
@@ -18,7 +19,14 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
   if (firstRun) await enableFirstParty(kernel);
   const logins = firstRun && seedWanted ? await seedDemo(kernel) : [];
   if (logins.length > 0) await seedAccounts(kernel, { out: () => undefined, err: (text) => io.err(text) });
-  const host = await createHost({ kernel, logger, corsOrigins: config.corsOrigins, rateLimit: config.rateLimit, panel: true });
+  const host = await createHost({
+    kernel,
+    logger,
+    corsOrigins: config.corsOrigins,
+    rateLimit: config.rateLimit,
+    panel: true,
+    preloaded,
+  });
   const address = await host.listen({ host: config.host, port: config.port });
   io.out(`Hostplane is running at ${address}  (API under ${address}/v1, reference at ${address}/docs)`);
   io.out(`Panel: ${address}/login`);

@@ -1,0 +1,97 @@
+// Route schemas compile on first use (host/src/server/lazy-compilers.ts): validation and
+// serialization must stay exactly what Fastify's own compilers do, and a schema that is not a
+// JSON Schema must still fail at ready(), as it did when everything compiled there.
+import Fastify from 'fastify';
+import t from 'tap';
+import { lazySchemaCompilers } from '../src/server/lazy-compilers.js';
+
+function app() {
+  const fastify = Fastify({
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: lazySchemaCompilers() },
+  });
+  t.teardown(() => fastify.close());
+  return fastify;
+}
+
+t.test('validation: coercion, defaults, refusal of unknown fields, as with eager compilation', async (t) => {
+  const fastify = app();
+  fastify.post(
+    '/items/:id',
+    {
+      schema: {
+        params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
+        querystring: { type: 'object', properties: { page: { type: 'integer', default: 1 } } },
+        body: {
+          type: 'object',
+          properties: { name: { type: 'string', minLength: 1 } },
+          required: ['name'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => ({ params: request.params, query: request.query, body: request.body }),
+  );
+  const ok = await fastify.inject({ method: 'POST', url: '/items/7', payload: { name: 'a' } });
+  t.equal(ok.statusCode, 200);
+  t.same(ok.json(), { params: { id: 7 }, query: { page: 1 }, body: { name: 'a' } }, 'params coerced, default filled');
+  const extra = await fastify.inject({ method: 'POST', url: '/items/7', payload: { name: 'a', admin: true } });
+  t.equal(extra.statusCode, 400, 'an unknown field is refused, not stripped');
+  t.match(extra.json().message, 'must NOT have additional properties');
+  const badParam = await fastify.inject({ method: 'POST', url: '/items/x', payload: { name: 'a' } });
+  t.equal(badParam.statusCode, 400);
+  t.match(badParam.json().message, 'params/id must be integer');
+  const again = await fastify.inject({ method: 'POST', url: '/items/8?page=3', payload: { name: 'b' } });
+  t.same(again.json().query, { page: 3 }, 'the compiled validator is reused on later requests');
+});
+
+t.test('header schemas match whatever case their names are written in', async (t) => {
+  const fastify = app();
+  fastify.get(
+    '/h',
+    {
+      schema: {
+        headers: { type: 'object', properties: { 'X-Tenant': { type: 'string', pattern: '^[a-z]+$' } }, required: ['X-Tenant'] },
+      },
+    },
+    async () => ({ ok: true }),
+  );
+  t.equal((await fastify.inject({ url: '/h', headers: { 'x-tenant': 'acme' } })).statusCode, 200);
+  t.equal((await fastify.inject({ url: '/h', headers: { 'X-Tenant': 'ACME' } })).statusCode, 400);
+  t.equal((await fastify.inject({ url: '/h' })).statusCode, 400, 'a required header is still required');
+});
+
+t.test('responses are serialized by their schema: fields it does not name never leave', async (t) => {
+  const fastify = app();
+  fastify.get(
+    '/user',
+    { schema: { response: { 200: { type: 'object', properties: { id: { type: 'string' } } } } } },
+    async () => ({ id: 'u1', passwordHash: 'secret' }),
+  );
+  const res = await fastify.inject({ url: '/user' });
+  t.equal(res.statusCode, 200);
+  t.same(res.json(), { id: 'u1' });
+});
+
+t.test('a schema that is not a JSON Schema fails at ready(), naming the route', async (t) => {
+  const fastify = app();
+  fastify.post('/bad', { schema: { body: { type: 'object', properties: { a: { type: 'no-such-type' } } } } }, async () => ({}));
+  await t.rejects(fastify.ready(), /Failed building the validation schema for POST: \/bad, due to error schema is invalid/);
+});
+
+t.test('a response schema that is not a JSON Schema fails at ready() too', async (t) => {
+  const fastify = app();
+  fastify.get('/bad', { schema: { response: { 200: { type: 'objekt' } } } }, async () => ({}));
+  await t.rejects(fastify.ready(), /schema is invalid/);
+});
+
+t.test('nothing is compiled until a route is called', async (t) => {
+  const fastify = app();
+  // Valid JSON Schema, but its $ref names a schema nobody added: Ajv fails only when compiling.
+  fastify.post('/later', { schema: { body: { $ref: 'urn:nowhere#' } } }, async () => ({}));
+  fastify.get('/fine', async () => ({ ok: true }));
+  await fastify.ready();
+  t.pass('ready() did not compile the route');
+  t.equal((await fastify.inject({ url: '/fine' })).statusCode, 200, 'other routes are unaffected');
+  t.equal((await fastify.inject({ method: 'POST', url: '/later', payload: {} })).statusCode, 500);
+});
