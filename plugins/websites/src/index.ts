@@ -44,7 +44,7 @@ export default definePlugin({
     const config = () => ctx.config;
     const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
     const store = new WebsiteStore(db, tenancy);
-    const service = new WebsitesService({ store, limits, audit, events, jobs, tenancy, users, config, drivers });
+    const service = new WebsitesService({ store, limits, audit, events, jobs, tenancy, users, config, drivers, logger });
     const reconciler = new Reconciler({ store, events, logger, config, drivers });
 
     ctx.routes(websiteRoutes({ store, service, drivers }), { prefix: '/websites' });

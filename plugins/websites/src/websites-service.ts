@@ -9,6 +9,7 @@ import type {
   EventsService,
   JobsService,
   LimitsService,
+  Logger,
   TenancyService,
   UsersService,
   WebServerDriver,
@@ -71,12 +72,19 @@ export interface WebsitesServiceDeps {
   users: Pick<UsersService, 'get'>;
   config: () => WebsitesConfig;
   drivers: () => WebServerDriver[];
+  logger: Logger;
 }
 
 /** Permission that allows raw NGINX directives (admins only by default). */
 export const ADVANCED_PERMISSION = 'websites.site.advanced';
 
+/** How long an author's name is reused for history lines, and how many are kept. */
+const NAME_TTL_MS = 30_000;
+const NAMES_CACHED = 1000;
+
 export class WebsitesService {
+  readonly #names = new Map<string, { name: string; until: number }>();
+
   constructor(private readonly deps: WebsitesServiceDeps) {}
 
   /** Queue the reconciler (see {@link enqueueReconcile}). */
@@ -95,7 +103,7 @@ export class WebsitesService {
     this.checkAdvanced(actor, input.extraDirectives);
     // Before the transaction: inside, a second pool connection per create starves a burst.
     const author = await this.nameOf(info.actorId);
-    return store.db.transaction(async (trx) => {
+    const created = await store.db.transaction(async (trx) => {
       const subscription = await this.subscriptionFor(actor, input.subscriptionId, trx);
       const phpVersion = await this.phpVersion(input.kind, input.phpVersion, subscription.phpVersions);
       const settings: WebsiteSettings = {};
@@ -114,11 +122,14 @@ export class WebsitesService {
       // nothing, and picks again (no lock for the common case, where nobody competes).
       const slug = slugOf(domain);
       let site: WebsiteRow | undefined;
-      while (!site) {
+      // The slug itself is tried first: it is free in the common case, and a taken one is what
+      // the insert reports (no row), so the prefix scan runs only when a name is taken.
+      let name = slug;
+      for (;;) {
         const [row] = (await store
           .table(trx)
           .insert({
-            name: await store.freeName(slug, trx),
+            name,
             domain,
             owner_id: subscription.customerId,
             subscription_id: subscription.id,
@@ -129,7 +140,11 @@ export class WebsitesService {
           .onConflict('name')
           .ignore()
           .returning('*')) as WebsiteRow[];
-        site = row;
+        if (row) {
+          site = row;
+          break;
+        }
+        name = await store.freeName(slug, trx);
       }
       // A taken name is the clearer answer than a full package, so it is checked before the
       // limits: by the insert itself, which no concurrent create can slip past.
@@ -142,12 +157,26 @@ export class WebsitesService {
         { trx },
       );
       // Last, because both lock a row until commit that every create of this subscription
-      // (the usage counters) or of the platform (the one pending reconcile job) needs.
+      // (the usage counters) needs.
       await this.deps.limits.assert(subscription.id, 'websites', 1, { trx });
       await this.deps.limits.assert(subscription.id, 'domains', 1 + aliases.length, { trx });
-      await this.enqueueReconcile(trx);
       return { site, aliases };
     });
+    // After the commit, not inside the transaction: the one pending reconcile job is a row
+    // every create on the platform would otherwise hold locked until its commit, making all
+    // creates take turns. Lost only if the process dies right here, and then the reconciler's
+    // sweep (every minute) provisions the site.
+    await this.enqueueAfterCommit();
+    return created;
+  }
+
+  /** Queue the reconciler after a committed change; a failure is logged, the sweep recovers. */
+  private async enqueueAfterCommit(): Promise<void> {
+    try {
+      await this.enqueueReconcile();
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'reconcile not queued; the next sweep provisions the change');
+    }
   }
 
   async update(actor: Actor, id: string, input: UpdateWebsiteInput, info: RequestInfo): Promise<WebsiteRow> {
@@ -403,8 +432,16 @@ export class WebsitesService {
 
   /** A person's name (or e-mail) for a history line. */
   private async nameOf(userId: string | null): Promise<string> {
-    const user = userId ? await this.deps.users.get(userId) : undefined;
-    return user ? user.name || user.email : 'the system';
+    if (!userId) return 'the system';
+    const cached = this.#names.get(userId);
+    if (cached && cached.until > Date.now()) return cached.name;
+    const user = await this.deps.users.get(userId);
+    const name = user ? user.name || user.email : 'the system';
+    // A burst of changes by one person asks once. The name only words a history line, so a
+    // rename shows there after at most NAME_TTL_MS.
+    if (this.#names.size >= NAMES_CACHED) this.#names.clear();
+    this.#names.set(userId, { name, until: Date.now() + NAME_TTL_MS });
+    return name;
   }
 
   private async audit(info: RequestInfo, action: string, id: string, details: Record<string, unknown>, trx: Knex.Transaction) {
