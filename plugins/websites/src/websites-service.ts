@@ -15,6 +15,7 @@ import type {
   WebServerDriver,
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
+import { CoalescedEnqueue } from './coalesced-enqueue.js';
 import type { WebsitesConfig } from './config.js';
 import { DomainRefused, normalizeDomain, slugOf } from './domains.js';
 import { WebsitesErrors } from './errors.js';
@@ -84,6 +85,7 @@ const NAMES_CACHED = 1000;
 
 export class WebsitesService {
   readonly #names = new Map<string, { name: string; until: number }>();
+  readonly #afterCommit = new CoalescedEnqueue(() => this.enqueueReconcile());
 
   constructor(private readonly deps: WebsitesServiceDeps) {}
 
@@ -173,7 +175,7 @@ export class WebsitesService {
   /** Queue the reconciler after a committed change; a failure is logged, the sweep recovers. */
   private async enqueueAfterCommit(): Promise<void> {
     try {
-      await this.enqueueReconcile();
+      await this.#afterCommit.request();
     } catch (err) {
       this.deps.logger.warn({ err }, 'reconcile not queued; the next sweep provisions the change');
     }
