@@ -113,7 +113,8 @@ export default definePlugin({
     if (!deps) throw new Error('auth: start without setup');
     deps.commonPasswords = loadCommonPasswords();
     deps.keys.set(deriveKeys(await loadMasterSecret(ctx.config.jwtSecret, ctx.deps.settings, ctx.deps.db)));
-    await housekeeping(deps);
+    // Not awaited: nothing at start needs it, and its statements would lengthen every boot.
+    void housekeeping(deps);
   },
   stop(ctx) {
     state.get(ctx.deps.db)?.keys.set(undefined);
