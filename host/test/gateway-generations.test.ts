@@ -42,6 +42,12 @@ const { kernel } = await bootKernel(t, {
         async () => ({}),
       );
     }),
+    routesPlugin('borrower', (app) => {
+      // Guarded by the platform's own permission: allowed.
+      app.get('/mine', { config: { permission: 'platform.plugins.manage' } }, async () => ({}));
+      // Guarded by a permission nobody defines (the accounts plugin is not even here).
+      app.get('/theirs', { config: { permission: 'accounts.user.write' } }, async () => ({}));
+    }),
     routesPlugin('nested', (app) => {
       app.get('/ok', { config: { public: true } }, async () => ({}));
       app.register(async () => {
@@ -153,6 +159,16 @@ t.test('a plugin whose schema cannot compile is dropped at ready() and marked fa
   t.equal((await host.inject({ method: 'POST', url: '/v1/badschema', payload: {} })).statusCode, 404);
   t.equal((await host.inject({ method: 'GET', url: '/v1/always' })).statusCode, 200);
   await kernel.disable('badschema');
+});
+
+t.test('a plugin guarding a route with a permission it does not define is dropped and marked failed', async (t) => {
+  await kernel.enable('borrower');
+  const failure = await failureOf(kernel, 'borrower');
+  t.equal(failure.phase, 'routes');
+  t.match(failure.message, 'guards GET /v1/borrower/theirs with permission "accounts.user.write"');
+  t.equal((await host.inject({ method: 'GET', url: '/v1/borrower/mine' })).statusCode, 404, 'none of its routes is served');
+  t.equal((await host.inject({ method: 'GET', url: '/v1/always' })).statusCode, 200);
+  await kernel.disable('borrower');
 });
 
 t.test('a plugin whose nested registration fails is dropped and marked failed', async (t) => {

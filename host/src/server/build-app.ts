@@ -107,7 +107,7 @@ function assemble(
   app.register(healthPlugin, { kernel: ctx.kernel });
   app.register(adminRoutes, { prefix: '/v1', kernel: ctx.kernel });
   app.register(panelPagesRoutes, { prefix: '/v1', kernel: ctx.kernel });
-  registerPluginRoutes(app, entries, failures);
+  registerPluginRoutes(app, entries, failures, ctx.kernel.permissions());
   if (ctx.panel) app.register(panelRoutes, { panel: ctx.panel, inject: (options) => app.inject(options) });
 
   return {

@@ -87,6 +87,18 @@ export const RouteWithoutAccessRule = defineError(
 );
 
 /** A plugin's route prefix is not a plain absolute path. */
+/**
+ * A plugin route guarded by a permission the plugin does not define (nor the platform): a
+ * typo would leave the route callable by nobody, and a foreign permission would let a plugin
+ * borrow another's grant. Recorded against the plugin, which is not started.
+ */
+export const RoutePermissionNotOwn = defineError(
+  'HOST_ERR_ROUTE_PERMISSION_NOT_OWN',
+  500,
+  (pluginId: string, method: string, url: string, permission: string) =>
+    `plugin "${pluginId}" guards ${method} ${url} with permission "${permission}", which neither it nor the platform defines; define it in the plugin's rbac`,
+);
+
 export const InvalidRoutePrefix = defineError(
   'HOST_ERR_INVALID_ROUTE_PREFIX',
   500,

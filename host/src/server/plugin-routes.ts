@@ -4,8 +4,10 @@
  * route has no access rule, a path is taken) is recorded against that plugin instead of
  * failing the app, so the generation can be built again without it.
  */
-import type { PluginRoutes } from '@hostplane/core';
-import { InvalidRoutePrefix } from './errors.js';
+import type { PermissionInfo, PluginRoutes } from '@hostplane/core';
+import type { HostplaneRouteConfig } from '@hostplane/sdk';
+import { InvalidRoutePrefix, RoutePermissionNotOwn } from './errors.js';
+import { accessRuleOf } from './route-guard.js';
 import type { HostApp } from './types.js';
 
 // Plain path segments only: no params, wildcards or `..` in the part the kernel hands us.
@@ -20,7 +22,13 @@ export function pluginUrlPrefix(entry: PluginRoutes): string {
  * Register every entry, collecting failures by plugin id into `failures`. Routes of a failed
  * plugin may already be in the router; the caller must discard this app and build anew.
  */
-export function registerPluginRoutes(app: HostApp, entries: PluginRoutes[], failures: Map<string, unknown>): void {
+export function registerPluginRoutes(
+  app: HostApp,
+  entries: PluginRoutes[],
+  failures: Map<string, unknown>,
+  permissions: PermissionInfo[] = [],
+): void {
+  const ownerOf = new Map(permissions.map((p) => [p.name, p.owner]));
   for (const entry of entries) {
     if (!PREFIX.test(entry.prefix)) {
       failures.set(entry.pluginId, InvalidRoutePrefix(entry.pluginId, entry.prefix));
@@ -28,6 +36,15 @@ export function registerPluginRoutes(app: HostApp, entries: PluginRoutes[], fail
     }
     app.register(
       async (scope) => {
+        // A route may be guarded only by a permission its plugin (or the platform) defines.
+        scope.addHook('onRoute', (route) => {
+          const rule = accessRuleOf(route.config as HostplaneRouteConfig | undefined);
+          if (rule?.kind !== 'permission') return;
+          const owner = ownerOf.get(rule.permission);
+          if (owner !== entry.pluginId && owner !== 'core') {
+            throw RoutePermissionNotOwn(entry.pluginId, String(route.method), route.url, rule.permission);
+          }
+        });
         try {
           await entry.registrar(scope);
         } catch (err) {
