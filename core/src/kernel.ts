@@ -27,6 +27,8 @@ import { platformServicesFor, type PlatformDeps } from './platform-services.js';
 import { Rbac } from './rbac.js';
 import { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
 import { migrateCore, setPluginConfig, setPluginEnabled } from './db/index.js';
+import { KernelSecrets } from './secrets/secrets-admin.js';
+import { mapSealed } from './secrets/config-secrets.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
 import { findCycles } from './registry/dependency-graph.js';
@@ -36,7 +38,13 @@ import { syncEngines } from './registry/engine-sync.js';
 import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost } from './registry/lifecycle.js';
 import { loadDefinition, type AnyPlugin } from './registry/load-definition.js';
 import { phaseLimits, type PhaseLimits } from './registry/phase-limits.js';
-import { maskSecrets, mergeMaskedSecrets, validateConfig, validateConfigLenient } from './registry/plugin-config.js';
+import {
+  SECRET_MASK,
+  maskSecrets,
+  mergeMaskedSecrets,
+  validateConfig,
+  validateConfigLenient,
+} from './registry/plugin-config.js';
 import { noteRunningError, toStatus, type PluginRecord } from './registry/plugin-record.js';
 import { refreshRecords } from './registry/plugin-records.js';
 import { listPluginCommands, runPluginCommand, type CommandInfo } from './registry/plugin-command.js';
@@ -76,6 +84,7 @@ export class Kernel implements KernelApi {
   private stopped = false;
   private readonly admin: boolean;
   private readonly limits: PhaseLimits;
+  private secretsHandle: KernelSecrets | undefined;
 
   private constructor(private readonly options: KernelOptions) {
     this.logger = options.logger ?? createLogger();
@@ -127,6 +136,12 @@ export class Kernel implements KernelApi {
       limits,
       platformServices: (id) => platformServicesFor(id, platform),
       resolveProvided: (consumer, ref) => resolveProvided(this.records, consumer, ref),
+      configFor: async (record, definition) => {
+        // Seal what was stored in the clear before encryption, then decrypt for this plugin only.
+        const id = record.discovered.manifest.id;
+        record.storedConfig = await this.secrets.sealStored(id, definition.config, record.storedConfig);
+        return this.secrets.reveal(id, record.storedConfig);
+      },
     };
   }
 
@@ -139,6 +154,7 @@ export class Kernel implements KernelApi {
 
   private async init(): Promise<void> {
     await migrateCore(this.knex, 'latest');
+    this.secretsHandle = await KernelSecrets.open(this.knex, this.options.secrets ?? { ephemeral: true });
     await this.jobs.migrate();
     await this.refreshRecords();
     for (const id of this.options.enable ?? []) {
@@ -146,8 +162,9 @@ export class Kernel implements KernelApi {
       await setPluginEnabled(this.knex, id, true);
     }
     for (const [id, config] of Object.entries(this.options.config ?? {})) {
-      if (!this.records.has(id)) throw KernelErrors.pluginNotFound(id);
-      await setPluginConfig(this.knex, id, config);
+      const definition = await this.definitionOf(this.record(id));
+      await setPluginConfig(this.knex, id, await this.secrets.seal(id, definition.config, config));
+      await this.secrets.markSealed(id);
     }
     await this.refreshRecords();
     if (this.admin) return;
@@ -162,6 +179,12 @@ export class Kernel implements KernelApi {
     const { knex, logger, records, admin, options, loggedProblems } = this;
     const input = { discovery: options.discovery ?? {}, inlinePlugins: options.inlinePlugins ?? [] };
     this.discoveryProblems = await refreshRecords({ knex, logger, records, admin, loggedProblems, ...input });
+  }
+
+  /** Secrets at rest: the keyring, sealing of plugin configs, status and rotation. */
+  get secrets(): KernelSecrets {
+    if (!this.secretsHandle) throw new Error('the kernel has not opened its secrets yet');
+    return this.secretsHandle;
   }
 
   /** Serialize lifecycle changes: one at a time, in order. */
@@ -279,7 +302,7 @@ export class Kernel implements KernelApi {
       if (this.admin) {
         // Refuse here what the running host would refuse: unloadable code, bad config.
         const definition = await this.definitionOf(record);
-        validateConfig(id, definition.config, record.storedConfig);
+        validateConfig(id, definition.config, await this.secrets.reveal(id, record.storedConfig));
         await setPluginEnabled(this.knex, id, true);
         record.enabled = true;
         await this.feed.announce(id);
@@ -344,7 +367,12 @@ export class Kernel implements KernelApi {
   async getConfig(id: string, options: { revealSecrets?: boolean } = {}): Promise<Record<string, unknown>> {
     const record = this.record(id);
     const definition = await this.definitionOf(record);
-    const value = definition.config ? validateConfigLenient(definition, record.storedConfig) : {};
+    if (!definition.config) return {};
+    // Masked: sealed values are never decrypted for a listing.
+    const stored = options.revealSecrets
+      ? await this.secrets.reveal(id, record.storedConfig)
+      : mapSealed(record.storedConfig, () => SECRET_MASK);
+    const value = validateConfigLenient(definition, stored);
     return options.revealSecrets ? value : maskSecrets(definition.config, value);
   }
 
@@ -353,15 +381,17 @@ export class Kernel implements KernelApi {
       const record = this.record(id);
       const definition = await this.definitionOf(record);
       const merged = mergeMaskedSecrets(definition.config, config, record.storedConfig);
-      validateConfig(id, definition.config, merged);
-      await setPluginConfig(this.knex, id, merged);
-      record.storedConfig = merged;
+      const value = validateConfig(id, definition.config, await this.secrets.reveal(id, merged));
+      const sealed = await this.secrets.seal(id, definition.config, merged);
+      await setPluginConfig(this.knex, id, sealed);
+      await this.secrets.markSealed(id);
+      record.storedConfig = sealed;
       if (record.state === 'started') {
         await deactivate(this.lifecycle, record, 'reconfigure');
         await activate(this.lifecycle, record);
       }
       await this.changed(true, id);
-      return maskSecrets(definition.config, validateConfig(id, definition.config, merged));
+      return maskSecrets(definition.config, value);
     });
   }
 

@@ -38,6 +38,8 @@ export interface LifecycleHost {
   limits: PhaseLimits;
   platformServices(pluginId: string): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }>;
   resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown;
+  /** The stored config of `record` with its secrets decrypted, for the plugin itself only. */
+  configFor(record: PluginRecord, definition: AnyPlugin): Promise<Record<string, unknown>>;
 }
 
 /** Store state and error (best effort: the in-memory record is the truth for this process). */
@@ -127,7 +129,7 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     phase = 'dependencies';
     checkActivatable(record, host.records);
     phase = 'config';
-    const config = validateConfig(id, definition.config, record.storedConfig);
+    const config = validateConfig(id, definition.config, await host.configFor(record, definition));
     phase = 'migrate';
     if (definition.migrations) {
       const cancel = new AbortController();
