@@ -5,6 +5,7 @@ import type { DiscoveryOptions } from './registry/discover.js';
 import type { AnyPlugin } from './registry/load-definition.js';
 import type { PhaseLimits } from './registry/phase-limits.js';
 import type { SecretKeySource } from './secrets/keyring.js';
+import type { SigningPolicy } from './signing/assess.js';
 
 /** A plugin handed over as an object (tests, `startTestHost`). */
 export interface InlinePlugin {
@@ -50,4 +51,9 @@ export interface KernelOptions {
    * (tests), which never survives it.
    */
   secrets?: SecretKeySource;
+  /**
+   * Check plugin signatures: packages that are not signed by a trusted key (or allowed by id)
+   * are refused. The host always sets it; without it (tests) nothing is checked.
+   */
+  signing?: SigningPolicy;
 }

@@ -29,6 +29,8 @@ import { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
 import { migrateCore, setPluginConfig, setPluginEnabled } from './db/index.js';
 import { KernelSecrets } from './secrets/secrets-admin.js';
 import { mapSealed } from './secrets/config-secrets.js';
+import { assessRecords } from './signing/assess.js';
+import { assertMayRun } from './signing/plugin-trust.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
 import { findCycles } from './registry/dependency-graph.js';
@@ -142,6 +144,7 @@ export class Kernel implements KernelApi {
         record.storedConfig = await this.secrets.sealStored(id, definition.config, record.storedConfig);
         return this.secrets.reveal(id, record.storedConfig);
       },
+      checkSignature: (record) => this.checkSignature(record),
     };
   }
 
@@ -167,6 +170,7 @@ export class Kernel implements KernelApi {
       await this.secrets.markSealed(id);
     }
     await this.refreshRecords();
+    await assessRecords(this.knex, this.options.signing, this.records.values());
     if (this.admin) return;
     await activateWanted(this.lifecycle);
     if (this.options.runWorkers !== false) await this.jobs.start();
@@ -185,6 +189,17 @@ export class Kernel implements KernelApi {
   get secrets(): KernelSecrets {
     if (!this.secretsHandle) throw new Error('the kernel has not opened its secrets yet');
     return this.secretsHandle;
+  }
+
+  /** Verify `record`'s package now and throw the refusal when it may not run. */
+  private async checkSignature(record: PluginRecord): Promise<void> {
+    await assessRecords(this.knex, this.options.signing, [record]);
+    assertMayRun(record.discovered.manifest.id, record.signature!);
+  }
+
+  /** Verify every package again (after trusted keys or allowances changed). */
+  async refreshSignatures(): Promise<void> {
+    await assessRecords(this.knex, this.options.signing, this.records.values());
   }
 
   /** Serialize lifecycle changes: one at a time, in order. */
@@ -246,6 +261,7 @@ export class Kernel implements KernelApi {
   async reconcile(changedId?: string): Promise<void> {
     const before = new Map([...this.records].map(([id, r]) => [id, JSON.stringify(r.storedConfig)]));
     await this.refreshRecords();
+    await this.refreshSignatures();
     const touched = await deactivateUnwanted(this.lifecycle, before);
     await activateWanted(this.lifecycle, new Set(changedId ? [changedId] : []));
     if (touched) await this.changed(false);
@@ -296,6 +312,8 @@ export class Kernel implements KernelApi {
     return this.serial(async () => {
       const record = this.record(id);
       if (record.state === 'started') return toStatus(record);
+      // Refused before anything is stored or loaded: a 403 naming what the admin can do.
+      await this.checkSignature(record);
       checkActivatable(record, this.records, this.admin ? (dep) => dep.enabled : undefined);
       const cycles = findCycles(graphOf(this.records));
       if (cycles.has(id)) throw cycles.get(id) as Error;

@@ -40,6 +40,8 @@ export interface LifecycleHost {
   resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown;
   /** The stored config of `record` with its secrets decrypted, for the plugin itself only. */
   configFor(record: PluginRecord, definition: AnyPlugin): Promise<Record<string, unknown>>;
+  /** Refuse (throw) a package whose signature this install does not trust, before its code loads. */
+  checkSignature(record: PluginRecord): Promise<void>;
 }
 
 /** Store state and error (best effort: the in-memory record is the truth for this process). */
@@ -123,8 +125,10 @@ export function buildRuntime(
 export async function activate(host: LifecycleHost, record: PluginRecord): Promise<void> {
   if (record.state === 'started') return;
   const id = record.discovered.manifest.id;
-  let phase = 'load';
+  let phase = 'signature';
   try {
+    await host.checkSignature(record);
+    phase = 'load';
     const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
     phase = 'dependencies';
     checkActivatable(record, host.records);
