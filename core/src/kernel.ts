@@ -202,6 +202,15 @@ export class Kernel implements KernelApi {
     await assessRecords(this.knex, this.options.signing, this.records.values());
   }
 
+  /**
+   * Trusted keys or allowances changed (the CLI): verify again here, and have running hosts do
+   * so; an enabled plugin named by `pluginId` that failed its check is tried again there.
+   */
+  async signingChanged(pluginId = ''): Promise<void> {
+    await this.refreshSignatures();
+    await this.feed.announce(pluginId);
+  }
+
   /** Serialize lifecycle changes: one at a time, in order. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
