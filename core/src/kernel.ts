@@ -40,13 +40,7 @@ import { syncEngines } from './registry/engine-sync.js';
 import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost } from './registry/lifecycle.js';
 import { loadDefinition, type AnyPlugin } from './registry/load-definition.js';
 import { phaseLimits, type PhaseLimits } from './registry/phase-limits.js';
-import {
-  SECRET_MASK,
-  maskSecrets,
-  mergeMaskedSecrets,
-  validateConfig,
-  validateConfigLenient,
-} from './registry/plugin-config.js';
+import { SECRET_MASK, maskSecrets, mergeMaskedSecrets, validateConfig, validateConfigLenient } from './registry/plugin-config.js';
 import { noteRunningError, toStatus, type PluginRecord } from './registry/plugin-record.js';
 import { refreshRecords } from './registry/plugin-records.js';
 import { listPluginCommands, runPluginCommand, type CommandInfo } from './registry/plugin-command.js';
@@ -60,6 +54,9 @@ import {
 } from './registry/registrations-view.js';
 
 export type { InlinePlugin, KernelOptions } from './kernel-options.js';
+
+/** How long a package verification may be reused before the package is hashed again. */
+const SIGNATURE_REUSE_MS = 5_000;
 
 /** The Hostplane kernel. */
 export class Kernel implements KernelApi {
@@ -191,9 +188,13 @@ export class Kernel implements KernelApi {
     return this.secretsHandle;
   }
 
-  /** Verify `record`'s package now and throw the refusal when it may not run. */
-  private async checkSignature(record: PluginRecord): Promise<void> {
-    await assessRecords(this.knex, this.options.signing, [record]);
+  /**
+   * Verify `record`'s package and throw the refusal when it may not run. Starting reuses a
+   * verification of the last few seconds (boot verifies every package once, then starts the
+   * enabled ones); an admin's enable always hashes the package again.
+   */
+  private async checkSignature(record: PluginRecord, reuseMs = SIGNATURE_REUSE_MS): Promise<void> {
+    await assessRecords(this.knex, this.options.signing, [record], reuseMs);
     assertMayRun(record.discovered.manifest.id, record.signature!);
   }
 
@@ -322,7 +323,7 @@ export class Kernel implements KernelApi {
       const record = this.record(id);
       if (record.state === 'started') return toStatus(record);
       // Refused before anything is stored or loaded: a 403 naming what the admin can do.
-      await this.checkSignature(record);
+      await this.checkSignature(record, 0);
       checkActivatable(record, this.records, this.admin ? (dep) => dep.enabled : undefined);
       const cycles = findCycles(graphOf(this.records));
       if (cycles.has(id)) throw cycles.get(id) as Error;

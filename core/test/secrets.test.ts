@@ -58,7 +58,10 @@ t.test('a key parses from its file text or bare base64, and nothing else', async
   const key = generateSecretKey();
   t.equal(parseKey(formatKey(key), 'f').id, key.id);
   t.equal(parseKey(key.material.toString('base64'), 'env').id, key.id);
-  t.throws(() => parseKey('c2hvcnQ=', 'HOSTPLANE_SECRET_KEY'), { code: 'SECRETS_ERR_KEY_INVALID', message: /HOSTPLANE_SECRET_KEY/ });
+  t.throws(() => parseKey('c2hvcnQ=', 'HOSTPLANE_SECRET_KEY'), {
+    code: 'SECRETS_ERR_KEY_INVALID',
+    message: /HOSTPLANE_SECRET_KEY/,
+  });
   t.throws(() => parseKey('not base64 at all!', 'f'), { code: 'SECRETS_ERR_KEY_INVALID' });
 });
 
@@ -82,7 +85,10 @@ async function storedConfig(url: string, id: string): Promise<{ text: string; se
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query('select config::text as text, secrets_sealed as sealed from hostplane.plugins where id = $1', [id]);
+    const { rows } = await client.query(
+      'select config::text as text, secrets_sealed as sealed from hostplane.plugins where id = $1',
+      [id],
+    );
     return rows[0] as { text: string; sealed: boolean };
   } finally {
     await client.end();
@@ -118,7 +124,11 @@ t.test('config secrets are sealed in the database and decrypted for their own pl
   t.notMatch(row.text, /PLAINTEXT/, 'no plaintext in the stored row');
   t.match(row.text, /hpsec:1:/);
   t.equal(row.sealed, true);
-  t.same(seen.at(-1), { apiKey: 'sk_live_PLAINTEXT', region: 'eu', db: { password: 'pw-PLAINTEXT' } }, 'the plugin sees plaintext');
+  t.same(
+    seen.at(-1),
+    { apiKey: 'sk_live_PLAINTEXT', region: 'eu', db: { password: 'pw-PLAINTEXT' } },
+    'the plugin sees plaintext',
+  );
   t.same(await kernel.getConfig('alpha'), { apiKey: '********', region: 'eu', db: { password: '********' } });
   t.same((await kernel.getConfig('alpha', { revealSecrets: true })).apiKey, 'sk_live_PLAINTEXT');
 
@@ -128,7 +138,10 @@ t.test('config secrets are sealed in the database and decrypted for their own pl
   t.equal(JSON.parse(again.text).apiKey.$hostplaneSecret, JSON.parse(row.text).apiKey.$hostplaneSecret);
 
   // A ciphertext copied into another plugin's row does not decrypt there: beta fails, visibly.
-  await sql(db.url, `update hostplane.plugins set config = jsonb_set(config, '{apiKey}', (select config->'apiKey' from hostplane.plugins where id = 'alpha')) where id = 'beta'`);
+  await sql(
+    db.url,
+    `update hostplane.plugins set config = jsonb_set(config, '{apiKey}', (select config->'apiKey' from hostplane.plugins where id = 'alpha')) where id = 'beta'`,
+  );
   await kernel.reconcile('beta');
   const beta = kernel.plugin('beta');
   t.equal(beta?.state, 'failed');
@@ -168,7 +181,11 @@ t.test('configs stored before encryption are sealed at the first start', async (
 t.test('a host without the key refuses to start and says what to restore', async (t) => {
   const db = await sharedDatabase(t);
   const first = await mkdtemp(join(tmpdir(), 'hostplane-secrets-'));
-  const kernel = await bootKernel(t, { db, secrets: { dataDir: first }, inlinePlugins: [{ definition: secretive('alpha', []) }] });
+  const kernel = await bootKernel(t, {
+    db,
+    secrets: { dataDir: first },
+    inlinePlugins: [{ definition: secretive('alpha', []) }],
+  });
   await kernel.setConfig('alpha', { apiKey: 'x' });
   await kernel.stop();
 
@@ -258,9 +275,12 @@ t.test('decrypt-all writes secrets back in the clear so the core schema can go d
     inlinePlugins: [{ definition: secretive('alpha', []) }],
   });
   await kernel.setConfig('alpha', { apiKey: 'a-secret' });
-  await t.rejects(migrateCore(kernel.knex, 'down').then(() => migrateCore(kernel.knex, 'down')), {
-    message: /hostplane secrets decrypt-all/,
-  });
+  await t.rejects(
+    migrateCore(kernel.knex, 'down').then(() => migrateCore(kernel.knex, 'down')),
+    {
+      message: /hostplane secrets decrypt-all/,
+    },
+  );
   t.same(await kernel.secrets.decryptAll(), { 'plugin configs': 1 });
   t.match((await storedConfig(db.url, 'alpha')).text, /a-secret/);
   t.same(await migrateCore(kernel.knex, 'down'), ['0006_secrets']);

@@ -66,7 +66,11 @@ t.test('a signed package verifies; a change after signing is found and named', a
   const sig = JSON.parse(await readFile(join(root, SIGNATURE_FILE), 'utf8'));
   sig.manifest.hostplane.permissions = ['db'];
   await writeFile(join(root, SIGNATURE_FILE), JSON.stringify(sig));
-  t.match(await verifyPackage(root), { state: 'invalid', problem: /signature does not match/ }, 'the signed content cannot be edited');
+  t.match(
+    await verifyPackage(root),
+    { state: 'invalid', problem: /signature does not match/ },
+    'the signed content cannot be edited',
+  );
 
   await signPackage(root, privateKey, 'Test Signer');
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
@@ -92,7 +96,11 @@ t.test('a symbolic link out of the package cannot be signed or verified', async 
   t.match(await verifyPackage(root), { state: 'invalid', problem: /outside the package/ });
   await rm(join(root, 'lib', 'sneaky.js'));
   await symlink('util.js', join(root, 'lib', 'alias.js'));
-  t.match(await verifyPackage(root), { state: 'invalid', problem: 'lib/alias.js was added after signing' }, 'a link inside is covered');
+  t.match(
+    await verifyPackage(root),
+    { state: 'invalid', problem: 'lib/alias.js was added after signing' },
+    'a link inside is covered',
+  );
 });
 
 t.test('the kernel refuses unsigned and untrusted plugins unless the admin allows them', async (t) => {
@@ -159,7 +167,10 @@ t.test('a first-party id is refused unless the first-party key signed it', async
 
   await signPackage(fake, firstParty.privateKey, 'Hostplane');
   t.equal((await kernel.enable('billing')).state, 'started');
-  t.match(kernel.plugin('billing')?.signature, { state: 'trusted', signer: { firstParty: true, name: 'Hostplane (first-party)' } });
+  t.match(kernel.plugin('billing')?.signature, {
+    state: 'trusted',
+    signer: { firstParty: true, name: 'Hostplane (first-party)' },
+  });
 });
 
 t.test('trusted keys and names are checked', async (t) => {

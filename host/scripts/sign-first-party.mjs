@@ -24,16 +24,18 @@ async function privateKey() {
     const { privatePem, key } = generateSignerKeyPair();
     await writeNewFile(keyFile, privatePem, 0o600);
     await writeNewFile(join(keyDir, 'first-party.pub'), formatPublicKey(key), 0o644);
-    console.log(`sign-first-party: made this checkout's build key ${key.keyId} in ${keyDir}`);
+    process.stdout.write(`sign-first-party: made this checkout's build key ${key.keyId} in ${keyDir}\n`);
   }
   return { key: parsePrivateKey(await readFile(keyFile, 'utf8'), keyFile), signer: 'Hostplane development build' };
 }
 
 const { key, signer } = await privateKey();
 const pluginsDir = join(root, 'plugins');
-for (const entry of (await readdir(pluginsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+for (const entry of (await readdir(pluginsDir, { withFileTypes: true }))
+  .filter((e) => e.isDirectory())
+  .sort((a, b) => a.name.localeCompare(b.name))) {
   const dir = join(pluginsDir, entry.name);
   if (!existsSync(join(dir, 'package.json'))) continue;
   const doc = await signPackage(dir, key, signer);
-  console.log(`sign-first-party: ${entry.name} signed by ${doc.keyId} (${doc.files.length} files)`);
+  process.stdout.write(`sign-first-party: ${entry.name} signed by ${doc.keyId} (${doc.files.length} files)\n`);
 }

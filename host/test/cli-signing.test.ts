@@ -43,7 +43,12 @@ t.test('enable refuses an unsigned drop-in until its signer is trusted; secrets 
   const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-signing-data-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   const pluginsDir = await dropInHello(t);
-  const env = { DATABASE_URL: db.url, HOSTPLANE_DATA_DIR: dataDir, HOSTPLANE_PLUGINS_DIR: pluginsDir, HOSTPLANE_LOG_LEVEL: 'error' };
+  const env = {
+    DATABASE_URL: db.url,
+    HOSTPLANE_DATA_DIR: dataDir,
+    HOSTPLANE_PLUGINS_DIR: pluginsDir,
+    HOSTPLANE_LOG_LEVEL: 'error',
+  };
 
   const refused = await cli(['plugins', 'enable', 'hello'], env);
   t.equal(refused.code, 1);

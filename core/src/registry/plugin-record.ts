@@ -4,6 +4,7 @@ import type { KernelCapability, PluginHealth, ServiceRef } from '@hostplane/sdk'
 import type { PluginState, PluginStatus } from '../kernel-api.js';
 import { NOT_CHECKED } from '../signing/assess.js';
 import type { SignatureStatus } from '../signing/plugin-trust.js';
+import type { Verification } from '../signing/signature.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { AnyPlugin } from './load-definition.js';
 import type { ContextInput, Registrations } from './plugin-context.js';
@@ -42,6 +43,8 @@ export interface PluginRecord {
   runtime?: PluginRuntime;
   /** The package's signature as last assessed (boot, enable, start, reconcile). */
   signature?: SignatureStatus;
+  /** The package's last verification from disk, and when (ms since epoch). */
+  verification?: { result: Verification; at: number };
 }
 
 /** Capabilities granted: what the manifest, which an admin can review, declares. */

@@ -103,12 +103,7 @@ function parse(envelope: string): Parsed {
  * are looked up by the id the envelope names. Throws SECRETS_ERR_KEY_MISSING when that key is
  * not among them, SECRETS_ERR_DECRYPT_FAILED when the value or its binding was tampered with.
  */
-export function decryptSecret(
-  keys: ReadonlyMap<string, SecretKey>,
-  purpose: string,
-  context: string,
-  envelope: string,
-): string {
+export function decryptSecret(keys: ReadonlyMap<string, SecretKey>, purpose: string, context: string, envelope: string): string {
   checkPurpose(purpose);
   const parsed = parse(envelope);
   const key = keys.get(parsed.keyId);

@@ -67,9 +67,7 @@ export async function rotateKey(
           encryptSecret(next, purpose, context, keyring.decryptSecret(purpose, context, envelope)),
         );
       }
-      await trx('hostplane.secret_keys')
-        .where({ id: keyring.active.id })
-        .update({ state: 'retired', retired_at: trx.fn.now() });
+      await trx('hostplane.secret_keys').where({ id: keyring.active.id }).update({ state: 'retired', retired_at: trx.fn.now() });
       await trx.raw(
         `insert into hostplane.secret_keys (id, state) values (?, 'active')
          on conflict (id) do update set state = 'active', retired_at = null, created_at = now()`,

@@ -78,7 +78,11 @@ export class KernelSecrets {
    * Seal what a config stored before encryption still holds in the clear, store it, and mark
    * the row sealed. Answers the stored config (the same object when nothing changed).
    */
-  async sealStored(pluginId: string, schema: TObject | undefined, stored: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async sealStored(
+    pluginId: string,
+    schema: TObject | undefined,
+    stored: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     const sealed = await this.seal(pluginId, schema, stored);
     const changed = JSON.stringify(sealed) !== JSON.stringify(stored);
     await this.knex('hostplane.plugins')

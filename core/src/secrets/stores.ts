@@ -35,14 +35,19 @@ async function sealedRows(knex: Knex): Promise<ConfigRow[]> {
   return knex.isTransaction ? query.forUpdate() : query;
 }
 
-async function rewriteConfigs(trx: Knex.Transaction, fn: (id: string, envelope: string, pointer: string) => unknown): Promise<number> {
+async function rewriteConfigs(
+  trx: Knex.Transaction,
+  fn: (id: string, envelope: string, pointer: string) => unknown,
+): Promise<number> {
   let count = 0;
   for (const row of await sealedRows(trx)) {
     const config = mapSealed(row.config, (envelope, pointer) => {
       count += 1;
       return fn(row.id, envelope, pointer);
     });
-    await trx('hostplane.plugins').where({ id: row.id }).update({ config: JSON.stringify(config) });
+    await trx('hostplane.plugins')
+      .where({ id: row.id })
+      .update({ config: JSON.stringify(config) });
   }
   return count;
 }

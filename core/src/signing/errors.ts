@@ -19,9 +19,5 @@ export const SigningErrors = {
     404,
     (id: string) => `plugin "${id}" has no allowance to run unsigned`,
   ),
-  nameInvalid: defineError(
-    'SIGNING_ERR_NAME_INVALID',
-    400,
-    (problem: string) => `signer name ${problem}`,
-  ),
+  nameInvalid: defineError('SIGNING_ERR_NAME_INVALID', 400, (problem: string) => `signer name ${problem}`),
 } as const;

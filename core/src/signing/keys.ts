@@ -44,7 +44,10 @@ export function formatPublicKey(key: SignerKey): string {
 
 /** A KeyObject for verifying with `publicKey` (base64 raw). */
 export function publicKeyObject(publicKey: string): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey, 'base64').toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey, 'base64').toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 /** Parse a private key PEM; throws SIGNING_ERR_KEY_INVALID unless it is ed25519. */
@@ -55,7 +58,8 @@ export function parsePrivateKey(pem: string, where: string): KeyObject {
   } catch (error) {
     throw SigningErrors.keyInvalid(where, (error as Error).message);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw SigningErrors.keyInvalid(where, `it is ${key.asymmetricKeyType ?? 'not'} an ed25519 key`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw SigningErrors.keyInvalid(where, `it is ${key.asymmetricKeyType ?? 'not'} an ed25519 key`);
   return key;
 }
 
@@ -63,7 +67,10 @@ export function parsePrivateKey(pem: string, where: string): KeyObject {
 export function generateSignerKeyPair(): { privatePem: string; key: SignerKey } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const raw = rawPublicKey(publicKey);
-  return { privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), key: { keyId: signerKeyId(raw), publicKey: raw } };
+  return {
+    privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    key: { keyId: signerKeyId(raw), publicKey: raw },
+  };
 }
 
 /** Write a file that must not exist yet, with `mode` (a key never overwrites another). */

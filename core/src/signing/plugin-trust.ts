@@ -46,7 +46,12 @@ export function signatureStatus(
     return { state: 'untrusted', signer, allowed, problem: `signed by key ${verification.keyId}, which is not trusted` };
   }
   if (isFirstPartyId(pluginId) && !firstParty) {
-    return { state: 'untrusted', signer, allowed, problem: `"${pluginId}" is a first-party id: only the first-party key signs it` };
+    return {
+      state: 'untrusted',
+      signer,
+      allowed,
+      problem: `"${pluginId}" is a first-party id: only the first-party key signs it`,
+    };
   }
   return { state: 'trusted', signer, allowed, problem: null };
 }

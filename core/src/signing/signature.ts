@@ -131,7 +131,12 @@ export async function verifyPackage(dir: string): Promise<Verification> {
   try {
     const key = parsePublicKey(doc.publicKey, SIGNATURE_FILE);
     if (key.keyId !== doc.keyId) return { state: 'invalid', problem: 'the key id does not match the public key', ...ids };
-    const ok = edVerify(null, Buffer.from(canonicalJson(content(doc)), 'utf8'), publicKeyObject(key.publicKey), Buffer.from(doc.signature, 'base64'));
+    const ok = edVerify(
+      null,
+      Buffer.from(canonicalJson(content(doc)), 'utf8'),
+      publicKeyObject(key.publicKey),
+      Buffer.from(doc.signature, 'base64'),
+    );
     if (!ok) return { state: 'invalid', problem: 'the signature does not match its content', ...ids };
     if (canonicalJson(doc.manifest) !== canonicalJson(await manifestOf(dir))) {
       return { state: 'invalid', problem: 'package.json (name, version or manifest) was changed after signing', ...ids };

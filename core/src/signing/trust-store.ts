@@ -37,7 +37,8 @@ export async function trustSigner(knex: Knex, publicKeyText: string, name: strin
   const key = parsePublicKey(publicKeyText);
   const clean = name.trim();
   if (clean.length < 1 || clean.length > 100) throw SigningErrors.nameInvalid('must be 1 to 100 characters');
-  if (/[\u0000-\u001f\u007f]/.test(clean)) throw SigningErrors.nameInvalid('must not contain control characters');
+  if ([...clean].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    throw SigningErrors.nameInvalid('must not contain control characters');
   const [row] = await knex<SignerRow>('hostplane.plugin_signers')
     .insert({ key_id: key.keyId, name: clean, public_key: key.publicKey })
     .onConflict('key_id')

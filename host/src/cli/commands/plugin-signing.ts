@@ -69,7 +69,8 @@ export async function pluginSigningCommand(action: string, rest: string[], input
         throw new CliError(error.code === 'EEXIST' ? `${path} exists: a key is never overwritten` : error.message);
       });
       await writeNewFile(`${path}.pub`, formatPublicKey(key), 0o644);
-      if (json) print(io, true, { keyId: key.keyId, publicKey: key.publicKey, privateKeyFile: path, publicKeyFile: `${path}.pub` });
+      if (json)
+        print(io, true, { keyId: key.keyId, publicKey: key.publicKey, privateKeyFile: path, publicKeyFile: `${path}.pub` });
       else {
         io.out(`key ${key.keyId}: private ${path} (0600, keep it secret), public ${path}.pub`);
         io.out(`admins trust it with: hostplane plugins trust-key ${key.publicKey} --name "<who you are>"`);
@@ -93,7 +94,8 @@ export async function pluginSigningCommand(action: string, rest: string[], input
       const dir = resolve(one(rest, 'verify <dir>'));
       const result = await verifyPackage(dir);
       if (json) print(io, true, result);
-      else if (result.state === 'valid') io.out(`valid: signed by key ${result.keyId} ("${result.signer}") at ${result.signedAt}`);
+      else if (result.state === 'valid')
+        io.out(`valid: signed by key ${result.keyId} ("${result.signer}") at ${result.signedAt}`);
       else if (result.state === 'unsigned') io.err(`unsigned: ${dir} has no hostplane.sig.json`);
       else io.err(`invalid: ${result.problem}`);
       // Exit 1 unless valid: scripts can gate on it. Whether the key is trusted is the host's call.
