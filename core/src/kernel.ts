@@ -162,9 +162,15 @@ export class Kernel implements KernelApi {
       await setPluginEnabled(this.knex, id, true);
     }
     for (const [id, config] of Object.entries(this.options.config ?? {})) {
-      const definition = await this.definitionOf(this.record(id));
-      await setPluginConfig(this.knex, id, await this.secrets.seal(id, definition.config, config));
-      await this.secrets.markSealed(id);
+      const record = this.record(id);
+      if (record.inline) {
+        await setPluginConfig(this.knex, id, await this.secrets.seal(id, record.inline.config, config));
+        await this.secrets.markSealed(id);
+      } else {
+        // A package's code is not loaded before its signature is checked: sealed at its start.
+        await setPluginConfig(this.knex, id, config);
+        await this.secrets.markSealed(id, false);
+      }
     }
     await this.refreshRecords();
     await assessRecords(this.knex, this.options.signing, this.records.values());
@@ -388,7 +394,9 @@ export class Kernel implements KernelApi {
     await this.jobs.drained();
   }
 
+  /** The plugin's definition, importing its package (after its signature passed) the first time. */
   private async definitionOf(record: PluginRecord): Promise<AnyPlugin> {
+    if (!record.definition && !record.inline) await this.checkSignature(record);
     return (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
   }
 

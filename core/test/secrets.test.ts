@@ -285,3 +285,44 @@ t.test('decrypt-all writes secrets back in the clear so the core schema can go d
   t.match((await storedConfig(db.url, 'alpha')).text, /a-secret/);
   t.same(await migrateCore(kernel.knex, 'down'), ['0006_secrets']);
 });
+
+t.test('a running kernel follows a rotation another process made', async (t) => {
+  const db = await sharedDatabase(t);
+  const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-secrets-'));
+  const plugins = () => [{ definition: secretive('alpha', []) }];
+  const running = await bootKernel(t, { db, secrets: { dataDir }, inlinePlugins: plugins(), listen: false });
+  await running.setConfig('alpha', { apiKey: 'before' });
+  const cli = await bootKernel(t, { db, secrets: { dataDir }, inlinePlugins: plugins(), mode: 'admin' });
+  const { newKeyId } = await cli.secrets.rotate();
+  await cli.stop();
+
+  t.equal((await running.getConfig('alpha', { revealSecrets: true })).apiKey, 'before', 'old values in memory still read');
+  await running.setConfig('alpha', { apiKey: 'after' });
+  t.match((await storedConfig(db.url, 'alpha')).text, new RegExp(`hpsec:1:${newKeyId}:`), 'new values under the new key');
+  await running.reconcile();
+  t.equal((await running.getConfig('alpha', { revealSecrets: true })).apiKey, 'after');
+});
+
+t.test('with the key in the environment, rotation takes the new key from HOSTPLANE_NEW_SECRET_KEY', async (t) => {
+  const db = await sharedDatabase(t);
+  const oldKey = generateSecretKey().material.toString('base64');
+  const newKey = generateSecretKey().material.toString('base64');
+  const plugins = () => [{ definition: secretive('alpha', []) }];
+  const kernel = await bootKernel(t, { db, secrets: { key: oldKey }, inlinePlugins: plugins() });
+  await kernel.setConfig('alpha', { apiKey: 'env-secret' });
+  await t.rejects(kernel.secrets.rotate(), { code: 'SECRETS_ERR_ROTATION_NEEDS_KEY' });
+  await kernel.stop();
+
+  const rotating = await bootKernel(t, { db, secrets: { key: oldKey, newKey }, inlinePlugins: plugins() });
+  const result = await rotating.secrets.rotate();
+  t.match(result.followUp, /HOSTPLANE_SECRET_KEY/);
+  await rotating.stop();
+  // Before the operator swapped the variables, and after.
+  const between = await bootKernel(t, { db, secrets: { key: oldKey, newKey }, inlinePlugins: plugins() });
+  t.equal((await between.getConfig('alpha', { revealSecrets: true })).apiKey, 'env-secret');
+  await between.stop();
+  const swapped = await bootKernel(t, { db, secrets: { key: newKey }, inlinePlugins: plugins() });
+  t.equal((await swapped.getConfig('alpha', { revealSecrets: true })).apiKey, 'env-secret');
+  await swapped.stop();
+  await t.rejects(bootKernel(t, { db, secrets: { key: oldKey }, inlinePlugins: plugins() }), { code: 'SECRETS_ERR_KEY_MISSING' });
+});

@@ -21,13 +21,17 @@ import {
 } from '../src/signing/index.js';
 import { bootKernel, pluginSource, sharedDatabase, tempPluginsDir, writePlugin } from './support/kernel.js';
 
+const imported = (): string[] => (globalThis as { imported?: string[] }).imported ?? [];
+
 function keyPair() {
   const { privatePem, key } = generateSignerKeyPair();
   return { key, privateKey: parsePrivateKey(privatePem, 'test') };
 }
 
 async function hello(dir: string, id = 'hello', folder = id): Promise<string> {
-  const root = await writePlugin(dir, folder, { hostplane: { id, sdk: '^0.1.0' } }, pluginSource(id));
+  // Its top level leaves a mark, so a test can tell whether its code was ever imported.
+  const source = `globalThis.imported = [...(globalThis.imported ?? []), ${JSON.stringify(id)}];\n${pluginSource(id)}`;
+  const root = await writePlugin(dir, folder, { hostplane: { id, sdk: '^0.1.0' } }, source);
   await mkdir(join(root, 'lib'), { recursive: true });
   await writeFile(join(root, 'lib', 'util.js'), 'export const x = 1;\n');
   await mkdir(join(root, 'node_modules', 'dep'), { recursive: true });
@@ -115,6 +119,8 @@ t.test('the kernel refuses unsigned and untrusted plugins unless the admin allow
   t.match(kernel.plugin('hello')?.signature, { state: 'unsigned', signer: null, allowed: false });
   await t.rejects(kernel.enable('hello'), { code: 'KERNEL_ERR_PLUGIN_UNSIGNED', statusCode: 403 });
   t.equal(kernel.plugin('hello')?.enabled, false, 'nothing stored');
+  await t.rejects(kernel.getConfig('hello'), { code: 'KERNEL_ERR_PLUGIN_UNSIGNED' }, 'nor is its config schema loaded');
+  t.notOk(imported().includes('hello'), 'its code was never imported');
   await allowUnsigned(kernel.knex, 'hello');
   t.equal((await kernel.enable('hello')).state, 'started');
   t.match(kernel.plugin('hello')?.signature, { state: 'unsigned', allowed: true });

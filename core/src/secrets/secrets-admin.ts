@@ -91,9 +91,9 @@ export class KernelSecrets {
     return changed ? sealed : stored;
   }
 
-  /** Mark a row sealed after the kernel stored a config it sealed itself. */
-  async markSealed(pluginId: string): Promise<void> {
-    await this.knex('hostplane.plugins').where({ id: pluginId }).update({ secrets_sealed: true });
+  /** Mark a row sealed after the kernel stored a config it sealed itself (or `false`: not yet). */
+  async markSealed(pluginId: string, sealed = true): Promise<void> {
+    await this.knex('hostplane.plugins').where({ id: pluginId }).update({ secrets_sealed: sealed });
   }
 
   /** Ids of plugins whose stored config was never sealed. */
