@@ -7,7 +7,7 @@ import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { createTestDatabase } from '@hostplane/core';
+import { createTestDatabase, listAudit, openDatabase } from '@hostplane/core';
 import { cli, dropInHello } from './support/cli.js';
 
 t.test('keygen, sign and verify work on files, with exit codes', async (t) => {
@@ -88,8 +88,15 @@ t.test('enable refuses an unsigned drop-in until its signer is trusted; secrets 
   t.not(after.keyId, before.keyId);
   t.equal((await cli(['secrets', 'sideways'], env)).code, 2);
 
-  const audit = await cli(['plugins', 'list'], env);
-  t.equal(audit.code, 0);
+  const handle = await openDatabase({ url: db.url, dataDir, poolMax: 1 });
+  const actions = (await listAudit(handle.knex, { limit: 50 })).map((e) => e.action).sort();
+  await handle.close();
+  t.same(actions, [
+    'platform.plugin.unsigned_allowed',
+    'platform.plugin.unsigned_revoked',
+    'platform.plugin_signer.trusted',
+    'platform.secret_key.rotated',
+  ]);
 
   await rm(join(dataDir, 'secret.key'));
   const missing = await cli(['secrets', 'status'], env);
