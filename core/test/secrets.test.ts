@@ -326,3 +326,37 @@ t.test('with the key in the environment, rotation takes the new key from HOSTPLA
   await swapped.stop();
   await t.rejects(bootKernel(t, { db, secrets: { key: oldKey }, inlinePlugins: plugins() }), { code: 'SECRETS_ERR_KEY_MISSING' });
 });
+
+t.test('two first starts sharing a folder agree on one key', async (t) => {
+  const db = await sharedDatabase(t);
+  const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-secrets-'));
+  const handles = await Promise.all([1, 2].map(() => openDatabase({ url: db.url, dataDir: tmpdir(), poolMax: 2 })));
+  t.teardown(() => Promise.all(handles.map((h) => h.close())));
+  await migrateCore(handles[0]!.knex, 'latest');
+  const [a, b] = await Promise.all(handles.map((h) => openKeyring(h.knex, { dataDir })));
+  t.equal(a!.active.id, b!.active.id);
+  t.equal(parseKey(await readFile(join(dataDir, KEY_FILE), 'utf8'), 'file').id, a!.active.id, 'the file holds that key');
+  t.same(await readdir(dataDir), [KEY_FILE], 'no temporary file left');
+});
+
+t.test('a keyring opened while a rotation runs waits for it and sees its outcome', async (t) => {
+  const db = await sharedDatabase(t);
+  const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-secrets-'));
+  const kernel = await bootKernel(t, { db, secrets: { dataDir }, inlinePlugins: [{ definition: secretive('alpha', []) }] });
+  await kernel.setConfig('alpha', { apiKey: 'kept' });
+  const other = await openDatabase({ url: db.url, dataDir: tmpdir(), poolMax: 2 });
+  t.teardown(() => other.close());
+  let opening: Promise<{ id: string }> | undefined;
+  let openedEarly = false;
+  const result = await kernel.secrets.rotate({
+    beforeCommit: async () => {
+      opening = openKeyring(other.knex, { dataDir }).then((k) => k.active);
+      void opening.then(() => (openedEarly = true));
+      await new Promise((r) => setTimeout(r, 300));
+      t.notOk(openedEarly, 'it did not judge the key files during the rotation');
+    },
+  });
+  t.equal((await opening!).id, result.newKeyId);
+  t.same(await readdir(dataDir), [KEY_FILE]);
+  t.equal((await kernel.getConfig('alpha', { revealSecrets: true })).apiKey, 'kept');
+});

@@ -4,7 +4,7 @@
  * leaves either the old file or the new one, never half of one.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SecretsErrors } from './errors.js';
 import { secretKey, type SecretKey } from './envelope.js';
@@ -61,8 +61,12 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Write `key` to `path` atomically with mode 0600 (creating the folder, 0700, when missing). */
-export async function writeKeyFile(path: string, key: SecretKey): Promise<void> {
+/**
+ * Write `key` to `path` atomically with mode 0600 (creating the folder, 0700, when missing).
+ * With `replace: false` an existing file is kept (hard link, which refuses to overwrite) and the
+ * answer is false: two first starts sharing a folder end up with one key, not the last one.
+ */
+export async function writeKeyFile(path: string, key: SecretKey, options: { replace?: boolean } = {}): Promise<boolean> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.${KEY_FILE}.${randomBytes(6).toString('hex')}.tmp`);
@@ -74,12 +78,16 @@ export async function writeKeyFile(path: string, key: SecretKey): Promise<void> 
     await handle.close();
   }
   try {
-    await rename(temp, path);
+    if (options.replace === false) await link(temp, path);
+    else await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
+  if (options.replace === false) await rm(temp, { force: true });
   await fsyncDir(dir);
+  return true;
 }
 
 /** Rename `from` over `to` and make the rename durable. */

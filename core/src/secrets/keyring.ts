@@ -72,10 +72,17 @@ export async function openKeyring(knex: Knex, source: SecretKeySource): Promise<
     processKey ??= secretKey(randomBytes(32));
     return new Keyring(processKey, { kind: 'ephemeral' }, { ephemeral: true });
   }
-  const active = await activeKeyId(knex);
-  if (source.key) return openFromEnv(knex, source, active);
-  return openFromFile(knex, source, source.dataDir as string, active);
+  if (source.key) return openFromEnv(knex, source, await activeKeyId(knex));
+  // Under the rotation lock: a rotation in progress in another process holds it from writing its
+  // next file until its commit, so what this sees of the files and the database agrees.
+  return knex.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [ROTATION_LOCK]);
+    return openFromFile(trx, source, source.dataDir as string, await activeKeyId(trx));
+  });
 }
+
+/** The advisory lock rotations and key-file decisions take (per database). */
+export const ROTATION_LOCK = 'hostplane.secrets:rotate';
 
 async function openFromEnv(knex: Knex, source: SecretKeySource, active: string | undefined): Promise<Keyring> {
   const current = parseKey(source.key as string, 'HOSTPLANE_SECRET_KEY');
@@ -116,10 +123,11 @@ async function openFromFile(knex: Knex, source: SecretKeySource, dataDir: string
   throw SecretsErrors.keyMissing(active, current ? `${path} holds key ${current.id}` : `${path} does not exist`);
 }
 
+/** A new key file, unless another process sharing the folder made one first (then that one). */
 async function created(path: string): Promise<SecretKey> {
   const key = secretKey(randomBytes(32));
-  await writeKeyFile(path, key);
-  return key;
+  const written = await writeKeyFile(path, key, { replace: false });
+  return written ? key : ((await readKeyFile(path)) as SecretKey);
 }
 
 /** Record `key` as active unless another process registered one first (then it must be the same). */

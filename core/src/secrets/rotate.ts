@@ -1,20 +1,21 @@
 /**
- * `hostplane secrets rotate-key`. Crash-safety, step by step (key in a file):
+ * `hostplane secrets rotate-key`. Crash-safety, step by step (key in a file), all but the last
+ * inside one transaction holding the rotation lock (which opening a keyring takes too, so no
+ * other process judges the key files half way):
  * 1. the new key is written to `secret.key.next` (0600, fsynced, renamed into place);
- * 2. one transaction re-encrypts every store and moves the database's active key id to the new
- *    key; nothing is visible to others before it commits;
+ * 2. every store is re-encrypted and the database's active key id moves to the new key;
  * 3. after commit, `secret.key.next` is renamed over `secret.key`.
- * A crash before 2 commits leaves the old key active and a stray next file, which the next open
- * deletes; a crash between 2 and 3 leaves the new key active in the database and in the next
- * file, and the next open finishes the rename (see keyring.ts). No step leaves a value that no
- * available key decrypts.
+ * A crash before the commit leaves the old key active and a stray next file, which the next
+ * open deletes; a crash between commit and rename leaves the new key active in the database and
+ * in the next file, and the next open finishes the rename (see keyring.ts). No step leaves a
+ * value that no key on disk decrypts.
  */
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { SecretsErrors } from './errors.js';
 import { encryptSecret, generateSecretKey, type SecretKey } from './envelope.js';
-import { NEXT_KEY_FILE, KEY_FILE, parseKey, removeKeyFile, replaceKeyFile, writeKeyFile } from './key-file.js';
-import { activeKeyId, Keyring } from './keyring.js';
+import { NEXT_KEY_FILE, KEY_FILE, parseKey, readKeyFile, removeKeyFile, replaceKeyFile, writeKeyFile } from './key-file.js';
+import { activeKeyId, Keyring, ROTATION_LOCK } from './keyring.js';
 import type { SecretStore } from './stores.js';
 
 /** What a rotation did. */
@@ -51,17 +52,17 @@ export async function rotateKey(
   } else {
     next = generateSecretKey();
     nextPath = join(source.dataDir as string, NEXT_KEY_FILE);
-    await writeKeyFile(nextPath, next);
   }
   const rewrapped: Record<string, number> = {};
-  try {
-    await knex.transaction(async (trx) => {
-      // One rotation at a time, and against the key this process holds.
-      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['hostplane.secrets:rotate']);
-      const active = await activeKeyId(trx);
-      if (active !== keyring.active.id) {
-        throw SecretsErrors.keyMissing(String(active), `this process holds key ${keyring.active.id}; reopen and try again`);
-      }
+  await knex.transaction(async (trx) => {
+    // One rotation at a time, and no keyring opening meanwhile (keyring.ts takes the same lock).
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [ROTATION_LOCK]);
+    const active = await activeKeyId(trx);
+    if (active !== keyring.active.id) {
+      throw SecretsErrors.keyMissing(String(active), `this process holds key ${keyring.active.id}; reopen and try again`);
+    }
+    if (nextPath) await writeKeyFile(nextPath, next);
+    try {
       for (const store of stores) {
         rewrapped[store.name] = await store.rewrap(trx, (purpose, context, envelope) =>
           encryptSecret(next, purpose, context, keyring.decryptSecret(purpose, context, envelope)),
@@ -74,13 +75,14 @@ export async function rotateKey(
         [next.id],
       );
       await hooks.beforeCommit?.();
-    });
-  } catch (error) {
-    if (nextPath) await removeKeyFile(nextPath);
-    throw error;
-  }
+    } catch (error) {
+      // Still under the lock: this next file is ours, nobody else's.
+      if (nextPath) await removeKeyFile(nextPath);
+      throw error;
+    }
+  });
   await hooks.afterCommit?.();
-  if (nextPath) await replaceKeyFile(nextPath, join(source.dataDir as string, KEY_FILE));
+  if (nextPath) await finishRename(nextPath, join(source.dataDir as string, KEY_FILE), next);
   const followUp =
     origin.kind === 'env'
       ? 'set HOSTPLANE_SECRET_KEY to the value of HOSTPLANE_NEW_SECRET_KEY on every host, then unset HOSTPLANE_NEW_SECRET_KEY'
@@ -94,4 +96,13 @@ export async function rotateKey(
       new Keyring(next, origin.kind === 'env' ? { kind: 'env', variable: 'HOSTPLANE_NEW_SECRET_KEY' } : origin, source),
     ),
   };
+}
+
+/** Rename the next file over the key file; another process opening the keyring may have done it. */
+async function finishRename(nextPath: string, path: string, next: SecretKey): Promise<void> {
+  try {
+    await replaceKeyFile(nextPath, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || (await readKeyFile(path))?.id !== next.id) throw error;
+  }
 }
