@@ -173,8 +173,10 @@ export class Kernel implements KernelApi {
       }
     }
     await this.refreshRecords();
-    await assessRecords(this.knex, this.options.signing, this.records.values());
+    // The CLI hashes packages only for the commands that need it (list, enable): each command
+    // boots a kernel, and hashing every package costs tens of milliseconds per plugin.
     if (this.admin) return;
+    await assessRecords(this.knex, this.options.signing, this.records.values());
     await activateWanted(this.lifecycle);
     if (this.options.runWorkers !== false) await this.jobs.start();
     await this.syncEngines();

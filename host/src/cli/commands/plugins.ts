@@ -26,6 +26,7 @@ export async function pluginsCommand(input: CommandInput): Promise<number> {
   switch (action) {
     case 'list':
       return withAdminKernel(input, async (kernel) => {
+        await kernel.refreshSignatures();
         const rows = kernel.plugins().map((p) => ({
           ...p,
           error: p.error ? `${p.error.phase}: ${p.error.message}` : null,
