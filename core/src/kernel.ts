@@ -418,6 +418,10 @@ export class Kernel implements KernelApi {
     return this.serial(async () => {
       const record = this.record(id);
       const definition = await this.definitionOf(record);
+      // A sealed value only ever comes from the store: one sent in would be decrypted as ours.
+      const forged: Array<{ field: string; message: string }> = [];
+      mapSealed(config, (_envelope, field) => forged.push({ field, message: 'this value shape is reserved for stored secrets' }));
+      if (forged.length > 0) throw KernelErrors.configInvalid(id, forged);
       const merged = mergeMaskedSecrets(definition.config, config, record.storedConfig);
       const value = validateConfig(id, definition.config, await this.secrets.reveal(id, merged));
       const sealed = await this.secrets.seal(id, definition.config, merged);

@@ -360,3 +360,22 @@ t.test('a keyring opened while a rotation runs waits for it and sees its outcome
   t.same(await readdir(dataDir), [KEY_FILE]);
   t.equal((await kernel.getConfig('alpha', { revealSecrets: true })).apiKey, 'kept');
 });
+
+t.test('a config sent in with a sealed-looking value is refused as invalid, not decrypted', async (t) => {
+  const db = await sharedDatabase(t);
+  const kernel = await bootKernel(t, {
+    db,
+    secrets: { dataDir: await mkdtemp(join(tmpdir(), 'hostplane-secrets-')) },
+    inlinePlugins: [{ definition: secretive('alpha', []) }],
+  });
+  await kernel.setConfig('alpha', { apiKey: 'real' });
+  const stolen = JSON.parse((await storedConfig(db.url, 'alpha')).text).apiKey;
+  await t.rejects(kernel.setConfig('alpha', { apiKey: stolen, region: 'x' }), {
+    code: 'KERNEL_ERR_CONFIG_INVALID',
+    statusCode: 400,
+    details: [{ field: '/apiKey' }],
+  });
+  await t.rejects(kernel.setConfig('alpha', { db: { password: { $hostplaneSecret: 'hpsec:1:0123456789abcdef:a:b:c' } } }), {
+    code: 'KERNEL_ERR_CONFIG_INVALID',
+  });
+});
