@@ -120,7 +120,9 @@ export const KernelErrors = {
   firstPartyIdClaimed: defineError(
     'KERNEL_ERR_PLUGIN_FIRST_PARTY_ID',
     403,
-    (id: string) => `plugin "${id}" claims a first-party id but is not signed by the first-party key`,
+    (id: string) =>
+      `plugin "${id}" claims a first-party id but is not signed by the first-party key (in a source checkout, ` +
+      "`npm run build` signs the first-party plugins with the checkout's build key)",
     (id: string) => ({ plugin: id }),
   ),
   phaseTimeout: defineError(

@@ -171,6 +171,17 @@ t.test('a first-party id is refused unless the first-party key signed it', async
   await t.rejects(kernel.enable('billing'), { code: 'KERNEL_ERR_PLUGIN_FIRST_PARTY_ID', statusCode: 403 }, 'even when allowed');
   await t.rejects(kernel.enable('dns-evil'), { code: 'KERNEL_ERR_PLUGIN_FIRST_PARTY_ID' }, 'reserved prefixes too');
 
+  // The first-party signature file of another package, copied in: names the key, does not verify.
+  const genuine = await hello(await tempPluginsDir(), 'billing');
+  await signPackage(genuine, firstParty.privateKey, 'Hostplane');
+  await writeFile(join(fake, SIGNATURE_FILE), await readFile(join(genuine, SIGNATURE_FILE)));
+  await appendFile(join(fake, 'index.js'), '\n// the impostor\n');
+  await t.rejects(
+    kernel.enable('billing'),
+    { code: 'KERNEL_ERR_PLUGIN_SIGNATURE_INVALID' },
+    'a copied signature, allowed or not',
+  );
+
   await signPackage(fake, firstParty.privateKey, 'Hostplane');
   t.equal((await kernel.enable('billing')).state, 'started');
   t.match(kernel.plugin('billing')?.signature, {

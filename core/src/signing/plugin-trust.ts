@@ -58,10 +58,16 @@ export function signatureStatus(
 
 /** Throw the 4xx refusal for a plugin that may not run; return when it may. */
 export function assertMayRun(pluginId: string, status: SignatureStatus): void {
-  if (status.state === 'trusted' || status.state === 'not-checked') return;
-  if (isFirstPartyId(pluginId) && !status.signer?.firstParty) throw KernelErrors.firstPartyIdClaimed(pluginId);
-  if (status.allowed) return;
+  if (status.state === 'not-checked') return;
   const problem = status.problem ?? status.state;
+  if (isFirstPartyId(pluginId)) {
+    // No allowance covers a first-party id: only a valid first-party signature does. A copied
+    // first-party signature file names the first-party key but does not verify.
+    if (status.state === 'trusted' && status.signer?.firstParty) return;
+    if (status.state === 'invalid' && status.signer?.firstParty) throw KernelErrors.signatureInvalid(pluginId, problem);
+    throw KernelErrors.firstPartyIdClaimed(pluginId);
+  }
+  if (status.state === 'trusted' || status.allowed) return;
   if (status.state === 'unsigned') throw KernelErrors.pluginUnsigned(pluginId);
   if (status.state === 'invalid') throw KernelErrors.signatureInvalid(pluginId, problem);
   throw KernelErrors.signerUntrusted(pluginId, status.signer?.keyId ?? '?');
