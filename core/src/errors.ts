@@ -95,6 +95,36 @@ export const KernelErrors = {
     500,
     (id: string, phase: string, message: string) => `plugin "${id}" failed during ${phase}: ${message}`,
   ),
+  pluginUnsigned: defineError(
+    'KERNEL_ERR_PLUGIN_UNSIGNED',
+    403,
+    (id: string) =>
+      `plugin "${id}" is not signed: sign it (hostplane plugins sign), or allow it by name ` +
+      `(hostplane plugins allow-unsigned ${id})`,
+    (id: string) => ({ plugin: id }),
+  ),
+  signatureInvalid: defineError(
+    'KERNEL_ERR_PLUGIN_SIGNATURE_INVALID',
+    403,
+    (id: string, problem: string) => `plugin "${id}" does not match its signature: ${problem}`,
+    (id: string, problem: string) => ({ plugin: id, problem }),
+  ),
+  signerUntrusted: defineError(
+    'KERNEL_ERR_PLUGIN_SIGNER_UNTRUSTED',
+    403,
+    (id: string, keyId: string) =>
+      `plugin "${id}" is signed by key ${keyId}, which is not trusted: hostplane plugins trust-key <public key> ` +
+      `--name <who>, or hostplane plugins allow-unsigned ${id}`,
+    (id: string, keyId: string) => ({ plugin: id, keyId }),
+  ),
+  firstPartyIdClaimed: defineError(
+    'KERNEL_ERR_PLUGIN_FIRST_PARTY_ID',
+    403,
+    (id: string) =>
+      `plugin "${id}" claims a first-party id but is not signed by the first-party key (in a source checkout, ` +
+      "`npm run build` signs the first-party plugins with the checkout's build key)",
+    (id: string) => ({ plugin: id }),
+  ),
   phaseTimeout: defineError(
     'KERNEL_ERR_PHASE_TIMEOUT',
     503,

@@ -14,6 +14,8 @@ export { validateManifest, ManifestSchema } from './registry/manifest.js';
 export { SECRET_MASK } from './registry/plugin-config.js';
 export { DEFAULT_PHASE_LIMITS, type PhaseLimits } from './registry/phase-limits.js';
 export * from './db/index.js';
+export * from './secrets/index.js';
+export * from './signing/index.js';
 export * from './services/index.js';
 export { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
 export { createTestDatabase, type TestDatabase } from './testing/test-database.js';

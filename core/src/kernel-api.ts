@@ -17,6 +17,7 @@ import type {
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import type { DisableImpact } from './registry/disable-impact.js';
+import type { SignatureStatus } from './signing/plugin-trust.js';
 
 export type { DisableImpact } from './registry/disable-impact.js';
 
@@ -47,6 +48,8 @@ export interface PluginStatus {
   provides: string[];
   /** JSON schema of the plugin's config (TypeBox), if it has one. */
   configSchema: TObject | null;
+  /** The package's signature: who signed it and whether this install trusts it. */
+  signature: SignatureStatus;
 }
 
 /** Routes of one started plugin. */

@@ -4,6 +4,8 @@ import type { DatabaseHandle } from './db/index.js';
 import type { DiscoveryOptions } from './registry/discover.js';
 import type { AnyPlugin } from './registry/load-definition.js';
 import type { PhaseLimits } from './registry/phase-limits.js';
+import type { SecretKeySource } from './secrets/keyring.js';
+import type { SigningPolicy } from './signing/assess.js';
 
 /** A plugin handed over as an object (tests, `startTestHost`). */
 export interface InlinePlugin {
@@ -43,4 +45,15 @@ export interface KernelOptions {
    * (a handler's call is abandoned) and the kernel goes on.
    */
   phaseLimits?: Partial<PhaseLimits>;
+  /**
+   * Where the key that encrypts secrets at rest comes from. The host passes its data directory
+   * and `HOSTPLANE_SECRET_KEY`; without it the kernel uses a key held in memory by this process
+   * (tests), which never survives it.
+   */
+  secrets?: SecretKeySource;
+  /**
+   * Check plugin signatures: packages that are not signed by a trusted key (or allowed by id)
+   * are refused. The host always sets it; without it (tests) nothing is checked.
+   */
+  signing?: SigningPolicy;
 }

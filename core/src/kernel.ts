@@ -27,6 +27,10 @@ import { platformServicesFor, type PlatformDeps } from './platform-services.js';
 import { Rbac } from './rbac.js';
 import { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
 import { migrateCore, setPluginConfig, setPluginEnabled } from './db/index.js';
+import { KernelSecrets } from './secrets/secrets-admin.js';
+import { mapSealed } from './secrets/config-secrets.js';
+import { assessRecords } from './signing/assess.js';
+import { assertMayRun } from './signing/plugin-trust.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
 import { findCycles } from './registry/dependency-graph.js';
@@ -36,7 +40,7 @@ import { syncEngines } from './registry/engine-sync.js';
 import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost } from './registry/lifecycle.js';
 import { loadDefinition, type AnyPlugin } from './registry/load-definition.js';
 import { phaseLimits, type PhaseLimits } from './registry/phase-limits.js';
-import { maskSecrets, mergeMaskedSecrets, validateConfig, validateConfigLenient } from './registry/plugin-config.js';
+import { SECRET_MASK, maskSecrets, mergeMaskedSecrets, validateConfig, validateConfigLenient } from './registry/plugin-config.js';
 import { noteRunningError, toStatus, type PluginRecord } from './registry/plugin-record.js';
 import { refreshRecords } from './registry/plugin-records.js';
 import { listPluginCommands, runPluginCommand, type CommandInfo } from './registry/plugin-command.js';
@@ -50,6 +54,9 @@ import {
 } from './registry/registrations-view.js';
 
 export type { InlinePlugin, KernelOptions } from './kernel-options.js';
+
+/** How long a package verification may be reused before the package is hashed again. */
+const SIGNATURE_REUSE_MS = 5_000;
 
 /** The Hostplane kernel. */
 export class Kernel implements KernelApi {
@@ -76,6 +83,7 @@ export class Kernel implements KernelApi {
   private stopped = false;
   private readonly admin: boolean;
   private readonly limits: PhaseLimits;
+  private secretsHandle: KernelSecrets | undefined;
 
   private constructor(private readonly options: KernelOptions) {
     this.logger = options.logger ?? createLogger();
@@ -127,6 +135,13 @@ export class Kernel implements KernelApi {
       limits,
       platformServices: (id) => platformServicesFor(id, platform),
       resolveProvided: (consumer, ref) => resolveProvided(this.records, consumer, ref),
+      configFor: async (record, definition) => {
+        // Seal what was stored in the clear before encryption, then decrypt for this plugin only.
+        const id = record.discovered.manifest.id;
+        record.storedConfig = await this.secrets.sealStored(id, definition.config, record.storedConfig);
+        return this.secrets.reveal(id, record.storedConfig);
+      },
+      checkSignature: (record) => this.checkSignature(record),
     };
   }
 
@@ -139,6 +154,7 @@ export class Kernel implements KernelApi {
 
   private async init(): Promise<void> {
     await migrateCore(this.knex, 'latest');
+    this.secretsHandle = await KernelSecrets.open(this.knex, this.options.secrets ?? { ephemeral: true });
     await this.jobs.migrate();
     await this.refreshRecords();
     for (const id of this.options.enable ?? []) {
@@ -146,11 +162,21 @@ export class Kernel implements KernelApi {
       await setPluginEnabled(this.knex, id, true);
     }
     for (const [id, config] of Object.entries(this.options.config ?? {})) {
-      if (!this.records.has(id)) throw KernelErrors.pluginNotFound(id);
-      await setPluginConfig(this.knex, id, config);
+      const record = this.record(id);
+      if (record.inline) {
+        await setPluginConfig(this.knex, id, await this.secrets.seal(id, record.inline.config, config));
+        await this.secrets.markSealed(id);
+      } else {
+        // A package's code is not loaded before its signature is checked: sealed at its start.
+        await setPluginConfig(this.knex, id, config);
+        await this.secrets.markSealed(id, false);
+      }
     }
     await this.refreshRecords();
+    // The CLI hashes packages only for the commands that need it (list, enable): each command
+    // boots a kernel, and hashing every package costs tens of milliseconds per plugin.
     if (this.admin) return;
+    await assessRecords(this.knex, this.options.signing, this.records.values());
     await activateWanted(this.lifecycle);
     if (this.options.runWorkers !== false) await this.jobs.start();
     await this.syncEngines();
@@ -162,6 +188,36 @@ export class Kernel implements KernelApi {
     const { knex, logger, records, admin, options, loggedProblems } = this;
     const input = { discovery: options.discovery ?? {}, inlinePlugins: options.inlinePlugins ?? [] };
     this.discoveryProblems = await refreshRecords({ knex, logger, records, admin, loggedProblems, ...input });
+  }
+
+  /** Secrets at rest: the keyring, sealing of plugin configs, status and rotation. */
+  get secrets(): KernelSecrets {
+    if (!this.secretsHandle) throw new Error('the kernel has not opened its secrets yet');
+    return this.secretsHandle;
+  }
+
+  /**
+   * Verify `record`'s package and throw the refusal when it may not run. Starting reuses a
+   * verification of the last few seconds (boot verifies every package once, then starts the
+   * enabled ones); an admin's enable always hashes the package again.
+   */
+  private async checkSignature(record: PluginRecord, reuseMs = SIGNATURE_REUSE_MS): Promise<void> {
+    await assessRecords(this.knex, this.options.signing, [record], reuseMs);
+    assertMayRun(record.discovered.manifest.id, record.signature!);
+  }
+
+  /** Verify every package again (after trusted keys or allowances changed). */
+  async refreshSignatures(): Promise<void> {
+    await assessRecords(this.knex, this.options.signing, this.records.values());
+  }
+
+  /**
+   * Trusted keys or allowances changed (the CLI): verify again here, and have running hosts do
+   * so; an enabled plugin named by `pluginId` that failed its check is tried again there.
+   */
+  async signingChanged(pluginId = ''): Promise<void> {
+    await this.refreshSignatures();
+    await this.feed.announce(pluginId);
   }
 
   /** Serialize lifecycle changes: one at a time, in order. */
@@ -223,6 +279,7 @@ export class Kernel implements KernelApi {
   async reconcile(changedId?: string): Promise<void> {
     const before = new Map([...this.records].map(([id, r]) => [id, JSON.stringify(r.storedConfig)]));
     await this.refreshRecords();
+    await this.refreshSignatures();
     const touched = await deactivateUnwanted(this.lifecycle, before);
     await activateWanted(this.lifecycle, new Set(changedId ? [changedId] : []));
     if (touched) await this.changed(false);
@@ -273,13 +330,15 @@ export class Kernel implements KernelApi {
     return this.serial(async () => {
       const record = this.record(id);
       if (record.state === 'started') return toStatus(record);
+      // Refused before anything is stored or loaded: a 403 naming what the admin can do.
+      await this.checkSignature(record, 0);
       checkActivatable(record, this.records, this.admin ? (dep) => dep.enabled : undefined);
       const cycles = findCycles(graphOf(this.records));
       if (cycles.has(id)) throw cycles.get(id) as Error;
       if (this.admin) {
         // Refuse here what the running host would refuse: unloadable code, bad config.
         const definition = await this.definitionOf(record);
-        validateConfig(id, definition.config, record.storedConfig);
+        validateConfig(id, definition.config, await this.secrets.reveal(id, record.storedConfig));
         await setPluginEnabled(this.knex, id, true);
         record.enabled = true;
         await this.feed.announce(id);
@@ -337,14 +396,21 @@ export class Kernel implements KernelApi {
     await this.jobs.drained();
   }
 
+  /** The plugin's definition, importing its package (after its signature passed) the first time. */
   private async definitionOf(record: PluginRecord): Promise<AnyPlugin> {
+    if (!record.definition && !record.inline) await this.checkSignature(record);
     return (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
   }
 
   async getConfig(id: string, options: { revealSecrets?: boolean } = {}): Promise<Record<string, unknown>> {
     const record = this.record(id);
     const definition = await this.definitionOf(record);
-    const value = definition.config ? validateConfigLenient(definition, record.storedConfig) : {};
+    if (!definition.config) return {};
+    // Masked: sealed values are never decrypted for a listing.
+    const stored = options.revealSecrets
+      ? await this.secrets.reveal(id, record.storedConfig)
+      : mapSealed(record.storedConfig, () => SECRET_MASK);
+    const value = validateConfigLenient(definition, stored);
     return options.revealSecrets ? value : maskSecrets(definition.config, value);
   }
 
@@ -352,16 +418,22 @@ export class Kernel implements KernelApi {
     return this.serial(async () => {
       const record = this.record(id);
       const definition = await this.definitionOf(record);
+      // A sealed value only ever comes from the store: one sent in would be decrypted as ours.
+      const forged: Array<{ field: string; message: string }> = [];
+      mapSealed(config, (_envelope, field) => forged.push({ field, message: 'this value shape is reserved for stored secrets' }));
+      if (forged.length > 0) throw KernelErrors.configInvalid(id, forged);
       const merged = mergeMaskedSecrets(definition.config, config, record.storedConfig);
-      validateConfig(id, definition.config, merged);
-      await setPluginConfig(this.knex, id, merged);
-      record.storedConfig = merged;
+      const value = validateConfig(id, definition.config, await this.secrets.reveal(id, merged));
+      const sealed = await this.secrets.seal(id, definition.config, merged);
+      await setPluginConfig(this.knex, id, sealed);
+      await this.secrets.markSealed(id);
+      record.storedConfig = sealed;
       if (record.state === 'started') {
         await deactivate(this.lifecycle, record, 'reconfigure');
         await activate(this.lifecycle, record);
       }
       await this.changed(true, id);
-      return maskSecrets(definition.config, validateConfig(id, definition.config, merged));
+      return maskSecrets(definition.config, value);
     });
   }
 

@@ -10,8 +10,11 @@ const CORE_TABLES = [
   'job_progress',
   'job_workers',
   'outbox',
+  'plugin_allowances',
+  'plugin_signers',
   'plugins',
   'schedule_ticks',
+  'secret_keys',
   'settings',
   'subscription_usage',
   'user_grants',
@@ -27,7 +30,15 @@ async function tablesIn(knex: Knex, schema: string): Promise<string[]> {
 
 t.test('core migrations go up, down and up again', async (t) => {
   const { knex } = await useTestDatabase(t, { migrate: false });
-  const ALL = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree', '0005_job_workers'];
+  const ALL = [
+    '0001_core',
+    '0002_user_grants',
+    '0003_subscription_limits',
+    '0004_user_tree',
+    '0005_job_workers',
+    '0006_secrets',
+    '0007_plugin_signing',
+  ];
 
   t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL });
   const { rows } = await knex.raw(`select to_regnamespace('hostplane') as ns`);
@@ -38,11 +49,10 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0005_job_workers'], 'down undoes the newest only');
-  t.same(await coreMigrationStatus(knex), {
-    applied: ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree'],
-    pending: ['0005_job_workers'],
-  });
+  t.same(await migrateCore(knex, 'down'), ['0007_plugin_signing'], 'down undoes the newest only');
+  t.same(await coreMigrationStatus(knex), { applied: ALL.slice(0, -1), pending: ['0007_plugin_signing'] });
+  t.same(await migrateCore(knex, 'down'), ['0006_secrets']);
+  t.same(await migrateCore(knex, 'down'), ['0005_job_workers']);
   t.same(await migrateCore(knex, 'down'), ['0004_user_tree']);
   t.same(await migrateCore(knex, 'down'), ['0003_subscription_limits']);
   t.same(await migrateCore(knex, 'down'), ['0002_user_grants']);
@@ -55,6 +65,8 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0003_subscription_limits']);
   t.same(await migrateCore(knex, 'up'), ['0004_user_tree']);
   t.same(await migrateCore(knex, 'up'), ['0005_job_workers']);
+  t.same(await migrateCore(knex, 'up'), ['0006_secrets']);
+  t.same(await migrateCore(knex, 'up'), ['0007_plugin_signing']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL].reverse());
@@ -73,7 +85,15 @@ t.test('two hosts migrating one database at once both succeed, and it runs once'
   const mine = await openDatabase({ url, dataDir: tmpdir(), poolMax: 2 });
   t.teardown(() => mine.close());
   const results = await Promise.all([migrateCore(mine.knex, 'latest'), migrateCore(other.knex, 'latest')]);
-  const all = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree', '0005_job_workers'];
+  const all = [
+    '0001_core',
+    '0002_user_grants',
+    '0003_subscription_limits',
+    '0004_user_tree',
+    '0005_job_workers',
+    '0006_secrets',
+    '0007_plugin_signing',
+  ];
   t.same(results.flat(), all);
   t.same((await coreMigrationStatus(mine.knex)).applied, all);
 });
@@ -116,7 +136,15 @@ t.test('a held migration lock is reported, not waited on forever', async (t) => 
   await t.rejects(migrateCore(knex, 'down'), { code: 'DB_ERR_MIGRATIONS_INVALID', message: /another process is migrating/ });
   t.same(
     (await coreMigrationStatus(knex)).applied,
-    ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree', '0005_job_workers'],
+    [
+      '0001_core',
+      '0002_user_grants',
+      '0003_subscription_limits',
+      '0004_user_tree',
+      '0005_job_workers',
+      '0006_secrets',
+      '0007_plugin_signing',
+    ],
     'nothing ran',
   );
 });

@@ -1,5 +1,6 @@
 /** Opening the database and the kernel from the host's config: shared by `start` and the CLI. */
-import { Kernel, createLogger, openDatabase, type InlinePlugin, type Logger } from '@hostplane/core';
+import { readFile } from 'node:fs/promises';
+import { Kernel, createLogger, openDatabase, parsePublicKey, type InlinePlugin, type Logger } from '@hostplane/core';
 import type { HostConfig } from './config.js';
 import { linkSdkForDropIns } from './sdk-link.js';
 
@@ -28,6 +29,8 @@ export async function openKernel(config: HostConfig, options: OpenKernelOptions)
       listen: options.mode === 'run',
       runWorkers: options.mode === 'run',
       phaseLimits: config.pluginPhaseLimits,
+      secrets: { dataDir: config.dataDir, ...config.secretKey },
+      signing: { firstPartyKeys: await firstPartyKeys(config.firstPartyKeyFiles) },
       discovery: {
         firstPartyDirs: config.firstPartyDirs,
         nodeModulesDirs: config.nodeModulesDirs,
@@ -39,4 +42,14 @@ export async function openKernel(config: HostConfig, options: OpenKernelOptions)
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The first-party public keys in `files` that exist (a checkout without a build has none). */
+async function firstPartyKeys(files: readonly string[]): Promise<string[]> {
+  const keys: string[] = [];
+  for (const file of files) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) keys.push(parsePublicKey(text, file).publicKey);
+  }
+  return keys;
 }

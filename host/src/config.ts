@@ -36,6 +36,16 @@ export interface HostConfig {
   rateLimit: { max: number; timeWindow: string };
   /** Time limits on plugin phases set by `HOSTPLANE_PLUGIN_<PHASE>_TIMEOUT_MS`; the kernel's defaults otherwise. */
   pluginPhaseLimits: Partial<PhaseLimits>;
+  /**
+   * `HOSTPLANE_SECRET_KEY` (and `HOSTPLANE_NEW_SECRET_KEY` during a rotation): the key of secrets
+   * at rest; without it, `<dataDir>/secret.key`. Never logged.
+   */
+  secretKey: { key?: string; newKey?: string };
+  /**
+   * Public key files of first-party signers beyond the release keys core ships: the build key
+   * of the checkout this host runs from (`.signing/first-party.pub`, made by `npm run build`).
+   */
+  firstPartyKeyFiles: string[];
 }
 
 /** The phases whose limit an environment variable may set. */
@@ -98,5 +108,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logFormat,
     rateLimit: { max: intVar(env, 'HOSTPLANE_RATE_LIMIT_MAX', 300, 1, 1_000_000), timeWindow: '1 minute' },
     pluginPhaseLimits: phaseLimitVars(env),
+    firstPartyKeyFiles: root ? [resolve(root, '.signing', 'first-party.pub')] : [],
+    secretKey: {
+      ...(env.HOSTPLANE_SECRET_KEY ? { key: env.HOSTPLANE_SECRET_KEY } : {}),
+      ...(env.HOSTPLANE_NEW_SECRET_KEY ? { newKey: env.HOSTPLANE_NEW_SECRET_KEY } : {}),
+    },
   };
 }

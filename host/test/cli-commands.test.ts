@@ -34,11 +34,14 @@ t.test('plugins, config, admin, seed, jobs, outbox and migrate against a real da
   );
   t.match(
     (await cli(['plugins', 'list'], env)).out,
-    /ID\s+VERSION\s+SOURCE\s+ENABLED\s+STATE\s+ERROR\n(.*\n)*hello\s+1\.0\.0\s+drop-in\s+false/,
+    /ID\s+VERSION\s+SOURCE\s+ENABLED\s+STATE\s+SIGNATURE\s+SIGNER\s+ERROR\n(.*\n)*hello\s+1\.0\.0\s+drop-in\s+false/,
   );
 
   t.match(await cli(['plugins', 'enable', 'nope'], env), { code: 1, err: /KERNEL_ERR_PLUGIN_NOT_FOUND: no plugin "nope"/ });
   t.match(await cli(['plugins', 'enable'], env), { code: 2, err: /usage: hostplane plugins enable <id>/ });
+  // The example is not signed: an admin allows it by name (cli-signing.test.ts signs and trusts one).
+  t.match(await cli(['plugins', 'enable', 'hello'], env), { code: 1, err: /KERNEL_ERR_PLUGIN_UNSIGNED/ });
+  t.equal((await cli(['plugins', 'allow-unsigned', 'hello'], env)).code, 0);
   t.match(await cli(['plugins', 'enable', 'hello'], env), { code: 0, out: /hello enabled/ });
   const afterEnable = JSON.parse((await cli(['plugins', 'list', '--json'], env)).out) as Array<{ id: string; enabled: boolean }>;
   t.match(

@@ -72,6 +72,8 @@ t.test(
     t.equal((await get('/v1/hello?name=Ada')).status, 404, 'not enabled yet: no route');
     t.match(stdout, /demo logins/);
 
+    // The example is not signed: allowed by name, as an admin would (cli-signing.test.ts signs one).
+    t.equal((await cli(['plugins', 'allow-unsigned', 'hello'], env)).code, 0);
     const enabled = await cli(['plugins', 'enable', 'hello'], env);
     t.equal(enabled.code, 0, enabled.err);
     // Protected route: without a login it answers 401, which proves it exists (a missing one is 404).
@@ -134,6 +136,7 @@ export default definePlugin({ id: 'slow', sdk: '^0.1.0', permissions: ['http:rou
       HOSTPLANE_LOG_LEVEL: 'warn',
     };
     delete env.NODE_OPTIONS;
+    t.equal((await cli(['plugins', 'allow-unsigned', 'slow'], env)).code, 0);
     t.equal((await cli(['plugins', 'enable', 'slow'], env)).code, 0);
     const child = spawn(process.execPath, [entry, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -38,6 +38,10 @@ export interface LifecycleHost {
   limits: PhaseLimits;
   platformServices(pluginId: string): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }>;
   resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown;
+  /** The stored config of `record` with its secrets decrypted, for the plugin itself only. */
+  configFor(record: PluginRecord, definition: AnyPlugin): Promise<Record<string, unknown>>;
+  /** Refuse (throw) a package whose signature this install does not trust, before its code loads. */
+  checkSignature(record: PluginRecord): Promise<void>;
 }
 
 /** Store state and error (best effort: the in-memory record is the truth for this process). */
@@ -121,13 +125,15 @@ export function buildRuntime(
 export async function activate(host: LifecycleHost, record: PluginRecord): Promise<void> {
   if (record.state === 'started') return;
   const id = record.discovered.manifest.id;
-  let phase = 'load';
+  let phase = 'signature';
   try {
+    await host.checkSignature(record);
+    phase = 'load';
     const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
     phase = 'dependencies';
     checkActivatable(record, host.records);
     phase = 'config';
-    const config = validateConfig(id, definition.config, record.storedConfig);
+    const config = validateConfig(id, definition.config, await host.configFor(record, definition));
     phase = 'migrate';
     if (definition.migrations) {
       const cancel = new AbortController();

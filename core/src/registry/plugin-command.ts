@@ -33,8 +33,10 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
   const id = record.discovered.manifest.id;
   if (!record.enabled) throw KernelErrors.pluginNotEnabled(id);
   checkActivatable(record, host.records, (dep) => dep.enabled);
+  // A command runs the plugin's code: only a package this install trusts (or allowed).
+  await host.checkSignature(record);
   const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
-  const config = validateConfig(id, definition.config, record.storedConfig);
+  const config = validateConfig(id, definition.config, await host.configFor(record, definition));
   if (definition.migrations) await migratePlugin(host.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
   const runtime = buildRuntime(host, record, definition, config);
   const setup = definition.setup?.(createSetupContext(runtime.input, runtime.registrations, definition.deps));

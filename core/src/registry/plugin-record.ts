@@ -2,6 +2,9 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { KernelCapability, PluginHealth, ServiceRef } from '@hostplane/sdk';
 import type { PluginState, PluginStatus } from '../kernel-api.js';
+import { NOT_CHECKED } from '../signing/assess.js';
+import type { SignatureStatus } from '../signing/plugin-trust.js';
+import type { Verification } from '../signing/signature.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { AnyPlugin } from './load-definition.js';
 import type { ContextInput, Registrations } from './plugin-context.js';
@@ -38,6 +41,10 @@ export interface PluginRecord {
   /** What the started plugin last reported about itself; reset on each start. */
   health?: PluginHealth | null;
   runtime?: PluginRuntime;
+  /** The package's signature as last assessed (boot, enable, start, reconcile). */
+  signature?: SignatureStatus;
+  /** The package's last verification from disk, and when (ms since epoch). */
+  verification?: { result: Verification; at: number };
 }
 
 /** Capabilities granted: what the manifest, which an admin can review, declares. */
@@ -63,6 +70,7 @@ export function toStatus(record: PluginRecord): PluginStatus {
     requires: { ...(manifest.requires ?? {}) },
     provides: [...(manifest.provides ?? [])],
     configSchema: (record.definition ?? record.inline)?.config ?? null,
+    signature: record.signature ?? NOT_CHECKED,
   };
 }
 

@@ -20,6 +20,8 @@ export interface CommandInput {
     role?: string | undefined;
     parent?: string | undefined;
     force?: boolean | undefined;
+    key?: string | undefined;
+    out?: string | undefined;
   };
   config: HostConfig;
   io: CliIO;

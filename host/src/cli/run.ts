@@ -7,6 +7,7 @@ import { jobsCommand } from './commands/jobs.js';
 import { migrateCommand } from './commands/migrate.js';
 import { outboxCommand } from './commands/outbox.js';
 import { pluginsCommand } from './commands/plugins.js';
+import { secretsCommand } from './commands/secrets.js';
 import { seedCommand } from './commands/seed.js';
 import { startCommand } from './commands/start.js';
 import { USERS_BUILTIN, usersCommand } from './commands/users.js';
@@ -24,6 +25,14 @@ Commands:
                                      also stops what requires it, even the last sign-in plugin
   plugins config get <id>            show a plugin's config (secrets masked)
   plugins config set <id> k=v ...    change config (values parsed as JSON when they can be)
+  plugins keygen --out FILE          a signer key pair (FILE 0600, FILE.pub)
+  plugins sign <dir> --key FILE [--name N]
+                                     sign a plugin package (hostplane.sig.json); verify <dir> checks it
+  plugins trust-key <pub|file> --name N, untrust-key <key id>, keys
+                                     signer keys this install trusts
+  plugins allow-unsigned <id>, revoke-unsigned <id>
+                                     let one plugin run without a trusted signature
+  secrets status|rotate-key         the key of secrets at rest (decrypt-all: before a downgrade)
   jobs list [--state S] [--name N]   durable jobs (waiting, scheduled, running, retrying, dead)
   jobs retry <id>                    run a dead or retrying job again
   outbox list [--to EMAIL]           mails in the development outbox
@@ -58,6 +67,8 @@ const OPTIONS = {
   role: { type: 'string' },
   parent: { type: 'string' },
   force: { type: 'boolean' },
+  key: { type: 'string' },
+  out: { type: 'string' },
 } as const;
 
 const COMMANDS: Record<string, (input: CommandInput) => Promise<number | undefined>> = {
@@ -69,6 +80,7 @@ const COMMANDS: Record<string, (input: CommandInput) => Promise<number | undefin
   outbox: outboxCommand,
   admin: adminCommand,
   users: usersCommand,
+  secrets: secretsCommand,
 };
 
 /**

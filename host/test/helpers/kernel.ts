@@ -4,7 +4,14 @@
  * changes the kernel (enable, disable, config) puts back what it changed.
  */
 import { tmpdir } from 'node:os';
-import { Kernel, createTestDatabase, openDatabase, type InlinePlugin, type TestDatabase } from '@hostplane/core';
+import {
+  Kernel,
+  createTestDatabase,
+  openDatabase,
+  type InlinePlugin,
+  type KernelOptions,
+  type TestDatabase,
+} from '@hostplane/core';
 import type { Logger } from '@hostplane/sdk';
 import { pino } from 'pino';
 
@@ -25,6 +32,9 @@ export interface BootKernelOptions {
   runWorkers?: boolean;
   /** Default: silent. */
   logger?: Logger;
+  /** Plugin folders to discover (drop-ins), and a signing policy to check them with. */
+  discovery?: KernelOptions['discovery'];
+  signing?: KernelOptions['signing'];
 }
 
 /** A booted kernel and the database under it. */
@@ -48,6 +58,8 @@ export async function bootKernel(t: Teardownable, options: BootKernelOptions = {
       config: options.config ?? {},
       runWorkers: options.runWorkers ?? false,
       taskThreads: 1,
+      ...(options.discovery ? { discovery: options.discovery } : {}),
+      ...(options.signing ? { signing: options.signing } : {}),
     });
   } catch (err) {
     await db.drop();

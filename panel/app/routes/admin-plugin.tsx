@@ -6,7 +6,7 @@ import { Alert, Card, CsrfInput, PageHeader } from '../components/ui';
 import { Api, apiForForm, must, readForm } from '../lib/api.server';
 import { done, failed, type ActionResult } from '../lib/action';
 import type { JsonSchema } from '../lib/types';
-import { PluginState, type PluginStatus } from './admin-plugins';
+import { PluginSignature, PluginState, type PluginStatus } from './admin-plugins';
 
 // What the kernel shows for a stored secret, and accepts back as "unchanged" (core SECRET_MASK).
 const SECRET_MASK = '********';
@@ -60,6 +60,10 @@ export default function PluginDetail() {
             <dt className="muted">State</dt>
             <dd>
               <PluginState plugin={plugin} />
+            </dd>
+            <dt className="muted">Signature</dt>
+            <dd>
+              <PluginSignature signature={plugin.signature} />
             </dd>
             <dt className="muted">Version</dt>
             <dd>

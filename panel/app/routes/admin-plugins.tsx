@@ -29,6 +29,15 @@ export interface PluginStatus {
   requires: Record<string, string>;
   provides: string[];
   configSchema: unknown;
+  signature: PluginSignatureStatus;
+}
+
+/** A package's signature and whether this install trusts it (GET /v1/plugins: `signature`). */
+export interface PluginSignatureStatus {
+  state: 'trusted' | 'untrusted' | 'invalid' | 'unsigned' | 'not-checked';
+  signer: { keyId: string; name: string | null; firstParty: boolean } | null;
+  allowed: boolean;
+  problem: string | null;
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -131,6 +140,30 @@ export function PluginState({ plugin }: { plugin: PluginStatus }) {
   );
 }
 
+/** Who signed a plugin and whether that is trusted, in words; enabling refuses what is not. */
+export function PluginSignature({ signature }: { signature: PluginSignatureStatus }) {
+  const { state, signer, allowed, problem } = signature;
+  const who = signer ? `${signer.name ?? 'an unknown signer'} (key ${signer.keyId})` : null;
+  const text =
+    state === 'trusted'
+      ? `Signed by ${who ?? 'a trusted key'}`
+      : state === 'untrusted'
+        ? `Signed by ${who ?? 'an unknown key'}, not trusted`
+        : state === 'invalid'
+          ? `Signature does not match: ${problem ?? 'changed after signing'}`
+          : state === 'unsigned'
+            ? 'Not signed'
+            : 'Built in, not checked';
+  const good = state === 'trusted' || state === 'not-checked';
+  return (
+    <p className="text-xs" data-testid="plugin-signature" data-state={state}>
+      <span className={good ? '' : 'text-amber-800 dark:text-amber-200'}>{text}</span>
+      {!good && allowed ? <span className="muted block">Allowed to run by an administrator</span> : null}
+      {!good && !allowed ? <span className="muted block">Enabling is refused until it is signed by a trusted key</span> : null}
+    </p>
+  );
+}
+
 export default function Plugins() {
   const { items } = useLoaderData<typeof loader>();
   const { me } = useRouteLoaderData('routes/app-layout') as { me: Me };
@@ -164,6 +197,7 @@ export default function Plugins() {
             ),
           },
           { label: 'State', render: (p) => <PluginState plugin={p} /> },
+          { label: 'Signature', render: (p) => <PluginSignature signature={p.signature} /> },
           { label: 'Description', render: (p) => <span className="text-xs">{p.description}</span> },
           {
             label: 'Actions',

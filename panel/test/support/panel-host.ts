@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kernel, createLogger, createTestDatabase, openDatabase } from '@hostplane/core';
+import { Kernel, createLogger, createTestDatabase, openDatabase, type KernelOptions } from '@hostplane/core';
 import { createHost, seedDemo } from '@hostplane/host';
 import accounts from '@hostplane/plugin-accounts';
 import auth from '@hostplane/plugin-auth';
@@ -31,6 +31,9 @@ export interface PanelHostOptions {
   webServer?: boolean;
   /** Run job workers (default true: websites are provisioned by jobs). */
   runWorkers?: boolean;
+  /** Drop-in plugin folders to discover besides the inline plugins, and signatures to check. */
+  discovery?: KernelOptions['discovery'];
+  signing?: KernelOptions['signing'];
 }
 
 export async function startPanelHost(options: PanelHostOptions = {}): Promise<PanelHost> {
@@ -60,6 +63,8 @@ export async function startPanelHost(options: PanelHostOptions = {}): Promise<Pa
       },
       runWorkers: options.runWorkers ?? true,
       taskThreads: 1,
+      ...(options.discovery ? { discovery: options.discovery } : {}),
+      ...(options.signing ? { signing: options.signing } : {}),
     });
   } catch (err) {
     await db.drop();

@@ -1,6 +1,7 @@
 /** `hostplane plugins list|enable|disable|config get|set`. */
 import { print } from '../output.js';
 import { usage, withAdminKernel, type CommandInput } from '../command.js';
+import { pluginSigningCommand, SIGNING_ACTIONS } from './plugin-signing.js';
 
 /** Parse `key=value` pairs; values that parse as JSON are taken as JSON (numbers, booleans…). */
 export function parseAssignments(pairs: string[]): Record<string, unknown> {
@@ -25,8 +26,15 @@ export async function pluginsCommand(input: CommandInput): Promise<number> {
   switch (action) {
     case 'list':
       return withAdminKernel(input, async (kernel) => {
-        const rows = kernel.plugins().map((p) => ({ ...p, error: p.error ? `${p.error.phase}: ${p.error.message}` : null }));
-        print(input.io, json, json ? kernel.plugins() : rows, ['id', 'version', 'source', 'enabled', 'state', 'error']);
+        await kernel.refreshSignatures();
+        const rows = kernel.plugins().map((p) => ({
+          ...p,
+          error: p.error ? `${p.error.phase}: ${p.error.message}` : null,
+          signature: `${p.signature.state}${p.signature.allowed ? ' (allowed)' : ''}`,
+          signer: p.signature.signer ? (p.signature.signer.name ?? p.signature.signer.keyId) : null,
+        }));
+        const columns = ['id', 'version', 'source', 'enabled', 'state', 'signature', 'signer', 'error'];
+        print(input.io, json, json ? kernel.plugins() : rows, columns);
         for (const problem of json ? [] : kernel.discoveryProblems) {
           input.io.err(`warning: skipped ${problem.dir}: ${problem.error.message}`);
         }
@@ -67,6 +75,10 @@ export async function pluginsCommand(input: CommandInput): Promise<number> {
       });
     }
     default:
-      throw usage('usage: hostplane plugins list | enable <id> | disable <id> | config get|set <id>');
+      if ((SIGNING_ACTIONS as readonly string[]).includes(action ?? '')) return pluginSigningCommand(action!, rest, input);
+      throw usage(
+        'usage: hostplane plugins list | enable <id> | disable <id> | config get|set <id> | keygen | sign | verify | ' +
+          'trust-key | untrust-key | keys | allow-unsigned <id> | revoke-unsigned <id>',
+      );
   }
 }

@@ -51,6 +51,11 @@ export function registerPluginAdminRoutes(app: HostApp, kernel: KernelApi): void
       schema: {
         tags,
         summary: 'Enable a plugin (install, migrate, start)',
+        description:
+          'Refused with 403 KERNEL_ERR_PLUGIN_UNSIGNED, KERNEL_ERR_PLUGIN_SIGNATURE_INVALID or ' +
+          'KERNEL_ERR_PLUGIN_SIGNER_UNTRUSTED unless its package is signed by a trusted key or the admin allowed its ' +
+          'id (command line), and with 403 KERNEL_ERR_PLUGIN_FIRST_PARTY_ID for a first-party id not signed by the ' +
+          'first-party key.',
         params: PluginIdParams,
         response: { 200: PluginStatusSchema, ...errorResponses(400, 404, 409) },
       },

@@ -36,6 +36,31 @@ const PluginState = Type.Union(
   ['discovered', 'installed', 'enabled', 'started', 'disabled', 'failed'].map((s) => Type.Literal(s)),
 );
 
+/** A plugin package's signature and whether this install trusts it (core's SignatureStatus). */
+export const PluginSignatureSchema = Type.Object(
+  {
+    state: Type.Union(
+      ['trusted', 'untrusted', 'invalid', 'unsigned', 'not-checked'].map((s) => Type.Literal(s)),
+      {
+        description:
+          '`trusted`: signed by a trusted or first-party key and unchanged since; `untrusted`: by a key nobody trusts; ' +
+          '`invalid`: changed after signing (`problem` names the file); `unsigned`; `not-checked`: handed in-process',
+      },
+    ),
+    signer: Type.Union([
+      Type.Object({
+        keyId: Type.String({ description: '16 hex digits of the SHA-256 of the ed25519 public key' }),
+        name: Type.Union([Type.String(), Type.Null()], { description: 'The name the admin trusted the key under' }),
+        firstParty: Type.Boolean(),
+      }),
+      Type.Null(),
+    ]),
+    allowed: Type.Boolean({ description: 'The admin allowed this id to run without a trusted signature' }),
+    problem: Type.Union([Type.String(), Type.Null()]),
+  },
+  { description: 'Enabling is refused (403) unless `trusted` or `allowed`' },
+);
+
 /** A plugin as the API lists it. */
 export const PluginStatusSchema = Type.Object({
   id: Type.String(),
@@ -57,6 +82,7 @@ export const PluginStatusSchema = Type.Object({
   requires: Type.Record(Type.String(), Type.String()),
   provides: Type.Array(Type.String()),
   configSchema: Type.Unknown({ description: 'JSON schema of the config, or null' }),
+  signature: PluginSignatureSchema,
 });
 
 /** `{ items }` around a list. */
