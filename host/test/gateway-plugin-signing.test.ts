@@ -4,14 +4,14 @@
  */
 import { allowUnsigned } from '@hostplane/core';
 import t from 'tap';
-import { registerSdkResolver } from '../src/sdk-resolver.js';
+import { linkSdkForDropIns } from '../src/sdk-link.js';
 import { bearer, startGateway } from './helpers/host.js';
 import { bootKernel } from './helpers/kernel.js';
 import { tokenAuthPlugin, USER } from './helpers/plugins.js';
 import { dropInHello } from './support/cli.js';
 
-registerSdkResolver();
 const pluginsDir = await dropInHello(t);
+linkSdkForDropIns(pluginsDir);
 const { kernel } = await bootKernel(t, {
   plugins: [tokenAuthPlugin({ admin: { userId: USER.admin, role: 'super_admin' } })],
   discovery: { dropInDirs: [pluginsDir] },
