@@ -1,6 +1,7 @@
 /**
- * The implementation behind `@hostplane/sdk/testing`'s `startTestHost`: a real kernel and host
- * on a fresh PostgreSQL database, plus a test-only authenticator so tests can act as any role.
+ * `startTestHost`: a real kernel and host on a fresh PostgreSQL database, plus a test-only
+ * authenticator so tests can act as any role. `@hostplane/sdk/testing`'s `startTestHost` loads
+ * this one.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { Writable } from 'node:stream';
 import { Kernel, createLogger, createTestDatabase, openDatabase, type InlinePlugin } from '@hostplane/core';
 import { definePlugin, extensionPoints, isDefinedPlugin, ROLES, type Actor, type Role } from '@hostplane/sdk';
 import type { TestHost, TestHostOptions, TestResponse } from '@hostplane/sdk/testing';
-import { createHost } from './server/create-host.js';
+import { createHost } from '@hostplane/host';
 
 const TEST_SCHEME = 'Test ';
 
