@@ -6,4 +6,10 @@
  *
  * @packageDocumentation
  */
-export { startTestHost, testAuthPlugin } from './start-test-host.js';
+export { startTestHost, testAuthPlugin, type TestHost, type TestHostOptions } from './start-test-host.js';
+export type { TestPlugin, TestResponse } from '@hostplane/sdk/testing';
+export type { TestUser, TestUsers, TestUserTree, NewTestUser } from './test-users.js';
+export type { TestClock, ScheduleFiring } from './test-clock.js';
+export type { EventRecorder, RecordedEvent } from './event-recorder.js';
+export type { DrainResult, DrainedJob, DrainOptions } from './drain-jobs.js';
+export type { AuditFilter, AuditRecord } from '@hostplane/core';
