@@ -20,6 +20,7 @@ export interface CommandInput {
     role?: string | undefined;
     parent?: string | undefined;
     force?: boolean | undefined;
+    dir?: string | undefined;
   };
   config: HostConfig;
   io: CliIO;
