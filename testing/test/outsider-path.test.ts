@@ -9,6 +9,8 @@ import t from 'tap';
 import { createOutsiderPlugin, installFromTarballs, killAll, registryReachable, REPO, run } from './helpers/outsider.js';
 
 const required = process.env.HOSTPLANE_REQUIRE_SYSTEM === '1';
+// npm install, tsc and a tap run of its own: minutes, not the suite's two.
+t.setTimeout(10 * 60_000);
 t.teardown(killAll);
 
 if (!(await registryReachable(REPO))) {
