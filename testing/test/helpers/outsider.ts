@@ -28,13 +28,15 @@ export interface RunResult {
 const running = new Set<number>();
 
 /**
- * The environment an outsider has: no tap or npm variables of this run (a child tap would think
- * it is part of this one), no `--conditions=@hostplane/source` (there are no sources outside).
+ * The environment an outsider has: no tap variables of this run (a child tap would think it is
+ * part of this one), no `--conditions=@hostplane/source` (there are no sources outside), no
+ * package or lifecycle variables of an enclosing `npm test`. npm's own settings (`npm_config_*`:
+ * registry, cache) stay.
  */
 export function outsiderEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(TAP|_TAPJS|NODE_OPTIONS|NODE_ENV|TS_NODE|npm_)/i.test(key)) continue;
+    if (/^(TAP|_TAPJS|NODE_OPTIONS|NODE_ENV|TS_NODE|npm_package_|npm_lifecycle_)/i.test(key)) continue;
     env[key] = value;
   }
   env.NO_UPDATE_NOTIFIER = '1';
