@@ -46,7 +46,7 @@ export interface TestHost extends SdkTestHost {
   /** Audit-log entries, newest first (default 50, at most 500), filtered like `GET /v1/admin/audit`. */
   audit(filter?: AuditFilter): Promise<AuditRecord[]>;
   /** Start recording these events (as an `after` handler sees them). */
-  recordEvents(...events: EventName[]): EventRecorder;
+  recordEvents<E extends EventName>(...events: E[]): EventRecorder<E>;
   /**
    * Run jobs until none is ready (follow-up jobs included); rejects after `timeoutMs` (30 s)
    * naming the jobs still ready. Needs workers (`runWorkers` not false).
