@@ -94,6 +94,18 @@ t.test('events and jobs: draining runs a chain to its end and the recorder sees 
   );
 });
 
+t.test('draining stops at a failed job waiting for its retry, and names it', async (t) => {
+  const { id } = await host.kernel.jobs.enqueue('kit:flaky', {});
+  const drained = await host.drainJobs();
+  t.match(drained.ran, [{ id, name: 'kit:flaky', outcome: 'failed', error: 'the remote end is down', dead: false }]);
+  t.match(drained.left, [{ id, state: 'retrying', attempts: 1 }], 'not ready until its backoff ends');
+  await host.kernel.jobs.enqueue('kit:not-defined-anywhere', {});
+  t.ok(
+    (await host.drainJobs()).left.some((j) => j.name === 'kit:not-defined-anywhere'),
+    'a job nobody defines is left, not waited for',
+  );
+});
+
 t.test('clock: frozen, and moving it fires each cron tick it passes exactly once', async (t) => {
   const recorder = host.recordEvents('kit.linked');
   t.teardown(() => recorder.stop());
