@@ -25,15 +25,8 @@ import { recordEvents, type EventRecorder } from './event-recorder.js';
 import { createTestClock, type TestClock } from './test-clock.js';
 import { createTestUsers, type TestUsers } from './test-users.js';
 
-/** Options of {@link startTestHost}. */
-export interface TestHostOptions extends SdkTestHostOptions {
-  /**
-   * Freeze the clock at this time (it moves only with `host.clock.advance/set`). Default: the
-   * clock follows wall time plus what the test advanced. Either way cron schedules fire only
-   * when the test moves the clock, never by wall time.
-   */
-  clock?: Date | string;
-}
+/** Options of {@link startTestHost} (declared in the SDK, so its `startTestHost` takes them too). */
+export type TestHostOptions = SdkTestHostOptions;
 
 /** A running test host with the testing kit's helpers. */
 export interface TestHost extends SdkTestHost {
@@ -120,7 +113,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       runWorkers: options.runWorkers ?? true,
       taskThreads: 1,
       clock,
-      schedules: 'manual',
+      schedules: options.schedules ?? 'manual',
     });
     clock.attach(kernel.scheduler);
   } catch (error) {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { definePlugin } from '@hostplane/sdk';
 import { startTestHost } from '../src/index.js';
 import kit from './fixtures/kit-plugin.js';
 
@@ -137,4 +138,26 @@ t.test('clock: frozen, and moving it fires each cron tick it passes exactly once
   await t.rejects(host.clock.advance(-1), RangeError);
   await t.rejects(host.clock.advance(31 * 24 * 3600 * 1000 * 2), /more than 1000 times/, 'a runaway move is refused');
   t.equal(host.clock.now().toISOString(), '2026-03-01T12:00:00.000Z', 'a refused move leaves time as it was');
+});
+
+t.test("schedules: 'cron' lets schedules fire by wall time as well", async (t) => {
+  const ticker = definePlugin({
+    id: 'ticker',
+    sdk: '^0.1.0',
+    permissions: ['jobs', 'schedules'],
+    setup(ctx) {
+      ctx.job('tick', async () => undefined);
+      ctx.schedule('every-second', { cron: '* * * * * *', job: 'tick' });
+    },
+  });
+  const live = await startTestHost({ plugins: [ticker], schedules: 'cron' });
+  t.teardown(() => live.close());
+  await new Promise((resolve) => setTimeout(resolve, 2300));
+  // Finished jobs are deleted; the ticks table keeps each firing.
+  const { rows } = await live.kernel.knex.raw<{ rows: Array<{ n: number }> }>(
+    'select count(*)::int as n from hostplane.schedule_ticks where schedule = ?',
+    ['ticker:every-second'],
+  );
+  t.ok(rows[0]!.n >= 1, `wall-clock ticks fired (${rows[0]!.n})`);
+  await live.drainJobs();
 });

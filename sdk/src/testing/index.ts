@@ -37,6 +37,16 @@ export interface TestHostOptions {
   config?: Record<string, Record<string, unknown>>;
   /** Run job workers and schedules (default true). */
   runWorkers?: boolean;
+  /**
+   * Freeze the clock plugins read at this time (it moves only with `host.clock.advance/set` of
+   * `@hostplane/testing`). Default: wall time plus what the test advanced.
+   */
+  clock?: Date | string;
+  /**
+   * `manual` (default): cron schedules fire only when the test moves the clock. `cron`: they also
+   * fire by wall time, as in production (for a test of that very behaviour).
+   */
+  schedules?: 'manual' | 'cron';
 }
 
 /** An injected HTTP response. */
