@@ -10,7 +10,7 @@ export * from './logger.js';
 export * from './rbac.js';
 export { EventBus } from './events/event-bus.js';
 export { discoverPlugins, type DiscoveredPlugin, type DiscoveryOptions, type DiscoveryProblem } from './registry/discover.js';
-export { validateManifest, ManifestSchema } from './registry/manifest.js';
+export { validateManifest, ManifestSchema, PLUGIN_ID } from './registry/manifest.js';
 export { SECRET_MASK } from './registry/plugin-config.js';
 export { DEFAULT_PHASE_LIMITS, type PhaseLimits } from './registry/phase-limits.js';
 export * from './db/index.js';

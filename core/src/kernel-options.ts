@@ -40,6 +40,11 @@ export interface KernelOptions {
   listen?: boolean;
   clock?: ClockService;
   /**
+   * `manual`: cron schedules never fire by wall time, only through `scheduler.tick()` (a test
+   * clock that moves time itself, `@hostplane/testing`). Default `cron`.
+   */
+  schedules?: 'cron' | 'manual';
+  /**
    * Milliseconds each phase of plugin code may take (defaults: migrate 5 min, setup 10 s,
    * start 30 s, stop 30 s, one event handler 10 s). Past it the plugin is failed with the phase
    * (a handler's call is abandoned) and the kernel goes on.

@@ -103,7 +103,13 @@ export class Kernel implements KernelApi {
       logger: this.logger.child({ component: 'jobs' }),
       ...(options.jobConcurrency ? { concurrency: options.jobConcurrency } : {}),
     });
-    this.scheduler = new Scheduler({ knex: this.knex, engine: this.jobs, logger: this.logger.child({ component: 'schedules' }) });
+    this.scheduler = new Scheduler({
+      knex: this.knex,
+      engine: this.jobs,
+      logger: this.logger.child({ component: 'schedules' }),
+      clock: this.clock,
+      mode: options.schedules ?? 'cron',
+    });
     this.users = createUsersService({
       knex: this.knex,
       events: this.events.forSource('core'),

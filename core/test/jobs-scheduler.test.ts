@@ -135,3 +135,41 @@ t.test('ticks older than 7 days are pruned', async (t) => {
     ['2031-06-14T00:00:00.000Z'],
   );
 });
+
+t.test('firingsBetween lists the ticks of a span by the expression and its time zone', async (t) => {
+  const engine = await makeEngine(t);
+  const scheduler = makeScheduler(t, engine);
+  scheduler.setSchedules([
+    { name: 'test:hourly', cron: '17 * * * *', job: 'test:clean-up' },
+    { name: 'test:berlin', cron: '0 9 * * *', job: 'test:clean-up', timezone: 'Europe/Berlin' },
+    { name: 'test:seconds', cron: '*/20 * * * * *', job: 'test:clean-up' },
+  ]);
+  const from = new Date('2030-01-02T10:17:00Z');
+  const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+  t.same(
+    iso(scheduler.firingsBetween('test:hourly', from, new Date('2030-01-02T12:17:00Z'))),
+    ['2030-01-02T11:17:00.000Z', '2030-01-02T12:17:00.000Z'],
+    'the span is (from, to]',
+  );
+  t.same(iso(scheduler.firingsBetween('test:berlin', from, new Date('2030-01-04T00:00:00Z'))), ['2030-01-03T08:00:00.000Z']);
+  t.same(iso(scheduler.firingsBetween('test:seconds', from, new Date('2030-01-02T10:18:00Z'))), [
+    '2030-01-02T10:17:20.000Z',
+    '2030-01-02T10:17:40.000Z',
+    '2030-01-02T10:18:00.000Z',
+  ]);
+  t.equal(scheduler.firingsBetween('test:seconds', from, new Date('2030-01-03T10:17:00Z'), 5).length, 5, 'at most `limit`');
+  t.same(scheduler.firingsBetween('test:hourly', from, from), []);
+  t.throws(() => scheduler.firingsBetween('test:none', from, from), { code: 'SCHEDULES_ERR_UNKNOWN' });
+  t.equal(scheduler.spec('test:berlin')?.timezone, 'Europe/Berlin');
+});
+
+t.test('in manual mode a schedule never fires by wall time, only through tick()', async (t) => {
+  const engine = await makeEngine(t);
+  const scheduler = new Scheduler({ knex: db.knex, engine, logger, mode: 'manual' });
+  t.teardown(() => scheduler.stop());
+  scheduler.setSchedules([{ name: 'test:manual', cron: '* * * * * *', job: 'test:manual-job' }]);
+  await new Promise((resolve) => setTimeout(resolve, 2300));
+  t.same(await engine.list({ name: 'test:manual-job' }), [], 'two wall-clock seconds passed, nothing fired');
+  t.match(await scheduler.tick('test:manual', new Date('2030-01-02T00:00:00Z')), { enqueued: true });
+  t.equal((await engine.list({ name: 'test:manual-job' })).length, 1);
+});

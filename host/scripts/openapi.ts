@@ -16,7 +16,7 @@ import hello from '../../examples/plugin-hello/src/index.js';
 import accounts from '../../plugins/accounts/src/index.js';
 import auth from '../../plugins/auth/src/index.js';
 import websites from '../../plugins/websites/src/index.js';
-import { startTestHost } from '../src/testing.js';
+import { startTestHost } from '@hostplane/testing';
 
 const OUTPUT = fileURLToPath(new URL('../../docs/api/openapi.json', import.meta.url));
 

@@ -3,21 +3,39 @@
  * {@link ServiceRef}, and the type of what it gets back travels with the ref.
  */
 
-/** Kernel capabilities a plugin may ask for in its manifest's `permissions`. */
+/**
+ * Kernel capabilities a plugin may ask for in its manifest's `permissions`. The capability table
+ * in docs/plugins.md is generated from this type, the `Needs` notes of `SetupContext`'s
+ * methods and the refs in `coreServices` (`npm run docs:sdk`).
+ */
 export type KernelCapability =
+  /** Tables of your own in the schema `plugin_<id>`. */
   | 'db'
+  /** HTTP routes under `/v1/<id>`, each with a permission. */
   | 'http:routes'
+  /** Observe events after they happen, or veto actions before. */
   | 'events:subscribe'
+  /** Emit the events you declared (typed by declaration merging). */
   | 'events:emit'
+  /** Durable jobs: define, enqueue (in your transaction), read their state. */
   | 'jobs'
+  /** Cron schedules that enqueue a job once per tick across all hosts. */
   | 'schedules'
+  /** CPU-heavy pure functions on the worker pool. */
   | 'tasks'
+  /** Send mail (in development it lands in the outbox table). */
   | 'mailer'
+  /** Write audit-log entries. */
   | 'audit'
+  /** Key/value settings private to your plugin. */
   | 'settings'
+  /** Platform users: read, create, passwords, status, permissions. */
   | 'users'
+  /** Subscription resource limits, counted atomically. */
   | 'limits'
+  /** Run the program named after `exec:` (e.g. `exec:nginx`); shown to the admin for review; nothing grants or enforces it inside the host process. */
   | `exec:${string}`
+  /** Reach the folder named after `fs:` (e.g. `fs:/srv/www`); shown to the admin for review; nothing grants or enforces it inside the host process. */
   | `fs:${string}`;
 
 /**

@@ -85,7 +85,7 @@ export interface ExtensionsService {
 export const coreServices = {
   /** Child logger bound to the plugin. */
   logger: createServiceRef<Logger>('core.logger'),
-  /** Clock. */
+  /** Time as the platform reads it (a test host moves it; never read `Date` for business rules). */
   clock: createServiceRef<ClockService>('core.clock'),
   /** knex + own schema. Needs `db`. */
   database: createServiceRef<DatabaseService>('core.database', { capability: 'db' }),

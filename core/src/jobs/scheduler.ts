@@ -33,6 +33,11 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Time for pruning old ticks; default the system clock. */
   clock?: ClockService;
+  /**
+   * `manual`: cron never fires by wall time; ticks come only from {@link Scheduler.tick}, e.g.
+   * from a test clock that moves time itself (`@hostplane/testing`). Default `cron`.
+   */
+  mode?: 'cron' | 'manual';
 }
 
 /** What one firing did. */
@@ -68,12 +73,14 @@ export class Scheduler {
   readonly #inFlight = new Set<Promise<unknown>>();
   #lastPrune = Number.NEGATIVE_INFINITY;
   #stopped = false;
+  readonly #manual: boolean;
 
   constructor(options: SchedulerOptions) {
     this.#knex = options.knex;
     this.#engine = options.engine;
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
+    this.#manual = options.mode === 'manual';
   }
 
   /**
@@ -93,7 +100,8 @@ export class Scheduler {
         // The host's server keeps the process alive; a forgotten schedule must not.
         unref: true,
       });
-      void task.start();
+      // A task never started still answers match() for firingsBetween().
+      if (!this.#manual) void task.start();
       this.#active.set(name, { spec, task });
     }
     this.#logger.debug({ schedules: [...checked.keys()] }, 'schedules set');
@@ -124,6 +132,31 @@ export class Scheduler {
   /** Names of the current schedules. */
   names(): string[] {
     return [...this.#active.keys()];
+  }
+
+  /** The current schedule `name` (time zone filled in), or undefined. */
+  spec(name: string): ScheduleSpec | undefined {
+    return this.#active.get(name)?.spec;
+  }
+
+  /**
+   * The times schedule `name` fires in `(from, to]`, oldest first, by its cron expression and
+   * time zone, at most `limit` (default 1000; a later firing is left out). Checks each whole
+   * second (each whole minute for a 5-field expression), so a span of days costs milliseconds.
+   */
+  firingsBetween(name: string, from: Date, to: Date, limit = 1000): Date[] {
+    const active = this.#active.get(name);
+    if (!active) throw ScheduleErrors.unknown(name);
+    const withSeconds = active.spec.cron.trim().split(/\s+/).length === 6;
+    const step = withSeconds ? 1000 : 60_000;
+    const out: Date[] = [];
+    // First whole step strictly after `from`.
+    let at = (Math.floor(from.getTime() / step) + 1) * step;
+    for (; at <= to.getTime() && out.length < limit; at += step) {
+      const date = new Date(at);
+      if (active.task.match(date)) out.push(date);
+    }
+    return out;
   }
 
   /**

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { startTestHost } from '@hostplane/sdk/testing';
+import { startTestHost } from '@hostplane/testing';
 import hello from '../src/index.js';
 import banner from '../src/tasks/banner.js';
 

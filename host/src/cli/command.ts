@@ -22,6 +22,7 @@ export interface CommandInput {
     force?: boolean | undefined;
     key?: string | undefined;
     out?: string | undefined;
+    dir?: string | undefined;
   };
   config: HostConfig;
   io: CliIO;

@@ -6,6 +6,7 @@ import { adminCommand } from './commands/admin.js';
 import { jobsCommand } from './commands/jobs.js';
 import { migrateCommand } from './commands/migrate.js';
 import { outboxCommand } from './commands/outbox.js';
+import { pluginCommand } from './commands/plugin-new.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { secretsCommand } from './commands/secrets.js';
 import { seedCommand } from './commands/seed.js';
@@ -20,6 +21,7 @@ Commands:
   start                              run the API (and workers) until SIGTERM/SIGINT
   migrate up|down|status             core schema migrations (--plugin <id> for a plugin's)
   seed                               create the demo users (idempotent)
+  plugin new <id> [--dir D]          create a plugin package from the template (tests included)
   plugins list                       installed plugins and their state
   plugins enable|disable <id>        turn a plugin on or off (running hosts follow); disable --force
                                      also stops what requires it, even the last sign-in plugin
@@ -69,12 +71,14 @@ const OPTIONS = {
   force: { type: 'boolean' },
   key: { type: 'string' },
   out: { type: 'string' },
+  dir: { type: 'string' },
 } as const;
 
 const COMMANDS: Record<string, (input: CommandInput) => Promise<number | undefined>> = {
   start: startCommand,
   migrate: migrateCommand,
   seed: seedCommand,
+  plugin: pluginCommand,
   plugins: pluginsCommand,
   jobs: jobsCommand,
   outbox: outboxCommand,

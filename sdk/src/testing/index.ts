@@ -37,6 +37,16 @@ export interface TestHostOptions {
   config?: Record<string, Record<string, unknown>>;
   /** Run job workers and schedules (default true). */
   runWorkers?: boolean;
+  /**
+   * Freeze the clock plugins read at this time (it moves only with `host.clock.advance/set` of
+   * `@hostplane/testing`). Default: wall time plus what the test advanced.
+   */
+  clock?: Date | string;
+  /**
+   * `manual` (default): cron schedules fire only when the test moves the clock. `cron`: they also
+   * fire by wall time, as in production (for a test of that very behaviour).
+   */
+  schedules?: 'manual' | 'cron';
 }
 
 /** An injected HTTP response. */
@@ -79,10 +89,23 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
-/** Boot a kernel + host for a test. Needs PostgreSQL (see `HOSTPLANE_TEST_DATABASE_URL`). */
+/**
+ * Boot a kernel + host for a test. Needs PostgreSQL (see `HOSTPLANE_TEST_DATABASE_URL`) and the
+ * `@hostplane/testing` package, which holds the implementation and a richer host (users, audit,
+ * events, clock, jobs): import `startTestHost` from there in new tests.
+ */
 export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
-  // Imported at run time: the host depends on the SDK, not the other way round.
-  const specifier = '@hostplane/host/testing';
-  const mod = (await import(specifier)) as { startTestHost(o: TestHostOptions): Promise<TestHost> };
+  // Imported at run time: the testing kit depends on the SDK (through core and host), not the
+  // other way round, and a plugin that only uses the mocks need not install it.
+  const specifier = '@hostplane/testing';
+  let mod: { startTestHost(o: TestHostOptions): Promise<TestHost> };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes(specifier)) {
+      throw new Error('startTestHost needs the testing kit: npm install --save-dev @hostplane/testing', { cause: error });
+    }
+    throw error;
+  }
   return mod.startTestHost(options);
 }
