@@ -3,7 +3,7 @@
  * builds sign first-party packages in CI with a key kept in CI secrets; its public half belongs
  * in {@link RELEASE_FIRST_PARTY_KEYS}. A source checkout signs with a build key of its own (made
  * by `npm run build`, never committed), which only that checkout's host trusts: see
- * docs/decisions/0010-plugin-signing.md.
+ * docs/decisions/0012-plugin-signing.md.
  */
 
 /** Ids reserved to first-party plugins, present and coming. */
