@@ -18,7 +18,8 @@ t.test('an embedded server keeps its data across close and reopen', async (t) =>
     'signal handling stays with the host',
   );
   t.equal(first.embedded, true);
-  t.match(first.url, /^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/hostplane$/);
+  // The embedded superuser only bootstraps: the pool logs in as the owner role.
+  t.match(first.url, /^postgres:\/\/hp_[0-9a-f]{10}_owner:[^@]+@127\.0\.0\.1:\d+\/hostplane$/);
   await first.knex.raw('create table kept (id bigserial primary key, at timestamptz not null default now())');
   await first.knex('kept').insert({});
   await first.close();
