@@ -29,6 +29,7 @@ import { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
 import { migrateCore, setPluginConfig, setPluginEnabled } from './db/index.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
+import { openDatabaseOf } from './registry/database-access.js';
 import { findCycles } from './registry/dependency-graph.js';
 import { disableImpact, type DisableImpact } from './registry/disable-impact.js';
 import type { DiscoveryProblem } from './registry/discover.js';
@@ -125,7 +126,9 @@ export class Kernel implements KernelApi {
       rbac: this.rbac,
       records: this.records,
       limits,
-      platformServices: (id) => platformServicesFor(id, platform),
+      platformServices: (id, database) => platformServicesFor(id, platform, database),
+      openPluginDatabase: (record, hasMigrations) =>
+        openDatabaseOf({ knex: this.knex, url: options.database.url, logger: this.logger }, record, this.records, hasMigrations),
       resolveProvided: (consumer, ref) => resolveProvided(this.records, consumer, ref),
     };
   }

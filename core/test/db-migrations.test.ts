@@ -10,6 +10,7 @@ const CORE_TABLES = [
   'job_progress',
   'job_workers',
   'outbox',
+  'plugin_roles',
   'plugins',
   'schedule_ticks',
   'settings',
@@ -27,7 +28,15 @@ async function tablesIn(knex: Knex, schema: string): Promise<string[]> {
 
 t.test('core migrations go up, down and up again', async (t) => {
   const { knex } = await useTestDatabase(t, { migrate: false });
-  const ALL = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree', '0005_job_workers'];
+  const ALL = [
+    '0001_core',
+    '0002_user_grants',
+    '0003_subscription_limits',
+    '0004_user_tree',
+    '0005_job_workers',
+    '0006_plugin_roles',
+    '0007_users_search_indexes',
+  ];
 
   t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL });
   const { rows } = await knex.raw(`select to_regnamespace('hostplane') as ns`);
@@ -38,11 +47,10 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0005_job_workers'], 'down undoes the newest only');
-  t.same(await coreMigrationStatus(knex), {
-    applied: ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree'],
-    pending: ['0005_job_workers'],
-  });
+  t.same(await migrateCore(knex, 'down'), ['0007_users_search_indexes'], 'down undoes the newest only');
+  t.same(await coreMigrationStatus(knex), { applied: ALL.slice(0, -1), pending: ALL.slice(-1) });
+  t.same(await migrateCore(knex, 'down'), ['0006_plugin_roles']);
+  t.same(await migrateCore(knex, 'down'), ['0005_job_workers']);
   t.same(await migrateCore(knex, 'down'), ['0004_user_tree']);
   t.same(await migrateCore(knex, 'down'), ['0003_subscription_limits']);
   t.same(await migrateCore(knex, 'down'), ['0002_user_grants']);
@@ -55,6 +63,8 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0003_subscription_limits']);
   t.same(await migrateCore(knex, 'up'), ['0004_user_tree']);
   t.same(await migrateCore(knex, 'up'), ['0005_job_workers']);
+  t.same(await migrateCore(knex, 'up'), ['0006_plugin_roles']);
+  t.same(await migrateCore(knex, 'up'), ['0007_users_search_indexes']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL].reverse());
@@ -73,7 +83,15 @@ t.test('two hosts migrating one database at once both succeed, and it runs once'
   const mine = await openDatabase({ url, dataDir: tmpdir(), poolMax: 2 });
   t.teardown(() => mine.close());
   const results = await Promise.all([migrateCore(mine.knex, 'latest'), migrateCore(other.knex, 'latest')]);
-  const all = ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree', '0005_job_workers'];
+  const all = [
+    '0001_core',
+    '0002_user_grants',
+    '0003_subscription_limits',
+    '0004_user_tree',
+    '0005_job_workers',
+    '0006_plugin_roles',
+    '0007_users_search_indexes',
+  ];
   t.same(results.flat(), all);
   t.same((await coreMigrationStatus(mine.knex)).applied, all);
 });
@@ -108,15 +126,21 @@ t.test('the core schema enforces its rules', async (t) => {
   t.ok(after.updated_at > before.updated_at, 'updated_at follows updates');
 });
 
+const ALL_CORE = [
+  '0001_core',
+  '0002_user_grants',
+  '0003_subscription_limits',
+  '0004_user_tree',
+  '0005_job_workers',
+  '0006_plugin_roles',
+  '0007_users_search_indexes',
+];
+
 t.test('a held migration lock is reported, not waited on forever', async (t) => {
   const { knex } = await useTestDatabase(t, { migrate: false });
   await migrateCore(knex, 'latest');
   // As left by a process killed mid-migration.
   await knex('hostplane.core_migrations_lock').update({ is_locked: 1 });
   await t.rejects(migrateCore(knex, 'down'), { code: 'DB_ERR_MIGRATIONS_INVALID', message: /another process is migrating/ });
-  t.same(
-    (await coreMigrationStatus(knex)).applied,
-    ['0001_core', '0002_user_grants', '0003_subscription_limits', '0004_user_tree', '0005_job_workers'],
-    'nothing ran',
-  );
+  t.same((await coreMigrationStatus(knex)).applied, ALL_CORE, 'nothing ran');
 });

@@ -14,6 +14,8 @@ export type KernelCapability =
   | 'tasks'
   | 'mailer'
   | 'audit'
+  /** Read the whole audit log (`hostplane.audit_log`) through the plugin's `db` role; `audit` only writes. */
+  | 'audit:read'
   | 'settings'
   | 'users'
   | 'limits'

@@ -107,10 +107,11 @@ export function withLogin(url: string, login: RoleLogin): string {
   return parsed.toString();
 }
 
-function createKnex(url: string, poolMax: number, logger?: Logger): Knex {
+/** A knex pool on `url` with the platform's type parsers and connection-loss handling. */
+export function createKnex(url: string, poolMax: number, logger?: Logger, applicationName = 'hostplane'): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: url, types: pgTypes, application_name: 'hostplane' } as Knex.PgConnectionConfig,
+    connection: { connectionString: url, types: pgTypes, application_name: applicationName } as Knex.PgConnectionConfig,
     pool: {
       min: 0,
       max: poolMax,

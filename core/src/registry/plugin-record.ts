@@ -2,6 +2,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { KernelCapability, PluginHealth, ServiceRef } from '@hostplane/sdk';
 import type { PluginState, PluginStatus } from '../kernel-api.js';
+import type { PluginDatabaseHandle } from '../db/plugin-database.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { AnyPlugin } from './load-definition.js';
 import type { ContextInput, Registrations } from './plugin-context.js';
@@ -13,6 +14,8 @@ export interface PluginRuntime {
   abort: AbortController;
   input: ContextInput;
   deps: Record<string, ServiceRef<unknown>> | undefined;
+  /** Its own pool, logged in as its own role; closed when it stops. */
+  database: PluginDatabaseHandle | undefined;
 }
 
 /** A failure or the last handler error. */

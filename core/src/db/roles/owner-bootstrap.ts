@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { ownerRoleName } from './role-names.js';
+import { reownSchemas } from './reown.js';
 import { ident, literal } from './sql-text.js';
 
 /** Login of a role the host connects as. The password is a secret: never log it. */
@@ -22,6 +23,9 @@ export interface RoleLogin {
  * own migration-free table, since the owner's migrations cannot reach it.
  */
 const VAULT = 'hostplane_bootstrap';
+
+/** Core and plugin schemas a superuser still owns (an installation from before roles). */
+const HOSTPLANE_SCHEMAS = `(n.nspname in ('hostplane', 'graphile_worker') or n.nspname like 'plugin\\_%')`;
 
 /** A password for a login role: 32 random bytes, URL-safe so it can sit in a connection URL. */
 export function newRolePassword(): string {
@@ -51,7 +55,9 @@ export async function bootstrapOwner(knex: Knex): Promise<RoleLogin> {
     // one else may make temporary objects, which a search_path could otherwise be tricked into.
     await trx.raw(`revoke all on database ${ident(database)} from public`);
     await trx.raw('revoke create on schema public from public');
-    await reownSchemas(trx, owner);
+    // What a superuser made before (an existing installation) becomes the owner's; the plugins'
+    // schemas pass on to their own roles when each is next enabled.
+    await reownSchemas(trx, owner, HOSTPLANE_SCHEMAS, 'r.rolsuper');
     return { user: owner, password };
   });
 }
@@ -83,52 +89,4 @@ async function ownerPassword(trx: Knex.Transaction, owner: string): Promise<stri
   }
   if (!stored) await trx(`${VAULT}.role_passwords`).insert({ role_name: owner, password });
   return password;
-}
-
-/**
- * Give the owner `hostplane`, `graphile_worker` and every `plugin_*` schema with what is in
- * them, unless already owned by the owner or a plugin's role (which the owner then manages).
- * Objects that belong to an extension stay with it.
- */
-async function reownSchemas(trx: Knex.Transaction, owner: string): Promise<void> {
-  await trx.raw(`do $$
-declare
-  target text := ${literal(owner)};
-  item record;
-begin
-  for item in
-    select format('alter schema %I owner to %I', n.nspname, target) as sql
-      from pg_namespace n join pg_roles r on r.oid = n.nspowner
-     where (n.nspname in ('hostplane', 'graphile_worker') or n.nspname like 'plugin\\_%')
-       and r.rolsuper
-  union all
-    -- Tables, views, materialized views, foreign tables and free-standing sequences (a
-    -- sequence owned by a column moves with its table).
-    select format('alter %s %I.%I owner to %I',
-             case c.relkind when 'v' then 'view' when 'm' then 'materialized view'
-                            when 'S' then 'sequence' when 'f' then 'foreign table' else 'table' end,
-             n.nspname, c.relname, target)
-      from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_roles r on r.oid = c.relowner
-     where (n.nspname in ('hostplane', 'graphile_worker') or n.nspname like 'plugin\\_%')
-       and r.rolsuper and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
-       and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid
-                          and d.deptype in ('a', 'e', 'i'))
-  union all
-    select format('alter routine %s owner to %I', p.oid::regprocedure, target)
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_roles r on r.oid = p.proowner
-     where (n.nspname in ('hostplane', 'graphile_worker') or n.nspname like 'plugin\\_%')
-       and r.rolsuper
-       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
-  union all
-    -- Enums, domains and ranges (row types move with their relations).
-    select format('alter type %s owner to %I', t.oid::regtype, target)
-      from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_roles r on r.oid = t.typowner
-     where (n.nspname in ('hostplane', 'graphile_worker') or n.nspname like 'plugin\\_%')
-       and r.rolsuper and t.typtype in ('e', 'd', 'r', 'm')
-       and not exists (select 1 from pg_depend d where d.classid = 'pg_type'::regclass and d.objid = t.oid
-                          and d.deptype in ('e', 'i'))
-  loop
-    execute item.sql;
-  end loop;
-end $$`);
 }
