@@ -286,7 +286,7 @@ export class JobEngine implements JobAdmin {
       throw JobErrors.invalidOptions(`payload must be JSON-serialisable: ${(err as Error).message}`);
     }
     const db = (trx as Knex | Knex.Transaction | undefined) ?? this.#knex;
-    const result = await db.raw<{ rows: Array<{ id: string | null }> }>(trx === undefined ? ADD_JOB_SQL : ADD_JOB_IN_TRX_SQL, [
+    const result = await db.raw<{ rows: Array<{ id: string }> }>(trx === undefined ? ADD_JOB_SQL : ADD_JOB_IN_TRX_SQL, [
       name,
       json,
       queue ?? null,
@@ -298,7 +298,9 @@ export class JobEngine implements JobAdmin {
     const id = result.rows[0]?.id;
     // add_job returns no row only if a concurrent enqueue with the same key won a race on a
     // locked job; graphile then keeps the other one.
-    if (id === undefined || id === null) throw JobErrors.invalidOptions(`job key "${jobKey ?? ''}" is busy, try again`);
+    // (A lost race on a locked job's key gives a row with a null id instead; kept as before: the
+    // job with that key exists either way.)
+    if (id === undefined) throw JobErrors.invalidOptions(`job key "${jobKey ?? ''}" is busy, try again`);
     return { id };
   }
 
