@@ -79,6 +79,15 @@ t.test('on the embedded server (PostgreSQL 18) the host is the owner role and a 
   t.equal((await plugin.knex.raw('select current_user as u')).rows[0].u, plugin.role);
   await t.rejects(plugin.knex.raw('select password_hash from hostplane.users'), { code: '42501' });
   await t.rejects(plugin.knex.raw('set role postgres'), { code: '42501' });
+  const { rows: others } = await db.knex.raw(
+    `select datname, has_database_privilege(?, datname, 'connect') as can from pg_database where datname <> current_database() and datallowconn`,
+    [plugin.role],
+  );
+  t.ok(others.length > 0);
+  t.ok(
+    others.every((r: { can: boolean }) => !r.can),
+    "the cluster is the host's own: no plugin role connects to its other databases",
+  );
   const owned = await db.knex.raw(`select count(*)::int as n from plugin_embedded_probe.t`);
   t.equal(owned.rows[0].n, 0, 'the owner reaches what the plugin role owns');
 });

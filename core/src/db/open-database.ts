@@ -67,7 +67,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     await knex.raw('select 1');
     // The host never keeps a superuser connection: one makes the owner role, then goes.
     if (await isSuperuser(knex)) {
-      const owner = await bootstrapOwner(knex);
+      const owner = await bootstrapOwner(knex, { ownsCluster: given === undefined });
       await knex.destroy();
       url = withLogin(url, owner);
       knex = createKnex(url, poolMax, options.logger);

@@ -44,7 +44,7 @@ export async function isSuperuser(knex: Knex): Promise<boolean> {
  * As a superuser: create (or repair) the owner role of the current database, give it the
  * database and the schemas Hostplane uses, and return how to log in as it.
  */
-export async function bootstrapOwner(knex: Knex): Promise<RoleLogin> {
+export async function bootstrapOwner(knex: Knex, options: { ownsCluster?: boolean } = {}): Promise<RoleLogin> {
   return knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['hostplane.roles:bootstrap']);
     const database = await currentDatabase(trx);
@@ -55,6 +55,14 @@ export async function bootstrapOwner(knex: Knex): Promise<RoleLogin> {
     // one else may make temporary objects, which a search_path could otherwise be tricked into.
     await trx.raw(`revoke all on database ${ident(database)} from public`);
     await trx.raw('revoke create on schema public from public');
+    // Roles are cluster-wide: on a cluster of its own (the embedded server) no role of ours may
+    // connect to the other databases either. On a shared server that is the operator's call.
+    if (options.ownsCluster) {
+      const others = await trx.raw<{ rows: Array<{ name: string }> }>(
+        'select datname as name from pg_database where datname <> current_database() and datallowconn',
+      );
+      for (const { name } of others.rows) await trx.raw(`revoke connect, temporary on database ${ident(name)} from public`);
+    }
     // What a superuser made before (an existing installation) becomes the owner's; the plugins'
     // schemas pass on to their own roles when each is next enabled.
     await reownSchemas(trx, owner, HOSTPLANE_SCHEMAS, 'r.rolsuper');
