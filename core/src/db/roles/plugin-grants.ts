@@ -61,7 +61,9 @@ export function coreRevokes(role: string): string[] {
   return [
     `revoke all on all tables in schema hostplane from ${from}`,
     `revoke all on all sequences in schema hostplane from ${from}`,
-    `revoke all on all functions in schema hostplane from ${from}`,
+    // Not "all functions in schema": extension functions there (pg_trgm's, made by a superuser
+    // on older installations) are not the owner's to revoke on.
+    `revoke all on function hostplane.add_plugin_job(text, json, text, timestamptz, integer, text, integer) from ${from}`,
     `revoke all on schema hostplane from ${from}`,
   ];
 }
