@@ -206,6 +206,7 @@ t.test("a schema made before roles existed passes to the plugin's role", async (
   await db.knex.raw('create schema plugin_roles_zeta');
   await db.knex.raw('create table plugin_roles_zeta.old (id serial primary key, v text)');
   await db.knex.raw(`create type plugin_roles_zeta.mood as enum ('ok')`);
+  await db.knex.raw(`create type plugin_roles_zeta.pair as (a int, b int)`);
   const zeta = await open(t, 'roles-zeta', ['db']);
   const { rows } = await db.knex.raw(
     `select pg_get_userbyid(c.relowner) as owner from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -217,5 +218,9 @@ t.test("a schema made before roles existed passes to the plugin's role", async (
     "tables and their sequences are the plugin role's",
   );
   await zeta.knex.raw(`insert into plugin_roles_zeta.old (v) values ('x')`);
-  await zeta.knex.raw('drop type plugin_roles_zeta.mood');
+  const types = await db.knex.raw(
+    `select distinct pg_get_userbyid(typowner) as owner from pg_type
+      where typnamespace = 'plugin_roles_zeta'::regnamespace and typname in ('mood', 'pair')`,
+  );
+  t.same(types.rows, [{ owner: zeta.role }], 'an enum and a composite type too');
 });

@@ -1,6 +1,6 @@
 /**
  * Hand every object of some schemas to another role: the schemas themselves, relations,
- * routines and free-standing types. Sequences owned by a column and row types move with their
+ * routines and free-standing types (enums, domains, ranges, composite types). Sequences owned by a column and row types move with their
  * table; objects that belong to an extension stay with it.
  */
 import type { Knex } from 'knex';
@@ -43,9 +43,12 @@ begin
   union all
     select format('alter type %s owner to %I', t.oid::regtype, target)
       from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_roles r on r.oid = t.typowner
-     where ${namespaceCondition} and ${ownerCondition} and t.typtype in ('e', 'd', 'r', 'm')
+     where ${namespaceCondition} and ${ownerCondition}
+       and (t.typtype in ('e', 'd', 'r', 'm')
+            or (t.typtype = 'c' and (select relkind from pg_class where oid = t.typrelid) = 'c'))
+       -- A multirange belongs to its range; a composite type's own relation is no owner of it.
        and not exists (select 1 from pg_depend d where d.classid = 'pg_type'::regclass and d.objid = t.oid
-                          and d.deptype in ('e', 'i'))
+                          and (d.deptype = 'e' or (d.deptype = 'i' and t.typtype <> 'c')))
   loop
     execute item.sql;
   end loop;
