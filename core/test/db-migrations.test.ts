@@ -34,8 +34,8 @@ t.test('core migrations go up, down and up again', async (t) => {
     '0003_subscription_limits',
     '0004_user_tree',
     '0005_job_workers',
-    '0006_plugin_roles',
-    '0007_users_search_indexes',
+    '0008_plugin_roles',
+    '0009_users_search_indexes',
   ];
 
   t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL });
@@ -47,9 +47,9 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0007_users_search_indexes'], 'down undoes the newest only');
+  t.same(await migrateCore(knex, 'down'), ['0009_users_search_indexes'], 'down undoes the newest only');
   t.same(await coreMigrationStatus(knex), { applied: ALL.slice(0, -1), pending: ALL.slice(-1) });
-  t.same(await migrateCore(knex, 'down'), ['0006_plugin_roles']);
+  t.same(await migrateCore(knex, 'down'), ['0008_plugin_roles']);
   t.same(await migrateCore(knex, 'down'), ['0005_job_workers']);
   t.same(await migrateCore(knex, 'down'), ['0004_user_tree']);
   t.same(await migrateCore(knex, 'down'), ['0003_subscription_limits']);
@@ -63,8 +63,8 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0003_subscription_limits']);
   t.same(await migrateCore(knex, 'up'), ['0004_user_tree']);
   t.same(await migrateCore(knex, 'up'), ['0005_job_workers']);
-  t.same(await migrateCore(knex, 'up'), ['0006_plugin_roles']);
-  t.same(await migrateCore(knex, 'up'), ['0007_users_search_indexes']);
+  t.same(await migrateCore(knex, 'up'), ['0008_plugin_roles']);
+  t.same(await migrateCore(knex, 'up'), ['0009_users_search_indexes']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL].reverse());
@@ -89,8 +89,8 @@ t.test('two hosts migrating one database at once both succeed, and it runs once'
     '0003_subscription_limits',
     '0004_user_tree',
     '0005_job_workers',
-    '0006_plugin_roles',
-    '0007_users_search_indexes',
+    '0008_plugin_roles',
+    '0009_users_search_indexes',
   ];
   t.same(results.flat(), all);
   t.same((await coreMigrationStatus(mine.knex)).applied, all);
@@ -132,8 +132,8 @@ const ALL_CORE = [
   '0003_subscription_limits',
   '0004_user_tree',
   '0005_job_workers',
-  '0006_plugin_roles',
-  '0007_users_search_indexes',
+  '0008_plugin_roles',
+  '0009_users_search_indexes',
 ];
 
 t.test('a held migration lock is reported, not waited on forever', async (t) => {

@@ -209,7 +209,7 @@ t.test("the users indexes stay with the core while the accounts plugin's migrati
     ).rows.map((r) => r.indexname);
   const all = ['users_created_at_id_idx', 'users_email_trgm_idx', 'users_name_trgm_idx', 'users_parent_id_id_idx'];
   const migrate = (action: 'down' | 'up') => migratePlugin(accounts.knex, { pluginId: 'accounts', directory, action });
-  t.same(await indexes(), all, 'made by the core (migration 0007_users_search_indexes)');
+  t.same(await indexes(), all, 'made by the core (migration 0009_users_search_indexes)');
   const levels = async () =>
     (
       await knex.raw<{ rows: Array<{ status: string; level: string | null }> }>(

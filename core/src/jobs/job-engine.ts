@@ -91,7 +91,7 @@ const ADD_JOB_SQL = `select id::text as id from graphile_worker.add_job(
 /**
  * The same inside a caller's transaction, which may be a plugin's: its role has no right on
  * graphile_worker, so it goes through the owner's SECURITY DEFINER wrapper (core migration
- * 0006_plugin_roles), which also refuses another plugin's job name.
+ * 0008_plugin_roles), which also refuses another plugin's job name.
  */
 const ADD_JOB_IN_TRX_SQL = `select hostplane.add_plugin_job(?, ?::json, ?, ?::timestamptz, ?::int, ?, ?::int) as id`;
 

@@ -12,6 +12,6 @@ export const coreMigrations: readonly NamedMigration[] = [
   { name: '0003_subscription_limits', load: () => import('./0003_subscription_limits.js') },
   { name: '0004_user_tree', load: () => import('./0004_user_tree.js') },
   { name: '0005_job_workers', load: () => import('./0005_job_workers.js') },
-  { name: '0006_plugin_roles', load: () => import('./0006_plugin_roles.js') },
-  { name: '0007_users_search_indexes', load: () => import('./0007_users_search_indexes.js') },
+  { name: '0008_plugin_roles', load: () => import('./0008_plugin_roles.js') },
+  { name: '0009_users_search_indexes', load: () => import('./0009_users_search_indexes.js') },
 ];
