@@ -13,6 +13,13 @@ export const KernelErrors = {
     400,
     (id: string, problem: string) => `plugin "${id}": ${problem}`,
   ),
+  sharedDataUnavailable: defineError(
+    'KERNEL_ERR_SHARED_DATA_UNAVAILABLE',
+    409,
+    (id: string, provider: string, relation: string, reason: string) =>
+      `plugin "${id}" reads "${provider}.${relation}", but ${reason}`,
+    (id: string, provider: string, relation: string) => ({ plugin: id, provider, relation }),
+  ),
   pluginNotFound: defineError('KERNEL_ERR_PLUGIN_NOT_FOUND', 404, (id: string) => `no plugin "${id}" is installed`),
   pluginNotEnabled: defineError('KERNEL_ERR_PLUGIN_NOT_ENABLED', 409, (id: string) => `plugin "${id}" is not enabled`),
   commandNotFound: defineError(

@@ -33,6 +33,7 @@ import { assessRecords } from './signing/assess.js';
 import { assertMayRun } from './signing/plugin-trust.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
+import { openDatabaseOf } from './registry/database-access.js';
 import { findCycles } from './registry/dependency-graph.js';
 import { disableImpact, type DisableImpact } from './registry/disable-impact.js';
 import type { DiscoveryProblem } from './registry/discover.js';
@@ -139,7 +140,9 @@ export class Kernel implements KernelApi {
       rbac: this.rbac,
       records: this.records,
       limits,
-      platformServices: (id) => platformServicesFor(id, platform),
+      platformServices: (id, database) => platformServicesFor(id, platform, database),
+      openPluginDatabase: (record, hasMigrations) =>
+        openDatabaseOf({ knex: this.knex, url: options.database.url, logger: this.logger }, record, this.records, hasMigrations),
       resolveProvided: (consumer, ref) => resolveProvided(this.records, consumer, ref),
       configFor: async (record, definition) => {
         // Seal what was stored in the clear before encryption, then decrypt for this plugin only.

@@ -14,6 +14,7 @@ import {
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import type { EventBus } from './events/event-bus.js';
+import { JobErrors } from './jobs/errors.js';
 import type { JobEngine, TaskPool } from './jobs/index.js';
 import {
   createAuditService,
@@ -52,10 +53,13 @@ export function qualify(pluginId: string, name: string): string {
 export function platformServicesFor(
   pluginId: string,
   deps: PlatformDeps,
+  database: Knex | undefined,
 ): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }> {
   const jobs: JobsService = {
     enqueue: (name, payload, options = {}) => {
       const full = qualify(pluginId, name);
+      // Another plugin's job would run with that plugin's rights on this one's say-so.
+      if (!full.startsWith(`${pluginId}:`)) return Promise.reject(JobErrors.notOwnJob(pluginId, full));
       const maxAttempts = options.maxAttempts ?? deps.jobMaxAttempts(full) ?? 5;
       return deps.jobs.enqueue(full, payload, { ...options, maxAttempts });
     },
@@ -67,7 +71,6 @@ export function platformServicesFor(
     [coreServices.logger, () => deps.logger.child({ plugin: pluginId })],
     [coreServices.clock, () => deps.clock],
     [coreServices.extensions, () => ({ list: (point: { id: string }) => deps.extensions(point.id) }) as ExtensionsService],
-    [coreServices.database, () => createPluginDatabase(deps.knex, pluginId)],
     [coreServices.events, () => deps.events.forSource(pluginId)],
     [coreServices.jobs, () => jobs],
     [coreServices.jobStatus, () => ({ get: (id: string) => deps.jobs.get(id) })],
@@ -87,5 +90,7 @@ export function platformServicesFor(
     [coreServices.tenancy, () => createTenancyService(deps.knex)],
     [coreServices.limits, () => createLimitsService(deps.knex, deps.enforcedLimits)],
   ];
+  // Only its own pool, as its own role: never the host's.
+  if (database) entries.push([coreServices.database, () => createPluginDatabase(database, pluginId)]);
   return entries.map(([ref, factory]) => ({ ref, factory }));
 }

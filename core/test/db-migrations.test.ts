@@ -11,6 +11,7 @@ const CORE_TABLES = [
   'job_workers',
   'outbox',
   'plugin_allowances',
+  'plugin_roles',
   'plugin_signers',
   'plugins',
   'schedule_ticks',
@@ -38,6 +39,8 @@ t.test('core migrations go up, down and up again', async (t) => {
     '0005_job_workers',
     '0006_secrets',
     '0007_plugin_signing',
+    '0008_plugin_roles',
+    '0009_users_search_indexes',
   ];
 
   t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL });
@@ -49,8 +52,10 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0007_plugin_signing'], 'down undoes the newest only');
-  t.same(await coreMigrationStatus(knex), { applied: ALL.slice(0, -1), pending: ['0007_plugin_signing'] });
+  t.same(await migrateCore(knex, 'down'), ['0009_users_search_indexes'], 'down undoes the newest only');
+  t.same(await coreMigrationStatus(knex), { applied: ALL.slice(0, -1), pending: ALL.slice(-1) });
+  t.same(await migrateCore(knex, 'down'), ['0008_plugin_roles']);
+  t.same(await migrateCore(knex, 'down'), ['0007_plugin_signing']);
   t.same(await migrateCore(knex, 'down'), ['0006_secrets']);
   t.same(await migrateCore(knex, 'down'), ['0005_job_workers']);
   t.same(await migrateCore(knex, 'down'), ['0004_user_tree']);
@@ -67,6 +72,8 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0005_job_workers']);
   t.same(await migrateCore(knex, 'up'), ['0006_secrets']);
   t.same(await migrateCore(knex, 'up'), ['0007_plugin_signing']);
+  t.same(await migrateCore(knex, 'up'), ['0008_plugin_roles']);
+  t.same(await migrateCore(knex, 'up'), ['0009_users_search_indexes']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL].reverse());
@@ -93,6 +100,8 @@ t.test('two hosts migrating one database at once both succeed, and it runs once'
     '0005_job_workers',
     '0006_secrets',
     '0007_plugin_signing',
+    '0008_plugin_roles',
+    '0009_users_search_indexes',
   ];
   t.same(results.flat(), all);
   t.same((await coreMigrationStatus(mine.knex)).applied, all);
@@ -128,23 +137,23 @@ t.test('the core schema enforces its rules', async (t) => {
   t.ok(after.updated_at > before.updated_at, 'updated_at follows updates');
 });
 
+const ALL_CORE = [
+  '0001_core',
+  '0002_user_grants',
+  '0003_subscription_limits',
+  '0004_user_tree',
+  '0005_job_workers',
+  '0006_secrets',
+  '0007_plugin_signing',
+  '0008_plugin_roles',
+  '0009_users_search_indexes',
+];
+
 t.test('a held migration lock is reported, not waited on forever', async (t) => {
   const { knex } = await useTestDatabase(t, { migrate: false });
   await migrateCore(knex, 'latest');
   // As left by a process killed mid-migration.
   await knex('hostplane.core_migrations_lock').update({ is_locked: 1 });
   await t.rejects(migrateCore(knex, 'down'), { code: 'DB_ERR_MIGRATIONS_INVALID', message: /another process is migrating/ });
-  t.same(
-    (await coreMigrationStatus(knex)).applied,
-    [
-      '0001_core',
-      '0002_user_grants',
-      '0003_subscription_limits',
-      '0004_user_tree',
-      '0005_job_workers',
-      '0006_secrets',
-      '0007_plugin_signing',
-    ],
-    'nothing ran',
-  );
+  t.same((await coreMigrationStatus(knex)).applied, ALL_CORE, 'nothing ran');
 });

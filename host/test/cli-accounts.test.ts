@@ -5,7 +5,8 @@
 import t from 'tap';
 import pg from 'pg';
 import { tmpdir } from 'node:os';
-import { createTestDatabase, migratePlugin, openDatabase } from '@hostplane/core';
+import { createTestDatabase, migratePlugin, openDatabase, openPluginDatabase } from '@hostplane/core';
+import { readFileSync } from 'node:fs';
 import { cli } from './support/cli.js';
 
 const db = await createTestDatabase();
@@ -180,10 +181,23 @@ t.test('seeded install: packages, subscriptions and users from the command line'
   );
 });
 
-t.test("the accounts plugin's indexes on the users table and its suspension levels go down and up again", async (t) => {
+function accountsPermissions(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../../plugins/accounts/package.json', import.meta.url), 'utf8')) as {
+    hostplane: { permissions: string[] };
+  };
+  return pkg.hostplane.permissions;
+}
+
+t.test("the users indexes stay with the core while the accounts plugin's migrations go down and up again", async (t) => {
   const database = await openDatabase({ url: db.url, dataDir: tmpdir() });
   t.teardown(() => database.close());
   const knex = database.knex;
+  // As the kernel runs them: as the accounts plugin's own role, with what its manifest declares.
+  const accounts = await openPluginDatabase(
+    { knex, url: database.url },
+    { pluginId: 'accounts', capabilities: new Set(accountsPermissions()), reads: [] },
+  );
+  t.teardown(() => accounts.close());
   const directory = new URL('../../plugins/accounts/migrations/', import.meta.url);
   const indexes = async () =>
     (
@@ -194,8 +208,8 @@ t.test("the accounts plugin's indexes on the users table and its suspension leve
       )
     ).rows.map((r) => r.indexname);
   const all = ['users_created_at_id_idx', 'users_email_trgm_idx', 'users_name_trgm_idx', 'users_parent_id_id_idx'];
-  const migrate = (action: 'down' | 'up') => migratePlugin(knex, { pluginId: 'accounts', directory, action });
-  t.same(await indexes(), all, 'created when the plugin was enabled');
+  const migrate = (action: 'down' | 'up') => migratePlugin(accounts.knex, { pluginId: 'accounts', directory, action });
+  t.same(await indexes(), all, 'made by the core (migration 0009_users_search_indexes)');
   const levels = async () =>
     (
       await knex.raw<{ rows: Array<{ status: string; level: string | null }> }>(
@@ -206,10 +220,10 @@ t.test("the accounts plugin's indexes on the users table and its suspension leve
   t.same(await migrate('down'), ['20261205000000_suspension_levels']);
   t.same(await migrate('down'), ['20261125000001_users_parent_id_covering']);
   t.same(await migrate('down'), ['20261125000000_users_search_indexes']);
-  t.same(await indexes(), [], 'down drops them');
+  t.same(await indexes(), all, 'its emptied index migrations leave them to the core');
   t.same(await migrate('up'), ['20261125000000_users_search_indexes']);
   t.same(await migrate('up'), ['20261125000001_users_parent_id_covering']);
-  t.same(await indexes(), all, 'up makes them again');
+  t.same(await indexes(), all);
   t.same(await migrate('up'), ['20261205000000_suspension_levels']);
   t.same(
     await levels(),

@@ -37,6 +37,29 @@ export interface PluginManifest {
   provides?: string[];
   /** Kernel capabilities it asks for. */
   permissions?: KernelCapability[];
+  /** What its database role shares with other plugins and reads of theirs. */
+  database?: PluginDatabaseAccess;
+}
+
+/**
+ * Data one plugin's database role shares with another's. Each plugin's role owns only its own
+ * schema `plugin_<id>`; what another plugin may read of it is named on both sides, in the static
+ * manifests an admin reviews: the provider lists it in `shares`, the consumer (which must
+ * `require` the provider) in `reads`. The kernel grants exactly that, read-only, and nothing
+ * else: share a view to expose some columns or rows only.
+ *
+ * @example
+ * ```json
+ * // accounts:  "database": { "shares": ["subscriptions", "packages"] }
+ * // websites:  "requires": { "accounts": "^0.1.0" },
+ * //            "database": { "reads": { "accounts": ["subscriptions", "packages"] } }
+ * ```
+ */
+export interface PluginDatabaseAccess {
+  /** Tables or views of the plugin's own schema that plugins requiring it may read (`[a-z_][a-z0-9_]*`). */
+  shares?: string[];
+  /** Shared tables or views of required plugins it reads: plugin id → names the provider `shares`. */
+  reads?: Record<string, string[]>;
 }
 
 /** What every context gives: identity, config, logger, services. */
@@ -161,6 +184,11 @@ export interface PluginDefinition<
   config?: TConfig;
   /** Kernel capabilities; must be a subset of the manifest's `permissions`. */
   permissions?: KernelCapability[];
+  /**
+   * Data its database role shares and reads (see {@link PluginDatabaseAccess}); must be a subset
+   * of the manifest's `database`. What a discovered plugin's role gets comes from the manifest.
+   */
+  database?: PluginDatabaseAccess;
   /** RBAC permissions this plugin defines. */
   rbac?: Record<string, RbacPermissionDefinition>;
   /**

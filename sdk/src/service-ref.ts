@@ -27,6 +27,8 @@ export type KernelCapability =
   | 'mailer'
   /** Write audit-log entries. */
   | 'audit'
+  /** Read the whole audit log (`hostplane.audit_log`) through the plugin's `db` role; `audit` only writes. */
+  | 'audit:read'
   /** Key/value settings private to your plugin. */
   | 'settings'
   /** Platform users: read, create, passwords, status, permissions. */

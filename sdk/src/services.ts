@@ -11,9 +11,16 @@ import type { TenancyService, UsersService } from './users.js';
 import type { LimitsService } from './limits.js';
 import type { ExtensionPoint } from './extension-points.js';
 
-/** The database as a plugin sees it: knex plus its own schema. */
+/**
+ * The database as a plugin sees it: knex plus its own schema. Every query runs as the plugin's
+ * own PostgreSQL role, which owns its schema and reaches outside it only what its declared
+ * capabilities and other plugins' declared shares allow (see `PluginDatabaseAccess`).
+ */
 export interface DatabaseService {
-  /** Shared knex instance (pool). Prefer {@link DatabaseService.table} for own tables. */
+  /**
+   * The plugin's own pool, logged in as its own role (never the host's). Prefer
+   * {@link DatabaseService.table} for own tables.
+   */
   readonly knex: Knex;
   /** This plugin's schema, `plugin_<id with _>`. */
   readonly schema: string;

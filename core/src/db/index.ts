@@ -1,6 +1,8 @@
 /** The database layer: connection, core and plugin migrations, plugin rows. */
 export { DbErrors } from './errors.js';
 export { openDatabase, EMBEDDED_DATABASE_NAME, type DatabaseHandle, type OpenDatabaseOptions } from './open-database.js';
+export { openPluginDatabase, type PluginDatabaseHandle, type OwnerDatabase } from './plugin-database.js';
+export type { PluginRoleRequest } from './roles/plugin-roles.js';
 export { pgTypes } from './pg-types.js';
 export { isPgError, PgCodes } from './pg-errors.js';
 export type { MigrationAction, MigrationStatus } from './migration-runner.js';

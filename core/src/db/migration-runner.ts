@@ -152,7 +152,12 @@ async function ensureBookkeeping(knex: Knex, schema: string, tableName: string):
   const lockTable = `${tableName}_lock`;
   await knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`hostplane.migrations:${schema}.${tableName}`]);
-    await trx.raw('create schema if not exists ??', [schema]);
+    // Made only when missing: CREATE SCHEMA needs a right on the database a plugin's role (which
+    // owns its schema already) does not have, even with IF NOT EXISTS.
+    const { rows } = await trx.raw<{ rows: Array<{ found: string | null }> }>('select to_regnamespace(?) as found', [
+      quoteIdent(schema),
+    ]);
+    if (!rows[0]?.found) await trx.raw('create schema ??', [schema]);
     // Same shape as knex's own table-creator, so knex finds them ready.
     if (!(await trx.schema.withSchema(schema).hasTable(tableName))) {
       await trx.schema.withSchema(schema).createTable(tableName, (t) => {

@@ -9,6 +9,7 @@ import { closePool } from './close-pool.js';
 import { attachRunningServer, startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { DbErrors } from './errors.js';
 import { pgTypes } from './pg-types.js';
+import { bootstrapOwner, isSuperuser, type RoleLogin } from './roles/owner-bootstrap.js';
 
 /** Options of {@link openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -28,6 +29,11 @@ export interface DatabaseHandle {
   url: string;
   /** True when this process started the server (and `close()` stops it). */
   embedded: boolean;
+  /**
+   * The role the pool logs in as: the database's owner role, never a superuser (a superuser
+   * URL is used once to make that role, then dropped).
+   */
+  role: string;
   /**
    * Destroy the pool, then stop the embedded server if any. Safe to call twice. Connections
    * still in use after `graceMs` (default 5 s) are terminated rather than waited for.
@@ -54,10 +60,20 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       ...withLogger(options.logger),
     });
   }
-  const url = given ?? attached ?? server!.url;
-  const knex = createKnex(url, poolMax, options.logger);
+  let url = given ?? attached ?? server!.url;
+  let knex = createKnex(url, poolMax, options.logger);
+  let role: string;
   try {
     await knex.raw('select 1');
+    // The host never keeps a superuser connection: one makes the owner role, then goes.
+    if (await isSuperuser(knex)) {
+      const owner = await bootstrapOwner(knex, { ownsCluster: given === undefined });
+      await knex.destroy();
+      url = withLogin(url, owner);
+      knex = createKnex(url, poolMax, options.logger);
+      await knex.raw('select 1');
+    }
+    role = await currentRole(knex);
   } catch (err) {
     await knex.destroy().catch(() => undefined);
     await server?.stop();
@@ -69,6 +85,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     knex,
     url,
     embedded: server !== undefined,
+    role,
     close: (closeOptions = {}) =>
       (closed ??= (async () => {
         await closePool(knex, url, closeOptions.graceMs ?? 5000, options.logger);
@@ -77,10 +94,24 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   };
 }
 
-function createKnex(url: string, poolMax: number, logger?: Logger): Knex {
+async function currentRole(knex: Knex): Promise<string> {
+  const { rows } = await knex.raw<{ rows: Array<{ role: string }> }>('select current_user as role');
+  return rows[0]!.role;
+}
+
+/** `url` logging in as `login` instead (same server, database and options). */
+export function withLogin(url: string, login: RoleLogin): string {
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(login.user);
+  parsed.password = encodeURIComponent(login.password);
+  return parsed.toString();
+}
+
+/** A knex pool on `url` with the platform's type parsers and connection-loss handling. */
+export function createKnex(url: string, poolMax: number, logger?: Logger, applicationName = 'hostplane'): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: url, types: pgTypes, application_name: 'hostplane' } as Knex.PgConnectionConfig,
+    connection: { connectionString: url, types: pgTypes, application_name: applicationName } as Knex.PgConnectionConfig,
     pool: {
       min: 0,
       max: poolMax,

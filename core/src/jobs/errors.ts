@@ -31,6 +31,11 @@ export const JobErrors = {
     (value: unknown) => `progress must be a number between 0 and 1, got ${String(value)}`,
   ),
   invalidOptions: defineError('JOBS_ERR_INVALID_OPTIONS', 400, (problem: string) => problem),
+  notOwnJob: defineError(
+    'JOBS_ERR_NOT_OWN_JOB',
+    403,
+    (pluginId: string, name: string) => `plugin "${pluginId}" may enqueue only its own jobs ("${pluginId}:…"), not "${name}"`,
+  ),
   stopped: defineError('JOBS_ERR_STOPPED', 503, 'the job engine is stopped'),
 } as const;
 

@@ -89,6 +89,13 @@ const ADD_JOB_SQL = `select id::text as id from graphile_worker.add_job(
   max_attempts => ?::int, job_key => ?, priority => ?::int)`;
 
 /**
+ * The same inside a caller's transaction, which may be a plugin's: its role has no right on
+ * graphile_worker, so it goes through the owner's SECURITY DEFINER wrapper (core migration
+ * 0008_plugin_roles), which also refuses another plugin's job name.
+ */
+const ADD_JOB_IN_TRX_SQL = `select hostplane.add_plugin_job(?, ?::json, ?, ?::timestamptz, ?::int, ?, ?::int) as id`;
+
+/**
  * graphile's schema, pinned: graphile would otherwise take it from GRAPHILE_WORKER_SCHEMA or a
  * `.graphile-workerrc`, while our SQL (enqueue, admin view) names it.
  */
@@ -279,7 +286,7 @@ export class JobEngine implements JobAdmin {
       throw JobErrors.invalidOptions(`payload must be JSON-serialisable: ${(err as Error).message}`);
     }
     const db = (trx as Knex | Knex.Transaction | undefined) ?? this.#knex;
-    const result = await db.raw<{ rows: Array<{ id: string }> }>(ADD_JOB_SQL, [
+    const result = await db.raw<{ rows: Array<{ id: string }> }>(trx === undefined ? ADD_JOB_SQL : ADD_JOB_IN_TRX_SQL, [
       name,
       json,
       queue ?? null,
@@ -291,6 +298,8 @@ export class JobEngine implements JobAdmin {
     const id = result.rows[0]?.id;
     // add_job returns no row only if a concurrent enqueue with the same key won a race on a
     // locked job; graphile then keeps the other one.
+    // (A lost race on a locked job's key gives a row with a null id instead; kept as before: the
+    // job with that key exists either way.)
     if (id === undefined) throw JobErrors.invalidOptions(`job key "${jobKey ?? ''}" is busy, try again`);
     return { id };
   }

@@ -13,6 +13,7 @@ import { KernelErrors } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Rbac } from '../rbac.js';
 import { migratePlugin, setPluginState } from '../db/index.js';
+import type { PluginDatabaseHandle } from '../db/plugin-database.js';
 import { checkRequirements, type GraphNode } from './dependency-graph.js';
 import { loadDefinition, type AnyPlugin } from './load-definition.js';
 import { validateConfig } from './plugin-config.js';
@@ -36,7 +37,10 @@ export interface LifecycleHost {
   records: ReadonlyMap<string, PluginRecord>;
   /** How long each phase of plugin code may take. */
   limits: PhaseLimits;
-  platformServices(pluginId: string): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }>;
+  /** Factories of the platform services; `database` is the plugin's own pool, if it has one. */
+  platformServices(pluginId: string, database: Knex | undefined): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }>;
+  /** Open the plugin's own pool as its own role (made or updated first); undefined when it needs none. */
+  openPluginDatabase(record: PluginRecord, hasMigrations: boolean): Promise<PluginDatabaseHandle | undefined>;
   resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown;
   /** The stored config of `record` with its secrets decrypted, for the plugin itself only. */
   configFor(record: PluginRecord, definition: AnyPlugin): Promise<Record<string, unknown>>;
@@ -93,11 +97,12 @@ export function buildRuntime(
   record: PluginRecord,
   definition: AnyPlugin,
   config: Record<string, unknown>,
+  database: PluginDatabaseHandle | undefined,
 ): PluginRuntime {
   const id = record.discovered.manifest.id;
   const container = host.rootContainer.createChildContainer();
   const capabilities = grantedCapabilities(record);
-  registerPlatformServices(container, capabilities, host.platformServices(id));
+  registerPlatformServices(container, capabilities, host.platformServices(id, database?.knex));
   const input: ContextInput = {
     id,
     version: record.discovered.manifest.version,
@@ -118,7 +123,14 @@ export function buildRuntime(
       }
     },
   };
-  return { container, registrations: emptyRegistrations(), abort: new AbortController(), input, deps: definition.deps };
+  return {
+    container,
+    registrations: emptyRegistrations(),
+    abort: new AbortController(),
+    input,
+    deps: definition.deps,
+    database,
+  };
 }
 
 /** Bring `record` to `started`. Resolves whether or not it worked; look at `record.state`. */
@@ -126,6 +138,8 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
   if (record.state === 'started') return;
   const id = record.discovered.manifest.id;
   let phase = 'signature';
+  // Opened before the runtime that owns it exists: closed here if activation fails before.
+  let database: PluginDatabaseHandle | undefined;
   try {
     await host.checkSignature(record);
     phase = 'load';
@@ -134,10 +148,13 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     checkActivatable(record, host.records);
     phase = 'config';
     const config = validateConfig(id, definition.config, await host.configFor(record, definition));
+    phase = 'database';
+    database = await host.openPluginDatabase(record, definition.migrations !== undefined);
     phase = 'migrate';
-    if (definition.migrations) {
+    if (definition.migrations && database) {
       const cancel = new AbortController();
-      const migrating = migratePlugin(host.knex, {
+      // As the plugin's own role: a migration reaches no more than the plugin's code.
+      const migrating = migratePlugin(database.knex, {
         pluginId: id,
         directory: definition.migrations,
         action: 'latest',
@@ -147,7 +164,7 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     }
     record.state = 'installed';
     phase = 'setup';
-    const runtime = buildRuntime(host, record, definition, config);
+    const runtime = buildRuntime(host, record, definition, config, database);
     record.runtime = runtime;
     record.health = null;
     const { input, registrations, abort } = runtime;
@@ -166,6 +183,7 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     await persistState(host, record);
     void host.events.forSource('core').emit('plugin.enabled', { pluginId: id, version: record.discovered.manifest.version });
   } catch (error) {
+    if (database && record.runtime?.database !== database) await database.close(host.limits.stop);
     await failPlugin(host, record, phase, error);
   }
 }
@@ -198,6 +216,8 @@ async function teardown(host: LifecycleHost, record: PluginRecord, reason: StopR
   await withinLimit(runtime.container.dispose(), host.limits.stop, { plugin: id, phase: 'stop' }).catch((error: unknown) => {
     host.logger.error({ err: error, plugin: id }, 'plugin container did not dispose');
   });
+  // Last: stop and disposables may still have used it. Connections it holds past the limit end.
+  await runtime.database?.close(host.limits.stop);
   return timedOut;
 }
 

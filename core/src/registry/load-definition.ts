@@ -86,4 +86,14 @@ export function checkDefinitionAgainstManifest(definition: AnyPlugin, plugin: Pi
   for (const point of definition.provides ?? []) {
     if (!provides.has(point)) fail(`provides "${point}" not listed in the manifest`);
   }
+  const shares = new Set(manifest.database?.shares ?? []);
+  for (const name of definition.database?.shares ?? []) {
+    if (!shares.has(name)) fail(`shares "${name}" not listed in the manifest's database.shares`);
+  }
+  for (const [provider, names] of Object.entries(definition.database?.reads ?? {})) {
+    const declaredReads = new Set(manifest.database?.reads?.[provider] ?? []);
+    for (const name of names) {
+      if (!declaredReads.has(name)) fail(`reads "${provider}.${name}" not listed in the manifest's database.reads`);
+    }
+  }
 }

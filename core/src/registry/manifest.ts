@@ -11,7 +11,10 @@ import { KernelErrors } from '../errors.js';
 // 56 at most: the schema name plugin_<id> must fit PostgreSQL's 63-byte identifiers.
 export const PLUGIN_ID = '^[a-z][a-z0-9-]{0,55}$';
 const CAPABILITY =
-  '^(db|http:routes|events:subscribe|events:emit|jobs|schedules|tasks|mailer|audit|settings|users|limits|exec:[a-z0-9._-]+|fs:/.*)$';
+  '^(db|http:routes|events:subscribe|events:emit|jobs|schedules|tasks|mailer|audit|audit:read|settings|users|limits|exec:[a-z0-9._-]+|fs:/.*)$';
+// A table or view of a plugin's schema named in `database.shares`/`reads`: a plain identifier
+// (it is spliced into GRANT statements, quoted, and must not reach beyond the schema).
+const RELATION = '^[a-z_][a-z0-9_]{0,62}$';
 
 /** JSON schema of the manifest; unknown keys are refused so typos do not pass silently. */
 export const ManifestSchema = Type.Object(
@@ -24,6 +27,17 @@ export const ManifestSchema = Type.Object(
     requires: Type.Optional(Type.Record(Type.String({ pattern: PLUGIN_ID }), Type.String())),
     provides: Type.Optional(Type.Array(Type.String({ pattern: PLUGIN_ID }))),
     permissions: Type.Optional(Type.Array(Type.String({ pattern: CAPABILITY }))),
+    database: Type.Optional(
+      Type.Object(
+        {
+          shares: Type.Optional(Type.Array(Type.String({ pattern: RELATION }), { maxItems: 100 })),
+          reads: Type.Optional(
+            Type.Record(Type.String({ pattern: PLUGIN_ID }), Type.Array(Type.String({ pattern: RELATION }), { maxItems: 100 })),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -65,6 +79,11 @@ export function validateManifest(pkg: PluginPackageJson, where: string): ValidMa
     for (const [dep, range] of Object.entries(manifest.requires ?? {})) {
       if (!semver.validRange(range)) problems.push(`hostplane.requires.${dep} "${range}" is not a semver range`);
       if (dep === manifest.id) problems.push('a plugin cannot require itself');
+    }
+    // Reading another plugin's data needs the dependency that guarantees it is there.
+    for (const provider of Object.keys(manifest.database?.reads ?? {})) {
+      if (!Object.hasOwn(manifest.requires ?? {}, provider))
+        problems.push(`hostplane.database.reads.${provider}: reads from a plugin it does not require`);
     }
   }
   if (problems.length > 0 || !manifest) throw KernelErrors.manifestInvalid(where, problems);

@@ -10,7 +10,7 @@ import { withinLimit } from './phase-limits.js';
 import { loadDefinition } from './load-definition.js';
 import { validateConfig } from './plugin-config.js';
 import { createRuntimeContext, createSetupContext } from './plugin-context.js';
-import type { PluginRecord } from './plugin-record.js';
+import type { PluginRecord, PluginRuntime } from './plugin-record.js';
 
 /** Names and descriptions of a plugin's commands. */
 export interface CommandInfo {
@@ -37,11 +37,27 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
   await host.checkSignature(record);
   const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
   const config = validateConfig(id, definition.config, await host.configFor(record, definition));
-  if (definition.migrations) await migratePlugin(host.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
-  const runtime = buildRuntime(host, record, definition, config);
-  const setup = definition.setup?.(createSetupContext(runtime.input, runtime.registrations, definition.deps));
-  await withinLimit(setup, host.limits.setup, { plugin: record.discovered.manifest.id, phase: 'setup' });
-  return { runtime, definition };
+  const database = await host.openPluginDatabase(record, definition.migrations !== undefined);
+  try {
+    if (definition.migrations && database)
+      await migratePlugin(database.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
+    const runtime = buildRuntime(host, record, definition, config, database);
+    const setup = definition.setup?.(createSetupContext(runtime.input, runtime.registrations, definition.deps));
+    await withinLimit(setup, host.limits.setup, { plugin: record.discovered.manifest.id, phase: 'setup' });
+    return { runtime, definition };
+  } catch (error) {
+    await database?.close();
+    throw error;
+  }
+}
+
+/** Dispose of what {@link prepare} made: the container, then the plugin's pool. */
+async function release(runtime: PluginRuntime): Promise<void> {
+  try {
+    await runtime.container.dispose();
+  } finally {
+    await runtime.database?.close();
+  }
 }
 
 /** The commands an enabled plugin offers. */
@@ -55,7 +71,7 @@ export async function listPluginCommands(host: LifecycleHost, record: PluginReco
       usage: c.usage ?? '',
     }));
   } finally {
-    await runtime.container.dispose();
+    await release(runtime);
   }
 }
 
@@ -81,6 +97,6 @@ export async function runPluginCommand(
     return (await command.run(args, io, ctx)) ?? 0;
   } finally {
     runtime.abort.abort();
-    await runtime.container.dispose();
+    await release(runtime);
   }
 }

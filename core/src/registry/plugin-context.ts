@@ -192,10 +192,14 @@ export function createSetupContext(
     schedule<P>(name: string, definition: ScheduleDefinition<P>) {
       need('schedules', `schedule "${name}"`);
       const full = localName('schedule', name);
+      const job = fullJobName(definition.job);
+      // The kernel enqueues it: another plugin's job would run on this one's say-so.
+      if (!job.startsWith(`${input.id}:`))
+        throw KernelErrors.registrationInvalid(input.id, `schedule "${name}" may only run its own jobs, not "${job}"`);
       const entry: Registrations['schedules'][number] = {
         name: full,
         cron: definition.cron,
-        job: fullJobName(definition.job),
+        job,
         payload: definition.payload ?? {},
       };
       if (definition.timezone) entry.timezone = definition.timezone;

@@ -5,6 +5,7 @@ import type { PluginState, PluginStatus } from '../kernel-api.js';
 import { NOT_CHECKED } from '../signing/assess.js';
 import type { SignatureStatus } from '../signing/plugin-trust.js';
 import type { Verification } from '../signing/signature.js';
+import type { PluginDatabaseHandle } from '../db/plugin-database.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { AnyPlugin } from './load-definition.js';
 import type { ContextInput, Registrations } from './plugin-context.js';
@@ -16,6 +17,8 @@ export interface PluginRuntime {
   abort: AbortController;
   input: ContextInput;
   deps: Record<string, ServiceRef<unknown>> | undefined;
+  /** Its own pool, logged in as its own role; closed when it stops. */
+  database: PluginDatabaseHandle | undefined;
 }
 
 /** A failure or the last handler error. */

@@ -23,6 +23,7 @@ export function discoveredInline(inline: InlinePlugin): DiscoveredPlugin {
     requires: inline.manifest?.requires ?? d.requires ?? {},
     provides: inline.manifest?.provides ?? d.provides ?? [],
     permissions: inline.manifest?.permissions ?? d.permissions ?? [],
+    ...(d.database ? { database: d.database } : {}),
     ...(inline.manifest?.displayName ? { displayName: inline.manifest.displayName } : {}),
     ...(inline.manifest?.description ? { description: inline.manifest.description } : {}),
   };

@@ -1,10 +1,10 @@
-/** The database service a plugin receives (`coreServices.database`): shared pool, own schema. */
+/** The database service a plugin receives (`coreServices.database`): its own role's pool, its own schema. */
 import type { DatabaseService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { DbErrors } from '../db/errors.js';
 import { pluginSchemaName } from '../db/plugin-migrator.js';
 
-/** Bind the shared knex to plugin `pluginId`'s schema `plugin_<id>`. */
+/** Bind `knex` (the plugin's own pool, db/plugin-database.ts) to its schema `plugin_<id>`. */
 export function createPluginDatabase(knex: Knex, pluginId: string): DatabaseService {
   const schema = pluginSchemaName(pluginId);
   return {

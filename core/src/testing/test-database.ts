@@ -11,12 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../db/open-database.js';
+import { rolePrefix } from '../db/roles/role-names.js';
 
 /** A database made for one test run. */
 export interface TestDatabase {
   /** Connection string of the new database. */
   url: string;
-  /** Drop the database (terminating leftover connections). */
+  /** Drop the database (terminating leftover connections) and the roles Hostplane made for it. */
   drop(): Promise<void>;
 }
 
@@ -62,6 +63,13 @@ async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   try {
     // FORCE terminates connections a test left open (PostgreSQL 13+).
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    // Roles are cluster-wide: without this every test file would leave its owner and plugin
+    // roles behind. Plugin roles first: the owner role made them.
+    const { rows } = await client.query<{ rolname: string }>(
+      `select rolname from pg_roles where starts_with(rolname, $1) order by rolname like '%\\_owner', rolname`,
+      [`${rolePrefix(name)}_`],
+    );
+    for (const { rolname } of rows) await client.query(`DROP ROLE IF EXISTS "${rolname.replaceAll('"', '""')}"`);
   } finally {
     await client.end();
   }

@@ -17,7 +17,10 @@ import './events.js';
 export default definePlugin({
   id: 'accounts',
   sdk: '^0.1.0',
-  permissions: ['http:routes', 'db', 'users', 'limits', 'audit', 'events:emit', 'events:subscribe'],
+  // audit:read: the audit log API reads hostplane.audit_log through its own role.
+  permissions: ['http:routes', 'db', 'users', 'limits', 'audit', 'audit:read', 'events:emit', 'events:subscribe'],
+  // Read by websites (suspension follows the subscription; limits of the package).
+  database: { shares: ['subscriptions', 'packages'] },
   rbac: {
     'accounts.package.read': { description: 'See packages', roles: ['reseller', 'customer', 'technical_user'] },
     'accounts.package.write': { description: 'Create and change own packages', roles: ['reseller'] },

@@ -18,7 +18,21 @@ export default definePlugin({
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0' },
   config: WebsitesConfig,
-  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'limits', 'audit', 'users', 'events:emit', 'events:subscribe'],
+  permissions: [
+    'http:routes',
+    'db',
+    'jobs',
+    'schedules',
+    'limits',
+    'audit',
+    // The suspension-levels migration reads who suspended a site from the audit log.
+    'audit:read',
+    'users',
+    'events:emit',
+    'events:subscribe',
+  ],
+  // A site follows its subscription's status and its package's limits (store.ts).
+  database: { reads: { accounts: ['subscriptions', 'packages'] } },
   // Each create asserts one website and its domains (aliases included) against the subscription.
   limits: ['websites', 'domains'],
   rbac: {

@@ -14,4 +14,6 @@ export const coreMigrations: readonly NamedMigration[] = [
   { name: '0005_job_workers', load: () => import('./0005_job_workers.js') },
   { name: '0006_secrets', load: () => import('./0006_secrets.js') },
   { name: '0007_plugin_signing', load: () => import('./0007_plugin_signing.js') },
+  { name: '0008_plugin_roles', load: () => import('./0008_plugin_roles.js') },
+  { name: '0009_users_search_indexes', load: () => import('./0009_users_search_indexes.js') },
 ];
