@@ -33,6 +33,7 @@ import { assessRecords } from './signing/assess.js';
 import { assertMayRun } from './signing/plugin-trust.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
+import { keyringSeal, rolePasswordStore } from './db/roles/role-passwords.js';
 import { openDatabaseOf } from './registry/database-access.js';
 import { findCycles } from './registry/dependency-graph.js';
 import { disableImpact, type DisableImpact } from './registry/disable-impact.js';
@@ -85,6 +86,8 @@ export class Kernel implements KernelApi {
   private readonly admin: boolean;
   private readonly limits: PhaseLimits;
   private secretsHandle: KernelSecrets | undefined;
+  /** Plugins' database role passwords are stored sealed with the platform's key. */
+  private readonly rolePasswordSeal = keyringSeal(() => this.secrets.keyring);
 
   private constructor(private readonly options: KernelOptions) {
     this.logger = options.logger ?? createLogger();
@@ -142,7 +145,12 @@ export class Kernel implements KernelApi {
       limits,
       platformServices: (id, database) => platformServicesFor(id, platform, database),
       openPluginDatabase: (record, hasMigrations) =>
-        openDatabaseOf({ knex: this.knex, url: options.database.url, logger: this.logger }, record, this.records, hasMigrations),
+        openDatabaseOf(
+          { knex: this.knex, url: options.database.url, logger: this.logger, seal: this.rolePasswordSeal },
+          record,
+          this.records,
+          hasMigrations,
+        ),
       resolveProvided: (consumer, ref) => resolveProvided(this.records, consumer, ref),
       configFor: async (record, definition) => {
         // Seal what was stored in the clear before encryption, then decrypt for this plugin only.
@@ -164,6 +172,7 @@ export class Kernel implements KernelApi {
   private async init(): Promise<void> {
     await migrateCore(this.knex, 'latest');
     this.secretsHandle = await KernelSecrets.open(this.knex, this.options.secrets ?? { ephemeral: true });
+    this.secretsHandle.addStore(rolePasswordStore);
     await this.jobs.migrate();
     await this.refreshRecords();
     for (const id of this.options.enable ?? []) {

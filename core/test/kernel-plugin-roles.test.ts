@@ -90,3 +90,31 @@ t.test("a disabled plugin's pool is closed", async (t) => {
   await kernel.disable('stranger');
   await t.rejects(db.knex.raw('select 1'));
 });
+
+t.test("role passwords are stored sealed with the platform's key, and a clear one is sealed on next use", async (t) => {
+  const rows = (await kernel.knex('hostplane.plugin_roles').select('plugin_id', 'role_name', 'password')) as Array<{
+    plugin_id: string;
+    role_name: string;
+    password: string;
+  }>;
+  t.ok(rows.length >= 3);
+  for (const row of rows) {
+    t.match(row.password, /^hpsec:1:/, `${row.plugin_id}: an envelope, not the password`);
+    const clear = kernel.secrets.keyring.decryptSecret('database-role', row.role_name, row.password);
+    t.notOk(row.password.includes(clear), 'the password does not appear in what is stored');
+  }
+  t.match(await kernel.secrets.status(), { encrypted: { 'database role passwords': rows.length } });
+
+  // As an install from before sealing left it: the password in the clear.
+  const stranger = rows.find((r) => r.plugin_id === 'stranger')!;
+  const clear = kernel.secrets.keyring.decryptSecret('database-role', stranger.role_name, stranger.password);
+  await kernel.knex('hostplane.plugin_roles').where({ plugin_id: 'stranger' }).update({ password: clear });
+  await kernel.disable('stranger');
+  await kernel.enable('stranger');
+  t.equal((await handles.get('stranger')!.knex.raw('select 1 as one')).rows[0].one, 1, 'the plugin still logs in');
+  const after = (await kernel.knex('hostplane.plugin_roles').where({ plugin_id: 'stranger' }).first('password')) as {
+    password: string;
+  };
+  t.match(after.password, /^hpsec:1:/, 'sealed again');
+  t.equal(kernel.secrets.keyring.decryptSecret('database-role', stranger.role_name, after.password), clear, 'the same password');
+});

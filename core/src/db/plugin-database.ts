@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { closePool } from './close-pool.js';
 import { createKnex, withLogin } from './open-database.js';
 import { ensurePluginRole, type PluginRoleRequest } from './roles/plugin-roles.js';
+import type { PasswordSeal } from './roles/role-passwords.js';
 
 /** Connections in one plugin's pool: its requests share them (the role allows a few more). */
 export const PLUGIN_POOL_MAX = 5;
@@ -28,11 +29,13 @@ export interface OwnerDatabase {
   /** The owner role's URL: the plugin's pool goes to the same server and database. */
   url: string;
   logger?: Logger;
+  /** Seals the role's stored password with the platform's key. */
+  seal?: PasswordSeal;
 }
 
 /** Make sure the plugin's role and grants are as requested, then open a pool as that role. */
 export async function openPluginDatabase(owner: OwnerDatabase, request: PluginRoleRequest): Promise<PluginDatabaseHandle> {
-  const login = await ensurePluginRole(owner.knex, request);
+  const login = await ensurePluginRole(owner.knex, request, owner.seal);
   const url = withLogin(owner.url, login);
   const logger = owner.logger?.child({ plugin: request.pluginId });
   const knex = createKnex(url, PLUGIN_POOL_MAX, logger, `hostplane:${request.pluginId}`);

@@ -10,7 +10,7 @@ import { pluginSchemaName } from '../plugin-migrator.js';
 import { newRolePassword, type RoleLogin } from './owner-bootstrap.js';
 import { coreGrants, coreRevokes } from './plugin-grants.js';
 import { reownSchemas } from './reown.js';
-import { readPluginLogin, storePluginLogin } from './role-passwords.js';
+import { readPluginLogin, storePluginLogin, type PasswordSeal } from './role-passwords.js';
 import { pluginRoleName } from './role-names.js';
 import { ident, literal } from './sql-text.js';
 
@@ -40,7 +40,7 @@ export class SharedRelationMissingError extends Error {
  * Create or bring up to date the role of a plugin, its schema and its grants; return its login.
  * Runs as the owner role. Idempotent and serialised per plugin.
  */
-export async function ensurePluginRole(knex: Knex, request: PluginRoleRequest): Promise<RoleLogin> {
+export async function ensurePluginRole(knex: Knex, request: PluginRoleRequest, seal?: PasswordSeal): Promise<RoleLogin> {
   const schema = pluginSchemaName(request.pluginId);
   return knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`hostplane.roles:${request.pluginId}`]);
@@ -49,7 +49,7 @@ export async function ensurePluginRole(knex: Knex, request: PluginRoleRequest): 
     );
     const { database, owner, version } = facts.rows[0]!;
     const role = pluginRoleName(database, request.pluginId);
-    const password = await loginOf(trx, request.pluginId, role);
+    const password = await loginOf(trx, request.pluginId, role, seal);
     await dropMemberships(trx, role);
     // The owner manages what the plugin's role owns (and may end its connections); the reverse
     // membership never exists.
@@ -65,9 +65,9 @@ export async function ensurePluginRole(knex: Knex, request: PluginRoleRequest): 
 }
 
 /** Create the role with a new password, or re-assert its attributes and take the stored one. */
-async function loginOf(trx: Knex.Transaction, pluginId: string, role: string): Promise<string> {
+async function loginOf(trx: Knex.Transaction, pluginId: string, role: string, seal?: PasswordSeal): Promise<string> {
   const attributes = `login nocreatedb nocreaterole noinherit connection limit ${PLUGIN_CONNECTION_LIMIT}`;
-  const stored = await readPluginLogin(trx, pluginId);
+  const stored = await readPluginLogin(trx, pluginId, seal);
   const { rows } = await trx.raw<{ rows: Array<{ elevated: boolean }> }>(
     'select rolsuper or rolreplication or rolbypassrls as elevated from pg_roles where rolname = ?',
     [role],
@@ -75,16 +75,20 @@ async function loginOf(trx: Knex.Transaction, pluginId: string, role: string): P
   if (rows.length === 0) {
     const password = newRolePassword();
     await trx.raw(`create role ${ident(role)} ${attributes} nosuperuser noreplication nobypassrls password ${literal(password)}`);
-    await storePluginLogin(trx, pluginId, { role, password });
+    await storePluginLogin(trx, pluginId, { role, password }, seal);
     return password;
   }
   // Only a superuser could have raised these (and only one may lower them): refuse to run on it.
   if (rows[0]!.elevated) throw new Error(`role ${role} is a superuser or bypasses row security: a superuser must fix it`);
   await trx.raw(`alter role ${ident(role)} ${attributes}`);
-  if (stored?.role === role) return stored.password;
+  if (stored?.role === role) {
+    // Written in the clear before passwords were sealed: sealed now.
+    if (seal && !stored.sealed) await storePluginLogin(trx, pluginId, stored, seal);
+    return stored.password;
+  }
   const password = newRolePassword();
   await trx.raw(`alter role ${ident(role)} password ${literal(password)}`);
-  await storePluginLogin(trx, pluginId, { role, password });
+  await storePluginLogin(trx, pluginId, { role, password }, seal);
   return password;
 }
 
