@@ -259,7 +259,7 @@ t.test('rotate-key re-encrypts everything; a crash on either side of the commit 
   });
   const result = await next.secrets.rotate();
   t.equal(result.oldKeyId, rotatedTo);
-  t.same(result.rewrapped, { 'plugin configs': 3 });
+  t.same(result.rewrapped, { 'plugin configs': 3, 'database role passwords': 0 });
   t.equal(seen[0]?.apiKey, 'a-secret');
   t.equal((await next.getConfig('beta', { revealSecrets: true })).apiKey, 'b-secret');
   const row = await storedConfig(db.url, 'beta');
@@ -275,13 +275,13 @@ t.test('decrypt-all writes secrets back in the clear so the core schema can go d
     inlinePlugins: [{ definition: secretive('alpha', []) }],
   });
   await kernel.setConfig('alpha', { apiKey: 'a-secret' });
-  await t.rejects(
-    migrateCore(kernel.knex, 'down').then(() => migrateCore(kernel.knex, 'down')),
-    {
-      message: /hostplane secrets decrypt-all/,
-    },
-  );
-  t.same(await kernel.secrets.decryptAll(), { 'plugin configs': 1 });
+  // Down through the migrations after it (roles, signing), then refused at 0006 itself.
+  const downToSecrets = async () => {
+    for (;;) if ((await migrateCore(kernel.knex, 'down'))[0] === '0007_plugin_signing') break;
+    await migrateCore(kernel.knex, 'down');
+  };
+  await t.rejects(downToSecrets(), { message: /hostplane secrets decrypt-all/ });
+  t.same(await kernel.secrets.decryptAll(), { 'plugin configs': 1, 'database role passwords': 0 });
   t.match((await storedConfig(db.url, 'alpha')).text, /a-secret/);
   t.same(await migrateCore(kernel.knex, 'down'), ['0006_secrets']);
 });

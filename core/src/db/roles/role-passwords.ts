@@ -67,10 +67,17 @@ export async function storePluginLogin(
     .merge(['role_name', 'password']);
 }
 
+/** True when the table exists: a schema migrated below it (a downgrade under way) has none. */
+async function present(db: Knex | Knex.Transaction): Promise<boolean> {
+  const { rows } = await db.raw<{ rows: Array<{ found: string | null }> }>(`select to_regclass(?)::text as found`, [TABLE]);
+  return rows[0]?.found != null;
+}
+
 /** The role passwords, for `hostplane secrets rotate-key|status|decrypt-all`. */
 export const rolePasswordStore: SecretStore = {
   name: 'database role passwords',
   async count(knex) {
+    if (!(await present(knex))) return 0;
     const row = (await knex(TABLE).where('password', 'like', 'hpsec:%').count<{ count: string }[]>({ count: '*' }).first()) as
       { count: string } | undefined;
     return Number(row?.count ?? 0);
@@ -87,6 +94,7 @@ async function rewrite(
   trx: Knex.Transaction,
   change: (purpose: string, context: string, envelope: string) => string,
 ): Promise<number> {
+  if (!(await present(trx))) return 0;
   const rows = (await trx(TABLE)
     .where('password', 'like', 'hpsec:%')
     .forUpdate()
