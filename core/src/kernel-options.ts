@@ -4,6 +4,7 @@ import type { DatabaseHandle } from './db/index.js';
 import type { DiscoveryOptions } from './registry/discover.js';
 import type { AnyPlugin } from './registry/load-definition.js';
 import type { PhaseLimits } from './registry/phase-limits.js';
+import type { IsolationOptions } from './isolation/options.js';
 
 /** A plugin handed over as an object (tests, `startTestHost`). */
 export interface InlinePlugin {
@@ -43,4 +44,9 @@ export interface KernelOptions {
    * (a handler's call is abandoned) and the kernel goes on.
    */
   phaseLimits?: Partial<PhaseLimits>;
+  /**
+   * How third-party plugins run in their own process (data folder, memory cap, watchdog,
+   * database connection seam); see docs/decisions on process isolation.
+   */
+  isolation?: IsolationOptions;
 }

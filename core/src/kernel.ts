@@ -35,6 +35,11 @@ import type { DiscoveryProblem } from './registry/discover.js';
 import { syncEngines } from './registry/engine-sync.js';
 import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost } from './registry/lifecycle.js';
 import { loadDefinition, type AnyPlugin } from './registry/load-definition.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isolationModeOf } from './isolation/isolation-mode.js';
+import { loadIsolatedDefinition } from './isolation/isolated-plugin.js';
+import { resolveIsolationOptions, type ResolvedIsolationOptions } from './isolation/options.js';
 import { phaseLimits, type PhaseLimits } from './registry/phase-limits.js';
 import { maskSecrets, mergeMaskedSecrets, validateConfig, validateConfigLenient } from './registry/plugin-config.js';
 import { noteRunningError, toStatus, type PluginRecord } from './registry/plugin-record.js';
@@ -76,6 +81,7 @@ export class Kernel implements KernelApi {
   private stopped = false;
   private readonly admin: boolean;
   private readonly limits: PhaseLimits;
+  private isolation: ResolvedIsolationOptions | undefined;
 
   private constructor(private readonly options: KernelOptions) {
     this.logger = options.logger ?? createLogger();
@@ -127,6 +133,7 @@ export class Kernel implements KernelApi {
       limits,
       platformServices: (id) => platformServicesFor(id, platform),
       resolveProvided: (consumer, ref) => resolveProvided(this.records, consumer, ref),
+      loadDefinition: (record) => this.loadDefinition(record),
     };
   }
 
@@ -338,7 +345,17 @@ export class Kernel implements KernelApi {
   }
 
   private async definitionOf(record: PluginRecord): Promise<AnyPlugin> {
-    return (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
+    return (record.definition ??= record.inline ?? (await this.loadDefinition(record)));
+  }
+
+  /** Third-party plugins are loaded in their own process; their code never runs in this one. */
+  private loadDefinition(record: PluginRecord): Promise<AnyPlugin> {
+    const isolation = (this.isolation ??= resolveIsolationOptions(this.options.isolation, {
+      dataDir: join(tmpdir(), 'hostplane-plugins'),
+      databaseUrl: this.options.database.url,
+    }));
+    if (isolationModeOf(record, isolation.plugins) === 'in-process') return loadDefinition(record.discovered);
+    return loadIsolatedDefinition(record.discovered, { options: isolation, logger: this.logger, handlerMs: this.limits.handler });
   }
 
   async getConfig(id: string, options: { revealSecrets?: boolean } = {}): Promise<Record<string, unknown>> {

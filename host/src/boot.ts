@@ -1,4 +1,5 @@
 /** Opening the database and the kernel from the host's config: shared by `start` and the CLI. */
+import { join } from 'node:path';
 import { Kernel, createLogger, openDatabase, type InlinePlugin, type Logger } from '@hostplane/core';
 import type { HostConfig } from './config.js';
 import { registerSdkResolver } from './sdk-resolver.js';
@@ -28,6 +29,8 @@ export async function openKernel(config: HostConfig, options: OpenKernelOptions)
       listen: options.mode === 'run',
       runWorkers: options.mode === 'run',
       phaseLimits: config.pluginPhaseLimits,
+      // Each isolated plugin may write only its own folder under here.
+      isolation: { dataDir: join(config.dataDir, 'plugins') },
       discovery: {
         firstPartyDirs: config.firstPartyDirs,
         nodeModulesDirs: config.nodeModulesDirs,

@@ -14,7 +14,8 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Rbac } from '../rbac.js';
 import { migratePlugin, setPluginState } from '../db/index.js';
 import { checkRequirements, type GraphNode } from './dependency-graph.js';
-import { loadDefinition, type AnyPlugin } from './load-definition.js';
+import type { AnyPlugin } from './load-definition.js';
+import { isolatedOf } from '../isolation/isolated-plugin.js';
 import { validateConfig } from './plugin-config.js';
 import {
   createRuntimeContext,
@@ -38,6 +39,8 @@ export interface LifecycleHost {
   limits: PhaseLimits;
   platformServices(pluginId: string): Array<{ ref: ServiceRef<unknown>; factory: () => unknown }>;
   resolveProvided(consumer: string, ref: ServiceRef<unknown>): unknown;
+  /** Import a plugin's definition, or load it in its own process when it runs isolated. */
+  loadDefinition(record: PluginRecord): Promise<AnyPlugin>;
 }
 
 /** Store state and error (best effort: the in-memory record is the truth for this process). */
@@ -123,7 +126,7 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
   const id = record.discovered.manifest.id;
   let phase = 'load';
   try {
-    const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
+    const definition = (record.definition ??= record.inline ?? (await host.loadDefinition(record)));
     phase = 'dependencies';
     checkActivatable(record, host.records);
     phase = 'config';
@@ -192,6 +195,8 @@ async function teardown(host: LifecycleHost, record: PluginRecord, reason: StopR
   await withinLimit(runtime.container.dispose(), host.limits.stop, { plugin: id, phase: 'stop' }).catch((error: unknown) => {
     host.logger.error({ err: error, plugin: id }, 'plugin container did not dispose');
   });
+  // An isolated plugin's process ends with its activation, whether or not `stop` ran.
+  await isolatedOf(record.definition)?.end();
   return timedOut;
 }
 

@@ -24,6 +24,7 @@ export const ManifestSchema = Type.Object(
     requires: Type.Optional(Type.Record(Type.String({ pattern: PLUGIN_ID }), Type.String())),
     provides: Type.Optional(Type.Array(Type.String({ pattern: PLUGIN_ID }))),
     permissions: Type.Optional(Type.Array(Type.String({ pattern: CAPABILITY }))),
+    isolation: Type.Optional(Type.Union([Type.Literal('process'), Type.Literal('in-process')])),
   },
   { additionalProperties: false },
 );

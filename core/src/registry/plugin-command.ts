@@ -7,7 +7,7 @@ import { KernelErrors } from '../errors.js';
 import { migratePlugin } from '../db/index.js';
 import { buildRuntime, checkActivatable, type LifecycleHost } from './lifecycle.js';
 import { withinLimit } from './phase-limits.js';
-import { loadDefinition } from './load-definition.js';
+import { isolatedOf } from '../isolation/isolated-plugin.js';
 import { validateConfig } from './plugin-config.js';
 import { createRuntimeContext, createSetupContext } from './plugin-context.js';
 import type { PluginRecord } from './plugin-record.js';
@@ -33,7 +33,7 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
   const id = record.discovered.manifest.id;
   if (!record.enabled) throw KernelErrors.pluginNotEnabled(id);
   checkActivatable(record, host.records, (dep) => dep.enabled);
-  const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
+  const definition = (record.definition ??= record.inline ?? (await host.loadDefinition(record)));
   const config = validateConfig(id, definition.config, record.storedConfig);
   if (definition.migrations) await migratePlugin(host.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
   const runtime = buildRuntime(host, record, definition, config);
@@ -44,7 +44,7 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
 
 /** The commands an enabled plugin offers. */
 export async function listPluginCommands(host: LifecycleHost, record: PluginRecord): Promise<CommandInfo[]> {
-  const { runtime } = await prepare(host, record);
+  const { runtime, definition } = await prepare(host, record);
   try {
     return runtime.registrations.commands.map((c) => ({
       name: c.name,
@@ -54,6 +54,7 @@ export async function listPluginCommands(host: LifecycleHost, record: PluginReco
     }));
   } finally {
     await runtime.container.dispose();
+    await isolatedOf(definition)?.end();
   }
 }
 
@@ -80,5 +81,6 @@ export async function runPluginCommand(
   } finally {
     runtime.abort.abort();
     await runtime.container.dispose();
+    await isolatedOf(definition)?.end();
   }
 }

@@ -1,0 +1,94 @@
+/**
+ * Everything decided before an isolated plugin's process starts: the user it runs as, the one
+ * folder it may write, what it may read, and the runner's command line.
+ */
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '@hostplane/sdk';
+import type { KernelCapability } from '@hostplane/sdk';
+import { IsolationErrors } from './errors.js';
+import { isolationExecArgv } from './node-flags.js';
+import type { ResolvedIsolationOptions } from './options.js';
+import { readAllowList } from './read-allow-list.js';
+import { canSwitchUsers, ensurePluginUser, type SystemUser } from './system-user.js';
+
+/** core/ (this file is core/src/isolation/ or core/dist/isolation/). */
+const CORE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The runner is always the built JavaScript: the child runs no TypeScript loader. */
+export const RUNNER_DIR = join(CORE_DIR, 'dist', 'isolation', 'child');
+export const RUNNER = join(RUNNER_DIR, 'runner.js');
+
+/** How to start one plugin's process. */
+export interface ProcessPlan {
+  runner: string;
+  execArgv: string[];
+  dataDir: string;
+  user: SystemUser | undefined;
+}
+
+/** Let `user` traverse (not list) every folder above `dir`, as a web server's parents must be. */
+async function makeTraversable(dir: string, logger: Logger): Promise<void> {
+  for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) {
+    const s = await stat(d);
+    if ((s.mode & 0o001) === 0) {
+      await chmod(d, (s.mode & 0o7777) | 0o001);
+      logger.info({ dir: d }, 'made folder traversable for isolated plugins');
+    }
+  }
+}
+
+/** Prepare user, data folder and flags for plugin `pluginId` packaged in `pluginDir`. */
+export async function planProcess(input: {
+  pluginId: string;
+  pluginDir: string;
+  capabilities: ReadonlySet<KernelCapability>;
+  options: ResolvedIsolationOptions;
+  logger: Logger;
+}): Promise<ProcessPlan> {
+  const { pluginId, options, logger } = input;
+  if (!existsSync(RUNNER)) {
+    throw IsolationErrors.spawnFailed(pluginId, `the runner ${RUNNER} is missing: build @hostplane/core first`);
+  }
+  let user: SystemUser | undefined;
+  if (options.runAs === 'plugin-user') {
+    if (!canSwitchUsers()) {
+      throw IsolationErrors.spawnFailed(
+        pluginId,
+        'running each plugin as its own user needs root (set isolation.runAs to "host-user" to run without)',
+      );
+    }
+    user = await ensurePluginUser(pluginId);
+  }
+  const root = resolve(options.dataDir);
+  const dataDir = join(root, pluginId);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (user) {
+    await chmod(root, 0o711);
+    await makeTraversable(root, logger);
+    await chown(dataDir, user.uid, user.gid);
+    await chmod(dataDir, 0o700);
+  }
+  const needs = [
+    ...(input.capabilities.has('http:routes') ? ['fastify'] : []),
+    ...(input.capabilities.has('db') ? ['knex', 'pg'] : []),
+  ];
+  // `fs:<path>` capabilities the admin reviewed in the manifest open those trees too.
+  const declaredTrees = [...input.capabilities].filter((c) => c.startsWith('fs:/')).map((c) => `${resolve(c.slice(3))}/`);
+  const read = [
+    ...readAllowList({ pluginDir: input.pluginDir, runnerDir: RUNNER_DIR, coreDir: CORE_DIR, needs }),
+    `${dataDir}/`,
+    ...declaredTrees,
+  ];
+  const execArgv = isolationExecArgv({
+    read,
+    write: [`${dataDir}/`, ...declaredTrees],
+    // A plugin that declares running programs (`exec:<name>`) may start child processes.
+    childProcesses: [...input.capabilities].some((c) => c.startsWith('exec:')),
+    workers: false,
+    memoryMb: options.memoryMb,
+  });
+  return { runner: RUNNER, execArgv, dataDir, user };
+}
