@@ -65,17 +65,34 @@ export class Supervisor {
     const o = this.options;
     this.#ending = false;
     this.#killReason = undefined;
-    // Through env(1) so that no NODE_OPTIONS reaches the child: a test runner or an instrumenting
-    // tool adds its loaders there, and the child could not read them under its permissions.
-    const child = spawn(ENV, ['-u', 'NODE_OPTIONS', process.execPath, ...o.execArgv, o.runner, String(o.heartbeatMs)], {
-      cwd: o.cwd,
-      // Nothing of the host's environment: no DATABASE_URL, no HOSTPLANE_SECRET_KEY, no PATH.
-      env: { NODE_ENV: process.env.NODE_ENV ?? 'production', HOSTPLANE_PLUGIN_ID: o.pluginId },
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      ...(o.uid !== undefined ? { uid: o.uid } : {}),
-      ...(o.gid !== undefined ? { gid: o.gid } : {}),
-    });
+    // Through `env -i`, so the child's environment is exactly this list, whatever a wrapper of
+    // child_process (a test runner, an instrumenting tool) adds: nothing of the host's (no
+    // DATABASE_URL, no HOSTPLANE_SECRET_KEY, no PATH, no NODE_OPTIONS loaders). The IPC channel
+    // is stdio slot 3, which is how Node finds it.
+    const environment = {
+      NODE_CHANNEL_FD: '3',
+      NODE_CHANNEL_SERIALIZATION_MODE: 'advanced',
+      NODE_ENV: process.env.NODE_ENV ?? 'production',
+      HOSTPLANE_PLUGIN_ID: o.pluginId,
+    };
+    const child = spawn(
+      ENV,
+      [
+        '-i',
+        ...Object.entries(environment).map(([k, v]) => `${k}=${v}`),
+        process.execPath,
+        ...o.execArgv,
+        o.runner,
+        String(o.heartbeatMs),
+      ],
+      {
+        cwd: o.cwd,
+        serialization: 'advanced',
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        ...(o.uid !== undefined ? { uid: o.uid } : {}),
+        ...(o.gid !== undefined ? { gid: o.gid } : {}),
+      },
+    );
     this.#child = child;
     this.#lastBeat = Date.now();
     const log = o.logger.child({ plugin: o.pluginId, pid: child.pid });
