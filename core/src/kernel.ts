@@ -355,7 +355,12 @@ export class Kernel implements KernelApi {
       databaseUrl: this.options.database.url,
     }));
     if (isolationModeOf(record, isolation.plugins) === 'in-process') return loadDefinition(record.discovered);
-    return loadIsolatedDefinition(record.discovered, { options: isolation, logger: this.logger, handlerMs: this.limits.handler });
+    return loadIsolatedDefinition(record.discovered, {
+      options: isolation,
+      logger: this.logger,
+      handlerMs: this.limits.handler,
+      keepWarmMs: this.admin ? 0 : 10_000,
+    });
   }
 
   async getConfig(id: string, options: { revealSecrets?: boolean } = {}): Promise<Record<string, unknown>> {

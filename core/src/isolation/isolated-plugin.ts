@@ -39,6 +39,11 @@ export interface IsolationHost {
   logger: Logger;
   /** Time limits of plugin code (calls into the child use the handler limit). */
   handlerMs: number;
+  /**
+   * How long the process that described the plugin stays up to be set up without a second
+   * start (0: end it at once, as the CLI does, which must not wait on it).
+   */
+  keepWarmMs: number;
 }
 
 type AnyContext = SetupContext<Record<string, unknown>, Record<string, unknown>>;
@@ -63,6 +68,8 @@ export class IsolatedPlugin {
   #restartTimer: NodeJS.Timeout | undefined;
   #upSince = 0;
   #downReason = 'its process is not running';
+  #warmTimer: NodeJS.Timeout | undefined;
+  #spawnedAt = 0;
   readonly #jobs = new Map<string, JobContext>();
   readonly #io = new Map<number, CommandIO>();
   #ioToken = 1;
@@ -100,6 +107,7 @@ export class IsolatedPlugin {
       logger,
       heartbeatMs: options.heartbeatMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      preload: [...(capabilities.has('http:routes') ? ['fastify'] : []), ...(capabilities.has('db') ? ['knex'] : [])],
       rssBytes: options.rssMb * 1048576,
       handler: this.#handle,
       onNotice: (message) => this.#notice(message),
@@ -107,6 +115,7 @@ export class IsolatedPlugin {
     });
     this.#supervisor = supervisor;
     this.#ended = false;
+    this.#spawnedAt = performance.now();
     supervisor.spawn();
     const init: InitParams = {
       pluginId: this.id,
@@ -125,22 +134,41 @@ export class IsolatedPlugin {
 
   /** Load the plugin in a short-lived process and describe it (for listing, config, checks). */
   async describe(): Promise<PluginDescription> {
+    let description: PluginDescription;
     try {
-      return await this.#spawn();
-    } finally {
+      description = await this.#spawn();
+    } catch (error) {
       await this.end();
+      throw error;
     }
+    if (this.host.keepWarmMs <= 0) {
+      await this.end();
+    } else {
+      // Enabling usually follows loading at once: the same process is then set up.
+      this.#warmTimer = setTimeout(() => void this.end(), this.host.keepWarmMs);
+      this.#warmTimer.unref();
+    }
+    return description;
   }
 
   // ---- what the lifecycle calls through the definition ----
 
   async setup(ctx: AnyContext): Promise<void> {
-    await this.end();
+    const warm = this.#warmTimer !== undefined && this.#supervisor?.up === true;
+    clearTimeout(this.#warmTimer);
+    this.#warmTimer = undefined;
+    if (!warm) {
+      await this.end();
+      await this.#spawn();
+    }
     this.#setupCtx = ctx;
     this.#config = ctx.config;
     this.#restarts = 0;
-    await this.#spawn();
     const registrations = await this.#setupInChild();
+    this.host.logger.info(
+      { plugin: this.id, pid: this.pid, readyMs: Math.round(performance.now() - this.#spawnedAt), reused: warm },
+      'isolated plugin ready',
+    );
     this.#shape = shapeOf(registrations);
     this.#replay(ctx, registrations);
     this.#upSince = Date.now();
@@ -165,6 +193,8 @@ export class IsolatedPlugin {
   async end(): Promise<void> {
     this.#ended = true;
     clearTimeout(this.#restartTimer);
+    clearTimeout(this.#warmTimer);
+    this.#warmTimer = undefined;
     this.#socket = undefined;
     const supervisor = this.#supervisor;
     this.#supervisor = undefined;

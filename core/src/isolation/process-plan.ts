@@ -2,8 +2,8 @@
  * Everything decided before an isolated plugin's process starts: the user it runs as, the one
  * folder it may write, what it may read, and the runner's command line.
  */
-import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, stat } from 'node:fs/promises';
+import { existsSync, realpathSync } from 'node:fs';
+import { chmod, chown, mkdir, stat, symlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@hostplane/sdk';
@@ -11,7 +11,7 @@ import type { KernelCapability } from '@hostplane/sdk';
 import { IsolationErrors } from './errors.js';
 import { isolationExecArgv } from './node-flags.js';
 import type { ResolvedIsolationOptions } from './options.js';
-import { readAllowList } from './read-allow-list.js';
+import { findPackageDir, readAllowList } from './read-allow-list.js';
 import { canSwitchUsers, ensurePluginUser, type SystemUser } from './system-user.js';
 
 /** core/ (this file is core/src/isolation/ or core/dist/isolation/). */
@@ -38,6 +38,25 @@ async function makeTraversable(dir: string, logger: Logger): Promise<void> {
       logger.info({ dir: d }, 'made folder traversable for isolated plugins');
     }
   }
+}
+
+/**
+ * A drop-in plugin outside this install cannot resolve `@hostplane/sdk`. In the host a resolve
+ * hook points it at the host's copy; an isolated process cannot run loader hooks (on Node 20
+ * they need a worker thread, which the permission model refuses). So the drop-in folder gets
+ * `node_modules/@hostplane/sdk` linking to the host's SDK, which Node finds walking up from the
+ * plugin, and every plugin still shares one SDK.
+ */
+async function linkHostSdk(pluginDir: string, logger: Logger): Promise<void> {
+  if (findPackageDir('@hostplane/sdk', pluginDir)) return;
+  const hostSdk = findPackageDir('@hostplane/sdk', CORE_DIR);
+  if (!hostSdk) return;
+  const scope = join(dirname(pluginDir), 'node_modules', '@hostplane');
+  await mkdir(scope, { recursive: true, mode: 0o755 });
+  await symlink(realpathSync(hostSdk), join(scope, 'sdk'), 'dir').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  logger.info({ link: join(scope, 'sdk') }, "linked the host's SDK for isolated drop-in plugins");
 }
 
 /** Prepare user, data folder and flags for plugin `pluginId` packaged in `pluginDir`. */
@@ -71,6 +90,7 @@ export async function planProcess(input: {
     await chown(dataDir, user.uid, user.gid);
     await chmod(dataDir, 0o700);
   }
+  await linkHostSdk(input.pluginDir, logger);
   const needs = [
     ...(input.capabilities.has('http:routes') ? ['fastify'] : []),
     ...(input.capabilities.has('db') ? ['knex', 'pg'] : []),

@@ -23,6 +23,8 @@ export interface SupervisorOptions {
   gid?: number;
   logger: Logger;
   heartbeatMs: number;
+  /** Modules the runner may start importing before it is asked to (`fastify`, `knex`). */
+  preload: string[];
   heartbeatTimeoutMs: number;
   rssBytes: number;
   /** Calls from the child. */
@@ -84,6 +86,7 @@ export class Supervisor {
         ...o.execArgv,
         o.runner,
         String(o.heartbeatMs),
+        o.preload.join(','),
       ],
       {
         cwd: o.cwd,

@@ -190,6 +190,11 @@ process.on('unhandledRejection', (reason) => {
   (logger as { error(o: unknown, m: string): void }).error({ err: reason }, 'unhandled rejection in plugin');
 });
 
+// Start loading what setup will need while the kernel is still sending `load`.
+for (const name of (process.argv[3] ?? '').split(',')) {
+  if (name === 'fastify' || name === 'knex') void import(name).catch(() => undefined);
+}
+
 const beatMs = Number(process.argv[2] ?? 1000);
 const beat = () => send({ t: 'beat', rss: process.memoryUsage.rss() });
 setInterval(beat, beatMs > 0 ? beatMs : 1000);
