@@ -41,6 +41,7 @@ const DROP_REQUEST = new Set([
 ]);
 const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', ERROR_HEADER]);
 const MAX_ERROR_BODY = 64 * 1024;
+const SMALL_BODY = 64 * 1024;
 
 type Req = FastifyRequest & { actor: unknown };
 
@@ -119,6 +120,16 @@ function forward(target: RouteTarget, request: Req, reply: FastifyReply): Promis
         if (value !== undefined && !DROP_RESPONSE.has(name)) void reply.header(name, value);
       }
       void reply.code(res.statusCode ?? 502);
+      // Small answers of known length are sent as one buffer (cheaper than piping a stream
+      // through the reply); anything else streams as it comes.
+      const length = Number(res.headers['content-length']);
+      if (Number.isInteger(length) && length <= SMALL_BODY) {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve(reply.send(Buffer.concat(chunks))));
+        res.on('error', () => reject(IsolationErrors.unavailable(target.pluginId, target.downReason())));
+        return;
+      }
       resolve(reply.send(res));
     });
     outgoing.end(data);
