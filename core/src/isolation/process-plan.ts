@@ -59,6 +59,31 @@ async function linkHostSdk(pluginDir: string, logger: Logger): Promise<void> {
   logger.info({ link: join(scope, 'sdk') }, "linked the host's SDK for isolated drop-in plugins");
 }
 
+/**
+ * The plugin's user must be able to reach and read its package: every folder above it
+ * traversable by others, the package readable. Said plainly here rather than as a "module not
+ * found" from inside the process.
+ */
+async function checkReadable(pluginId: string, pluginDir: string): Promise<void> {
+  const real = realpathSync(pluginDir);
+  const own = await stat(real);
+  if ((own.mode & 0o005) !== 0o005) {
+    throw IsolationErrors.spawnFailed(
+      pluginId,
+      `its package folder ${real} is not readable by other users (mode ${(own.mode & 0o777).toString(8)})`,
+    );
+  }
+  for (let d = dirname(real); d !== dirname(d); d = dirname(d)) {
+    const s = await stat(d);
+    if ((s.mode & 0o001) === 0) {
+      throw IsolationErrors.spawnFailed(
+        pluginId,
+        `the folder ${d} above its package cannot be traversed by other users (mode ${(s.mode & 0o777).toString(8)})`,
+      );
+    }
+  }
+}
+
 /** Prepare user, data folder and flags for plugin `pluginId` packaged in `pluginDir`. */
 export async function planProcess(input: {
   pluginId: string;
@@ -80,6 +105,7 @@ export async function planProcess(input: {
       );
     }
     user = await ensurePluginUser(pluginId);
+    await checkReadable(pluginId, input.pluginDir);
   }
   const root = resolve(options.dataDir);
   const dataDir = join(root, pluginId);

@@ -61,7 +61,8 @@ export function dependencyClosure(roots: string[], fromDir: string): string[] {
 /** Everything the runner and `pluginDir` need to read. */
 export function readAllowList(options: { pluginDir: string; runnerDir: string; coreDir: string; needs: string[] }): string[] {
   const pluginReal = realpathSync(options.pluginDir);
-  const own = dependenciesOf(pluginReal).filter((d) => !FORBIDDEN.has(d));
+  // Every plugin imports the SDK, declared or not (a drop-in may lean on the host's copy).
+  const own = [...new Set([...dependenciesOf(pluginReal), '@hostplane/sdk'])].filter((d) => !FORBIDDEN.has(d));
   const list = new Set<string>([`${options.pluginDir}/`, `${pluginReal}/`, `${options.runnerDir}/`]);
   for (const dir of dependencyClosure(own, pluginReal)) list.add(dir);
   for (const dir of dependencyClosure(options.needs, options.coreDir)) list.add(dir);
