@@ -358,7 +358,7 @@ export class Kernel implements KernelApi {
     return loadIsolatedDefinition(record.discovered, {
       options: isolation,
       logger: this.logger,
-      handlerMs: this.limits.handler,
+      loadMs: 30_000,
       keepWarmMs: this.admin ? 0 : 10_000,
     });
   }

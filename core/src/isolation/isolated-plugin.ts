@@ -37,8 +37,8 @@ export const ISOLATED = Symbol.for('hostplane.isolated');
 export interface IsolationHost {
   options: ResolvedIsolationOptions;
   logger: Logger;
-  /** Time limits of plugin code (calls into the child use the handler limit). */
-  handlerMs: number;
+  /** Time limit of starting a process and importing the plugin in it. */
+  loadMs: number;
   /**
    * How long the process that described the plugin stays up to be set up without a second
    * start (0: end it at once, as the CLI does, which must not wait on it).
@@ -69,6 +69,7 @@ export class IsolatedPlugin {
   #upSince = 0;
   #downReason = 'its process is not running';
   #warmTimer: NodeJS.Timeout | undefined;
+  #prepared = false;
   #spawnedAt = 0;
   readonly #jobs = new Map<string, JobContext>();
   readonly #io = new Map<number, CommandIO>();
@@ -129,7 +130,7 @@ export class IsolatedPlugin {
       const { url } = await options.pluginConnection(this.id);
       init.database = { url, pool: options.poolSize };
     }
-    return supervisor.call<PluginDescription>('load', init, this.host.handlerMs);
+    return supervisor.call<PluginDescription>('load', init, this.host.loadMs);
   }
 
   /** Load the plugin in a short-lived process and describe it (for listing, config, checks). */
@@ -153,20 +154,28 @@ export class IsolatedPlugin {
 
   // ---- what the lifecycle calls through the definition ----
 
-  async setup(ctx: AnyContext): Promise<void> {
+  /** Have a process with the plugin loaded, ready for `setup`: the warm one, else a new one. */
+  async prepare(): Promise<void> {
     const warm = this.#warmTimer !== undefined && this.#supervisor?.up === true;
     clearTimeout(this.#warmTimer);
     this.#warmTimer = undefined;
-    if (!warm) {
-      await this.end();
-      await this.#spawn();
-    }
+    this.#prepared = true;
+    if (warm) return;
+    await this.end();
+    this.#prepared = true;
+    await this.#spawn();
+  }
+
+  async setup(ctx: AnyContext): Promise<void> {
+    const warm = this.#prepared && this.#supervisor?.up === true;
+    if (!warm) await this.prepare();
+    this.#prepared = false;
     this.#setupCtx = ctx;
     this.#config = ctx.config;
     this.#restarts = 0;
     const registrations = await this.#setupInChild();
     this.host.logger.info(
-      { plugin: this.id, pid: this.pid, readyMs: Math.round(performance.now() - this.#spawnedAt), reused: warm },
+      { plugin: this.id, pid: this.pid, readyMs: Math.round(performance.now() - this.#spawnedAt) },
       'isolated plugin ready',
     );
     this.#shape = shapeOf(registrations);
@@ -192,6 +201,7 @@ export class IsolatedPlugin {
   /** End the process (no restart). Safe to call more than once. */
   async end(): Promise<void> {
     this.#ended = true;
+    this.#prepared = false;
     clearTimeout(this.#restartTimer);
     clearTimeout(this.#warmTimer);
     this.#warmTimer = undefined;
@@ -203,8 +213,9 @@ export class IsolatedPlugin {
 
   // ---- process ----
 
-  async #setupInChild(): Promise<RegistrationsDescriptor> {
-    const registrations = await this.#call<RegistrationsDescriptor>('setup', { config: this.#config }, this.host.handlerMs);
+  /** `timeoutMs` 0: the lifecycle's setup limit bounds the call; a restart sets its own. */
+  async #setupInChild(timeoutMs = 0): Promise<RegistrationsDescriptor> {
+    const registrations = await this.#call<RegistrationsDescriptor>('setup', { config: this.#config }, timeoutMs);
     this.#socket = registrations.socket ?? undefined;
     return registrations;
   }
@@ -234,11 +245,11 @@ export class IsolatedPlugin {
     if (this.#ended) return;
     try {
       await this.#spawn();
-      const registrations = await this.#setupInChild();
+      const registrations = await this.#setupInChild(this.host.loadMs);
       if (shapeOf(registrations) !== this.#shape) {
         throw new Error('it registered different routes, handlers or jobs than when it was set up');
       }
-      if (this.#started) await this.#call('start', null, 0);
+      if (this.#started) await this.#call('start', null, this.host.loadMs);
       this.#upSince = Date.now();
       this.#reportHealth('degraded', `restarted after ${previous} (restart ${this.#restarts})`);
     } catch (error) {
@@ -312,10 +323,11 @@ export class IsolatedPlugin {
     };
     for (const { prefix, routes } of reg.routes) ctx.routes(proxyRegistrar(prefix, routes, target), { prefix });
     for (const { event, index } of reg.before) {
-      ctx.before(event as never, (payload) => this.#call('event.before', { index, payload }, this.host.handlerMs));
+      // The event bus bounds each call with its handler limit (and names the event when it does).
+      ctx.before(event as never, (payload) => this.#call('event.before', { index, payload }, 0));
     }
     for (const { event, index } of reg.after) {
-      ctx.on(event as never, (payload) => this.#call('event.after', { index, payload }, this.host.handlerMs));
+      ctx.on(event as never, (payload) => this.#call('event.after', { index, payload }, 0));
     }
     for (const { name, maxAttempts } of reg.jobs) {
       ctx.job(

@@ -131,6 +131,10 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     checkActivatable(record, host.records);
     phase = 'config';
     const config = validateConfig(id, definition.config, record.storedConfig);
+    // An isolated plugin's process starts here, as part of loading: the phase limits below
+    // bound the plugin's own code, not the start of a process.
+    phase = 'load';
+    await isolatedOf(definition)?.prepare();
     phase = 'migrate';
     if (definition.migrations) {
       const cancel = new AbortController();
@@ -178,7 +182,10 @@ async function teardown(host: LifecycleHost, record: PluginRecord, reason: StopR
   const runtime = record.runtime;
   record.runtime = undefined;
   record.health = null;
-  if (!runtime) return undefined;
+  if (!runtime) {
+    await isolatedOf(record.definition)?.end();
+    return undefined;
+  }
   runtime.abort.abort();
   let timedOut: Error | undefined;
   const definition = record.definition;
