@@ -188,6 +188,10 @@ process.on('message', (message: WireMessage) => {
 });
 // The kernel went away (or closed the channel to end us): nothing here may outlive it.
 process.on('disconnect', () => process.exit(0));
+// A terminal's Ctrl-C or a service manager signals the whole process group: the host drains its
+// requests first and ends this process itself (closing the channel), so these are not for us.
+process.on('SIGTERM', () => undefined);
+process.on('SIGINT', () => undefined);
 process.on('unhandledRejection', (reason) => {
   (logger as { error(o: unknown, m: string): void }).error({ err: reason }, 'unhandled rejection in plugin');
 });
