@@ -30,7 +30,8 @@ export async function openKernel(config: HostConfig, options: OpenKernelOptions)
       runWorkers: options.mode === 'run',
       phaseLimits: config.pluginPhaseLimits,
       // Each isolated plugin may write only its own folder under here.
-      isolation: { dataDir: join(config.dataDir, 'plugins') },
+      // (`plugins/` beside it is the default drop-in folder.)
+      isolation: { dataDir: join(config.dataDir, 'plugin-data'), plugins: config.pluginIsolation },
       discovery: {
         firstPartyDirs: config.firstPartyDirs,
         nodeModulesDirs: config.nodeModulesDirs,

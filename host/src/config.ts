@@ -36,6 +36,8 @@ export interface HostConfig {
   rateLimit: { max: number; timeWindow: string };
   /** Time limits on plugin phases set by `HOSTPLANE_PLUGIN_<PHASE>_TIMEOUT_MS`; the kernel's defaults otherwise. */
   pluginPhaseLimits: Partial<PhaseLimits>;
+  /** `HOSTPLANE_PLUGIN_ISOLATION`: the admin's choice per plugin (`id=in-process,other=process`). */
+  pluginIsolation: Record<string, 'process' | 'in-process'>;
 }
 
 /** The phases whose limit an environment variable may set. */
@@ -48,6 +50,21 @@ function phaseLimitVars(env: NodeJS.ProcessEnv): Partial<PhaseLimits> {
     if (env[name]) limits[phase] = intVar(env, name, 0, 1, 2 ** 31 - 1);
   }
   return limits;
+}
+
+function isolationVar(env: NodeJS.ProcessEnv): Record<string, 'process' | 'in-process'> {
+  const out: Record<string, 'process' | 'in-process'> = {};
+  for (const item of (env.HOSTPLANE_PLUGIN_ISOLATION ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [id, mode] = item.split('=').map((s) => s.trim());
+    if (!id || !/^[a-z][a-z0-9-]*$/.test(id) || (mode !== 'process' && mode !== 'in-process')) {
+      throw ConfigInvalid('HOSTPLANE_PLUGIN_ISOLATION', `each entry must be <plugin id>=process|in-process, got "${item}"`);
+    }
+    out[id] = mode;
+  }
+  return out;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -98,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logFormat,
     rateLimit: { max: intVar(env, 'HOSTPLANE_RATE_LIMIT_MAX', 300, 1, 1_000_000), timeWindow: '1 minute' },
     pluginPhaseLimits: phaseLimitVars(env),
+    pluginIsolation: isolationVar(env),
   };
 }

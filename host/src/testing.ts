@@ -70,7 +70,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       config: options.config ?? {},
       runWorkers: options.runWorkers ?? true,
       taskThreads: 1,
-      isolation: { dataDir: join(dataDir, 'plugins'), ...options.isolation },
+      isolation: { dataDir: join(dataDir, 'plugin-data'), ...options.isolation },
     });
   } catch (error) {
     await database.close().catch(() => undefined);
