@@ -6,6 +6,7 @@
  * A process that dies is started again after a growing delay and the plugin shows `degraded`
  * with the reason; the host keeps serving everything else meanwhile.
  */
+import { rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import {
   coreServices,
@@ -77,8 +78,21 @@ export class IsolatedPlugin {
 
   constructor(
     readonly discovered: DiscoveredPlugin,
-    private readonly host: IsolationHost,
+    readonly host: IsolationHost,
   ) {}
+
+  /** What the plugin's process said about it when loaded. */
+  description: PluginDescription = {
+    id: '',
+    sdk: '',
+    permissions: [],
+    requires: {},
+    provides: [],
+    rbac: {},
+    limits: [],
+    config: null,
+    migrations: null,
+  };
 
   get id(): string {
     return this.discovered.manifest.id;
@@ -137,7 +151,7 @@ export class IsolatedPlugin {
   async describe(): Promise<PluginDescription> {
     let description: PluginDescription;
     try {
-      description = await this.#spawn();
+      description = this.description = await this.#spawn();
     } catch (error) {
       await this.end();
       throw error;
@@ -205,13 +219,20 @@ export class IsolatedPlugin {
     clearTimeout(this.#restartTimer);
     clearTimeout(this.#warmTimer);
     this.#warmTimer = undefined;
-    this.#socket = undefined;
     const supervisor = this.#supervisor;
     this.#supervisor = undefined;
     await supervisor?.end();
+    this.#removeSocket();
   }
 
   // ---- process ----
+
+  /** A killed process leaves its socket file behind. */
+  #removeSocket(): void {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) void rm(socket, { force: true }).catch(() => undefined);
+  }
 
   /** `timeoutMs` 0: the lifecycle's setup limit bounds the call; a restart sets its own. */
   async #setupInChild(timeoutMs = 0): Promise<RegistrationsDescriptor> {
@@ -227,7 +248,7 @@ export class IsolatedPlugin {
   }
 
   #died(reason: string): void {
-    this.#socket = undefined;
+    this.#removeSocket();
     this.#downReason = reason;
     if (this.#ended) return;
     this.#restarts += 1;
@@ -391,7 +412,23 @@ export function isolatedOf(definition: AnyPlugin | undefined): IsolatedPlugin | 
 export async function loadIsolatedDefinition(discovered: DiscoveredPlugin, host: IsolationHost): Promise<AnyPlugin> {
   const session = new IsolatedPlugin(discovered, host);
   const d = await session.describe();
-  const definition = definePlugin({
+  const definition = definitionOf(session, d);
+  checkDefinitionAgainstManifest(definition, discovered);
+  return definition;
+}
+
+/**
+ * A definition of the same plugin with a process of its own, for a CLI command run while the
+ * plugin may be started: the command must not take over (or end) the running process.
+ */
+export function separateDefinition(definition: AnyPlugin): AnyPlugin | undefined {
+  const session = isolatedOf(definition);
+  if (!session) return undefined;
+  return definitionOf(new IsolatedPlugin(session.discovered, session.host), session.description);
+}
+
+function definitionOf(session: IsolatedPlugin, d: PluginDescription): AnyPlugin {
+  return definePlugin({
     id: d.id,
     sdk: d.sdk,
     permissions: d.permissions as never,
@@ -406,6 +443,4 @@ export async function loadIsolatedDefinition(discovered: DiscoveredPlugin, host:
     stop: (ctx) => session.stop(ctx as StopContext<Record<string, unknown>, Record<string, unknown>>),
     [ISOLATED]: session,
   } as Parameters<typeof definePlugin>[0]) as AnyPlugin;
-  checkDefinitionAgainstManifest(definition, discovered);
-  return definition;
 }

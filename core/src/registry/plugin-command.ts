@@ -7,7 +7,7 @@ import { KernelErrors } from '../errors.js';
 import { migratePlugin } from '../db/index.js';
 import { buildRuntime, checkActivatable, type LifecycleHost } from './lifecycle.js';
 import { withinLimit } from './phase-limits.js';
-import { isolatedOf } from '../isolation/isolated-plugin.js';
+import { isolatedOf, separateDefinition } from '../isolation/isolated-plugin.js';
 import { validateConfig } from './plugin-config.js';
 import { createRuntimeContext, createSetupContext } from './plugin-context.js';
 import type { PluginRecord } from './plugin-record.js';
@@ -33,7 +33,9 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
   const id = record.discovered.manifest.id;
   if (!record.enabled) throw KernelErrors.pluginNotEnabled(id);
   checkActivatable(record, host.records, (dep) => dep.enabled);
-  const definition = (record.definition ??= record.inline ?? (await host.loadDefinition(record)));
+  const loaded = (record.definition ??= record.inline ?? (await host.loadDefinition(record)));
+  // An isolated plugin's command runs in a process of its own, beside the running plugin's.
+  const definition = separateDefinition(loaded) ?? loaded;
   const config = validateConfig(id, definition.config, record.storedConfig);
   if (definition.migrations) await migratePlugin(host.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
   const runtime = buildRuntime(host, record, definition, config);

@@ -114,7 +114,9 @@ async function setup(params: { config: Record<string, unknown> }): Promise<Regis
   await def.setup?.(childSetupContext(contextInput(), reg, def.deps));
   let socket: string | null = null;
   if (reg.routes.length > 0) {
-    socket = join(i.dataDir, 'routes.sock');
+    // One socket per process: a CLI command sets the plugin up in a second process beside the
+    // running one, which must keep its own.
+    socket = join(i.dataDir, `${process.pid}.sock`);
     routes = await listenRoutes(reg.routes, socket, logger);
   }
   return describeRegistrations(reg, routes?.routes ?? [], socket);
