@@ -44,4 +44,10 @@ t.test('an isolated plugin’s command, page, event handler and settings work un
     if (!users.includes(user.id)) await new Promise((r) => setTimeout(r, 50));
   }
   t.ok(users.includes(user.id), 'its event handler heard user.created');
+
+  const ready = host.logs().find((l) => l.msg === 'isolated plugin ready' && l.plugin === 'features');
+  const pid = Number(ready?.pid);
+  t.doesNotThrow(() => process.kill(pid, 0), 'its process runs');
+  await host.close();
+  t.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the host stopped: no process left behind');
 });

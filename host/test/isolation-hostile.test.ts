@@ -121,6 +121,12 @@ t.test('an isolated plugin is refused what its manifest does not grant', async (
   const own = (await host.inject({ method: 'GET', url: '/v1/probe/write-own' })).json<Attempt>();
   t.equal(own.outcome, 'allowed', 'writing its own data folder is allowed');
 
+  const headers = await host.inject({ method: 'GET', url: '/v1/probe/headers', headers: { origin: 'https://evil.example' } });
+  t.equal(headers.headers['set-cookie'], undefined, 'no cookie on the host origin');
+  t.not(headers.headers['access-control-allow-origin'], 'https://evil.example', 'no wider CORS');
+  t.not(headers.headers['x-frame-options'], 'ALLOWALL', "the host's security headers stand");
+  t.equal(headers.headers['x-probe'], 'kept', 'its own headers pass');
+
   const streamed = await host.inject({ method: 'GET', url: '/v1/probe/stream' });
   t.equal(streamed.statusCode, 200);
   t.equal(streamed.body, 'one\ntwo\nthree\n', 'a streamed body arrives whole');

@@ -39,7 +39,25 @@ const DROP_REQUEST = new Set([
   'proxy-authorization',
   ACTOR_HEADER,
 ]);
-const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', ERROR_HEADER]);
+// What the host decides for every answer stays the host's: an untrusted plugin may not set
+// cookies on the host's origin (a session cookie among them), widen CORS, or relax the
+// security headers and the request id the gateway set.
+const DROP_RESPONSE = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'date',
+  ERROR_HEADER,
+  'set-cookie',
+  'x-request-id',
+  'strict-transport-security',
+  'content-security-policy',
+  'x-frame-options',
+  'x-content-type-options',
+  'referrer-policy',
+  'cross-origin-opener-policy',
+  'cross-origin-resource-policy',
+]);
 const MAX_ERROR_BODY = 64 * 1024;
 const SMALL_BODY = 64 * 1024;
 
@@ -117,7 +135,8 @@ function forward(target: RouteTarget, request: Req, reply: FastifyReply): Promis
         return;
       }
       for (const [name, value] of Object.entries(res.headers)) {
-        if (value !== undefined && !DROP_RESPONSE.has(name)) void reply.header(name, value);
+        if (value !== undefined && !DROP_RESPONSE.has(name) && !name.startsWith('access-control-'))
+          void reply.header(name, value);
       }
       void reply.code(res.statusCode ?? 502);
       // Small answers of known length are sent as one buffer (cheaper than piping a stream
