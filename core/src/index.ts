@@ -16,6 +16,11 @@ export { DEFAULT_PHASE_LIMITS, type PhaseLimits } from './registry/phase-limits.
 export * from './db/index.js';
 export * from './secrets/index.js';
 export * from './signing/index.js';
+export { IsolationErrors } from './isolation/errors.js';
+export { isolationModeOf, isFirstParty } from './isolation/isolation-mode.js';
+export { type IsolationMode, type IsolationOptions, type PluginConnection } from './isolation/options.js';
+export { permissionFlag } from './isolation/node-flags.js';
+export { pluginUserName, PLUGIN_ID_BAND } from './isolation/system-user.js';
 export * from './services/index.js';
 export { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
 export { createTestDatabase, type TestDatabase } from './testing/test-database.js';

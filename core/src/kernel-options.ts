@@ -6,6 +6,7 @@ import type { AnyPlugin } from './registry/load-definition.js';
 import type { PhaseLimits } from './registry/phase-limits.js';
 import type { SecretKeySource } from './secrets/keyring.js';
 import type { SigningPolicy } from './signing/assess.js';
+import type { IsolationOptions } from './isolation/options.js';
 
 /** A plugin handed over as an object (tests, `startTestHost`). */
 export interface InlinePlugin {
@@ -61,4 +62,9 @@ export interface KernelOptions {
    * are refused. The host always sets it; without it (tests) nothing is checked.
    */
   signing?: SigningPolicy;
+  /**
+   * How third-party plugins run in their own process (data folder, memory cap, watchdog,
+   * database connection seam); see docs/decisions on process isolation.
+   */
+  isolation?: IsolationOptions;
 }

@@ -34,13 +34,20 @@ import { assertMayRun } from './signing/plugin-trust.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
 import { keyringSeal, rolePasswordStore } from './db/roles/role-passwords.js';
-import { openDatabaseOf } from './registry/database-access.js';
+import { withLogin } from './db/open-database.js';
+import { ensurePluginRole } from './db/roles/plugin-roles.js';
+import { databaseAccessOf, openDatabaseOf } from './registry/database-access.js';
 import { findCycles } from './registry/dependency-graph.js';
 import { disableImpact, type DisableImpact } from './registry/disable-impact.js';
 import type { DiscoveryProblem } from './registry/discover.js';
 import { syncEngines } from './registry/engine-sync.js';
 import { activate, checkActivatable, deactivate, failPlugin, type LifecycleHost } from './registry/lifecycle.js';
 import { loadDefinition, type AnyPlugin } from './registry/load-definition.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isolationModeOf } from './isolation/isolation-mode.js';
+import { loadIsolatedDefinition } from './isolation/isolated-plugin.js';
+import { resolveIsolationOptions, type ResolvedIsolationOptions } from './isolation/options.js';
 import { phaseLimits, type PhaseLimits } from './registry/phase-limits.js';
 import { SECRET_MASK, maskSecrets, mergeMaskedSecrets, validateConfig, validateConfigLenient } from './registry/plugin-config.js';
 import { noteRunningError, toStatus, type PluginRecord } from './registry/plugin-record.js';
@@ -88,6 +95,7 @@ export class Kernel implements KernelApi {
   private secretsHandle: KernelSecrets | undefined;
   /** Plugins' database role passwords are stored sealed with the platform's key. */
   private readonly rolePasswordSeal = keyringSeal(() => this.secrets.keyring);
+  private isolation: ResolvedIsolationOptions | undefined;
 
   private constructor(private readonly options: KernelOptions) {
     this.logger = options.logger ?? createLogger();
@@ -159,6 +167,7 @@ export class Kernel implements KernelApi {
         return this.secrets.reveal(id, record.storedConfig);
       },
       checkSignature: (record) => this.checkSignature(record),
+      loadDefinition: (record) => this.loadDefinition(record),
     };
   }
 
@@ -417,7 +426,28 @@ export class Kernel implements KernelApi {
   /** The plugin's definition, importing its package (after its signature passed) the first time. */
   private async definitionOf(record: PluginRecord): Promise<AnyPlugin> {
     if (!record.definition && !record.inline) await this.checkSignature(record);
-    return (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
+    return (record.definition ??= record.inline ?? (await this.loadDefinition(record)));
+  }
+
+  /** Third-party plugins are loaded in their own process; their code never runs in this one. */
+  private loadDefinition(record: PluginRecord): Promise<AnyPlugin> {
+    const isolation = (this.isolation ??= resolveIsolationOptions(this.options.isolation, {
+      dataDir: join(tmpdir(), 'hostplane-plugins'),
+      pluginConnection: (id) => this.pluginConnection(id),
+    }));
+    if (isolationModeOf(record, isolation.plugins) === 'in-process') return loadDefinition(record.discovered);
+    return loadIsolatedDefinition(record.discovered, {
+      options: isolation,
+      logger: this.logger,
+      loadMs: 30_000,
+      keepWarmMs: this.admin ? 0 : 10_000,
+    });
+  }
+
+  /** A URL logged in as plugin `id`'s own role (made or updated first), for its isolated process. */
+  private async pluginConnection(id: string): Promise<{ url: string }> {
+    const login = await ensurePluginRole(this.knex, databaseAccessOf(this.record(id), this.records), this.rolePasswordSeal);
+    return { url: withLogin(this.options.database.url, login) };
   }
 
   async getConfig(id: string, options: { revealSecrets?: boolean } = {}): Promise<Record<string, unknown>> {

@@ -1,5 +1,6 @@
 /** Opening the database and the kernel from the host's config: shared by `start` and the CLI. */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kernel, createLogger, openDatabase, parsePublicKey, type InlinePlugin, type Logger } from '@hostplane/core';
 import type { HostConfig } from './config.js';
 import { linkSdkForDropIns } from './sdk-link.js';
@@ -31,6 +32,9 @@ export async function openKernel(config: HostConfig, options: OpenKernelOptions)
       phaseLimits: config.pluginPhaseLimits,
       secrets: { dataDir: config.dataDir, ...config.secretKey },
       signing: { firstPartyKeys: await firstPartyKeys(config.firstPartyKeyFiles) },
+      // Each isolated plugin may write only its own folder under here.
+      // (`plugins/` beside it is the default drop-in folder.)
+      isolation: { dataDir: join(config.dataDir, 'plugin-data'), plugins: config.pluginIsolation },
       discovery: {
         firstPartyDirs: config.firstPartyDirs,
         nodeModulesDirs: config.nodeModulesDirs,

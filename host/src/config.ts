@@ -46,6 +46,8 @@ export interface HostConfig {
    * of the checkout this host runs from (`.signing/first-party.pub`, made by `npm run build`).
    */
   firstPartyKeyFiles: string[];
+  /** `HOSTPLANE_PLUGIN_ISOLATION`: the admin's choice per plugin (`id=in-process,other=process`). */
+  pluginIsolation: Record<string, 'process' | 'in-process'>;
 }
 
 /** The phases whose limit an environment variable may set. */
@@ -58,6 +60,21 @@ function phaseLimitVars(env: NodeJS.ProcessEnv): Partial<PhaseLimits> {
     if (env[name]) limits[phase] = intVar(env, name, 0, 1, 2 ** 31 - 1);
   }
   return limits;
+}
+
+function isolationVar(env: NodeJS.ProcessEnv): Record<string, 'process' | 'in-process'> {
+  const out: Record<string, 'process' | 'in-process'> = {};
+  for (const item of (env.HOSTPLANE_PLUGIN_ISOLATION ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [id, mode] = item.split('=').map((s) => s.trim());
+    if (!id || !/^[a-z][a-z0-9-]*$/.test(id) || (mode !== 'process' && mode !== 'in-process')) {
+      throw ConfigInvalid('HOSTPLANE_PLUGIN_ISOLATION', `each entry must be <plugin id>=process|in-process, got "${item}"`);
+    }
+    out[id] = mode;
+  }
+  return out;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -113,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(env.HOSTPLANE_SECRET_KEY ? { key: env.HOSTPLANE_SECRET_KEY } : {}),
       ...(env.HOSTPLANE_NEW_SECRET_KEY ? { newKey: env.HOSTPLANE_NEW_SECRET_KEY } : {}),
     },
+    pluginIsolation: isolationVar(env),
   };
 }

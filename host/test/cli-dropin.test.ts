@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
@@ -108,6 +108,8 @@ t.test(
     t.teardown(() => db.drop());
     const pluginsDir = await mkdtemp(join(tmpdir(), 'hostplane-slow-'));
     t.teardown(() => rm(pluginsDir, { recursive: true, force: true }));
+    // A drop-in runs isolated as its own user, who must be able to read the folder.
+    await chmod(pluginsDir, 0o755);
     await mkdir(join(pluginsDir, 'slow'));
     await writeFile(
       join(pluginsDir, 'slow/package.json'),

@@ -10,3 +10,13 @@ t.test('HOSTPLANE_PLUGIN_<PHASE>_TIMEOUT_MS set the kernel phase limits; unset o
     message: /HOSTPLANE_PLUGIN_STOP_TIMEOUT_MS/,
   });
 });
+
+t.test('HOSTPLANE_PLUGIN_ISOLATION names where plugins run; anything else is refused', async (t) => {
+  t.same(loadConfig({ HOSTPLANE_PLUGIN_ISOLATION: 'hello=in-process, billing=process' }, '/tmp').pluginIsolation, {
+    hello: 'in-process',
+    billing: 'process',
+  });
+  t.same(loadConfig({}, '/tmp').pluginIsolation, {});
+  t.throws(() => loadConfig({ HOSTPLANE_PLUGIN_ISOLATION: 'hello=sandbox' }, '/tmp'), { code: 'HOST_ERR_CONFIG_INVALID' });
+  t.throws(() => loadConfig({ HOSTPLANE_PLUGIN_ISOLATION: 'Hello World=process' }, '/tmp'), { code: 'HOST_ERR_CONFIG_INVALID' });
+});

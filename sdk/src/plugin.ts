@@ -37,6 +37,12 @@ export interface PluginManifest {
   provides?: string[];
   /** Kernel capabilities it asks for. */
   permissions?: KernelCapability[];
+  /**
+   * Where the plugin's code runs. Third-party plugins always run in their own process (as their
+   * own system user, under Node's permission model); a first-party plugin may ask for that too
+   * with `process`. Only the admin can run a third-party plugin `in-process`.
+   */
+  isolation?: 'process' | 'in-process';
   /** What its database role shares with other plugins and reads of theirs. */
   database?: PluginDatabaseAccess;
 }

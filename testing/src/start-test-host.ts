@@ -114,6 +114,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       taskThreads: 1,
       clock,
       schedules: options.schedules ?? 'manual',
+      isolation: { dataDir: join(dataDir, 'plugin-data'), ...options.isolation },
     });
     clock.attach(kernel.scheduler);
   } catch (error) {

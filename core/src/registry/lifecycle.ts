@@ -15,7 +15,8 @@ import type { Rbac } from '../rbac.js';
 import { migratePlugin, setPluginState } from '../db/index.js';
 import type { PluginDatabaseHandle } from '../db/plugin-database.js';
 import { checkRequirements, type GraphNode } from './dependency-graph.js';
-import { loadDefinition, type AnyPlugin } from './load-definition.js';
+import type { AnyPlugin } from './load-definition.js';
+import { isolatedOf } from '../isolation/isolated-plugin.js';
 import { validateConfig } from './plugin-config.js';
 import {
   createRuntimeContext,
@@ -46,6 +47,8 @@ export interface LifecycleHost {
   configFor(record: PluginRecord, definition: AnyPlugin): Promise<Record<string, unknown>>;
   /** Refuse (throw) a package whose signature this install does not trust, before its code loads. */
   checkSignature(record: PluginRecord): Promise<void>;
+  /** Import a plugin's definition, or load it in its own process when it runs isolated. */
+  loadDefinition(record: PluginRecord): Promise<AnyPlugin>;
 }
 
 /** Store state and error (best effort: the in-memory record is the truth for this process). */
@@ -143,11 +146,15 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
   try {
     await host.checkSignature(record);
     phase = 'load';
-    const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
+    const definition = (record.definition ??= record.inline ?? (await host.loadDefinition(record)));
     phase = 'dependencies';
     checkActivatable(record, host.records);
     phase = 'config';
     const config = validateConfig(id, definition.config, await host.configFor(record, definition));
+    // An isolated plugin's process starts here, as part of loading: the phase limits below
+    // bound the plugin's own code, not the start of a process.
+    phase = 'load';
+    await isolatedOf(definition)?.prepare();
     phase = 'database';
     database = await host.openPluginDatabase(record, definition.migrations !== undefined);
     phase = 'migrate';
@@ -199,7 +206,10 @@ async function teardown(host: LifecycleHost, record: PluginRecord, reason: StopR
   const runtime = record.runtime;
   record.runtime = undefined;
   record.health = null;
-  if (!runtime) return undefined;
+  if (!runtime) {
+    await isolatedOf(record.definition)?.end();
+    return undefined;
+  }
   runtime.abort.abort();
   let timedOut: Error | undefined;
   const definition = record.definition;
@@ -216,6 +226,8 @@ async function teardown(host: LifecycleHost, record: PluginRecord, reason: StopR
   await withinLimit(runtime.container.dispose(), host.limits.stop, { plugin: id, phase: 'stop' }).catch((error: unknown) => {
     host.logger.error({ err: error, plugin: id }, 'plugin container did not dispose');
   });
+  // An isolated plugin's process ends with its activation, whether or not `stop` ran.
+  await isolatedOf(record.definition)?.end();
   // Last: stop and disposables may still have used it. Connections it holds past the limit end.
   await runtime.database?.close(host.limits.stop);
   return timedOut;

@@ -34,10 +34,12 @@ function pick(exportsField: unknown, conditions: string[]): string | undefined {
 }
 
 /** The file to import for a discovered plugin. */
-export function resolveEntry(plugin: DiscoveredPlugin): string {
-  const conditions = sourceConditionActive() ? ['@hostplane/source', 'import', 'default'] : ['import', 'default'];
+export function resolveEntry(plugin: DiscoveredPlugin, options: { source?: boolean } = {}): string {
+  // An isolated plugin's process has no TypeScript loader: it is given `source: false`.
+  const source = options.source ?? sourceConditionActive();
+  const conditions = source ? ['@hostplane/source', 'import', 'default'] : ['import', 'default'];
   const candidates = [
-    plugin.manifest.entry && !sourceConditionActive() ? plugin.manifest.entry : undefined,
+    plugin.manifest.entry && !source ? plugin.manifest.entry : undefined,
     pick(plugin.pkg.exports, conditions),
     plugin.manifest.entry,
     plugin.pkg.main,

@@ -38,6 +38,7 @@ export const ManifestSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    isolation: Type.Optional(Type.Union([Type.Literal('process'), Type.Literal('in-process')])),
   },
   { additionalProperties: false },
 );

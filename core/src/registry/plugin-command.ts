@@ -7,9 +7,10 @@ import { KernelErrors } from '../errors.js';
 import { migratePlugin } from '../db/index.js';
 import { buildRuntime, checkActivatable, type LifecycleHost } from './lifecycle.js';
 import { withinLimit } from './phase-limits.js';
-import { loadDefinition } from './load-definition.js';
+import { isolatedOf, separateDefinition } from '../isolation/isolated-plugin.js';
 import { validateConfig } from './plugin-config.js';
 import { createRuntimeContext, createSetupContext } from './plugin-context.js';
+import type { AnyPlugin } from './load-definition.js';
 import type { PluginRecord, PluginRuntime } from './plugin-record.js';
 
 /** Names and descriptions of a plugin's commands. */
@@ -35,7 +36,9 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
   checkActivatable(record, host.records, (dep) => dep.enabled);
   // A command runs the plugin's code: only a package this install trusts (or allowed).
   await host.checkSignature(record);
-  const definition = (record.definition ??= record.inline ?? (await loadDefinition(record.discovered)));
+  const loaded = (record.definition ??= record.inline ?? (await host.loadDefinition(record)));
+  // An isolated plugin's command runs in a process of its own, beside the running plugin's.
+  const definition = separateDefinition(loaded) ?? loaded;
   const config = validateConfig(id, definition.config, await host.configFor(record, definition));
   const database = await host.openPluginDatabase(record, definition.migrations !== undefined);
   try {
@@ -51,10 +54,11 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
   }
 }
 
-/** Dispose of what {@link prepare} made: the container, then the plugin's pool. */
-async function release(runtime: PluginRuntime): Promise<void> {
+/** Dispose of what {@link prepare} made: the container, an isolated command's process, then the plugin's pool. */
+async function release(runtime: PluginRuntime, definition: AnyPlugin): Promise<void> {
   try {
     await runtime.container.dispose();
+    await isolatedOf(definition)?.end();
   } finally {
     await runtime.database?.close();
   }
@@ -62,7 +66,7 @@ async function release(runtime: PluginRuntime): Promise<void> {
 
 /** The commands an enabled plugin offers. */
 export async function listPluginCommands(host: LifecycleHost, record: PluginRecord): Promise<CommandInfo[]> {
-  const { runtime } = await prepare(host, record);
+  const { runtime, definition } = await prepare(host, record);
   try {
     return runtime.registrations.commands.map((c) => ({
       name: c.name,
@@ -71,7 +75,7 @@ export async function listPluginCommands(host: LifecycleHost, record: PluginReco
       usage: c.usage ?? '',
     }));
   } finally {
-    await release(runtime);
+    await release(runtime, definition);
   }
 }
 
@@ -97,6 +101,6 @@ export async function runPluginCommand(
     return (await command.run(args, io, ctx)) ?? 0;
   } finally {
     runtime.abort.abort();
-    await release(runtime);
+    await release(runtime, definition);
   }
 }

@@ -1,5 +1,5 @@
 /** Boot real kernels on a fresh database for tests, and write plugin packages to disk. */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -41,7 +41,10 @@ const TMP_ROOT = fileURLToPath(new URL('../.tmp/', import.meta.url));
 /** A fresh folder inside the repo (so written plugins resolve `@hostplane/sdk`). */
 export async function tempPluginsDir(): Promise<string> {
   await mkdir(TMP_ROOT, { recursive: true });
-  return mkdtemp(join(TMP_ROOT, 'plugins-'));
+  const dir = await mkdtemp(join(TMP_ROOT, 'plugins-'));
+  // Drop-ins run isolated as their own users, who must be able to read their packages.
+  await chmod(dir, 0o755);
+  return dir;
 }
 
 /** Write a plugin package: package.json with `hostplane` manifest and an ESM entry. */

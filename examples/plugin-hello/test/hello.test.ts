@@ -1,7 +1,10 @@
-import t from 'tap';
-import { startTestHost } from '@hostplane/testing';
+import { fileURLToPath } from 'node:url';
+import t, { type Test } from 'tap';
+import { startTestHost, type TestHost } from '@hostplane/testing';
 import hello from '../src/index.js';
 import banner from '../src/tasks/banner.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 t.test('the banner task is a plain function of plain data', async (t) => {
   const out = banner({ text: 'Hi' });
@@ -9,11 +12,43 @@ t.test('the banner task is a plain function of plain data', async (t) => {
   t.match(out.stamp, /^[0-9a-f]{16}$/);
 });
 
-t.test('hello end to end: route, config, job, task, before-hook, permissions', async (t) => {
-  const host = await startTestHost({ plugins: [hello], config: { hello: { greeting: 'Howdy' } } });
-  t.teardown(() => host.close());
-  t.equal(host.kernel.plugin('hello')?.state, 'started');
+// The same package, three ways: handed over as an object, loaded from its folder into the
+// host's process, and run isolated in its own process (as a drop-in is by default).
+const ways: Array<[string, () => Promise<TestHost>]> = [
+  ['inline', () => startTestHost({ plugins: [hello], config: { hello: { greeting: 'Howdy' } } })],
+  [
+    'in-process from its folder',
+    () =>
+      startTestHost({
+        plugins: [{ dir: packageDir }],
+        enable: ['hello'],
+        config: { hello: { greeting: 'Howdy' } },
+        isolation: { plugins: { hello: 'in-process' } },
+      }),
+  ],
+  [
+    'isolated in its own process',
+    () => startTestHost({ plugins: [{ dir: packageDir }], enable: ['hello'], config: { hello: { greeting: 'Howdy' } } }),
+  ],
+];
 
+// Running a plugin as its own system user needs root; elsewhere the isolated way is skipped
+// (and fails under HOSTPLANE_REQUIRE_SYSTEM=1, where it must run).
+const isRoot = process.getuid?.() === 0;
+const mustRun = process.env.HOSTPLANE_REQUIRE_SYSTEM === '1';
+
+for (const [way, start] of ways) {
+  const skip =
+    way.startsWith('isolated') && !isRoot && !mustRun ? 'isolation runs each plugin as its own user: needs root' : false;
+  t.test(`hello end to end (${way}): route, config, job, task, before-hook, permissions`, { skip }, async (t) => {
+    const host = await start();
+    t.teardown(() => host.close());
+    t.equal(host.kernel.plugin('hello')?.state, 'started', JSON.stringify(host.kernel.plugin('hello')?.error));
+    await scenario(t, host);
+  });
+}
+
+async function scenario(t: Test, host: TestHost): Promise<void> {
   const greet = await host.inject({ method: 'GET', url: '/v1/hello?name=Ada', headers: host.headersFor('customer') });
   t.equal(greet.statusCode, 200);
   t.same(greet.json(), { text: 'Howdy, Ada!' });
@@ -78,4 +113,4 @@ t.test('hello end to end: route, config, job, task, before-hook, permissions', a
   await host.kernel.enable('hello');
   const back = await host.inject({ method: 'GET', url: '/v1/hello?name=Ada', headers: host.headersFor('customer') });
   t.equal(back.statusCode, 200, 'enabled again: back');
-});
+}

@@ -1,6 +1,6 @@
 /** Run the CLI in-process with captured output, and prepare a drop-in copy of examples/plugin-hello. */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ export async function dropInHello(t: { teardown(fn: () => unknown): void }): Pro
   }
   const dir = await mkdtemp(join(tmpdir(), 'hostplane-dropin-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // A drop-in runs isolated as its own user, who must be able to read the folder.
+  await chmod(dir, 0o755);
   const target = join(dir, 'hello');
   for (const part of ['package.json', 'dist', 'migrations'])
     await cp(join(source, part), join(target, part), { recursive: true });

@@ -47,6 +47,21 @@ export interface TestHostOptions {
    * fire by wall time, as in production (for a test of that very behaviour).
    */
   schedules?: 'manual' | 'cron';
+  /**
+   * How plugins given as folders run. Third-party plugins run in their own process by default;
+   * `plugins: { hello: 'in-process' }` runs one inside the test's process instead, so a suite
+   * can check both. The other fields tune the watchdog for tests (milliseconds, MiB).
+   */
+  isolation?: {
+    plugins?: Record<string, 'process' | 'in-process'>;
+    runAs?: 'plugin-user' | 'host-user';
+    memoryMb?: number;
+    rssMb?: number;
+    heartbeatMs?: number;
+    heartbeatTimeoutMs?: number;
+    routeTimeoutMs?: number;
+    backoff?: { initialMs?: number; maxMs?: number };
+  };
 }
 
 /** An injected HTTP response. */
