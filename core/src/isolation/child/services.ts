@@ -27,9 +27,12 @@ function qualify(pluginId: string, name: string): string {
   return name.includes(':') ? name : `${pluginId}:${name}`;
 }
 
-const ADD_JOB_SQL = `select id::text as id from graphile_worker.add_job(
-  identifier => ?, payload => ?::json, queue_name => ?, run_at => ?::timestamptz,
-  max_attempts => ?::int, job_key => ?, priority => ?::int)`;
+/**
+ * Enqueue inside the plugin's own transaction: its database role has no right on
+ * graphile_worker, so through the owner's SECURITY DEFINER wrapper (core migration
+ * 0008_plugin_roles), which also refuses a job name that is not the plugin's own.
+ */
+const ADD_JOB_SQL = `select hostplane.add_plugin_job(?, ?::json, ?, ?::timestamptz, ?::int, ?, ?::int) as id`;
 
 type Trx = Knex.Transaction & { executionPromise?: Promise<unknown> };
 
