@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
-import { startTestHost } from '../src/testing.js';
+import { startTestHost } from '@hostplane/testing';
 
 const dir = fileURLToPath(new URL('./fixtures/isolated-features/features/', import.meta.url)).replace(/\/$/, '');
 if (process.getuid?.() !== 0 && process.env.HOSTPLANE_REQUIRE_SYSTEM !== '1') {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { definePlugin, Type } from '@hostplane/sdk';
 import type { TestHost } from '@hostplane/sdk/testing';
-import { startTestHost } from '../src/testing.js';
+import { startTestHost } from '@hostplane/testing';
 
 const probeDir = fileURLToPath(new URL('./fixtures/isolated/probe/', import.meta.url)).replace(/\/$/, '');
 const isRoot = process.getuid?.() === 0;
