@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel, createLogger, createTestDatabase, openDatabase, type IsolationMode } from '@hostplane/core';
 import { createHost } from '../host/src/server/index.js';
-import { registerSdkResolver } from '../host/src/sdk-resolver.js';
+import { linkSdkForDropIns } from '../host/src/sdk-link.js';
 import { measure, median, type Measurement } from './support/measure.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
@@ -99,8 +99,6 @@ function getJson<T>(port: number, path: string, agent?: Agent): Promise<T> {
 
 /** Child: both hosts, then isolated starts of copies of the plugin. */
 async function serve(): Promise<void> {
-  // As `hostplane start`: drop-ins outside the install import the host's SDK.
-  registerSdkResolver();
   const work = await mkdtemp(join(tmpdir(), 'hostplane-bench-iso-'));
   const dropIns = join(work, 'drop-ins');
   await cp(FIXTURE, join(dropIns, 'bench-iso'), { recursive: true });
@@ -114,6 +112,8 @@ async function serve(): Promise<void> {
       await writeFile(join(dir, file), text.replaceAll('bench-iso', id));
     }
   }
+  // As `hostplane start`: drop-ins outside the install import the host's SDK.
+  linkSdkForDropIns(dropIns);
   // The drop-in folder must be readable by the plugins' users (mkdtemp makes it 0700).
   const { chmod } = await import('node:fs/promises');
   await chmod(work, 0o755);
