@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
 import { stopAtExit, stopDaemons } from '../../plugins/webserver-nginx/test/daemons.js';
-import { REPO, cli, dropInHello } from './support/cli.js';
+import { REPO, cli, dropInHello, until } from './support/cli.js';
 
 const entry = join(REPO, 'host/dist/cli/main.js');
 
@@ -29,16 +29,6 @@ async function ownDataDir(t: Test): Promise<string> {
     await rm(dataDir, { recursive: true, force: true });
   });
   return dataDir;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 t.test(

@@ -8,7 +8,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { HOST_ENTRY, probePlugin, startHostileHost, until, type HostilePlugin } from './support/hostile.js';
+import { until } from './support/cli.js';
+import { HOST_ENTRY, probePlugin, startHostileHost, type HostilePlugin } from './support/hostile.js';
 
 const probes = (dataDir: string): Array<{ plugin: HostilePlugin; what: string }> => [
   {

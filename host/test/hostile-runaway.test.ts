@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import t from 'tap';
-import { HOST_ENTRY, startHostileHost, until, type HostilePlugin } from './support/hostile.js';
+import { until } from './support/cli.js';
+import { HOST_ENTRY, startHostileHost, type HostilePlugin } from './support/hostile.js';
 
 const runaways: HostilePlugin[] = [
   {

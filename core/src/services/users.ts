@@ -66,7 +66,7 @@ interface DbRow {
 const TABLE = 'hostplane.users';
 const ROLES: readonly UserRole[] = ['super_admin', 'reseller', 'customer', 'technical_user'];
 // Columns safe to read: everything but password_hash, plus whether there is one.
-const PUBLIC_COLUMNS = [
+export const PUBLIC_COLUMNS = [
   'id',
   'email',
   'name',

@@ -39,3 +39,14 @@ export async function dropInHello(t: { teardown(fn: () => unknown): void }): Pro
     await cp(join(source, part), join(target, part), { recursive: true });
   return dir;
 }
+
+/** Poll `probe` every 100 ms until it returns a value; throws naming `what` after `ms`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
 import { stopAtExit, stopDaemons } from '../../../plugins/webserver-nginx/test/daemons.js';
-import { cli, REPO } from './cli.js';
+import { cli, REPO, until } from './cli.js';
 
 /** The compiled CLI the suite runs, as `npm start` does. */
 export const HOST_ENTRY = join(REPO, 'host/dist/cli/main.js');
@@ -84,17 +84,6 @@ ${plugin.definition}
 });
 `,
   );
-}
-
-/** Poll `probe` every 100 ms until it returns a value. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A JSON answer (or `{ text }` when it is not JSON). */

@@ -4,21 +4,11 @@
  * `users.setStatus`, `audit.record`, `limits.assert`, `jobs.enqueue`, `tenancy.scope`), and no
  * more. Secrets (password hashes, sessions, tokens, plugin configs, settings) are never granted.
  */
+import { PUBLIC_COLUMNS } from '../../services/users.js';
 import { ident } from './sql-text.js';
 
-/** Columns of `hostplane.users` a plugin may read: all but `password_hash`. */
-export const READABLE_USER_COLUMNS = [
-  'id',
-  'email',
-  'name',
-  'role',
-  'parent_id',
-  'status',
-  'email_verified_at',
-  'created_at',
-  'updated_at',
-  'deleted_at',
-] as const;
+/** Columns of `hostplane.users` a plugin may read: all but `password_hash` (what the users service reads, and `deleted_at`). */
+export const READABLE_USER_COLUMNS = [...PUBLIC_COLUMNS, 'deleted_at'] as const;
 
 /** Columns the users service writes inside a caller's transaction (setStatus, update, setPassword). */
 const WRITABLE_USER_COLUMNS = ['name', 'status', 'deleted_at', 'password_hash', 'email_verified_at'] as const;
