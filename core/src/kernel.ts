@@ -179,10 +179,21 @@ export class Kernel implements KernelApi {
   }
 
   private async init(): Promise<void> {
+    // How long each step of booting took, logged once at debug: where a slow start goes.
+    const took: Record<string, number> = {};
+    let mark = performance.now();
+    const step = (name: string): void => {
+      const now = performance.now();
+      took[name] = Math.round(now - mark);
+      mark = now;
+    };
     await migrateCore(this.knex, 'latest');
+    step('coreMigrations');
     this.secretsHandle = await KernelSecrets.open(this.knex, this.options.secrets ?? { ephemeral: true });
     this.secretsHandle.addStore(rolePasswordStore);
+    step('secrets');
     await this.jobs.migrate();
+    step('jobsMigrations');
     await this.refreshRecords();
     for (const id of this.options.enable ?? []) {
       if (!this.records.has(id)) throw KernelErrors.pluginNotFound(id);
@@ -200,14 +211,20 @@ export class Kernel implements KernelApi {
       }
     }
     await this.refreshRecords();
+    step('discovery');
     // The CLI hashes packages only for the commands that need it (list, enable): each command
     // boots a kernel, and hashing every package costs tens of milliseconds per plugin.
     if (this.admin) return;
     await assessRecords(this.knex, this.options.signing, this.records.values());
+    step('signatures');
     await activateWanted(this.lifecycle);
+    step('plugins');
     if (this.options.runWorkers !== false) await this.jobs.start();
     await this.syncEngines();
+    step('workers');
     if (this.options.listen !== false) await this.listen();
+    step('listen');
+    this.logger.debug({ ms: took }, 'kernel booted');
   }
 
   /** Discover plugins and merge stored state into the records. */

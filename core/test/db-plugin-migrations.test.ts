@@ -111,3 +111,21 @@ t.test('plugin migrations create nothing outside the plugin schemas', async (t) 
   const schemas = (await knex('information_schema.schemata').pluck('schema_name')) as string[];
   t.notOk(schemas.includes('hostplane'), 'no core schema');
 });
+
+t.test('an up-to-date plugin is checked with one read, taking no lock; a missing file is still reported', async (t) => {
+  const options = { pluginId: 'quick-check', directory: basic };
+  t.same(await migratePlugin(knex, { ...options, action: 'latest' }), ['0001_greetings', '0002_visits']);
+  const seen: string[] = [];
+  const count = (q: { sql: string }) => void seen.push(q.sql);
+  knex.on('query', count);
+  t.same(await migratePlugin(knex, { ...options, action: 'latest' }), [], 'nothing to run');
+  knex.removeListener('query', count);
+  t.ok(seen.length <= 2, `${seen.length} statements: ${seen.join('; ')}`);
+  t.notOk(
+    seen.some((sql) => sql.includes('migrations_lock')),
+    'the migration lock is not taken',
+  );
+  // A migration recorded as run whose file is gone: the full run reports it, as before.
+  await knex('plugin_quick_check.migrations').insert({ name: '0003_gone', batch: 2, migration_time: new Date() });
+  await t.rejects(migratePlugin(knex, { ...options, action: 'latest' }), { code: 'DB_ERR_MIGRATIONS_INVALID' });
+});

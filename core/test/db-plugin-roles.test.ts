@@ -224,3 +224,28 @@ t.test("a schema made before roles existed passes to the plugin's role", async (
   );
   t.same(types.rows, [{ owner: zeta.role }], 'an enum and a composite type too');
 });
+
+t.test('unchanged grants are not applied again; a shared table made anew is granted again', async (t) => {
+  const reads = [{ pluginId: 'roles-beta', relation: 'things' }];
+  await (await open(t, 'roles-digest', ['db'], reads)).close();
+  const seen: string[] = [];
+  const count = (q: { sql: string }) => void seen.push(q.sql);
+  db.knex.on('query', count);
+  const again = await open(t, 'roles-digest', ['db'], reads);
+  db.knex.removeListener('query', count);
+  t.notOk(
+    seen.some((sql) => /^\s*(grant|revoke)\b/i.test(sql)),
+    `nothing granted or revoked when nothing changed (${seen.length} statements)`,
+  );
+  t.equal(await outcome(again.knex, 'select * from plugin_roles_beta.things'), 'ok', 'the read still granted');
+  await again.close();
+
+  // The provider's migration drops and makes the shared table again: its grants went with it.
+  await db.knex.raw('create table plugin_roles_beta.things_copy as table plugin_roles_beta.things');
+  await db.knex.raw('drop table plugin_roles_beta.things');
+  await db.knex.raw('alter table plugin_roles_beta.things_copy rename to things');
+  const after = await open(t, 'roles-digest', ['db'], reads);
+  t.equal(await outcome(after.knex, 'select * from plugin_roles_beta.things'), 'ok', 'granted again on the new table');
+  const fewer = await open(t, 'roles-digest', ['db'], []);
+  t.equal(await outcome(fewer.knex, 'select * from plugin_roles_beta.things'), DENIED, 'a read withdrawn is revoked');
+});

@@ -53,6 +53,17 @@ const ACTIONS: ReadonlySet<string> = new Set<MigrationAction>(['latest', 'up', '
 export async function runMigrations(knex: Knex, set: MigrationSet, action: MigrationAction): Promise<string[]> {
   if (!ACTIONS.has(action)) throw DbErrors.migrationActionInvalid(String(action));
   const migrations = await set.list();
+  // Nearly every start finds nothing to do: one read of the bookkeeping table says so, without
+  // importing the modules, creating bookkeeping or taking the migration lock.
+  if (
+    action === 'latest' &&
+    (await upToDate(
+      knex,
+      set,
+      migrations.map((m) => m.name),
+    ))
+  )
+    return [];
   // Load every module first: a broken file should stop the run before anything changed.
   const modules = new Map<string, MigrationModule>();
   for (const migration of migrations) modules.set(migration.name, await migration.load());
@@ -76,9 +87,28 @@ export async function runMigrations(knex: Knex, set: MigrationSet, action: Migra
   }
 }
 
+/**
+ * True when every migration in `names` has run and nothing else has (a migration recorded but no
+ * longer in the folder is for the full run to report).
+ */
+async function upToDate(knex: Knex, set: MigrationSet, names: string[]): Promise<boolean> {
+  const { applied, bookkept } = await readApplied(knex, set);
+  // Never migrated: the full run makes the schema and its bookkeeping, even with no migrations.
+  if (!bookkept || applied.length !== names.length) return false;
+  const done = new Set(applied);
+  return names.every((name) => done.has(name));
+}
+
 /** Which migrations of `set` ran. Reads only: creates nothing when the owner never migrated. */
 export async function migrationStatus(knex: Knex, set: MigrationSet): Promise<MigrationStatus> {
   const all = (await set.list()).map((m) => m.name);
+  const { applied } = await readApplied(knex, set);
+  const done = new Set(applied);
+  return { applied, pending: all.filter((name) => !done.has(name)) };
+}
+
+/** The names recorded as run, oldest first; none when the bookkeeping table does not exist yet. */
+async function readApplied(knex: Knex, set: MigrationSet): Promise<{ applied: string[]; bookkept: boolean }> {
   const { rows } = await knex.raw<{ rows: Array<{ found: string | null }> }>('select to_regclass(?) as found', [
     `${quoteIdent(set.schema)}.${quoteIdent(set.tableName)}`,
   ]);
@@ -87,8 +117,7 @@ export async function migrationStatus(knex: Knex, set: MigrationSet): Promise<Mi
         (r) => r.name,
       )
     : [];
-  const done = new Set(applied);
-  return { applied, pending: all.filter((name) => !done.has(name)) };
+  return { applied, bookkept: Boolean(rows[0]?.found) };
 }
 
 function runAction(knex: Knex, config: Knex.MigratorConfig, action: MigrationAction): Promise<unknown> {

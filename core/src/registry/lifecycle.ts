@@ -141,23 +141,32 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
   if (record.state === 'started') return;
   const id = record.discovered.manifest.id;
   let phase = 'signature';
+  // Time per phase, logged at debug once started: which plugin, and which step of it, is slow.
+  const took: Record<string, number> = {};
+  let since = performance.now();
+  const enter = (next: string): void => {
+    const now = performance.now();
+    took[phase] = (took[phase] ?? 0) + Math.round(now - since);
+    since = now;
+    phase = next;
+  };
   // Opened before the runtime that owns it exists: closed here if activation fails before.
   let database: PluginDatabaseHandle | undefined;
   try {
     await host.checkSignature(record);
-    phase = 'load';
+    enter('load');
     const definition = (record.definition ??= record.inline ?? (await host.loadDefinition(record)));
-    phase = 'dependencies';
+    enter('dependencies');
     checkActivatable(record, host.records);
-    phase = 'config';
+    enter('config');
     const config = validateConfig(id, definition.config, await host.configFor(record, definition));
     // An isolated plugin's process starts here, as part of loading: the phase limits below
     // bound the plugin's own code, not the start of a process.
-    phase = 'load';
+    enter('load');
     await isolatedOf(definition)?.prepare();
-    phase = 'database';
+    enter('database');
     database = await host.openPluginDatabase(record, definition.migrations !== undefined);
-    phase = 'migrate';
+    enter('migrate');
     if (definition.migrations && database) {
       const cancel = new AbortController();
       // As the plugin's own role: a migration reaches no more than the plugin's code.
@@ -170,7 +179,7 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
       await withinLimit(migrating, host.limits.migrate, { plugin: id, phase }, () => cancel.abort());
     }
     record.state = 'installed';
-    phase = 'setup';
+    enter('setup');
     const runtime = buildRuntime(host, record, definition, config, database);
     record.runtime = runtime;
     record.health = null;
@@ -180,7 +189,7 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     await withinLimit(definition.setup?.(setupContext), host.limits.setup, { plugin: id, phase });
     host.rbac.define(id, definition.rbac ?? {});
     record.state = 'enabled';
-    phase = 'start';
+    enter('start');
     const runtimeContext = createRuntimeContext(input, registrations, definition.deps, abort.signal);
     await withinLimit(definition.start?.(runtimeContext), host.limits.start, { plugin: id, phase });
     for (const { event, hook } of registrations.before) host.events.addBefore(id, event, hook);
@@ -188,6 +197,8 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     record.state = 'started';
     record.error = null;
     await persistState(host, record);
+    enter('started');
+    host.logger.debug({ plugin: id, ms: took }, 'plugin started');
     void host.events.forSource('core').emit('plugin.enabled', { pluginId: id, version: record.discovered.manifest.version });
   } catch (error) {
     if (database && record.runtime?.database !== database) await database.close(host.limits.stop);

@@ -5,6 +5,7 @@
  * member of no role, so `SET ROLE` has nowhere to go; not a superuser, so `SET SESSION
  * AUTHORIZATION` is refused. The owner role is made a member of it, to manage what it owns.
  */
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { pluginSchemaName } from '../plugin-migrator.js';
 import { newRolePassword, type RoleLogin } from './owner-bootstrap.js';
@@ -51,6 +52,10 @@ export async function ensurePluginRole(knex: Knex, request: PluginRoleRequest, s
     const role = pluginRoleName(database, request.pluginId);
     const password = await loginOf(trx, request.pluginId, role, seal);
     await dropMemberships(trx, role);
+    // Grants are applied again only when what they are made of changed since the last time:
+    // they are the same on nearly every start, and applying them is a score of statements.
+    const { digest, schemaOwner } = await grantsDigest(trx, owner, schema, request);
+    if (schemaOwner === role && (await appliedDigest(trx, role)) === digest) return { user: role, password };
     // The owner manages what the plugin's role owns (and may end its connections); the reverse
     // membership never exists.
     await trx.raw(`grant ${ident(role)} to ${ident(owner)}${version >= 160000 ? ' with inherit true, set true' : ''}`);
@@ -60,8 +65,45 @@ export async function ensurePluginRole(knex: Knex, request: PluginRoleRequest, s
     for (const statement of coreRevokes(role)) await trx.raw(statement);
     for (const statement of coreGrants(role, request.capabilities)) await trx.raw(statement);
     await grantReads(trx, role, schema, request.reads);
+    await trx.raw(`comment on role ${ident(role)} is ${literal(`${DIGEST_MARK}${digest}`)}`);
     return { user: role, password };
   });
+}
+
+/** Version of what {@link ensurePluginRole} grants: raise it when the grants change. */
+const GRANTS_VERSION = 1;
+const DIGEST_MARK = 'hostplane grants ';
+
+/**
+ * What the role's grants are made of: the capabilities, the shared relations it reads (by oid,
+ * so a relation dropped and made again, which loses its grants, counts as a change), the owner
+ * and the grants' version; and who owns the plugin's schema now.
+ */
+async function grantsDigest(
+  trx: Knex.Transaction,
+  owner: string,
+  schema: string,
+  request: PluginRoleRequest,
+): Promise<{ digest: string; schemaOwner: string | null }> {
+  const reads = [...request.reads].map((r) => `${pluginSchemaName(r.pluginId)}.${r.relation}`).sort();
+  const { rows } = await trx.raw<{ rows: Array<{ oids: string[] | null; schema_owner: string | null }> }>(
+    `select (select array_agg(coalesce(to_regclass(quote_ident(split_part(r, '.', 1)) || '.' || quote_ident(split_part(r, '.', 2)))::oid::text, '-')
+                               order by r) from unnest(?::text[]) as r) as oids,
+            (select nspowner::regrole::text from pg_namespace where nspname = ?) as schema_owner`,
+    [reads, schema],
+  );
+  const facts = { v: GRANTS_VERSION, owner, capabilities: [...request.capabilities].sort(), reads, oids: rows[0]?.oids ?? [] };
+  return { digest: createHash('sha256').update(JSON.stringify(facts)).digest('hex'), schemaOwner: rows[0]?.schema_owner ?? null };
+}
+
+/** The digest the role's grants were last applied for, kept as the role's comment. */
+async function appliedDigest(trx: Knex.Transaction, role: string): Promise<string | undefined> {
+  const { rows } = await trx.raw<{ rows: Array<{ comment: string | null }> }>(
+    `select shobj_description(oid, 'pg_authid') as comment from pg_roles where rolname = ?`,
+    [role],
+  );
+  const comment = rows[0]?.comment;
+  return comment?.startsWith(DIGEST_MARK) ? comment.slice(DIGEST_MARK.length) : undefined;
 }
 
 /** Create the role with a new password, or re-assert its attributes and take the stored one. */
