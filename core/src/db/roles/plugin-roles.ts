@@ -108,20 +108,27 @@ async function appliedDigest(trx: Knex.Transaction, role: string): Promise<strin
 
 /** Create the role with a new password, or re-assert its attributes and take the stored one. */
 async function loginOf(trx: Knex.Transaction, pluginId: string, role: string, seal?: PasswordSeal): Promise<string> {
-  const attributes = `login nocreatedb nocreaterole noinherit connection limit ${PLUGIN_CONNECTION_LIMIT}`;
+  const attributes = `login noinherit connection limit ${PLUGIN_CONNECTION_LIMIT}`;
   const stored = await readPluginLogin(trx, pluginId, seal);
   const { rows } = await trx.raw<{ rows: Array<{ elevated: boolean }> }>(
-    'select rolsuper or rolreplication or rolbypassrls as elevated from pg_roles where rolname = ?',
+    'select rolsuper or rolreplication or rolbypassrls or rolcreatedb or rolcreaterole as elevated from pg_roles where rolname = ?',
     [role],
   );
   if (rows.length === 0) {
     const password = newRolePassword();
-    await trx.raw(`create role ${ident(role)} ${attributes} nosuperuser noreplication nobypassrls password ${literal(password)}`);
+    await trx.raw(
+      `create role ${ident(role)} ${attributes} nocreatedb nocreaterole nosuperuser noreplication nobypassrls password ${literal(password)}`,
+    );
     await storePluginLogin(trx, pluginId, { role, password }, seal);
     return password;
   }
   // Only a superuser could have raised these (and only one may lower them): refuse to run on it.
-  if (rows[0]!.elevated) throw new Error(`role ${role} is a superuser or bypasses row security: a superuser must fix it`);
+  // They are checked, not re-asserted: on PostgreSQL 16+ a CREATEROLE role without CREATEDB may
+  // not even say NOCREATEDB in an ALTER ROLE (the embedded server refused every restart).
+  if (rows[0]!.elevated)
+    throw new Error(
+      `role ${role} is a superuser, may create roles or databases, or bypasses row security: a superuser must fix it`,
+    );
   await trx.raw(`alter role ${ident(role)} ${attributes}`);
   if (stored?.role === role) {
     // Written in the clear before passwords were sealed: sealed now.

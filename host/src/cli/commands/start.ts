@@ -3,7 +3,7 @@ import { createLogger } from '@hostplane/core';
 import { openKernel } from '../../boot.js';
 import { logDestination } from '../../log-format.js';
 import { enableFirstParty, isFirstRun, seedAccounts, seedDemo } from '../../seed.js';
-import { createHost, preloadHost } from '../../server/create-host.js';
+import { createHost, preloadHost, type Host } from '../../server/create-host.js';
 import type { CommandInput } from '../command.js';
 
 export async function startCommand(input: CommandInput): Promise<undefined> {
@@ -12,21 +12,31 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
   const logger = createLogger({ level: config.logLevel, ...(destination ? { destination } : {}) });
   const preloaded = preloadHost({ panel: true, logger });
   const kernel = await openKernel(config, { mode: 'run', logger });
+  let host: Host;
+  let logins: Awaited<ReturnType<typeof seedDemo>> = [];
+  let firstRun = false;
   // Demo users only for the quick start (embedded database) or when asked: never on a
   // production DATABASE_URL by surprise.
   const seedWanted = !config.databaseUrl || process.env.HOSTPLANE_SEED_DEMO === '1';
-  const firstRun = await isFirstRun(kernel);
-  if (firstRun) await enableFirstParty(kernel);
-  const logins = firstRun && seedWanted ? await seedDemo(kernel) : [];
-  if (logins.length > 0) await seedAccounts(kernel, { out: () => undefined, err: (text) => io.err(text) });
-  const host = await createHost({
-    kernel,
-    logger,
-    corsOrigins: config.corsOrigins,
-    rateLimit: config.rateLimit,
-    panel: true,
-    preloaded,
-  });
+  try {
+    firstRun = await isFirstRun(kernel);
+    if (firstRun) await enableFirstParty(kernel);
+    logins = firstRun && seedWanted ? await seedDemo(kernel) : [];
+    if (logins.length > 0) await seedAccounts(kernel, { out: () => undefined, err: (text) => io.err(text) });
+    host = await createHost({
+      kernel,
+      logger,
+      corsOrigins: config.corsOrigins,
+      rateLimit: config.rateLimit,
+      panel: true,
+      preloaded,
+    });
+  } catch (error) {
+    // A start that fails after the kernel opened stops it (workers, pools, the embedded
+    // server), so the command exits with its error instead of hanging.
+    await kernel.stop().catch(() => undefined);
+    throw error;
+  }
   const address = await host.listen({ host: config.host, port: config.port });
   io.out(`Hostplane is running at ${address}  (API under ${address}/v1, reference at ${address}/docs)`);
   io.out(`Panel: ${address}/login`);
