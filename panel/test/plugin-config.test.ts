@@ -90,10 +90,14 @@ await browserSuite((suite) => {
     await page.getByLabel('Last port').fill('29000');
     tt.match(await save(page), /Config saved/, 'saved again with the secret left empty');
     const stored = (await storedConfig('websites')) as {
-      wordpress?: { databasePassword?: string };
+      wordpress?: { databasePassword?: unknown };
       nodejsPorts?: { to?: number };
     };
-    tt.equal(stored.wordpress?.databasePassword, 's3cret-pass', 'the stored nested secret is kept');
+    tt.notMatch(JSON.stringify(stored), /s3cret-pass/, 'the secret is stored sealed, never in the clear');
+    const revealed = (await suite.host().kernel.getConfig('websites', { revealSecrets: true })) as {
+      wordpress?: { databasePassword?: string };
+    };
+    tt.equal(revealed.wordpress?.databasePassword, 's3cret-pass', 'the stored nested secret is kept');
     tt.equal(stored.nodejsPorts?.to, 29000);
 
     await page.getByLabel('Database name prefix').fill('Bad Prefix');
