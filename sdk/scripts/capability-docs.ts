@@ -82,7 +82,9 @@ export function readCapabilityModel(): CapabilityModel {
     // A member's comment stands before its `|`, which begins where the previous member ends.
     const summary = docOf(member, refs, i === 0 ? alias.type.getFullStart() : members[i - 1]!.end);
     if (!summary) throw new Error(`KernelCapability member "${capability}" has no TSDoc`);
-    return { capability, summary, gives: [] };
+    // A capability that grants rights to the plugin's own database role gives no service: what
+    // it gives is more through the `db` handle (its TSDoc says "through the plugin's `db` role").
+    return { capability, summary, gives: /through the plugin's `db` role/.test(summary) ? ['your `db` handle'] : [] };
   });
   const byName = new Map(capabilities.map((c) => [c.capability, c]));
   const needs = (doc: string, where: string): CapabilityRow | undefined => {
