@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel, createLogger, createTestDatabase, openDatabase, type IsolationMode } from '@hostplane/core';
 import { createHost } from '../host/src/server/index.js';
-import { linkSdkForDropIns } from '../host/src/sdk-link.js';
+import { linkSdkForDropIns } from '@hostplane/core';
 import { measure, median, type Measurement } from './support/measure.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);

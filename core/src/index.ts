@@ -9,6 +9,7 @@ export * from './errors.js';
 export * from './logger.js';
 export * from './rbac.js';
 export { EventBus } from './events/event-bus.js';
+export { hostSdkDir, linkSdkForDropIns } from './registry/sdk-link.js';
 export { discoverPlugins, type DiscoveredPlugin, type DiscoveryOptions, type DiscoveryProblem } from './registry/discover.js';
 export { validateManifest, ManifestSchema, PLUGIN_ID } from './registry/manifest.js';
 export { SECRET_MASK } from './registry/plugin-config.js';

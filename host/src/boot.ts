@@ -1,9 +1,16 @@
 /** Opening the database and the kernel from the host's config: shared by `start` and the CLI. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kernel, createLogger, openDatabase, parsePublicKey, type InlinePlugin, type Logger } from '@hostplane/core';
+import {
+  Kernel,
+  createLogger,
+  linkSdkForDropIns,
+  openDatabase,
+  parsePublicKey,
+  type InlinePlugin,
+  type Logger,
+} from '@hostplane/core';
 import type { HostConfig } from './config.js';
-import { linkSdkForDropIns } from './sdk-link.js';
 
 /** Options of {@link openKernel}. */
 export interface OpenKernelOptions {

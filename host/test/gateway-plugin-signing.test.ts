@@ -2,9 +2,8 @@
  * The API side of plugin signing: each plugin's signature in the listing (schema-checked), and
  * enabling an unsigned drop-in refused with a 403 in the one error shape until an admin allows it.
  */
-import { allowUnsigned } from '@hostplane/core';
+import { allowUnsigned, linkSdkForDropIns } from '@hostplane/core';
 import t from 'tap';
-import { linkSdkForDropIns } from '../src/sdk-link.js';
 import { bearer, startGateway } from './helpers/host.js';
 import { bootKernel } from './helpers/kernel.js';
 import { tokenAuthPlugin, USER } from './helpers/plugins.js';

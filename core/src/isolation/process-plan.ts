@@ -3,7 +3,7 @@
  * folder it may write, what it may read, and the runner's command line.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { chmod, chown, mkdir, stat, symlink } from 'node:fs/promises';
+import { chmod, chown, mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@hostplane/sdk';
@@ -13,6 +13,7 @@ import { isolationExecArgv } from './node-flags.js';
 import type { ResolvedIsolationOptions } from './options.js';
 import { findPackageDir, readAllowList } from './read-allow-list.js';
 import { canSwitchUsers, ensurePluginUser, type SystemUser } from './system-user.js';
+import { linkSdkForDropIns } from '../registry/sdk-link.js';
 
 /** core/ (this file is core/src/isolation/ or core/dist/isolation/). */
 const CORE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,22 +42,12 @@ async function makeTraversable(dir: string, logger: Logger): Promise<void> {
 }
 
 /**
- * A drop-in plugin outside this install cannot resolve `@hostplane/sdk`. In the host a resolve
- * hook points it at the host's copy; an isolated process cannot run loader hooks (on Node 20
- * they need a worker thread, which the permission model refuses). So the drop-in folder gets
- * `node_modules/@hostplane/sdk` linking to the host's SDK, which Node finds walking up from the
- * plugin, and every plugin still shares one SDK.
+ * A drop-in plugin that brings no SDK of its own imports the host's through the link in its
+ * folder (sdk-link.ts), made here too for a folder the host did not link at boot.
  */
-async function linkHostSdk(pluginDir: string, logger: Logger): Promise<void> {
+function linkHostSdk(pluginDir: string, logger: Logger): void {
   if (findPackageDir('@hostplane/sdk', pluginDir)) return;
-  const hostSdk = findPackageDir('@hostplane/sdk', CORE_DIR);
-  if (!hostSdk) return;
-  const scope = join(dirname(pluginDir), 'node_modules', '@hostplane');
-  await mkdir(scope, { recursive: true, mode: 0o755 });
-  await symlink(realpathSync(hostSdk), join(scope, 'sdk'), 'dir').catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
-  logger.info({ link: join(scope, 'sdk') }, "linked the host's SDK for isolated drop-in plugins");
+  linkSdkForDropIns(dirname(pluginDir), logger);
 }
 
 /**
@@ -116,7 +107,7 @@ export async function planProcess(input: {
     await chown(dataDir, user.uid, user.gid);
     await chmod(dataDir, 0o700);
   }
-  await linkHostSdk(input.pluginDir, logger);
+  linkHostSdk(input.pluginDir, logger);
   const needs = [
     ...(input.capabilities.has('http:routes') ? ['fastify'] : []),
     ...(input.capabilities.has('db') ? ['knex', 'pg'] : []),

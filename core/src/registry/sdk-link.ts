@@ -12,9 +12,9 @@
 import { lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Logger } from '@hostplane/core';
+import type { Logger } from '@hostplane/sdk';
 
-/** The folder of the SDK this host runs with. */
+/** The folder of the SDK this install runs with. */
 export function hostSdkDir(): string {
   return dirname(createRequire(import.meta.url).resolve('@hostplane/sdk/package.json'));
 }

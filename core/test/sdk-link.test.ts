@@ -1,11 +1,11 @@
 // Drop-in plugins outside the install import the host's SDK through a link in their folder
-// (host/src/sdk-link.ts): checked by importing from a real drop-in folder in a fresh process.
+// (core/src/registry/sdk-link.ts): checked by importing from a real drop-in folder in a fresh process.
 import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { hostSdkDir, linkSdkForDropIns } from '../src/sdk-link.js';
+import { hostSdkDir, linkSdkForDropIns } from '../src/registry/sdk-link.js';
 
 function pluginsFolder(t: { teardown(fn: () => unknown): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hostplane-sdk-link-'));
