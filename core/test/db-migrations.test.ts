@@ -29,31 +29,33 @@ async function tablesIn(knex: Knex, schema: string): Promise<string[]> {
   return rows as string[];
 }
 
+/** Every core migration, oldest first. */
+const ALL_CORE = [
+  '0001_core',
+  '0002_user_grants',
+  '0003_subscription_limits',
+  '0004_user_tree',
+  '0005_job_workers',
+  '0006_secrets',
+  '0007_plugin_signing',
+  '0008_plugin_roles',
+  '0009_users_search_indexes',
+];
+
 t.test('core migrations go up, down and up again', async (t) => {
   const { knex } = await useTestDatabase(t, { migrate: false });
-  const ALL = [
-    '0001_core',
-    '0002_user_grants',
-    '0003_subscription_limits',
-    '0004_user_tree',
-    '0005_job_workers',
-    '0006_secrets',
-    '0007_plugin_signing',
-    '0008_plugin_roles',
-    '0009_users_search_indexes',
-  ];
 
-  t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL });
+  t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL_CORE });
   const { rows } = await knex.raw(`select to_regnamespace('hostplane') as ns`);
   t.equal(rows[0].ns, null, 'status alone creates nothing');
 
-  t.same(await migrateCore(knex, 'latest'), ALL);
-  t.same(await coreMigrationStatus(knex), { applied: ALL, pending: [] });
+  t.same(await migrateCore(knex, 'latest'), ALL_CORE);
+  t.same(await coreMigrationStatus(knex), { applied: ALL_CORE, pending: [] });
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
   t.same(await migrateCore(knex, 'down'), ['0009_users_search_indexes'], 'down undoes the newest only');
-  t.same(await coreMigrationStatus(knex), { applied: ALL.slice(0, -1), pending: ALL.slice(-1) });
+  t.same(await coreMigrationStatus(knex), { applied: ALL_CORE.slice(0, -1), pending: ALL_CORE.slice(-1) });
   t.same(await migrateCore(knex, 'down'), ['0008_plugin_roles']);
   t.same(await migrateCore(knex, 'down'), ['0007_plugin_signing']);
   t.same(await migrateCore(knex, 'down'), ['0006_secrets']);
@@ -63,7 +65,7 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'down'), ['0002_user_grants']);
   t.same(await migrateCore(knex, 'down'), ['0001_core']);
   t.same(await tablesIn(knex, 'hostplane'), BOOKKEEPING, 'only the bookkeeping is left');
-  t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL });
+  t.same(await coreMigrationStatus(knex), { applied: [], pending: ALL_CORE });
 
   t.same(await migrateCore(knex, 'up'), ['0001_core'], 'up runs the next one');
   t.same(await migrateCore(knex, 'up'), ['0002_user_grants']);
@@ -76,7 +78,7 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0009_users_search_indexes']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
-  t.same(await migrateCore(knex, 'rollback-all'), [...ALL].reverse());
+  t.same(await migrateCore(knex, 'rollback-all'), [...ALL_CORE].reverse());
   t.same(await migrateCore(knex, 'down'), [], 'down with nothing applied does nothing');
 });
 
@@ -92,19 +94,8 @@ t.test('two hosts migrating one database at once both succeed, and it runs once'
   const mine = await openDatabase({ url, dataDir: tmpdir(), poolMax: 2 });
   t.teardown(() => mine.close());
   const results = await Promise.all([migrateCore(mine.knex, 'latest'), migrateCore(other.knex, 'latest')]);
-  const all = [
-    '0001_core',
-    '0002_user_grants',
-    '0003_subscription_limits',
-    '0004_user_tree',
-    '0005_job_workers',
-    '0006_secrets',
-    '0007_plugin_signing',
-    '0008_plugin_roles',
-    '0009_users_search_indexes',
-  ];
-  t.same(results.flat(), all);
-  t.same((await coreMigrationStatus(mine.knex)).applied, all);
+  t.same(results.flat(), ALL_CORE);
+  t.same((await coreMigrationStatus(mine.knex)).applied, ALL_CORE);
 });
 
 t.test('the core schema enforces its rules', async (t) => {
@@ -136,18 +127,6 @@ t.test('the core schema enforces its rules', async (t) => {
   const after = await knex('hostplane.settings').first();
   t.ok(after.updated_at > before.updated_at, 'updated_at follows updates');
 });
-
-const ALL_CORE = [
-  '0001_core',
-  '0002_user_grants',
-  '0003_subscription_limits',
-  '0004_user_tree',
-  '0005_job_workers',
-  '0006_secrets',
-  '0007_plugin_signing',
-  '0008_plugin_roles',
-  '0009_users_search_indexes',
-];
 
 t.test('a held migration lock is reported, not waited on forever', async (t) => {
   const { knex } = await useTestDatabase(t, { migrate: false });
