@@ -64,20 +64,23 @@ export async function drainJobs(kernel: DrainSource, options: DrainOptions = {})
     for (;;) {
       // Handlers of events emitted by jobs may enqueue more; let them finish first.
       await kernel.events.idle();
-      const [waiting, running, interrupted, retrying] = await Promise.all(
-        (['waiting', 'running', 'interrupted', 'retrying'] as const).map((state) => kernel.jobs.list({ state, limit: 1000 })),
-      );
+      // One query, so one snapshot: a job that finishes after enqueueing its follow-up is seen
+      // either still running or replaced by the follow-up. Asking per state raced: the finished
+      // link was gone from "running" and its follow-up had not been in "waiting" a moment before.
+      const jobs = await kernel.jobs.list({ limit: 1000 });
+      const of = (state: JobInfo['state']): JobInfo[] => jobs.filter((j) => j.state === state);
+      const [waiting, running, interrupted, retrying] = [of('waiting'), of('running'), of('interrupted'), of('retrying')];
       const now = Date.now();
       const ready = [
-        ...waiting!.filter((j) => kernel.jobs.isDefined(j.name)),
-        ...running!,
-        ...interrupted!,
-        ...retrying!.filter((j) => new Date(j.runAt).getTime() <= now && kernel.jobs.isDefined(j.name)),
+        ...waiting.filter((j) => kernel.jobs.isDefined(j.name)),
+        ...running,
+        ...interrupted,
+        ...retrying.filter((j) => new Date(j.runAt).getTime() <= now && kernel.jobs.isDefined(j.name)),
       ];
       if (ready.length === 0) {
         const left = [
-          ...waiting!.filter((j) => !kernel.jobs.isDefined(j.name)),
-          ...retrying!.filter((j) => new Date(j.runAt).getTime() > now || !kernel.jobs.isDefined(j.name)),
+          ...waiting.filter((j) => !kernel.jobs.isDefined(j.name)),
+          ...retrying.filter((j) => new Date(j.runAt).getTime() > now || !kernel.jobs.isDefined(j.name)),
         ];
         return { ran, left };
       }
