@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -29,6 +29,15 @@ async function eventually<T>(check: () => Promise<T | undefined>, ms: number, wh
   }
 }
 
+/** True once NGINX runs exactly its one worker (workerProcesses=1) and none is shutting down. */
+async function reloadOver(pidFile: string): Promise<true | undefined> {
+  const pid = (await readFile(pidFile, 'utf8')).trim();
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).split(/\s+/).filter(Boolean);
+  if (children.length !== 1) return undefined;
+  const title = await readFile(`/proc/${children[0]}/cmdline`, 'utf8');
+  return title.includes('shutting down') ? undefined : true;
+}
+
 t.test('sites keep answering while the host restarts; disabling the plugin stops the servers', { skip }, async (t) => {
   const db = await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'hp-rs-'));
@@ -42,7 +51,7 @@ t.test('sites keep answering while the host restarts; disabling the plugin stops
     DATABASE_URL: db.url,
     HOSTPLANE_DATA_DIR: dataDir,
     HOSTPLANE_PORT: '0',
-    HOSTPLANE_LOG_LEVEL: 'warn',
+    HOSTPLANE_LOG_LEVEL: 'info',
   };
   delete env.NODE_OPTIONS;
   const children: ChildProcess[] = [];
@@ -73,12 +82,18 @@ t.test('sites keep answering while the host restarts; disabling the plugin stops
   await writeFile(join(root, 'state', `${staticName}.json`), JSON.stringify(site(staticName)));
   await writeFile(join(root, 'state', `${phpName}.json`), JSON.stringify(site(phpName, { kind: 'php', phpVersion: '8.2' })));
 
+  const outputs: string[] = [];
   const start = async (): Promise<ChildProcess> => {
     const child = spawn(process.execPath, [entry, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
+    const index = outputs.push('') - 1;
     let out = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const add = (d: Buffer): void => {
+      out += d.toString();
+      outputs[index] = out;
+    };
+    child.stdout?.on('data', add);
+    child.stderr?.on('data', add);
     const base = await eventually(
       async () => {
         if (child.exitCode !== null) throw new Error(`the host exited: ${out}`);
@@ -102,6 +117,10 @@ t.test('sites keep answering while the host restarts; disabling the plugin stops
   for (const name of names) {
     await eventually(async () => ((await get(port, `${name}.localhost`)).status === 200 ? true : undefined), 60_000, name);
   }
+  // A 200 proves a worker with the new configuration runs, not that the reload is over: the old
+  // worker (no sites yet) may accept one more connection before it hears it must stop, and
+  // answers 404 from the default server. That is the first apply, not the restart under test.
+  await eventually(() => reloadOver(join(root, 'run', 'nginx.pid')), 30_000, 'the first reload to end');
 
   // Ask both sites every 50 ms (a request at a time per site) until told to stop.
   const failures: string[] = [];
@@ -113,7 +132,7 @@ t.test('sites keep answering while the host restarts; disabling the plugin stops
       try {
         const res = await get(port, `${name}.localhost`);
         if (res.status === 200) answered++;
-        else failures.push(`${name}: HTTP ${res.status}`);
+        else failures.push(`${name}: HTTP ${res.status} at ${new Date().toISOString()}`);
       } catch (err) {
         failures.push(`${name}: ${(err as Error).message}`);
       }
@@ -128,6 +147,13 @@ t.test('sites keep answering while the host restarts; disabling the plugin stops
   await new Promise((r) => setTimeout(r, 1_000)); // after the new host adopted and reloaded the servers
   polling = false;
   await pollers;
+  if (failures.length > 0) {
+    // What each host said (warnings up) and what NGINX logged: the reason, next to the failure.
+    outputs.forEach((out, i) => t.comment(`--- host ${i + 1} output ---\n${out.slice(-4000)}`));
+    const logs = [join(root, 'logs', 'error.log'), join(root, 'logs', 'php-fpm8.2.log')];
+    for (const name of names) logs.push(join(root, 'sites', name, 'logs', 'error.log'));
+    for (const log of logs) t.comment(`--- ${log} ---\n${(await readFile(log, 'utf8').catch(() => '')).slice(-3000)}`);
+  }
   t.same(failures, [], 'no request failed across the restart');
   t.ok(answered >= 20, `${answered} requests answered`);
 
