@@ -20,6 +20,7 @@ import {
   type StopContext,
   type TObject,
 } from '@hostplane/sdk';
+import type { MigrationAction } from '../db/migration-runner.js';
 import type { DiscoveredPlugin } from '../registry/discover.js';
 import { checkDefinitionAgainstManifest, resolveEntry, type AnyPlugin } from '../registry/load-definition.js';
 import { decodeSymbols } from './child/codec.js';
@@ -195,6 +196,21 @@ export class IsolatedPlugin {
     this.#shape = shapeOf(registrations);
     this.#replay(ctx, registrations);
     this.#upSince = Date.now();
+  }
+
+  /**
+   * Run the plugin's migrations in its process (see registry/migrate-definition.ts). Aborting
+   * `signal` cancels the statement running there; its transaction rolls back.
+   */
+  async migrate(action: MigrationAction, signal?: AbortSignal): Promise<string[]> {
+    if (this.#supervisor?.up !== true) await this.prepare();
+    const cancel = (): void => void this.#call('migrate.cancel', null, 5_000).catch(() => undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return await this.#call<string[]>('migrate', { action }, 0);
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
   }
 
   async start(ctx: AnyRuntime): Promise<void> {

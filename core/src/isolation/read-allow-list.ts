@@ -58,6 +58,13 @@ export function dependencyClosure(roots: string[], fromDir: string): string[] {
   return [...out].sort();
 }
 
+/**
+ * The kernel's plugin migrator, which the runner uses to run a plugin's migrations in its own
+ * process: the only kernel modules a plugin's process may read, one file each (they import the
+ * SDK and nothing else of the kernel).
+ */
+export const MIGRATOR_FILES = ['plugin-migrator.js', 'plugin-migration-files.js', 'migration-runner.js', 'errors.js'];
+
 /** Everything the runner and `pluginDir` need to read. */
 export function readAllowList(options: { pluginDir: string; runnerDir: string; coreDir: string; needs: string[] }): string[] {
   const pluginReal = realpathSync(options.pluginDir);
@@ -65,6 +72,10 @@ export function readAllowList(options: { pluginDir: string; runnerDir: string; c
   const own = [...new Set([...dependenciesOf(pluginReal), '@hostplane/sdk'])].filter((d) => !FORBIDDEN.has(d));
   const list = new Set<string>([`${options.pluginDir}/`, `${pluginReal}/`, `${options.runnerDir}/`]);
   for (const dir of dependencyClosure(own, pluginReal)) list.add(dir);
-  for (const dir of dependencyClosure(options.needs, options.coreDir)) list.add(dir);
+  const needs = options.needs.includes('knex') ? [...options.needs, '@hostplane/sdk'] : options.needs;
+  for (const dir of dependencyClosure(needs, options.coreDir)) list.add(dir);
+  if (options.needs.includes('knex')) {
+    for (const file of MIGRATOR_FILES) list.add(join(options.coreDir, 'dist', 'db', file));
+  }
   return [...list];
 }

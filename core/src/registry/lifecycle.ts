@@ -12,11 +12,12 @@ import type { Knex } from 'knex';
 import { KernelErrors } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Rbac } from '../rbac.js';
-import { migratePlugin, setPluginState } from '../db/index.js';
+import { setPluginState } from '../db/index.js';
 import type { PluginDatabaseHandle } from '../db/plugin-database.js';
 import { checkRequirements, type GraphNode } from './dependency-graph.js';
 import type { AnyPlugin } from './load-definition.js';
 import { isolatedOf } from '../isolation/isolated-plugin.js';
+import { migrateDefinition } from './migrate-definition.js';
 import { validateConfig } from './plugin-config.js';
 import {
   createRuntimeContext,
@@ -169,13 +170,9 @@ export async function activate(host: LifecycleHost, record: PluginRecord): Promi
     enter('migrate');
     if (definition.migrations && database) {
       const cancel = new AbortController();
-      // As the plugin's own role: a migration reaches no more than the plugin's code.
-      const migrating = migratePlugin(database.knex, {
-        pluginId: id,
-        directory: definition.migrations,
-        action: 'latest',
-        signal: cancel.signal,
-      });
+      // As the plugin's own role, and in its own process when isolated: a migration reaches no
+      // more than the plugin's code.
+      const migrating = migrateDefinition(definition, database.knex, { pluginId: id, action: 'latest', signal: cancel.signal });
       await withinLimit(migrating, host.limits.migrate, { plugin: id, phase }, () => cancel.abort());
     }
     record.state = 'installed';

@@ -4,10 +4,10 @@
  */
 import type { CommandIO } from '@hostplane/sdk';
 import { KernelErrors } from '../errors.js';
-import { migratePlugin } from '../db/index.js';
 import { buildRuntime, checkActivatable, type LifecycleHost } from './lifecycle.js';
 import { withinLimit } from './phase-limits.js';
 import { isolatedOf, separateDefinition } from '../isolation/isolated-plugin.js';
+import { migrateDefinition } from './migrate-definition.js';
 import { validateConfig } from './plugin-config.js';
 import { createRuntimeContext, createSetupContext } from './plugin-context.js';
 import type { AnyPlugin } from './load-definition.js';
@@ -42,8 +42,11 @@ async function prepare(host: LifecycleHost, record: PluginRecord) {
   const config = validateConfig(id, definition.config, await host.configFor(record, definition));
   const database = await host.openPluginDatabase(record, definition.migrations !== undefined);
   try {
-    if (definition.migrations && database)
-      await migratePlugin(database.knex, { pluginId: id, directory: definition.migrations, action: 'latest' });
+    if (definition.migrations && database) {
+      // An isolated plugin migrates in the command's process: have it running first.
+      await isolatedOf(definition)?.prepare();
+      await migrateDefinition(definition, database.knex, { pluginId: id, action: 'latest' });
+    }
     const runtime = buildRuntime(host, record, definition, config, database);
     const setup = definition.setup?.(createSetupContext(runtime.input, runtime.registrations, definition.deps));
     await withinLimit(setup, host.limits.setup, { plugin: record.discovered.manifest.id, phase: 'setup' });

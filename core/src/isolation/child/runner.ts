@@ -1,12 +1,13 @@
 /**
  * The program an isolated plugin runs in: `node <permission flags> runner.js`, started by the
  * kernel's supervisor as the plugin's own system user with a scrubbed environment. It imports
- * nothing of the kernel: only the plugin (which brings its SDK) and, when the plugin declared
- * them, Fastify for its routes and knex for its database.
+ * the plugin (which brings its SDK) and, when the plugin declared them, Fastify for its routes
+ * and knex for its database; of the kernel only the plugin migrator's files (see `migrate`).
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import type { MigrationAction } from '../../db/migration-runner.js';
 import { encodeSymbols } from './codec.js';
 import {
   childRuntimeContext,
@@ -132,6 +133,33 @@ async function stop(params: { reason: string }): Promise<void> {
   }
 }
 
+let migrating: AbortController | undefined;
+
+/**
+ * The plugin's migrations, here in its process rather than in the host's (a migration is the
+ * plugin's code). The kernel's own plugin migrator runs them, so bookkeeping, locking and errors
+ * are those of an in-process plugin; its four files are the only kernel modules this process
+ * may read (read-allow-list.ts).
+ */
+async function migrate(params: { action: string }): Promise<string[]> {
+  const i = required(init, 'migrate');
+  const def = required(definition, 'migrate');
+  if (!(def.migrations instanceof URL)) return [];
+  if (!knex) throw new Error('migrations need the "db" capability');
+  const { migratePlugin } = await import('../../db/plugin-migrator.js');
+  migrating = new AbortController();
+  try {
+    return await migratePlugin(knex, {
+      pluginId: i.pluginId,
+      directory: def.migrations,
+      action: params.action as MigrationAction,
+      signal: migrating.signal,
+    });
+  } finally {
+    migrating = undefined;
+  }
+}
+
 async function runJob(params: JobRunParams): Promise<void> {
   const job = reg.jobs.get(params.name);
   if (!job) throw new Error(`no job "${params.name}" in this plugin`);
@@ -174,6 +202,11 @@ const peer = new Peer(send, async (method, params) => {
       return null;
     case 'event.after':
       await reg.after[p.index as number]?.handler(p.payload as never);
+      return null;
+    case 'migrate':
+      return migrate(params as { action: string });
+    case 'migrate.cancel':
+      migrating?.abort();
       return null;
     case 'job.run':
       await runJob(params as JobRunParams);
