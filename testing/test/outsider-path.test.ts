@@ -1,12 +1,25 @@
 /**
  * The outsider's path end to end: the SDK and the testing kit packed, a plugin made with
  * `hostplane plugin new` in a folder outside the repository, installed from the tarballs and the
- * registry, built with its own tsc, and its own tests run with its own tap. Takes a minute or so.
+ * registry, built with its own tsc, and its own tests run with its own tap; then copied into a
+ * host's drop-in folder, signed there with the outsider's own CLI, and enabled on a running host
+ * whose admin trusts the key, where it runs isolated. Takes a minute or so.
  */
+import { execFileSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { createOutsiderPlugin, installFromTarballs, killAll, registryReachable, REPO, run } from './helpers/outsider.js';
+import {
+  createOutsiderPlugin,
+  dropIn,
+  installFromTarballs,
+  killAll,
+  outsiderCli,
+  registryReachable,
+  REPO,
+  run,
+} from './helpers/outsider.js';
+import { startDropInHost } from './helpers/drop-in-host.js';
 
 const required = process.env.HOSTPLANE_REQUIRE_SYSTEM === '1';
 // npm install, tsc and a tap run of its own: minutes, not the suite's two.
@@ -45,5 +58,35 @@ if (!(await registryReachable(REPO))) {
     const test = await run('npm', ['test'], plugin.dir, 300_000);
     t.equal(test.code, 0, 'npm test', { output: test.stdout.slice(-6000) + test.stderr.slice(-2000) });
     t.match(test.stdout, /# \{ total: \d+, pass: \d+ \}/, 'its tap run passed every assertion');
+
+    // Signed in the drop-in folder (sign last: the copy is what the host checks).
+    const { pluginsDir, dir } = await dropIn(plugin, 'acme-notes');
+    const key = join(plugin.root, 'acme.key');
+    const keygen = await outsiderCli(plugin, ['plugins', 'keygen', '--out', key], plugin.root);
+    t.equal(keygen.code, 0, 'hostplane plugins keygen', { output: keygen.stderr });
+    const sign = await outsiderCli(plugin, ['plugins', 'sign', dir, '--key', key, '--name', 'Acme'], plugin.root);
+    t.equal(sign.code, 0, 'hostplane plugins sign', { output: sign.stderr });
+    const verify = await outsiderCli(plugin, ['plugins', 'verify', dir], plugin.root);
+    t.equal(verify.code, 0, 'hostplane plugins verify', { output: verify.stdout + verify.stderr });
+
+    // A running host whose admin trusts the key: enabled there, it runs isolated.
+    const host = await startDropInHost(t, { pluginsDir, trustKey: `${key}.pub`, signer: 'Acme' });
+    const before = await host.call('admin', 'POST', '/v1/acme-notes/notes', { text: 'before' });
+    t.equal(before.status, 404, 'not there before the admin enables it');
+    const enabled = await host.call('admin', 'POST', '/v1/plugins/acme-notes/enable');
+    t.equal(enabled.status, 200, 'enabled on the running host', { body: enabled.body });
+    const listed = await host.call('admin', 'GET', '/v1/plugins');
+    const item = (listed.body.items as Array<Record<string, unknown>>).find((p) => p.id === 'acme-notes');
+    t.match(
+      item,
+      { source: 'drop-in', state: 'started', signature: { state: 'trusted', signer: { name: 'Acme' } } },
+      'listed as a started drop-in, trusted as signed by Acme',
+    );
+    const note = await host.call('customer', 'POST', '/v1/acme-notes/notes', { text: 'from outside' });
+    t.equal(note.status, 201, 'a customer adds a note', { body: note.body });
+    const notes = await host.call('customer', 'GET', '/v1/acme-notes/notes');
+    t.match(notes.body, { items: [{ text: 'from outside' }] }, 'and reads it back');
+    const pids = execFileSync('pgrep', ['-u', 'hp-acme-notes'], { encoding: 'utf8' }).trim().split('\n');
+    t.equal(pids.length, 1, 'its code runs in one process of its own user');
   });
 }

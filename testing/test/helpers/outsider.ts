@@ -2,11 +2,11 @@
  * The outsider's path, as steps a test can run and extend: pack the SDK, the testing kit and what
  * it needs into tarballs, create a plugin with `hostplane plugin new` in a temporary folder outside
  * the repository, install it from those tarballs (everything else from the npm registry), build it
- * and run its own tests. Signing it, dropping it into a host and enabling it isolated are the next
- * steps (other work): they start from `OutsiderPlugin.dir` after `build()`.
+ * and run its own tests; then drop the built package into a host's plugins folder and sign it
+ * there with the outsider's own `hostplane`.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,4 +153,23 @@ export async function installFromTarballs(plugin: OutsiderPlugin): Promise<RunRe
   for (const [name, file] of Object.entries(plugin.tarballs)) pkg.devDependencies[name] = `file:${file}`;
   await writeFile(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
   return must(await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], plugin.dir, 600_000), 'npm install');
+}
+
+/**
+ * Copy the built plugin into a fresh drop-in folder as the guide says (package.json, dist,
+ * migrations; no node_modules, src or test), readable by the plugin's own system user.
+ */
+export async function dropIn(plugin: OutsiderPlugin, id: string): Promise<{ pluginsDir: string; dir: string }> {
+  const pluginsDir = join(plugin.root, 'host-plugins');
+  const dir = join(pluginsDir, id);
+  for (const part of ['package.json', 'dist', 'migrations'])
+    await cp(join(plugin.dir, part), join(dir, part), { recursive: true });
+  // An isolated plugin runs as its own user: the folders must be readable and traversable.
+  for (const folder of [plugin.root, pluginsDir]) await chmod(folder, 0o755);
+  return { pluginsDir, dir };
+}
+
+/** The outsider's own `hostplane` (from its node_modules), run in `cwd`. */
+export function outsiderCli(plugin: OutsiderPlugin, args: string[], cwd: string): Promise<RunResult> {
+  return run(join(plugin.dir, 'node_modules/.bin/hostplane'), args, cwd, 60_000);
 }
