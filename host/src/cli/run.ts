@@ -10,7 +10,6 @@ import { pluginCommand } from './commands/plugin-new.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { secretsCommand } from './commands/secrets.js';
 import { seedCommand } from './commands/seed.js';
-import { startCommand } from './commands/start.js';
 import { USERS_BUILTIN, usersCommand } from './commands/users.js';
 import { extensionCommand } from './commands/plugin-command.js';
 import type { CommandInput } from './command.js';
@@ -75,7 +74,9 @@ const OPTIONS = {
 } as const;
 
 const COMMANDS: Record<string, (input: CommandInput) => Promise<number | undefined>> = {
-  start: startCommand,
+  // Only `start` needs the HTTP server (Fastify and its plugins, the panel): the other commands
+  // do not load it, and `start` loads it while the kernel boots.
+  start: async (input) => (await import('./commands/start.js')).startCommand(input),
   migrate: migrateCommand,
   seed: seedCommand,
   plugin: pluginCommand,

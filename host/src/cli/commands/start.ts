@@ -3,14 +3,20 @@ import { createLogger } from '@hostplane/core';
 import { openKernel } from '../../boot.js';
 import { logDestination } from '../../log-format.js';
 import { enableFirstParty, isFirstRun, seedAccounts, seedDemo } from '../../seed.js';
-import { createHost, preloadHost, type Host } from '../../server/create-host.js';
+import type { Host } from '../../server/create-host.js';
 import type { CommandInput } from '../command.js';
 
 export async function startCommand(input: CommandInput): Promise<undefined> {
   const { config, io } = input;
   const destination = logDestination(process.stdout, config.logFormat);
   const logger = createLogger({ level: config.logLevel, ...(destination ? { destination } : {}) });
-  const preloaded = preloadHost({ panel: true, logger });
+  // The HTTP server's modules (Fastify, its plugins, the panel's build) load while the kernel
+  // boots: much of a boot is waiting on PostgreSQL, time the loader can use.
+  const server = import('../../server/create-host.js').then((m) => ({
+    createHost: m.createHost,
+    preloaded: m.preloadHost({ panel: true, logger }),
+  }));
+  server.catch(() => undefined);
   const kernel = await openKernel(config, { mode: 'run', logger });
   let host: Host;
   let logins: Awaited<ReturnType<typeof seedDemo>> = [];
@@ -23,6 +29,7 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
     if (firstRun) await enableFirstParty(kernel);
     logins = firstRun && seedWanted ? await seedDemo(kernel) : [];
     if (logins.length > 0) await seedAccounts(kernel, { out: () => undefined, err: (text) => io.err(text) });
+    const { createHost, preloaded } = await server;
     host = await createHost({
       kernel,
       logger,
