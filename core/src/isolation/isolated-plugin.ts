@@ -10,6 +10,8 @@ import { rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import {
   coreServices,
+  createExtensionPoint,
+  createServiceRef,
   definePlugin,
   type CommandIO,
   type JobContext,
@@ -24,6 +26,7 @@ import type { MigrationAction } from '../db/migration-runner.js';
 import type { DiscoveredPlugin } from '../registry/discover.js';
 import { checkDefinitionAgainstManifest, resolveEntry, type AnyPlugin } from '../registry/load-definition.js';
 import { decodeSymbols } from './child/codec.js';
+import { publicMethod } from './child/methods.js';
 import type { CallHandler } from './child/peer.js';
 import type { InitParams, PluginDescription, RegistrationsDescriptor, WireMessage } from './child/protocol.js';
 import { IsolationErrors } from './errors.js';
@@ -322,15 +325,16 @@ export class IsolatedPlugin {
     const p = (params ?? {}) as Record<string, unknown>;
     switch (method) {
       case 'service': {
-        const ref = SERVICE_REFS.get(String(p.ref));
+        const ref = serviceRefOf(String(p.ref));
         if (!ref || ref.id === 'core.database' || ref.id === 'core.logger')
           throw IsolationErrors.refused(this.id, `service "${String(p.ref)}"`);
-        // The kernel's own check: a service whose capability was not declared is refused here.
-        const service = ctx.get(ref) as Record<string, unknown>;
+        // The kernel's own checks: a platform service whose capability was not declared, or
+        // another plugin's service without `requires`, is refused here.
+        const service = ctx.get(ref);
         const name = String(p.method);
-        const fn = Object.hasOwn(service, name) ? service[name] : undefined;
-        if (typeof fn !== 'function') throw IsolationErrors.refused(this.id, `${ref.id}.${name}`);
-        return (fn as (...a: unknown[]) => unknown).apply(service, Array.isArray(p.args) ? p.args : []);
+        const fn = publicMethod(service, name);
+        if (!fn) throw IsolationErrors.refused(this.id, `${ref.id}.${name}`);
+        return fn.apply(service, Array.isArray(p.args) ? p.args : []);
       }
       case 'events.emit':
         return ctx.get(coreServices.events).emit(p.event as never, p.payload as never, (p.options ?? {}) as never);
@@ -393,6 +397,25 @@ export class IsolatedPlugin {
       ctx.schedule(name, definition);
     }
     for (const page of reg.pages) ctx.page(decodeSymbols(page));
+    // Services and extension implementations: stand-ins whose every method is a call into the
+    // process (so a method that is synchronous there answers a promise here), bounded like a route.
+    const timeout = this.host.options.routeTimeoutMs;
+    for (const id of reg.services) {
+      const stub = new Proxy(Object.create(null) as object, {
+        get: (_target, method) =>
+          typeof method === 'string' && method !== 'then'
+            ? (...args: unknown[]) => this.#call('service.call', { id, method, args }, timeout)
+            : undefined,
+      });
+      ctx.provide(createServiceRef(id), () => stub);
+    }
+    for (const { point, index, methods, values } of reg.extensions) {
+      const stub: Record<string, unknown> = { ...values };
+      for (const method of methods) {
+        stub[method] = (...args: unknown[]) => this.#call('extension.call', { index, method, args }, timeout);
+      }
+      ctx.extend(createExtensionPoint(point), Object.freeze(stub));
+    }
     for (const command of reg.commands) {
       ctx.command({
         ...command,
@@ -407,6 +430,17 @@ export class IsolatedPlugin {
         },
       });
     }
+  }
+}
+
+/** A platform service's ref, or another plugin's made from its id (the kernel checks `requires`). */
+function serviceRefOf(id: string): ServiceRef<unknown> | undefined {
+  const core = SERVICE_REFS.get(id);
+  if (core || id.startsWith('core.')) return core;
+  try {
+    return createServiceRef(id);
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,6 +5,7 @@
  * data, which registers stand-ins that call back.
  */
 import { encodeSymbols } from './codec.js';
+import { dataValues, methodNames } from './methods.js';
 import type { RegistrationsDescriptor } from './protocol.js';
 
 type Fn = (...args: never[]) => unknown;
@@ -19,10 +20,24 @@ export interface ChildRegistrations {
   tasks: Map<string, URL>;
   pages: unknown[];
   commands: Array<{ name: string; group?: string; description: string; usage?: string; run: Fn }>;
+  /** Services this plugin provides: one instance per start, made on first use (as in-process). */
+  services: Map<string, () => unknown>;
+  extensions: Array<{ point: string; implementation: unknown }>;
 }
 
 export function emptyChildRegistrations(): ChildRegistrations {
-  return { routes: [], before: [], after: [], jobs: new Map(), schedules: [], tasks: new Map(), pages: [], commands: [] };
+  return {
+    routes: [],
+    before: [],
+    after: [],
+    jobs: new Map(),
+    schedules: [],
+    tasks: new Map(),
+    pages: [],
+    commands: [],
+    services: new Map(),
+    extensions: [],
+  };
 }
 
 /** What the contexts are built from. */
@@ -33,6 +48,10 @@ export interface ChildContextInput {
   logger: unknown;
   capabilities: ReadonlySet<string>;
   services: Map<string, () => unknown>;
+  /** Another plugin's service, served through the kernel (which checks `requires`). */
+  remote(refId: string): unknown;
+  /** This plugin's own services. */
+  own: Map<string, () => unknown>;
 }
 
 interface Ref {
@@ -51,9 +70,12 @@ function baseContext(input: ChildContextInput) {
   const cache = new Map<string, unknown>();
   const get = (ref: Ref): unknown => {
     const owner = ref.id.slice(0, ref.id.indexOf('.'));
-    if (owner !== 'core') {
-      throw refusal(input.id, `service "${ref.id}"`, 'runs isolated, and services of other plugins cannot cross processes yet');
+    if (owner === input.id) {
+      const own = input.own.get(ref.id);
+      if (!own) throw refusal(input.id, `service "${ref.id}"`, 'does not provide it');
+      return own();
     }
+    if (owner !== 'core') return input.remote(ref.id);
     if (ref.capability && !input.capabilities.has(ref.capability)) {
       throw refusal(input.id, `service "${ref.id}"`, `did not declare the "${ref.capability}" permission`);
     }
@@ -121,15 +143,14 @@ export function childSetupContext(input: ChildContextInput, reg: ChildRegistrati
     page(definition: unknown) {
       reg.pages.push(definition);
     },
-    provide(ref: Ref) {
-      throw refusal(input.id, `provide "${ref.id}"`, 'runs isolated, and services cannot cross processes yet');
+    // The kernel checks both again (the service's name, `provides`) when it registers stand-ins.
+    provide(ref: Ref, factory: () => unknown) {
+      if (!ref.id.startsWith(`${input.id}.`)) throw new Error(`may only provide services named "${input.id}.*", not "${ref.id}"`);
+      let instance: { value: unknown } | undefined;
+      reg.services.set(ref.id, () => (instance ??= { value: factory() }).value);
     },
-    extend(point: Ref) {
-      throw refusal(
-        input.id,
-        `implement "${point.id}"`,
-        'runs isolated, and extension implementations cannot cross processes yet',
-      );
+    extend(point: Ref, implementation: unknown) {
+      reg.extensions.push({ point: point.id, implementation });
     },
     command(definition: { name: string; group?: string; description: string; usage?: string; run: Fn }) {
       reg.commands.push(definition);
@@ -180,6 +201,13 @@ export function describeRegistrations(
       description,
       ...(group !== undefined ? { group } : {}),
       ...(usage !== undefined ? { usage } : {}),
+    })),
+    services: [...reg.services.keys()],
+    extensions: reg.extensions.map((e, index) => ({
+      point: e.point,
+      index,
+      methods: methodNames(e.implementation),
+      values: dataValues(e.implementation),
     })),
     socket,
   };

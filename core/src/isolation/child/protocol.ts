@@ -99,6 +99,10 @@ export interface RegistrationsDescriptor {
   /** Encoded panel pages. */
   pages: unknown[];
   commands: Array<{ name: string; group?: string; description: string; usage?: string }>;
+  /** Ids of the services the plugin provides; every call on one crosses to the child. */
+  services: string[];
+  /** Extension implementations: their methods (called by index) and plain data, copied once. */
+  extensions: Array<{ point: string; index: number; methods: string[]; values: Record<string, unknown> }>;
   /** Path of the Unix socket the child's routes listen on; null without routes. */
   socket: string | null;
 }

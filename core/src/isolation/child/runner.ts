@@ -20,7 +20,8 @@ import { createChildLogger } from './logger.js';
 import { Peer } from './peer.js';
 import type { InitParams, JobRunParams, PluginDescription, RegistrationsDescriptor, WireMessage } from './protocol.js';
 import { listenRoutes, type ChildRoutes } from './routes.js';
-import { childServices } from './services.js';
+import { publicMethod } from './methods.js';
+import { childServices, remoteService } from './services.js';
 
 const PLUGIN_BRAND = Symbol.for('hostplane.plugin');
 
@@ -62,7 +63,27 @@ function required<T>(value: T | undefined, what: string): T {
 
 function contextInput() {
   const i = required(init, 'context');
-  return { id: i.pluginId, version: i.version, config, logger, capabilities: new Set(i.capabilities), services };
+  return {
+    id: i.pluginId,
+    version: i.version,
+    config,
+    logger,
+    capabilities: new Set(i.capabilities),
+    services,
+    own: reg.services,
+    remote: (refId: string) => remoteService(peer, refId),
+  };
+}
+
+/** A call from the kernel on one of this plugin's services or extension implementations. */
+async function callImplementation(target: unknown, what: string, method: string, args: unknown): Promise<unknown> {
+  const fn = publicMethod(target, method);
+  if (!fn)
+    throw Object.assign(new Error(`${what} has no method "${method}"`), {
+      code: 'KERNEL_ERR_SERVICE_NOT_DECLARED',
+      statusCode: 500,
+    });
+  return fn.apply(target, Array.isArray(args) ? args : []);
 }
 
 function runtimeContext() {
@@ -203,6 +224,16 @@ const peer = new Peer(send, async (method, params) => {
     case 'event.after':
       await reg.after[p.index as number]?.handler(p.payload as never);
       return null;
+    case 'service.call': {
+      const factory = reg.services.get(String(p.id));
+      if (!factory) throw new Error(`no service "${String(p.id)}" in this plugin`);
+      return callImplementation(factory(), `service "${String(p.id)}"`, String(p.method), p.args);
+    }
+    case 'extension.call': {
+      const extension = reg.extensions[Number(p.index)];
+      if (!extension) throw new Error(`no extension implementation #${String(p.index)} in this plugin`);
+      return callImplementation(extension.implementation, `"${extension.point}" implementation`, String(p.method), p.args);
+    }
     case 'migrate':
       return migrate(params as { action: string });
     case 'migrate.cancel':

@@ -61,7 +61,7 @@ function splitTrx(options: unknown): { rest: Record<string, unknown> | undefined
 }
 
 /** A service served by the kernel: every method is an async call; a transaction is refused. */
-function remoteService(peer: Peer, ref: string): unknown {
+export function remoteService(peer: Peer, ref: string): unknown {
   return new Proxy(
     {},
     {
