@@ -37,6 +37,21 @@ export interface NodeAppSpec {
 }
 
 /**
+ * A site's certificate and its HTTPS switches. The PEMs come from whoever manages certificates
+ * (an ACME plugin, an upload); the driver checks that the key belongs to the certificate.
+ */
+export interface SiteTls {
+  /** PEM: the site's certificate first, then the intermediates in order. */
+  certificate: string;
+  /** PEM private key of that certificate. */
+  key: string;
+  /** Answer plain HTTP with a permanent redirect to HTTPS (ACME's challenge path excepted). */
+  forceHttps: boolean;
+  /** Send `Strict-Transport-Security` (two years) on HTTPS answers. */
+  hsts: boolean;
+}
+
+/**
  * Everything a driver needs to serve one site. Built by the websites plugin from validated data:
  * `name` and `domains` are already safe for file names and config (see each field).
  */
@@ -57,6 +72,8 @@ export interface SiteSpec {
   extraDirectives: string | null;
   wordpress: WordPressSpec | null;
   nodejs: NodeAppSpec | null;
+  /** HTTPS for the site's names; absent or null: plain HTTP only. */
+  tls?: SiteTls | null;
 }
 
 /** What a driver reports back after applying a site. */
@@ -101,6 +118,14 @@ export interface WebServerDriver {
   status(): Promise<WebServerStatus>;
   /** Check and reload the whole configuration now. */
   reload(): Promise<void>;
+  /**
+   * ACME HTTP-01: answer `content` at `/.well-known/acme-challenge/<token>` over plain HTTP on
+   * every site's names (before any HTTPS redirect) until {@link removeChallenge}. Optional: a
+   * driver without it cannot have certificates issued by HTTP-01.
+   */
+  putChallenge?(token: string, content: string): Promise<void>;
+  /** Stop answering a challenge token; idempotent. */
+  removeChallenge?(token: string): Promise<void>;
 }
 
 /** The server rejected this site's configuration (HTTP 422); the message carries the server's words. */

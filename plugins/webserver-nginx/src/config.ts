@@ -17,6 +17,13 @@ export const NginxConfig = Type.Object(
       maximum: 65_535,
       description: 'Port every site listens on',
     }),
+    httpsPort: Type.Integer({
+      title: 'HTTPS port',
+      default: 8443,
+      minimum: 1,
+      maximum: 65_535,
+      description: 'Port sites with a certificate answer HTTPS on (NGINX binds it once a site has one)',
+    }),
     listenAddress: Type.String({
       title: 'Listen address',
       default: '127.0.0.1',

@@ -19,6 +19,10 @@ export interface Layout {
   /** Site trees. */
   sites: string;
   php: string;
+  /** Sites' certificates and keys (`<name>.crt`, `<name>.key`), readable by root only. */
+  tls: string;
+  /** ACME HTTP-01 tokens, served at `/.well-known/acme-challenge/` on every site. */
+  acme: string;
 }
 
 export function layoutOf(root: string): Layout {
@@ -36,6 +40,8 @@ export function layoutOf(root: string): Layout {
     state: path.join(r, 'state'),
     sites: path.join(r, 'sites'),
     php: path.join(r, 'php'),
+    tls: path.join(r, 'nginx', 'tls'),
+    acme: path.join(r, 'acme-challenge'),
   };
 }
 
@@ -72,3 +78,9 @@ export const poolFile = (layout: Layout, version: string, name: string): string 
 /** Socket of a site's pool; the version is in the name so switching versions never collides. */
 export const poolSocket = (layout: Layout, version: string, name: string): string =>
   path.join(layout.run, `${name}-${version}.sock`);
+
+/** A site's certificate chain and key as NGINX reads them (its master runs as root). */
+export const tlsFiles = (layout: Layout, name: string): { certificate: string; key: string } => ({
+  certificate: path.join(layout.tls, `${name}.crt`),
+  key: path.join(layout.tls, `${name}.key`),
+});

@@ -3,6 +3,7 @@
  * plugin validates first; the driver checks again because a config file is a privileged place
  * and a newline or `;` in a domain would become a directive.
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { SiteConfigRejected } from '@hostplane/sdk';
 import type { SiteSpec } from '@hostplane/sdk';
 
@@ -63,6 +64,7 @@ export function assertValidSpec(site: SiteSpec, phpVersions: readonly string[]):
   }
   if (site.kind === 'wordpress') assertWordPress(site, refuse);
   if (site.kind === 'nodejs') assertNodeApp(site, refuse);
+  if (site.tls) assertTls(site.tls, refuse);
   if (site.extraDirectives !== null) {
     if (!isPrintable(site.extraDirectives.replace(/[\n\t\r]/g, ' '))) refuse('extraDirectives contain control characters');
     if (site.extraDirectives.length > 16_384) refuse('extraDirectives are longer than 16 KiB');
@@ -128,4 +130,47 @@ export const INSTALL_TAG = /^[a-z0-9]{4}$/;
 export function siteUserName(name: string, hash: (s: string) => string, tag = ''): string {
   const full = `hp${tag}-${name}`;
   return full.length <= 32 ? full : `hp${tag}-${name.slice(0, 20 - tag.length)}-${hash(name).slice(0, 8)}`;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * A certificate NGINX will load: PEM only, the key belongs to the first certificate, each
+ * certificate signed by the next. (Dates and names are the certificate manager's to judge: an
+ * expired certificate still serves while a renewal is pending.)
+ */
+function assertTls(tls: NonNullable<SiteSpec['tls']>, refuse: (reason: string) => never): void {
+  if (typeof tls.certificate !== 'string' || tls.certificate.length > 65_536) refuse('tls.certificate must be PEM up to 64 KiB');
+  if (typeof tls.key !== 'string' || tls.key.length > 16_384) refuse('tls.key must be PEM up to 16 KiB');
+  if (typeof tls.forceHttps !== 'boolean' || typeof tls.hsts !== 'boolean')
+    refuse('tls.forceHttps and tls.hsts must be booleans');
+  // Only the PEM blocks reach the files: nothing else (no directives, no includes) can ride along.
+  const blocks = tls.certificate.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0 || blocks.length > 10) refuse('tls.certificate must hold 1 to 10 PEM certificates');
+  let chain: X509Certificate[] = [];
+  try {
+    chain = blocks.map((pem) => new X509Certificate(pem));
+  } catch (err) {
+    refuse(`tls.certificate is not a valid certificate: ${(err as Error).message}`);
+  }
+  if (!/^-----BEGIN (RSA |EC )?PRIVATE KEY-----[\s\S]+-----END (RSA |EC )?PRIVATE KEY-----\s*$/.test(tls.key.trim())) {
+    refuse('tls.key must be one unencrypted PEM private key');
+  }
+  let matches = false;
+  try {
+    matches = (chain[0] as X509Certificate).checkPrivateKey(createPrivateKey(tls.key));
+  } catch (err) {
+    refuse(`tls.key is not a valid private key: ${(err as Error).message}`);
+  }
+  if (!matches) refuse('tls.key does not belong to the first certificate of tls.certificate');
+  for (let i = 0; i + 1 < chain.length; i++) {
+    if (!(chain[i] as X509Certificate).checkIssued(chain[i + 1] as X509Certificate)) {
+      refuse(`tls.certificate: certificate ${i + 2} did not issue certificate ${i + 1} (the chain must be in order)`);
+    }
+  }
+}
+
+/** The PEM blocks of a certificate chain, one per line group, as written for NGINX. */
+export function certificatePems(certificate: string): string {
+  return `${(certificate.match(PEM_CERTIFICATE) ?? []).join('\n')}\n`;
 }

@@ -13,6 +13,8 @@ const base = {
   documentRoot: '/srv/hp/sites/shop/public',
   logsDir: '/srv/hp/sites/shop/logs',
   confDir: '/srv/hp/nginx',
+  acmeDir: '/srv/hp/acme-challenge',
+  tls: null,
 };
 
 t.test('main config: prefix-local paths, user, default server and the sites include', async (t) => {
@@ -265,4 +267,57 @@ t.test('WordPress: archive entries must stay inside wordpress/, wp-config escape
   const a = renderWpConfig({ host: 'h', name: 'n', user: 'u', password: 'p', tablePrefix: 'wp_' });
   const b = renderWpConfig({ host: 'h', name: 'n', user: 'u', password: 'p', tablePrefix: 'wp_' });
   t.not(a, b, 'fresh salts each time');
+});
+
+t.test('tls: an HTTPS server block beside the HTTP one; HSTS and the redirect are switches', async (t) => {
+  const tls = { listen: '127.0.0.1:443', certificateFile: '/srv/hp/nginx/tls/shop.crt', keyFile: '/srv/hp/nginx/tls/shop.key' };
+  const both = renderSiteConfig({ ...base, site: site('shop'), phpSocket: null, tls: { ...tls, forceHttps: false, hsts: true } });
+  t.equal(both.match(/^server \{/gm)?.length, 2, 'two server blocks');
+  t.match(both, /listen 127\.0\.0\.1:443 ssl http2;\n\s+server_name shop\.example\.test shop\.localhost;/);
+  t.match(both, /ssl_certificate \/srv\/hp\/nginx\/tls\/shop\.crt;\n\s+ssl_certificate_key \/srv\/hp\/nginx\/tls\/shop\.key;/);
+  t.match(both, /add_header Strict-Transport-Security "max-age=63072000" always;/);
+  t.equal(both.match(/try_files \$uri \$uri\/ =404;/g)?.length, 2, 'the site is served on both');
+  t.match(both, /location \^~ \/\.well-known\/acme-challenge\/ \{\n\s+alias \/srv\/hp\/acme-challenge\/;/);
+
+  const forced = renderSiteConfig({
+    ...base,
+    site: site('shop'),
+    phpSocket: null,
+    tls: { ...tls, forceHttps: true, hsts: false },
+  });
+  t.match(forced, /return 301 https:\/\/\$host\$request_uri;/, 'no port in the redirect to 443');
+  t.notMatch(forced, /Strict-Transport-Security/);
+  t.equal(forced.match(/try_files \$uri \$uri\/ =404;/g)?.length, 1, 'HTTP only redirects (and answers ACME)');
+  const other = renderSiteConfig({
+    ...base,
+    site: site('shop'),
+    phpSocket: null,
+    tls: { ...tls, listen: '127.0.0.1:8443', forceHttps: true, hsts: false },
+  });
+  t.match(other, /return 301 https:\/\/\$host:8443\$request_uri;/);
+  t.throws(() =>
+    renderSiteConfig({
+      ...base,
+      site: site('shop'),
+      phpSocket: null,
+      tls: { ...tls, certificateFile: '/x y', forceHttps: false, hsts: false },
+    }),
+  );
+});
+
+t.test('main config: Mozilla intermediate TLS settings', async (t) => {
+  const conf = renderMainConfig({
+    prefix: '/srv/hp',
+    pidFile: '/srv/hp/run/nginx.pid',
+    logsDir: '/srv/hp/logs',
+    tmpDir: '/srv/hp/tmp',
+    confDir: '/srv/hp/nginx',
+    sitesConfDir: '/srv/hp/nginx/sites',
+    listen: '127.0.0.1:8080',
+    user: null,
+    workerProcesses: 1,
+  });
+  t.match(conf, /ssl_protocols TLSv1\.2 TLSv1\.3;/);
+  t.match(conf, /ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:/);
+  t.match(conf, /ssl_session_tickets off;/);
 });

@@ -17,6 +17,8 @@ export interface DriverLogger {
 export interface DriverOptions {
   root: string;
   httpPort: number;
+  /** Port of HTTPS server blocks (sites with `tls`); default 8443. */
+  httpsPort?: number;
   listenAddress: string;
   siteUsers: 'auto' | 'per-site' | 'current';
   nginxBinary: string;
@@ -48,6 +50,9 @@ export const webUserOf = (options: DriverOptions): string => options.webUser ?? 
 
 /** The `listen` of every server block. */
 export const listenOf = (options: DriverOptions): string => `${options.listenAddress}:${options.httpPort}`;
+
+/** The `listen` of every HTTPS server block. */
+export const httpsListenOf = (options: DriverOptions): string => `${options.listenAddress}:${options.httpsPort ?? 8443}`;
 
 /** The preview address of a site: `*.localhost` resolves to 127.0.0.1, so only a loopback or wildcard listener has one. */
 export function previewUrlOf(options: DriverOptions, name: string): string | null {

@@ -19,10 +19,14 @@ import { BatchQueue } from './batch.js';
 import { previewUrlOf, type DriverContext, type DriverOptions } from './driver-context.js';
 import { preflight, startServers, stopServers } from './prefix.js';
 import { NginxMaster } from './servers.js';
+import { removeFile, writeAtomic } from './files.js';
 import { AppSupervisor } from './supervisor.js';
 import { SiteUsers } from './users.js';
 
 export type { DriverLogger, DriverOptions } from './driver-context.js';
+
+/** An ACME token (RFC 8555 §8.3: base64url, at least 128 bits); never a path. */
+const ACME_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 
 export class NginxDriver implements WebServerDriver {
   readonly id = 'nginx';
@@ -195,6 +199,26 @@ export class NginxDriver implements WebServerDriver {
     if (this.starting) return this.starting.then(() => this.reload());
     if (!this.ready) return Promise.reject(WebServerUnavailable(this.reason ?? 'not started'));
     return new Promise((resolve, reject) => this.queue.enqueue({ kind: 'reload', resolve, reject }));
+  }
+
+  /**
+   * ACME HTTP-01: `content` answers `/.well-known/acme-challenge/<token>` on every site over
+   * plain HTTP from now on (a file NGINX serves; no reload). The token is base64url as ACME
+   * makes it; the content, the key authorization, is printable ASCII.
+   */
+  async putChallenge(token: string, content: string): Promise<void> {
+    if (this.starting) await this.starting;
+    if (!this.ready) throw WebServerUnavailable(this.reason ?? 'not started');
+    if (!ACME_TOKEN.test(token)) throw SiteConfigRejected('acme-challenge', 'the token must be 1-256 base64url characters');
+    if (!/^[\x21-\x7e]{1,1024}$/.test(content))
+      throw SiteConfigRejected('acme-challenge', 'the content must be 1-1024 printable ASCII characters');
+    await writeAtomic(path.join(this.layout.acme, token), content, 0o644);
+  }
+
+  /** Stop answering a challenge token; idempotent. */
+  async removeChallenge(token: string): Promise<void> {
+    if (!ACME_TOKEN.test(token)) throw SiteConfigRejected('acme-challenge', 'the token must be 1-256 base64url characters');
+    await removeFile(path.join(this.layout.acme, token));
   }
 
   /** The preview address of a site: `*.localhost` resolves to 127.0.0.1, so only a loopback or wildcard listener has one. */

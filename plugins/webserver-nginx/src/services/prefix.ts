@@ -53,6 +53,9 @@ export async function startServers(ctx: DriverContext): Promise<void> {
     [L.sitesConf, 0o750],
     [L.state, 0o700],
     [L.php, 0o750],
+    [L.tls, 0o700],
+    // NGINX's workers (the web user) read the tokens.
+    [L.acme, 0o755],
   ] as const) {
     await fs.mkdir(dir, { recursive: true, mode: dirMode });
     await fs.chmod(dir, dirMode);

@@ -6,11 +6,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SiteConfigRejected, type AppliedSite, type SiteSpec } from '@hostplane/sdk';
-import { poolFile, poolSocket, siteConfFile, sitePaths } from '../layout.js';
-import { assertValidSpec } from '../names.js';
-import { renderSiteConfig } from '../render/nginx.js';
+import { poolFile, poolSocket, siteConfFile, sitePaths, tlsFiles } from '../layout.js';
+import { assertValidSpec, certificatePems } from '../names.js';
+import { renderSiteConfig, type SiteTlsInput } from '../render/nginx.js';
 import { renderSitePool } from '../render/php-fpm.js';
-import { listenOf, previewUrlOf, webUserOf, type DriverContext } from './driver-context.js';
+import { httpsListenOf, listenOf, previewUrlOf, webUserOf, type DriverContext } from './driver-context.js';
 import { readOrNull, removeFile, writeAtomic, writeIfChanged } from './files.js';
 import { chownTree, disownTree, ensurePlaceholder, ensureSiteTree } from './tree.js';
 import type { Owner } from './users.js';
@@ -77,6 +77,7 @@ async function prepareApply(
     if (site.kind === 'wordpress') await ensureWordPress(ctx, site, owner);
   }
   const php = (site.kind === 'php' || site.kind === 'wordpress') && site.state === 'active' ? (site.phpVersion as string) : null;
+  const tls = await writeTlsFiles(ctx, work, site);
   const conf = renderSiteConfig({
     site,
     listen: listenOf(ctx.options),
@@ -84,6 +85,8 @@ async function prepareApply(
     logsDir: paths.logs,
     phpSocket: php ? poolSocket(L, php, site.name) : null,
     confDir: L.confDir,
+    acmeDir: L.acme,
+    tls,
   });
   const confFile = siteConfFile(L, site.name);
   await remember(work, confFile);
@@ -106,11 +109,41 @@ async function prepareApply(
   }
 }
 
+/**
+ * The site's certificate chain and key as files NGINX loads (root only: the master reads them
+ * before dropping to the web user), remembered so a refused batch puts the old ones back.
+ * Without `tls` they are removed. Returns what the HTTPS server block needs.
+ */
+async function writeTlsFiles(ctx: DriverContext, work: SiteWork, site: SiteSpec): Promise<SiteTlsInput | null> {
+  const files = tlsFiles(ctx.layout, site.name);
+  await remember(work, files.certificate);
+  await remember(work, files.key);
+  if (!site.tls) {
+    const removed = [await removeFile(files.certificate), await removeFile(files.key)];
+    if (removed.includes(true)) work.changedNginx = true;
+    return null;
+  }
+  // NGINX reads these only at a reload: a changed certificate needs one even when the config text is the same.
+  if (await writeIfChanged(files.certificate, certificatePems(site.tls.certificate), 0o600)) work.changedNginx = true;
+  if (await writeIfChanged(files.key, `${site.tls.key.trim()}\n`, 0o600)) work.changedNginx = true;
+  return {
+    listen: httpsListenOf(ctx.options),
+    certificateFile: files.certificate,
+    keyFile: files.key,
+    forceHttps: site.tls.forceHttps,
+    hsts: site.tls.hsts,
+  };
+}
+
 async function prepareRemove(ctx: DriverContext, work: SiteWork): Promise<void> {
   const L = ctx.layout;
   const confFile = siteConfFile(L, work.name);
   await remember(work, confFile);
   if (await removeFile(confFile)) work.changedNginx = true;
+  for (const file of Object.values(tlsFiles(L, work.name))) {
+    await remember(work, file);
+    await removeFile(file);
+  }
   await removeFile(`${confFile}.broken`);
   for (const version of ctx.versions) {
     const file = poolFile(L, version, work.name);
