@@ -210,7 +210,9 @@ export class IsolatedPlugin {
     const cancel = (): void => void this.#call('migrate.cancel', null, 5_000).catch(() => undefined);
     signal?.addEventListener('abort', cancel, { once: true });
     try {
-      return await this.#call<string[]>('migrate', { action }, 0);
+      // Its own role's connection, also for a plugin without the `db` capability (as in-process).
+      const { url } = await this.host.options.pluginConnection(this.id);
+      return await this.#call<string[]>('migrate', { action, database: { url } }, 0);
     } finally {
       signal?.removeEventListener('abort', cancel);
     }

@@ -108,10 +108,9 @@ export async function planProcess(input: {
     await chmod(dataDir, 0o700);
   }
   linkHostSdk(input.pluginDir, logger);
-  const needs = [
-    ...(input.capabilities.has('http:routes') ? ['fastify'] : []),
-    ...(input.capabilities.has('db') ? ['knex', 'pg'] : []),
-  ];
+  // knex and pg for every plugin: one without the `db` capability may still have migrations,
+  // which its process runs (as in-process, on a connection of the plugin's own role).
+  const needs = [...(input.capabilities.has('http:routes') ? ['fastify'] : []), 'knex', 'pg'];
   // `fs:<path>` capabilities the admin reviewed in the manifest open those trees too.
   const declaredTrees = [...input.capabilities].filter((c) => c.startsWith('fs:/')).map((c) => `${resolve(c.slice(3))}/`);
   const read = [

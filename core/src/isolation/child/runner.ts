@@ -171,15 +171,20 @@ let migrating: AbortController | undefined;
  * are those of an in-process plugin; its four files are the only kernel modules this process
  * may read (read-allow-list.ts).
  */
-async function migrate(params: { action: string }): Promise<string[]> {
+async function migrate(params: { action: string; database: { url: string } }): Promise<string[]> {
   const i = required(init, 'migrate');
   const def = required(definition, 'migrate');
   if (!(def.migrations instanceof URL)) return [];
-  if (!knex) throw new Error('migrations need the "db" capability');
   const { migratePlugin } = await import('../../db/plugin-migrator.js');
+  // A plugin without the `db` capability has no pool of its own: one for this run (two connections: cancelling takes a second).
+  let own: Knex | undefined;
+  if (!knex) {
+    const { default: createKnex } = await import('knex');
+    own = createKnex({ client: 'pg', connection: params.database.url, pool: { min: 0, max: 2 } });
+  }
   migrating = new AbortController();
   try {
-    return await migratePlugin(knex, {
+    return await migratePlugin((knex ?? own) as Knex, {
       pluginId: i.pluginId,
       directory: def.migrations,
       action: params.action as MigrationAction,
@@ -187,6 +192,7 @@ async function migrate(params: { action: string }): Promise<string[]> {
     });
   } finally {
     migrating = undefined;
+    await own?.destroy();
   }
 }
 
@@ -244,7 +250,7 @@ const peer = new Peer(send, async (method, params) => {
       return callImplementation(extension.implementation, `"${extension.point}" implementation`, String(p.method), p.args);
     }
     case 'migrate':
-      return migrate(params as { action: string });
+      return migrate(params as { action: string; database: { url: string } });
     case 'migrate.cancel':
       migrating?.abort();
       return null;
