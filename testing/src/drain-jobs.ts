@@ -64,8 +64,11 @@ export async function drainJobs(kernel: DrainSource, options: DrainOptions = {})
     for (;;) {
       // Handlers of events emitted by jobs may enqueue more; let them finish first.
       await kernel.events.idle();
-      const [waiting, running, interrupted, retrying] = await Promise.all(
-        (['waiting', 'running', 'interrupted', 'retrying'] as const).map((state) => kernel.jobs.list({ state, limit: 1000 })),
+      // One query, one snapshot: four queries in parallel could each miss a job that a
+      // finishing job enqueued between them (seen as neither waiting nor running).
+      const all = await kernel.jobs.list({ limit: 1000 });
+      const [waiting, running, interrupted, retrying] = (['waiting', 'running', 'interrupted', 'retrying'] as const).map(
+        (state) => all.filter((j) => j.state === state),
       );
       const now = Date.now();
       const ready = [

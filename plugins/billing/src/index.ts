@@ -68,13 +68,13 @@ export default definePlugin({
     ctx.job<InvoicePayload>(
       INVOICE_JOB,
       async (payload, job) => {
-        const result = await invoicing.invoiceSubscription(payload);
+        const result = await invoicing.runJob(payload);
         job.logger.debug({ ...payload, ...result }, 'subscription invoiced');
       },
       { maxAttempts: 10 },
     );
     ctx.schedule('daily-run', { cron: ctx.config.runCron, job: RUN_JOB });
-    for (const command of billingCommands({ invoicing, invoices, clock })) ctx.command(command);
+    for (const command of billingCommands({ invoicing, jobs, clock })) ctx.command(command);
     for (const command of invoiceCommands({ invoices, users })) ctx.command(command);
   },
 });

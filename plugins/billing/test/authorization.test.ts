@@ -45,7 +45,9 @@ async function invoice(which: Which): Promise<string> {
   if (sub.status !== 201) throw new Error(JSON.stringify(sub.body));
   if ((await host.kernel.runCommand('billing', 'run', ['--date', '2026-12-05'], quiet)) !== 0)
     throw new Error('billing run failed');
+  await host.drainJobs();
   const row = await sql('plugin_billing.invoices').where({ subscription_id: sub.body.id }).first('id');
+  if (!row) throw new Error(`no invoice: ${JSON.stringify(await host.kernel.jobs.list({}))}`);
   return row.id as string;
 }
 

@@ -64,6 +64,30 @@ export class Invoicing {
     return this.deps.store;
   }
 
+  /** Invoices issued so far (for the CLI's `--wait` summary). */
+  async issuedCount(): Promise<number> {
+    const [row] = (await this.deps.store.invoices().whereNot({ status: 'draft' }).count({ c: '*' })) as Array<{ c: string }>;
+    return Number(row?.c ?? 0);
+  }
+
+  /**
+   * The job: invoice one period, then queue the next one if the subscription is still due on
+   * the run's date (a subscription several periods behind catches up one period per job).
+   */
+  async runJob(payload: InvoicePayload): Promise<InvoiceOutcome> {
+    const result = await this.invoiceSubscription(payload);
+    if (result.outcome === 'skipped') return result;
+    const [next] = await this.deps.store.dueSubscriptions(payload.date, undefined, [payload.subscriptionId]);
+    if (next && next.next_due_date !== payload.periodStart) {
+      await this.deps.jobs.enqueue(
+        INVOICE_JOB,
+        { subscriptionId: next.id, periodStart: next.next_due_date, date: payload.date },
+        { jobKey: `billing:invoice:${next.id}:${next.next_due_date}` },
+      );
+    }
+    return result;
+  }
+
   /** Queue one job per subscription due on `date`; returns what was queued. */
   async enqueueDue(date: string): Promise<DueSubscription[]> {
     const { store, jobs } = this.deps;
