@@ -12,6 +12,7 @@ const UP = [
      reply_to text null,
      prices_include_tax boolean not null default false,
      payment_terms_days integer not null default 14 check (payment_terms_days between 0 and 365),
+     logo bytea null,
      updated_at timestamptz not null default now()
    )`,
   `create table billing_profiles (
@@ -67,6 +68,8 @@ const UP = [
      paid_at timestamptz null,
      voided_at timestamptz null,
      void_reason text null,
+     -- When the invoice mail (with its PDF) was queued: once.
+     mailed_at timestamptz null,
      created_at timestamptz not null default now(),
      updated_at timestamptz not null default now(),
      check ((status = 'draft') = (number is null)),
@@ -111,6 +114,12 @@ const UP = [
      unique (gateway, gateway_payment_id)
    )`,
   `create index payments_invoice_idx on payments (invoice_id)`,
+  // The PDF of an issued invoice, rendered once: every download is these bytes.
+  `create table invoice_documents (
+     invoice_id uuid primary key references invoices (id),
+     pdf bytea not null,
+     created_at timestamptz not null default now()
+   )`,
   // The gateway's customer for a billing customer, per issuer's account.
   `create table gateway_customers (
      user_id uuid not null references hostplane.users (id),
@@ -153,6 +162,7 @@ const UP = [
 
 const DOWN = [
   'drop table if exists gateway_customers',
+  'drop table if exists invoice_documents',
   'drop table if exists payments',
   'drop table if exists invoice_taxes',
   'drop table if exists invoice_lines',

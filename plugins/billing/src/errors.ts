@@ -14,6 +14,11 @@ export const BillingErrors = {
     (balance: number) => `The amount exceeds what is left to pay (${balance} minor units)`,
     (balance: number) => ({ balance }),
   ),
+  pdfUnavailable: defineError(
+    'BILLING_ERR_PDF_UNAVAILABLE',
+    503,
+    (reason: string) => `Invoice PDFs cannot be made now: ${reason}`,
+  ),
   gatewayUnknown: defineError('BILLING_ERR_GATEWAY_UNKNOWN', 400, (id: string) => `No payment method "${id}" is enabled`),
   dateInvalid: defineError('BILLING_ERR_DATE_INVALID', 400, (value: string) => `"${value}" is not a date (YYYY-MM-DD)`),
   referenceInvalid: defineError('BILLING_ERR_REFERENCE_INVALID', 400, 'A payment reference is one line of 1 to 200 characters'),

@@ -10,8 +10,9 @@ import { billingCommands } from './commands/billing.js';
 import { invoiceCommands } from './commands/invoices.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { InvoiceService } from './services/invoices.js';
-import { INVOICE_JOB, Invoicing, RUN_JOB, type InvoicePayload } from './services/invoicing.js';
+import { DELIVER_JOB, INVOICE_JOB, Invoicing, RUN_JOB, type InvoicePayload } from './services/invoicing.js';
 import { Paying } from './services/paying.js';
+import { Documents, RENDER_TASK } from './services/documents.js';
 import { dateOf } from './services/periods.js';
 import { BillingStore } from './services/store.js';
 
@@ -21,14 +22,22 @@ export { addCycle } from './services/periods.js';
 
 const BillingConfig = Type.Object({
   runCron: Type.String({ default: '15 2 * * *', description: 'When the daily invoice run starts (cron, host time)' }),
+  fontRegular: Type.String({
+    default: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+    description: 'TrueType font embedded in invoice PDFs (must cover your customers’ scripts)',
+  }),
+  fontBold: Type.String({ default: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf', description: 'Its bold face' }),
 });
+
+/** Documents by the config object setup and start share (two kernels in one process stay apart). */
+const documentsOf = new WeakMap<object, Documents>();
 
 export default definePlugin({
   id: 'billing',
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0' },
   config: BillingConfig,
-  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'mailer', 'users', 'audit'],
+  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'tasks', 'mailer', 'users', 'audit'],
   database: { reads: { accounts: ['subscriptions', 'packages'] } },
   rbac: {
     'billing.invoice.read': {
@@ -44,6 +53,7 @@ export default definePlugin({
     tenancy: coreServices.tenancy,
     mailer: coreServices.mailer,
     jobs: coreServices.jobs,
+    tasks: coreServices.tasks,
     audit: coreServices.audit,
     clock: coreServices.clock,
     extensions: coreServices.extensions,
@@ -51,14 +61,21 @@ export default definePlugin({
   },
   migrations: new URL('../migrations/', import.meta.url),
   setup(ctx) {
-    const { db, users, tenancy, mailer, jobs, audit, clock, extensions, logger } = ctx.deps;
+    const { db, users, tenancy, mailer, jobs, tasks, audit, clock, extensions, logger } = ctx.deps;
     const store = new BillingStore(db);
-    const invoicing = new Invoicing({ store, users, mailer, jobs, logger, accounts: () => ctx.get(accountsBillingRef) });
+    const invoicing = new Invoicing({ store, users, jobs, logger, accounts: () => ctx.get(accountsBillingRef) });
     const invoices = new InvoiceService(store, tenancy, audit);
     const gateways = (): PaymentGateway[] => extensions.list(extensionPoints.paymentGateway);
     const paying = new Paying(store, invoices, users, gateways);
+    const fonts = () => ({ regular: ctx.config.fontRegular, bold: ctx.config.fontBold });
+    const documents = new Documents({ store, invoices, invoicing, users, mailer, tasks, fonts });
+    documentsOf.set(ctx.config, documents);
 
-    ctx.routes(invoiceRoutes({ invoices, paying, clock }), { prefix: '/invoices' });
+    ctx.routes(invoiceRoutes({ invoices, paying, documents, clock }), { prefix: '/invoices' });
+    ctx.task(RENDER_TASK, new URL('./tasks/render-invoice-pdf.js', import.meta.url));
+    ctx.job<{ invoiceId: string }>(DELIVER_JOB, async ({ invoiceId }) => {
+      await documents.deliver(invoiceId);
+    });
     ctx.job<{ date?: string }>(RUN_JOB, async (payload, job) => {
       const date = payload?.date ?? dateOf(clock.now());
       const overdue = await invoices.markOverdue(date);
@@ -76,5 +93,9 @@ export default definePlugin({
     ctx.schedule('daily-run', { cron: ctx.config.runCron, job: RUN_JOB });
     for (const command of billingCommands({ invoicing, jobs, clock })) ctx.command(command);
     for (const command of invoiceCommands({ invoices, users })) ctx.command(command);
+  },
+  start(ctx) {
+    const reason = documentsOf.get(ctx.config)?.unavailable();
+    ctx.reportHealth(reason ? 'degraded' : 'ok', reason ?? undefined);
   },
 });

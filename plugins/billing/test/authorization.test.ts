@@ -34,21 +34,37 @@ const pkg = (await asAdmin.post('/v1/packages', packageBody({ prices: { monthly:
 const customerOf: Record<Which, string> = { own: customerA.id, foreign: customerB.id };
 
 const quiet = { out: () => undefined, err: () => undefined };
-/** A fresh issued invoice of the customer on `which` side (issued by that side's reseller). */
-async function invoice(which: Which): Promise<string> {
-  const sub = await asAdmin.post('/v1/subscriptions', {
-    customerId: customerOf[which],
-    packageId: pkg,
-    billingCycle: 'monthly',
-    nextDueDate: '2026-12-05',
-  });
-  if (sub.status !== 201) throw new Error(JSON.stringify(sub.body));
+/**
+ * Issued invoices of the customer on each side (issued by that side's reseller), made in one
+ * run up front: every cell of the table takes a fresh one.
+ */
+const pool: Record<Which, string[]> = { own: [], foreign: [] };
+async function fill(perSide: number): Promise<void> {
+  const subs: Record<Which, string[]> = { own: [], foreign: [] };
+  for (const which of ['own', 'foreign'] as const) {
+    for (let i = 0; i < perSide; i++) {
+      const sub = await asAdmin.post('/v1/subscriptions', {
+        customerId: customerOf[which],
+        packageId: pkg,
+        billingCycle: 'monthly',
+        nextDueDate: '2026-12-05',
+      });
+      if (sub.status !== 201) throw new Error(JSON.stringify(sub.body));
+      subs[which].push(sub.body.id as string);
+    }
+  }
   if ((await host.kernel.runCommand('billing', 'run', ['--date', '2026-12-05'], quiet)) !== 0)
     throw new Error('billing run failed');
   await host.drainJobs();
-  const row = await sql('plugin_billing.invoices').where({ subscription_id: sub.body.id }).first('id');
-  if (!row) throw new Error(`no invoice: ${JSON.stringify(await host.kernel.jobs.list({}))}`);
-  return row.id as string;
+  for (const which of ['own', 'foreign'] as const) {
+    const rows = await sql('plugin_billing.invoices').whereIn('subscription_id', subs[which]).pluck('id');
+    if (rows.length !== perSide) throw new Error(`made ${rows.length} of ${perSide} invoices`);
+    pool[which].push(...(rows as string[]));
+  }
+}
+async function invoice(which: Which): Promise<string> {
+  if (pool[which].length === 0) await fill(30);
+  return pool[which].pop()!;
 }
 
 const same = (code: number): [number, number] => [code, code];
@@ -60,6 +76,10 @@ const TABLE: Record<string, AuthorizationCase> = {
   'GET /v1/invoices/{id}': {
     make: async (w) => ({ url: `/v1/invoices/${await invoice(w)}` }),
     // A technical user sees only what is its own: its customer's invoices are outside its subtree.
+    expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(404) },
+  },
+  'GET /v1/invoices/{id}/download': {
+    make: async (w) => ({ url: `/v1/invoices/${await invoice(w)}/download` }),
     expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(404) },
   },
   'POST /v1/invoices/{id}/pay': {

@@ -3,6 +3,7 @@ import { CommonErrors, errorResponses, Type, type Actor, type ClockService, type
 import type { FastifyRequest } from 'fastify';
 import { invoiceView, type InvoiceService, type ListFilter } from '../services/invoices.js';
 import type { Paying } from '../services/paying.js';
+import type { Documents } from '../services/documents.js';
 import { dateOf } from '../services/periods.js';
 
 const tags = ['invoices'];
@@ -132,8 +133,8 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: unknown, done: () =>
   done();
 }
 
-export function invoiceRoutes(deps: { invoices: InvoiceService; paying: Paying; clock: ClockService }) {
-  const { invoices, paying, clock } = deps;
+export function invoiceRoutes(deps: { invoices: InvoiceService; paying: Paying; documents: Documents; clock: ClockService }) {
+  const { invoices, paying, documents, clock } = deps;
   return (app: RouteApp): void => {
     app.get(
       '/',
@@ -173,6 +174,30 @@ export function invoiceRoutes(deps: { invoices: InvoiceService; paying: Paying; 
         },
       },
       async (request) => invoices.detail(await invoices.get(actorOf(request), request.params.id)),
+    );
+
+    app.get(
+      '/:id/download',
+      {
+        config: { permission: 'billing.invoice.read' },
+        schema: {
+          summary: 'The invoice as a PDF: rendered once when issued, the same bytes on every download',
+          tags,
+          params: IdParams,
+          response: {
+            200: Type.String({ format: 'binary', description: 'application/pdf' }),
+            ...errorResponses(400, 401, 403, 404, 409, 503),
+          },
+        },
+      },
+      async (request, reply) => {
+        const row = await invoices.get(actorOf(request), request.params.id);
+        const pdf = await documents.pdfOf(row);
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `attachment; filename="${row.number}.pdf"`)
+          .send(pdf as unknown as string); // bytes: the schema documents them as a binary string
+      },
     );
 
     app.post(

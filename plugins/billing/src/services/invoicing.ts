@@ -11,10 +11,10 @@
  * - the due date moves after the commit, as a compare-and-set from the period's start: a job
  *   killed between the two finds its invoice on the re-run and moves the date then.
  */
-import type { JobsService, Logger, MailerService, UsersService } from '@hostplane/sdk';
+import type { JobsService, Logger, UsersService } from '@hostplane/sdk';
 import type { AccountsBillingService } from '@hostplane/plugin-accounts';
 import type { Knex } from 'knex';
-import { formatMoney, invoiceTotals } from './money.js';
+import { invoiceTotals } from './money.js';
 import { addCycle, addDays } from './periods.js';
 import type { BillingStore } from './store.js';
 import { type DueSubscription } from './store.js';
@@ -22,6 +22,8 @@ import { resolveTax, type CustomerTaxProfile, type TaxRate } from './tax.js';
 
 export const INVOICE_JOB = 'invoice-subscription';
 export const RUN_JOB = 'run';
+/** The invoice mail with its PDF (services/documents.ts). */
+export const DELIVER_JOB = 'deliver-invoice';
 
 export interface InvoicePayload {
   subscriptionId: string;
@@ -33,7 +35,6 @@ export interface InvoicePayload {
 export interface InvoicingDeps {
   store: BillingStore;
   users: UsersService;
-  mailer: MailerService;
   jobs: JobsService;
   accounts: () => AccountsBillingService;
   logger: Logger;
@@ -162,7 +163,7 @@ export class Invoicing {
   }
 
   private async issue(sub: DueSubscription, date: string): Promise<InvoiceOutcome> {
-    const { store, users, mailer } = this.deps;
+    const { store, users } = this.deps;
     const issuer = await this.issuerOf(sub.customer_id);
     const customer = await users.get(sub.customer_id);
     if (!customer) return { outcome: 'skipped', reason: 'the customer is gone' };
@@ -214,26 +215,13 @@ export class Invoicing {
         lines,
         customer: { id: customer.id, name: customer.name, email: customer.email, ...profile },
       });
-      const invoice = await store.invoices(trx).where({ id: row.id }).first('total', 'currency', 'due_date');
-      await mailer.send(
-        {
-          to: customer.email,
-          subject: `Invoice ${number} from ${settings.name}`,
-          text:
-            `Hello ${customer.name},\n\ninvoice ${number} for ${sub.package_name} is ready: ` +
-            `${formatMoney(Number(invoice.total), sub.currency)}, due ${dateText(invoice.due_date)}.\n\n${settings.name}\n`,
-          tag: 'billing.invoice-issued',
-          fromName: settings.name,
-          ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
-        },
-        { trx },
-      );
+      // The mail with its PDF follows in a job of its own (rendering is CPU work for the pool),
+      // queued in this transaction: it exists exactly when the invoice does.
+      await this.deps.jobs.enqueue(DELIVER_JOB, { invoiceId: row.id }, { trx, jobKey: `billing:deliver:${row.id}` });
       return { outcome: 'issued', invoiceId: row.id as string, number };
     });
   }
 }
-
-const dateText = (value: unknown): string => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
 
 export async function customerProfile(
   store: BillingStore,

@@ -26,6 +26,7 @@ export interface InvoiceRow {
   paid_at: Date | null;
   voided_at: Date | null;
   void_reason: string | null;
+  mailed_at: Date | null;
   created_at: Date;
 }
 
@@ -76,6 +77,7 @@ export const INVOICE_COLUMNS = [
   'paid_at',
   'voided_at',
   'void_reason',
+  'mailed_at',
   'created_at',
 ];
 
