@@ -213,8 +213,8 @@ t.test('the CLI lists, shows, marks paid and voids', async (t) => {
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
   const { number } = await sql('plugin_billing.invoices').where({ id }).first('number');
-  t.match(await run('list', ['--status', 'unpaid']), { code: 0, out: new RegExp(number) });
-  t.match(await run('list', ['--customer', customerA.email, '--json']), { code: 0, out: new RegExp(id) });
+  t.match(await run('list', ['--status', 'unpaid', '--limit', '1000']), { code: 0, out: new RegExp(number) });
+  t.match(await run('list', ['--customer', customerA.email, '--json', '--limit', '1000']), { code: 0, out: new RegExp(id) });
   t.match(await run('show', [id]), { code: 0, out: /19\.99 EUR/ });
   t.match(await run('mark-paid', [id, '--reference', 'SEPA 1']), { code: 0, out: /is paid/ });
   t.match(await run('mark-paid', [other]), { code: 2, err: /--reference is required/ });
