@@ -19,6 +19,12 @@ export const BillingErrors = {
     503,
     (reason: string) => `Invoice PDFs cannot be made now: ${reason}`,
   ),
+  customerInvalid: defineError(
+    'BILLING_ERR_CUSTOMER_INVALID',
+    400,
+    (reason: string) => `Invalid customerId: ${reason}`,
+    (reason: string) => ({ field: '/body/customerId', reason }),
+  ),
   gatewayUnknown: defineError('BILLING_ERR_GATEWAY_UNKNOWN', 400, (id: string) => `No payment method "${id}" is enabled`),
   dateInvalid: defineError('BILLING_ERR_DATE_INVALID', 400, (value: string) => `"${value}" is not a date (YYYY-MM-DD)`),
   referenceInvalid: defineError('BILLING_ERR_REFERENCE_INVALID', 400, 'A payment reference is one line of 1 to 200 characters'),

@@ -71,7 +71,7 @@ export default definePlugin({
     const documents = new Documents({ store, invoices, invoicing, users, mailer, tasks, fonts });
     documentsOf.set(ctx.config, documents);
 
-    ctx.routes(invoiceRoutes({ invoices, paying, documents, clock }), { prefix: '/invoices' });
+    ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock }), { prefix: '/invoices' });
     ctx.task(RENDER_TASK, new URL('./tasks/render-invoice-pdf.js', import.meta.url));
     ctx.job<{ invoiceId: string }>(DELIVER_JOB, async ({ invoiceId }) => {
       await documents.deliver(invoiceId);

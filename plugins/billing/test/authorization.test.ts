@@ -73,6 +73,14 @@ const TABLE: Record<string, AuthorizationCase> = {
     make: async () => ({ url: '/v1/invoices' }),
     expect: { super_admin: same(200), reseller: same(200), customer: same(200), technical_user: same(200) },
   },
+  'POST /v1/invoices': {
+    make: async (w) => ({
+      url: '/v1/invoices',
+      payload: { customerId: customerOf[w], currency: 'EUR', lines: [{ description: 'Domain transfer', unitAmount: 1200 }] },
+    }),
+    // A customer outside the caller's tree reads as an invalid customerId.
+    expect: { super_admin: same(201), reseller: [201, 400], customer: same(403), technical_user: same(403) },
+  },
   'GET /v1/invoices/{id}': {
     make: async (w) => ({ url: `/v1/invoices/${await invoice(w)}` }),
     // A technical user sees only what is its own: its customer's invoices are outside its subtree.
@@ -221,4 +229,62 @@ t.test('the CLI lists, shows, marks paid and voids', async (t) => {
   t.match(await run('void', [other, '--reason', 'test']), { code: 0, out: /is void/ });
   t.equal((await run('list', ['--status', 'lost'])).code, 2);
   await t.rejects(run('show', ['00000000-0000-0000-0000-000000000001']), { code: 'BILLING_ERR_INVOICE_NOT_FOUND' });
+});
+
+t.test('a one-off invoice of manual lines: quantities, the issuer’s sequence, and bad lines refused', async (t) => {
+  const asReseller = caller(host, resellerA);
+  const res = await asReseller.post('/v1/invoices', {
+    customerId: customerA.id,
+    currency: 'EUR',
+    lines: [
+      { description: 'Migration of 3 sites', quantity: 3, unitAmount: 2500 },
+      { description: 'Domain transfer', unitAmount: 1200 },
+    ],
+  });
+  t.match(res, {
+    status: 201,
+    body: { status: 'unpaid', total: 8700, subtotal: 8700, customerId: customerA.id, subscriptionId: null },
+  });
+  t.match(res.body.number, /^INV-2026-\d{5}$/);
+  const detail = (await caller(host, customerA).get(`/v1/invoices/${res.body.id}`)).body;
+  t.same(
+    detail.lines.map((l: { kind: string; quantity: number; unitAmount: number; amount: number }) => [
+      l.kind,
+      l.quantity,
+      l.unitAmount,
+      l.amount,
+    ]),
+    [
+      ['manual', 3, 2500, 7500],
+      ['manual', 1, 1200, 1200],
+    ],
+  );
+  const numbers = (await sql('plugin_billing.invoices')
+    .where({ issuer: resellerA.id, year: 2026 })
+    .orderBy('sequence')
+    .pluck('sequence')) as number[];
+  t.ok(
+    numbers.every((n, i) => n === i + 1),
+    'one sequence with the recurring invoices, no gap',
+  );
+  const line = { description: 'x', unitAmount: 100 };
+  for (const body of [
+    { customerId: customerA.id, currency: 'EUR', lines: [{ ...line, unitAmount: -100 }] },
+    { customerId: customerA.id, currency: 'EUR', lines: [{ ...line, unitAmount: 1.5 }] },
+    { customerId: customerA.id, currency: 'EUR', lines: [{ ...line, quantity: 0 }] },
+    { customerId: customerA.id, currency: 'eur', lines: [line] },
+    { customerId: customerA.id, currency: 'EUR', lines: [] },
+    { customerId: customerA.id, currency: 'EUR', lines: Array(101).fill(line) },
+    { customerId: customerA.id, currency: 'EUR', lines: [{ ...line, description: 'nul\u0000' }] },
+    { customerId: 'not-a-uuid', currency: 'EUR', lines: [line] },
+    { customerId: '00000000-0000-0000-0000-000000000000', currency: 'EUR', lines: [line] },
+    { customerId: customerA.id, currency: 'EUR', lines: [line], extra: true },
+  ]) {
+    const bad = await asReseller.post('/v1/invoices', body);
+    t.equal(bad.status, 400, JSON.stringify(body).slice(0, 120));
+  }
+  t.match(await asReseller.post('/v1/invoices', { customerId: resellerA.id, currency: 'EUR', lines: [line] }), {
+    status: 403,
+    body: { error: { code: 'BILLING_ERR_NOT_ISSUER' } },
+  });
 });

@@ -1,9 +1,19 @@
 /** `/v1/invoices`: list, read, pay, mark paid (bank transfer) and void, within the caller's tree. */
-import { CommonErrors, errorResponses, Type, type Actor, type ClockService, type RouteApp } from '@hostplane/sdk';
+import {
+  CommonErrors,
+  errorResponses,
+  Type,
+  type Actor,
+  type ClockService,
+  type RouteApp,
+  type TenancyService,
+} from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
 import { invoiceView, type InvoiceService, type ListFilter } from '../services/invoices.js';
 import type { Paying } from '../services/paying.js';
 import type { Documents } from '../services/documents.js';
+import type { Invoicing } from '../services/invoicing.js';
+import { BillingErrors } from '../errors.js';
 import { dateOf } from '../services/periods.js';
 
 const tags = ['invoices'];
@@ -118,6 +128,29 @@ const MarkPaidBody = Type.Object(
   { additionalProperties: false },
 );
 
+const CreateBody = Type.Object(
+  {
+    customerId: Uuid,
+    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217' }),
+    lines: Type.Array(
+      Type.Object(
+        {
+          description: OneLine(500),
+          quantity: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
+          unitAmount: Type.Integer({
+            minimum: 0,
+            maximum: 1_000_000_000,
+            description: 'Minor units; never negative (corrections are credit notes)',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const VoidBody = Type.Object({ reason: Type.Optional(OneLine(500)) }, { additionalProperties: false });
 
 function actorOf(request: FastifyRequest): Actor {
@@ -133,8 +166,15 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: unknown, done: () =>
   done();
 }
 
-export function invoiceRoutes(deps: { invoices: InvoiceService; paying: Paying; documents: Documents; clock: ClockService }) {
-  const { invoices, paying, documents, clock } = deps;
+export function invoiceRoutes(deps: {
+  invoices: InvoiceService;
+  invoicing: Invoicing;
+  tenancy: TenancyService;
+  paying: Paying;
+  documents: Documents;
+  clock: ClockService;
+}) {
+  const { invoices, invoicing, tenancy, paying, documents, clock } = deps;
   return (app: RouteApp): void => {
     app.get(
       '/',
@@ -159,6 +199,34 @@ export function invoiceRoutes(deps: { invoices: InvoiceService; paying: Paying; 
         const q = request.query;
         const { items, total } = await invoices.list(actorOf(request), q as ListFilter, dateOf(clock.now()));
         return { items, total, page: q.page, limit: q.limit };
+      },
+    );
+
+    app.post(
+      '/',
+      {
+        config: { permission: 'billing.invoice.manage' },
+        schema: {
+          summary: 'Issue a one-off invoice of manual lines to a customer you sell to (its number is taken now)',
+          tags,
+          body: CreateBody,
+          response: { 201: InvoiceSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const body = request.body;
+        // A customer outside the caller's tree reads as an invalid id, like any unknown one.
+        if (!(await tenancy.canAccessUser(actor, body.customerId))) throw BillingErrors.customerInvalid('no such customer');
+        const issuer = await invoicing.issuerOf(body.customerId);
+        if (actor.role !== 'super_admin' && issuer !== actor.userId) throw BillingErrors.notIssuer();
+        const id = await invoicing.issueManual({
+          customerId: body.customerId,
+          currency: body.currency,
+          lines: body.lines.map((l) => ({ description: l.description, quantity: l.quantity ?? 1, unitAmount: l.unitAmount })),
+          date: dateOf(clock.now()),
+        });
+        return reply.code(201).send(invoiceView(await invoices.get(actor, id)));
       },
     );
 

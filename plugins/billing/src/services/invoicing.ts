@@ -14,6 +14,7 @@
 import type { JobsService, Logger, UsersService } from '@hostplane/sdk';
 import type { AccountsBillingService } from '@hostplane/plugin-accounts';
 import type { Knex } from 'knex';
+import { BillingErrors } from '../errors.js';
 import { invoiceTotals } from './money.js';
 import { addCycle, addDays } from './periods.js';
 import type { BillingStore } from './store.js';
@@ -160,6 +161,51 @@ export class Invoicing {
       pricesIncludeTax: (row?.prices_include_tax as boolean) ?? false,
       paymentTermsDays: (row?.payment_terms_days as number) ?? 14,
     };
+  }
+
+  /**
+   * A one-off invoice of manual lines, issued at once by the customer's seller (or an admin):
+   * numbered in the same sequence, taxed like the recurring ones.
+   */
+  async issueManual(input: {
+    customerId: string;
+    currency: string;
+    lines: Array<{ description: string; quantity: number; unitAmount: number }>;
+    date: string;
+  }): Promise<string> {
+    const { store, users } = this.deps;
+    const customer = await users.get(input.customerId);
+    if (!customer) throw BillingErrors.customerInvalid('no such customer');
+    const issuer = await this.issuerOf(customer.id);
+    return store.db.transaction(async (trx) => {
+      const settings = await this.issuerSettings(issuer, trx);
+      const profile = await customerProfile(store, customer.id, trx);
+      const tax = resolveTax(settings.country, profile, await taxRatesOf(store, issuer, trx));
+      const [row] = (await store
+        .invoices(trx)
+        .insert({
+          issuer,
+          customer_id: customer.id,
+          currency: input.currency,
+          prices_include_tax: settings.pricesIncludeTax,
+          reverse_charge: tax.reverseCharge,
+        })
+        .returning('id')) as Array<{ id: string }>;
+      await issueDraft(trx, store, row!.id, {
+        settings,
+        date: input.date,
+        tax,
+        lines: input.lines.map((l) => ({
+          kind: 'manual',
+          description: l.description,
+          amount: l.unitAmount,
+          quantity: l.quantity,
+        })),
+        customer: { id: customer.id, name: customer.name, email: customer.email, ...profile },
+      });
+      await this.deps.jobs.enqueue(DELIVER_JOB, { invoiceId: row!.id }, { trx, jobKey: `billing:deliver:${row!.id}` });
+      return row!.id;
+    });
   }
 
   private async issue(sub: DueSubscription, date: string): Promise<InvoiceOutcome> {
