@@ -24,4 +24,12 @@ export { permissionFlag } from './isolation/node-flags.js';
 export { pluginUserName, PLUGIN_ID_BAND } from './isolation/system-user.js';
 export * from './services/index.js';
 export { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
+export {
+  MailDelivery,
+  requeueMail,
+  isTransient,
+  backoffMs,
+  type MailDeliveryOptions,
+  type DeliveryPass,
+} from './mail/delivery.js';
 export { createTestDatabase, type TestDatabase } from './testing/test-database.js';

@@ -118,8 +118,10 @@ export interface KernelApi {
   recordAudit(entry: AuditEntry & { source?: string }): Promise<void>;
   /** Durable jobs, as admins see them. */
   readonly jobs: JobAdmin;
-  /** Mails written to the development outbox. */
-  listOutbox(filter?: { to?: string; limit?: number }): Promise<OutboxMail[]>;
+  /** Mails in the outbox (delivered over SMTP when configured). */
+  listOutbox(filter?: { to?: string; status?: OutboxStatus; limit?: number }): Promise<OutboxMail[]>;
+  /** Send an `uncertain`, `failed` or `expired` mail again (it may arrive twice); false when not in one of those. */
+  requeueMail(id: string): Promise<boolean>;
 }
 
 /** How far a disable may go. */
@@ -140,6 +142,10 @@ export interface JobAdmin {
   counts(): Promise<Record<JobState, number>>;
 }
 
+/** Where a mail is in its delivery (docs/decisions/0018). */
+export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'failed', 'uncertain', 'expired'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
 /** A mail in the outbox. */
 export interface OutboxMail {
   id: string;
@@ -149,5 +155,14 @@ export interface OutboxMail {
   html: string | null;
   tag: string | null;
   source: string;
+  fromName: string | null;
+  replyTo: string | null;
+  /** Names, types and sizes (bytes); the content stays in the outbox. */
+  attachments: Array<{ filename: string; contentType: string; size: number }>;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  messageId: string | null;
+  sentAt: string | null;
   createdAt: string;
 }

@@ -7,6 +7,7 @@ import type { PhaseLimits } from './registry/phase-limits.js';
 import type { SecretKeySource } from './secrets/keyring.js';
 import type { SigningPolicy } from './signing/assess.js';
 import type { IsolationOptions } from './isolation/options.js';
+import type { MailDeliveryOptions } from './mail/delivery.js';
 
 /** A plugin handed over as an object (tests, `startTestHost`). */
 export interface InlinePlugin {
@@ -67,4 +68,9 @@ export interface KernelOptions {
    * database connection seam); see docs/decisions on process isolation.
    */
   isolation?: IsolationOptions;
+  /**
+   * Deliver the outbox over SMTP (`HOSTPLANE_SMTP_URL`), in processes that run workers. Without
+   * it mails stay in the outbox, readable by admins (the development transport).
+   */
+  mail?: MailDeliveryOptions;
 }

@@ -15,6 +15,7 @@ import type {
   KernelApi,
   KernelHealth,
   OutboxMail,
+  OutboxStatus,
   PermissionInfo,
   PluginPanelPage,
   PluginRoutes,
@@ -26,6 +27,7 @@ import { createLogger } from './logger.js';
 import { platformServicesFor, type PlatformDeps } from './platform-services.js';
 import { Rbac } from './rbac.js';
 import { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
+import { MailDelivery, requeueMail } from './mail/delivery.js';
 import { migrateCore, setPluginConfig, setPluginEnabled } from './db/index.js';
 import { KernelSecrets } from './secrets/secrets-admin.js';
 import { mapSealed } from './secrets/config-secrets.js';
@@ -96,6 +98,7 @@ export class Kernel implements KernelApi {
   /** Plugins' database role passwords are stored sealed with the platform's key. */
   private readonly rolePasswordSeal = keyringSeal(() => this.secrets.keyring);
   private isolation: ResolvedIsolationOptions | undefined;
+  private mailDelivery: MailDelivery | undefined;
 
   private constructor(private readonly options: KernelOptions) {
     this.logger = options.logger ?? createLogger();
@@ -221,6 +224,10 @@ export class Kernel implements KernelApi {
     step('plugins');
     if (this.options.runWorkers !== false) await this.jobs.start();
     await this.syncEngines();
+    if (this.options.runWorkers !== false && this.options.mail) {
+      this.mailDelivery = new MailDelivery(this.knex, this.logger.child({ component: 'mail' }), this.options.mail);
+      this.mailDelivery.start();
+    }
     step('workers');
     if (this.options.listen !== false) await this.listen();
     step('listen');
@@ -520,8 +527,12 @@ export class Kernel implements KernelApi {
     return createAuditService(this.knex, source ?? 'core').record(rest);
   }
 
-  listOutbox(filter: { to?: string; limit?: number } = {}): Promise<OutboxMail[]> {
+  listOutbox(filter: { to?: string; status?: OutboxStatus; limit?: number } = {}): Promise<OutboxMail[]> {
     return listOutbox(this.knex, filter);
+  }
+
+  requeueMail(id: string): Promise<boolean> {
+    return requeueMail(this.knex, id);
   }
 
   /** Commands of an enabled plugin (the plugin is set up, not started). */
@@ -542,6 +553,7 @@ export class Kernel implements KernelApi {
     await this.feed.close();
     await this.scheduler.stop();
     await this.jobs.stop();
+    await this.mailDelivery?.stop();
     await deactivateAll(this.lifecycle, this.started());
     await this.events.idle();
     await this.tasks.destroy();

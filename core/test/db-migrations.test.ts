@@ -40,6 +40,7 @@ const ALL_CORE = [
   '0007_plugin_signing',
   '0008_plugin_roles',
   '0009_users_search_indexes',
+  '0010_mail_delivery',
 ];
 
 t.test('core migrations go up, down and up again', async (t) => {
@@ -54,8 +55,9 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0009_users_search_indexes'], 'down undoes the newest only');
-  t.same(await coreMigrationStatus(knex), { applied: ALL_CORE.slice(0, -1), pending: ALL_CORE.slice(-1) });
+  t.same(await migrateCore(knex, 'down'), ['0010_mail_delivery'], 'down undoes the newest only');
+  t.same(await migrateCore(knex, 'down'), ['0009_users_search_indexes']);
+  t.same(await coreMigrationStatus(knex), { applied: ALL_CORE.slice(0, -2), pending: ALL_CORE.slice(-2) });
   t.same(await migrateCore(knex, 'down'), ['0008_plugin_roles']);
   t.same(await migrateCore(knex, 'down'), ['0007_plugin_signing']);
   t.same(await migrateCore(knex, 'down'), ['0006_secrets']);
@@ -76,6 +78,7 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0007_plugin_signing']);
   t.same(await migrateCore(knex, 'up'), ['0008_plugin_roles']);
   t.same(await migrateCore(knex, 'up'), ['0009_users_search_indexes']);
+  t.same(await migrateCore(knex, 'up'), ['0010_mail_delivery']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL_CORE].reverse());

@@ -72,12 +72,27 @@ t.test('bad mails are refused with a 400 code', async (t) => {
     { ...ok, html: 5 },
     { ...ok, tag: 't'.repeat(201) },
     { ...ok, text: 'nul\u0000' },
+    { ...ok, fromName: 'Evil\r\nBcc: x@example.com' },
+    { ...ok, fromName: '' },
+    { ...ok, fromName: 'n'.repeat(201) },
+    { ...ok, replyTo: 'not an address' },
+    { ...ok, attachments: 'file' },
+    { ...ok, attachments: [null] },
+    { ...ok, attachments: [{ filename: '../etc/passwd', contentType: 'text/plain', content: new Uint8Array(1) }] },
+    { ...ok, attachments: [{ filename: 'a\u0000.pdf', contentType: 'application/pdf', content: new Uint8Array(1) }] },
+    { ...ok, attachments: [{ filename: 'a.pdf', contentType: 'application/pdf\r\nX: y', content: new Uint8Array(1) }] },
+    { ...ok, attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', content: 'base64 text' }] },
+    {
+      ...ok,
+      attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', content: new Uint8Array(10 * 1024 * 1024 + 1) }],
+    },
   ];
-  for (const message of bad) {
+  for (const [index, message] of bad.entries()) {
     await t.rejects(
       mailer.send(message as never),
       { code: 'MAILER_ERR_MESSAGE_INVALID', statusCode: 400 },
-      JSON.stringify(message),
+      // Bytes as their length: the 10 MB case would make a label of tens of megabytes.
+      `bad[${index}] ${JSON.stringify(message, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))}`,
     );
   }
   t.equal((await listOutbox(knex)).filter((m) => m.source === 'bad').length, 0);

@@ -48,6 +48,7 @@ export async function openKernel(config: HostConfig, options: OpenKernelOptions)
         dropInDirs: [config.pluginsDir],
       },
       ...(options.inlinePlugins ? { inlinePlugins: options.inlinePlugins } : {}),
+      ...(config.mail ? { mail: config.mail } : {}),
     });
   } catch (error) {
     await database.close().catch(() => undefined);

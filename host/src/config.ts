@@ -48,6 +48,35 @@ export interface HostConfig {
   firstPartyKeyFiles: string[];
   /** `HOSTPLANE_PLUGIN_ISOLATION`: the admin's choice per plugin (`id=in-process,other=process`). */
   pluginIsolation: Record<string, 'process' | 'in-process'>;
+  /**
+   * `HOSTPLANE_SMTP_URL` (`smtp://user:pass@host:587`, `smtps://…`), `HOSTPLANE_MAIL_FROM` (the
+   * sender address) and `HOSTPLANE_MAIL_FROM_NAME`: the outbox is delivered over SMTP. Without
+   * the URL mails stay in the outbox. Never logged (the URL may hold a password).
+   */
+  mail: { smtpUrl: string; from?: string; fromName?: string } | undefined;
+}
+
+function mailVars(env: NodeJS.ProcessEnv): HostConfig['mail'] {
+  const smtpUrl = env.HOSTPLANE_SMTP_URL;
+  if (!smtpUrl) return undefined;
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    throw ConfigInvalid('HOSTPLANE_SMTP_URL', 'must be a URL such as smtp://user:password@mail.example.com:587');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw ConfigInvalid('HOSTPLANE_SMTP_URL', `must start with smtp:// or smtps://, got "${url.protocol}//"`);
+  }
+  const from = env.HOSTPLANE_MAIL_FROM;
+  if (from !== undefined && from !== '' && !/^[^\s@<>"]+@[^\s@<>"]+$/.test(from)) {
+    throw ConfigInvalid('HOSTPLANE_MAIL_FROM', `must be one address such as billing@example.com, got "${from}"`);
+  }
+  return {
+    smtpUrl,
+    ...(from ? { from } : {}),
+    ...(env.HOSTPLANE_MAIL_FROM_NAME ? { fromName: env.HOSTPLANE_MAIL_FROM_NAME } : {}),
+  };
 }
 
 /** The phases whose limit an environment variable may set. */
@@ -131,5 +160,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(env.HOSTPLANE_NEW_SECRET_KEY ? { newKey: env.HOSTPLANE_NEW_SECRET_KEY } : {}),
     },
     pluginIsolation: isolationVar(env),
+    mail: mailVars(env),
   };
 }

@@ -83,6 +83,9 @@ t.test('plugins, config, admin, seed, jobs, outbox and migrate against a real da
   t.match(await cli(['jobs', 'retry', '999999'], env), { code: 1, err: /JOBS_ERR_NOT_FOUND/ });
   t.same(JSON.parse((await cli(['outbox', 'list', '--json'], env)).out), []);
   t.match((await cli(['outbox', 'list'], env)).out, /\(none\)/);
+  t.equal((await cli(['outbox', 'list', '--state', 'lost'], env)).code, 2, 'an unknown delivery state');
+  t.same(JSON.parse((await cli(['outbox', 'list', '--state', 'uncertain', '--json'], env)).out), []);
+  t.equal((await cli(['outbox', 'requeue', '00000000-0000-0000-0000-000000000000'], env)).code, 1, 'nothing to requeue');
 
   const status = JSON.parse((await cli(['migrate', 'status', '--json'], env)).out) as { applied: string[]; pending: string[] };
   t.ok(status.applied.length > 0);

@@ -182,6 +182,11 @@ t.test('outbox: read with its permission only', async (t) => {
   const items = res.json().items as Array<Record<string, unknown>>;
   t.equal(items.length, 1);
   t.match(items[0], { to: 'ada@example.com', subject: 'Welcome', text: 'hi', html: null, tag: 'welcome', source: 'mail' });
+  t.match(items[0], { status: 'queued', attempts: 0, attachments: [], sentAt: null }, 'with its delivery state');
+  const sent = await host.inject({ method: 'GET', url: '/v1/outbox?status=sent', headers: bearer('admin') });
+  t.same(sent.json().items, [], 'filtered by delivery state');
+  const bad = await host.inject({ method: 'GET', url: '/v1/outbox?status=lost', headers: bearer('admin') });
+  t.equal(bad.statusCode, 400);
 });
 
 t.test('every admin operation is documented with params, responses and its permission', async (t) => {

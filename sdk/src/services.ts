@@ -30,6 +30,15 @@ export interface DatabaseService {
   transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
 }
 
+/** A file sent with a mail. */
+export interface MailAttachment {
+  /** The name the recipient sees, e.g. `INV-2026-0001.pdf` (one line, at most 255 characters). */
+  filename: string;
+  /** MIME type, e.g. `application/pdf`. */
+  contentType: string;
+  content: Uint8Array;
+}
+
 /** A mail to send. */
 export interface MailMessage {
   to: string;
@@ -38,9 +47,21 @@ export interface MailMessage {
   html?: string;
   /** Free-form tag for finding the mail later (e.g. `auth.verify-email`). */
   tag?: string;
+  /**
+   * Display name of the sender (e.g. the reseller issuing an invoice); the address is the
+   * platform's (`HOSTPLANE_MAIL_FROM`), so receivers' SPF/DKIM checks still pass.
+   */
+  fromName?: string;
+  /** Where replies go, e.g. the issuer's own support address. */
+  replyTo?: string;
+  /** At most 10 MB in all. */
+  attachments?: MailAttachment[];
 }
 
-/** The mailer (`coreServices.mailer`). In development every mail lands in the outbox table. */
+/**
+ * The mailer (`coreServices.mailer`). Every mail is written to the durable outbox; when SMTP is
+ * configured (`HOSTPLANE_SMTP_URL`) the host delivers it from there, with retries, at most once.
+ */
 export interface MailerService {
   /** Queue a mail; returns the outbox id. Inside `trx`, it exists only if the transaction commits. */
   send(message: MailMessage, options?: { trx?: Knex.Transaction }): Promise<{ id: string }>;

@@ -13,3 +13,4 @@ export type { TestClock, ScheduleFiring } from './test-clock.js';
 export type { EventRecorder, RecordedEvent } from './event-recorder.js';
 export type { DrainResult, DrainedJob, DrainOptions } from './drain-jobs.js';
 export type { AuditFilter, AuditRecord } from '@hostplane/core';
+export { paymentGatewayContract, type PaymentGatewayHarness, type ContractTest } from './contracts/payment-gateway.js';

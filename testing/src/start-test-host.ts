@@ -152,6 +152,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
         statusCode: res.statusCode,
         headers: res.headers,
         body: res.body,
+        rawBody: res.rawPayload,
         json: <T>() => JSON.parse(res.body) as T,
       };
       return out;

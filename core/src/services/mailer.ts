@@ -1,10 +1,11 @@
 /**
- * The mailer (`coreServices.mailer`). The development transport is the outbox table: every
- * mail is written to `hostplane.outbox`, where admins and tests read it (`listOutbox`).
+ * The mailer (`coreServices.mailer`). Every mail is written to `hostplane.outbox`, where admins
+ * and tests read it (`listOutbox`); with SMTP configured, `MailDelivery` (core/src/mail) sends it
+ * from there. With no SMTP the outbox stays the development transport.
  */
 import type { MailerService, MailMessage } from '@hostplane/sdk';
 import type { Knex } from 'knex';
-import type { OutboxMail } from '../kernel-api.js';
+import { OUTBOX_STATUSES, type OutboxMail, type OutboxStatus } from '../kernel-api.js';
 import { normaliseEmail } from './email-address.js';
 import { MailerErrors } from './errors.js';
 import { isPlainObject, resolveLimit } from './validation.js';
@@ -17,12 +18,38 @@ interface DbRow {
   text_body: string;
   html_body: string | null;
   tag: string | null;
+  from_name: string | null;
+  reply_to: string | null;
+  attachments: StoredAttachment[] | string;
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  sent_at: Date | null;
+  message_id: string | null;
   created_at: Date;
 }
+
+/** An attachment as the outbox keeps it (base64 content inside jsonb). */
+export interface StoredAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
+type InsertRow = Pick<
+  DbRow,
+  'source' | 'to_address' | 'subject' | 'text_body' | 'html_body' | 'tag' | 'from_name' | 'reply_to'
+> & {
+  attachments: string;
+};
 
 const TABLE = 'hostplane.outbox';
 // RFC 5322 caps a header line at 998 characters.
 const MAX_SUBJECT = 998;
+const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+const MAX_NAME = 200;
+// A MIME type: type "/" subtype, with optional parameters; no line breaks.
+const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(;[ a-z0-9=_.+"-]*)*$/i;
 
 /** A mailer whose mails are attributed to `source` (`core` or a plugin id). */
 export function createMailerService(knex: Knex, source: string): MailerService {
@@ -37,7 +64,7 @@ export function createMailerService(knex: Knex, source: string): MailerService {
   };
 }
 
-function toRow(source: string, message: MailMessage): Omit<DbRow, 'id' | 'created_at'> {
+function toRow(source: string, message: MailMessage): InsertRow {
   if (!isPlainObject(message)) throw MailerErrors.messageInvalid('the message must be an object');
   const to = normaliseEmail(message.to);
   if (!to) throw MailerErrors.messageInvalid('"to" must be one valid email address');
@@ -54,11 +81,64 @@ function toRow(source: string, message: MailMessage): Omit<DbRow, 'id' | 'create
   if ([subject, text, html ?? '', tag ?? ''].some((part) => part.includes('\0'))) {
     throw MailerErrors.messageInvalid('a mail cannot contain NUL characters');
   }
-  return { source, to_address: to, subject, text_body: text, html_body: html ?? null, tag: tag ?? null };
+  const fromName = message.fromName;
+  if (fromName !== undefined && !isOneLine(fromName, MAX_NAME)) {
+    throw MailerErrors.messageInvalid(`"fromName" must be one non-empty line of at most ${MAX_NAME} characters`);
+  }
+  let replyTo: string | null = null;
+  if (message.replyTo !== undefined) {
+    replyTo = normaliseEmail(message.replyTo) ?? null;
+    if (!replyTo) throw MailerErrors.messageInvalid('"replyTo" must be one valid email address');
+  }
+  return {
+    source,
+    to_address: to,
+    subject,
+    text_body: text,
+    html_body: html ?? null,
+    tag: tag ?? null,
+    from_name: fromName ?? null,
+    reply_to: replyTo,
+    attachments: JSON.stringify(toAttachments(message.attachments)),
+  };
+}
+
+function isOneLine(value: unknown, max: number): value is string {
+  // Control characters (line breaks, NUL) in a header are how header injection starts.
+  // eslint-disable-next-line no-control-regex
+  return typeof value === 'string' && value.trim() !== '' && value.length <= max && !/[\u0000-\u001f\u007f]/.test(value);
+}
+
+function toAttachments(attachments: MailMessage['attachments']): StoredAttachment[] {
+  if (attachments === undefined) return [];
+  if (!Array.isArray(attachments)) throw MailerErrors.messageInvalid('"attachments" must be an array');
+  let total = 0;
+  return attachments.map((attachment: unknown, index) => {
+    const at = `attachments[${index}]`;
+    if (!isPlainObject(attachment)) throw MailerErrors.messageInvalid(`${at} must be an object`);
+    const { filename, contentType, content } = attachment;
+    if (!isOneLine(filename, 255) || /[\\/]/.test(filename)) {
+      throw MailerErrors.messageInvalid(`${at}.filename must be a file name of at most 255 characters, without slashes`);
+    }
+    if (typeof contentType !== 'string' || contentType.length > 200 || !CONTENT_TYPE.test(contentType)) {
+      throw MailerErrors.messageInvalid(`${at}.contentType must be a MIME type such as application/pdf`);
+    }
+    if (!(content instanceof Uint8Array)) throw MailerErrors.messageInvalid(`${at}.content must be bytes (a Uint8Array)`);
+    total += content.byteLength;
+    if (total > MAX_ATTACHMENT_BYTES) throw MailerErrors.messageInvalid('attachments may hold at most 10 MB in all');
+    return {
+      filename,
+      contentType,
+      content: Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('base64'),
+    };
+  });
 }
 
 /** Mails in the outbox, newest first; `to` is matched case-insensitively. */
-export async function listOutbox(knex: Knex, filter: { to?: string; limit?: number } = {}): Promise<OutboxMail[]> {
+export async function listOutbox(
+  knex: Knex,
+  filter: { to?: string; status?: OutboxStatus; limit?: number } = {},
+): Promise<OutboxMail[]> {
   const limit = resolveLimit(filter.limit, 50, 500, MailerErrors.filterInvalid);
   const query = knex<DbRow>(TABLE)
     .select('*')
@@ -71,6 +151,11 @@ export async function listOutbox(knex: Knex, filter: { to?: string; limit?: numb
     // Stored addresses are normalised the same way, so this is an index lookup.
     query.where('to_address', filter.to.trim().toLowerCase());
   }
+  if (filter.status !== undefined) {
+    if (!OUTBOX_STATUSES.includes(filter.status))
+      throw MailerErrors.filterInvalid(`"status" must be one of ${OUTBOX_STATUSES.join(', ')}`);
+    query.where('status', filter.status);
+  }
   const rows = await query.limit(limit);
   return rows.map((row) => ({
     id: row.id,
@@ -80,6 +165,23 @@ export async function listOutbox(knex: Knex, filter: { to?: string; limit?: numb
     html: row.html_body,
     tag: row.tag,
     source: row.source,
+    fromName: row.from_name,
+    replyTo: row.reply_to,
+    attachments: storedAttachments(row.attachments).map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      size: Buffer.byteLength(a.content, 'base64'),
+    })),
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    messageId: row.message_id,
+    sentAt: row.sent_at ? row.sent_at.toISOString() : null,
     createdAt: row.created_at.toISOString(),
   }));
+}
+
+/** Attachments of a row (pg returns jsonb parsed; a raw string when read through a cast). */
+export function storedAttachments(value: StoredAttachment[] | string): StoredAttachment[] {
+  return typeof value === 'string' ? (JSON.parse(value) as StoredAttachment[]) : value;
 }

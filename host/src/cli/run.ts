@@ -36,7 +36,8 @@ Commands:
   secrets status|rotate-key         the key of secrets at rest (decrypt-all: before a downgrade)
   jobs list [--state S] [--name N]   durable jobs (waiting, scheduled, running, retrying, dead)
   jobs retry <id>                    run a dead or retrying job again
-  outbox list [--to EMAIL]           mails in the development outbox
+  outbox list [--to E] [--state S]   mails and their delivery (queued, sent, uncertain …)
+  outbox requeue <id>                send an uncertain or failed mail again
   admin create --email E [--password P] [--name N]
                                      create a platform administrator
   users list [--role R]              platform users

@@ -12,7 +12,10 @@ import { providerRoutes } from './provider-routes.js';
 import { seedCommand } from './seed.js';
 import { cliCommands } from './commands/index.js';
 import { PAGES } from './panel.js';
+import { accountsBillingRef, createAccountsBillingService } from './billing-service.js';
 import './events.js';
+
+export { accountsBillingRef, type AccountsBillingService } from './billing-service.js';
 
 export default definePlugin({
   id: 'accounts',
@@ -53,5 +56,6 @@ export default definePlugin({
     ctx.command(seedCommand);
     for (const command of cliCommands) ctx.command(command);
     for (const page of PAGES) ctx.page(page);
+    ctx.provide(accountsBillingRef, () => createAccountsBillingService(deps.db));
   },
 });

@@ -69,6 +69,8 @@ export interface TestResponse {
   statusCode: number;
   headers: Record<string, string | string[] | number | undefined>;
   body: string;
+  /** The body's bytes, for binary answers (a PDF download). */
+  rawBody: Buffer;
   json<T = unknown>(): T;
 }
 

@@ -1,4 +1,4 @@
-/** Admin API for the development mail outbox. */
+/** Admin API for the mail outbox. */
 import type { KernelApi } from '@hostplane/core';
 import type { HostApp } from '../types.js';
 import { OutboxMailSchema, OutboxQuery, errorResponses, listOf } from './schemas.js';
@@ -11,11 +11,13 @@ export function registerOutboxAdminRoutes(app: HostApp, kernel: KernelApi): void
       config: { permission: 'platform.outbox.read' },
       schema: {
         tags: ['outbox'],
-        summary: 'Mails written to the development outbox, newest first',
+        summary: 'Mails in the outbox with their delivery state, newest first',
         querystring: OutboxQuery,
         response: { 200: listOf(OutboxMailSchema), ...errorResponses(400) },
       },
     },
-    async (request) => ({ items: await kernel.listOutbox({ to: request.query.to, limit: request.query.limit }) }),
+    async (request) => ({
+      items: await kernel.listOutbox({ to: request.query.to, status: request.query.status, limit: request.query.limit }),
+    }),
   );
 }

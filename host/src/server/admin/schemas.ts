@@ -5,6 +5,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ErrorResponseSchema } from '@hostplane/sdk';
 import { Nullable } from '../nullable.js';
+import { OUTBOX_STATUSES } from '@hostplane/core';
 
 /** The error shape, for documenting 4xx/5xx responses. */
 export const ErrorSchema = ErrorResponseSchema;
@@ -158,7 +159,10 @@ export const JobListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** A mail in the development outbox. */
+/** Where a mail is in its delivery (docs/decisions/0018). */
+export const OutboxStatusSchema = Type.Union(OUTBOX_STATUSES.map((s) => Type.Literal(s)));
+
+/** A mail in the outbox. */
 export const OutboxMailSchema = Type.Object({
   id: Type.String(),
   to: Type.String(),
@@ -167,6 +171,14 @@ export const OutboxMailSchema = Type.Object({
   html: Nullable(Type.String()),
   tag: Nullable(Type.String()),
   source: Type.String(),
+  fromName: Nullable(Type.String()),
+  replyTo: Nullable(Type.String()),
+  attachments: Type.Array(Type.Object({ filename: Type.String(), contentType: Type.String(), size: Type.Integer() })),
+  status: OutboxStatusSchema,
+  attempts: Type.Integer(),
+  lastError: Nullable(Type.String()),
+  messageId: Nullable(Type.String()),
+  sentAt: Nullable(Type.String({ format: 'date-time' })),
   createdAt: Type.String({ format: 'date-time' }),
 });
 
@@ -174,6 +186,7 @@ export const OutboxMailSchema = Type.Object({
 export const OutboxQuery = Type.Object(
   {
     to: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+    status: Type.Optional(OutboxStatusSchema),
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
   },
   { additionalProperties: false },

@@ -1,0 +1,101 @@
+/**
+ * billing: invoices for subscriptions. A daily run queues one durable job per due subscription;
+ * each makes that period's invoice once (gapless numbers per issuer and year) and moves the
+ * subscription's next due date through accounts. Payments go through the `payment-gateway`
+ * extension point. Wiring only: the logic is in services/.
+ */
+import { coreServices, definePlugin, extensionPoints, Type, type PaymentGateway } from '@hostplane/sdk';
+import { accountsBillingRef } from '@hostplane/plugin-accounts';
+import { billingCommands } from './commands/billing.js';
+import { invoiceCommands } from './commands/invoices.js';
+import { invoiceRoutes } from './routes/invoices.js';
+import { InvoiceService } from './services/invoices.js';
+import { DELIVER_JOB, INVOICE_JOB, Invoicing, RUN_JOB, type InvoicePayload } from './services/invoicing.js';
+import { Paying } from './services/paying.js';
+import { Documents, RENDER_TASK } from './services/documents.js';
+import { dateOf } from './services/periods.js';
+import { BillingStore } from './services/store.js';
+
+export { invoiceTotals, divRound, formatMoney } from './services/money.js';
+export { resolveTax, isValidVatIdFormat } from './services/tax.js';
+export { addCycle } from './services/periods.js';
+
+const BillingConfig = Type.Object({
+  runCron: Type.String({ default: '15 2 * * *', description: 'When the daily invoice run starts (cron, host time)' }),
+  fontRegular: Type.String({
+    default: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+    description: 'TrueType font embedded in invoice PDFs (must cover your customers’ scripts)',
+  }),
+  fontBold: Type.String({ default: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf', description: 'Its bold face' }),
+});
+
+/** Documents by the config object setup and start share (two kernels in one process stay apart). */
+const documentsOf = new WeakMap<object, Documents>();
+
+export default definePlugin({
+  id: 'billing',
+  sdk: '^0.1.0',
+  requires: { accounts: '^0.1.0' },
+  config: BillingConfig,
+  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'tasks', 'mailer', 'users', 'audit'],
+  database: { reads: { accounts: ['subscriptions', 'packages'] } },
+  rbac: {
+    'billing.invoice.read': {
+      description: 'See invoices of you and your customers',
+      roles: ['reseller', 'customer', 'technical_user'],
+    },
+    'billing.invoice.pay': { description: 'Pay your invoices', roles: ['reseller', 'customer'] },
+    'billing.invoice.manage': { description: 'Mark paid and void invoices you issued', roles: ['reseller'] },
+  },
+  deps: {
+    db: coreServices.database,
+    users: coreServices.users,
+    tenancy: coreServices.tenancy,
+    mailer: coreServices.mailer,
+    jobs: coreServices.jobs,
+    tasks: coreServices.tasks,
+    audit: coreServices.audit,
+    clock: coreServices.clock,
+    extensions: coreServices.extensions,
+    logger: coreServices.logger,
+  },
+  migrations: new URL('../migrations/', import.meta.url),
+  setup(ctx) {
+    const { db, users, tenancy, mailer, jobs, tasks, audit, clock, extensions, logger } = ctx.deps;
+    const store = new BillingStore(db);
+    const invoicing = new Invoicing({ store, users, jobs, logger, accounts: () => ctx.get(accountsBillingRef) });
+    const invoices = new InvoiceService(store, tenancy, audit);
+    const gateways = (): PaymentGateway[] => extensions.list(extensionPoints.paymentGateway);
+    const paying = new Paying(store, invoices, users, gateways);
+    const fonts = () => ({ regular: ctx.config.fontRegular, bold: ctx.config.fontBold });
+    const documents = new Documents({ store, invoices, invoicing, users, mailer, tasks, fonts });
+    documentsOf.set(ctx.config, documents);
+
+    ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock }), { prefix: '/invoices' });
+    ctx.task(RENDER_TASK, new URL('./tasks/render-invoice-pdf.js', import.meta.url));
+    ctx.job<{ invoiceId: string }>(DELIVER_JOB, async ({ invoiceId }) => {
+      await documents.deliver(invoiceId);
+    });
+    ctx.job<{ date?: string }>(RUN_JOB, async (payload, job) => {
+      const date = payload?.date ?? dateOf(clock.now());
+      const overdue = await invoices.markOverdue(date);
+      const queued = await invoicing.enqueueDue(date);
+      job.logger.info({ date, queued: queued.length, overdue }, 'billing run queued the due subscriptions');
+    });
+    ctx.job<InvoicePayload>(
+      INVOICE_JOB,
+      async (payload, job) => {
+        const result = await invoicing.runJob(payload);
+        job.logger.debug({ ...payload, ...result }, 'subscription invoiced');
+      },
+      { maxAttempts: 10 },
+    );
+    ctx.schedule('daily-run', { cron: ctx.config.runCron, job: RUN_JOB });
+    for (const command of billingCommands({ invoicing, jobs, clock })) ctx.command(command);
+    for (const command of invoiceCommands({ invoices, users })) ctx.command(command);
+  },
+  start(ctx) {
+    const reason = documentsOf.get(ctx.config)?.unavailable();
+    ctx.reportHealth(reason ? 'degraded' : 'ok', reason ?? undefined);
+  },
+});

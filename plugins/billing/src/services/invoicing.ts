@@ -1,0 +1,374 @@
+/**
+ * The recurring run: one durable job per due subscription, each making that period's invoice
+ * once, then moving the subscription's next due date (through accounts' service).
+ *
+ * Why it never makes two and never leaves a gap (docs/decisions/0019):
+ * - the invoice row is inserted first, `on conflict do nothing` on the unique index
+ *   (subscription_id, period_start): a second run, concurrent or later, inserts nothing and stops;
+ * - its number is taken afterwards, in the same transaction, from `invoice_sequences` (an upsert
+ *   that locks the issuer's year row): an increment commits only with the invoice that took it,
+ *   so a crash or a lost race leaves no hole;
+ * - the due date moves after the commit, as a compare-and-set from the period's start: a job
+ *   killed between the two finds its invoice on the re-run and moves the date then.
+ */
+import type { JobsService, Logger, UsersService } from '@hostplane/sdk';
+import type { AccountsBillingService } from '@hostplane/plugin-accounts';
+import type { Knex } from 'knex';
+import { BillingErrors } from '../errors.js';
+import { invoiceTotals } from './money.js';
+import { addCycle, addDays } from './periods.js';
+import type { BillingStore } from './store.js';
+import { type DueSubscription } from './store.js';
+import { resolveTax, type CustomerTaxProfile, type TaxRate } from './tax.js';
+
+export const INVOICE_JOB = 'invoice-subscription';
+export const RUN_JOB = 'run';
+/** The invoice mail with its PDF (services/documents.ts). */
+export const DELIVER_JOB = 'deliver-invoice';
+
+export interface InvoicePayload {
+  subscriptionId: string;
+  periodStart: string;
+  /** The run's date: the invoice's issue date. */
+  date: string;
+}
+
+export interface InvoicingDeps {
+  store: BillingStore;
+  users: UsersService;
+  jobs: JobsService;
+  accounts: () => AccountsBillingService;
+  logger: Logger;
+}
+
+export interface IssuerSettings {
+  issuer: string;
+  name: string;
+  address: string;
+  country: string | null;
+  taxId: string | null;
+  numberPrefix: string;
+  replyTo: string | null;
+  pricesIncludeTax: boolean;
+  paymentTermsDays: number;
+}
+
+/** What happened to one subscription. */
+export type InvoiceOutcome =
+  | { outcome: 'issued'; invoiceId: string; number: string }
+  | { outcome: 'exists'; invoiceId: string }
+  | { outcome: 'skipped'; reason: string };
+
+export class Invoicing {
+  constructor(private readonly deps: InvoicingDeps) {}
+
+  get store(): BillingStore {
+    return this.deps.store;
+  }
+
+  /** Invoices issued so far (for the CLI's `--wait` summary). */
+  async issuedCount(): Promise<number> {
+    const [row] = (await this.deps.store.invoices().whereNot({ status: 'draft' }).count({ c: '*' })) as Array<{ c: string }>;
+    return Number(row?.c ?? 0);
+  }
+
+  /**
+   * The job: invoice one period, then queue the next one if the subscription is still due on
+   * the run's date (a subscription several periods behind catches up one period per job).
+   */
+  async runJob(payload: InvoicePayload): Promise<InvoiceOutcome> {
+    const result = await this.invoiceSubscription(payload);
+    if (result.outcome === 'skipped') return result;
+    const [next] = await this.deps.store.dueSubscriptions(payload.date, undefined, [payload.subscriptionId]);
+    if (next && next.next_due_date !== payload.periodStart) {
+      await this.deps.jobs.enqueue(
+        INVOICE_JOB,
+        { subscriptionId: next.id, periodStart: next.next_due_date, date: payload.date },
+        { jobKey: `billing:invoice:${next.id}:${next.next_due_date}` },
+      );
+    }
+    return result;
+  }
+
+  /** Queue one job per subscription due on `date`; returns what was queued. */
+  async enqueueDue(date: string): Promise<DueSubscription[]> {
+    const { store, jobs } = this.deps;
+    return store.db.transaction(async (trx) => {
+      const due = await store.dueSubscriptions(date, trx);
+      for (const s of due) {
+        const payload: InvoicePayload = { subscriptionId: s.id, periodStart: s.next_due_date, date };
+        // The key folds a second run's job into the first while it waits; the unique index does the rest.
+        await jobs.enqueue(INVOICE_JOB, payload, { trx, jobKey: `billing:invoice:${s.id}:${s.next_due_date}` });
+      }
+      return due;
+    });
+  }
+
+  /**
+   * Invoice one subscription for the period starting `periodStart`, once. Safe to run any
+   * number of times, at once or after a crash.
+   */
+  async invoiceSubscription(payload: InvoicePayload): Promise<InvoiceOutcome> {
+    const { store } = this.deps;
+    const [sub] = await store.dueSubscriptions(payload.periodStart, undefined, [payload.subscriptionId]);
+    const existing = await store
+      .invoices()
+      .where({ subscription_id: payload.subscriptionId, period_start: payload.periodStart })
+      .first('id');
+    if (existing) {
+      if (sub && sub.next_due_date === payload.periodStart) await this.advance(sub);
+      return { outcome: 'exists', invoiceId: existing.id as string };
+    }
+    if (!sub || sub.next_due_date !== payload.periodStart) return { outcome: 'skipped', reason: 'no longer due for this period' };
+    if (sub.price === null) {
+      this.deps.logger.warn(
+        { subscriptionId: sub.id, cycle: sub.billing_cycle },
+        'package has no price for this cycle; not invoiced',
+      );
+      return { outcome: 'skipped', reason: `the package has no ${sub.billing_cycle} price` };
+    }
+    const made = await this.issue(sub, payload.date);
+    await this.advance(sub);
+    return made;
+  }
+
+  private async advance(sub: DueSubscription): Promise<void> {
+    const to = addCycle(sub.next_due_date, sub.billing_cycle);
+    const moved = await this.deps.accounts().advanceNextDueDate({ subscriptionId: sub.id, from: sub.next_due_date, to });
+    if (!moved) this.deps.logger.warn({ subscriptionId: sub.id }, 'next due date changed meanwhile; left as it is');
+  }
+
+  /** Who sells to `customerId`: its reseller, or the platform. */
+  async issuerOf(customerId: string): Promise<string> {
+    const customer = await this.deps.users.get(customerId);
+    if (!customer?.parentId) return 'platform';
+    const parent = await this.deps.users.get(customer.parentId);
+    return parent?.role === 'reseller' ? parent.id : 'platform';
+  }
+
+  async issuerSettings(issuer: string, trx?: Knex.Transaction): Promise<IssuerSettings> {
+    const row = await this.deps.store.db.table('issuers', trx).where({ issuer }).first();
+    let name = row?.name as string | undefined;
+    if (!name) name = issuer === 'platform' ? 'Hostplane' : ((await this.deps.users.get(issuer))?.name ?? 'Hostplane');
+    return {
+      issuer,
+      name,
+      address: (row?.address as string) ?? '',
+      country: (row?.country as string | null) ?? null,
+      taxId: (row?.tax_id as string | null) ?? null,
+      numberPrefix: (row?.number_prefix as string) ?? 'INV-',
+      replyTo: (row?.reply_to as string | null) ?? null,
+      pricesIncludeTax: (row?.prices_include_tax as boolean) ?? false,
+      paymentTermsDays: (row?.payment_terms_days as number) ?? 14,
+    };
+  }
+
+  /**
+   * A one-off invoice of manual lines, issued at once by the customer's seller (or an admin):
+   * numbered in the same sequence, taxed like the recurring ones.
+   */
+  async issueManual(input: {
+    customerId: string;
+    currency: string;
+    lines: Array<{ description: string; quantity: number; unitAmount: number }>;
+    date: string;
+  }): Promise<string> {
+    const { store, users } = this.deps;
+    const customer = await users.get(input.customerId);
+    if (!customer) throw BillingErrors.customerInvalid('no such customer');
+    const issuer = await this.issuerOf(customer.id);
+    return store.db.transaction(async (trx) => {
+      const settings = await this.issuerSettings(issuer, trx);
+      const profile = await customerProfile(store, customer.id, trx);
+      const tax = resolveTax(settings.country, profile, await taxRatesOf(store, issuer, trx));
+      const [row] = (await store
+        .invoices(trx)
+        .insert({
+          issuer,
+          customer_id: customer.id,
+          currency: input.currency,
+          prices_include_tax: settings.pricesIncludeTax,
+          reverse_charge: tax.reverseCharge,
+        })
+        .returning('id')) as Array<{ id: string }>;
+      await issueDraft(trx, store, row!.id, {
+        settings,
+        date: input.date,
+        tax,
+        lines: input.lines.map((l) => ({
+          kind: 'manual',
+          description: l.description,
+          amount: l.unitAmount,
+          quantity: l.quantity,
+        })),
+        customer: { id: customer.id, name: customer.name, email: customer.email, ...profile },
+      });
+      await this.deps.jobs.enqueue(DELIVER_JOB, { invoiceId: row!.id }, { trx, jobKey: `billing:deliver:${row!.id}` });
+      return row!.id;
+    });
+  }
+
+  private async issue(sub: DueSubscription, date: string): Promise<InvoiceOutcome> {
+    const { store, users } = this.deps;
+    const issuer = await this.issuerOf(sub.customer_id);
+    const customer = await users.get(sub.customer_id);
+    if (!customer) return { outcome: 'skipped', reason: 'the customer is gone' };
+    const periodEnd = addCycle(sub.next_due_date, sub.billing_cycle);
+    return store.db.transaction(async (trx) => {
+      const settings = await this.issuerSettings(issuer, trx);
+      const profile = await customerProfile(store, sub.customer_id, trx);
+      const rates = await taxRatesOf(store, issuer, trx);
+      const tax = resolveTax(settings.country, profile, rates);
+      // On the partial unique index (subscription_id, period_start): a second run inserts nothing.
+      const { rows: inserted } = await trx.raw<{ rows: Array<{ id: string }> }>(
+        `insert into ${store.db.schema}.invoices
+           (issuer, customer_id, subscription_id, period_start, period_end, currency, prices_include_tax, reverse_charge)
+         values (?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (subscription_id, period_start) where subscription_id is not null do nothing
+         returning id`,
+        [
+          issuer,
+          sub.customer_id,
+          sub.id,
+          sub.next_due_date,
+          periodEnd,
+          sub.currency,
+          settings.pricesIncludeTax,
+          tax.reverseCharge,
+        ],
+      );
+      const row = inserted[0];
+      if (!row) {
+        const other = await store.invoices(trx).where({ subscription_id: sub.id, period_start: sub.next_due_date }).first('id');
+        return { outcome: 'exists', invoiceId: other.id as string };
+      }
+      const previous = await store
+        .invoices(trx)
+        .where({ subscription_id: sub.id })
+        .whereNot({ id: row.id })
+        .whereNot({ status: 'void' })
+        .first('id');
+      const lastDay = addDays(periodEnd, -1);
+      const lines = [
+        { kind: 'package', description: `${sub.package_name} (${sub.next_due_date} – ${lastDay})`, amount: sub.price! },
+      ];
+      if (!previous && sub.setup_fee > 0)
+        lines.push({ kind: 'setup_fee', description: `Setup fee: ${sub.package_name}`, amount: sub.setup_fee });
+      const number = await issueDraft(trx, store, row.id as string, {
+        settings,
+        date,
+        tax,
+        lines,
+        customer: { id: customer.id, name: customer.name, email: customer.email, ...profile },
+      });
+      // The mail with its PDF follows in a job of its own (rendering is CPU work for the pool),
+      // queued in this transaction: it exists exactly when the invoice does.
+      await this.deps.jobs.enqueue(DELIVER_JOB, { invoiceId: row.id }, { trx, jobKey: `billing:deliver:${row.id}` });
+      return { outcome: 'issued', invoiceId: row.id as string, number };
+    });
+  }
+}
+
+export async function customerProfile(
+  store: BillingStore,
+  userId: string,
+  trx?: Knex.Transaction,
+): Promise<CustomerTaxProfile & { address: string }> {
+  const row = await store.db.table('billing_profiles', trx).where({ user_id: userId }).first();
+  return {
+    country: (row?.country as string | null) ?? null,
+    region: (row?.region as string | null) ?? null,
+    vatId: (row?.vat_id as string | null) ?? null,
+    isBusiness: (row?.is_business as boolean) ?? false,
+    address: (row?.address as string) ?? '',
+  };
+}
+
+export async function taxRatesOf(store: BillingStore, issuer: string, trx?: Knex.Transaction): Promise<TaxRate[]> {
+  const rows: Array<Record<string, unknown>> = await store.db
+    .table('tax_rates', trx)
+    .where({ issuer })
+    .select('country', 'region', 'name', 'rate_bp');
+  return rows.map((r) => ({
+    country: r.country as string,
+    region: (r.region as string | null) ?? null,
+    name: r.name as string,
+    rateBp: r.rate_bp as number,
+  }));
+}
+
+/**
+ * Turn draft `invoiceId` into an issued invoice: lines, tax groups, totals, and the next number
+ * of its issuer's year. Inside the caller's transaction, so the number exists only with the invoice.
+ */
+export async function issueDraft(
+  trx: Knex.Transaction,
+  store: BillingStore,
+  invoiceId: string,
+  input: {
+    settings: IssuerSettings;
+    date: string;
+    tax: { name: string; rateBp: number };
+    lines: Array<{ kind: string; description: string; amount: number; quantity?: number }>;
+    customer: Record<string, unknown>;
+  },
+): Promise<string> {
+  const { settings, date, tax, lines } = input;
+  const taxed = lines.map((l) => ({ ...l, quantity: l.quantity ?? 1, taxName: tax.name, taxRateBp: tax.rateBp }));
+  await store.db.table('invoice_lines', trx).insert(
+    taxed.map((l, position) => ({
+      invoice_id: invoiceId,
+      position,
+      kind: l.kind,
+      description: l.description,
+      quantity: l.quantity,
+      unit_amount: l.amount,
+      amount: l.amount * l.quantity,
+      tax_name: l.taxName,
+      tax_rate_bp: l.taxRateBp,
+    })),
+  );
+  const totals = invoiceTotals(
+    taxed.map((l) => ({ amount: l.amount * l.quantity, taxName: l.taxName, taxRateBp: l.taxRateBp })),
+    settings.pricesIncludeTax,
+  );
+  if (totals.taxes.length) {
+    await store.db
+      .table('invoice_taxes', trx)
+      .insert(totals.taxes.map((g) => ({ invoice_id: invoiceId, name: g.name, rate_bp: g.rateBp, net: g.net, tax: g.tax })));
+  }
+  const year = Number(date.slice(0, 4));
+  const { rows } = await trx.raw<{ rows: Array<{ last_number: number }> }>(
+    `insert into ${store.db.schema}.invoice_sequences (issuer, year, last_number) values (?, ?, 1)
+     on conflict (issuer, year) do update set last_number = invoice_sequences.last_number + 1
+     returning last_number`,
+    [settings.issuer, year],
+  );
+  const sequence = rows[0]!.last_number;
+  const number = `${settings.numberPrefix}${year}-${String(sequence).padStart(5, '0')}`;
+  await store
+    .invoices(trx)
+    .where({ id: invoiceId, status: 'draft' })
+    .update({
+      number,
+      year,
+      sequence,
+      // Nothing to pay (a free package) is paid on issue.
+      status: totals.total > 0 ? 'unpaid' : 'paid',
+      ...(totals.total > 0 ? {} : { paid_at: trx.fn.now() }),
+      subtotal: totals.subtotal,
+      tax_total: totals.taxTotal,
+      total: totals.total,
+      issue_date: date,
+      due_date: addDays(date, settings.paymentTermsDays),
+      issuer_snapshot: JSON.stringify({
+        name: settings.name,
+        address: settings.address,
+        country: settings.country,
+        taxId: settings.taxId,
+      }),
+      customer_snapshot: JSON.stringify(input.customer),
+      updated_at: trx.fn.now(),
+    });
+  return number;
+}

@@ -1,0 +1,124 @@
+/** Billing's tables and the shared accounts tables it reads, in one place. */
+import type { DatabaseService } from '@hostplane/sdk';
+import type { Knex } from 'knex';
+
+export interface InvoiceRow {
+  id: string;
+  issuer: string;
+  customer_id: string;
+  subscription_id: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  number: string | null;
+  status: 'draft' | 'unpaid' | 'paid' | 'overdue' | 'void' | 'refunded' | 'partially_refunded';
+  currency: string;
+  prices_include_tax: boolean;
+  reverse_charge: boolean;
+  subtotal: string | number;
+  tax_total: string | number;
+  total: string | number;
+  amount_paid: string | number;
+  amount_refunded: string | number;
+  issuer_snapshot: Record<string, unknown>;
+  customer_snapshot: Record<string, unknown>;
+  issue_date: string | null;
+  due_date: string | null;
+  paid_at: Date | null;
+  voided_at: Date | null;
+  void_reason: string | null;
+  mailed_at: Date | null;
+  created_at: Date;
+}
+
+export interface LineRow {
+  kind: string;
+  description: string;
+  quantity: number;
+  unit_amount: string | number;
+  amount: string | number;
+  tax_name: string;
+  tax_rate_bp: number;
+}
+
+/** A subscription that is due, with what its package costs. */
+export interface DueSubscription {
+  id: string;
+  customer_id: string;
+  billing_cycle: 'monthly' | 'quarterly' | 'yearly';
+  next_due_date: string;
+  package_name: string;
+  currency: string;
+  price: number | null;
+  setup_fee: number;
+}
+
+/** Dates as text: a date has no time zone, and pg would make one up. */
+export const INVOICE_COLUMNS = [
+  'id',
+  'issuer',
+  'customer_id',
+  'subscription_id',
+  'period_start::text as period_start',
+  'period_end::text as period_end',
+  'number',
+  'status',
+  'currency',
+  'prices_include_tax',
+  'reverse_charge',
+  'subtotal',
+  'tax_total',
+  'total',
+  'amount_paid',
+  'amount_refunded',
+  'issuer_snapshot',
+  'customer_snapshot',
+  'issue_date::text as issue_date',
+  'due_date::text as due_date',
+  'paid_at',
+  'voided_at',
+  'void_reason',
+  'mailed_at',
+  'created_at',
+];
+
+export class BillingStore {
+  constructor(readonly db: DatabaseService) {}
+
+  invoices(trx?: Knex.Transaction): Knex.QueryBuilder {
+    return this.db.table('invoices', trx);
+  }
+
+  selectInvoices(trx?: Knex.Transaction): Knex.QueryBuilder {
+    const t = `${this.db.schema}.invoices`;
+    return this.invoices(trx).select(INVOICE_COLUMNS.map((c) => this.db.knex.raw(`${t}.${c}`)));
+  }
+
+  /** Subscriptions due on or before `date` (accounts' shared tables, read-only). */
+  async dueSubscriptions(date: string, trx?: Knex.Transaction, ids?: string[]): Promise<DueSubscription[]> {
+    const q = (trx ?? this.db.knex)
+      .from('plugin_accounts.subscriptions as s')
+      .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
+      .whereIn('s.status', ['active', 'suspended'])
+      .whereNotNull('s.next_due_date')
+      .andWhere('s.next_due_date', '<=', date)
+      .select(
+        's.id',
+        's.customer_id',
+        's.billing_cycle',
+        this.db.knex.raw('s.next_due_date::text as next_due_date'),
+        'p.name as package_name',
+        this.db.knex.raw('p.currency::text as currency'),
+        this.db.knex.raw(
+          `case s.billing_cycle when 'monthly' then p.price_monthly when 'quarterly' then p.price_quarterly else p.price_yearly end as price`,
+        ),
+        'p.setup_fee',
+      )
+      .orderBy('s.id');
+    if (ids) q.whereIn('s.id', ids);
+    const rows = (await q) as Array<DueSubscription & { currency: string }>;
+    return rows.map((r) => ({ ...r, currency: r.currency.trim() }));
+  }
+}
+
+/** Amount columns come back from pg as strings (bigint). */
+export const n = (value: string | number): number => Number(value);
