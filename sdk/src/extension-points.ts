@@ -3,6 +3,7 @@
  * provider the host asks, the web server driver, the DNS provider, the payment gateway).
  */
 import type { Authenticator } from './http.js';
+import type { DnsProvider } from './dns-provider.js';
 import type { WebServerDriver } from './webserver.js';
 
 /** A typed extension point. */
@@ -25,4 +26,6 @@ export const extensionPoints = {
   authenticator: createExtensionPoint<Authenticator>('authenticator'),
   /** Serves websites (NGINX + PHP-FPM in `plugins/webserver-nginx`). */
   webServer: createExtensionPoint<WebServerDriver>('webserver'),
+  /** Serves DNS zones (PowerDNS in `plugins/dns-powerdns`). */
+  dnsProvider: createExtensionPoint<DnsProvider>('dns-provider'),
 } as const;

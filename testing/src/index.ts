@@ -13,3 +13,10 @@ export type { TestClock, ScheduleFiring } from './test-clock.js';
 export type { EventRecorder, RecordedEvent } from './event-recorder.js';
 export type { DrainResult, DrainedJob, DrainOptions } from './drain-jobs.js';
 export type { AuditFilter, AuditRecord } from '@hostplane/core';
+export {
+  dnsProviderContract,
+  contractZone,
+  sortSets,
+  type ContractTest,
+  type DnsProviderContractOptions,
+} from './contracts/dns-provider.js';
