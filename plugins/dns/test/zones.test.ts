@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
+import type { CommandIO } from '@hostplane/sdk';
 import { startTestHost, type TestUser } from '@hostplane/testing';
 import powerdns from '@hostplane/plugin-dns-powerdns';
 import dns from '../src/index.js';
@@ -267,4 +268,27 @@ t.test('the server route names the provider; deleting a zone stops serving it', 
   const again = await call(B.customer, 'POST', '/v1/dns/zones', { name: shop });
   t.match(again, { status: 409, body: { error: { code: 'DNS_ERR_ZONE_COVERED' } } }, 'A’s sub-zone own.<shop> still blocks B');
   t.equal((await call(A.customer, 'POST', '/v1/dns/zones', { name: shop })).status, 201, 'the name is free again for A');
+});
+
+t.test('CLI: hostplane dns zones | export <zone> | reconcile [zone]', async (t) => {
+  const kernel = host.kernel as unknown as {
+    runCommand(id: string, name: string, args: string[], io: CommandIO): Promise<number>;
+  };
+  const run = async (name: string, args: string[] = []) => {
+    let out = '';
+    let err = '';
+    const code = await kernel.runCommand('dns', name, args, { out: (s) => (out += s), err: (s) => (err += s) });
+    return { code, out, err };
+  };
+  const listed = await run('zones');
+  t.equal(listed.code ?? 0, 0);
+  t.match(listed.out, new RegExp(`^${shop.replace(/\./g, '\\.')}\\t\\d+\\t`, 'm'));
+  const exported = await run('export', [shop]);
+  t.match(exported.out, `$ORIGIN ${shop}.`);
+  await t.rejects(run('export', ['nope.test']), { code: 'COMMON_ERR_NOT_FOUND' });
+  const queued = await run('reconcile', [shop]);
+  t.equal(queued.code, 0);
+  t.match(queued.out, '1 zone(s) queued');
+  await applied();
+  t.equal((await run('reconcile', [shop, `missing-${tag}.test`])).code, 1, 'a missing zone is an error');
 });
