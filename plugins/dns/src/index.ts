@@ -5,6 +5,7 @@
 import { coreServices, definePlugin, extensionPoints, type DnsProvider } from '@hostplane/sdk';
 import { dnsCommands } from './commands.js';
 import { DnsConfig } from './config.js';
+import { PAGES } from './panel.js';
 import { Reconciler } from './reconciler.js';
 import { dnsRoutes } from './routes.js';
 import { DnsStore } from './store.js';
@@ -56,6 +57,7 @@ export default definePlugin({
       await reconciler.sweep();
     });
     for (const command of dnsCommands(store, service, config)) ctx.command(command);
+    for (const page of PAGES) ctx.page(page);
   },
   async start(ctx) {
     await ctx.deps.jobs.enqueue(SWEEP_JOB, {}, { jobKey: 'dns:sweep' });

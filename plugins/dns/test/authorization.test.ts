@@ -96,3 +96,16 @@ t.test('a record id of another zone reads as missing, even in a zone the caller 
   t.equal(res.status, 404);
   t.equal(res.body.error.code, 'DNS_ERR_RECORD_NOT_FOUND');
 });
+
+t.test('the panel lists the DNS page for those who may read zones', async (t) => {
+  const pages = async (role: 'customer' | 'technical_user') => {
+    const res = await host.inject({
+      method: 'GET',
+      url: '/v1/panel/pages',
+      headers: host.headersFor(role, { userId: actors[role].id }),
+    });
+    return JSON.stringify(res.json());
+  };
+  t.match(await pages('customer'), '"/dns/zones"');
+  t.match(await pages('technical_user'), '"/dns/zones"', 'a technical user reads zones (its own)');
+});
