@@ -43,6 +43,16 @@ const UpdateRecordBody = Type.Object(
   { name: Type.Optional(Name), ttl: Type.Optional(Ttl), data: Type.Optional(Data) },
   { additionalProperties: false, minProperties: 1 },
 );
+const ImportBody = Type.Object(
+  {
+    zoneFile: Type.String({
+      maxLength: 1_000_000,
+      description: 'Zone-file text ($ORIGIN, $TTL, relative names); SOA and apex NS are skipped',
+    }),
+    replace: Type.Optional(Type.Boolean({ description: 'Replace every record (default) or add to them' })),
+  },
+  { additionalProperties: false },
+);
 const DnssecBody = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });
 const ListQuery = Type.Object(
   {
@@ -213,6 +223,26 @@ export function dnsRoutes({ store, service, providers, config }: RouteDeps) {
         reply.header('content-disposition', `attachment; filename="${zone.name}.zone"`);
         return zoneFile(zoneSpec({ name: zone.name, serial: Number(zone.serial) }, records, config()));
       },
+    );
+
+    app.post(
+      '/zones/:id/import',
+      {
+        config: { permission: 'dns.zone.write', audit: 'dns.zone.imported' },
+        // A zone file is larger than the host's default body limit allows for JSON.
+        bodyLimit: 2_000_000,
+        schema: {
+          summary: "Replace (or add to) the zone's records from a zone file; all or nothing",
+          tags,
+          params: ZoneParams,
+          body: ImportBody,
+          response: { 200: Type.Array(RecordSchema), ...errors },
+        },
+      },
+      async (request) =>
+        (await service.importZone(actorOf(request), request.params.id, request.body.zoneFile, request.body.replace ?? true)).map(
+          recordView,
+        ),
     );
 
     app.get(

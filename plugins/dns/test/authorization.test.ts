@@ -76,6 +76,10 @@ const TABLE: Record<string, AuthorizationCase> = {
     make: async (w) => ({ url: `/v1/dns/zones/${await zone(w)}/dnssec`, payload: { enabled: true } }),
     expect: write(200),
   },
+  'POST /v1/dns/zones/{id}/import': {
+    make: async (w) => ({ url: `/v1/dns/zones/${await zone(w)}/import`, payload: { zoneFile: 'x IN A 192.0.2.1' } }),
+    expect: write(200),
+  },
   'POST /v1/dns/zones/{id}/records': {
     make: async (w) => ({ url: `/v1/dns/zones/${await zone(w)}/records`, payload: { name: 'x', type: 'TXT', data: 'hello' } }),
     expect: write(201),

@@ -10,6 +10,7 @@ import {
   type CanonicalRecord,
   type RecordInput,
 } from '../src/records.js';
+import { parseZoneFile } from '../src/zone-import.js';
 import { nextSerial, zoneFile, zoneSpec } from '../src/zone-spec.js';
 import { Value } from '@sinclair/typebox/value';
 import { DnsConfig } from '../src/config.js';
@@ -190,4 +191,48 @@ t.test('zone spec and zone file', async (t) => {
   const file = zoneFile(spec);
   t.match(file, `$ORIGIN ${Z}.\n@\t3600\tIN\tSOA\tns1.hostplane.test. hostmaster.${Z}. 7 `);
   t.match(file, '\nwww\t3600\tIN\tCNAME\texample.com.\n');
+});
+
+t.test('zone files: directives, relative names, parentheses, blank owners; bad lines named', async (t) => {
+  const text = [
+    '$ORIGIN example.com.',
+    '$TTL 600',
+    '@  IN SOA ns1.example.net. hostmaster.example.com. ( 2024010101 ; serial',
+    '      3600 900 604800 300 )',
+    '@        IN NS   ns1.example.net. ; skipped: the platform sets apex NS',
+    '@   300  IN A    192.0.2.1',
+    '         IN MX   10 mail',
+    '         IN TXT  "v=spf1 mx -all"',
+    'mail     IN 120 A 192.0.2.25',
+    'www         CNAME @',
+    '_sip._tcp   SRV  10 60 5060 sip.example.net.',
+    'dev         NS   ns1.dev',
+    '$ORIGIN sub.example.com.',
+    'x           TXT  unquoted',
+  ].join('\n');
+  const got = parseZoneFile(text, Z, 3600).map((r) => canonicalRecord(r, Z, policy, 3600));
+  t.same(
+    got.map((r) => `${r.name} ${r.ttl} ${r.type} ${r.content}`),
+    [
+      `${Z} 300 A 192.0.2.1`,
+      `${Z} 600 MX 10 mail.${Z}.`,
+      `${Z} 600 TXT "v=spf1 mx -all"`,
+      `mail.${Z} 120 A 192.0.2.25`,
+      `www.${Z} 600 CNAME ${Z}.`,
+      `_sip._tcp.${Z} 600 SRV 10 60 5060 sip.example.net.`,
+      `dev.${Z} 600 NS ns1.dev.${Z}.`,
+      `x.sub.${Z} 600 TXT "unquoted"`,
+    ],
+  );
+  const badFiles: Array<[string, RegExp]> = [
+    ['$INCLUDE other.zone', /line 1: \$INCLUDE is not supported/],
+    ['@ IN A 192.0.2.1\nx IN PTR host.example.com.', /line 2: PTR records are not served/],
+    ['x CH TXT "a"', /class CH/],
+    ['x IN A', /line 1: the A record has no data/],
+    ['x ( IN A 192.0.2.1', /never closed/],
+    ['x IN TXT "open', /not closed/],
+    ['$ORIGIN other.org.\nx A 192.0.2.1', /outside the zone/],
+    ['   IN A 192.0.2.1', /needs an owner/],
+  ];
+  for (const [file, reason] of badFiles) refused(t, () => parseZoneFile(file, Z, 3600), '/body/zoneFile', reason);
 });

@@ -234,6 +234,40 @@ t.test('export gives a zone file', async (t) => {
   t.match(res.body, '\n@\t3600\tIN\tNS\tns1.hostplane.test.\n');
 });
 
+t.test('import a zone file: all or nothing, then served and exported as imported', async (t) => {
+  const imported = zoneName('imported');
+  const zone = (await call(A.customer, 'POST', '/v1/dns/zones', { name: imported, template: false })).body;
+  const file = [
+    `$ORIGIN ${imported}.`,
+    '$TTL 900',
+    '@ IN A 192.0.2.44',
+    'www IN CNAME @',
+    '@ IN MX 5 mx',
+    'mx IN A 192.0.2.45',
+  ].join('\n');
+  const bad = await call(A.customer, 'POST', `/v1/dns/zones/${zone.id}/import`, { zoneFile: `${file}\nwww IN A 192.0.2.1` });
+  t.equal(bad.status, 400);
+  t.match(bad.body.error, { code: 'DNS_ERR_INVALID', details: { field: '/body/zoneFile' }, message: /^line 7: .*CNAME/ });
+  t.same((await call(A.customer, 'GET', `/v1/dns/zones/${zone.id}/records`)).body, [], 'nothing written');
+  const ok = await call(A.customer, 'POST', `/v1/dns/zones/${zone.id}/import`, { zoneFile: file });
+  t.equal(ok.status, 200, JSON.stringify(ok.body));
+  t.equal(ok.body.length, 4);
+  await applied();
+  if (pdns) t.same(await answers(imported, 'MX'), [`5 mx.${imported}.`]);
+  const exported = await host.inject({
+    method: 'GET',
+    url: `/v1/dns/zones/${zone.id}/export`,
+    headers: await host.users.headers(A.customer),
+  });
+  const again = await call(A.customer, 'POST', `/v1/dns/zones/${zone.id}/import`, { zoneFile: exported.body });
+  t.equal(again.status, 200, 'an export imports back');
+  t.same(
+    again.body.map((r: Body) => `${r.name} ${r.ttl} ${r.type} ${r.data}`),
+    ok.body.map((r: Body) => `${r.name} ${r.ttl} ${r.type} ${r.data}`),
+    'the same records',
+  );
+});
+
 t.test('DNSSEC on shows DS records; off removes them', { skip: pdns ? false : 'needs PowerDNS' }, async (t) => {
   const on = await call(A.customer, 'PUT', `/v1/dns/zones/${zoneId}/dnssec`, { enabled: true });
   t.equal(on.status, 200);
