@@ -138,3 +138,14 @@ t.test(
     t.same(pdnsUnder(config.root), []);
   },
 );
+
+t.test('managed mode without databaseUrl: degraded, no database made, no daemon', async (t) => {
+  const { config, cleanup } = await managedConfig();
+  const host = await startTestHost({ plugins: [powerdns, probe], config: { 'dns-powerdns': { ...config, databaseUrl: '' } } });
+  t.teardown(async () => {
+    await host.close();
+    await cleanup();
+  });
+  t.match(await health(host), { health: { state: 'degraded', reason: /set databaseUrl/ } });
+  t.same(pdnsUnder(config.root), []);
+});

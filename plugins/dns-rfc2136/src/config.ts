@@ -3,6 +3,12 @@ import { Type, type Static } from '@hostplane/sdk';
 /** Config an admin changes with `hostplane plugins config set dns-rfc2136 key=value`. */
 export const Rfc2136Config = Type.Object(
   {
+    mode: Type.Union([Type.Literal('off'), Type.Literal('managed')], {
+      title: 'Mode',
+      default: 'off',
+      description:
+        "'managed': run our own BIND 9 and serve zones from it; 'off' (default): offer nothing, so PowerDNS stays the provider",
+    }),
     root: Type.String({
       title: 'Data directory',
       default: '',

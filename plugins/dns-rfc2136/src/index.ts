@@ -66,11 +66,16 @@ export default definePlugin({
   setup(ctx) {
     const driver = new Rfc2136Driver(ctx.config, ctx.config.root || defaultRoot());
     drivers.set(ctx.config, { driver, retry: null });
-    ctx.extend(extensionPoints.dnsProvider, driver.provider);
+    // Off by default: a fresh install enables every first-party plugin, and one DNS server is enough.
+    if (ctx.config.mode === 'managed') ctx.extend(extensionPoints.dnsProvider, driver.provider);
   },
   async start(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) throw new Error('dns-rfc2136 started before setup');
+    if (ctx.config.mode === 'off') {
+      ctx.reportHealth('degraded', 'off: set mode=managed to serve zones from BIND 9');
+      return;
+    }
     const report = async (): Promise<boolean> => {
       const s = await entry.driver.start();
       ctx.reportHealth(s.state === 'ready' ? 'ok' : 'degraded', s.reason ?? undefined);

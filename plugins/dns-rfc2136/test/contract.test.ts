@@ -117,3 +117,25 @@ t.test('without named the driver is degraded and says why', async (t) => {
   t.match(s.reason, /\/nonexistent\/named not found/);
   await t.rejects(driver.provider.applyZone(contractZone('x.test', 1)), { code: 'DNS_ERR_PROVIDER_UNAVAILABLE' });
 });
+
+t.test('off by default: enabled, offers no provider, starts no named, says so', async (t) => {
+  const { startTestHost } = await import('@hostplane/testing');
+  const dnsPlugin = (await import('@hostplane/plugin-dns')).default;
+  const plugin = (await import('../src/index.js')).default;
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hp-bind-off-'));
+  const host = await startTestHost({ plugins: [plugin, dnsPlugin], config: { 'dns-rfc2136': { root } } });
+  t.teardown(async () => {
+    await host.close();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+  const health = (await host.inject({ method: 'GET', url: '/health' })).json<{
+    plugins: Array<{ id: string; health: { state: string; reason: string | null } | null }>;
+  }>();
+  t.match(
+    health.plugins.find((p) => p.id === 'dns-rfc2136'),
+    { health: { state: 'degraded', reason: /mode=managed/ } },
+  );
+  const server = await host.inject({ method: 'GET', url: '/v1/dns/server', headers: host.headersFor('customer') });
+  t.match(server.json(), { provider: null, state: 'absent' });
+  t.same(namedUnder(root), []);
+});

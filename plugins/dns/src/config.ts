@@ -5,6 +5,13 @@ const Host = Type.String({ pattern: '^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$', ma
 /** Config an admin changes with `hostplane plugins config set dns key=value`. */
 export const DnsConfig = Type.Object(
   {
+    provider: Type.String({
+      title: 'DNS provider',
+      default: '',
+      maxLength: 64,
+      pattern: '^[a-z0-9-]*$',
+      description: 'Id of the provider that serves zones (powerdns, rfc2136); empty: the first one enabled',
+    }),
     nameservers: Type.Array(Host, {
       title: 'Name servers',
       default: ['ns1.hostplane.test', 'ns2.hostplane.test'],

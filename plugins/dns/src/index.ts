@@ -40,7 +40,12 @@ export default definePlugin({
   setup(ctx) {
     const { db, tenancy, users, jobs, clock, extensions, logger } = ctx.deps;
     const config = () => ctx.config;
-    const providers = (): DnsProvider[] => extensions.list(extensionPoints.dnsProvider);
+    // The configured provider, else the first enabled: zones live on one server.
+    const providers = (): DnsProvider[] => {
+      const all = extensions.list(extensionPoints.dnsProvider);
+      const wanted = ctx.config.provider;
+      return wanted ? all.filter((p) => p.id === wanted) : all;
+    };
     const store = new DnsStore(db, tenancy);
     const service = new ZonesService({ store, tenancy, users, jobs, clock, config, logger });
     const reconciler = new Reconciler({ store, service, providers, config, logger });

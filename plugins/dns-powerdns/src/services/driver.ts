@@ -18,7 +18,10 @@ export class PowerDnsDriver {
   readonly managed: ManagedServer | null;
   private failure: string | null = 'not started';
 
-  constructor(config: PowerDnsConfig, root: string) {
+  constructor(
+    private readonly config: PowerDnsConfig,
+    root: string,
+  ) {
     if (config.mode === 'managed') {
       const server = new ManagedServer({
         root,
@@ -50,6 +53,9 @@ export class PowerDnsDriver {
   /** Start (or adopt) the managed server; in external mode, check the API answers. */
   async start(): Promise<DriverStatus> {
     if (this.managed) {
+      // Nothing is created in a database nobody named: a fresh install stays idle until set.
+      if (!this.config.databaseUrl)
+        return this.fail('set databaseUrl (a PostgreSQL role that may create databases) to run the managed PowerDNS');
       const missing = await this.managed.preflight();
       if (missing !== null) return this.fail(missing);
       try {
