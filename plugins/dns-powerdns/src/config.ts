@@ -38,10 +38,10 @@ export const PowerDnsConfig = Type.Object(
     databaseUrl: Secret(
       Type.String({
         title: 'PostgreSQL admin URL',
-        default: 'postgres://postgres@127.0.0.1:5432/postgres',
+        default: '',
         maxLength: 500,
         description:
-          'Managed mode: a role that may create databases and roles; used once per start to create the database, its owner role and the schema',
+          'Managed mode: a role that may create databases and roles (postgres://postgres@127.0.0.1:5432/postgres); used at each start to create what is missing. Empty: managed mode waits for it',
       }),
     ),
     databaseName: Type.String({
