@@ -15,7 +15,7 @@ import {
   type Which,
 } from '../../accounts/test/helpers.js';
 
-const host = await startTestHost({ plugins: [dns], config: { dns: { allowReservedTlds: true } } });
+const host = await startTestHost({ plugins: [dns], config: { dns: { allowReservedTlds: true, maxRecordsPerZone: 5 } } });
 const sql = sqlOf(host);
 t.teardown(async () => {
   await sql.destroy();
@@ -112,4 +112,16 @@ t.test('the panel lists the DNS page for those who may read zones', async (t) =>
   };
   t.match(await pages('customer'), '"/dns/zones"');
   t.match(await pages('technical_user'), '"/dns/zones"', 'a technical user reads zones (its own)');
+});
+
+t.test('parallel adds cannot pass the per-zone record limit', async (t) => {
+  const id = await zone('own');
+  const asCustomer = caller(host, customerA);
+  const results = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      asCustomer.post(`/v1/dns/zones/${id}/records`, { name: `r${i}`, type: 'A', data: '192.0.2.1' }),
+    ),
+  );
+  t.same(results.map((r) => r.status).sort(), [201, 201, 201, 201, 201, 409, 409, 409, 409, 409]);
+  t.equal((await asCustomer.get(`/v1/dns/zones/${id}/records`)).body.length, 5);
 });

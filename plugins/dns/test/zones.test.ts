@@ -287,6 +287,33 @@ t.test('DNSSEC on shows DS records; off removes them', { skip: pdns ? false : 'n
   t.same(await answers(shop, 'DNSKEY'), []);
 });
 
+t.test(
+  'changes made while no provider runs wait, and are served once one is back',
+  { skip: pdns ? false : 'needs PowerDNS' },
+  async (t) => {
+    await host.kernel.disable('dns-powerdns');
+    const add = await call(A.customer, 'POST', `/v1/dns/zones/${zoneId}/records`, {
+      name: 'later',
+      type: 'A',
+      data: '192.0.2.77',
+    });
+    t.equal(add.status, 201, 'the change is taken');
+    await host.drainJobs();
+    t.match((await call(A.customer, 'GET', `/v1/dns/zones/${zoneId}`)).body, {
+      converged: false,
+      statusReason: 'waiting for a DNS provider plugin',
+    });
+    await host.kernel.enable('dns-powerdns');
+    await applied();
+    t.match((await call(A.customer, 'GET', `/v1/dns/zones/${zoneId}`)).body, {
+      converged: true,
+      status: 'active',
+      statusReason: null,
+    });
+    t.same(await answers(`later.${shop}`, 'A'), ['192.0.2.77']);
+  },
+);
+
 t.test('the server route names the provider; deleting a zone stops serving it', async (t) => {
   const server = await call(A.customer, 'GET', '/v1/dns/server');
   t.match(server.body, pdns ? { provider: 'powerdns', state: 'ready' } : { provider: null, state: 'absent' });
