@@ -139,3 +139,52 @@ t.test('off by default: enabled, offers no provider, starts no named, says so', 
   t.match(server.json(), { provider: null, state: 'absent' });
   t.same(namedUnder(root), []);
 });
+
+t.test('the dns plugin serves its zones through this provider', { skip: missing ?? false }, async (t) => {
+  const { startTestHost } = await import('@hostplane/testing');
+  const dnsPlugin = (await import('@hostplane/plugin-dns')).default;
+  const plugin = (await import('../src/index.js')).default;
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hp-bind-dns-'));
+  process.once('exit', () => namedUnder(root).forEach((pid) => process.kill(pid, 'SIGKILL')));
+  const dnsPort = await freePort();
+  const host = await startTestHost({
+    plugins: [plugin, dnsPlugin],
+    config: {
+      'dns-rfc2136': { mode: 'managed', root, dnsPort, controlPort: await freePort() },
+      dns: { allowReservedTlds: true, provider: 'rfc2136', serverIpv4: '192.0.2.90' },
+    },
+  });
+  t.teardown(async () => {
+    await host.kernel.disable('dns-rfc2136');
+    await host.close();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+  const { customer } = await host.users.tree();
+  const headers = await host.users.headers(customer);
+  const zone = `via-bind-${process.pid}.test`;
+  const created = await host.inject({ method: 'POST', url: '/v1/dns/zones', headers, payload: { name: zone } });
+  t.equal(created.statusCode, 201);
+  const id = created.json<{ id: string }>().id;
+  await host.drainJobs();
+  const added = await host.inject({
+    method: 'POST',
+    url: `/v1/dns/zones/${id}/records`,
+    headers,
+    payload: { name: 'shop', type: 'A', data: '192.0.2.91' },
+  });
+  t.equal(added.statusCode, 201);
+  await host.drainJobs();
+  for (let i = 0; i < 100; i += 1) {
+    const z = (await host.inject({ method: 'GET', url: `/v1/dns/zones/${id}`, headers })).json<{ converged: boolean }>();
+    if (z.converged) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const serial = (await host.inject({ method: 'GET', url: `/v1/dns/zones/${id}`, headers })).json<{ serial: number }>().serial;
+  const dig = async (name: string, type: string) =>
+    (await exec('/usr/bin/dig', ['@127.0.0.1', '-p', String(dnsPort), '+short', '+norecurse', name, type])).stdout
+      .trim()
+      .split('\n');
+  t.same(await dig(zone, 'A'), ['192.0.2.90'], 'template served by BIND');
+  t.same(await dig(`shop.${zone}`, 'A'), ['192.0.2.91'], 'a dynamic update');
+  t.equal((await dig(zone, 'SOA'))[0]?.split(' ')[2], String(serial), 'the serial the dns plugin chose');
+});
