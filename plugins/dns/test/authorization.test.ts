@@ -4,6 +4,7 @@
  * No DNS provider: zones stay pending, which does not change who may reach them.
  */
 import t from 'tap';
+import { migratePlugin } from '@hostplane/core';
 import { startTestHost } from '@hostplane/sdk/testing';
 import dns from '../src/index.js';
 import {
@@ -124,4 +125,17 @@ t.test('parallel adds cannot pass the per-zone record limit', async (t) => {
   );
   t.same(results.map((r) => r.status).sort(), [201, 201, 201, 201, 201, 409, 409, 409, 409, 409]);
   t.equal((await asCustomer.get(`/v1/dns/zones/${id}/records`)).body.length, 5);
+});
+
+t.test('the migration goes down and up again', async (t) => {
+  const directory = new URL('../migrations/', import.meta.url);
+  const migrate = (action: 'down' | 'up') => migratePlugin(sql, { pluginId: 'dns', directory, action });
+  const tables = async () =>
+    (await sql('information_schema.tables').where({ table_schema: 'plugin_dns' }).orderBy('table_name').select('table_name')).map(
+      (r: { table_name: string }) => r.table_name,
+    );
+  t.same(await migrate('down'), ['20261205120000_dns']);
+  t.same(await tables(), ['migrations', 'migrations_lock'], 'only the migration bookkeeping is left');
+  t.same(await migrate('up'), ['20261205120000_dns']);
+  t.same(await tables(), ['migrations', 'migrations_lock', 'records', 'zones']);
 });
