@@ -83,6 +83,13 @@ t.test('a customer creates a zone from the template; the server serves it', asyn
       `www.${shop} CNAME ${shop}.`,
     ].sort(),
   );
+  // Written after the response is sent.
+  let audited = 0;
+  for (let i = 0; i < 100 && audited === 0; i += 1) {
+    audited = (await host.audit({ action: 'dns.zone.created', actorId: A.customer.id })).length;
+    if (audited === 0) await new Promise((r) => setTimeout(r, 20));
+  }
+  t.equal(audited, 1, 'the creation is audited');
   await applied();
   const zone = await call(A.customer, 'GET', `/v1/dns/zones/${zoneId}`);
   t.match(zone.body, { status: pdns ? 'active' : 'pending', converged: !!pdns });
