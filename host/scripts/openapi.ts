@@ -17,6 +17,7 @@ import accounts from '../../plugins/accounts/src/index.js';
 import auth from '../../plugins/auth/src/index.js';
 import websites from '../../plugins/websites/src/index.js';
 import billing from '../../plugins/billing/src/index.js';
+import dns from '../../plugins/dns/src/index.js';
 import { startTestHost } from '@hostplane/testing';
 
 const OUTPUT = fileURLToPath(new URL('../../docs/api/openapi.json', import.meta.url));
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     { definition: accounts, version: '0.1.0' },
     { definition: websites, version: '0.1.0' },
     { definition: billing, version: '0.1.0' },
+    { definition: dns, version: '0.1.0' },
     { definition: hello, version: '0.1.0' },
   ];
   const host = await startTestHost({ plugins, runWorkers: false });

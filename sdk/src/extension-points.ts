@@ -4,6 +4,7 @@
  */
 import type { Authenticator } from './http.js';
 import type { PaymentGateway } from './payment-gateway.js';
+import type { DnsProvider } from './dns-provider.js';
 import type { WebServerDriver } from './webserver.js';
 
 /** A typed extension point. */
@@ -28,4 +29,6 @@ export const extensionPoints = {
   webServer: createExtensionPoint<WebServerDriver>('webserver'),
   /** Moves money for invoices (`plugins/payment-manual`, `plugins/payment-stripe`). */
   paymentGateway: createExtensionPoint<PaymentGateway>('payment-gateway'),
+  /** Serves DNS zones (PowerDNS in `plugins/dns-powerdns`). */
+  dnsProvider: createExtensionPoint<DnsProvider>('dns-provider'),
 } as const;

@@ -23,4 +23,5 @@ export * from './users.js';
 export * from './limits.js';
 export * from './webserver.js';
 export * from './payment-gateway.js';
+export * from './dns-provider.js';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';

@@ -13,4 +13,6 @@ export type { TestClock, ScheduleFiring } from './test-clock.js';
 export type { EventRecorder, RecordedEvent } from './event-recorder.js';
 export type { DrainResult, DrainedJob, DrainOptions } from './drain-jobs.js';
 export type { AuditFilter, AuditRecord } from '@hostplane/core';
-export { paymentGatewayContract, type PaymentGatewayHarness, type ContractTest } from './contracts/payment-gateway.js';
+export type { ContractTest } from './contracts/contract-test.js';
+export { paymentGatewayContract, type PaymentGatewayHarness } from './contracts/payment-gateway.js';
+export { dnsProviderContract, contractZone, sortSets, type DnsProviderContractOptions } from './contracts/dns-provider.js';

@@ -12,16 +12,9 @@
  */
 import { PaymentGatewayErrors, type PaymentAccount, type PaymentEvent, type PaymentGateway } from '@hostplane/sdk';
 
-/** The part of a tap test the contract uses. */
-export interface ContractTest {
-  test(name: string, fn: (t: ContractTest) => Promise<void>): Promise<unknown>;
-  ok(value: unknown, message?: string): void;
-  equal(actual: unknown, expected: unknown, message?: string): void;
-  not(actual: unknown, expected: unknown, message?: string): void;
-  match(actual: unknown, pattern: unknown, message?: string): void;
-  rejects(promise: Promise<unknown>, expected: unknown, message?: string): Promise<unknown>;
-  teardown(fn: () => unknown): void;
-}
+import type { ContractTest } from './contract-test.js';
+
+export type { ContractTest };
 
 /** What a driver's test hands the contract. */
 export interface PaymentGatewayHarness {
