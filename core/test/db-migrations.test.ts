@@ -14,6 +14,7 @@ const CORE_TABLES = [
   'plugin_roles',
   'plugin_signers',
   'plugins',
+  'rate_limit_counters',
   'schedule_ticks',
   'secret_keys',
   'settings',
@@ -40,6 +41,7 @@ const ALL_CORE = [
   '0007_plugin_signing',
   '0008_plugin_roles',
   '0009_users_search_indexes',
+  '0014_rate_limit_counters',
 ];
 
 t.test('core migrations go up, down and up again', async (t) => {
@@ -54,8 +56,9 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0009_users_search_indexes'], 'down undoes the newest only');
+  t.same(await migrateCore(knex, 'down'), ['0014_rate_limit_counters'], 'down undoes the newest only');
   t.same(await coreMigrationStatus(knex), { applied: ALL_CORE.slice(0, -1), pending: ALL_CORE.slice(-1) });
+  t.same(await migrateCore(knex, 'down'), ['0009_users_search_indexes']);
   t.same(await migrateCore(knex, 'down'), ['0008_plugin_roles']);
   t.same(await migrateCore(knex, 'down'), ['0007_plugin_signing']);
   t.same(await migrateCore(knex, 'down'), ['0006_secrets']);
@@ -76,6 +79,7 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0007_plugin_signing']);
   t.same(await migrateCore(knex, 'up'), ['0008_plugin_roles']);
   t.same(await migrateCore(knex, 'up'), ['0009_users_search_indexes']);
+  t.same(await migrateCore(knex, 'up'), ['0014_rate_limit_counters']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL_CORE].reverse());

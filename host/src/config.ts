@@ -34,6 +34,12 @@ export interface HostConfig {
   /** `HOSTPLANE_LOG_FORMAT`: JSON lines, human lines, or (auto) human on a terminal only. */
   logFormat: LogFormatSetting;
   rateLimit: { max: number; timeWindow: string };
+  /**
+   * `HOSTPLANE_RATE_LIMIT_STORE`: `postgres` shares rate-limit counters between every host on the
+   * database (the default with DATABASE_URL); `memory` counts per process (the default with the
+   * embedded database, which one process owns).
+   */
+  rateLimitStore: 'memory' | 'postgres';
   /** Time limits on plugin phases set by `HOSTPLANE_PLUGIN_<PHASE>_TIMEOUT_MS`; the kernel's defaults otherwise. */
   pluginPhaseLimits: Partial<PhaseLimits>;
   /**
@@ -109,6 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!LOG_FORMATS.includes(logFormat)) {
     throw ConfigInvalid('HOSTPLANE_LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   }
+  const rateLimitStore = (env.HOSTPLANE_RATE_LIMIT_STORE ||
+    (databaseUrl ? 'postgres' : 'memory')) as HostConfig['rateLimitStore'];
+  if (rateLimitStore !== 'memory' && rateLimitStore !== 'postgres') {
+    throw ConfigInvalid('HOSTPLANE_RATE_LIMIT_STORE', `must be memory or postgres, got "${String(rateLimitStore)}"`);
+  }
   return {
     databaseUrl,
     dataDir,
@@ -124,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel,
     logFormat,
     rateLimit: { max: intVar(env, 'HOSTPLANE_RATE_LIMIT_MAX', 300, 1, 1_000_000), timeWindow: '1 minute' },
+    rateLimitStore,
     pluginPhaseLimits: phaseLimitVars(env),
     firstPartyKeyFiles: root ? [resolve(root, '.signing', 'first-party.pub')] : [],
     secretKey: {

@@ -16,4 +16,5 @@ export const coreMigrations: readonly NamedMigration[] = [
   { name: '0007_plugin_signing', load: () => import('./0007_plugin_signing.js') },
   { name: '0008_plugin_roles', load: () => import('./0008_plugin_roles.js') },
   { name: '0009_users_search_indexes', load: () => import('./0009_users_search_indexes.js') },
+  { name: '0014_rate_limit_counters', load: () => import('./0014_rate_limit_counters.js') },
 ];

@@ -35,6 +35,7 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
       logger,
       corsOrigins: config.corsOrigins,
       rateLimit: config.rateLimit,
+      rateLimitStore: config.rateLimitStore,
       panel: true,
       preloaded,
     });
