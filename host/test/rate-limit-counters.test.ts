@@ -21,6 +21,16 @@ const { knex } = database;
 const logLines: string[] = [];
 const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(line) });
 
+/** `knex` whose pool counts the connections taken: one per statement the counters send. */
+function countingStatements(count: () => void): Knex {
+  const pool = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
+  const client = {
+    acquireConnection: () => (count(), pool.acquireConnection()),
+    releaseConnection: (c: unknown) => pool.releaseConnection(c),
+  };
+  return { client, raw: knex.raw.bind(knex) } as unknown as Knex;
+}
+
 function counters(t: { teardown(fn: () => void): void }, on = knex): PostgresCounters {
   const made = new PostgresCounters(on, logger);
   t.teardown(() => made.close());
@@ -62,12 +72,32 @@ t.test('take gives at most max slots; a give-back frees one, but not in the next
 
 t.test('a key over its limit is refused from memory, without a statement', async (t) => {
   let statements = 0;
-  const counting = { raw: (...args: Parameters<Knex['raw']>) => ((statements += 1), knex.raw(...args)) } as unknown as Knex;
+  const counting = countingStatements(() => (statements += 1));
   const c = counters(t, counting);
   const counts: number[] = [];
   for (let i = 0; i < 53; i += 1) counts.push((await c.hit('flood', 60_000, 2)).count);
   t.same(counts, [1, 2, 3, ...Array<number>(50).fill(3)], 'the 3rd is over, and so are the 50 after it');
   t.equal(statements, 3, 'the database saw only the first three');
+});
+
+t.test('hits on one key at once share statements, and each gets a count of its own', async (t) => {
+  let statements = 0;
+  const counting = countingStatements(() => (statements += 1));
+  const c = counters(t, counting);
+  const counts = (await Promise.all(Array.from({ length: 40 }, () => c.hit('busy', 60_000, 1000)))).map((w) => w.count);
+  t.same(
+    [...counts].sort((x, y) => x - y),
+    Array.from({ length: 40 }, (_, i) => i + 1),
+    'counts 1 to 40, none twice',
+  );
+  t.ok(statements <= 3, `40 hits took ${statements} statements`);
+  t.equal((await counters(t).hit('busy', 60_000, 1000)).count, 41, 'the database holds all 40');
+
+  const over = await Promise.all(Array.from({ length: 10 }, () => c.hit('busy2', 60_000, 2)));
+  t.equal(over.filter((w) => w.count > 2).length, 8, 'eight of ten over a limit of two');
+  const before = statements;
+  t.equal((await c.hit('busy2', 60_000, 2)).count, 3, 'the next one is over too');
+  t.equal(statements, before, 'and answered from memory');
 });
 
 t.test('while the database is away, counting goes on in memory and the log says so once', async (t) => {

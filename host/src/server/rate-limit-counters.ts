@@ -3,8 +3,12 @@
  * process owns) each host process counts alone; in PostgreSQL every host on the database spends
  * from the same budget, so two hosts behind a balancer enforce one limit (decision 0032).
  *
- * The shared store costs one statement per counted request. Two things keep that cheap:
+ * The shared store costs at most one statement per counted request. Three things keep that cheap:
  * - the table is unlogged (migration 0014) and each call is one upsert with `RETURNING`;
+ * - hits on one key while its statement is out wait and go together in the next one, which
+ *   adds their number at once: a busy key (one client hammering) costs one statement per
+ *   round trip, not one per request queued on the row's lock, and each request still gets
+ *   its own count;
  * - a key seen over its limit is refused locally until its window ends: counts only grow
  *   within a window, so the answer cannot change, and a flood costs the database nothing.
  *
@@ -38,6 +42,11 @@ export interface RateLimitCounters {
   giveBack(slot: TakenSlot): void;
   /** Stop timers; the counters are not used afterwards. */
   close(): void;
+}
+
+/** What a pooled pg connection offers (the `pg` package's Client). */
+interface PgConnection {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 interface Bucket {
@@ -92,35 +101,42 @@ export class MemoryCounters implements RateLimitCounters {
   close(): void {}
 }
 
-// `$1` key, `$2` window in ms. The window restarts when the stored one is over.
+// Key, hits to add, window in ms. The window restarts when the stored one is over.
 const HIT_SQL = `
 insert into hostplane.rate_limit_counters as c (key, hits, reset_at)
-values (?, 1, clock_timestamp() + ? * interval '1 millisecond')
+values ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
 on conflict (key) do update set
-  hits = case when c.reset_at <= clock_timestamp() then 1 else c.hits + 1 end,
+  hits = case when c.reset_at <= clock_timestamp() then excluded.hits else c.hits + excluded.hits end,
   reset_at = case when c.reset_at <= clock_timestamp() then excluded.reset_at else c.reset_at end
 returning hits, ceil(extract(epoch from (reset_at - clock_timestamp())) * 1000)::int as ttl_ms`;
 
-// Key, window, then max twice: every SET expression sees the row as it was, so `taken` says
+// Key, window, max: every SET expression sees the row as it was, so `taken` says
 // whether this call got a slot, in the same statement that took it. `token` identifies the
 // window so a late give-back cannot lower the next window's count.
 const TAKE_SQL = `
 insert into hostplane.rate_limit_counters as c (key, hits, reset_at)
-values (?, 1, clock_timestamp() + ? * interval '1 millisecond')
+values ($1, 1, clock_timestamp() + $2 * interval '1 millisecond')
 on conflict (key) do update set
-  hits = case when c.reset_at <= clock_timestamp() then 1 when c.hits < ? then c.hits + 1 else c.hits end,
-  taken = c.reset_at <= clock_timestamp() or c.hits < ?,
+  hits = case when c.reset_at <= clock_timestamp() then 1 when c.hits < $3 then c.hits + 1 else c.hits end,
+  taken = c.reset_at <= clock_timestamp() or c.hits < $3,
   reset_at = case when c.reset_at <= clock_timestamp() then excluded.reset_at else c.reset_at end
 returning taken, (extract(epoch from reset_at) * 1000000)::bigint::text as token,
   ceil(extract(epoch from (reset_at - clock_timestamp())) * 1000)::int as ttl_ms`;
 
 const GIVE_BACK_SQL = `
 update hostplane.rate_limit_counters set hits = hits - 1
-where key = ? and hits > 0 and (extract(epoch from reset_at) * 1000000)::bigint = ?::bigint`;
+where key = $1 and hits > 0 and (extract(epoch from reset_at) * 1000000)::bigint = $2::bigint`;
 
 // Windows over for a minute are of no use to anyone; every host sweeps, which is harmless.
 const SWEEP_SQL = `delete from hostplane.rate_limit_counters where reset_at < clock_timestamp() - interval '1 minute'`;
 const SWEEP_EVERY_MS = 60_000;
+
+/** Hits on one key waiting for its statement. */
+interface Batch {
+  windowMs: number;
+  max: number;
+  waiters: Array<{ resolve: (count: WindowCount) => void }>;
+}
 const WARN_EVERY_MS = 60_000;
 
 /** Counters in `hostplane.rate_limit_counters`, shared by every host on the database. */
@@ -129,8 +145,27 @@ export class PostgresCounters implements RateLimitCounters {
   /** Keys known to be over their limit, until (local clock) their window ends. */
   private readonly refused = new Map<string, number>();
   private readonly fallback = new MemoryCounters();
+  /** Keys with a statement out; the batch waits for it to come back. */
+  private readonly inFlight = new Map<string, Batch | null>();
   private readonly sweeper: NodeJS.Timeout;
   private lastWarning = 0;
+
+  /**
+   * One statement on a pooled connection, prepared once per connection by name: knex's query
+   * building and PostgreSQL's parse and plan are most of what a statement this small costs.
+   */
+  private async query<Row>(name: string, text: string, values: unknown[]): Promise<Row[]> {
+    const client = this.knex.client as {
+      acquireConnection(): Promise<PgConnection>;
+      releaseConnection(connection: PgConnection): Promise<void>;
+    };
+    const connection = await client.acquireConnection();
+    try {
+      return (await connection.query({ name, text, values })).rows as Row[];
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  }
 
   constructor(
     private readonly knex: Knex,
@@ -157,21 +192,46 @@ export class PostgresCounters implements RateLimitCounters {
     return left;
   }
 
-  async hit(key: string, windowMs: number, max: number): Promise<WindowCount> {
+  hit(key: string, windowMs: number, max: number): Promise<WindowCount> {
     const left = this.refusedFor(key);
-    if (left > 0) return { count: max + 1, ttlMs: left };
-    let row: { hits: number; ttl_ms: number } | undefined;
-    try {
-      ({
-        rows: [row],
-      } = await this.knex.raw<{ rows: Array<{ hits: number; ttl_ms: number }> }>(HIT_SQL, [key, windowMs]));
-    } catch (err) {
-      this.warn(err);
-      return this.fallback.hit(key, windowMs);
-    }
-    const result = { count: row!.hits, ttlMs: Math.max(0, row!.ttl_ms) };
-    if (result.count > max) touch(this.refused, key, Date.now() + result.ttlMs);
-    return result;
+    if (left > 0) return Promise.resolve({ count: max + 1, ttlMs: left });
+    return new Promise((resolve) => {
+      if (!this.inFlight.has(key)) {
+        this.send(key, { windowMs, max, waiters: [{ resolve }] });
+        return;
+      }
+      const waiting = this.inFlight.get(key);
+      if (waiting) waiting.waiters.push({ resolve });
+      else this.inFlight.set(key, { windowMs, max, waiters: [{ resolve }] });
+    });
+  }
+
+  /** Add a batch's hits in one statement, hand each waiter its own count, then send the next batch. */
+  private send(key: string, batch: Batch): void {
+    this.inFlight.set(key, null);
+    const n = batch.waiters.length;
+    void this.query<{ hits: number; ttl_ms: number }>('hostplane_rate_limit_hit', HIT_SQL, [key, n, batch.windowMs])
+      .then(
+        ([row]) => {
+          const ttlMs = Math.max(0, row!.ttl_ms);
+          if (row!.hits > batch.max) touch(this.refused, key, Date.now() + ttlMs);
+          const first = row!.hits - n + 1;
+          batch.waiters.forEach((w, i) => w.resolve({ count: first + i, ttlMs }));
+        },
+        async (err: unknown) => {
+          this.warn(err);
+          for (const w of batch.waiters) w.resolve(await this.fallback.hit(key, batch.windowMs));
+        },
+      )
+      .finally(() => {
+        const next = this.inFlight.get(key);
+        this.inFlight.delete(key);
+        if (!next) return;
+        // Over the limit now: the waiting hits are refused without asking again.
+        const left = this.refusedFor(key);
+        if (left > 0) for (const w of next.waiters) w.resolve({ count: next.max + 1, ttlMs: left });
+        else this.send(key, next);
+      });
   }
 
   async take(key: string, max: number, windowMs: number): Promise<TakenSlot> {
@@ -179,14 +239,11 @@ export class PostgresCounters implements RateLimitCounters {
     if (left > 0) return { taken: false, ttlMs: left };
     let row: { taken: boolean; token: string; ttl_ms: number } | undefined;
     try {
-      ({
-        rows: [row],
-      } = await this.knex.raw<{ rows: Array<{ taken: boolean; token: string; ttl_ms: number }> }>(TAKE_SQL, [
+      [row] = await this.query<{ taken: boolean; token: string; ttl_ms: number }>('hostplane_rate_limit_take', TAKE_SQL, [
         key,
         windowMs,
         max,
-        max,
-      ]));
+      ]);
     } catch (err) {
       this.warn(err);
       return this.fallback.take(key, max, windowMs);
@@ -206,7 +263,9 @@ export class PostgresCounters implements RateLimitCounters {
     if (slot.token < 1e14) return this.fallback.giveBack(slot);
     // A slot given back frees room: this host must ask again rather than refuse from memory.
     this.refused.delete(slot.key);
-    this.knex.raw(GIVE_BACK_SQL, [slot.key, String(slot.token)]).catch((err: unknown) => this.warn(err));
+    this.query('hostplane_rate_limit_give_back', GIVE_BACK_SQL, [slot.key, String(slot.token)]).catch((err: unknown) =>
+      this.warn(err),
+    );
   }
 
   close(): void {
