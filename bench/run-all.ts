@@ -10,7 +10,19 @@ const here = fileURLToPath(new URL('./', import.meta.url));
 const names =
   process.argv.slice(2).length > 0
     ? process.argv.slice(2)
-    : ['gateway', 'jobs', 'tasks', 'boot', 'auth', 'websites', 'websites-create', 'users-search', 'panel', 'isolation'];
+    : [
+        'gateway',
+        'jobs',
+        'tasks',
+        'boot',
+        'auth',
+        'websites',
+        'websites-create',
+        'users-search',
+        'panel',
+        'isolation',
+        'rate-limit',
+      ];
 const results: unknown[] = [];
 for (const name of names) {
   const file = `${here}${name}.ts`;
