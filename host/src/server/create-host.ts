@@ -126,6 +126,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   } catch (err) {
     unsubscribe();
     counters.close();
+    metrics.stop();
     metrics.registry.clear();
     throw err;
   }
@@ -146,6 +147,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         await front.close(options.shutdownGraceMs ?? 10_000);
         await current.stop();
         counters.close();
+        metrics.stop();
         metrics.registry.clear();
         logger.info('host closed');
       })();
