@@ -1,8 +1,9 @@
 /**
  * Two hosts behind a balancer enforce one limit: two compiled `hostplane start` processes on
- * one database (DATABASE_URL, so the shared PostgreSQL counters by default) are asked in turn
- * and at once, from loopback addresses of their own (each its own budget), and the requests
- * they let through add up to the one limit. Failed sign-ins are shared the same way.
+ * one database (DATABASE_URL, so the shared PostgreSQL counters by default; then again with
+ * HOSTPLANE_REDIS_URL, so Redis) are asked in turn and at once, from loopback addresses of
+ * their own (each its own budget), and the requests they let through add up to the one limit.
+ * Failed sign-ins are shared the same way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { createTestDatabase } from '@hostplane/core';
 import { REPO, cli, until } from './support/cli.js';
+import { REDIS_URL, freshLoopback, redisMissing } from './support/redis.js';
 
 const entry = join(REPO, 'host/dist/cli/main.js');
 const MAX = 6;
@@ -34,10 +36,14 @@ function get(base: string, path: string, from: string, headers: Record<string, s
   });
 }
 
-t.test(
-  'two host processes on one database enforce one rate limit',
-  { skip: existsSync(entry) ? false : 'host/dist is not built (npm run build builds it)' },
-  async (t) => {
+const notBuilt = existsSync(entry) ? false : 'host/dist is not built (npm run build builds it)';
+const stores = [
+  { store: 'postgres', env: {}, skip: notBuilt },
+  { store: 'redis', env: { HOSTPLANE_REDIS_URL: REDIS_URL }, skip: notBuilt || (await redisMissing()) },
+];
+
+for (const { store, env: storeEnv, skip } of stores) {
+  t.test(`two host processes enforce one rate limit (${store} counters)`, { skip }, async (t) => {
     const db = await createTestDatabase();
     const dataDir = await mkdtemp(join(tmpdir(), 'hp-rl-'));
     const env: NodeJS.ProcessEnv = {
@@ -47,6 +53,7 @@ t.test(
       HOSTPLANE_PORT: '0',
       HOSTPLANE_RATE_LIMIT_MAX: String(MAX),
       HOSTPLANE_LOG_LEVEL: 'warn',
+      ...storeEnv,
     };
     delete env.NODE_OPTIONS;
     delete env.HOSTPLANE_RATE_LIMIT_STORE;
@@ -91,7 +98,7 @@ t.test(
     t.not(a, b, 'two processes, two addresses');
 
     t.test('asked in turn, the hosts count down one budget', async (t) => {
-      const from = '127.0.0.2';
+      const from = freshLoopback();
       const answers: Answer[] = [];
       for (let i = 0; i < MAX + 2; i += 1) answers.push(await get(i % 2 === 0 ? a : b, '/v1/no-such-route', from));
       t.same(
@@ -104,12 +111,12 @@ t.test(
         ['5', '4', '3', '2', '1', '0'],
         'RateLimit-Remaining counts across both hosts',
       );
-      const other = await get(a, '/v1/no-such-route', '127.0.0.3');
+      const other = await get(a, '/v1/no-such-route', freshLoopback());
       t.equal(other.status, 404, 'another address has its own budget');
     });
 
     t.test('requests arriving at once on both hosts cannot pass the limit together', async (t) => {
-      const from = '127.0.0.4';
+      const from = freshLoopback();
       const answers = await Promise.all(
         Array.from({ length: 30 }, (_, i) => get(i % 2 === 0 ? a : b, '/v1/no-such-route', from)),
       );
@@ -118,12 +125,12 @@ t.test(
     });
 
     t.test('failed sign-ins count against one budget on both hosts', async (t) => {
-      const from = '127.0.0.5';
+      const from = freshLoopback();
       const bad = { authorization: 'Bearer hp_not-a-real-token' };
       const statuses: number[] = [];
       for (let i = 0; i < MAX + 2; i += 1) statuses.push((await get(i % 2 === 0 ? a : b, '/v1/no-such-route', from, bad)).status);
       t.same(statuses.slice(MAX), [429, 429], `past ${MAX} failures from the address, both hosts answer 429`);
       t.same(statuses.slice(0, MAX), Array<number>(MAX).fill(401), 'the failures before were looked up and refused');
     });
-  },
-);
+  });
+}

@@ -28,9 +28,12 @@ export interface HostOptions {
   rateLimit?: RateLimitSettings;
   /**
    * Where rate-limit counters live: `memory` (each process counts alone; the default) or
-   * `postgres` (every host on the database spends one budget: use it behind a balancer).
+   * `postgres` (every host on the database spends one budget: use it behind a balancer), or
+   * `redis` (every host on the same Redis, given by `redisUrl`).
    */
   rateLimitStore?: RateLimitStoreKind;
+  /** Redis URL for the `redis` store (`redis://[:password@]host:port[/db]`). */
+  redisUrl?: string;
   /** Largest request body in bytes. Default 1 MiB. */
   bodyLimit?: number;
   /** Trust `X-Forwarded-*` (set when behind a reverse proxy). Default false. */
@@ -97,7 +100,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const securityHeaders = await preloaded.securityHeaders;
   const metrics = createHostMetrics(kernel, logger);
   const panel = await preloaded.panel;
-  const counters = createRateLimitCounters(options.rateLimitStore ?? 'memory', kernel.knex, logger);
+  const counters = await createRateLimitCounters(options.rateLimitStore ?? 'memory', kernel.knex, logger, options.redisUrl);
   const ctx: GatewayContext = {
     kernel,
     logger,

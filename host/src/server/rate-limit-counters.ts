@@ -19,8 +19,8 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 
-/** Where counters are kept: `memory` (per process) or `postgres` (shared). */
-export type RateLimitStoreKind = 'memory' | 'postgres';
+/** Where counters are kept: `memory` (per process), `postgres` or `redis` (shared). */
+export type RateLimitStoreKind = 'memory' | 'postgres' | 'redis';
 
 /** A counted request: hits in its window so far, and ms until the window ends. */
 export interface WindowCount {
@@ -273,7 +273,19 @@ export class PostgresCounters implements RateLimitCounters {
   }
 }
 
-/** The counters of `kind`. */
-export function createRateLimitCounters(kind: RateLimitStoreKind, knex: Knex, logger: Logger): RateLimitCounters {
-  return kind === 'postgres' ? new PostgresCounters(knex, logger) : new MemoryCounters();
+/** The counters of `kind` (`redis` needs `redisUrl`). */
+export async function createRateLimitCounters(
+  kind: RateLimitStoreKind,
+  knex: Knex,
+  logger: Logger,
+  redisUrl?: string,
+): Promise<RateLimitCounters> {
+  if (kind === 'postgres') return new PostgresCounters(knex, logger);
+  if (kind === 'redis') {
+    if (!redisUrl) throw new TypeError('the redis rate-limit store needs a Redis URL');
+    // Loaded only when asked for: most installations never run Redis.
+    const { RedisCounters } = await import('./rate-limit-redis.js');
+    return new RedisCounters(redisUrl, logger).connect();
+  }
+  return new MemoryCounters();
 }

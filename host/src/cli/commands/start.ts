@@ -36,6 +36,7 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
       corsOrigins: config.corsOrigins,
       rateLimit: config.rateLimit,
       rateLimitStore: config.rateLimitStore,
+      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
       panel: true,
       preloaded,
     });
