@@ -11,4 +11,4 @@ import { liveSchemaDoc } from './erd-live.js';
 const OUTPUT = fileURLToPath(new URL('../../docs/schema.md', import.meta.url));
 
 await writeFile(OUTPUT, await liveSchemaDoc());
-console.log(`wrote ${OUTPUT}`);
+process.stdout.write(`wrote ${OUTPUT}\n`);
