@@ -13,7 +13,7 @@
  *
  * Run: node --conditions=@hostplane/source --import tsx bench/rate-limit.ts
  * Env: BENCH_DURATION (s per measurement, default 3), BENCH_ROUNDS (default 4),
- * BENCH_CONNECTIONS (default 32).
+ * BENCH_CONNECTIONS (default 32), BENCH_REDIS_URL (adds the Redis store as a third contestant).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,11 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WARMUP_SECONDS = 1;
 const TARGET = 0.7;
 
-type Store = 'memory' | 'postgres';
+type Store = 'memory' | 'postgres' | 'redis';
+
+// Redis joins when BENCH_REDIS_URL is set (e.g. redis://127.0.0.1:6379).
+const REDIS_URL = process.env.BENCH_REDIS_URL;
+const STORES: Store[] = REDIS_URL ? ['memory', 'postgres', 'redis'] : ['memory', 'postgres'];
 
 const benchPlugin = definePlugin({
   id: 'bench',
@@ -54,10 +58,12 @@ async function serve(): Promise<void> {
   });
   const rateLimit = { max: 100_000_000, timeWindow: '1 minute' };
   const hosts = await Promise.all(
-    (['memory', 'postgres'] as const).map((store) => createHost({ kernel, logger, rateLimit, rateLimitStore: store })),
+    STORES.map((store) =>
+      createHost({ kernel, logger, rateLimit, rateLimitStore: store, ...(REDIS_URL ? { redisUrl: REDIS_URL } : {}) }),
+    ),
   );
-  const ports: Record<Store, number> = { memory: 0, postgres: 0 };
-  for (const [i, store] of (['memory', 'postgres'] as const).entries()) {
+  const ports: Record<Store, number> = { memory: 0, postgres: 0, redis: 0 };
+  for (const [i, store] of STORES.entries()) {
     ports[store] = Number(new URL(await hosts[i]!.listen({ host: '127.0.0.1', port: 0 })).port);
   }
   process.send?.(ports);
@@ -78,9 +84,9 @@ async function main(): Promise<void> {
     child.once('message', (m) => resolve(m as Record<Store, number>));
     child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
   });
-  const stores: Store[] = ['memory', 'postgres'];
+  const stores = STORES;
   const url = (store: Store): string => `http://127.0.0.1:${ports[store]}/v1/bench`;
-  const runs: Record<Store, Measurement[]> = { memory: [], postgres: [] };
+  const runs: Record<Store, Measurement[]> = { memory: [], postgres: [], redis: [] };
   try {
     for (const store of stores) await measure(child, url(store), { connections: CONNECTIONS, duration: WARMUP_SECONDS });
     for (let round = 0; round < ROUNDS; round++) {
@@ -99,13 +105,15 @@ async function main(): Promise<void> {
   }
   const best = (store: Store): Measurement => runs[store].reduce((a, b) => (b.rps > a.rps ? b : a));
   const cpu = (store: Store): number => median(runs[store].map((m) => m.cpuPerRequest));
-  const ratio = median(runs.postgres.map((m, i) => m.rps / runs.memory[i]!.rps));
+  const ratioOf = (store: Store): number => median(runs[store].map((m, i) => m.rps / runs.memory[i]!.rps));
+  const ratio = ratioOf('postgres');
   const p50Added = median(runs.postgres.map((m, i) => m.p50 - runs.memory[i]!.p50));
-  const clean = [...runs.memory, ...runs.postgres].every((m) => m.non2xx === 0 && m.errors === 0);
+  const clean = stores.every((store) => runs[store].every((m) => m.non2xx === 0 && m.errors === 0));
   for (const store of stores) {
     console.log(`${store.padEnd(8)} best ${best(store).rps.toFixed(0)} req/s  cpu ${cpu(store).toFixed(0)} µs/req`);
   }
   console.log(`postgres/memory ${ratio.toFixed(2)}× req/s (median of rounds; target ≥ ${TARGET}×), p50 +${p50Added} ms`);
+  if (REDIS_URL) console.log(`redis/memory ${ratioOf('redis').toFixed(2)}× req/s`);
   console.log(
     JSON.stringify({
       bench: 'rate-limit',
@@ -118,6 +126,13 @@ async function main(): Promise<void> {
       memoryCpuMicrosPerRequest: Math.round(cpu('memory')),
       postgresCpuMicrosPerRequest: Math.round(cpu('postgres')),
       p50AddedMs: p50Added,
+      ...(REDIS_URL
+        ? {
+            redisRps: Math.round(best('redis').rps),
+            redisRatio: Number(ratioOf('redis').toFixed(3)),
+            redisCpuMicrosPerRequest: Math.round(cpu('redis')),
+          }
+        : {}),
       target: TARGET,
       pass: ratio >= TARGET && clean,
     }),
