@@ -5,7 +5,7 @@
  * exits 1 and names each problem; an unreachable database is a problem too.
  */
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,14 +24,22 @@ function listenOn(port: number): Promise<Server> {
   });
 }
 
-/** Make `dir` refuse new files even to root (an immutable folder), else by its mode. */
-function makeUnwritable(dir: string): () => void {
-  if (process.getuid?.() === 0) {
-    execFileSync('chattr', ['+i', dir]);
-    return () => execFileSync('chattr', ['-i', dir]);
+/**
+ * Make `dir` refuse new files even to root (an immutable folder), else by its mode. Where the
+ * file system has no immutable flag (overlayfs in containers), returns null: the caller points
+ * the data folder at a file instead, which no one can create files in either.
+ */
+function makeUnwritable(dir: string): (() => void) | null {
+  if (process.getuid?.() !== 0) {
+    execFileSync('chmod', ['0555', dir]);
+    return () => execFileSync('chmod', ['0755', dir]);
   }
-  execFileSync('chmod', ['0555', dir]);
-  return () => execFileSync('chmod', ['0755', dir]);
+  try {
+    execFileSync('chattr', ['+i', dir], { stdio: 'ignore' });
+    return () => execFileSync('chattr', ['-i', dir]);
+  } catch {
+    return null;
+  }
 }
 
 t.test('doctor: a healthy setup passes, a broken one lists its problems', { skip }, async (t) => {
@@ -84,13 +92,19 @@ t.test('doctor: a healthy setup passes, a broken one lists its problems', { skip
   const restore = makeUnwritable(dataDir);
   let restored = false;
   const restoreOnce = (): void => {
-    if (!restored) restore();
+    if (!restored) restore?.();
     restored = true;
   };
   cleanup = async () => restoreOnce();
+  let brokenEnv = env;
+  if (!restore) {
+    const notAFolder = join(dataDir, 'not-a-folder');
+    await writeFile(notAFolder, '');
+    brokenEnv = { ...env, HOSTPLANE_DATA_DIR: notAFolder };
+  }
 
-  const broken = await cli(['doctor'], env);
-  const json = await cli(['doctor', '--json'], env);
+  const broken = await cli(['doctor'], brokenEnv);
+  const json = await cli(['doctor', '--json'], brokenEnv);
   restoreOnce();
   holder.close();
   t.equal(broken.code, 1, 'exit 1 with problems');

@@ -2,7 +2,7 @@
  * Checks of this machine: Node, the binaries enabled plugins run, ports, folders and disk.
  */
 import { constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { access, mkdir, readFile, readdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { access, readFile, readdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { HostConfig } from '../config.js';
@@ -173,7 +173,8 @@ export async function checkFolders(config: HostConfig, nginx: NginxSettings | nu
 function traversable(root: string): CheckResult {
   const blocked: string[] = [];
   for (let at = dirname(resolve(root)); ; at = dirname(at)) {
-    if (existsSync(at) && (statSync(at).mode & 0o001) === 0) blocked.push(at);
+    // A parent that is not a folder is the folder check's to report.
+    if (existsSync(at) && statSync(at).isDirectory() && (statSync(at).mode & 0o001) === 0) blocked.push(at);
     if (dirname(at) === at) break;
   }
   return blocked.length === 0
@@ -196,7 +197,6 @@ const GIB = 1024 ** 3;
 export async function checkDisk(config: HostConfig): Promise<CheckResult> {
   const at = nearestExisting(config.dataDir);
   try {
-    await mkdir(at, { recursive: true });
     const stats = await statfs(at);
     const free = stats.bavail * stats.bsize;
     const share = free / (stats.blocks * stats.bsize);
