@@ -10,7 +10,20 @@ const here = fileURLToPath(new URL('./', import.meta.url));
 const names =
   process.argv.slice(2).length > 0
     ? process.argv.slice(2)
-    : ['gateway', 'jobs', 'tasks', 'boot', 'auth', 'websites', 'websites-create', 'users-search', 'panel', 'isolation', 'dns'];
+    : [
+        'gateway',
+        'jobs',
+        'tasks',
+        'boot',
+        'auth',
+        'websites',
+        'websites-create',
+        'users-search',
+        'panel',
+        'isolation',
+        'rate-limit',
+        'dns',
+      ];
 const results: unknown[] = [];
 for (const name of names) {
   const file = `${here}${name}.ts`;

@@ -16,6 +16,7 @@ import type {
   TObject,
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
+import type { JobEvent } from './jobs/job-engine.js';
 import type { DisableImpact } from './registry/disable-impact.js';
 import type { SignatureStatus } from './signing/plugin-trust.js';
 
@@ -140,6 +141,19 @@ export interface JobAdmin {
   retry(id: string): Promise<JobInfo>;
   /** Job counts by state (for metrics). */
   counts(): Promise<Record<JobState, number>>;
+  /** Jobs by name and state, with the age of the oldest ready to run (for metrics and alerts). */
+  queueStats(): Promise<JobQueueStat[]>;
+  /** Jobs started, succeeded and failed in this process, as they happen. Returns an unsubscribe. */
+  onEvent(listener: (event: JobEvent) => void): () => void;
+}
+
+/** One job name in one state. */
+export interface JobQueueStat {
+  name: string;
+  state: JobState;
+  count: number;
+  /** Waiting jobs only: seconds since the oldest of them could have started; else 0. */
+  oldestSeconds: number;
 }
 
 /** Where a mail is in its delivery (docs/decisions/0018). */

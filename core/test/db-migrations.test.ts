@@ -14,6 +14,7 @@ const CORE_TABLES = [
   'plugin_roles',
   'plugin_signers',
   'plugins',
+  'rate_limit_counters',
   'schedule_ticks',
   'secret_keys',
   'settings',
@@ -41,6 +42,7 @@ const ALL_CORE = [
   '0008_plugin_roles',
   '0009_users_search_indexes',
   '0010_mail_delivery',
+  '0011_rate_limit_counters',
 ];
 
 t.test('core migrations go up, down and up again', async (t) => {
@@ -55,9 +57,10 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0010_mail_delivery'], 'down undoes the newest only');
+  t.same(await migrateCore(knex, 'down'), ['0011_rate_limit_counters'], 'down undoes the newest only');
+  t.same(await coreMigrationStatus(knex), { applied: ALL_CORE.slice(0, -1), pending: ALL_CORE.slice(-1) });
+  t.same(await migrateCore(knex, 'down'), ['0010_mail_delivery']);
   t.same(await migrateCore(knex, 'down'), ['0009_users_search_indexes']);
-  t.same(await coreMigrationStatus(knex), { applied: ALL_CORE.slice(0, -2), pending: ALL_CORE.slice(-2) });
   t.same(await migrateCore(knex, 'down'), ['0008_plugin_roles']);
   t.same(await migrateCore(knex, 'down'), ['0007_plugin_signing']);
   t.same(await migrateCore(knex, 'down'), ['0006_secrets']);
@@ -79,6 +82,7 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0008_plugin_roles']);
   t.same(await migrateCore(knex, 'up'), ['0009_users_search_indexes']);
   t.same(await migrateCore(knex, 'up'), ['0010_mail_delivery']);
+  t.same(await migrateCore(knex, 'up'), ['0011_rate_limit_counters']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL_CORE].reverse());

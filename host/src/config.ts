@@ -34,6 +34,15 @@ export interface HostConfig {
   /** `HOSTPLANE_LOG_FORMAT`: JSON lines, human lines, or (auto) human on a terminal only. */
   logFormat: LogFormatSetting;
   rateLimit: { max: number; timeWindow: string };
+  /**
+   * `HOSTPLANE_RATE_LIMIT_STORE`: `postgres` shares rate-limit counters between every host on the
+   * database (the default with DATABASE_URL); `memory` counts per process (the default with the
+   * embedded database, which one process owns); `redis` keeps them in Redis (the default when
+   * `HOSTPLANE_REDIS_URL` is set).
+   */
+  rateLimitStore: 'memory' | 'postgres' | 'redis';
+  /** `HOSTPLANE_REDIS_URL`: Redis for the `redis` rate-limit store. */
+  redisUrl: string | undefined;
   /** Time limits on plugin phases set by `HOSTPLANE_PLUGIN_<PHASE>_TIMEOUT_MS`; the kernel's defaults otherwise. */
   pluginPhaseLimits: Partial<PhaseLimits>;
   /**
@@ -138,6 +147,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!LOG_FORMATS.includes(logFormat)) {
     throw ConfigInvalid('HOSTPLANE_LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   }
+  const redisUrl = env.HOSTPLANE_REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    throw ConfigInvalid('HOSTPLANE_REDIS_URL', 'must start with redis:// or rediss://');
+  }
+  const rateLimitStore = (env.HOSTPLANE_RATE_LIMIT_STORE ||
+    (redisUrl ? 'redis' : databaseUrl ? 'postgres' : 'memory')) as HostConfig['rateLimitStore'];
+  if (!['memory', 'postgres', 'redis'].includes(rateLimitStore)) {
+    throw ConfigInvalid('HOSTPLANE_RATE_LIMIT_STORE', `must be memory, postgres or redis, got "${String(rateLimitStore)}"`);
+  }
+  if (rateLimitStore === 'redis' && !redisUrl) {
+    throw ConfigInvalid('HOSTPLANE_RATE_LIMIT_STORE', 'redis needs HOSTPLANE_REDIS_URL');
+  }
   return {
     databaseUrl,
     dataDir,
@@ -153,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel,
     logFormat,
     rateLimit: { max: intVar(env, 'HOSTPLANE_RATE_LIMIT_MAX', 300, 1, 1_000_000), timeWindow: '1 minute' },
+    rateLimitStore,
+    redisUrl,
     pluginPhaseLimits: phaseLimitVars(env),
     firstPartyKeyFiles: root ? [resolve(root, '.signing', 'first-party.pub')] : [],
     secretKey: {

@@ -4,7 +4,7 @@
  */
 import type { JobInfo, JobState } from '@hostplane/sdk';
 import type { Knex } from 'knex';
-import type { JobAdmin } from '../kernel-api.js';
+import type { JobAdmin, JobQueueStat } from '../kernel-api.js';
 import { JobErrors } from './errors.js';
 import { ENGINE_ALIVE_SQL } from './worker-liveness.js';
 
@@ -85,7 +85,7 @@ const JOB_ID = /^[1-9][0-9]{0,17}$/;
 const MAX_LIMIT = 1000;
 
 /** {@link JobAdmin} on graphile-worker's tables through `knex`. */
-export class JobAdminView implements JobAdmin {
+export class JobAdminView implements Omit<JobAdmin, 'onEvent'> {
   readonly #knex: Knex;
 
   constructor(knex: Knex) {
@@ -177,5 +177,29 @@ export class JobAdminView implements JobAdmin {
     const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
     for (const row of result.rows) counts[row.state] = row.count;
     return counts;
+  }
+
+  /**
+   * Counts by name and state in one pass over the queue, and for waiting jobs how long the
+   * oldest has been ready (`run_at` is when it could first run): a queue nobody works on shows
+   * as that age growing.
+   */
+  async queueStats(): Promise<JobQueueStat[]> {
+    const result = await this.#knex.raw<{ rows: Array<{ name: string; state: JobState; count: number; oldest: number }> }>(
+      `select s.name, s.state, count(*)::int as count,
+         coalesce(extract(epoch from now() - min(s.run_at) filter (where s.state = 'waiting')), 0)::float8 as oldest
+       from (select t.identifier as name, j.run_at, ${STATE_SQL} as state
+             from graphile_worker._private_jobs j
+             join graphile_worker._private_tasks t on t.id = j.task_id
+             ${JOIN_WORKER}) s
+       group by s.name, s.state
+       order by s.name, s.state`,
+    );
+    return result.rows.map((row) => ({
+      name: row.name,
+      state: row.state,
+      count: row.count,
+      oldestSeconds: Math.max(0, row.oldest),
+    }));
   }
 }

@@ -15,7 +15,7 @@ import type { EnqueueOptions, JobContext, JobInfo, JobState, Logger } from '@hos
 import { runMigrations, runTaskList, type Job, type TaskList, type WorkerEvents, type WorkerPool } from 'graphile-worker';
 import type { Knex } from 'knex';
 import pg from 'pg';
-import type { JobAdmin } from '../kernel-api.js';
+import type { JobAdmin, JobQueueStat } from '../kernel-api.js';
 import { JobErrors } from './errors.js';
 import { graphileLogger } from './graphile-logger.js';
 import { JobAdminView } from './job-admin.js';
@@ -322,6 +322,11 @@ export class JobEngine implements JobAdmin {
   /** Job counts by state, for metrics. */
   counts(): Promise<Record<JobState, number>> {
     return this.#admin.counts();
+  }
+
+  /** Jobs by name and state with the oldest waiting job's age, for metrics. */
+  queueStats(): Promise<JobQueueStat[]> {
+    return this.#admin.queueStats();
   }
 
   /** Listen to job events; returns an unsubscribe. A throwing listener is logged, not propagated. */

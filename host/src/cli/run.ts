@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { CliError, describeError, type CliIO } from './output.js';
 import { adminCommand } from './commands/admin.js';
+import { doctorCommand } from './commands/doctor.js';
 import { jobsCommand } from './commands/jobs.js';
 import { migrateCommand } from './commands/migrate.js';
 import { outboxCommand } from './commands/outbox.js';
@@ -19,6 +20,8 @@ export const USAGE = `Usage: hostplane <command> [options]
 Commands:
   start                              run the API (and workers) until SIGTERM/SIGINT
   migrate up|down|status             core schema migrations (--plugin <id> for a plugin's)
+  doctor                             check binaries, ports, folders, database, disk and clock;
+                                     exits 1 with the list of problems
   seed                               create the demo users (idempotent)
   plugin new <id> [--dir D]          create a plugin package from the template (tests included)
   plugins list                       installed plugins and their state
@@ -79,6 +82,7 @@ const COMMANDS: Record<string, (input: CommandInput) => Promise<number | undefin
   // do not load it, and `start` loads it while the kernel boots.
   start: async (input) => (await import('./commands/start.js')).startCommand(input),
   migrate: migrateCommand,
+  doctor: doctorCommand,
   seed: seedCommand,
   plugin: pluginCommand,
   plugins: pluginsCommand,

@@ -7,18 +7,12 @@
  * requests arriving together cannot slip past the limit, and past it the answer is 429 with
  * no lookup at all.
  *
- * Same limit and window as the host's rate limit; in memory per generation, like its counters.
+ * Same limit and window as the host's rate limit, kept in the host's counters
+ * (rate-limit-counters.ts): in memory per process, or shared by every host on the database.
  */
 import { normalizeIP } from '@fastify/rate-limit';
+import type { RateLimitCounters } from './rate-limit-counters.js';
 import type { RateLimitSettings } from './rate-limit.js';
-
-interface Bucket {
-  count: number;
-  resetAt: number;
-}
-
-// Addresses remembered at most; the oldest bucket makes room (an LRU like the limiter's).
-const CAPACITY = 10_000;
 
 const UNIT_MS: Record<string, number> = { ms: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -30,40 +24,31 @@ export function windowMsOf(timeWindow: string | number): number {
   return Number(match[1]) * UNIT_MS[match[2]!.toLowerCase().replace(/s$/, '')]!;
 }
 
-export type FailureSlot = { taken: true; key: string } | { taken: false; retryAfterSeconds: number };
+export type FailureSlot = { taken: true; key: string; token: number } | { taken: false; retryAfterSeconds: number };
+
+// Apart from the request counters' keys (`rl:`), which count every request, not failures.
+const PREFIX = 'af:';
 
 export class AuthFailureBudget {
-  private readonly buckets = new Map<string, Bucket>();
   readonly max: number;
   private readonly windowMs: number;
 
   constructor(
     settings: RateLimitSettings,
-    private readonly now: () => number = Date.now,
+    private readonly counters: RateLimitCounters,
   ) {
     this.max = settings.max;
     this.windowMs = windowMsOf(settings.timeWindow);
   }
 
   /** Take a slot for this address, or learn how long it must wait. */
-  take(ip: string): FailureSlot {
-    const key = normalizeIP(ip);
-    const now = this.now();
-    let bucket = this.buckets.get(key);
-    if (!bucket || bucket.resetAt <= now) bucket = { count: 0, resetAt: now + this.windowMs };
-    if (bucket.count >= this.max) return { taken: false, retryAfterSeconds: Math.ceil((bucket.resetAt - now) / 1000) };
-    bucket.count += 1;
-    // Re-inserted, so the Map's order is the order of last use.
-    this.buckets.delete(key);
-    this.buckets.set(key, bucket);
-    if (this.buckets.size > CAPACITY) this.buckets.delete(this.buckets.keys().next().value!);
-    return { taken: true, key };
+  async take(ip: string): Promise<FailureSlot> {
+    const slot = await this.counters.take(PREFIX + normalizeIP(ip), this.max, this.windowMs);
+    return slot.taken ? slot : { taken: false, retryAfterSeconds: Math.max(1, Math.ceil(slot.ttlMs / 1000)) };
   }
 
   /** The credentials were valid: the slot was not a failure. */
   giveBack(slot: FailureSlot): void {
-    if (!slot.taken) return;
-    const bucket = this.buckets.get(slot.key);
-    if (bucket && bucket.count > 0) bucket.count -= 1;
+    if (slot.taken) this.counters.giveBack(slot);
   }
 }

@@ -13,6 +13,7 @@ import fp from 'fastify-plugin';
 import { AuthFailureBudget } from './auth-failures.js';
 import { parseCookies } from './cookies.js';
 import { RateLimited } from './errors.js';
+import type { RateLimitCounters } from './rate-limit-counters.js';
 import type { RateLimitSettings } from './rate-limit.js';
 import type { HostApp } from './types.js';
 
@@ -22,6 +23,8 @@ export interface AuthPluginOptions {
   authenticators: Authenticator[];
   /** Failed authentications allowed per address and window: the host's rate limit. */
   failureLimit: RateLimitSettings;
+  /** Where failures are counted: the host's counters, which outlive generations. */
+  counters: RateLimitCounters;
 }
 
 /**
@@ -42,7 +45,7 @@ async function authenticateWithin(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<Actor | null> {
-  const slot = budget.take(request.ip);
+  const slot = await budget.take(request.ip);
   if (!slot.taken) {
     reply.header('retry-after', slot.retryAfterSeconds);
     throw RateLimited(`${slot.retryAfterSeconds} seconds`, { limit: budget.max, retryAfterSeconds: slot.retryAfterSeconds });
@@ -79,11 +82,11 @@ async function authenticate(authenticators: Authenticator[], request: FastifyReq
  * a 500: failing closed beats treating a broken authenticator as "anonymous".
  */
 export const authPlugin = fp<AuthPluginOptions>(
-  async (app: HostApp, { authenticators, failureLimit }) => {
+  async (app: HostApp, { authenticators, failureLimit, counters }) => {
     app.decorateRequest('actor', null);
     // No authenticators, no hook: every request is anonymous and pays nothing for it.
     if (authenticators.length === 0) return;
-    const budget = new AuthFailureBudget(failureLimit);
+    const budget = new AuthFailureBudget(failureLimit, counters);
     app.addHook('onRequest', (request, reply, done) => {
       const resolved = carriesCredentials(request)
         ? authenticateWithin(budget, authenticators, request, reply)

@@ -24,6 +24,7 @@ import { openApiPlugin } from './openapi.js';
 import { panelPagesRoutes } from './panel-pages.js';
 import { panelRoutes, type PanelBuild } from './panel.js';
 import { pluginOfBuildError, registerPluginRoutes } from './plugin-routes.js';
+import type { RateLimitCounters } from './rate-limit-counters.js';
 import { rateLimitPlugin, type RateLimitSettings } from './rate-limit.js';
 import { requestIdOf, requestIdPlugin } from './request-id.js';
 import { requestLogPlugin } from './request-log.js';
@@ -50,6 +51,8 @@ export interface GatewayContext {
   settings: GatewaySettings;
   /** The panel build, mounted after the API; null serves the API alone. */
   panel?: PanelBuild | null;
+  /** Rate-limit counters, in memory or shared by every host on the database. */
+  counters: RateLimitCounters;
 }
 
 /** The request listener Fastify gave the server factory. */
@@ -96,10 +99,10 @@ function assemble(
   app.register(requestLogPlugin);
   app.register(securityHeadersPlugin, { headers: ctx.securityHeaders });
   app.register(corsPlugin, { origins: ctx.settings.corsOrigins });
-  app.register(authPlugin, { authenticators, failureLimit: ctx.settings.rateLimit });
+  app.register(authPlugin, { authenticators, failureLimit: ctx.settings.rateLimit, counters: ctx.counters });
   app.register(textGuardPlugin);
   app.register(openApiPlugin);
-  app.register(rateLimitPlugin, ctx.settings.rateLimit);
+  app.register(rateLimitPlugin, { ...ctx.settings.rateLimit, counters: ctx.counters });
   app.register(routeGuardPlugin);
   app.register(auditPlugin, { kernel: ctx.kernel });
   app.register(notFoundPlugin);

@@ -12,6 +12,7 @@ import { Generations } from './generations.js';
 import { createHostLogger, type HostLoggerOption } from './logger.js';
 import { createHostMetrics } from './metrics-registry.js';
 import { loadPanel, type PanelBuild, type PanelOption } from './panel.js';
+import { createRateLimitCounters, type RateLimitStoreKind } from './rate-limit-counters.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './rate-limit.js';
 import { computeSecurityHeaders } from './security-headers.js';
 import type { HostApp } from './types.js';
@@ -25,6 +26,14 @@ export interface HostOptions {
   corsOrigins?: string[];
   /** Default per-IP / per-user limit; routes override it with `config.rateLimit`. Default 300/min. */
   rateLimit?: RateLimitSettings;
+  /**
+   * Where rate-limit counters live: `memory` (each process counts alone; the default) or
+   * `postgres` (every host on the database spends one budget: use it behind a balancer), or
+   * `redis` (every host on the same Redis, given by `redisUrl`).
+   */
+  rateLimitStore?: RateLimitStoreKind;
+  /** Redis URL for the `redis` store (`redis://[:password@]host:port[/db]`). */
+  redisUrl?: string;
   /** Largest request body in bytes. Default 1 MiB. */
   bodyLimit?: number;
   /** Trust `X-Forwarded-*` (set when behind a reverse proxy). Default false. */
@@ -91,12 +100,14 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const securityHeaders = await preloaded.securityHeaders;
   const metrics = createHostMetrics(kernel, logger);
   const panel = await preloaded.panel;
+  const counters = await createRateLimitCounters(options.rateLimitStore ?? 'memory', kernel.knex, logger, options.redisUrl);
   const ctx: GatewayContext = {
     kernel,
     logger,
     metrics,
     securityHeaders,
     panel,
+    counters,
     settings: {
       corsOrigins: options.corsOrigins ?? [],
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
@@ -117,6 +128,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     generations = await Generations.start(() => buildApp(ctx), logger);
   } catch (err) {
     unsubscribe();
+    counters.close();
+    metrics.stop();
     metrics.registry.clear();
     throw err;
   }
@@ -136,6 +149,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
         unsubscribe();
         await front.close(options.shutdownGraceMs ?? 10_000);
         await current.stop();
+        counters.close();
+        metrics.stop();
         metrics.registry.clear();
         logger.info('host closed');
       })();

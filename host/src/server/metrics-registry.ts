@@ -7,6 +7,7 @@ import type { KernelApi, PluginState } from '@hostplane/core';
 import type { JobState } from '@hostplane/sdk';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerJobMetrics } from './metrics-jobs.js';
 
 /** The metrics a host keeps. */
 export interface HostMetrics {
@@ -15,6 +16,8 @@ export interface HostMetrics {
   readonly requests: Counter<'method' | 'route' | 'status_code'>;
   /** `http_request_duration_seconds{method,route,status_code}` */
   readonly duration: Histogram<'method' | 'route' | 'status_code'>;
+  /** Stop listening to the kernel (job events); the registry is cleared by its owner. */
+  stop(): void;
 }
 
 const JOB_STATES: readonly JobState[] = ['waiting', 'scheduled', 'running', 'interrupted', 'retrying', 'dead'];
@@ -68,5 +71,7 @@ export function createHostMetrics(kernel: KernelApi, logger: Logger): HostMetric
     },
   });
 
-  return { registry, requests, duration };
+  const stop = registerJobMetrics(registry, kernel, logger);
+
+  return { registry, requests, duration, stop };
 }

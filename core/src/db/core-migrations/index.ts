@@ -17,4 +17,5 @@ export const coreMigrations: readonly NamedMigration[] = [
   { name: '0008_plugin_roles', load: () => import('./0008_plugin_roles.js') },
   { name: '0009_users_search_indexes', load: () => import('./0009_users_search_indexes.js') },
   { name: '0010_mail_delivery', load: () => import('./0010_mail_delivery.js') },
+  { name: '0011_rate_limit_counters', load: () => import('./0011_rate_limit_counters.js') },
 ];

@@ -35,6 +35,8 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
       logger,
       corsOrigins: config.corsOrigins,
       rateLimit: config.rateLimit,
+      rateLimitStore: config.rateLimitStore,
+      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
       panel: true,
       preloaded,
     });
