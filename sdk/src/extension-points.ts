@@ -2,6 +2,7 @@
  * Extension points: places where one plugin accepts implementations from others (the auth
  * provider the host asks, the web server driver, the DNS provider, the payment gateway).
  */
+import type { DatabaseServer } from './database-server.js';
 import type { Authenticator } from './http.js';
 import type { WebServerDriver } from './webserver.js';
 
@@ -25,4 +26,6 @@ export const extensionPoints = {
   authenticator: createExtensionPoint<Authenticator>('authenticator'),
   /** Serves websites (NGINX + PHP-FPM in `plugins/webserver-nginx`). */
   webServer: createExtensionPoint<WebServerDriver>('webserver'),
+  /** Runs customers' databases (MariaDB in `plugins/databases-mariadb`, PostgreSQL in `plugins/databases-postgresql`). */
+  databaseServer: createExtensionPoint<DatabaseServer>('database-server'),
 } as const;

@@ -22,4 +22,5 @@ export * from './services.js';
 export * from './users.js';
 export * from './limits.js';
 export * from './webserver.js';
+export * from './database-server.js';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';

@@ -13,3 +13,9 @@ export type { TestClock, ScheduleFiring } from './test-clock.js';
 export type { EventRecorder, RecordedEvent } from './event-recorder.js';
 export type { DrainResult, DrainedJob, DrainOptions } from './drain-jobs.js';
 export type { AuditFilter, AuditRecord } from '@hostplane/core';
+export {
+  databaseServerContract,
+  type ContractRunner,
+  type DatabaseLogin,
+  type DatabaseServerContractOptions,
+} from './contracts/database-server.js';
