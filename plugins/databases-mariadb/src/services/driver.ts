@@ -36,6 +36,8 @@ export class MariaDbDriver implements DatabaseServer {
   #pool: mysql.Pool | null = null;
   #reason: string | null = 'not started';
   #starting: Promise<void> | null = null;
+  /** Set by `stop`: no lazy start after it. */
+  #stopped = false;
 
   constructor(private readonly options: DriverOptions) {
     this.managed = options.mode === 'managed' ? new ManagedServer(options) : null;
@@ -43,6 +45,7 @@ export class MariaDbDriver implements DatabaseServer {
 
   /** Start or adopt the managed server, or connect to the external one. Never throws: read `status()`. */
   start(): Promise<void> {
+    this.#stopped = false;
     this.#starting ??= this.connect().finally(() => {
       this.#starting = null;
     });
@@ -74,6 +77,7 @@ export class MariaDbDriver implements DatabaseServer {
   /** Close connections; in managed mode also stop mariadbd unless `keepServer` (a host shutdown keeps it serving). */
   async stop(options: { keepServer?: boolean } = {}): Promise<void> {
     await this.#starting;
+    this.#stopped = true;
     const pool = this.#pool;
     this.#pool = null;
     this.#reason = 'stopped';
@@ -112,6 +116,8 @@ export class MariaDbDriver implements DatabaseServer {
   }
 
   private async q<T = mysql.RowDataPacket[]>(sql: string, values: unknown[] = []): Promise<T> {
+    // A CLI command runs with the plugin set up but not started: connect (adopt) at first use.
+    if (!this.#pool && !this.#stopped) await this.start();
     try {
       const [rows] = await this.pool().query(sql, values);
       return rows as T;
