@@ -82,6 +82,41 @@ export interface DatabaseServer {
   status(): Promise<DatabaseServerStatus>;
 }
 
+/** A site's own database and user, with the password just issued. */
+export interface SiteDatabase {
+  /** Id of the database in the databases plugin (`/v1/databases/:id`). */
+  databaseId: string;
+  engine: string;
+  database: string;
+  user: string;
+  /** `host:port` an application on this machine connects to. */
+  host: string;
+  /** Issued by this call; the previous one (if any) no longer works. Never stored by the issuer. */
+  password: string;
+}
+
+/**
+ * Databases made for a website (its WordPress database): implemented by the databases plugin,
+ * looked up by the websites plugin through `extensionPoints.siteDatabases`, so websites work
+ * without it (a site then uses the credentials of the websites plugin's config).
+ */
+export interface SiteDatabases {
+  /**
+   * The site's database and user, created at the first call (named with the owner's prefix,
+   * counted against the subscription's `databases` limit, on a server of `engine`); a later
+   * call for the same `siteId` returns the same ones with a new password.
+   */
+  issueForSite(site: {
+    siteId: string;
+    siteName: string;
+    ownerId: string;
+    subscriptionId: string;
+    engine: string;
+  }): Promise<SiteDatabase>;
+  /** Drop the site's database and its users and release the limit; false when the site has none. */
+  removeForSite(siteId: string): Promise<boolean>;
+}
+
 /** A name outside {@link DATABASE_NAME_PATTERN} (HTTP 400). */
 export const DatabaseNameInvalid = defineError(
   'DBSERVER_ERR_NAME_INVALID',

@@ -2,7 +2,7 @@
  * Extension points: places where one plugin accepts implementations from others (the auth
  * provider the host asks, the web server driver, the DNS provider, the payment gateway).
  */
-import type { DatabaseServer } from './database-server.js';
+import type { DatabaseServer, SiteDatabases } from './database-server.js';
 import type { Authenticator } from './http.js';
 import type { WebServerDriver } from './webserver.js';
 
@@ -28,4 +28,6 @@ export const extensionPoints = {
   webServer: createExtensionPoint<WebServerDriver>('webserver'),
   /** Runs customers' databases (MariaDB in `plugins/databases-mariadb`, PostgreSQL in `plugins/databases-postgresql`). */
   databaseServer: createExtensionPoint<DatabaseServer>('database-server'),
+  /** Makes a website's own database (the databases plugin); websites look it up when they need one. */
+  siteDatabases: createExtensionPoint<SiteDatabases>('site-databases'),
 } as const;

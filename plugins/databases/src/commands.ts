@@ -3,11 +3,11 @@
  * CLI acts as the platform (every customer's databases); a create names the subscription.
  */
 import { parseArgs } from 'node:util';
-import { CommonErrors, type Actor, type CommandDefinition, type CommandIO } from '@hostplane/sdk';
-import type { DatabasesService } from './databases-service.js';
+import { CommonErrors, type CommandDefinition, type CommandIO } from '@hostplane/sdk';
+import { PLATFORM, type DatabasesService } from './databases-service.js';
 import type { DatabaseRow, DatabaseStore } from './store.js';
 
-const PLATFORM_ACTOR: Actor = { userId: '00000000-0000-0000-0000-000000000000', role: 'super_admin', permissions: new Set() };
+const PLATFORM_ACTOR = PLATFORM;
 const CLI_INFO = { actorId: null };
 
 interface Parsed {

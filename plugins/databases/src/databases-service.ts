@@ -5,12 +5,25 @@
  * (the driver's calls are idempotent, so the undo is safe to repeat). Passwords are generated
  * here, handed to the driver and to the caller once, and never stored.
  */
-import type { Actor, AuditService, DatabaseServer, LimitsService, Logger, TenancyService, UsersService } from '@hostplane/sdk';
+import type {
+  Actor,
+  AuditService,
+  DatabaseServer,
+  LimitsService,
+  Logger,
+  SiteDatabase,
+  TenancyService,
+  UsersService,
+} from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import type { DatabasesConfig } from './config.js';
 import { DatabasesErrors } from './errors.js';
 import { basePrefix, generatePassword, suffixProblem } from './names.js';
 import type { DatabaseRow, DatabaseStore, DatabaseUserRow, SubscriptionInfo } from './store.js';
+
+/** The platform itself: what the CLI and the site-databases extension act as (super admin scope, owns nothing). */
+export const PLATFORM: Actor = { userId: '00000000-0000-0000-0000-000000000000', role: 'super_admin', permissions: new Set() };
+const SYSTEM_INFO = { actorId: null };
 
 /** Who asked, for audit entries. */
 export interface RequestInfo {
@@ -61,7 +74,12 @@ export class DatabasesService {
   }
 
   /** Create a database of the subscription's customer, counted against the package's `databases` limit. */
-  async create(actor: Actor, input: CreateDatabaseInput, info: RequestInfo): Promise<DatabaseRow> {
+  async create(
+    actor: Actor,
+    input: CreateDatabaseInput,
+    info: RequestInfo,
+    options: { siteId?: string } = {},
+  ): Promise<DatabaseRow> {
     const problem = suffixProblem(input.name);
     if (problem) throw DatabasesErrors.nameInvalid('/body/name', problem);
     const server = this.server(input.server);
@@ -77,7 +95,14 @@ export class DatabasesService {
         const name = `${prefix}_${input.name}`;
         const [row] = (await store
           .databases(trx)
-          .insert({ server: server.id, engine: server.engine, name, owner_id: customer.id, subscription_id: subscription.id })
+          .insert({
+            server: server.id,
+            engine: server.engine,
+            name,
+            owner_id: customer.id,
+            subscription_id: subscription.id,
+            site_id: options.siteId ?? null,
+          })
           .onConflict(['server', 'name'])
           .ignore()
           .returning('*')) as DatabaseRow[];
@@ -185,6 +210,64 @@ export class DatabasesService {
       await this.audit(info, 'databases.user.deleted', database.id, { user: user.name }, trx);
       await this.server(database.server).dropUser(user.name);
     });
+  }
+
+  /**
+   * The site's own database and user (see `SiteDatabases` in the SDK): made at the first call
+   * as `<prefix>_wp_<site>` (or `…2`, `…3` when the customer has that name already), later calls
+   * give its user a new password. Acts as the platform, for the site's subscription.
+   */
+  async issueForSite(site: {
+    siteId: string;
+    siteName: string;
+    ownerId: string;
+    subscriptionId: string;
+    engine: string;
+  }): Promise<SiteDatabase> {
+    const { store } = this.deps;
+    let row = (await store.databases().where({ site_id: site.siteId }).first()) as DatabaseRow | undefined;
+    if (!row) {
+      const server = this.deps.servers().find((s) => s.engine === site.engine);
+      if (!server)
+        throw DatabasesErrors.noServer(
+          site.engine,
+          this.deps.servers().map((s) => s.engine),
+        );
+      const base = `wp_${site.siteName.replace(/-/g, '_')}`.slice(0, 14).replace(/_+$/, '');
+      for (let n = 1; !row; n += 1) {
+        const name = n === 1 ? base : `${base}${n}`;
+        try {
+          row = await this.create(PLATFORM, { name, server: server.id, subscriptionId: site.subscriptionId }, SYSTEM_INFO, {
+            siteId: site.siteId,
+          });
+        } catch (err) {
+          if (!DatabasesErrors.nameTaken.is(err) || n >= 50) throw err;
+        }
+      }
+    }
+    const user = (await store.users().where({ database_id: row.id }).orderBy('created_at').first()) as
+      DatabaseUserRow | undefined;
+    const issued = user
+      ? await this.resetPassword(PLATFORM, row.id, user.id, SYSTEM_INFO)
+      : await this.addUser(PLATFORM, row.id, undefined, SYSTEM_INFO);
+    const status = await this.server(row.server).status();
+    const endpoint = status.endpoint ?? { host: '127.0.0.1', port: 3306 };
+    return {
+      databaseId: row.id,
+      engine: row.engine,
+      database: row.name,
+      user: issued.user.name,
+      host: `${endpoint.host}:${endpoint.port}`,
+      password: issued.password,
+    };
+  }
+
+  /** Drop the site's database (see `SiteDatabases.removeForSite`). */
+  async removeForSite(siteId: string): Promise<boolean> {
+    const row = (await this.deps.store.databases().where({ site_id: siteId }).first()) as DatabaseRow | undefined;
+    if (!row) return false;
+    await this.remove(PLATFORM, row.id, row.name, SYSTEM_INFO);
+    return true;
   }
 
   /** Measure a database's size now and keep it; the stored value stays when the server cannot answer. */

@@ -19,6 +19,7 @@ export default definePlugin({
   id: 'databases',
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0' },
+  provides: ['site-databases'],
   config: DatabasesConfig,
   permissions: ['http:routes', 'db', 'jobs', 'schedules', 'limits', 'audit', 'users'],
   database: { reads: { accounts: ['subscriptions', 'packages'] } },
@@ -52,5 +53,10 @@ export default definePlugin({
     });
     ctx.schedule('measure', { cron: ctx.config.measureCron, job: MEASURE_JOB });
     for (const command of databaseCommands(store, service)) ctx.command(command);
+    // Websites find this at each use: a WordPress site gets its own database when we are enabled.
+    ctx.extend(extensionPoints.siteDatabases, {
+      issueForSite: (site) => service.issueForSite(site),
+      removeForSite: (siteId) => service.removeForSite(siteId),
+    });
   },
 });

@@ -16,6 +16,8 @@ export interface DatabaseRow {
   name: string;
   owner_id: string;
   subscription_id: string;
+  /** The website it was made for (its WordPress database), or null. */
+  site_id: string | null;
   size_bytes: string | number | null;
   size_measured_at: Date | null;
   created_at: Date;
@@ -44,6 +46,7 @@ export const DatabaseSchema = Type.Object({
   engine: Type.String({ description: 'mariadb, postgresql …: which client talks to it' }),
   ownerId: Type.String({ format: 'uuid' }),
   subscriptionId: Type.String({ format: 'uuid' }),
+  websiteId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The website it was made for, if any' }),
   sizeBytes: Type.Union([Type.Integer(), Type.Null()], { description: 'Measured size on disk; null until first measured' }),
   sizeMeasuredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   users: Type.Array(Type.String(), { description: 'Names of its users' }),
@@ -69,6 +72,7 @@ export function databaseView(row: DatabaseRow, users: string[]): DatabaseView {
     engine: row.engine,
     ownerId: row.owner_id,
     subscriptionId: row.subscription_id,
+    websiteId: row.site_id ?? null,
     sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
     sizeMeasuredAt: row.size_measured_at ? row.size_measured_at.toISOString() : null,
     users,

@@ -59,7 +59,8 @@ export default definePlugin({
     const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
     const store = new WebsiteStore(db, tenancy);
     const service = new WebsitesService({ store, limits, audit, events, jobs, tenancy, users, config, drivers, logger });
-    const reconciler = new Reconciler({ store, events, logger, config, drivers });
+    const siteDatabases = () => extensions.list(extensionPoints.siteDatabases)[0];
+    const reconciler = new Reconciler({ store, events, logger, config, drivers, siteDatabases });
 
     ctx.routes(websiteRoutes({ store, service, drivers }), { prefix: '/websites' });
     ctx.job(
