@@ -9,6 +9,7 @@ import { DatabasesConfig } from './config.js';
 import { DatabasesService } from './databases-service.js';
 import { databaseRoutes } from './routes.js';
 import { DatabaseStore } from './store.js';
+import { PAGES } from './panel.js';
 
 export { DatabasesService, type IssuedCredentials } from './databases-service.js';
 export { DatabasesConfig } from './config.js';
@@ -53,6 +54,7 @@ export default definePlugin({
     });
     ctx.schedule('measure', { cron: ctx.config.measureCron, job: MEASURE_JOB });
     for (const command of databaseCommands(store, service)) ctx.command(command);
+    for (const page of PAGES) ctx.page(page);
     // Websites find this at each use: a WordPress site gets its own database when we are enabled.
     ctx.extend(extensionPoints.siteDatabases, {
       issueForSite: (site) => service.issueForSite(site),

@@ -1,5 +1,5 @@
 /** A test host with accounts, databases and a managed MariaDB of its own on a temp root and free port. */
-import { startTestHost, type TestHost } from '@hostplane/sdk/testing';
+import { startTestHost, type TestHost, type TestPlugin } from '@hostplane/sdk/testing';
 import accounts from '@hostplane/plugin-accounts';
 import mariadb, { ManagedServer } from '@hostplane/plugin-databases-mariadb';
 import type { Test } from 'tap';
@@ -15,12 +15,15 @@ export interface DatabasesHost {
 }
 
 /** Boot once per test file; the teardown closes the host and stops its mariadbd. */
-export async function startDatabasesHost(t: Test): Promise<DatabasesHost> {
+export async function startDatabasesHost(
+  t: Test,
+  extra: { plugins?: TestPlugin[]; config?: Record<string, Record<string, unknown>> } = {},
+): Promise<DatabasesHost> {
   const root = await tempRoot();
   const port = await freePort();
   const host = await startTestHost({
-    plugins: [{ definition: accounts, version: '0.1.0' }, mariadb, databases],
-    config: { 'databases-mariadb': { root, port, bufferPoolMb: 16 } },
+    plugins: [{ definition: accounts, version: '0.1.0' }, mariadb, ...(extra.plugins ?? []), databases],
+    config: { 'databases-mariadb': { root, port, bufferPoolMb: 16 }, ...extra.config },
   });
   t.teardown(async () => {
     await host.close();
