@@ -164,4 +164,29 @@ if (missing) {
     t.equal((await asA.del(`/v1/databases/${one.id}?confirm=${one.name}`)).status, 200);
     t.equal((await asA.post('/v1/databases', { name: 'after' })).status, 201);
   });
+
+  await t.test('the CLI: create with a user (password once), list, reset, delete', async (t) => {
+    const cli = async (...args: string[]) => {
+      const lines: string[] = [];
+      const io = { out: (s: string) => void lines.push(s), err: (s: string) => void lines.push(s) };
+      const [group, name, ...rest] = args;
+      const code = await host.kernel.runCommand('databases', `${group} ${name}`, rest, io);
+      return { code, text: lines.join('') };
+    };
+    const created = await cli('databases', 'create', '--subscription', subB, '--name', 'cli1');
+    t.equal(created.code, 0, created.text);
+    const name = /database (\S+) created/.exec(created.text)?.[1] as string;
+    const password = /password (\S+)/.exec(created.text)?.[1] as string;
+    t.match(name, /_cli1$/);
+    t.ok(await canUse({ user: name, password, database: name }), 'the printed password works');
+    t.match((await cli('databases', 'list')).text, new RegExp(`${name}\\tmariadb`));
+    const reset = await cli('databases', 'reset-password', name);
+    t.equal(reset.code, 0);
+    const fresh = /password (\S+)/.exec(reset.text)?.[1] as string;
+    t.notOk(await canUse({ user: name, password, database: name }), 'old password refused');
+    t.ok(await canUse({ user: name, password: fresh, database: name }));
+    await t.rejects(cli('databases', 'delete', name), { code: 'DATABASES_ERR_CONFIRM' }, 'needs --confirm');
+    t.equal((await cli('databases', 'delete', name, '--confirm', name)).code, 0);
+    t.equal((await asB.get('/v1/databases')).body.items.filter((d: { name: string }) => d.name === name).length, 0);
+  });
 }

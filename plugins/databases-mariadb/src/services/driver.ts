@@ -122,6 +122,9 @@ export class MariaDbDriver implements DatabaseServer {
       const [rows] = await this.pool().query(sql, values);
       return rows as T;
     } catch (err) {
+      // mysql2 keeps the formatted statement on the error: with a password in it, it must not
+      // reach a log line.
+      if (err && typeof err === 'object' && 'sql' in err) delete (err as { sql?: string }).sql;
       const code = (err as { code?: string }).code ?? '';
       if (/^(ECONNREFUSED|ENOENT|PROTOCOL_CONNECTION_LOST|ETIMEDOUT|ER_ACCESS_DENIED_ERROR)$/.test(code)) {
         throw DatabaseServerUnavailable(code);
