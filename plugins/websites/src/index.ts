@@ -6,6 +6,7 @@ import { coreServices, definePlugin, extensionPoints, type WebServerDriver } fro
 import { WebsitesConfig } from './config.js';
 import { Reconciler } from './reconciler.js';
 import { websiteRoutes } from './routes.js';
+import { fileRoutes } from './file-routes.js';
 import { WebsiteStore } from './store.js';
 import { reconcileCommand } from './reconcile-command.js';
 import { followAccounts } from './follow-accounts.js';
@@ -63,6 +64,7 @@ export default definePlugin({
     const reconciler = new Reconciler({ store, events, logger, config, drivers, siteDatabases });
 
     ctx.routes(websiteRoutes({ store, service, drivers }), { prefix: '/websites' });
+    ctx.routes(fileRoutes({ store, drivers, config }), { prefix: '/websites' });
     ctx.job(
       RECONCILE_JOB,
       async (_payload, job) => {
