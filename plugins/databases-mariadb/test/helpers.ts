@@ -1,5 +1,5 @@
 /** Shared by the MariaDB tests: a managed driver on a temp root and a free port, and a real client login. */
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,9 +34,29 @@ export async function freePort(): Promise<number> {
 export const silentLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A temp root the mariadb user can traverse (a 0700 mkdtemp would keep it out). */
+const roots = new Set<string>();
+/**
+ * At exit, for any reason (a timed-out file skips its teardowns): kill a server still running on
+ * a root this process made, then delete the root (a datadir is tens of MB).
+ */
+process.on('exit', () => {
+  for (const root of roots) {
+    try {
+      const pid = Number(readFileSync(path.join(root, 'run', 'mariadbd.pid'), 'utf8').split('\n')[0]);
+      // Only a process started on this root: a stale pid file may name a recycled pid.
+      if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(root)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // no server left
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** A temp root the server's user can traverse (a 0700 mkdtemp would keep it out), removed at exit. */
 export async function tempRoot(): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hp-mdb-'));
   await fs.chmod(root, 0o711);
+  roots.add(root);
   return root;
 }
 

@@ -19,7 +19,9 @@ export function run(file: string, args: string[], options: { input?: string; tim
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.on('error', (err) => resolve({ code: 127, output: output + err.message }));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : 1), output: signal ? `${output}\n(stopped by ${signal}: timed out?)` : output }),
+    );
   });
 }
 

@@ -49,6 +49,14 @@ export function layoutOf(root: string) {
 export type Layout = ReturnType<typeof layoutOf>;
 
 const START_TIMEOUT_MS = 60_000;
+/** A loaded machine (CI, shared cores) can take far longer than the usual 3 s. */
+const INSTALL_TIMEOUT_MS = 300_000;
+
+/** The lines of mariadb-install-db's output that say what went wrong (it ends with boilerplate). */
+function importantLines(output: string): string {
+  const lines = output.split('\n').filter((l) => /error|fatal|abort|denied|timed out|cannot|can't/i.test(l));
+  return (lines.length ? lines : output.trim().split('\n')).slice(-6).join('\n');
+}
 const STOP_TIMEOUT_MS = 60_000;
 
 /** Start, adopt and stop one mariadbd. */
@@ -137,17 +145,20 @@ export class ManagedServer {
     await fs.writeFile(`${L.admin}.tmp`, JSON.stringify(admin), { mode: 0o600 });
     await fs.rename(`${L.admin}.tmp`, L.admin);
     const userArgs = owner ? [`--user=${owner.name}`] : [];
-    const install = await run(this.options.installDb, [
-      '--no-defaults',
-      `--datadir=${L.data}`,
-      ...userArgs,
-      '--skip-test-db',
-      '--skip-name-resolve',
-      '--auth-root-authentication-method=socket',
-      ...this.serverArgs(),
-    ]);
-    if (install.code !== 0)
-      throw new Error(`mariadb-install-db failed: ${install.output.trim().split('\n').slice(-5).join('\n')}`);
+    const install = await run(
+      this.options.installDb,
+      [
+        '--no-defaults',
+        `--datadir=${L.data}`,
+        ...userArgs,
+        '--skip-test-db',
+        '--skip-name-resolve',
+        '--auth-root-authentication-method=socket',
+        ...this.serverArgs(),
+      ],
+      { timeoutMs: INSTALL_TIMEOUT_MS },
+    );
+    if (install.code !== 0) throw new Error(`mariadb-install-db failed: ${importantLines(install.output)}`);
     // --bootstrap reads one statement per line; the password is base64url (no quote to escape).
     const sql = [
       'FLUSH PRIVILEGES;',
@@ -160,9 +171,7 @@ export class ManagedServer {
     const boot = await run(
       this.options.mariadbd,
       ['--no-defaults', '--bootstrap', `--datadir=${L.data}`, ...userArgs, ...this.serverArgs(), `--log-error=${L.errorLog}`],
-      {
-        input: sql,
-      },
+      { input: sql, timeoutMs: INSTALL_TIMEOUT_MS },
     );
     if (boot.code !== 0) throw new Error(`creating the admin account failed: ${await this.errorTail()}`);
     await fs.writeFile(L.ready, new Date().toISOString());
