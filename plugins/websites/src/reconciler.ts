@@ -132,6 +132,9 @@ export class Reconciler {
     const provider = this.deps.siteDatabases?.();
     const known = row.settings.wordpressDatabase;
     if (!provider) return null;
+    // Served before a provider was enabled: installed with the config's account, which its
+    // wp-config.php names; a new database would only count against the package.
+    if (!known && row.document_root !== null) return null;
     if (known?.installed) {
       return {
         spec: { host: known.host, name: known.database, user: known.user, password: '', tablePrefix: 'wp_' },
