@@ -20,7 +20,7 @@ export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Drivers by the config object setup and start share: two kernels in one process stay apart. */
-const drivers = new WeakMap<object, { driver: MariaDbDriver; retry: NodeJS.Timeout | null }>();
+const drivers = new WeakMap<object, { driver: MariaDbDriver; retry: NodeJS.Timeout | null; starting: Promise<void> }>();
 
 export default definePlugin({
   id: 'databases-mariadb',
@@ -31,7 +31,7 @@ export default definePlugin({
   setup(ctx) {
     const c = ctx.config;
     const driver = new MariaDbDriver({ ...c, root: c.root || defaultRoot(), logger: ctx.logger });
-    drivers.set(c, { driver, retry: null });
+    drivers.set(c, { driver, retry: null, starting: Promise.resolve() });
     ctx.extend(extensionPoints.databaseServer, driver);
     ctx.command({
       name: 'stop',
@@ -61,11 +61,20 @@ export default definePlugin({
       }, RETRY_MS);
       entry.retry.unref();
     };
-    if (!(await report())) again();
+    // Initialising and starting the server can take seconds (much more on a loaded machine): the
+    // host need not wait for it to listen. Driver calls made meanwhile wait for it; health
+    // follows when it is done.
+    entry.starting = report().then(
+      (ok) => {
+        if (!ok && !ctx.signal.aborted) again();
+      },
+      (err: unknown) => ctx.logger.error({ err }, 'mariadbd start failed'),
+    );
   },
   async stop(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) return;
+    await entry.starting;
     if (entry.retry) clearTimeout(entry.retry);
     entry.retry = null;
     // Customers' databases outlive the host process: a shutdown leaves mariadbd running for the
