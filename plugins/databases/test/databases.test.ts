@@ -4,6 +4,7 @@
  * deletion with confirmation, refusals of bad names.
  */
 import t from 'tap';
+import { migratePlugin } from '@hostplane/core';
 import { caller, packageBody, sqlOf, twoTrees } from '../../accounts/test/helpers.js';
 import { startDatabasesHost, systemMissing } from './helpers.js';
 
@@ -188,5 +189,35 @@ if (missing) {
     await t.rejects(cli('databases', 'delete', name), { code: 'DATABASES_ERR_CONFIRM' }, 'needs --confirm');
     t.equal((await cli('databases', 'delete', name, '--confirm', name)).code, 0);
     t.equal((await asB.get('/v1/databases')).body.items.filter((d: { name: string }) => d.name === name).length, 0);
+  });
+
+  await t.test('the plugin’s migrations go down and up again', async (t) => {
+    const directory = new URL('../migrations/', import.meta.url);
+    const migrate = (action: 'down' | 'up') => migratePlugin(sql, { pluginId: 'databases', directory, action });
+    const tables = async () =>
+      (
+        await sql('information_schema.tables')
+          .where({ table_schema: 'plugin_databases' })
+          .orderBy('table_name')
+          .select('table_name')
+      )
+        .map((r: { table_name: string }) => r.table_name)
+        .filter((name: string) => !name.startsWith('migrations'));
+    const siteColumn = async () =>
+      (
+        await sql('information_schema.columns').where({
+          table_schema: 'plugin_databases',
+          table_name: 'databases',
+          column_name: 'site_id',
+        })
+      ).length;
+    t.same(await migrate('down'), ['20261205100001_site_databases']);
+    t.equal(await siteColumn(), 0);
+    t.same(await migrate('down'), ['20261205100000_databases']);
+    t.same(await tables(), []);
+    t.same(await migrate('up'), ['20261205100000_databases']);
+    t.same(await tables(), ['database_users', 'databases', 'prefixes']);
+    t.same(await migrate('up'), ['20261205100001_site_databases']);
+    t.equal(await siteColumn(), 1);
   });
 }

@@ -1,5 +1,5 @@
 /** A test host with accounts, databases and a managed MariaDB of its own on a temp root and free port. */
-import { startTestHost, type TestHost, type TestPlugin } from '@hostplane/sdk/testing';
+import { startTestHost, type TestHost, type TestPlugin } from '@hostplane/testing';
 import accounts from '@hostplane/plugin-accounts';
 import mariadb, { ManagedServer } from '@hostplane/plugin-databases-mariadb';
 import type { Test } from 'tap';
