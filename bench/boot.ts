@@ -93,12 +93,27 @@ function stopWebServers(root: string): void {
   }
 }
 
+/** The database drivers' own MariaDB and PostgreSQL (enabled by the first run too) outlive the host the same way. */
+function stopDatabaseServers(dataDir: string): void {
+  for (const file of [join(dataDir, 'mariadb', 'run', 'mariadbd.pid'), join(dataDir, 'postgresql', 'data', 'postmaster.pid')]) {
+    try {
+      const pid = Number(readFileSync(file, 'utf8').split('\n')[0]?.trim());
+      if (pid > 1) process.kill(pid, 'SIGQUIT');
+    } catch {
+      // not running
+    }
+  }
+}
+
 const db = await createTestDatabase('hostplane_bench');
 // Its own data dir (NGINX workers must pass through it) and web server port: the first run
 // enables every first-party plugin, so NGINX and PHP-FPM run as on a real install.
 const dataDir = await mkdtemp(join(tmpdir(), 'hp-bench-boot-'));
 await chmod(dataDir, 0o711);
-process.once('exit', () => stopWebServers(join(dataDir, 'webserver')));
+process.once('exit', () => {
+  stopWebServers(join(dataDir, 'webserver'));
+  stopDatabaseServers(dataDir);
+});
 try {
   const env = {
     ...process.env,
@@ -150,6 +165,7 @@ try {
   );
 } finally {
   stopWebServers(join(dataDir, 'webserver'));
+  stopDatabaseServers(dataDir);
   await db.drop();
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -15,6 +15,7 @@ import * as prettier from 'prettier';
 import hello from '../../examples/plugin-hello/src/index.js';
 import accounts from '../../plugins/accounts/src/index.js';
 import auth from '../../plugins/auth/src/index.js';
+import databases from '../../plugins/databases/src/index.js';
 import websites from '../../plugins/websites/src/index.js';
 import billing from '../../plugins/billing/src/index.js';
 import dns from '../../plugins/dns/src/index.js';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     { definition: websites, version: '0.1.0' },
     { definition: billing, version: '0.1.0' },
     { definition: dns, version: '0.1.0' },
+    { definition: databases, version: '0.1.0' },
     { definition: hello, version: '0.1.0' },
   ];
   const host = await startTestHost({ plugins, runWorkers: false });

@@ -10,22 +10,22 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
-import { stopAtExit, stopDaemons } from '../../plugins/webserver-nginx/test/daemons.js';
+import { stopAtExitUnder, stopDaemonsUnder } from '../../plugins/webserver-nginx/test/daemons.js';
 import { REPO, cli, dropInHello, until } from './support/cli.js';
 
 const entry = join(REPO, 'host/dist/cli/main.js');
 
 /**
  * A data dir of the test's own. A first `hostplane start` enables every first-party plugin, so
- * the web server starts NGINX and PHP-FPM under `<data dir>/webserver`; they outlive the host by
+ * the web server starts NGINX and PHP-FPM under `<data dir>/webserver` (and the database drivers
+ * MariaDB and PostgreSQL under `<data dir>/mariadb`, `…/postgresql`); they outlive the host by
  * design (a SIGTERM or SIGKILL leaves them serving), so the test ends them itself.
  */
 async function ownDataDir(t: Test): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-dropin-data-'));
-  const root = join(dataDir, 'webserver');
-  stopAtExit(root);
+  stopAtExitUnder(dataDir);
   t.teardown(async () => {
-    await stopDaemons(root);
+    await stopDaemonsUnder(dataDir);
     await rm(dataDir, { recursive: true, force: true });
   });
   return dataDir;

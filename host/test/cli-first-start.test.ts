@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { stopAtExitUnder, stopDaemonsUnder } from '../../plugins/webserver-nginx/test/daemons.js';
 import { REPO } from './support/cli.js';
 
 const entry = join(REPO, 'host/dist/cli/main.js');
@@ -19,7 +20,13 @@ t.test(
   { skip: existsSync(entry) ? false : 'host/dist is not built: run `npm run build` (npm test does)' },
   async (t) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-first-start-'));
-    t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+    // The database drivers (enabled by the first start too) run their own MariaDB and
+    // PostgreSQL under the data dir, outliving the host by design: the test ends them.
+    stopAtExitUnder(dataDir);
+    t.teardown(async () => {
+      await stopDaemonsUnder(dataDir);
+      await rm(dataDir, { recursive: true, force: true });
+    });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HOSTPLANE_DATA_DIR: dataDir,

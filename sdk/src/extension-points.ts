@@ -2,6 +2,7 @@
  * Extension points: places where one plugin accepts implementations from others (the auth
  * provider the host asks, the web server driver, the DNS provider, the payment gateway).
  */
+import type { DatabaseServer, SiteDatabases } from './database-server.js';
 import type { Authenticator } from './http.js';
 import type { PaymentGateway } from './payment-gateway.js';
 import type { DnsProvider } from './dns-provider.js';
@@ -31,4 +32,8 @@ export const extensionPoints = {
   paymentGateway: createExtensionPoint<PaymentGateway>('payment-gateway'),
   /** Serves DNS zones (PowerDNS in `plugins/dns-powerdns`). */
   dnsProvider: createExtensionPoint<DnsProvider>('dns-provider'),
+  /** Runs customers' databases (MariaDB in `plugins/databases-mariadb`, PostgreSQL in `plugins/databases-postgresql`). */
+  databaseServer: createExtensionPoint<DatabaseServer>('database-server'),
+  /** Makes a website's own database (the databases plugin); websites look it up when they need one. */
+  siteDatabases: createExtensionPoint<SiteDatabases>('site-databases'),
 } as const;

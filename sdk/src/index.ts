@@ -24,4 +24,5 @@ export * from './limits.js';
 export * from './webserver.js';
 export * from './payment-gateway.js';
 export * from './dns-provider.js';
+export * from './database-server.js';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';

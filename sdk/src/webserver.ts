@@ -126,7 +126,91 @@ export interface WebServerDriver {
   putChallenge?(token: string, content: string): Promise<void>;
   /** Stop answering a challenge token; idempotent. */
   removeChallenge?(token: string): Promise<void>;
+  /**
+   * The site's files (its document root), for the panel's file manager and the files API. Every
+   * operation runs as the site's system user, never as root, and refuses paths that leave the
+   * site. Optional: a driver without it has no file manager.
+   */
+  files?(site: Pick<SiteSpec, 'id' | 'name'>): SiteFiles;
 }
+
+/** One entry of a folder listing. */
+export interface SiteFileEntry {
+  name: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+  /** Permission bits as an octal string, e.g. `0644`. */
+  mode: string;
+  modifiedAt: string;
+}
+
+/**
+ * A site's files. Paths are relative to the document root, `/`-separated, checked with
+ * {@link checkSitePath}: `''` is the root itself.
+ */
+export interface SiteFiles {
+  list(path: string): Promise<SiteFileEntry[]>;
+  /** A file's bytes; {@link SiteFileRefused} with reason `too-large` above `maxBytes`. */
+  read(path: string, maxBytes: number): Promise<{ content: Buffer; entry: SiteFileEntry }>;
+  /** Create or replace a file (its folder must exist); mode `0640` for a new one. */
+  write(path: string, content: Buffer): Promise<SiteFileEntry>;
+  mkdir(path: string): Promise<SiteFileEntry>;
+  /** Move or rename within the site; the target must not exist. */
+  rename(from: string, to: string): Promise<SiteFileEntry>;
+  /** Permission bits, `0` to `0777` (no setuid, setgid or sticky bit). */
+  chmod(path: string, mode: number): Promise<SiteFileEntry>;
+  /** Delete a file, a link, or a folder with everything in it. */
+  remove(path: string): Promise<void>;
+}
+
+/**
+ * Characters that look like `/`, `\` or `.` (fraction slash, division slash, full-width forms,
+ * one-dot leader …): a path holding one is refused, not "normalised" into something else.
+ */
+const LOOKALIKES = /[\u2215\u2044\u29F8\uFF0F\uFF3C\uFE68\u2216\uFF0E\u2024\uFE52\u3002\u0701\u0702\uA4F8]/;
+
+/**
+ * Check a path inside a site and return its segments. Refused ({@link SiteFileRefused}, reason
+ * `path`): absolute paths, `..` and `.` segments, empty segments, backslashes, NUL and other
+ * control characters, Unicode look-alikes of `/`, `\` and `.`, text that Unicode compatibility
+ * normalisation (NFKC) would change, more than 1024 characters. Whether a symlink leaves the
+ * site is the driver's check, on the disk.
+ */
+export function checkSitePath(input: string): string[] {
+  const refuse = (why: string) => SiteFileRefused('path', `${JSON.stringify(input.slice(0, 100))}: ${why}`);
+  if (typeof input !== 'string') throw refuse('not a string');
+  if (input === '') return [];
+  if (input.length > 1024) throw refuse('longer than 1024 characters');
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(input)) throw refuse('control characters (NUL included) are not allowed');
+  if (input.startsWith('/')) throw refuse('absolute paths are not allowed; give a path inside the site, e.g. css/site.css');
+  if (input.includes('\\')) throw refuse('backslashes are not allowed');
+  if (LOOKALIKES.test(input)) throw refuse('characters that look like / or . are not allowed');
+  if (input.normalize('NFKC') !== input) throw refuse('the name uses look-alike (compatibility) characters');
+  const segments = input.split('/');
+  if (segments[segments.length - 1] === '') segments.pop();
+  for (const segment of segments) {
+    if (segment === '' || segment === '.' || segment === '..') throw refuse('"..", "." and empty names are not allowed');
+    if (Buffer.byteLength(segment) > 255) throw refuse('a name is longer than 255 bytes');
+  }
+  return segments;
+}
+
+/** A path or operation on a site's files is refused (HTTP 400); `reason` says which rule. */
+export const SiteFileRefused = defineError(
+  'WEBSERVER_ERR_FILE_REFUSED',
+  400,
+  (reason: 'path' | 'outside' | 'exists' | 'not-empty' | 'type' | 'too-large' | 'mode', message: string) => message,
+  (reason: 'path' | 'outside' | 'exists' | 'not-empty' | 'type' | 'too-large' | 'mode', message: string) => ({ reason, message }),
+);
+
+/** The path does not exist in the site (HTTP 404). */
+export const SiteFileNotFound = defineError(
+  'WEBSERVER_ERR_FILE_NOT_FOUND',
+  404,
+  (path: string) => `${path || '/'} does not exist in this site`,
+  (path: string) => ({ path }),
+);
 
 /** The server rejected this site's configuration (HTTP 422); the message carries the server's words. */
 export const SiteConfigRejected = defineError(

@@ -16,3 +16,9 @@ export type { AuditFilter, AuditRecord } from '@hostplane/core';
 export type { ContractTest } from './contracts/contract-test.js';
 export { paymentGatewayContract, type PaymentGatewayHarness } from './contracts/payment-gateway.js';
 export { dnsProviderContract, contractZone, sortSets, type DnsProviderContractOptions } from './contracts/dns-provider.js';
+export {
+  databaseServerContract,
+  type ContractRunner,
+  type DatabaseLogin,
+  type DatabaseServerContractOptions,
+} from './contracts/database-server.js';

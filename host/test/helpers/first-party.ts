@@ -1,5 +1,6 @@
 /**
- * A host with every first-party plugin enabled (auth, accounts, websites, webserver-nginx, billing, payment-manual) plus
+ * A host with every first-party plugin enabled (auth, accounts, websites, webserver-nginx,
+ * billing, payment-manual, databases without a database server driver, so no daemon runs) plus
  * the hello example, on a fresh database with the demo users and packages, and a Bearer token
  * for each demo role. For tests that must see every route of a real install.
  */
@@ -11,6 +12,7 @@ import { pino } from 'pino';
 import hello from '../../../examples/plugin-hello/src/index.js';
 import accounts from '../../../plugins/accounts/src/index.js';
 import auth from '../../../plugins/auth/src/index.js';
+import databases from '../../../plugins/databases/src/index.js';
 import nginx from '../../../plugins/webserver-nginx/src/index.js';
 import websites from '../../../plugins/websites/src/index.js';
 import billing from '../../../plugins/billing/src/index.js';
@@ -46,10 +48,10 @@ export async function startFirstPartyHost(t: Teardownable): Promise<FirstPartyHo
       database,
       logger: pino({ level: 'silent' }),
       inlinePlugins: [
-        ...[auth, accounts, websites, nginx, billing, manual].map((definition) => ({ definition, version: '0.1.0' })),
+        ...[auth, accounts, websites, nginx, databases, billing, manual].map((definition) => ({ definition, version: '0.1.0' })),
         { definition: hello, version: '1.0.0' },
       ],
-      enable: ['auth', 'accounts', 'websites', 'webserver-nginx', 'billing', 'payment-manual', 'hello'],
+      enable: ['auth', 'accounts', 'websites', 'webserver-nginx', 'databases', 'billing', 'payment-manual', 'hello'],
       config: {
         auth: { cookieSecure: 'never', routeRateLimitPerMinute: 1_000_000, throttleMaxPerIp: 100_000 },
         // Enabled and serving as the websites' driver, but with no binary, so it starts degraded

@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
-import { stopAtExit, stopDaemons } from '../../../plugins/webserver-nginx/test/daemons.js';
+import { stopAtExitUnder, stopDaemonsUnder } from '../../../plugins/webserver-nginx/test/daemons.js';
 import { cli, REPO, until } from './cli.js';
 
 /** The compiled CLI the suite runs, as `npm start` does. */
@@ -122,10 +122,9 @@ export async function startHostileHost(
   const db = await createTestDatabase();
   t.teardown(() => db.drop());
   const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-hostile-data-'));
-  const webRoot = join(dataDir, 'webserver');
-  stopAtExit(webRoot);
+  stopAtExitUnder(dataDir);
   t.teardown(async () => {
-    await stopDaemons(webRoot);
+    await stopDaemonsUnder(dataDir);
     await rm(dataDir, { recursive: true, force: true });
   });
   const pluginsDir = await mkdtemp(join(tmpdir(), 'hostplane-hostile-'));

@@ -86,3 +86,21 @@ export async function assertNoDaemons(root: string): Promise<void> {
   await stopDaemons(root);
   throw new Error(`daemons left running under ${root}:\n${lines.join('\n')}`);
 }
+
+/**
+ * Folders of a host's data dir where first-party plugins run daemons that outlive the host:
+ * NGINX and PHP-FPM (`webserver`), the database drivers' MariaDB and PostgreSQL. A test that
+ * starts a real host on a fresh data dir (whose first start enables every first-party plugin)
+ * ends them all.
+ */
+export const DAEMON_DIRS = ['webserver', 'mariadb', 'postgresql'] as const;
+
+/** {@link stopAtExit} for every daemon folder of a data dir. */
+export function stopAtExitUnder(dataDir: string): void {
+  for (const dir of DAEMON_DIRS) stopAtExit(path.join(dataDir, dir));
+}
+
+/** {@link stopDaemons} for every daemon folder of a data dir. */
+export async function stopDaemonsUnder(dataDir: string): Promise<void> {
+  for (const dir of DAEMON_DIRS) await stopDaemons(path.join(dataDir, dir));
+}

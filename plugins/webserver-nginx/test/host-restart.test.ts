@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { createTestDatabase } from '@hostplane/core';
 import { REPO, cli } from '../../../host/test/support/cli.js';
-import { assertNoDaemons, daemonsUnder, stopAtExit } from './daemons.js';
+import { assertNoDaemons, daemonsUnder, stopAtExit, stopAtExitUnder, stopDaemons } from './daemons.js';
 import { freePort, get, removeUsers, site, systemMissing, uniqueName } from './helpers.js';
 
 const entry = join(REPO, 'host/dist/cli/main.js');
@@ -45,6 +45,8 @@ t.test('sites keep answering while the host restarts; disabling the plugin stops
   await chmod(dataDir, 0o711);
   const root = join(dataDir, 'webserver');
   stopAtExit(root);
+  // The first start enables the database drivers too; their servers are not under test here.
+  stopAtExitUnder(dataDir);
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -61,6 +63,7 @@ t.test('sites keep answering while the host restarts; disabling the plugin stops
     try {
       await assertNoDaemons(root);
     } finally {
+      for (const dir of ['mariadb', 'postgresql']) await stopDaemons(join(dataDir, dir));
       await removeUsers(names);
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });

@@ -61,4 +61,16 @@ export const WebsitesErrors = {
     (verb: string) => `You cannot ${verb} your own website; your provider does that`,
   ),
   noPorts: defineError('WEBSITES_ERR_NO_PORTS', 409, 'No free port is left for a Node.js application'),
+  noFileManager: defineError('WEBSITES_ERR_NO_FILE_MANAGER', 409, 'The web server of this platform offers no file access'),
+  notOnServer: defineError(
+    'WEBSITES_ERR_NOT_ON_SERVER',
+    409,
+    'The website is not on the web server yet; try again when it is active',
+  ),
+  fileTooLarge: defineError(
+    'WEBSITES_ERR_FILE_TOO_LARGE',
+    400,
+    (mb: number) => `Files up to ${mb} MB can be uploaded in this package`,
+    (mb: number) => ({ field: '/body/content', limitMb: mb }),
+  ),
 };

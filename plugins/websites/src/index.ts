@@ -6,6 +6,7 @@ import { coreServices, definePlugin, extensionPoints, type WebServerDriver } fro
 import { WebsitesConfig } from './config.js';
 import { Reconciler } from './reconciler.js';
 import { websiteRoutes } from './routes.js';
+import { fileRoutes } from './file-routes.js';
 import { WebsiteStore } from './store.js';
 import { reconcileCommand } from './reconcile-command.js';
 import { followAccounts } from './follow-accounts.js';
@@ -59,9 +60,11 @@ export default definePlugin({
     const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
     const store = new WebsiteStore(db, tenancy);
     const service = new WebsitesService({ store, limits, audit, events, jobs, tenancy, users, config, drivers, logger });
-    const reconciler = new Reconciler({ store, events, logger, config, drivers });
+    const siteDatabases = () => extensions.list(extensionPoints.siteDatabases)[0];
+    const reconciler = new Reconciler({ store, events, logger, config, drivers, siteDatabases });
 
     ctx.routes(websiteRoutes({ store, service, drivers }), { prefix: '/websites' });
+    ctx.routes(fileRoutes({ store, drivers, config }), { prefix: '/websites' });
     ctx.job(
       RECONCILE_JOB,
       async (_payload, job) => {

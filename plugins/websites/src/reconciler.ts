@@ -13,7 +13,9 @@ import {
   type EventsService,
   type JobContext,
   type Logger,
+  type SiteDatabases,
   type WebServerDriver,
+  type WordPressSpec,
 } from '@hostplane/sdk';
 import type { WebsitesConfig } from './config.js';
 import { siteSpecOf, type PackageResources } from './spec.js';
@@ -32,6 +34,8 @@ export interface ReconcilerDeps {
   logger: Logger;
   config: () => WebsitesConfig;
   drivers: () => WebServerDriver[];
+  /** Makes WordPress sites' own databases (the databases plugin), when one is enabled. */
+  siteDatabases?: () => SiteDatabases | undefined;
 }
 
 export class Reconciler {
@@ -100,16 +104,74 @@ export class Reconciler {
     try {
       if (row.desired === 'deleted') {
         await driver.remove({ id: row.id, name: row.name });
+        if (row.settings.deleteDatabase && (await this.deps.siteDatabases?.()?.removeForSite(row.id))) {
+          await this.deps.store.record(row.id, 'delete', 'ok', 'its database deleted');
+        }
         await this.finishDelete(row, aliases);
         return 'applied';
       }
-      const spec = siteSpecOf(row, aliases, this.deps.config(), resources);
+      const database = row.kind === 'wordpress' && row.desired === 'active' ? await this.wordpressDatabase(row) : null;
+      const spec = siteSpecOf(row, aliases, this.deps.config(), resources, database?.spec ?? null);
       const applied = spec.state === 'suspended' ? (await driver.suspend(spec), null) : await driver.apply(spec);
+      // Whatever the generation now: wp-config.php holds this password, so it must not be reissued.
+      if (database?.issued) await this.markInstalled(row.id);
       await this.finish(row, spec.state === 'suspended' ? 'suspended' : 'active', aliases, applied);
       return 'applied';
     } catch (err) {
       return this.failed(row, err);
     }
+  }
+
+  /**
+   * A WordPress site's own database, when a `site-databases` provider is enabled (else null: the
+   * config's shared account). Until an apply carrying the password succeeded (`installed`), each
+   * try issues a fresh password: it is never stored, and the driver writes it into wp-config.php
+   * only on the install. Afterwards the spec carries no password (the install does not run again).
+   */
+  private async wordpressDatabase(row: WebsiteRow): Promise<{ spec: WordPressSpec['database']; issued: boolean } | null> {
+    const provider = this.deps.siteDatabases?.();
+    const known = row.settings.wordpressDatabase;
+    if (!provider) return null;
+    // Served before a provider was enabled: installed with the config's account, which its
+    // wp-config.php names; a new database would only count against the package.
+    if (!known && row.document_root !== null) return null;
+    if (known?.installed) {
+      return {
+        spec: { host: known.host, name: known.database, user: known.user, password: '', tablePrefix: 'wp_' },
+        issued: false,
+      };
+    }
+    const db = await provider.issueForSite({
+      siteId: row.id,
+      siteName: row.name,
+      ownerId: row.owner_id,
+      subscriptionId: row.subscription_id,
+      engine: 'mariadb',
+    });
+    const stored = { databaseId: db.databaseId, database: db.database, user: db.user, host: db.host, installed: false };
+    const { store } = this.deps;
+    await store
+      .table()
+      .where({ id: row.id })
+      .update({
+        settings: store.knex.raw(`settings || jsonb_build_object('wordpressDatabase', ?::jsonb)`, [
+          JSON.stringify(stored),
+        ]) as unknown as WebsiteRow['settings'],
+      });
+    if (!known) await store.record(row.id, 'apply', 'info', `database ${db.database} and user ${db.user} created`);
+    return { spec: { host: db.host, name: db.database, user: db.user, password: db.password, tablePrefix: 'wp_' }, issued: true };
+  }
+
+  private async markInstalled(id: string): Promise<void> {
+    const { store } = this.deps;
+    await store
+      .table()
+      .where({ id })
+      .update({
+        settings: store.knex.raw(
+          `jsonb_set(settings, '{wordpressDatabase,installed}', 'true')`,
+        ) as unknown as WebsiteRow['settings'],
+      });
   }
 
   private async finish(

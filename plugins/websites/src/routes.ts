@@ -75,6 +75,15 @@ const WebsiteList = Type.Object({
   limit: Type.Integer(),
 });
 
+const DeleteQuery = Type.Object(
+  {
+    deleteDatabase: Type.Optional(
+      Type.Boolean({ description: 'Also delete the database made for the site (WordPress), with its data; kept by default' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const SuspendBody = Type.Object(
   { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
   { additionalProperties: false },
@@ -264,12 +273,15 @@ export function websiteRoutes({ store, service, drivers }: RouteDeps) {
           summary: 'Delete a website and its files (in the background)',
           tags,
           params: IdParams,
+          querystring: DeleteQuery,
           response: { 202: WebsiteSchema, ...errors },
         },
       },
       async (request, reply) => {
         const row = await store.db.transaction(async (trx) =>
-          service.remove(await store.scopedOne(actorOf(request), request.params.id, trx, true), infoOf(request), trx),
+          service.remove(await store.scopedOne(actorOf(request), request.params.id, trx, true), infoOf(request), trx, {
+            deleteDatabase: request.query.deleteDatabase === true,
+          }),
         );
         reply.code(202);
         return view(row);

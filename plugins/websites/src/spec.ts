@@ -1,5 +1,5 @@
 /** The driver's view of a website: a {@link SiteSpec} built from the stored desired state. */
-import type { SiteSpec } from '@hostplane/sdk';
+import type { SiteSpec, WordPressSpec } from '@hostplane/sdk';
 import type { WebsitesConfig } from './config.js';
 import type { WebsiteRow } from './store.js';
 
@@ -15,12 +15,16 @@ export interface PackageResources {
   uploadMaxMb: number | null;
 }
 
-/** Build the spec a driver applies. `aliases` are the non-primary domains. */
+/**
+ * Build the spec a driver applies. `aliases` are the non-primary domains. `database`: the
+ * WordPress site's own database (see reconciler.ts); without it, the config's shared account.
+ */
 export function siteSpecOf(
   row: WebsiteRow,
   aliases: string[],
   config: WebsitesConfig,
   fromPackage: PackageResources | null = null,
+  database: WordPressSpec['database'] | null = null,
 ): SiteSpec {
   const wp = config.wordpress;
   return {
@@ -40,7 +44,7 @@ export function siteSpecOf(
       row.kind === 'wordpress'
         ? {
             archiveUrl: wp.archiveUrl,
-            database: {
+            database: database ?? {
               host: wp.databaseHost,
               name: wordpressDatabaseName(config, row.name),
               user: wp.databaseUser,

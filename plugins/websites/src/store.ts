@@ -16,6 +16,13 @@ export type SuspendReason = 'admin' | 'subscription' | 'user';
 export interface WebsiteSettings {
   nodejs?: { command: string[]; port: number; env: Record<string, string> };
   extraDirectives?: string | null;
+  /**
+   * The WordPress site's own database, made by the `site-databases` extension (no password: it
+   * goes to wp-config.php once). `installed` once an apply with the issued password succeeded.
+   */
+  wordpressDatabase?: { databaseId: string; database: string; user: string; host: string; installed: boolean };
+  /** Set by a delete that asked to delete the site's database too. */
+  deleteDatabase?: boolean;
 }
 
 /** A row of `websites`. */

@@ -286,8 +286,14 @@ export class WebsitesService {
   }
 
   /** Mark for deletion and release its limits; the reconciler removes it from the server. */
-  async remove(site: WebsiteRow, info: RequestInfo, trx: Knex.Transaction): Promise<WebsiteRow> {
+  async remove(
+    site: WebsiteRow,
+    info: RequestInfo,
+    trx: Knex.Transaction,
+    options: { deleteDatabase?: boolean } = {},
+  ): Promise<WebsiteRow> {
     if (site.desired === 'deleted') return site;
+    const settings: WebsiteSettings = { ...site.settings, ...(options.deleteDatabase ? { deleteDatabase: true } : {}) };
     const aliases = (await this.deps.store.aliasesOf([site.id], trx)).get(site.id) ?? [];
     await this.deps.limits.assert(site.subscription_id, 'websites', -1, { trx });
     await this.deps.limits.assert(site.subscription_id, 'domains', -(1 + aliases.length), { trx });
@@ -297,6 +303,7 @@ export class WebsitesService {
       .update({
         desired: 'deleted',
         status: 'deleting',
+        settings: JSON.stringify(settings) as unknown as WebsiteSettings,
         status_reason: null,
         failures: 0,
         generation: trx.raw('generation + 1') as unknown as number,
@@ -304,7 +311,13 @@ export class WebsitesService {
       })
       .returning('*')) as WebsiteRow[];
     await this.deps.store.record(site.id, 'delete', 'info', 'deletion requested', trx);
-    await this.audit(info, 'websites.site.deleted', site.id, { domain: site.domain }, trx);
+    await this.audit(
+      info,
+      'websites.site.deleted',
+      site.id,
+      { domain: site.domain, ...(options.deleteDatabase ? { deleteDatabase: true } : {}) },
+      trx,
+    );
     await this.enqueueReconcile(trx);
     return row as WebsiteRow;
   }

@@ -87,6 +87,28 @@ const TABLE: Record<string, AuthorizationCase> = {
     make: async (w) => ({ url: `/v1/websites/${await site(w, true)}/unsuspend`, payload: {} }),
     expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
   },
+  // No web server in this host: the file routes reach the site (own) and stop at 409, or read
+  // a foreign site as missing. files.test.ts has the same table against a real server.
+  'GET /v1/websites/{id}/files': {
+    make: async (w) => ({ url: `/v1/websites/${await site(w)}/files?path=` }),
+    expect: { super_admin: same(409), reseller: [409, 404], customer: [409, 404], technical_user: same(404) },
+  },
+  'GET /v1/websites/{id}/files/content': {
+    make: async (w) => ({ url: `/v1/websites/${await site(w)}/files/content?path=index.html` }),
+    expect: { super_admin: same(409), reseller: [409, 404], customer: [409, 404], technical_user: same(404) },
+  },
+  'PUT /v1/websites/{id}/files/content': {
+    make: async (w) => ({ url: `/v1/websites/${await site(w)}/files/content?path=a.txt`, payload: { content: 'x' } }),
+    expect: { super_admin: same(409), reseller: [409, 404], customer: [409, 404], technical_user: same(403) },
+  },
+  'POST /v1/websites/{id}/files': {
+    make: async (w) => ({ url: `/v1/websites/${await site(w)}/files?path=d`, payload: { action: 'mkdir' } }),
+    expect: { super_admin: same(409), reseller: [409, 404], customer: [409, 404], technical_user: same(403) },
+  },
+  'DELETE /v1/websites/{id}/files': {
+    make: async (w) => ({ url: `/v1/websites/${await site(w)}/files?path=a.txt` }),
+    expect: { super_admin: same(409), reseller: [409, 404], customer: [409, 404], technical_user: same(403) },
+  },
 };
 
 checkAuthorizationTable(t, host, actors, /^\/v1\/websites(\/|$)/, TABLE);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import knexFactory from 'knex';
 import { createTestDatabase } from '@hostplane/core';
 import { REPO, cli } from '../../../host/test/support/cli.js';
-import { stopAtExit, stopDaemons } from '../../webserver-nginx/test/daemons.js';
+import { stopAtExitUnder, stopDaemonsUnder } from '../../webserver-nginx/test/daemons.js';
 import { freePort, get, removeUsers, systemMissing } from '../../webserver-nginx/test/helpers.js';
 import { eventually } from './helpers.js';
 
@@ -29,7 +29,7 @@ t.test('provisioning survives a killed host', { skip }, async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'hp-crash-'));
   // NGINX workers (www-data when root) pass through it to the site trees, as through ./.hostplane.
   await chmod(dataDir, 0o711);
-  stopAtExit(join(dataDir, 'webserver'));
+  stopAtExitUnder(dataDir);
   const port = await freePort();
   const sql = knexFactory({ client: 'pg', connection: db.url, pool: { min: 0, max: 2 } });
   const env: NodeJS.ProcessEnv = {
@@ -45,8 +45,8 @@ t.test('provisioning survives a killed host', { skip }, async (t) => {
   let names: string[] = [];
   t.teardown(async () => {
     for (const c of children) c.kill('SIGKILL');
-    // The managed nginx and php-fpm outlive a killed host by design; stop them.
-    await stopDaemons(join(dataDir, 'webserver'));
+    // The managed nginx, php-fpm and database servers outlive a killed host by design; stop them.
+    await stopDaemonsUnder(dataDir);
     await removeUsers(names);
     await sql.destroy();
     await db.drop();

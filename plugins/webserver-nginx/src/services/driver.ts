@@ -7,13 +7,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   SiteConfigRejected,
+  SiteFileNotFound,
   WebServerUnavailable,
   type AppliedSite,
+  type SiteFiles,
   type SiteSpec,
   type WebServerDriver,
   type WebServerStatus,
 } from '@hostplane/sdk';
-import { layoutOf, type Layout } from '../layout.js';
+import { layoutOf, sitePaths, type Layout } from '../layout.js';
 import { assertValidSpec, SITE_NAME } from '../names.js';
 import { BatchQueue } from './batch.js';
 import { previewUrlOf, type DriverContext, type DriverOptions } from './driver-context.js';
@@ -21,7 +23,8 @@ import { preflight, startServers, stopServers } from './prefix.js';
 import { NginxMaster } from './servers.js';
 import { removeFile, writeAtomic } from './files.js';
 import { AppSupervisor } from './supervisor.js';
-import { SiteUsers } from './users.js';
+import { SiteFileManager } from './site-files.js';
+import { lookupUser, SiteUsers } from './users.js';
 
 export type { DriverLogger, DriverOptions } from './driver-context.js';
 
@@ -229,6 +232,19 @@ export class NginxDriver implements WebServerDriver {
   /** The system user a site runs as (`hp<tag>-<name>`), or null without per-site users or before start. */
   siteUser(name: string): string | null {
     return this.ready && this.ctx.users.mode === 'per-site' ? this.ctx.users.nameOf(name) : null;
+  }
+
+  /** The site's document root, operated on as the site's system user (see site-files.ts). */
+  files(site: Pick<SiteSpec, 'id' | 'name'>): SiteFiles {
+    if (!SITE_NAME.test(site.name)) throw SiteFileNotFound('');
+    return new SiteFileManager(sitePaths(this.layout, site.name).public, async () => {
+      if (!this.ready) throw WebServerUnavailable(this.reason ?? 'not started');
+      if (this.ctx.users.mode !== 'per-site') return null;
+      const user = await lookupUser(this.ctx.users.nameOf(site.name));
+      // No user yet: the site has not been applied, so it has no files either.
+      if (!user) throw SiteFileNotFound('');
+      return { uid: user.uid, gid: user.gid };
+    });
   }
 
   /** For tests and diagnostics: the pid of a site's Node.js app. */

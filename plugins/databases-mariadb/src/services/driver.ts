@@ -1,0 +1,242 @@
+/**
+ * The `database-server` extension point on MariaDB. Names are checked against the SDK's pattern
+ * before they are put in an identifier; passwords travel as escaped values, never spliced.
+ * Customers' users are `'name'@'%'`; the server's bind address decides who can reach them.
+ */
+import {
+  assertDatabaseName,
+  DatabaseObjectMissing,
+  DatabaseServerUnavailable,
+  type DatabaseServer,
+  type DatabaseServerStatus,
+  type Logger,
+} from '@hostplane/sdk';
+import mysql from 'mysql2/promise';
+import type { MariaDbConfig } from '../config.js';
+import { ManagedServer, type AdminCredentials } from './server.js';
+
+export type DriverOptions = MariaDbConfig & { logger: Pick<Logger, 'info' | 'warn' | 'error'> };
+
+const USER_HOST = '%';
+
+/** `name` as a quoted identifier (only ever called on checked names). */
+const id = (name: string): string => `\`${name}\``;
+/** `name` as a quoted account name `'name'@'%'`. */
+const account = (name: string): string => `'${name}'@'${USER_HOST}'`;
+/**
+ * A database name in a GRANT: `_` and `%` are wildcards there, so `shop_a` would also match
+ * `shopxa`. Escaped, the grant names exactly one database.
+ */
+const grantDb = (name: string): string => `\`${name.replace(/[_%]/g, (c) => `\\${c}`)}\``;
+
+export class MariaDbDriver implements DatabaseServer {
+  readonly id = 'mariadb';
+  readonly engine = 'mariadb';
+  readonly managed: ManagedServer | null;
+  #pool: mysql.Pool | null = null;
+  #reason: string | null = 'not started';
+  #starting: Promise<void> | null = null;
+  /** Set by `stop`: no lazy start after it. */
+  #stopped = false;
+
+  constructor(private readonly options: DriverOptions) {
+    this.managed = options.mode === 'managed' ? new ManagedServer(options) : null;
+  }
+
+  /** Start or adopt the managed server, or connect to the external one. Never throws: read `status()`. */
+  start(): Promise<void> {
+    this.#stopped = false;
+    this.#starting ??= this.connect().finally(() => {
+      this.#starting = null;
+    });
+    return this.#starting;
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      if (this.managed) {
+        const missing = this.managed.preflight();
+        if (missing) throw new Error(missing);
+        const { admin, adopted } = await this.managed.ensureRunning((a) => this.ping(a));
+        this.usePool(admin);
+        this.options.logger.info(
+          { socket: this.managed.layout.socket, adopted },
+          adopted ? 'adopted the running mariadbd' : 'mariadbd started',
+        );
+      } else {
+        this.usePool({ user: this.options.adminUser, password: this.options.adminPassword });
+        await this.pool().query('SELECT 1');
+      }
+      this.#reason = null;
+    } catch (err) {
+      this.#reason = err instanceof Error ? err.message : String(err);
+      this.options.logger.warn({ reason: this.#reason }, 'MariaDB not available');
+    }
+  }
+
+  /** Close connections; in managed mode also stop mariadbd unless `keepServer` (a host shutdown keeps it serving). */
+  async stop(options: { keepServer?: boolean } = {}): Promise<void> {
+    await this.#starting;
+    this.#stopped = true;
+    const pool = this.#pool;
+    this.#pool = null;
+    this.#reason = 'stopped';
+    await pool?.end().catch(() => undefined);
+    if (this.managed && !options.keepServer) await this.managed.stop();
+  }
+
+  private target(admin: AdminCredentials): mysql.PoolOptions {
+    const base = { user: admin.user, password: admin.password, multipleStatements: false, connectTimeout: 5_000 };
+    return this.managed
+      ? { ...base, socketPath: this.managed.layout.socket }
+      : { ...base, host: this.options.host, port: this.options.port };
+  }
+
+  private usePool(admin: AdminCredentials): void {
+    void this.#pool?.end().catch(() => undefined);
+    const pool = mysql.createPool({ ...this.target(admin), connectionLimit: 4, waitForConnections: true });
+    // A server that goes away ends idle connections; the pool replaces them at the next query.
+    pool.on('connection', (conn) => conn.on('error', () => undefined));
+    this.#pool = pool;
+  }
+
+  private async ping(admin: AdminCredentials): Promise<boolean> {
+    try {
+      const conn = await mysql.createConnection(this.target(admin));
+      await conn.end();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private pool(): mysql.Pool {
+    if (!this.#pool) throw DatabaseServerUnavailable(this.#reason ?? 'not started');
+    return this.#pool;
+  }
+
+  private async q<T = mysql.RowDataPacket[]>(sql: string, values: unknown[] = []): Promise<T> {
+    // A CLI command runs with the plugin set up but not started: connect (adopt) at first use.
+    if (!this.#pool && !this.#stopped) await this.start();
+    try {
+      const [rows] = await this.pool().query(sql, values);
+      return rows as T;
+    } catch (err) {
+      // mysql2 keeps the formatted statement on the error: with a password in it, it must not
+      // reach a log line.
+      if (err && typeof err === 'object' && 'sql' in err) delete (err as { sql?: string }).sql;
+      const code = (err as { code?: string }).code ?? '';
+      if (/^(ECONNREFUSED|ENOENT|PROTOCOL_CONNECTION_LOST|ETIMEDOUT|ER_ACCESS_DENIED_ERROR)$/.test(code)) {
+        throw DatabaseServerUnavailable(code);
+      }
+      throw err;
+    }
+  }
+
+  async createDatabase(name: string): Promise<void> {
+    assertDatabaseName(name);
+    await this.q(`CREATE DATABASE IF NOT EXISTS ${id(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  }
+
+  async dropDatabase(name: string): Promise<void> {
+    assertDatabaseName(name);
+    await this.q(`DROP DATABASE IF EXISTS ${id(name)}`);
+  }
+
+  async createUser(name: string, password: string): Promise<void> {
+    assertDatabaseName(name);
+    await this.q(`CREATE USER IF NOT EXISTS ${account(name)} IDENTIFIED BY ?`, [password]);
+    await this.q(`ALTER USER ${account(name)} IDENTIFIED BY ?`, [password]);
+  }
+
+  async setPassword(name: string, password: string): Promise<void> {
+    assertDatabaseName(name);
+    await this.mustHaveUser(name);
+    await this.q(`ALTER USER ${account(name)} IDENTIFIED BY ?`, [password]);
+  }
+
+  async dropUser(name: string): Promise<void> {
+    assertDatabaseName(name);
+    await this.q(`DROP USER IF EXISTS ${account(name)}`);
+    // DROP USER leaves open sessions running: end them, so a removed user is really out.
+    const sessions = await this.q<Array<{ ID: number }>>('SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ?', [name]);
+    for (const s of sessions) await this.q('KILL ?', [s.ID]).catch(() => undefined);
+  }
+
+  async grant(user: string, database: string): Promise<void> {
+    assertDatabaseName(user);
+    assertDatabaseName(database);
+    await this.mustHaveUser(user);
+    if ((await this.existingDatabases([database])).length === 0) throw DatabaseObjectMissing('database', database);
+    await this.q(`GRANT ALL PRIVILEGES ON ${grantDb(database)}.* TO ${account(user)}`);
+  }
+
+  async revoke(user: string, database: string): Promise<void> {
+    assertDatabaseName(user);
+    assertDatabaseName(database);
+    const held = await this.q<mysql.RowDataPacket[]>('SELECT 1 FROM mysql.db WHERE User = ? AND Host = ? AND Db = ?', [
+      user,
+      USER_HOST,
+      database.replace(/[_%]/g, (c) => `\\${c}`),
+    ]);
+    if (held.length === 0) return;
+    await this.q(`REVOKE ALL PRIVILEGES ON ${grantDb(database)}.* FROM ${account(user)}`);
+  }
+
+  async grantsOf(user: string): Promise<string[]> {
+    assertDatabaseName(user);
+    const rows = await this.q<Array<{ Db: string }>>('SELECT Db FROM mysql.db WHERE User = ? AND Host = ?', [user, USER_HOST]);
+    return rows.map((r) => r.Db.replace(/\\([_%])/g, '$1')).sort();
+  }
+
+  async sizeOf(database: string): Promise<number> {
+    assertDatabaseName(database);
+    if ((await this.existingDatabases([database])).length === 0) throw DatabaseObjectMissing('database', database);
+    const [row] = await this.q<Array<{ size: string | number | null }>>(
+      'SELECT COALESCE(SUM(data_length + index_length), 0) AS size FROM information_schema.TABLES WHERE table_schema = ?',
+      [database],
+    );
+    return Number(row?.size ?? 0);
+  }
+
+  async existingDatabases(names: string[]): Promise<string[]> {
+    names.forEach(assertDatabaseName);
+    if (names.length === 0) return [];
+    const rows = await this.q<Array<{ name: string }>>(
+      'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)',
+      [names],
+    );
+    return rows.map((r) => r.name).sort();
+  }
+
+  async existingUsers(names: string[]): Promise<string[]> {
+    names.forEach(assertDatabaseName);
+    if (names.length === 0) return [];
+    const rows = await this.q<Array<{ name: string }>>('SELECT User AS name FROM mysql.user WHERE Host = ? AND User IN (?)', [
+      USER_HOST,
+      names,
+    ]);
+    return rows.map((r) => r.name).sort();
+  }
+
+  async status(): Promise<DatabaseServerStatus> {
+    await this.#starting;
+    const mode = this.managed ? 'managed' : 'external';
+    const endpoint = {
+      host: this.options.host,
+      port: this.options.port,
+      socket: this.managed ? this.managed.layout.socket : null,
+    };
+    if (this.#reason !== null) return { state: 'degraded', reason: this.#reason, version: null, mode, endpoint };
+    try {
+      const [row] = await this.q<Array<{ v: string }>>('SELECT VERSION() AS v');
+      return { state: 'ready', reason: null, version: row?.v ?? null, mode, endpoint };
+    } catch (err) {
+      return { state: 'degraded', reason: err instanceof Error ? err.message : String(err), version: null, mode, endpoint };
+    }
+  }
+
+  private async mustHaveUser(name: string): Promise<void> {
+    if ((await this.existingUsers([name])).length === 0) throw DatabaseObjectMissing('user', name);
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * `/v1/websites/:id/files`: the site's files for the file manager. The path is a query parameter
+ * relative to the document root (`checkSitePath` in the SDK says what is refused); the web server
+ * driver does the work as the site's system user and refuses anything that leaves the site.
+ */
+import {
+  checkSitePath,
+  CommonErrors,
+  errorResponses,
+  Type,
+  type Actor,
+  type RouteApp,
+  type SiteFiles,
+  type WebServerDriver,
+} from '@hostplane/sdk';
+import type { FastifyRequest } from 'fastify';
+import type { WebsitesConfig } from './config.js';
+import { WebsitesErrors } from './errors.js';
+import type { WebsiteStore } from './store.js';
+
+const tags = ['websites'];
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+const PathQuery = Type.Object(
+  { path: Type.String({ maxLength: 1024, default: '', description: 'Inside the site, e.g. css/site.css; empty: the root' }) },
+  { additionalProperties: false },
+);
+const errors = errorResponses(400, 401, 403, 404, 409, 503);
+/** Largest file the API returns in one read (base64 in JSON). */
+const READ_MAX_BYTES = 5 * 1024 * 1024;
+/** Body limit of an upload: the package's upload limit is checked on the decoded bytes below this. */
+const UPLOAD_BODY_LIMIT = 64 * 1024 * 1024;
+
+const Entry = Type.Object({
+  name: Type.String(),
+  type: Type.Union([Type.Literal('file'), Type.Literal('directory'), Type.Literal('symlink'), Type.Literal('other')]),
+  size: Type.Integer(),
+  mode: Type.String(),
+  modifiedAt: Type.String({ format: 'date-time' }),
+});
+
+const Listing = Type.Object({ path: Type.String(), entries: Type.Array(Entry) });
+const Content = Type.Object({
+  path: Type.String(),
+  entry: Entry,
+  encoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]),
+  content: Type.String(),
+});
+const WriteBody = Type.Object(
+  {
+    content: Type.String({ maxLength: UPLOAD_BODY_LIMIT }),
+    encoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')], { default: 'utf8' }),
+  },
+  { additionalProperties: false },
+);
+const ChangeBody = Type.Union([
+  Type.Object({ action: Type.Literal('mkdir') }, { additionalProperties: false }),
+  Type.Object(
+    { action: Type.Literal('rename'), to: Type.String({ minLength: 1, maxLength: 1024 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object({ action: Type.Literal('chmod'), mode: Type.String({ pattern: '^0?[0-7]{3}$' }) }, { additionalProperties: false }),
+]);
+
+function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw CommonErrors.unauthenticated();
+  return request.actor;
+}
+
+export interface FileRouteDeps {
+  store: WebsiteStore;
+  drivers: () => WebServerDriver[];
+  config: () => WebsitesConfig;
+}
+
+export function fileRoutes({ store, drivers, config }: FileRouteDeps) {
+  /** The site's files if the actor may reach the site (404 otherwise) and it is on a server. */
+  async function filesOf(request: FastifyRequest): Promise<{ files: SiteFiles; subscriptionId: string }> {
+    const site = await store.scopedOne(actorOf(request), (request.params as { id: string }).id);
+    // The path is checked before anything reaches the server.
+    checkSitePath((request.query as { path: string }).path);
+    if (site.status === 'deleting') throw WebsitesErrors.transitionRefused('deleting', 'changed');
+    const driver = drivers()[0];
+    if (!driver?.files) throw WebsitesErrors.noFileManager();
+    if (site.applied_generation === 0) throw WebsitesErrors.notOnServer();
+    return { files: driver.files({ id: site.id, name: site.name }), subscriptionId: site.subscription_id };
+  }
+
+  const pathOf = (request: FastifyRequest): string => (request.query as { path: string }).path;
+
+  return (app: RouteApp): void => {
+    app.get(
+      '/:id/files',
+      {
+        config: { permission: 'websites.site.read' },
+        schema: {
+          summary: 'List a folder of the site',
+          tags,
+          params: IdParams,
+          querystring: PathQuery,
+          response: { 200: Listing, ...errors },
+        },
+      },
+      async (request) => {
+        const { files } = await filesOf(request);
+        return { path: pathOf(request), entries: await files.list(pathOf(request)) };
+      },
+    );
+
+    app.get(
+      '/:id/files/content',
+      {
+        config: { permission: 'websites.site.read' },
+        schema: {
+          summary: 'Read a file of the site (UTF-8 text as is, anything else in base64; 5 MB at most)',
+          tags,
+          params: IdParams,
+          querystring: PathQuery,
+          response: { 200: Content, ...errors },
+        },
+      },
+      async (request) => {
+        const { files } = await filesOf(request);
+        const { content, entry } = await files.read(pathOf(request), READ_MAX_BYTES);
+        const text = content.toString('utf8');
+        const isText = Buffer.from(text, 'utf8').equals(content) && !text.includes('\u0000');
+        return {
+          path: pathOf(request),
+          entry,
+          encoding: isText ? ('utf8' as const) : ('base64' as const),
+          content: isText ? text : content.toString('base64'),
+        };
+      },
+    );
+
+    app.put(
+      '/:id/files/content',
+      {
+        config: { permission: 'websites.site.write' },
+        bodyLimit: UPLOAD_BODY_LIMIT,
+        schema: {
+          summary: 'Upload or save a file (created or replaced; within the package’s upload limit)',
+          tags,
+          params: IdParams,
+          querystring: PathQuery,
+          body: WriteBody,
+          response: { 200: Entry, ...errors },
+        },
+      },
+      async (request) => {
+        const { files, subscriptionId } = await filesOf(request);
+        const { content, encoding } = request.body;
+        const bytes = Buffer.from(content, encoding);
+        if (encoding === 'base64' && bytes.toString('base64').replace(/=+$/, '') !== content.replace(/=+$/, '')) {
+          throw WebsitesErrors.kindSettings('/body/content', 'The content is not valid base64');
+        }
+        const limitMb = (await store.subscription(subscriptionId))?.resources.uploadMaxMb ?? config().resources.uploadMaxMb;
+        if (bytes.length > limitMb * 1024 * 1024) throw WebsitesErrors.fileTooLarge(limitMb);
+        return files.write(pathOf(request), bytes);
+      },
+    );
+
+    app.post(
+      '/:id/files',
+      {
+        config: { permission: 'websites.site.write' },
+        schema: {
+          summary: 'Make a folder, rename or move (to: another path in the site), or change modes (mode: 0644)',
+          tags,
+          params: IdParams,
+          querystring: PathQuery,
+          body: ChangeBody,
+          response: { 200: Entry, ...errors },
+        },
+      },
+      async (request) => {
+        const { files } = await filesOf(request);
+        const body = request.body;
+        if (body.action === 'mkdir') return files.mkdir(pathOf(request));
+        if (body.action === 'rename') return files.rename(pathOf(request), body.to);
+        return files.chmod(pathOf(request), Number.parseInt(body.mode, 8));
+      },
+    );
+
+    app.delete(
+      '/:id/files',
+      {
+        config: { permission: 'websites.site.write' },
+        schema: {
+          summary: 'Delete a file, a link, or a folder with everything in it',
+          tags,
+          params: IdParams,
+          querystring: PathQuery,
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { files } = await filesOf(request);
+        await files.remove(pathOf(request));
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}
