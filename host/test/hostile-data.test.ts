@@ -113,7 +113,7 @@ const rogues: HostilePlugin[] = [
     permissions: [],
     definition: `setup(ctx) { ctx.routes((app) => { app.get('/', { config: { public: true } }, async () => ({ open: true })); }); }`,
   },
-  { id: 'hostile-first-party', manifestId: 'billing', permissions: ['http:routes'], definition: `setup() {}` },
+  { id: 'hostile-first-party', manifestId: 'databases-hostile', permissions: ['http:routes'], definition: `setup() {}` },
 ];
 
 t.test(
@@ -148,7 +148,7 @@ t.test(
       t.match(await host.stateOf('hostile-undeclared-routes'), { state: 'failed' }, 'routes without http:routes fail the plugin');
       t.equal((await host.call('GET', '/v1/hostile-undeclared-routes')).status, 404);
 
-      const claimed = await host.enable('billing');
+      const claimed = await host.enable('databases-hostile');
       t.equal(claimed.status, 403, 'a first-party id needs the first-party signature, whatever the admin allowed');
       t.match(claimed.body, { error: { code: 'KERNEL_ERR_PLUGIN_FIRST_PARTY_ID' } });
     });

@@ -3,7 +3,7 @@
  * driver lives in services/driver.ts, the managed cluster in services/server.ts.
  */
 import path from 'node:path';
-import { definePlugin, extensionPoints } from '@hostplane/sdk';
+import { definePlugin, extensionPoints, startInBackground, type BackgroundStart } from '@hostplane/sdk';
 import { PostgresConfig } from './config.js';
 import { PostgresDriver } from './services/driver.js';
 
@@ -11,15 +11,12 @@ export { PostgresDriver, type DriverOptions } from './services/driver.js';
 export { ManagedCluster, layoutOf } from './services/server.js';
 export { PostgresConfig } from './config.js';
 
-/** While degraded, try again this often. */
-const RETRY_MS = 30_000;
-
 /** The plugin's root when the config leaves it empty. */
 export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.HOSTPLANE_DATA_DIR || './.hostplane', 'postgresql');
 }
 
-const drivers = new WeakMap<object, { driver: PostgresDriver; retry: NodeJS.Timeout | null; starting: Promise<void> }>();
+const drivers = new WeakMap<object, { driver: PostgresDriver; started: BackgroundStart | null }>();
 
 export default definePlugin({
   id: 'databases-postgresql',
@@ -30,7 +27,7 @@ export default definePlugin({
   setup(ctx) {
     const c = ctx.config;
     const driver = new PostgresDriver({ ...c, root: c.root || defaultRoot(), logger: ctx.logger });
-    drivers.set(c, { driver, retry: null, starting: Promise.resolve() });
+    drivers.set(c, { driver, started: null });
     ctx.extend(extensionPoints.databaseServer, driver);
     ctx.command({
       name: 'stop',
@@ -45,37 +42,22 @@ export default definePlugin({
   async start(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) throw new Error('databases-postgresql started before setup');
-    const report = async (): Promise<boolean> => {
-      await entry.driver.start();
-      const s = await entry.driver.status();
-      ctx.reportHealth(s.state === 'ready' ? 'ok' : 'degraded', s.reason ?? undefined);
-      return s.state === 'ready';
-    };
-    const again = (): void => {
-      entry.retry = setTimeout(() => {
-        if (ctx.signal.aborted) return;
-        void report().then((ok) => {
-          if (!ok && !ctx.signal.aborted) again();
-        });
-      }, RETRY_MS);
-      entry.retry.unref();
-    };
-    // Initialising and starting the server can take seconds (much more on a loaded machine): the
-    // host need not wait for it to listen. Driver calls made meanwhile wait for it; health
-    // follows when it is done.
-    entry.starting = report().then(
-      (ok) => {
-        if (!ok && !ctx.signal.aborted) again();
+    // Initialising and starting the cluster can take seconds: the host need not wait for it to
+    // listen. Driver calls made meanwhile wait for it; health follows when it is done.
+    entry.started = await startInBackground(ctx, {
+      what: 'PostgreSQL',
+      attempt: async () => {
+        await entry.driver.start();
+        const s = await entry.driver.status();
+        return { ready: s.state === 'ready', reason: s.reason };
       },
-      (err: unknown) => ctx.logger.error({ err }, 'PostgreSQL start failed'),
-    );
+    });
   },
   async stop(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) return;
-    await entry.starting;
-    if (entry.retry) clearTimeout(entry.retry);
-    entry.retry = null;
+    await entry.started?.stop();
+    entry.started = null;
     // Customers' databases outlive the host process; only a disable stops the cluster.
     await entry.driver.stop({ keepServer: ctx.reason === 'shutdown' });
   },

@@ -2,7 +2,7 @@
  * dns-powerdns: the `dns-provider` extension point on PowerDNS Authoritative. Wiring only: the
  * provider is services/provider.ts, the managed daemon services/server.ts.
  */
-import { definePlugin, extensionPoints } from '@hostplane/sdk';
+import { definePlugin, extensionPoints, startInBackground, type BackgroundStart } from '@hostplane/sdk';
 import { PowerDnsConfig } from './config.js';
 import { defaultRoot, PowerDnsDriver } from './services/driver.js';
 
@@ -13,11 +13,8 @@ export { PowerDnsApi } from './services/api.js';
 export { ManagedServer, type ManagedOptions } from './services/server.js';
 export { dropDatabase } from './services/database.js';
 
-/** While degraded, try again this often (package installed, port freed, database back). */
-const RETRY_MS = 30_000;
-
 /** Drivers by the config object setup and start share: two kernels in one process stay apart. */
-const drivers = new WeakMap<object, { driver: PowerDnsDriver; retry: NodeJS.Timeout | null }>();
+const drivers = new WeakMap<object, { driver: PowerDnsDriver; started: BackgroundStart | null }>();
 
 export default definePlugin({
   id: 'dns-powerdns',
@@ -27,7 +24,7 @@ export default definePlugin({
   config: PowerDnsConfig,
   setup(ctx) {
     const driver = new PowerDnsDriver(ctx.config, ctx.config.root || defaultRoot());
-    drivers.set(ctx.config, { driver, retry: null });
+    drivers.set(ctx.config, { driver, started: null });
     ctx.extend(extensionPoints.dnsProvider, driver.provider);
     ctx.command({
       name: 'stop',
@@ -41,27 +38,20 @@ export default definePlugin({
   async start(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) throw new Error('dns-powerdns started before setup');
-    const report = async (): Promise<boolean> => {
-      const s = await entry.driver.start();
-      ctx.reportHealth(s.state === 'ready' ? 'ok' : 'degraded', s.reason ?? undefined);
-      return s.state === 'ready';
-    };
-    const again = (): void => {
-      entry.retry = setTimeout(() => {
-        if (ctx.signal.aborted) return;
-        void report().then((ok) => {
-          if (!ok && !ctx.signal.aborted) again();
-        });
-      }, RETRY_MS);
-      entry.retry.unref();
-    };
-    if (!(await report())) again();
+    // Starting or adopting pdns_server takes a moment: the host need not wait for it.
+    entry.started = await startInBackground(ctx, {
+      what: 'pdns_server',
+      attempt: async () => {
+        const s = await entry.driver.start();
+        return { ready: s.state === 'ready', reason: s.reason };
+      },
+    });
   },
   async stop(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) return;
-    if (entry.retry) clearTimeout(entry.retry);
-    entry.retry = null;
+    await entry.started?.stop();
+    entry.started = null;
     // Zones outlive the host process: a shutdown leaves pdns_server answering for the next start
     // to adopt; only a disable stops it.
     await entry.driver.stop({ keepServer: ctx.reason === 'shutdown' });

@@ -3,7 +3,7 @@
  * signed with TSIG, against a BIND 9 the plugin runs itself. Wiring only.
  */
 import path from 'node:path';
-import { definePlugin, extensionPoints } from '@hostplane/sdk';
+import { definePlugin, extensionPoints, startInBackground, type BackgroundStart } from '@hostplane/sdk';
 import { Rfc2136Config } from './config.js';
 import { ManagedNamed } from './services/named.js';
 import { Rfc2136Provider } from './services/provider.js';
@@ -11,8 +11,6 @@ import { Rfc2136Provider } from './services/provider.js';
 export { Rfc2136Config } from './config.js';
 export { ManagedNamed } from './services/named.js';
 export { Rfc2136Provider } from './services/provider.js';
-
-const RETRY_MS = 30_000;
 
 /** The driver: the managed named and the provider on it, with the plugin's lifecycle. */
 export class Rfc2136Driver {
@@ -55,7 +53,7 @@ export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.HOSTPLANE_DATA_DIR || './.hostplane', 'bind');
 }
 
-const drivers = new WeakMap<object, { driver: Rfc2136Driver; retry: NodeJS.Timeout | null }>();
+const drivers = new WeakMap<object, { driver: Rfc2136Driver; started: BackgroundStart | null }>();
 
 export default definePlugin({
   id: 'dns-rfc2136',
@@ -65,7 +63,7 @@ export default definePlugin({
   config: Rfc2136Config,
   setup(ctx) {
     const driver = new Rfc2136Driver(ctx.config, ctx.config.root || defaultRoot());
-    drivers.set(ctx.config, { driver, retry: null });
+    drivers.set(ctx.config, { driver, started: null });
     // Off by default: a fresh install enables every first-party plugin, and one DNS server is enough.
     if (ctx.config.mode === 'managed') ctx.extend(extensionPoints.dnsProvider, driver.provider);
   },
@@ -76,23 +74,20 @@ export default definePlugin({
       ctx.reportHealth('degraded', 'off: set mode=managed to serve zones from BIND 9');
       return;
     }
-    const report = async (): Promise<boolean> => {
-      const s = await entry.driver.start();
-      ctx.reportHealth(s.state === 'ready' ? 'ok' : 'degraded', s.reason ?? undefined);
-      return s.state === 'ready';
-    };
-    const again = (): void => {
-      entry.retry = setTimeout(() => {
-        if (!ctx.signal.aborted) void report().then((ok) => (!ok && !ctx.signal.aborted ? again() : undefined));
-      }, RETRY_MS);
-      entry.retry.unref();
-    };
-    if (!(await report())) again();
+    // Starting or adopting named takes a moment: the host need not wait for it.
+    entry.started = await startInBackground(ctx, {
+      what: 'named',
+      attempt: async () => {
+        const s = await entry.driver.start();
+        return { ready: s.state === 'ready', reason: s.reason };
+      },
+    });
   },
   async stop(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) return;
-    if (entry.retry) clearTimeout(entry.retry);
+    await entry.started?.stop();
+    entry.started = null;
     await entry.driver.stop({ keepServer: ctx.reason === 'shutdown' });
   },
 });

@@ -3,15 +3,12 @@
  * Wiring only: the driver lives in services/driver.ts and its parts beside it.
  */
 import path from 'node:path';
-import { definePlugin, extensionPoints } from '@hostplane/sdk';
+import { definePlugin, extensionPoints, startInBackground, type BackgroundStart } from '@hostplane/sdk';
 import { NginxConfig } from './config.js';
 import { NginxDriver } from './services/driver.js';
 
 export { NginxDriver, type DriverOptions } from './services/driver.js';
 export { NginxConfig } from './config.js';
-
-/** While degraded, try again this often (binaries installed, port freed). */
-const RETRY_MS = 30_000;
 
 /** The plugin's root when the config leaves it empty. */
 export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -19,7 +16,7 @@ export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Drivers by the config object setup and start share: two kernels in one process stay apart. */
-const drivers = new WeakMap<object, { driver: NginxDriver; retry: NodeJS.Timeout | null; starting: Promise<void> }>();
+const drivers = new WeakMap<object, { driver: NginxDriver; started: BackgroundStart | null }>();
 
 export default definePlugin({
   id: 'webserver-nginx',
@@ -30,7 +27,7 @@ export default definePlugin({
   setup(ctx) {
     const c = ctx.config;
     const driver = new NginxDriver({ ...c, root: c.root || defaultRoot(), logger: ctx.logger });
-    drivers.set(c, { driver, retry: null, starting: Promise.resolve() });
+    drivers.set(c, { driver, started: null });
     ctx.extend(extensionPoints.webServer, driver);
     ctx.command({
       name: 'stop',
@@ -44,41 +41,24 @@ export default definePlugin({
   async start(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) throw new Error('webserver-nginx started before setup');
-    const report = async (): Promise<boolean> => {
-      const s = await entry.driver.start();
-      ctx.reportHealth(s.state === 'ready' ? 'ok' : 'degraded', s.reason ?? undefined);
-      return s.state === 'ready';
-    };
-    const again = (): void => {
-      entry.retry = setTimeout(() => {
-        if (ctx.signal.aborted) return;
-        void report().then((ok) => {
-          if (!ok && !ctx.signal.aborted) again();
-        });
-      }, RETRY_MS);
-      entry.retry.unref();
-    };
     // A missing binary is known at once and reported before the host listens. Starting or
     // adopting the masters (checks, start, reloads) takes a second or more: the host need not
     // wait for it to answer /health; health follows when it is done, and driver calls made
     // meanwhile wait for it.
-    if ((await entry.driver.preflight()) !== null) {
-      if (!(await report())) again();
-      return;
-    }
-    entry.starting = report().then(
-      (ok) => {
-        if (!ok && !ctx.signal.aborted) again();
+    entry.started = await startInBackground(ctx, {
+      what: 'the web server',
+      preflight: () => entry.driver.preflight(),
+      attempt: async () => {
+        const s = await entry.driver.start();
+        return { ready: s.state === 'ready', reason: s.reason };
       },
-      (err: unknown) => ctx.logger.error({ err }, 'web server start failed'),
-    );
+    });
   },
   async stop(ctx) {
     const entry = drivers.get(ctx.config);
     if (!entry) return;
-    await entry.starting;
-    if (entry.retry) clearTimeout(entry.retry);
-    entry.retry = null;
+    await entry.started?.stop();
+    entry.started = null;
     // Customers' sites outlive the host process: a shutdown (SIGTERM, a restart, an upgrade)
     // leaves NGINX and PHP-FPM serving for the next start to adopt; only a disable stops them.
     await entry.driver.stop({ keepServers: ctx.reason === 'shutdown' });
