@@ -43,9 +43,14 @@ interface HealthBody {
   plugins: Array<{ id: string; state: string; health: { state: string; reason: string | null } | null }>;
 }
 
+/** The plugin's health once it has reported one: the server starts after the host does. */
 async function health(host: { inject(r: { method: string; url: string }): Promise<{ json<T>(): T }> }) {
-  const body = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
-  return body.plugins.find((p) => p.id === 'dns-powerdns');
+  for (let i = 0; ; i++) {
+    const body = (await host.inject({ method: 'GET', url: '/health' })).json<HealthBody>();
+    const plugin = body.plugins.find((p) => p.id === 'dns-powerdns');
+    if ((plugin as { health?: unknown } | undefined)?.health || i >= 300) return plugin;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 t.test('missing pdns_server: started, degraded with the reason, applyZone unavailable', async (t) => {

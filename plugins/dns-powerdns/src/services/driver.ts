@@ -17,6 +17,8 @@ export class PowerDnsDriver {
   readonly provider: PowerDnsProvider;
   readonly managed: ManagedServer | null;
   private failure: string | null = 'not started';
+  /** The server's start in progress: calls made meanwhile wait for it instead of failing. */
+  private serverStart: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly config: PowerDnsConfig,
@@ -36,7 +38,10 @@ export class PowerDnsDriver {
       this.managed = server;
       this.provider = new PowerDnsProvider({
         api: new PowerDnsApi(server.apiUrl, () => server.apiKey()),
-        unavailable: async () => this.failure,
+        unavailable: async () => {
+          await this.serverStart;
+          return this.failure;
+        },
         listen: server.listen,
       });
     } else {
@@ -53,16 +58,20 @@ export class PowerDnsDriver {
   /** Start (or adopt) the managed server; in external mode, check the API answers. */
   async start(): Promise<DriverStatus> {
     if (this.managed) {
-      // Nothing is created in a database nobody named: a fresh install stays idle until set.
-      if (!this.config.databaseUrl)
-        return this.fail('set databaseUrl (a PostgreSQL role that may create databases) to run the managed PowerDNS');
-      const missing = await this.managed.preflight();
-      if (missing !== null) return this.fail(missing);
+      let started!: () => void;
+      this.serverStart = new Promise((resolve) => (started = resolve));
       try {
+        // Nothing is created in a database nobody named: a fresh install stays idle until set.
+        if (!this.config.databaseUrl)
+          return this.fail('set databaseUrl (a PostgreSQL role that may create databases) to run the managed PowerDNS');
+        const missing = await this.managed.preflight();
+        if (missing !== null) return this.fail(missing);
         await this.managed.start();
         this.failure = null;
       } catch (err) {
         return this.fail((err as Error).message);
+      } finally {
+        started();
       }
     }
     const status = await this.provider.status();
