@@ -40,6 +40,8 @@ export class PowerDnsApi {
     apiUrl: string,
     private readonly apiKey: () => string,
     serverId = 'localhost',
+    /** Waited for before each request: the managed server's start in progress. */
+    private readonly ready: () => Promise<void> = async () => undefined,
   ) {
     this.base = `${apiUrl.replace(/\/+$/, '')}/api/v1/servers/${encodeURIComponent(serverId)}`;
   }
@@ -50,6 +52,7 @@ export class PowerDnsApi {
   }
 
   async request<T>(method: string, path: string, body?: unknown, zone = ''): Promise<{ status: number; body: T | null }> {
+    await this.ready();
     let res: Response;
     try {
       res = await fetch(`${this.base}${path}`, {

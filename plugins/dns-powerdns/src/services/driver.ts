@@ -37,7 +37,12 @@ export class PowerDnsDriver {
       });
       this.managed = server;
       this.provider = new PowerDnsProvider({
-        api: new PowerDnsApi(server.apiUrl, () => server.apiKey()),
+        api: new PowerDnsApi(
+          server.apiUrl,
+          () => server.apiKey(),
+          'localhost',
+          () => this.serverStart,
+        ),
         unavailable: async () => {
           await this.serverStart;
           return this.failure;
