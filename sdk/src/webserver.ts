@@ -67,6 +67,20 @@ export interface AppliedSite {
   previewUrl: string | null;
 }
 
+/**
+ * Where a site's files live on the server and who owns them: what a backup reads and a restore
+ * writes back (with this ownership).
+ */
+export interface SiteFiles {
+  /** Absolute folder holding everything of the site. */
+  root: string;
+  /** Folders under `root` that are not the site's content (logs, temporary files): not backed up, left alone by a restore. */
+  exclude: string[];
+  /** Owner (uid, gid) every file of the tree has. */
+  uid: number;
+  gid: number;
+}
+
 /** State of the server a driver drives. */
 export interface WebServerStatus {
   /** `ready`: sites can be applied; `degraded`: they cannot, `reason` says why. */
@@ -101,6 +115,11 @@ export interface WebServerDriver {
   status(): Promise<WebServerStatus>;
   /** Check and reload the whole configuration now. */
   reload(): Promise<void>;
+  /**
+   * The site's files and their owner, or null when the site has no files here (never applied,
+   * removed). Optional: the sites of a driver without it cannot be backed up.
+   */
+  siteFiles?(site: Pick<SiteSpec, 'id' | 'name'>): Promise<SiteFiles | null>;
 }
 
 /** The server rejected this site's configuration (HTTP 422); the message carries the server's words. */

@@ -9,11 +9,12 @@ import {
   SiteConfigRejected,
   WebServerUnavailable,
   type AppliedSite,
+  type SiteFiles,
   type SiteSpec,
   type WebServerDriver,
   type WebServerStatus,
 } from '@hostplane/sdk';
-import { layoutOf, type Layout } from '../layout.js';
+import { layoutOf, sitePaths, type Layout } from '../layout.js';
 import { assertValidSpec, SITE_NAME } from '../names.js';
 import { BatchQueue } from './batch.js';
 import { previewUrlOf, type DriverContext, type DriverOptions } from './driver-context.js';
@@ -195,6 +196,23 @@ export class NginxDriver implements WebServerDriver {
     if (this.starting) return this.starting.then(() => this.reload());
     if (!this.ready) return Promise.reject(WebServerUnavailable(this.reason ?? 'not started'));
     return new Promise((resolve, reject) => this.queue.enqueue({ kind: 'reload', resolve, reject }));
+  }
+
+  /** A site's tree (`sites/<name>`; its logs and tmp are not content) and the owner the driver gave it. */
+  async siteFiles(site: Pick<SiteSpec, 'id' | 'name'>): Promise<SiteFiles | null> {
+    if (!SITE_NAME.test(site.name)) throw SiteConfigRejected(JSON.stringify(site.name), 'not a site name');
+    if (this.starting) await this.starting;
+    if (!this.ready) throw WebServerUnavailable(this.reason ?? 'not started');
+    const paths = sitePaths(this.layout, site.name);
+    const found = await fs.stat(paths.dir).catch(() => null);
+    if (!found?.isDirectory()) return null;
+    const owner = await this.ctx.users.ensure(site.name, paths.dir);
+    return {
+      root: paths.dir,
+      exclude: [path.relative(paths.dir, paths.logs), path.relative(paths.dir, paths.tmp)],
+      uid: owner.treeUid,
+      gid: owner.treeGid,
+    };
   }
 
   /** The preview address of a site: `*.localhost` resolves to 127.0.0.1, so only a loopback or wildcard listener has one. */
