@@ -76,9 +76,11 @@ export interface SiteFiles {
   root: string;
   /** Folders under `root` that are not the site's content (logs, temporary files): not backed up, left alone by a restore. */
   exclude: string[];
-  /** Owner (uid, gid) every file of the tree has. */
+  /** Owner (uid, gid) of the tree's files. */
   uid: number;
   gid: number;
+  /** The site user's own group, which some folders carry instead of `gid` (an app folder). */
+  userGid: number;
 }
 
 /** State of the server a driver drives. */

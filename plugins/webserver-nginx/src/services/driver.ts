@@ -212,6 +212,7 @@ export class NginxDriver implements WebServerDriver {
       exclude: [path.relative(paths.dir, paths.logs), path.relative(paths.dir, paths.tmp)],
       uid: owner.treeUid,
       gid: owner.treeGid,
+      userGid: owner.gid,
     };
   }
 

@@ -1,0 +1,50 @@
+/** Config of the backups plugin (validated on enable and on change). */
+import { Type, type Static } from '@hostplane/sdk';
+
+export const BackupsConfig = Type.Object(
+  {
+    repository: Type.String({
+      title: 'Repository folder',
+      default: '',
+      maxLength: 4096,
+      pattern: '^(|/[^\\u0000\\n]*)$',
+      description:
+        'Absolute folder of the local restic repository. Empty: <HOSTPLANE_DATA_DIR or ./.hostplane>/backups/repository',
+    }),
+    resticBinary: Type.String({
+      title: 'restic binary',
+      default: '/usr/bin/restic',
+      pattern: '^/[^\\s]*$',
+      description: 'Path of the restic binary (Debian: apt-get install restic)',
+    }),
+    concurrency: Type.Integer({
+      title: 'Backups at a time',
+      default: 2,
+      minimum: 1,
+      maximum: 32,
+      description: 'How many backups and restores of this server run at once; more wait their turn',
+    }),
+    limitUploadKiB: Type.Integer({
+      title: 'Upload limit (KiB/s)',
+      default: 0,
+      minimum: 0,
+      maximum: 10_000_000,
+      description: 'Bandwidth each backup may use towards the repository; 0 = unlimited',
+    }),
+    schedule: Type.String({
+      title: 'Backup schedule',
+      default: '17 3 * * *',
+      maxLength: 100,
+      description: 'Cron expression: when every site whose package includes backups is backed up',
+    }),
+    checkSchedule: Type.String({
+      title: 'Check schedule',
+      default: '41 4 * * 0',
+      maxLength: 100,
+      description: 'Cron expression: when `restic check` verifies the repository (weekly by default)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type BackupsConfig = Static<typeof BackupsConfig>;
