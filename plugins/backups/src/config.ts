@@ -31,6 +31,13 @@ export const BackupsConfig = Type.Object(
       maximum: 10_000_000,
       description: 'Bandwidth each backup may use towards the repository; 0 = unlimited',
     }),
+    limitDownloadKiB: Type.Integer({
+      title: 'Download limit (KiB/s)',
+      default: 0,
+      minimum: 0,
+      maximum: 10_000_000,
+      description: 'Bandwidth each restore may use from the repository; 0 = unlimited',
+    }),
     schedule: Type.String({
       title: 'Backup schedule',
       default: '17 3 * * *',

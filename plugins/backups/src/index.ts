@@ -65,6 +65,7 @@ export default definePlugin({
         binary: ctx.config.resticBinary,
         cacheDir: Repositories.cacheDir(ctx.config),
         limitUploadKiB: ctx.config.limitUploadKiB,
+        limitDownloadKiB: ctx.config.limitDownloadKiB,
       });
     const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
     const store = new BackupStore(db, tenancy);

@@ -35,7 +35,10 @@ export function stackMissing(): string | null {
 
 export type Caller = ReturnType<typeof caller>;
 
-export async function startStack(t: Test, options: { packageLimit?: number; backupsFeature?: boolean } = {}) {
+export async function startStack(
+  t: Test,
+  options: { packageLimit?: number; backupsFeature?: boolean; backups?: Record<string, unknown> } = {},
+) {
   const root = await tempRoot();
   const port = await freePort();
   const repository = path.join(root, 'backups', 'repository');
@@ -48,7 +51,7 @@ export async function startStack(t: Test, options: { packageLimit?: number; back
     ],
     config: {
       'webserver-nginx': { root, httpPort: port, workerProcesses: 1 },
-      backups: { repository, concurrency: 2 },
+      backups: { repository, concurrency: 2, ...options.backups },
     },
   });
   const sql = sqlOf(host);
@@ -64,30 +67,32 @@ export async function startStack(t: Test, options: { packageLimit?: number; back
 
   const trees = await twoTrees(sql);
   const admin = caller(host, trees.admin);
-  const pkg = (
-    await admin.post(
-      '/v1/packages',
-      packageBody({
-        name: `Backed up ${randomUUID().slice(0, 4)}`,
-        limits: { websites: 50, domains: 50, backups: options.packageLimit ?? 100 },
-        features: { php_versions: ['8.2'], backups: options.backupsFeature ?? true },
-      }),
-    )
-  ).body;
-  const subscribe = async (user: TestUser) =>
-    (await admin.post('/v1/subscriptions', { customerId: user.id, packageId: pkg.id, billingCycle: 'monthly' })).body
-      .id as string;
+  const newPackage = async (limits: Record<string, number | null>, features: Record<string, unknown>) =>
+    (
+      await admin.post(
+        '/v1/packages',
+        packageBody({
+          name: `Backed up ${randomUUID().slice(0, 6)}`,
+          limits: { websites: 50, domains: 50, ...limits },
+          features: { php_versions: ['8.2'], ...features },
+        }),
+      )
+    ).body;
+  const pkg = await newPackage({ backups: options.packageLimit ?? 100 }, { backups: options.backupsFeature ?? true });
+  /** A subscription of `user` to `packageId` (the stack's package by default). */
+  const subscribe = async (user: TestUser, packageId: string = pkg.id) =>
+    (await admin.post('/v1/subscriptions', { customerId: user.id, packageId, billingCycle: 'monthly' })).body.id as string;
   const subscriptions = { own: await subscribe(trees.customerA), foreign: await subscribe(trees.customerB) };
 
   let n = 0;
   const tag = randomUUID().slice(0, 6);
   /** A static site of customer A (own) or B (foreign), served and converged. */
-  async function site(which: 'own' | 'foreign' = 'own') {
+  async function site(which: 'own' | 'foreign' | { subscriptionId: string } = 'own') {
     n += 1;
     const res = await admin.post('/v1/websites', {
       domain: `b${n}-${tag}.example.test`,
       kind: 'static',
-      subscriptionId: subscriptions[which],
+      subscriptionId: typeof which === 'string' ? subscriptions[which] : which.subscriptionId,
     });
     if (res.status !== 201) throw new Error(JSON.stringify(res.body));
     siteNames.push(res.body.name);
@@ -147,6 +152,8 @@ export async function startStack(t: Test, options: { packageLimit?: number; back
     trees,
     admin,
     pkg,
+    newPackage,
+    subscribe,
     subscriptions,
     site,
     finished,

@@ -81,9 +81,13 @@ export interface BackupProgress {
   etaSeconds: number | null;
 }
 
+/**
+ * Progress of a running backup. restic counts bytes as done once read, then may still be
+ * uploading them: a running backup shows at most 99.9 %, 100 % comes with the summary.
+ */
 export function progressOf(s: ResticStatus): BackupProgress {
   return {
-    percent: Math.round(s.percent * 1000) / 10,
+    percent: Math.min(99.9, Math.round(s.percent * 1000) / 10),
     bytesDone: s.bytesDone,
     bytesTotal: s.totalBytes,
     filesDone: s.filesDone,

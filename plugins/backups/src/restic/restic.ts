@@ -23,6 +23,8 @@ export interface ResticOptions {
   cacheDir: string;
   /** KiB/s for uploads to the repository; 0 = unlimited. */
   limitUploadKiB: number;
+  /** KiB/s for downloads from the repository (restores); 0 = unlimited. */
+  limitDownloadKiB: number;
 }
 
 export interface RunResult {
@@ -196,6 +198,7 @@ export class Restic {
   /** Restore `snapshot` (or only `include`) into the empty folder `target`. */
   async restore(repo: Repository, snapshot: string, target: string, include: string | null): Promise<void> {
     const args = ['restore', snapshot, '--target', target];
+    if (this.options.limitDownloadKiB > 0) args.push('--limit-download', String(this.options.limitDownloadKiB));
     if (include) args.push('--include', include);
     await this.ok(repo, args);
   }
