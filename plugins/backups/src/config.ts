@@ -44,6 +44,43 @@ export const BackupsConfig = Type.Object(
       maxLength: 100,
       description: 'Cron expression: when every site whose package includes backups is backed up',
     }),
+    retention: Type.Object(
+      {
+        keepDaily: Type.Integer({
+          title: 'Daily',
+          default: 7,
+          minimum: 0,
+          maximum: 3650,
+          description: 'Newest backup of each of the last N days',
+        }),
+        keepWeekly: Type.Integer({
+          title: 'Weekly',
+          default: 4,
+          minimum: 0,
+          maximum: 520,
+          description: 'Newest backup of each of the last N weeks',
+        }),
+        keepMonthly: Type.Integer({
+          title: 'Monthly',
+          default: 6,
+          minimum: 0,
+          maximum: 240,
+          description: 'Newest backup of each of the last N months',
+        }),
+      },
+      {
+        title: 'Retention',
+        default: {},
+        description:
+          'What each site keeps (restic forget --keep-daily/weekly/monthly, then prune); all 0 keeps everything. The package’s backups count caps it further.',
+      },
+    ),
+    retentionSchedule: Type.String({
+      title: 'Retention schedule',
+      default: '47 5 * * *',
+      maxLength: 100,
+      description: 'Cron expression: when the retention policy forgets and prunes',
+    }),
     checkSchedule: Type.String({
       title: 'Check schedule',
       default: '41 4 * * 0',

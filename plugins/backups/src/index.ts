@@ -11,6 +11,7 @@ import { BackupsService } from './services/backups-service.js';
 import { Repositories } from './services/repository.js';
 import { BACKUP_JOB, RESTORE_JOB, Runner } from './services/runner.js';
 import { Slots } from './services/slots.js';
+import { CHECK_JOB, Maintenance, RETENTION_JOB, SCHEDULE_JOB } from './services/maintenance.js';
 import { BackupStore } from './store.js';
 import { PAGES } from './panel.js';
 import './events.js';
@@ -74,7 +75,22 @@ export default definePlugin({
     const runner = new Runner({ store, repos, restic, slots, jobs, limits, events, clock, logger, drivers });
     const service = new BackupsService({ store, limits, audit, jobs, runner, repos, restic });
 
+    const maintenance = new Maintenance({ store, service, repos, restic, limits, events, slots, logger, config });
+
     ctx.routes(backupRoutes({ store, service }));
+    ctx.job(SCHEDULE_JOB, async () => {
+      const { queued, skipped } = await maintenance.scheduleAll();
+      logger.info({ queued, skipped }, 'scheduled backups queued');
+    });
+    ctx.job(RETENTION_JOB, async () => {
+      await maintenance.applyRetention();
+    });
+    ctx.job(CHECK_JOB, async () => {
+      await maintenance.check();
+    });
+    ctx.schedule('nightly', { cron: ctx.config.schedule, job: SCHEDULE_JOB });
+    ctx.schedule('retention', { cron: ctx.config.retentionSchedule, job: RETENTION_JOB });
+    ctx.schedule('check', { cron: ctx.config.checkSchedule, job: CHECK_JOB });
     ctx.job<{ backupId: string }>(BACKUP_JOB, (payload, job) => runner.backup(payload.backupId, job), { maxAttempts: 3 });
     ctx.job<{ restoreId: string }>(RESTORE_JOB, (payload, job) => runner.restore(payload.restoreId, job), { maxAttempts: 3 });
     const deps = { repos, restic, store, service };

@@ -37,7 +37,7 @@ export type Caller = ReturnType<typeof caller>;
 
 export async function startStack(
   t: Test,
-  options: { packageLimit?: number; backupsFeature?: boolean; backups?: Record<string, unknown> } = {},
+  options: { packageLimit?: number; backupsFeature?: boolean; backups?: Record<string, unknown>; clock?: string } = {},
 ) {
   const root = await tempRoot();
   const port = await freePort();
@@ -49,6 +49,7 @@ export async function startStack(
       { definition: nginx, version: '0.1.0' },
       backups,
     ],
+    ...(options.clock ? { clock: options.clock } : {}),
     config: {
       'webserver-nginx': { root, httpPort: port, workerProcesses: 1 },
       backups: { repository, concurrency: 2, ...options.backups },

@@ -1,0 +1,119 @@
+/**
+ * The schedules, moved by the test clock: the nightly run backs up every site whose package
+ * includes backups (and no other); retention forgets what the policy no longer keeps, gives the
+ * package its count back and prunes; `restic check` passes on a sound repository and raises
+ * `backup.repository.check-failed` on a damaged one.
+ */
+import t from 'tap';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { makeUser } from '../../accounts/test/helpers.js';
+import { eventually } from '../../websites/test/helpers.js';
+import { startStack, stackMissing } from './stack.js';
+
+const missing = stackMissing();
+if (missing) {
+  t.skip(`real restic + nginx: ${missing}`);
+} else {
+  const stack = await startStack(t, {
+    clock: '2026-03-01T03:00:00Z',
+    backups: {
+      schedule: '17 3 * * *',
+      retentionSchedule: '47 5 * * *',
+      checkSchedule: '*/1 6 * * *',
+      retention: { keepDaily: 1, keepWeekly: 0, keepMonthly: 0 },
+    },
+  });
+  const { host, admin, trees, finished } = stack;
+  const alice = stack.caller(trees.customerA);
+  const kept = await stack.site('own');
+  const eve = await makeUser(stack.sql, 'customer', trees.resellerA);
+  const without = await stack.newPackage({ backups: 10 }, { backups: false });
+  const notIncluded = await stack.site({ subscriptionId: await stack.subscribe(eve, without.id) });
+
+  const settled = () =>
+    eventually(
+      async () => {
+        const [row] = await stack.sql('plugin_backups.backups').whereIn('status', ['queued', 'running']).count({ n: '*' });
+        return Number(row?.n) === 0 ? true : undefined;
+      },
+      60_000,
+      100,
+    );
+
+  t.test('the nightly tick backs up every site whose package includes backups', async (t) => {
+    await host.clock.set('2026-03-01T03:18:00Z');
+    const scheduled = await eventually(async () => {
+      const rows = await stack.sql('plugin_backups.backups').where({ trigger: 'schedule' });
+      return rows.length ? rows : undefined;
+    });
+    await settled();
+    t.same(
+      scheduled.map((r) => r.website_id),
+      [kept.id],
+      'the site without backups in its package is left out',
+    );
+    t.equal((await finished(alice, scheduled[0].id)).status, 'succeeded');
+    const none = (await admin.get(`/v1/backups?websiteId=${notIncluded.id}`)).body;
+    t.equal(none.total, 0);
+  });
+
+  t.test('retention forgets what the policy no longer keeps and gives the count back', async (t) => {
+    for (let i = 0; i < 2; i += 1) {
+      const b = await alice.post('/v1/backups', { websiteId: kept.id });
+      t.equal((await finished(alice, b.body.id)).status, 'succeeded');
+    }
+    const usage = async () =>
+      (
+        await stack
+          .sql('hostplane.subscription_usage')
+          .where({ subscription_id: stack.subscriptions.own, resource: 'backups' })
+          .first()
+      )?.used;
+    t.equal(Number(await usage()), 3);
+    const recorder = host.recordEvents('backup.repository.check-failed');
+    await host.clock.set('2026-03-01T05:48:00Z');
+    const forgotten = await eventually(
+      async () => {
+        const rows = await stack.sql('plugin_backups.backups').where({ website_id: kept.id, status: 'forgotten' });
+        return rows.length === 2 ? rows : undefined;
+      },
+      60_000,
+      200,
+    );
+    t.equal(forgotten.length, 2, 'keep-daily 1: the two older ones of the day go');
+    await eventually(async () => (Number(await usage()) === 1 ? true : undefined));
+    const snapshots = JSON.parse(await stack.restic(['snapshots', '--json', '--tag', `site:${kept.id}`]));
+    t.equal(snapshots.length, 1);
+    const gone = await alice.post(`/v1/backups/${forgotten[0].id}/restore`, {});
+    t.equal(gone.status, 410);
+    t.equal(gone.body.error.code, 'BACKUPS_ERR_SNAPSHOT_GONE');
+    recorder.stop();
+    t.equal(recorder.events.length, 0);
+  });
+
+  t.test('restic check: quiet on a sound repository, an event on a damaged one', async (t) => {
+    const recorder = host.recordEvents('backup.repository.check-failed');
+    await host.clock.set('2026-03-01T06:00:00Z');
+    await eventually(async () =>
+      host.logs().some((l: { msg?: string }) => l.msg === 'backup repository checked: no errors') ? true : undefined,
+    );
+    t.equal(recorder.events.length, 0);
+    // Damage it: one pack file of data is lost.
+    const dataDir = path.join(stack.repository, 'data');
+    const packs = (
+      await Promise.all(
+        (await fs.readdir(dataDir)).map(async (d) =>
+          (await fs.readdir(path.join(dataDir, d))).map((f) => path.join(dataDir, d, f)),
+        ),
+      )
+    ).flat();
+    t.ok(packs.length > 0, 'the repository has packs');
+    await fs.rm(packs[0]!);
+    await host.clock.set('2026-03-01T06:01:00Z');
+    const event = await recorder.waitFor('backup.repository.check-failed', undefined, 60_000);
+    t.equal(event.payload.repository, stack.repository);
+    t.match(event.payload.error, /exit 1/);
+    recorder.stop();
+  });
+}
