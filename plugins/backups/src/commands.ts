@@ -8,9 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CommonErrors, type CommandDefinition } from '@hostplane/sdk';
-import type { Restic } from './restic/restic.js';
-import type { Repositories } from './services/repository.js';
+import { CommonErrors, type CommandDefinition, type SecretsService } from '@hostplane/sdk';
+import { BackupsErrors } from './errors.js';
+import { describe, type Restic } from './restic/restic.js';
+import { LOCAL_PASSWORD_SECRET, type Repositories } from './services/repository.js';
 import type { BackupsService } from './services/backups-service.js';
 import type { BackupRow, BackupStore } from './store.js';
 
@@ -36,6 +37,36 @@ export function keyExportCommand<C, D>({ repos }: CommandDeps): CommandDefinitio
       io.out(`RESTIC_REPOSITORY=${repo.location}\n`);
       io.out(`RESTIC_PASSWORD=${repo.password}\n`);
       io.out(`# Restore without Hostplane: RESTIC_REPOSITORY=… RESTIC_PASSWORD=… restic snapshots --tag site:<website id>\n`);
+      return 0;
+    },
+  };
+}
+
+/**
+ * After a rebuild without the old database: take the escrowed password (from the environment,
+ * never the command line) as the repository's, once restic confirms it opens the repository.
+ */
+export function keyImportCommand<C, D>({
+  repos,
+  restic,
+  secrets,
+}: CommandDeps & { secrets: SecretsService }): CommandDefinition<C, D> {
+  return {
+    name: 'key-import',
+    description: 'Take the escrowed password (RESTIC_PASSWORD in the environment) as the repository password',
+    usage: '',
+    async run(args, io) {
+      const password = process.env.RESTIC_PASSWORD;
+      if (args.length || !password) {
+        io.err('usage: RESTIC_PASSWORD=<escrowed password> hostplane backups key-import\n');
+        return 2;
+      }
+      const location = repos.location();
+      const probe = await restic().run({ location, password }, ['cat', 'config']);
+      if (probe.code !== 0)
+        throw BackupsErrors.restic('cat config', `the password does not open ${location}: ${describe(probe)}`);
+      await secrets.set(LOCAL_PASSWORD_SECRET, password);
+      io.out(`The repository password of ${location} is set.\n`);
       return 0;
     },
   };

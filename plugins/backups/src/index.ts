@@ -3,7 +3,7 @@
  * path, or into another site of the same customer. Wiring only; see services/.
  */
 import { coreServices, definePlugin, extensionPoints, type WebServerDriver } from '@hostplane/sdk';
-import { createCommand, keyExportCommand, listCommand, recoveryKeyCommand } from './commands.js';
+import { createCommand, keyExportCommand, keyImportCommand, listCommand, recoveryKeyCommand } from './commands.js';
 import { BackupsConfig } from './config.js';
 import { Restic } from './restic/restic.js';
 import { backupRoutes } from './routes.js';
@@ -96,6 +96,7 @@ export default definePlugin({
     const deps = { repos, restic, store, service };
     ctx.command(keyExportCommand(deps));
     ctx.command(recoveryKeyCommand(deps));
+    ctx.command(keyImportCommand({ ...deps, secrets }));
     ctx.command(listCommand(deps));
     ctx.command(createCommand(deps));
     for (const page of PAGES) ctx.page(page);

@@ -204,4 +204,44 @@ if (missing) {
     t.ok(snapshots.length >= 1, 'plain restic lists the site’s snapshots');
     t.match(await stack.restic(['check']), /no errors were found/);
   });
+
+  t.test('escrow commands: key-export, recovery-key, key-import', async (t) => {
+    const run = async (name: string, args: string[] = []) => {
+      let out = '';
+      let err = '';
+      const code = await stack.host.kernel.runCommand('backups', name, args, {
+        out: (s: string) => (out += s),
+        err: (s: string) => (err += s),
+      });
+      return { code, out, err };
+    };
+    const exported = await run('key-export');
+    t.equal(exported.code, 0);
+    t.match(exported.out, `RESTIC_REPOSITORY=${stack.repository}\n`);
+    t.match(exported.out, `RESTIC_PASSWORD=${await stack.password()}\n`);
+    const recovery = await run('recovery-key');
+    t.equal(recovery.code, 0);
+    const recoveryPassword = /shown once, write it down\): (\S+)/.exec(recovery.out)?.[1] ?? '';
+    t.ok(recoveryPassword.length >= 24, 'a recovery password is printed');
+    t.notOk(
+      JSON.stringify(await stack.sql('hostplane.settings').where({ scope: 'secret:backups' })).includes(recoveryPassword),
+      'and stored nowhere',
+    );
+    const saved = process.env.RESTIC_PASSWORD;
+    try {
+      process.env.RESTIC_PASSWORD = 'not-the-password';
+      await t.rejects(
+        run('key-import'),
+        { code: 'BACKUPS_ERR_RESTIC' },
+        'a password that does not open the repository is refused',
+      );
+      process.env.RESTIC_PASSWORD = recoveryPassword;
+      t.equal((await run('key-import')).code, 0);
+    } finally {
+      if (saved === undefined) delete process.env.RESTIC_PASSWORD;
+      else process.env.RESTIC_PASSWORD = saved;
+    }
+    t.equal(await stack.password(), recoveryPassword, 'the recovery key is now the repository password');
+    t.ok(JSON.parse(await stack.restic(['snapshots', '--json'])).length >= 1, 'and it opens the repository');
+  });
 }

@@ -25,6 +25,11 @@ export class Repositories {
 
   constructor(private readonly deps: { secrets: SecretsService; restic: () => Restic; config: () => BackupsConfig }) {}
 
+  /** The repository's folder. */
+  location(): string {
+    return repositoryFolder(this.deps.config());
+  }
+
   /** The repository, created on first use (idempotent across processes). */
   local(): Promise<Repository> {
     const folder = repositoryFolder(this.deps.config());
