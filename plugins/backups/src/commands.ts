@@ -11,7 +11,7 @@ import path from 'node:path';
 import { CommonErrors, type CommandDefinition, type SecretsService } from '@hostplane/sdk';
 import { BackupsErrors } from './errors.js';
 import { describe, type Restic } from './restic/restic.js';
-import { LOCAL_PASSWORD_SECRET, type Repositories } from './services/repository.js';
+import type { Repositories } from './services/repository.js';
 import type { BackupsService } from './services/backups-service.js';
 import type { BackupRow, BackupStore } from './store.js';
 
@@ -62,10 +62,10 @@ export function keyImportCommand<C, D>({
         return 2;
       }
       const location = repos.location();
-      const probe = await restic().run({ location, password }, ['cat', 'config']);
+      const probe = await restic().run(repos.withPassword(password), ['cat', 'config']);
       if (probe.code !== 0)
         throw BackupsErrors.restic('cat config', `the password does not open ${location}: ${describe(probe)}`);
-      await secrets.set(LOCAL_PASSWORD_SECRET, password);
+      await secrets.set(repos.secretName(), password);
       io.out(`The repository password of ${location} is set.\n`);
       return 0;
     },

@@ -1,5 +1,5 @@
 /** Config of the backups plugin (validated on enable and on change). */
-import { Type, type Static } from '@hostplane/sdk';
+import { Secret, Type, type Static } from '@hostplane/sdk';
 
 export const BackupsConfig = Type.Object(
   {
@@ -11,6 +11,40 @@ export const BackupsConfig = Type.Object(
       description:
         'Absolute folder of the local restic repository. Empty: <HOSTPLANE_DATA_DIR or ./.hostplane>/backups/repository',
     }),
+    target: Type.Union([Type.Literal('local'), Type.Literal('s3')], {
+      title: 'Where backups go',
+      default: 'local',
+      description: "'local': the repository folder; 's3': the S3-compatible storage below",
+    }),
+    s3: Type.Object(
+      {
+        endpoint: Type.String({
+          title: 'Endpoint',
+          default: '',
+          maxLength: 300,
+          pattern: '^(|https?://[^\\s/]+)$',
+          description: 'https://host[:port] of the S3-compatible service',
+        }),
+        bucket: Type.String({ title: 'Bucket', default: '', maxLength: 63, pattern: '^(|[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$' }),
+        prefix: Type.String({
+          title: 'Folder',
+          default: 'hostplane',
+          maxLength: 200,
+          pattern: '^[A-Za-z0-9._/-]*$',
+          description: 'Path of the repository inside the bucket',
+        }),
+        accessKeyId: Type.String({ title: 'Access key id', default: '', maxLength: 200 }),
+        secretAccessKey: Secret(Type.String({ title: 'Secret access key', default: '', maxLength: 200 })),
+        caCertFile: Type.String({
+          title: 'CA certificate file',
+          default: '',
+          maxLength: 4096,
+          pattern: '^(|/[^\\u0000\\n]*)$',
+          description: 'PEM file of the CA that signed the endpoint’s certificate, when it is not a public one',
+        }),
+      },
+      { title: 'S3 storage', default: {}, description: 'Used when the target is s3' },
+    ),
     resticBinary: Type.String({
       title: 'restic binary',
       default: '/usr/bin/restic',

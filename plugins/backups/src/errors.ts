@@ -52,6 +52,7 @@ export const BackupsErrors = {
     (command: string, reason: string) => `restic ${command} failed: ${reason}`,
     (command: string, reason: string) => ({ command, reason }),
   ),
+  targetInvalid: defineError('BACKUPS_ERR_TARGET_INVALID', 409, (reason: string) => `The backup target is not usable: ${reason}`),
   interrupted: defineError('BACKUPS_ERR_INTERRUPTED', 503, (reason: string) => `The run was interrupted: ${reason}`),
   unsafeTarget: defineError(
     'BACKUPS_ERR_UNSAFE_TARGET',

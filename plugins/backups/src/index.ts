@@ -9,6 +9,7 @@ import { Restic } from './restic/restic.js';
 import { backupRoutes } from './routes.js';
 import { BackupsService } from './services/backups-service.js';
 import { Repositories } from './services/repository.js';
+import { targetStatus } from './services/targets.js';
 import { BACKUP_JOB, RESTORE_JOB, Runner } from './services/runner.js';
 import { Slots } from './services/slots.js';
 import { CHECK_JOB, Maintenance, RETENTION_JOB, SCHEDULE_JOB } from './services/maintenance.js';
@@ -43,6 +44,7 @@ export default definePlugin({
       roles: ['reseller', 'customer', 'technical_user'],
     },
     'backups.backup.write': { description: 'Back up websites on demand', roles: ['reseller', 'customer'] },
+    'backups.target.read': { description: 'See where backups are stored (administrators)', roles: [] },
     'backups.backup.restore': { description: 'Restore websites from their backups', roles: ['reseller', 'customer'] },
   },
   deps: {
@@ -77,7 +79,7 @@ export default definePlugin({
 
     const maintenance = new Maintenance({ store, service, repos, restic, limits, events, slots, logger, config });
 
-    ctx.routes(backupRoutes({ store, service }));
+    ctx.routes(backupRoutes({ store, service, targets: () => targetStatus(ctx.config, repos, restic) }));
     ctx.job(SCHEDULE_JOB, async () => {
       const { queued, skipped } = await maintenance.scheduleAll();
       logger.info({ queued, skipped }, 'scheduled backups queued');

@@ -63,7 +63,35 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: unknown, done: () =>
   done();
 }
 
-export function backupRoutes({ store, service }: { store: BackupStore; service: BackupsService }) {
+const TargetSchema = Type.Object({
+  kind: Type.Union([Type.Literal('local'), Type.Literal('s3')]),
+  active: Type.Boolean({ description: 'Backups go here now' }),
+  location: Type.String({ description: 'restic repository (folder or s3:https://…); never a credential' }),
+  reachable: Type.Union([Type.Boolean(), Type.Null()], {
+    description: 'Opened with its key just now (null: not the active target)',
+  }),
+  snapshots: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+
+export interface TargetStatus {
+  kind: 'local' | 's3';
+  active: boolean;
+  location: string;
+  reachable: boolean | null;
+  snapshots: number | null;
+  error: string | null;
+}
+
+export function backupRoutes({
+  store,
+  service,
+  targets,
+}: {
+  store: BackupStore;
+  service: BackupsService;
+  targets: () => Promise<TargetStatus[]>;
+}) {
   const T = `${store.db.schema}.backups`;
   return (app: RouteApp): void => {
     app.get(
@@ -112,6 +140,21 @@ export function backupRoutes({ store, service }: { store: BackupStore; service: 
         reply.code(202);
         return backupView(row);
       },
+    );
+
+    app.get(
+      '/targets',
+      {
+        config: { permission: 'backups.target.read' },
+        schema: {
+          summary: 'Where backups are stored, and whether the active repository opens (administrators)',
+          description:
+            'Change the target with `PUT /v1/plugins/backups/config` (`target`, `repository`, `s3`); S3 credentials are stored sealed.',
+          tags,
+          response: { 200: Type.Object({ items: Type.Array(TargetSchema) }), ...errors },
+        },
+      },
+      async () => ({ items: await targets() }),
     );
 
     app.get(

@@ -36,6 +36,10 @@ if (missing) {
       // A website outside the subtree reads as missing.
       expect: { super_admin: same(202), reseller: [202, 404], customer: [202, 404], technical_user: same(403) },
     },
+    'GET /v1/backups/targets': {
+      make: async () => ({ url: '/v1/backups/targets' }),
+      expect: { super_admin: same(200), reseller: same(403), customer: same(403), technical_user: same(403) },
+    },
     'GET /v1/backups/{id}': {
       make: async (w) => ({ url: `/v1/backups/${backupOf[w]}` }),
       expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(404) },

@@ -8,10 +8,34 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { SecretsService } from '@hostplane/sdk';
 import type { BackupsConfig } from '../config.js';
+import { BackupsErrors } from '../errors.js';
 import type { Repository, Restic } from '../restic/restic.js';
 
 /** The name of the local repository's password among the plugin's secrets. */
 export const LOCAL_PASSWORD_SECRET = 'repository.local.password';
+/** The S3 repository's password (another repository, another key). */
+export const S3_PASSWORD_SECRET = 'repository.s3.password';
+
+/** The repository the config points at: restic's `-r` value, its password's name, and what restic needs to reach it. */
+export function targetOf(config: BackupsConfig): {
+  location: string;
+  secret: string;
+  env?: Record<string, string>;
+  options?: string[];
+} {
+  if (config.target === 's3') {
+    const { endpoint, bucket, prefix, accessKeyId, secretAccessKey, caCertFile } = config.s3;
+    if (!endpoint || !bucket) throw BackupsErrors.targetInvalid('the s3 target needs an endpoint and a bucket');
+    const path = [bucket, ...prefix.split('/').filter(Boolean)].join('/');
+    return {
+      location: `s3:${endpoint}/${path}`,
+      secret: S3_PASSWORD_SECRET,
+      env: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey },
+      ...(caCertFile ? { options: ['--cacert', caCertFile] } : {}),
+    };
+  }
+  return { location: repositoryFolder(config), secret: LOCAL_PASSWORD_SECRET };
+}
 
 /** Where the local repository lives: the config's folder, else under the platform's data folder. */
 export function repositoryFolder(config: BackupsConfig): string {
@@ -25,17 +49,23 @@ export class Repositories {
 
   constructor(private readonly deps: { secrets: SecretsService; restic: () => Restic; config: () => BackupsConfig }) {}
 
-  /** The repository's folder. */
+  /** Where the repository is (a folder, or `s3:https://…`). */
   location(): string {
-    return repositoryFolder(this.deps.config());
+    return targetOf(this.deps.config()).location;
+  }
+
+  /** The name of the current target's password among the plugin's secrets. */
+  secretName(): string {
+    return targetOf(this.deps.config()).secret;
   }
 
   /** The repository, created on first use (idempotent across processes). */
   local(): Promise<Repository> {
-    const folder = repositoryFolder(this.deps.config());
-    if (!this.#ready || this.#for !== folder) {
-      this.#for = folder;
-      this.#ready = this.open(folder).catch((err: unknown) => {
+    const target = targetOf(this.deps.config());
+    const key = JSON.stringify(target);
+    if (!this.#ready || this.#for !== key) {
+      this.#for = key;
+      this.#ready = this.open(target).catch((err: unknown) => {
         this.#ready = null;
         throw err;
       });
@@ -43,10 +73,20 @@ export class Repositories {
     return this.#ready;
   }
 
-  private async open(folder: string): Promise<Repository> {
-    const password = await this.deps.secrets.getOrCreate(LOCAL_PASSWORD_SECRET, () => randomBytes(32).toString('base64url'));
-    await mkdir(path.dirname(folder), { recursive: true, mode: 0o700 });
-    const repo: Repository = { location: folder, password };
+  /** The current target with `password` (nothing created, nothing stored). */
+  withPassword(password: string, target = targetOf(this.deps.config())): Repository {
+    return {
+      location: target.location,
+      password,
+      ...(target.env ? { env: target.env } : {}),
+      ...(target.options ? { options: target.options } : {}),
+    };
+  }
+
+  private async open(target: ReturnType<typeof targetOf>): Promise<Repository> {
+    const password = await this.deps.secrets.getOrCreate(target.secret, () => randomBytes(32).toString('base64url'));
+    if (target.secret === LOCAL_PASSWORD_SECRET) await mkdir(path.dirname(target.location), { recursive: true, mode: 0o700 });
+    const repo = this.withPassword(password, target);
     await this.deps.restic().ensureRepository(repo);
     return repo;
   }
