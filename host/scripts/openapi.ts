@@ -16,6 +16,7 @@ import hello from '../../examples/plugin-hello/src/index.js';
 import accounts from '../../plugins/accounts/src/index.js';
 import auth from '../../plugins/auth/src/index.js';
 import websites from '../../plugins/websites/src/index.js';
+import backups from '../../plugins/backups/src/index.js';
 import { startTestHost } from '@hostplane/testing';
 
 const OUTPUT = fileURLToPath(new URL('../../docs/api/openapi.json', import.meta.url));
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     { definition: auth, version: '0.1.0' },
     { definition: accounts, version: '0.1.0' },
     { definition: websites, version: '0.1.0' },
+    { definition: backups, version: '0.1.0' },
     { definition: hello, version: '0.1.0' },
   ];
   const host = await startTestHost({ plugins, runWorkers: false });
