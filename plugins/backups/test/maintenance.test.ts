@@ -17,10 +17,13 @@ if (missing) {
 } else {
   const stack = await startStack(t, {
     clock: '2026-03-01T03:00:00Z',
+    // The test moves the clock a day: the websites sweep ticks hourly, not every minute.
+    websites: { sweepCron: '0 * * * *' },
     backups: {
       schedule: '17 3 * * *',
       retentionSchedule: '47 5 * * *',
-      checkSchedule: '*/1 6 * * *',
+      // Every minute of 06:xx on the second day only (the test moves the clock to 06:00, then 06:01).
+      checkSchedule: '*/1 6 2 3 *',
       retention: { keepDaily: 1, keepWeekly: 0, keepMonthly: 0 },
     },
   });
@@ -30,6 +33,10 @@ if (missing) {
   const eve = await makeUser(stack.sql, 'customer', trees.resellerA);
   const without = await stack.newPackage({ backups: 10 }, { backups: false });
   const notIncluded = await stack.site({ subscriptionId: await stack.subscribe(eve, without.id) });
+  const frank = await makeUser(stack.sql, 'customer', trees.resellerA);
+  const one = await stack.newPackage({ backups: 1 }, { backups: true });
+  const frankSubscription = await stack.subscribe(frank, one.id);
+  const full = await stack.site({ subscriptionId: frankSubscription });
 
   const settled = () =>
     eventually(
@@ -45,15 +52,15 @@ if (missing) {
     await host.clock.set('2026-03-01T03:18:00Z');
     const scheduled = await eventually(async () => {
       const rows = await stack.sql('plugin_backups.backups').where({ trigger: 'schedule' });
-      return rows.length ? rows : undefined;
+      return rows.length === 2 ? rows : undefined;
     });
     await settled();
     t.same(
-      scheduled.map((r) => r.website_id),
-      [kept.id],
+      scheduled.map((r) => r.website_id).sort(),
+      [kept.id, full.id].sort(),
       'the site without backups in its package is left out',
     );
-    t.equal((await finished(alice, scheduled[0].id)).status, 'succeeded');
+    for (const row of scheduled) t.equal((await finished(admin, row.id)).status, 'succeeded');
     const none = (await admin.get(`/v1/backups?websiteId=${notIncluded.id}`)).body;
     t.equal(none.total, 0);
   });
@@ -92,9 +99,33 @@ if (missing) {
     t.equal(recorder.events.length, 0);
   });
 
+  t.test('a subscription at its count: the next night forgets its oldest, retention removes the snapshot', async (t) => {
+    const [first] = await stack.sql('plugin_backups.backups').where({ website_id: full.id, status: 'succeeded' });
+    await host.clock.set('2026-03-02T03:18:00Z');
+    const second = await eventually(async () => {
+      const rows = await stack.sql('plugin_backups.backups').where({ website_id: full.id }).whereNot({ id: first.id });
+      return rows.length ? rows[0] : undefined;
+    });
+    const secondDone = await finished(admin, second.id);
+    t.equal(secondDone.status, 'succeeded');
+    await settled();
+    t.equal((await stack.sql('plugin_backups.backups').where({ id: first.id }).first()).status, 'forgotten');
+    t.equal((await stack.caller(frank).post(`/v1/backups/${first.id}/restore`, {})).status, 410);
+    await host.clock.set('2026-03-02T05:48:00Z');
+    await eventually(
+      async () => {
+        const listed = JSON.parse(await stack.restic(['snapshots', '--json', '--tag', `site:${full.id}`]));
+        return listed.length === 1 && listed[0].id === secondDone.snapshotId ? true : undefined;
+      },
+      60_000,
+      300,
+    );
+    t.pass('only the newer snapshot is left in the repository');
+  });
+
   t.test('restic check: quiet on a sound repository, an event on a damaged one', async (t) => {
     const recorder = host.recordEvents('backup.repository.check-failed');
-    await host.clock.set('2026-03-01T06:00:00Z');
+    await host.clock.set('2026-03-02T06:00:00Z');
     await eventually(async () =>
       host.logs().some((l: { msg?: string }) => l.msg === 'backup repository checked: no errors') ? true : undefined,
     );
@@ -110,7 +141,7 @@ if (missing) {
     ).flat();
     t.ok(packs.length > 0, 'the repository has packs');
     await fs.rm(packs[0]!);
-    await host.clock.set('2026-03-01T06:01:00Z');
+    await host.clock.set('2026-03-02T06:01:00Z');
     const event = await recorder.waitFor('backup.repository.check-failed', undefined, 60_000);
     t.equal(event.payload.repository, stack.repository);
     t.match(event.payload.error, /exit 1/);

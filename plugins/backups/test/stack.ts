@@ -37,7 +37,13 @@ export type Caller = ReturnType<typeof caller>;
 
 export async function startStack(
   t: Test,
-  options: { packageLimit?: number; backupsFeature?: boolean; backups?: Record<string, unknown>; clock?: string } = {},
+  options: {
+    packageLimit?: number;
+    backupsFeature?: boolean;
+    backups?: Record<string, unknown>;
+    websites?: Record<string, unknown>;
+    clock?: string;
+  } = {},
 ) {
   const root = await tempRoot();
   const port = await freePort();
@@ -53,6 +59,7 @@ export async function startStack(
     config: {
       'webserver-nginx': { root, httpPort: port, workerProcesses: 1 },
       backups: { repository, concurrency: 2, ...options.backups },
+      ...(options.websites ? { websites: options.websites } : {}),
     },
   });
   const sql = sqlOf(host);

@@ -62,7 +62,12 @@ export class Maintenance {
     return { queued, skipped };
   }
 
-  /** Forget the subscription's oldest kept backup when it is at its package's count. */
+  /**
+   * Make room in a subscription at its package's count: its oldest kept backup becomes
+   * `forgotten` (restores answer 410 from now on) and gives its place back; the snapshot itself
+   * goes at the next retention run, which holds restic's exclusive lock (a `forget` now would
+   * fail against the backups this very run is starting).
+   */
   private async makeRoom(subscriptionId: string): Promise<void> {
     const line = (await this.deps.limits.usage(subscriptionId)).find((l) => l.resource === 'backups');
     if (!line || line.limit === null || line.limit === 0 || line.used < line.limit) return;
@@ -71,10 +76,7 @@ export class Maintenance {
       .where({ subscription_id: subscriptionId, status: 'succeeded' })
       .orderBy('created_at')
       .first()) as BackupRow | undefined;
-    if (!oldest?.snapshot_id) return;
-    const repo = await this.deps.repos.local();
-    await this.deps.restic().ok(repo, ['forget', oldest.snapshot_id]);
-    await this.markForgotten([oldest]);
+    if (oldest) await this.markForgotten([oldest]);
   }
 
   /** Rows whose snapshots are gone: `forgotten`, and their place in the package given back. */
@@ -96,30 +98,48 @@ export class Maintenance {
    */
   async applyRetention(): Promise<number> {
     const { keepDaily, keepWeekly, keepMonthly } = this.deps.config().retention;
-    if (keepDaily + keepWeekly + keepMonthly === 0) return 0;
     const release = this.deps.slots.tryTake();
     if (!release) throw new Error('every backup slot is busy; retention runs at its next attempt');
     try {
       const repo = await this.deps.repos.local();
       const restic = this.deps.restic();
       await restic.unlockStale(repo);
-      const sites = (await this.deps.store.backups().where({ status: 'succeeded' }).distinct('website_id')) as Array<{
-        website_id: string;
-      }>;
       let forgotten = 0;
-      for (const { website_id } of sites) {
-        const args = ['forget', '--json', '--tag', `site:${website_id}`];
-        if (keepDaily) args.push('--keep-daily', String(keepDaily));
-        if (keepWeekly) args.push('--keep-weekly', String(keepWeekly));
-        if (keepMonthly) args.push('--keep-monthly', String(keepMonthly));
-        const groups = JSON.parse((await restic.ok(repo, args)) || '[]') as ForgetGroup[];
-        const removed = groups.flatMap((g) => (g.remove ?? []).map((s) => s.id));
-        if (removed.length === 0) continue;
-        const rows = (await this.deps.store.backups().whereIn('snapshot_id', removed)) as BackupRow[];
-        await this.markForgotten(rows);
-        forgotten += rows.length;
+      let removed = 0;
+      if (keepDaily + keepWeekly + keepMonthly > 0) {
+        const sites = (await this.deps.store.backups().where({ status: 'succeeded' }).distinct('website_id')) as Array<{
+          website_id: string;
+        }>;
+        for (const { website_id } of sites) {
+          const args = ['forget', '--json', '--tag', `site:${website_id}`];
+          if (keepDaily) args.push('--keep-daily', String(keepDaily));
+          if (keepWeekly) args.push('--keep-weekly', String(keepWeekly));
+          if (keepMonthly) args.push('--keep-monthly', String(keepMonthly));
+          const groups = JSON.parse((await restic.ok(repo, args)) || '[]') as ForgetGroup[];
+          const ids = groups.flatMap((g) => (g.remove ?? []).map((s) => s.id));
+          if (ids.length === 0) continue;
+          removed += ids.length;
+          const rows = (await this.deps.store.backups().whereIn('snapshot_id', ids)) as BackupRow[];
+          await this.markForgotten(rows);
+          forgotten += rows.length;
+        }
       }
-      if (forgotten > 0) await restic.ok(repo, ['prune']);
+      // Backups forgotten to make room (or by an admin) whose snapshots are still listed.
+      const listed = new Set((await restic.snapshots(repo)).map((s) => s.id));
+      const pending = (
+        (await this.deps.store
+          .backups()
+          .where({ status: 'forgotten' })
+          .whereNotNull('snapshot_id')
+          .select('snapshot_id')) as Array<{
+          snapshot_id: string;
+        }>
+      )
+        .map((r) => r.snapshot_id)
+        .filter((id) => listed.has(id));
+      for (let i = 0; i < pending.length; i += 100) await restic.ok(repo, ['forget', ...pending.slice(i, i + 100)]);
+      removed += pending.length;
+      if (removed > 0) await restic.ok(repo, ['prune']);
       return forgotten;
     } finally {
       release();
