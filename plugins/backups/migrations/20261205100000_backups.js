@@ -10,7 +10,8 @@ const UP = [
      subscription_id uuid not null,
      kind text not null default 'files' check (kind in ('files')),
      trigger text not null check (trigger in ('manual', 'schedule')),
-     status text not null default 'queued' check (status in ('queued', 'running', 'succeeded', 'failed', 'forgotten')),
+     status text not null default 'queued'
+       check (status in ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'forgotten')),
      snapshot_id text null,
      progress jsonb null,
      size_bytes bigint null,

@@ -17,6 +17,12 @@ export const BackupsErrors = {
     (status: string) => `A backup that is ${status} cannot be restored`,
     (status: string) => ({ status }),
   ),
+  notCancellable: defineError(
+    'BACKUPS_ERR_NOT_CANCELLABLE',
+    409,
+    (status: string) => `A backup that is ${status} cannot be cancelled`,
+    (status: string) => ({ status }),
+  ),
   snapshotGone: defineError(
     'BACKUPS_ERR_SNAPSHOT_GONE',
     410,

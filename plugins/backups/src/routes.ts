@@ -15,7 +15,9 @@ const ListQuery = Type.Object(
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     websiteId: Type.Optional(Uuid),
     ownerId: Type.Optional(Uuid),
-    status: Type.Optional(Type.Union(['queued', 'running', 'succeeded', 'failed', 'forgotten'].map((s) => Type.Literal(s)))),
+    status: Type.Optional(
+      Type.Union(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'forgotten'].map((s) => Type.Literal(s))),
+    ),
   },
   { additionalProperties: false },
 );
@@ -193,6 +195,24 @@ export function backupRoutes({
         const row = await service.restore(actor, backup, request.body, infoOf(request));
         reply.code(202);
         return restoreView(row);
+      },
+    );
+
+    app.post(
+      '/:id/cancel',
+      {
+        config: { permission: 'backups.backup.write' },
+        schema: {
+          summary: 'Cancel a queued or running backup (restic is stopped; no snapshot is kept)',
+          tags,
+          params: IdParams,
+          response: { 200: BackupSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        await store.scopedOne(actor, request.params.id);
+        return backupView(await service.cancel(request.params.id, infoOf(request)));
       },
     );
 

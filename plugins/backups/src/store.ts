@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { BackupsErrors } from './errors.js';
 import type { BackupProgress } from './restic/progress.js';
 
-export type BackupStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'forgotten';
+export type BackupStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'forgotten';
 
 export interface BackupRow {
   id: string;
@@ -83,7 +83,7 @@ export const BackupSchema = Type.Object({
   subscriptionId: Type.String({ format: 'uuid' }),
   kind: Type.Literal('files'),
   trigger: Type.Union([Type.Literal('manual'), Type.Literal('schedule')]),
-  status: Type.String({ enum: ['queued', 'running', 'succeeded', 'failed', 'forgotten'] }),
+  status: Type.String({ enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'forgotten'] }),
   snapshotId: Nullable(Type.String()),
   progress: Nullable(ProgressSchema),
   sizeBytes: Nullable(Type.Integer({ description: 'Bytes of the site in the snapshot' })),

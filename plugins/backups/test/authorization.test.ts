@@ -48,6 +48,11 @@ if (missing) {
       make: async (w) => ({ url: `/v1/backups/${backupOf[w]}/restore`, payload: { path: 'public/index.html' } }),
       expect: { super_admin: same(202), reseller: [202, 404], customer: [202, 404], technical_user: same(403) },
     },
+    'POST /v1/backups/{id}/cancel': {
+      // The backups of the table are finished: a cancel reaches the 409 only where the backup is visible.
+      make: async (w) => ({ url: `/v1/backups/${backupOf[w]}/cancel`, payload: {} }),
+      expect: { super_admin: same(409), reseller: [409, 404], customer: [409, 404], technical_user: same(403) },
+    },
     'GET /v1/backups/restores/{id}': {
       make: async (w) => ({ url: `/v1/backups/restores/${restoreOf[w]}` }),
       expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(404) },

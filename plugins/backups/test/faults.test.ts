@@ -71,12 +71,10 @@ if (missing) {
     await fs.chown(path.join(site.publicDir, 'more-noise.bin'), owner.uid, owner.gid);
     const res = await alice.post('/v1/backups', { websiteId: site.id });
     const pid = await eventually(() => resticWith('backup', `backup:${res.body.id}`), 30_000, 50);
-    await new Promise((r) => setTimeout(r, 800));
+    // Killed while it holds its lock: SIGKILL leaves the lock behind (restic cannot remove it).
+    const locks = async () => (await stack.restic(['list', 'locks', '--no-lock'])).trim().split('\n').filter(Boolean).length;
+    await eventually(async () => ((await locks()) >= 1 ? true : undefined), 30_000, 50);
     process.kill(pid, 'SIGKILL');
-    t.ok(
-      Number(await stack.restic(['list', 'locks', '--no-lock']).then((o) => o.trim().split('\n').filter(Boolean).length)) >= 1,
-      'a stale lock is left',
-    );
     const done = await finished(alice, res.body.id, 90_000);
     t.equal(done.status, 'succeeded', done.error ?? '');
     killed = done.id;
@@ -127,6 +125,23 @@ if (missing) {
     t.notOk(overlap, 'never two running at once');
     t.equal((await finished(alice, a.body.id)).status, 'succeeded');
     t.equal((await finished(alice, b.body.id)).status, 'succeeded');
+  });
+
+  t.test('cancel stops restic: no snapshot, no lock, and a second cancel is refused', async (t) => {
+    await fs.writeFile(path.join(site.publicDir, 'cancelled-noise.bin'), randomBytes(24 * 1024 * 1024));
+    await fs.chown(path.join(site.publicDir, 'cancelled-noise.bin'), owner.uid, owner.gid);
+    const res = await alice.post('/v1/backups', { websiteId: site.id });
+    await eventually(() => resticWith('backup', `backup:${res.body.id}`), 30_000, 50);
+    const cancelled = await alice.post(`/v1/backups/${res.body.id}/cancel`);
+    t.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    t.equal(cancelled.body.status, 'cancelled');
+    await eventually(async () => ((await resticWith('backup', `backup:${res.body.id}`)) ? undefined : true), 30_000, 100);
+    t.equal(JSON.parse(await stack.restic(['snapshots', '--json', '--tag', `backup:${res.body.id}`])).length, 0, 'no snapshot');
+    await eventually(async () => ((await stack.restic(['list', 'locks', '--no-lock'])).trim() === '' ? true : undefined), 10_000);
+    t.equal((await alice.get(`/v1/backups/${res.body.id}`)).body.status, 'cancelled', 'stays cancelled');
+    const again = await alice.post(`/v1/backups/${res.body.id}/cancel`);
+    t.equal(again.status, 409);
+    t.equal(again.body.error.code, 'BACKUPS_ERR_NOT_CANCELLABLE');
   });
 
   t.test('the package’s backups limit holds against parallel requests; no feature, no backup', async (t) => {

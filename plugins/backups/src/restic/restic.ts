@@ -77,7 +77,8 @@ export class Restic {
       cwd: opts.cwd,
       env: this.env(repo),
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      // restic removes its lock on SIGINT (what an abort sends).
+      ...(opts.signal ? { signal: opts.signal, killSignal: 'SIGINT' as const } : {}),
     });
     let stdout = '';
     let stderr = '';
@@ -163,6 +164,7 @@ export class Restic {
     });
     hooks.onStart?.(child.pid);
     return done.then((r) => {
+      if (hooks.signal?.aborted) throw BackupsErrors.interrupted('cancelled');
       if (r.signal) throw BackupsErrors.interrupted(`restic was stopped by ${r.signal}`);
       // Exit 3: the snapshot was made but some files could not be read; treated as a failure.
       if (r.code !== 0 || !summary) throw BackupsErrors.restic('backup', describe(r));

@@ -67,6 +67,37 @@ export class BackupsService {
   }
 
   /**
+   * Cancel a queued or running backup: the row is `cancelled` and its place in the package given
+   * back at once; the job that runs it sees the state and stops restic (runner.ts).
+   */
+  async cancel(id: string, info: RequestInfo): Promise<BackupRow> {
+    const { store, limits, audit } = this.deps;
+    return store.db.transaction(async (trx) => {
+      const row = (await store.backups(trx).where({ id }).forUpdate().first()) as BackupRow | undefined;
+      if (!row) throw BackupsErrors.notFound(id);
+      if (row.status !== 'queued' && row.status !== 'running') throw BackupsErrors.notCancellable(row.status);
+      const [updated] = (await store
+        .backups(trx)
+        .where({ id })
+        .update({ status: 'cancelled', error: 'cancelled', finished_at: trx.fn.now() } as never)
+        .returning('*')) as BackupRow[];
+      await limits.assert(row.subscription_id, 'backups', -1, { trx });
+      await audit.record(
+        {
+          action: 'backups.backup.cancelled',
+          actorId: info.actorId,
+          target: { type: 'website', id: row.website_id },
+          details: { backupId: id },
+          ip: info.ip ?? null,
+          requestId: info.requestId ?? null,
+        },
+        { trx },
+      );
+      return updated!;
+    });
+  }
+
+  /**
    * Queue a restore of `backup` (already checked against the caller) into `target` (its own
    * site, or another site of the same customer), whole or one path. The path and the snapshot
    * are checked against the repository now, so a bad request is a 4xx, not a failed job.

@@ -86,7 +86,9 @@ export class Runner {
   async backup(backupId: string, job: JobContext): Promise<void> {
     const { store, restic, events, clock } = this.deps;
     const row = await store.byId(backupId);
-    if (!row || row.status === 'succeeded' || row.status === 'failed' || row.status === 'forgotten') return;
+    // `running` here means an attempt died with its process (the job is retried); anything
+    // else is final, or cancelled.
+    if (!row || (row.status !== 'queued' && row.status !== 'running')) return;
     const release = await this.deferred(BACKUP_JOB, backupJobKey(backupId), { backupId });
     if (!release) return;
     try {
@@ -100,14 +102,22 @@ export class Runner {
       }
       const files = await this.siteFiles({ id: row.website_id, name: row.site_name });
       const startedAt = clock.now();
-      await store.update(row.id, {
-        status: 'running',
-        started_at: startedAt,
-        attempts: row.attempts + 1,
-        error: null,
-        pid: null,
-        file_owners: JSON.stringify({ uid: files.uid, gid: files.gid, userGid: files.userGid }),
-      });
+      // Only a queued row starts: a cancel that came first wins.
+      const started = await store
+        .backups()
+        .where({ id: row.id })
+        .whereIn('status', ['queued', 'running'])
+        .update({
+          status: 'running',
+          started_at: startedAt,
+          attempts: row.attempts + 1,
+          error: null,
+          pid: null,
+          file_owners: JSON.stringify({ uid: files.uid, gid: files.gid, userGid: files.userGid }),
+        } as never);
+      if (!started) return;
+      // A cancel (from any host process) is seen at the next progress write and stops restic.
+      const abort = new AbortController();
       let writes: Promise<unknown> = Promise.resolve();
       let lastWrite = 0;
       const report = (progress: BackupProgress, force = false) => {
@@ -115,7 +125,11 @@ export class Runner {
         if (!force && now - lastWrite < PROGRESS_EVERY_MS) return;
         lastWrite = now;
         writes = writes
-          .then(() => store.update(row.id, { progress: JSON.stringify(progress) }))
+          .then(async () => {
+            const now = await store.byId(row.id);
+            if (now?.status === 'cancelled') abort.abort();
+            else await store.update(row.id, { progress: JSON.stringify(progress) });
+          })
           .then(() => job.progress(progress.percent / 100, progressMessage(progress)))
           .catch((err: unknown) => this.deps.logger.warn({ err: messageOf(err), backupId }, 'progress not recorded'));
       };
@@ -135,6 +149,7 @@ export class Runner {
               writes = writes.then(() => store.update(row.id, { pid: pid ?? null }));
             },
             onStatus: (status) => report(progressOf(status)),
+            signal: abort.signal,
           },
         )
         .finally(() => writes);
@@ -164,6 +179,10 @@ export class Runner {
         sizeBytes: summary.totalBytes,
       });
     } catch (err) {
+      if ((await store.byId(row.id))?.status === 'cancelled') {
+        await job.progress(1, 'cancelled');
+        return;
+      }
       await this.backupFailed(row, job, err);
       if (!permanent(err)) throw err;
     } finally {
@@ -188,7 +207,7 @@ export class Runner {
     const last = job.attempt >= job.maxAttempts || permanent(err);
     await this.deps.store.db.transaction(async (trx) => {
       const current = await this.deps.store.byId(row.id, trx);
-      if (!current || current.status === 'succeeded' || current.status === 'failed') return;
+      if (!current || current.status === 'succeeded' || current.status === 'failed' || current.status === 'cancelled') return;
       await this.deps.store.update(
         row.id,
         last
