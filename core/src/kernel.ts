@@ -36,6 +36,7 @@ import { assertMayRun } from './signing/plugin-trust.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
 import { keyringSeal, rolePasswordStore } from './db/roles/role-passwords.js';
+import { pluginSecretStore } from './secrets/plugin-secrets.js';
 import { withLogin } from './db/open-database.js';
 import { ensurePluginRole } from './db/roles/plugin-roles.js';
 import { databaseAccessOf, openDatabaseOf } from './registry/database-access.js';
@@ -145,6 +146,10 @@ export class Kernel implements KernelApi {
       extensions: (point) => this.extensions(point),
       enforcedLimits: () => this.started().flatMap((r) => (r.definition ?? r.inline)?.limits ?? []),
       permissionsOfRole: (role) => this.rbac.permissionsOf(role),
+      sealer: () => ({
+        seal: (purpose, context, text) => this.secrets.encrypt(purpose, context, text),
+        open: (purpose, context, envelope) => this.secrets.decrypt(purpose, context, envelope),
+      }),
     };
     this.lifecycle = {
       knex: this.knex,
@@ -194,6 +199,7 @@ export class Kernel implements KernelApi {
     step('coreMigrations');
     this.secretsHandle = await KernelSecrets.open(this.knex, this.options.secrets ?? { ephemeral: true });
     this.secretsHandle.addStore(rolePasswordStore);
+    this.secretsHandle.addStore(pluginSecretStore);
     step('secrets');
     await this.jobs.migrate();
     step('jobsMigrations');

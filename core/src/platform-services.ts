@@ -14,6 +14,7 @@ import {
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import type { EventBus } from './events/event-bus.js';
+import { createSecretsService, type SecretSealer } from './secrets/plugin-secrets.js';
 import { JobErrors } from './jobs/errors.js';
 import type { JobEngine, TaskPool } from './jobs/index.js';
 import {
@@ -42,6 +43,8 @@ export interface PlatformDeps {
   extensions(point: string): unknown[];
   /** Limit keys the started plugins enforce (their definitions' `limits`). */
   enforcedLimits(): string[];
+  /** The kernel's keyring, for plugin secrets (opened after the deps are made). */
+  sealer(): SecretSealer;
 }
 
 /** A name without `:` belongs to the caller. */
@@ -89,6 +92,7 @@ export function platformServicesFor(
     ],
     [coreServices.tenancy, () => createTenancyService(deps.knex)],
     [coreServices.limits, () => createLimitsService(deps.knex, deps.enforcedLimits)],
+    [coreServices.secrets, () => createSecretsService(deps.knex, pluginId, deps.sealer())],
   ];
   // Only its own pool, as its own role: never the host's.
   if (database) entries.push([coreServices.database, () => createPluginDatabase(database, pluginId)]);

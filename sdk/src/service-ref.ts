@@ -31,6 +31,8 @@ export type KernelCapability =
   | 'audit:read'
   /** Key/value settings private to your plugin. */
   | 'settings'
+  /** Secrets your plugin makes and keeps (a repository password), encrypted with the platform's key. */
+  | 'secrets'
   /** Platform users: read, create, passwords, status, permissions. */
   | 'users'
   /** Subscription resource limits, counted atomically. */

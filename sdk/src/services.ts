@@ -93,6 +93,28 @@ export interface SettingsService {
   delete(key: string): Promise<void>;
 }
 
+/**
+ * Secrets private to a plugin (`coreServices.secrets`): values the plugin makes itself (a
+ * repository password, an API key it was handed at run time) stored encrypted with the
+ * platform's key (AES-256-GCM, bound to the plugin id and the name), re-encrypted by
+ * `hostplane secrets rotate-key`, and readable by no other plugin. Config values an admin types
+ * belong in the config schema with `Secret(...)` instead.
+ */
+export interface SecretsService {
+  /** The value stored under `name`, decrypted; undefined when none is stored. */
+  get(name: string): Promise<string | undefined>;
+  /** Store `value` under `name` (encrypted), replacing what was there. */
+  set(name: string, value: string): Promise<void>;
+  /**
+   * The value under `name`, or `make()`'s result stored and returned when none is. Safe against
+   * concurrent callers: every caller answers the one value that was stored.
+   */
+  getOrCreate(name: string, make: () => string): Promise<string>;
+  delete(name: string): Promise<void>;
+  /** Names stored by this plugin. */
+  list(): Promise<string[]>;
+}
+
 /** Time, injectable so tests can move it. */
 export interface ClockService {
   now(): Date;
@@ -139,4 +161,6 @@ export const coreServices = {
   extensions: createServiceRef<ExtensionsService>('core.extensions'),
   /** Plugin-private settings. Needs `settings`. */
   settings: createServiceRef<SettingsService>('core.settings', { capability: 'settings' }),
+  /** Plugin-private secrets, encrypted at rest. Needs `secrets`. */
+  secrets: createServiceRef<SecretsService>('core.secrets', { capability: 'secrets' }),
 } as const;

@@ -84,6 +84,22 @@ export interface AppliedSite {
   previewUrl: string | null;
 }
 
+/**
+ * Where a site's files live on the server and who owns them: what a backup reads and a restore
+ * writes back (with this ownership).
+ */
+export interface SiteTree {
+  /** Absolute folder holding everything of the site. */
+  root: string;
+  /** Folders under `root` that are not the site's content (logs, temporary files): not backed up, left alone by a restore. */
+  exclude: string[];
+  /** Owner (uid, gid) of the tree's files. */
+  uid: number;
+  gid: number;
+  /** The site user's own group, which some folders carry instead of `gid` (an app folder). */
+  userGid: number;
+}
+
 /** State of the server a driver drives. */
 export interface WebServerStatus {
   /** `ready`: sites can be applied; `degraded`: they cannot, `reason` says why. */
@@ -132,6 +148,11 @@ export interface WebServerDriver {
    * site. Optional: a driver without it has no file manager.
    */
   files?(site: Pick<SiteSpec, 'id' | 'name'>): SiteFiles;
+  /**
+   * The site's files and their owner, or null when the site has no files here (never applied,
+   * removed). Optional: the sites of a driver without it cannot be backed up.
+   */
+  siteTree?(site: Pick<SiteSpec, 'id' | 'name'>): Promise<SiteTree | null>;
 }
 
 /** One entry of a folder listing. */

@@ -15,3 +15,4 @@ export { PLUGIN_CONFIG_PURPOSE, SEALED_MARK, isSealedValue, sealConfig, revealCo
 export { pluginConfigStore, type SecretStore, type Rewrap } from './stores.js';
 export type { RotationResult, RotationHooks } from './rotate.js';
 export { KernelSecrets, type SecretsStatus } from './secrets-admin.js';
+export { createSecretsService, pluginSecretStore, PLUGIN_SECRET_PURPOSE, type SecretSealer } from './plugin-secrets.js';

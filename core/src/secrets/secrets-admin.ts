@@ -69,6 +69,23 @@ export class KernelSecrets {
     }
   }
 
+  /** Encrypt with the database's active key (reopening the keyring after another process rotated). */
+  async encrypt(purpose: string, context: string, plaintext: string): Promise<string> {
+    if ((await activeKeyId(this.knex)) !== this.current.active.id) await this.reload();
+    return this.current.encryptSecret(purpose, context, plaintext);
+  }
+
+  /** Decrypt; a value under a key this process has not seen reopens the keyring first. */
+  async decrypt(purpose: string, context: string, envelope: string): Promise<string> {
+    try {
+      return this.current.decryptSecret(purpose, context, envelope);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SECRETS_ERR_KEY_MISSING') throw error;
+      await this.reload();
+      return this.current.decryptSecret(purpose, context, envelope);
+    }
+  }
+
   private async reload(): Promise<void> {
     if (this.current.origin.kind === 'ephemeral') return;
     this.current = this.current.succeededBy(await openKeyring(this.knex, this.current.source));

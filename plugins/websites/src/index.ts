@@ -32,8 +32,9 @@ export default definePlugin({
     'events:emit',
     'events:subscribe',
   ],
-  // A site follows its subscription's status and its package's limits (store.ts).
-  database: { reads: { accounts: ['subscriptions', 'packages'] } },
+  // A site follows its subscription's status and its package's limits (store.ts). The backups
+  // plugin reads which sites exist, who owns them and their subscription (read-only).
+  database: { reads: { accounts: ['subscriptions', 'packages'] }, shares: ['websites'] },
   // Each create asserts one website and its domains (aliases included) against the subscription.
   limits: ['websites', 'domains'],
   rbac: {

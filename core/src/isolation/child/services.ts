@@ -187,6 +187,20 @@ export function childServices(deps: ChildServiceDeps): Map<string, () => unknown
       }),
     ],
     ['core.settings', () => remoteService(peer, 'core.settings')],
+    [
+      'core.secrets',
+      () => {
+        const remote = remoteService(peer, 'core.secrets') as Record<string, (...a: unknown[]) => Promise<unknown>>;
+        // A function does not cross the channel: the value is made here and the host keeps the first one stored.
+        return new Proxy(remote, {
+          get: (target, method) =>
+            method === 'getOrCreate'
+              ? (name: string, make: () => string) =>
+                  peer.call('service', { ref: 'core.secrets', method: 'getOrCreate', args: [name, make()] })
+              : target[method as string],
+        });
+      },
+    ],
     ['core.users', () => remoteService(peer, 'core.users')],
     ['core.limits', () => remoteService(peer, 'core.limits')],
     [

@@ -11,6 +11,7 @@ import {
   WebServerUnavailable,
   type AppliedSite,
   type SiteFiles,
+  type SiteTree,
   type SiteSpec,
   type WebServerDriver,
   type WebServerStatus,
@@ -222,6 +223,24 @@ export class NginxDriver implements WebServerDriver {
   async removeChallenge(token: string): Promise<void> {
     if (!ACME_TOKEN.test(token)) throw SiteConfigRejected('acme-challenge', 'the token must be 1-256 base64url characters');
     await removeFile(path.join(this.layout.acme, token));
+  }
+
+  /** A site's tree (`sites/<name>`; its logs and tmp are not content) and the owner the driver gave it. */
+  async siteTree(site: Pick<SiteSpec, 'id' | 'name'>): Promise<SiteTree | null> {
+    if (!SITE_NAME.test(site.name)) throw SiteConfigRejected(JSON.stringify(site.name), 'not a site name');
+    if (this.starting) await this.starting;
+    if (!this.ready) throw WebServerUnavailable(this.reason ?? 'not started');
+    const paths = sitePaths(this.layout, site.name);
+    const found = await fs.stat(paths.dir).catch(() => null);
+    if (!found?.isDirectory()) return null;
+    const owner = await this.ctx.users.ensure(site.name, paths.dir);
+    return {
+      root: paths.dir,
+      exclude: [path.relative(paths.dir, paths.logs), path.relative(paths.dir, paths.tmp)],
+      uid: owner.treeUid,
+      gid: owner.treeGid,
+      userGid: owner.gid,
+    };
   }
 
   /** The preview address of a site: `*.localhost` resolves to 127.0.0.1, so only a loopback or wildcard listener has one. */

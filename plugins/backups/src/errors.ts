@@ -1,0 +1,68 @@
+/** Error codes of the backups plugin. Callers and tests compare codes, never messages. */
+import { defineError } from '@hostplane/sdk';
+
+export const BackupsErrors = {
+  notFound: defineError('BACKUPS_ERR_NOT_FOUND', 404, (id: string) => `No backup ${id}`),
+  restoreNotFound: defineError('BACKUPS_ERR_RESTORE_NOT_FOUND', 404, (id: string) => `No restore ${id}`),
+  websiteNotFound: defineError(
+    'BACKUPS_ERR_WEBSITE_NOT_FOUND',
+    404,
+    (id: string, _field = '/body/websiteId') => `No website ${id}`,
+    (_id: string, field = '/body/websiteId') => ({ field }),
+  ),
+  notInPackage: defineError('BACKUPS_ERR_NOT_IN_PACKAGE', 403, 'The package of this website does not include backups'),
+  notRestorable: defineError(
+    'BACKUPS_ERR_NOT_RESTORABLE',
+    409,
+    (status: string) => `A backup that is ${status} cannot be restored`,
+    (status: string) => ({ status }),
+  ),
+  notCancellable: defineError(
+    'BACKUPS_ERR_NOT_CANCELLABLE',
+    409,
+    (status: string) => `A backup that is ${status} cannot be cancelled`,
+    (status: string) => ({ status }),
+  ),
+  snapshotGone: defineError(
+    'BACKUPS_ERR_SNAPSHOT_GONE',
+    410,
+    'The snapshot of this backup no longer exists in the repository (pruned by retention or removed)',
+  ),
+  pathInvalid: defineError(
+    'BACKUPS_ERR_PATH_INVALID',
+    400,
+    (reason: string) => `The path is not inside the site: ${reason}`,
+    () => ({ field: '/body/path' }),
+  ),
+  pathNotInSnapshot: defineError(
+    'BACKUPS_ERR_PATH_NOT_IN_SNAPSHOT',
+    404,
+    (path: string) => `${JSON.stringify(path)} is not in this backup`,
+    () => ({ field: '/body/path' }),
+  ),
+  otherOwner: defineError(
+    'BACKUPS_ERR_OTHER_OWNER',
+    403,
+    'A backup is restored only into a website of the customer it belongs to',
+    () => ({ field: '/body/targetWebsiteId' }),
+  ),
+  noFiles: defineError(
+    'BACKUPS_ERR_NO_FILES',
+    409,
+    (reason: string) => `The website's files cannot be reached: ${reason}`,
+    (reason: string) => ({ reason }),
+  ),
+  restic: defineError(
+    'BACKUPS_ERR_RESTIC',
+    502,
+    (command: string, reason: string) => `restic ${command} failed: ${reason}`,
+    (command: string, reason: string) => ({ command, reason }),
+  ),
+  targetInvalid: defineError('BACKUPS_ERR_TARGET_INVALID', 409, (reason: string) => `The backup target is not usable: ${reason}`),
+  interrupted: defineError('BACKUPS_ERR_INTERRUPTED', 503, (reason: string) => `The run was interrupted: ${reason}`),
+  unsafeTarget: defineError(
+    'BACKUPS_ERR_UNSAFE_TARGET',
+    409,
+    (path: string) => `${JSON.stringify(path)} in the website passes through a symbolic link; remove it and restore again`,
+  ),
+};

@@ -1,0 +1,15 @@
+/** The events this plugin adds to the typed map, by declaration merging. */
+declare module '@hostplane/sdk' {
+  interface HostplaneEvents {
+    /** A backup finished: its snapshot is in the repository. */
+    'backup.completed': { backupId: string; websiteId: string; ownerId: string; snapshotId: string; sizeBytes: number };
+    /** A backup failed (after its last attempt); no snapshot of it is listed. */
+    'backup.failed': { backupId: string; websiteId: string; ownerId: string; error: string };
+    /** A restore finished: the files are back in the website. */
+    'backup.restored': { restoreId: string; backupId: string; websiteId: string; path: string | null };
+    /** `restic check` found the repository damaged, or could not run. */
+    'backup.repository.check-failed': { repository: string; error: string };
+  }
+}
+
+export {};

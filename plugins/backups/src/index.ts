@@ -1,0 +1,106 @@
+/**
+ * backups: restic snapshots of every site's files, as durable jobs, and restores of a site, a
+ * path, or into another site of the same customer. Wiring only; see services/.
+ */
+import { coreServices, definePlugin, extensionPoints, type WebServerDriver } from '@hostplane/sdk';
+import { createCommand, keyExportCommand, keyImportCommand, listCommand, recoveryKeyCommand } from './commands.js';
+import { BackupsConfig } from './config.js';
+import { Restic } from './restic/restic.js';
+import { backupRoutes } from './routes.js';
+import { BackupsService } from './services/backups-service.js';
+import { Repositories } from './services/repository.js';
+import { targetStatus } from './services/targets.js';
+import { BACKUP_JOB, RESTORE_JOB, Runner } from './services/runner.js';
+import { Slots } from './services/slots.js';
+import { CHECK_JOB, Maintenance, RETENTION_JOB, SCHEDULE_JOB } from './services/maintenance.js';
+import { BackupStore } from './store.js';
+import { PAGES } from './panel.js';
+import './events.js';
+
+export default definePlugin({
+  id: 'backups',
+  sdk: '^0.1.0',
+  requires: { accounts: '^0.1.0', websites: '^0.1.0' },
+  config: BackupsConfig,
+  permissions: [
+    'http:routes',
+    'db',
+    'jobs',
+    'schedules',
+    'limits',
+    'audit',
+    'events:emit',
+    'secrets',
+    'exec:restic',
+    'fs:<data dir>/backups',
+  ],
+  // Which sites exist and whose they are (websites), and whether their package includes backups (accounts).
+  database: { reads: { accounts: ['subscriptions', 'packages'], websites: ['websites'] } },
+  // Each backup kept counts against the package's `backups`.
+  limits: ['backups'],
+  rbac: {
+    'backups.backup.read': {
+      description: 'See backups of your websites (or your customers’)',
+      roles: ['reseller', 'customer', 'technical_user'],
+    },
+    'backups.backup.write': { description: 'Back up websites on demand', roles: ['reseller', 'customer'] },
+    'backups.target.read': { description: 'See where backups are stored (administrators)', roles: [] },
+    'backups.backup.restore': { description: 'Restore websites from their backups', roles: ['reseller', 'customer'] },
+  },
+  deps: {
+    db: coreServices.database,
+    tenancy: coreServices.tenancy,
+    limits: coreServices.limits,
+    audit: coreServices.audit,
+    events: coreServices.events,
+    jobs: coreServices.jobs,
+    secrets: coreServices.secrets,
+    extensions: coreServices.extensions,
+    clock: coreServices.clock,
+    logger: coreServices.logger,
+  },
+  migrations: new URL('../migrations/', import.meta.url),
+  setup(ctx) {
+    const { db, tenancy, limits, audit, events, jobs, secrets, extensions, clock, logger } = ctx.deps;
+    const config = () => ctx.config;
+    const restic = () =>
+      new Restic({
+        binary: ctx.config.resticBinary,
+        cacheDir: Repositories.cacheDir(ctx.config),
+        limitUploadKiB: ctx.config.limitUploadKiB,
+        limitDownloadKiB: ctx.config.limitDownloadKiB,
+      });
+    const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
+    const store = new BackupStore(db, tenancy);
+    const repos = new Repositories({ secrets, restic, config });
+    const slots = new Slots(() => ctx.config.concurrency);
+    const runner = new Runner({ store, repos, restic, slots, jobs, limits, events, clock, logger, drivers });
+    const service = new BackupsService({ store, limits, audit, jobs, runner, repos, restic });
+
+    const maintenance = new Maintenance({ store, service, repos, restic, limits, events, slots, logger, config });
+
+    ctx.routes(backupRoutes({ store, service, targets: () => targetStatus(ctx.config, repos, restic) }));
+    ctx.job(SCHEDULE_JOB, async () => {
+      const { queued, skipped } = await maintenance.scheduleAll();
+      logger.info({ queued, skipped }, 'scheduled backups queued');
+    });
+    ctx.job(RETENTION_JOB, async () => {
+      await maintenance.applyRetention();
+    });
+    ctx.job(CHECK_JOB, async () => {
+      await maintenance.check();
+    });
+    ctx.schedule('nightly', { cron: ctx.config.schedule, job: SCHEDULE_JOB });
+    ctx.schedule('retention', { cron: ctx.config.retentionSchedule, job: RETENTION_JOB });
+    ctx.schedule('check', { cron: ctx.config.checkSchedule, job: CHECK_JOB });
+    ctx.job<{ backupId: string }>(BACKUP_JOB, (payload, job) => runner.backup(payload.backupId, job), { maxAttempts: 3 });
+    ctx.job<{ restoreId: string }>(RESTORE_JOB, (payload, job) => runner.restore(payload.restoreId, job), { maxAttempts: 3 });
+    const deps = { repos, restic, store, service };
+    ctx.command(keyExportCommand(deps));
+    ctx.command(recoveryKeyCommand(deps));
+    ctx.command(keyImportCommand({ ...deps, secrets }));
+    ctx.command(listCommand(deps));
+    ctx.command(createCommand(deps));
+    for (const page of PAGES) ctx.page(page);
+  },
+});

@@ -1,0 +1,215 @@
+/**
+ * restic, run as a child process: one repository (location + password), `--json` output parsed.
+ * The password reaches restic through a pipe-less env variable of the child only (never argv,
+ * which `ps` shows to every user).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { BackupsErrors } from '../errors.js';
+import { parseResticLine, type ResticStatus, type ResticSummary } from './progress.js';
+
+export interface Repository {
+  /** restic's `-r` value: a folder, or `s3:https://…/bucket/path`. */
+  location: string;
+  password: string;
+  /** Extra environment (S3 credentials). */
+  env?: Record<string, string>;
+  /** Extra global options (`--cacert`). */
+  options?: string[];
+}
+
+export interface ResticOptions {
+  binary: string;
+  /** restic's cache folder (speeds up later runs; safe to lose). */
+  cacheDir: string;
+  /** KiB/s for uploads to the repository; 0 = unlimited. */
+  limitUploadKiB: number;
+  /** KiB/s for downloads from the repository (restores); 0 = unlimited. */
+  limitDownloadKiB: number;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A snapshot as `restic snapshots --json` lists it. */
+export interface ResticSnapshot {
+  id: string;
+  short_id: string;
+  time: string;
+  paths: string[];
+  tags?: string[];
+}
+
+/** An entry of `restic ls --json`. */
+export interface ResticNode {
+  path: string;
+  type: string;
+}
+
+const MAX_CAPTURE = 4 * 1024 * 1024;
+
+export class Restic {
+  constructor(private readonly options: ResticOptions) {}
+
+  private env(repo: Repository): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      RESTIC_REPOSITORY: repo.location,
+      RESTIC_PASSWORD: repo.password,
+      RESTIC_CACHE_DIR: this.options.cacheDir,
+      // Status lines a few times a second, whatever the terminal.
+      RESTIC_PROGRESS_FPS: '4',
+      ...repo.env,
+    };
+  }
+
+  /** Start restic; `onLine` sees each stdout line as it comes. */
+  spawn(
+    repo: Repository,
+    args: string[],
+    opts: { cwd?: string; onLine?: (line: string) => void; signal?: AbortSignal } = {},
+  ): { child: ChildProcess; done: Promise<RunResult> } {
+    const child = spawn(this.options.binary, [...(repo.options ?? []), ...args], {
+      cwd: opts.cwd,
+      env: this.env(repo),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // restic removes its lock on SIGINT (what an abort sends).
+      ...(opts.signal ? { signal: opts.signal, killSignal: 'SIGINT' as const } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stdout.length < MAX_CAPTURE) stdout += chunk;
+      if (!opts.onLine) return;
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line) opts.onLine(line);
+    });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < MAX_CAPTURE) stderr += chunk;
+    });
+    const done = new Promise<RunResult>((resolve) => {
+      child.on('error', (err) => resolve({ code: 127, signal: null, stdout, stderr: stderr + String(err.message) }));
+      child.on('close', (code, signal) => {
+        if (pending && opts.onLine) opts.onLine(pending);
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+    return { child, done };
+  }
+
+  async run(repo: Repository, args: string[], opts: { cwd?: string } = {}): Promise<RunResult> {
+    return this.spawn(repo, args, opts).done;
+  }
+
+  /** Run and throw BACKUPS_ERR_RESTIC unless it exits 0. */
+  async ok(repo: Repository, args: string[], opts: { cwd?: string } = {}): Promise<string> {
+    const r = await this.run(repo, args, opts);
+    if (r.code !== 0) throw BackupsErrors.restic(args[0] ?? '', describe(r));
+    return r.stdout;
+  }
+
+  /** Create the repository when there is none (idempotent: an existing one is opened, not replaced). */
+  async ensureRepository(repo: Repository): Promise<'created' | 'existed'> {
+    const probe = await this.run(repo, ['cat', 'config']);
+    if (probe.code === 0) return 'existed';
+    const init = await this.run(repo, ['init']);
+    if (init.code === 0) return 'created';
+    // Two hosts initialising at once: the other one won.
+    if ((await this.run(repo, ['cat', 'config'])).code === 0) return 'existed';
+    throw BackupsErrors.restic('init', describe(init));
+  }
+
+  /** Remove stale locks only (restic's own rule: the process is gone, or the lock is 30 min old). */
+  async unlockStale(repo: Repository): Promise<void> {
+    await this.ok(repo, ['unlock']);
+  }
+
+  async lockCount(repo: Repository): Promise<number> {
+    const out = await this.ok(repo, ['list', 'locks', '--no-lock']);
+    return out.split('\n').filter((l) => l.trim()).length;
+  }
+
+  /**
+   * Back up the current folder `cwd` (restic stores its content at the snapshot's root).
+   * Resolves with the summary; rejects with the restic error, or BACKUPS_ERR_INTERRUPTED when
+   * the process was killed.
+   */
+  backup(
+    repo: Repository,
+    cwd: string,
+    input: { tags: string[]; excludes: string[]; host: string },
+    hooks: { onStatus?: (s: ResticStatus) => void; onStart?: (pid: number | undefined) => void; signal?: AbortSignal },
+  ): Promise<ResticSummary> {
+    const args = ['backup', '--json', '--host', input.host, '--one-file-system'];
+    for (const tag of input.tags) args.push('--tag', tag);
+    for (const ex of input.excludes) args.push('--exclude', ex);
+    if (this.options.limitUploadKiB > 0) args.push('--limit-upload', String(this.options.limitUploadKiB));
+    args.push('.');
+    let summary: ResticSummary | undefined;
+    const { child, done } = this.spawn(repo, args, {
+      cwd,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      onLine: (line) => {
+        const parsed = parseResticLine(line);
+        if (parsed?.kind === 'status') hooks.onStatus?.(parsed.status);
+        else if (parsed?.kind === 'summary') summary = parsed.summary;
+      },
+    });
+    hooks.onStart?.(child.pid);
+    return done.then((r) => {
+      if (hooks.signal?.aborted) throw BackupsErrors.interrupted('cancelled');
+      if (r.signal) throw BackupsErrors.interrupted(`restic was stopped by ${r.signal}`);
+      // Exit 3: the snapshot was made but some files could not be read; treated as a failure.
+      if (r.code !== 0 || !summary) throw BackupsErrors.restic('backup', describe(r));
+      return summary;
+    });
+  }
+
+  async snapshots(repo: Repository, tags: string[] = []): Promise<ResticSnapshot[]> {
+    const args = ['snapshots', '--json', '--no-lock'];
+    if (tags.length) args.push('--tag', tags.join(','));
+    return JSON.parse((await this.ok(repo, args)) || '[]') as ResticSnapshot[];
+  }
+
+  /** Entries of a snapshot under `path` (`/` for all), or null when the snapshot does not exist. */
+  async ls(repo: Repository, snapshot: string, path: string): Promise<ResticNode[] | null> {
+    const r = await this.run(repo, ['ls', '--json', '--no-lock', snapshot, path]);
+    if (r.code !== 0) {
+      if (/no matching ID found|not found|invalid id/i.test(r.stderr)) return null;
+      throw BackupsErrors.restic('ls', describe(r));
+    }
+    const nodes: ResticNode[] = [];
+    // restic 0.14 answers an unknown snapshot with exit 0, a warning and no snapshot line.
+    let found = false;
+    for (const line of r.stdout.split('\n')) {
+      if (!line.trim()) continue;
+      const o = JSON.parse(line) as { struct_type?: string; path?: string; type?: string; tree?: string };
+      if (o.struct_type === 'snapshot' || typeof o.tree === 'string') found = true;
+      else if (o.struct_type === 'node' && typeof o.path === 'string') nodes.push({ path: o.path, type: String(o.type) });
+    }
+    return found ? nodes : null;
+  }
+
+  /** Restore `snapshot` (or only `include`) into the empty folder `target`. */
+  async restore(repo: Repository, snapshot: string, target: string, include: string | null): Promise<void> {
+    const args = ['restore', snapshot, '--target', target];
+    if (this.options.limitDownloadKiB > 0) args.push('--limit-download', String(this.options.limitDownloadKiB));
+    if (include) args.push('--include', include);
+    await this.ok(repo, args);
+  }
+}
+
+/** The last lines of stderr (restic's error) or the exit status. */
+export function describe(r: RunResult): string {
+  const lines = r.stderr.trim().split('\n').filter(Boolean);
+  const tail = lines.slice(-3).join(' | ');
+  const status = r.signal ? `killed by ${r.signal}` : `exit ${r.code}`;
+  return tail ? `${tail} (${status})` : status;
+}

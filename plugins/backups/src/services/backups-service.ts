@@ -1,0 +1,150 @@
+/**
+ * Asking for backups and restores. Each request is one transaction: the row, the package's
+ * `backups` count (reserved with the limits service) and the durable job, so a backup either
+ * exists with its job queued or does not exist at all.
+ */
+import type { Actor, AuditService, JobsService, LimitsService } from '@hostplane/sdk';
+import type { Knex } from 'knex';
+import { BackupsErrors } from '../errors.js';
+import type { Restic } from '../restic/restic.js';
+import type { BackupRow, BackupStore, RestoreRow, SiteRow } from '../store.js';
+import type { Repositories } from './repository.js';
+import { BACKUP_JOB, backupJobKey, RESTORE_JOB, restoreJobKey, type Runner } from './runner.js';
+import { snapshotPathOf } from './site-paths.js';
+
+export interface RequestInfo {
+  actorId: string | null;
+  ip?: string | null;
+  requestId?: string | null;
+}
+
+export interface BackupsServiceDeps {
+  store: BackupStore;
+  limits: LimitsService;
+  audit: AuditService;
+  jobs: JobsService;
+  runner: Runner;
+  repos: Repositories;
+  restic: () => Restic;
+}
+
+export class BackupsService {
+  constructor(private readonly deps: BackupsServiceDeps) {}
+
+  /** Queue a backup of `site` (already checked against the caller), counted against its package. */
+  async create(site: SiteRow, trigger: 'manual' | 'schedule', info: RequestInfo, outer?: Knex.Transaction): Promise<BackupRow> {
+    const { store, limits, audit, jobs } = this.deps;
+    const work = async (trx: Knex.Transaction) => {
+      if (!(await store.packageIncludesBackups(site.subscription_id, trx))) throw BackupsErrors.notInPackage();
+      await limits.assert(site.subscription_id, 'backups', +1, { trx });
+      const [row] = (await store
+        .backups(trx)
+        .insert({
+          website_id: site.id,
+          site_name: site.name,
+          owner_id: site.owner_id,
+          subscription_id: site.subscription_id,
+          kind: 'files',
+          trigger,
+          created_by: info.actorId,
+        })
+        .returning('*')) as BackupRow[];
+      await jobs.enqueue(BACKUP_JOB, { backupId: row!.id }, { trx, jobKey: backupJobKey(row!.id) });
+      await audit.record(
+        {
+          action: 'backups.backup.created',
+          actorId: info.actorId,
+          target: { type: 'website', id: site.id },
+          details: { backupId: row!.id, trigger },
+          ip: info.ip ?? null,
+          requestId: info.requestId ?? null,
+        },
+        { trx },
+      );
+      return row!;
+    };
+    return outer ? work(outer) : store.db.transaction(work);
+  }
+
+  /**
+   * Cancel a queued or running backup: the row is `cancelled` and its place in the package given
+   * back at once; the job that runs it sees the state and stops restic (runner.ts).
+   */
+  async cancel(id: string, info: RequestInfo): Promise<BackupRow> {
+    const { store, limits, audit } = this.deps;
+    return store.db.transaction(async (trx) => {
+      const row = (await store.backups(trx).where({ id }).forUpdate().first()) as BackupRow | undefined;
+      if (!row) throw BackupsErrors.notFound(id);
+      if (row.status !== 'queued' && row.status !== 'running') throw BackupsErrors.notCancellable(row.status);
+      const [updated] = (await store
+        .backups(trx)
+        .where({ id })
+        .update({ status: 'cancelled', error: 'cancelled', finished_at: trx.fn.now() } as never)
+        .returning('*')) as BackupRow[];
+      await limits.assert(row.subscription_id, 'backups', -1, { trx });
+      await audit.record(
+        {
+          action: 'backups.backup.cancelled',
+          actorId: info.actorId,
+          target: { type: 'website', id: row.website_id },
+          details: { backupId: id },
+          ip: info.ip ?? null,
+          requestId: info.requestId ?? null,
+        },
+        { trx },
+      );
+      return updated!;
+    });
+  }
+
+  /**
+   * Queue a restore of `backup` (already checked against the caller) into `target` (its own
+   * site, or another site of the same customer), whole or one path. The path and the snapshot
+   * are checked against the repository now, so a bad request is a 4xx, not a failed job.
+   */
+  async restore(
+    actor: Actor,
+    backup: BackupRow,
+    input: { path?: string; targetWebsiteId?: string },
+    info: RequestInfo,
+  ): Promise<RestoreRow> {
+    const { store, audit, jobs } = this.deps;
+    if (backup.status === 'forgotten' || (backup.status === 'succeeded' && !backup.snapshot_id))
+      throw BackupsErrors.snapshotGone();
+    if (backup.status !== 'succeeded') throw BackupsErrors.notRestorable(backup.status);
+    const targetId = input.targetWebsiteId ?? backup.website_id;
+    const target = await store.siteFor(actor, targetId, input.targetWebsiteId ? '/body/targetWebsiteId' : '/params/id');
+    if (target.owner_id !== backup.owner_id) throw BackupsErrors.otherOwner();
+    const files = await this.deps.runner.siteTree(target);
+    const snapshotPath = input.path === undefined ? null : snapshotPathOf(input.path, files.exclude);
+    const repo = await this.deps.repos.local();
+    const nodes = await this.deps.restic().ls(repo, backup.snapshot_id!, snapshotPath ?? '/');
+    if (nodes === null) throw BackupsErrors.snapshotGone();
+    if (snapshotPath && !nodes.some((n) => n.path === snapshotPath)) throw BackupsErrors.pathNotInSnapshot(snapshotPath.slice(1));
+    return store.db.transaction(async (trx) => {
+      const [row] = (await store
+        .restores(trx)
+        .insert({
+          backup_id: backup.id,
+          website_id: target.id,
+          owner_id: target.owner_id,
+          path: snapshotPath ? snapshotPath.slice(1) : null,
+          created_by: info.actorId,
+        })
+        .returning('*')) as RestoreRow[];
+      await jobs.enqueue(RESTORE_JOB, { restoreId: row!.id }, { trx, jobKey: restoreJobKey(row!.id) });
+      await audit.record(
+        {
+          action: 'backups.backup.restored',
+          actorId: info.actorId,
+          target: { type: 'website', id: target.id },
+          details: { backupId: backup.id, restoreId: row!.id, path: row!.path },
+          ip: info.ip ?? null,
+          requestId: info.requestId ?? null,
+        },
+        { trx },
+      );
+      return row!;
+    });
+  }
+}
