@@ -32,7 +32,6 @@ export default definePlugin({
     'events:emit',
     'secrets',
     'exec:restic',
-    'fs:<data dir>/backups',
   ],
   // Which sites exist and whose they are (websites), and whether their package includes backups (accounts).
   database: { reads: { accounts: ['subscriptions', 'packages'], websites: ['websites'] } },
