@@ -22,17 +22,7 @@ export default definePlugin({
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0', websites: '^0.1.0' },
   config: BackupsConfig,
-  permissions: [
-    'http:routes',
-    'db',
-    'jobs',
-    'schedules',
-    'limits',
-    'audit',
-    'events:emit',
-    'secrets',
-    'exec:restic',
-  ],
+  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'limits', 'audit', 'events:emit', 'secrets', 'exec:restic'],
   // Which sites exist and whose they are (websites), and whether their package includes backups (accounts).
   database: { reads: { accounts: ['subscriptions', 'packages'], websites: ['websites'] } },
   // Each backup kept counts against the package's `backups`.
