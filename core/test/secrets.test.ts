@@ -259,7 +259,7 @@ t.test('rotate-key re-encrypts everything; a crash on either side of the commit 
   });
   const result = await next.secrets.rotate();
   t.equal(result.oldKeyId, rotatedTo);
-  t.same(result.rewrapped, { 'plugin configs': 3, 'database role passwords': 0 });
+  t.same(result.rewrapped, { 'plugin configs': 3, 'database role passwords': 0, 'plugin secrets': 0 });
   t.equal(seen[0]?.apiKey, 'a-secret');
   t.equal((await next.getConfig('beta', { revealSecrets: true })).apiKey, 'b-secret');
   const row = await storedConfig(db.url, 'beta');
