@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
 import { runCli } from '@hostplane/host';
-import { stopAtExit, stopDaemons } from '../../../plugins/webserver-nginx/test/daemons.js';
+import { stopAtExitUnder, stopDaemonsUnder } from '../../../plugins/webserver-nginx/test/daemons.js';
 import { REPO } from './outsider.js';
 
 /** The demo logins the host seeds (README). */
@@ -55,10 +55,11 @@ export async function startDropInHost(
   const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-dropin-host-'));
   // The isolated plugin's data folder lies under it: its user must pass through.
   await chmod(dataDir, 0o711);
-  const webRoot = join(dataDir, 'webserver');
-  stopAtExit(webRoot);
+  // The first start enables every first-party plugin: NGINX, PHP-FPM and the managed database
+  // servers run under the data dir and outlive the host; all of them are stopped.
+  stopAtExitUnder(dataDir);
   t.teardown(async () => {
-    await stopDaemons(webRoot);
+    await stopDaemonsUnder(dataDir);
     await rm(dataDir, { recursive: true, force: true });
   });
   const env: NodeJS.ProcessEnv = {
