@@ -2,7 +2,7 @@
  * `coreServices.secrets`: a plugin's own secrets are stored sealed, read back only by it,
  * created once under concurrent callers, and survive a key rotation.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -23,9 +23,11 @@ function keeper(id: string, got: Record<string, SecretsService>) {
 
 const db = await sharedDatabase(t);
 const got: Record<string, SecretsService> = {};
+const dataDir = await mkdtemp(join(tmpdir(), 'hostplane-psecrets-'));
+t.teardown(() => rm(dataDir, { recursive: true, force: true }));
 const kernel = await bootKernel(t, {
   db,
-  secrets: { dataDir: await mkdtemp(join(tmpdir(), 'hostplane-psecrets-')) },
+  secrets: { dataDir },
   inlinePlugins: [{ definition: keeper('alpha', got) }, { definition: keeper('beta', got) }],
   enable: ['alpha', 'beta'],
 });
