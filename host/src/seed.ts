@@ -86,15 +86,26 @@ export async function isFirstRun(kernel: Kernel): Promise<boolean> {
  */
 export async function enableFirstParty(kernel: Kernel): Promise<string[]> {
   const enabled: string[] = [];
-  for (const plugin of kernel.plugins().filter((p) => p.source === 'first-party' && !p.enabled)) {
-    try {
-      await kernel.enable(plugin.id);
-      enabled.push(plugin.id);
-    } catch (error) {
-      kernel.logger.error({ err: error, plugin: plugin.id }, 'could not enable a first-party plugin');
+  let waiting = kernel.plugins().filter((p) => p.source === 'first-party' && !p.enabled);
+  // In rounds: a plugin found before one it requires (backups before websites) is refused until
+  // that one is enabled, so it is tried again after each round that enabled something.
+  for (;;) {
+    const failed: Array<{ id: string; error: unknown }> = [];
+    for (const plugin of waiting) {
+      try {
+        await kernel.enable(plugin.id);
+        enabled.push(plugin.id);
+      } catch (error) {
+        failed.push({ id: plugin.id, error });
+      }
     }
+    if (failed.length === 0 || failed.length === waiting.length) {
+      for (const { id, error } of failed)
+        kernel.logger.error({ err: error, plugin: id }, 'could not enable a first-party plugin');
+      return enabled;
+    }
+    waiting = waiting.filter((p) => failed.some((f) => f.id === p.id));
   }
-  return enabled;
 }
 
 /** Packages and subscriptions for the demo customers, when the accounts plugin is enabled. */

@@ -66,6 +66,8 @@ t.test(
     }
     t.match(output, /running at http/, 'the host started');
     t.notMatch(output, /"msg":"nginx running"/, 'with no web server daemon of its own');
+    // backups is found before websites, which it requires: the first start must still enable it.
+    t.notMatch(output, /could not enable a first-party plugin/, 'every first-party plugin is enabled');
     child.kill('SIGTERM');
     t.equal(await exited, 0, 'stopped cleanly');
 
