@@ -21,6 +21,7 @@ export { IsolationErrors } from './isolation/errors.js';
 export { isolationModeOf, isFirstParty } from './isolation/isolation-mode.js';
 export { type IsolationMode, type IsolationOptions, type PluginConnection } from './isolation/options.js';
 export { permissionFlag } from './isolation/node-flags.js';
+export { lazySchemaCompilers, type LazySchemaCompilerOptions } from './isolation/child/lazy-schema-compilers.js';
 export { pluginUserName, PLUGIN_ID_BAND } from './isolation/system-user.js';
 export * from './services/index.js';
 export { JobEngine, Scheduler, TaskPool } from './jobs/index.js';

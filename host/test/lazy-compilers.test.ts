@@ -95,3 +95,27 @@ t.test('nothing is compiled until a route is called', async (t) => {
   t.equal((await fastify.inject({ url: '/fine' })).statusCode, 200, 'other routes are unaffected');
   t.equal((await fastify.inject({ method: 'POST', url: '/later', payload: {} })).statusCode, 500);
 });
+
+t.test('the compilers themselves load on the first compile, not when the app is made', async (t) => {
+  // A fresh process: this one has loaded Ajv long ago. Same loader flags as this test's.
+  const probe = `
+    import { createRequire } from 'node:module';
+    import Fastify from 'fastify';
+    import { lazySchemaCompilers } from '@hostplane/core';
+    const fastifyRequire = createRequire(createRequire(import.meta.url).resolve('fastify'));
+    const loaded = () => fastifyRequire.resolve('@fastify/ajv-compiler') in fastifyRequire.cache;
+    const app = Fastify({ schemaController: { compilersFactory: lazySchemaCompilers() } });
+    app.get('/n', { schema: { querystring: { type: 'object', properties: { n: { type: 'integer' } } } } }, async (r) => r.query);
+    await app.ready();
+    const before = loaded();
+    const answer = await app.inject({ url: '/n?n=4' });
+    console.log(JSON.stringify({ before, after: loaded(), body: answer.json() }));
+    await app.close();
+  `;
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, '--input-type=module', '-e', probe], {
+    cwd: new URL('.', import.meta.url).pathname,
+  });
+  t.same(JSON.parse(stdout.trim().split('\n').pop()!), { before: false, after: true, body: { n: 4 } });
+});

@@ -9,6 +9,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { encodeSymbols } from './codec.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import type { RouteDescriptor } from './protocol.js';
 
 /** Headers between gateway and child. */
@@ -51,6 +52,8 @@ export async function listenRoutes(
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     bodyLimit: 50 * 1024 * 1024,
+    // The gateway has checked the schemas; each compiles (and its compiler loads) on first use.
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   });
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request) => {
