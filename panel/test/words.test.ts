@@ -56,6 +56,8 @@ t.test('a customer’s menu holds what it may use: no Packages nor Subscriptions
     pluginId: 'accounts',
     id,
     title: label,
+    params: [],
+    titleFrom: null,
     path: `/p/accounts/${id}`,
     nav: { label, section: 'main', order: 30 },
     sections: [],

@@ -216,6 +216,14 @@ export function createSetupContext(
       if (registrations.pages.some((p) => p.id === definition.id)) {
         throw KernelErrors.registrationInvalid(input.id, `page "${definition.id}" declared twice`);
       }
+      for (const param of definition.params ?? []) {
+        if (!/^[a-z][A-Za-z0-9]{0,31}$/.test(param)) {
+          throw KernelErrors.registrationInvalid(
+            input.id,
+            `page "${definition.id}" parameter "${param}" must be a short camelCase name`,
+          );
+        }
+      }
       registrations.pages.push(definition);
     },
     provide<T>(ref: ServiceRef<T>, factory: () => T) {

@@ -14,11 +14,19 @@ const PageSchema = Type.Object({
   id: Type.String(),
   title: Type.String(),
   path: Type.String({ description: 'Where the panel shows it: /p/<plugin id>/<page id>' }),
-  nav: Type.Object({
-    label: Type.String(),
-    section: Type.String(),
-    order: Type.Integer(),
-  }),
+  nav: Type.Union(
+    [
+      Type.Object({
+        label: Type.String(),
+        section: Type.String(),
+        order: Type.Integer(),
+      }),
+      Type.Null(),
+    ],
+    { description: 'null: a page reached through links only' },
+  ),
+  params: Type.Array(Type.String(), { description: 'Query parameters the page needs' }),
+  titleFrom: Type.Union([Type.Object({ source: Type.String(), field: Type.String() }), Type.Null()]),
   sections: Type.Array(Type.Unknown(), { description: 'Table, form (TypeBox schema) and text sections, as declared' }),
 });
 
@@ -51,11 +59,16 @@ export async function panelPagesRoutes(app: HostApp, { kernel }: { kernel: Kerne
           id: page.id,
           title: page.title,
           path: `/p/${page.pluginId}/${page.id}`,
-          nav: { label: page.nav.label, section: page.nav.section ?? 'main', order: page.nav.order ?? 100 },
+          nav: page.nav ? { label: page.nav.label, section: page.nav.section ?? 'main', order: page.nav.order ?? 100 } : null,
+          params: page.params ?? [],
+          titleFrom: page.titleFrom ?? null,
           // TypeBox schemas are JSON Schema; stringify drops TypeBox's symbol keys.
           sections: JSON.parse(JSON.stringify(page.sections)) as unknown[],
         }))
-        .sort((a, b) => a.nav.order - b.nav.order || a.nav.label.localeCompare(b.nav.label));
+        .sort(
+          (a, b) =>
+            (a.nav?.order ?? 1000) - (b.nav?.order ?? 1000) || (a.nav?.label ?? a.title).localeCompare(b.nav?.label ?? b.title),
+        );
       return { items };
     },
   );

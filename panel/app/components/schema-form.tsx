@@ -10,10 +10,12 @@ import { labelOf as wordsOf } from '../lib/errors';
 import type { JsonSchema } from '../lib/types';
 import { Field } from './ui';
 
-/** The choices of an enum or a union of literals, or null. */
-function choicesOf(schema: JsonSchema): unknown[] | null {
-  if (Array.isArray(schema.enum)) return schema.enum;
-  if (Array.isArray(schema.anyOf) && schema.anyOf.every((s) => 'const' in s)) return schema.anyOf.map((s) => s.const);
+/** The choices of an enum or a union of literals (a literal's `title` is what is shown), or null. */
+function choicesOf(schema: JsonSchema): Array<{ value: unknown; label: string }> | null {
+  if (Array.isArray(schema.enum)) return schema.enum.map((value) => ({ value, label: String(value) }));
+  if (Array.isArray(schema.anyOf) && schema.anyOf.every((s) => 'const' in s)) {
+    return schema.anyOf.map((s) => ({ value: s.const, label: typeof s.title === 'string' ? s.title : String(s.const) }));
+  }
   return null;
 }
 
@@ -101,8 +103,8 @@ function SchemaField({
             <option value="">{prop.default === undefined ? '—' : `Default (${String(prop.default)})`}</option>
           )}
           {choices.map((c) => (
-            <option key={String(c)} value={String(c)}>
-              {String(c)}
+            <option key={String(c.value)} value={String(c.value)}>
+              {c.label}
             </option>
           ))}
         </select>

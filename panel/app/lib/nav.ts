@@ -38,10 +38,12 @@ export function buildNav(me: Me, pages: PanelPage[]): NavSection[] {
   const can = (permission: string) => me.permissions.includes(permission);
   const isCustomer = me.user.role === 'customer' || me.user.role === 'technical_user';
   const label = (page: PanelPage) =>
-    (page.pluginId === 'accounts' && page.id === 'users' ? USERS_LABEL[me.user.role] : undefined) ?? page.nav.label;
+    (page.pluginId === 'accounts' && page.id === 'users' ? USERS_LABEL[me.user.role] : undefined) ??
+    page.nav?.label ??
+    page.title;
   const pluginItems = (section: string) =>
     pages
-      .filter((p) => p.nav.section === section && !(isCustomer && NOT_FOR_CUSTOMERS.has(`${p.pluginId}/${p.id}`)))
+      .filter((p) => p.nav?.section === section && !(isCustomer && NOT_FOR_CUSTOMERS.has(`${p.pluginId}/${p.id}`)))
       .map((p) => ({ label: label(p), to: dedicatedPathOf(p) ?? p.path }));
 
   const main: NavItem[] = [{ label: 'Dashboard', to: '/' }, ...pluginItems('main')];

@@ -108,7 +108,10 @@ export interface PanelPage {
   id: string;
   title: string;
   path: string;
-  nav: { label: string; section: string; order: number };
+  /** null: reached through links only. */
+  nav: { label: string; section: string; order: number } | null;
+  params: string[];
+  titleFrom: { source: string; field: string } | null;
   sections: PanelSection[];
 }
 
@@ -116,15 +119,40 @@ export interface PanelColumn {
   field: string;
   label: string;
   format?: 'text' | 'date' | 'status' | 'money' | 'bytes' | 'link';
+  link?: string;
+}
+
+export interface PanelResult {
+  title?: string;
+  fields: Array<{ field: string; label: string }>;
+  once?: boolean;
+}
+
+export interface PanelRowAction {
+  label: string;
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  route: string;
+  confirm?: string;
+  danger?: boolean;
+  result?: PanelResult;
 }
 
 export type PanelSection =
-  | { kind: 'table'; title?: string; source: string; columns: PanelColumn[]; empty?: string }
+  | {
+      kind: 'table';
+      title?: string;
+      source: string;
+      columns: PanelColumn[];
+      empty?: string;
+      actions?: PanelRowAction[];
+    }
   | {
       kind: 'form';
       title?: string;
       schema: JsonSchema;
       submit: { method: 'POST' | 'PUT' | 'PATCH'; route: string; label?: string };
+      result?: PanelResult;
+      choices?: Record<string, { source: string; value: string; label: string }>;
     }
   | { kind: 'text'; text: string };
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kernel, createLogger, createTestDatabase, openDatabase, type KernelOptions } from '@hostplane/core';
 import { createHost, seedDemo } from '@hostplane/host';
+import type { PluginDefinition } from '@hostplane/sdk';
 import accounts from '@hostplane/plugin-accounts';
 import auth from '@hostplane/plugin-auth';
 import nginx from '@hostplane/plugin-webserver-nginx';
@@ -34,6 +35,8 @@ export interface PanelHostOptions {
   /** Drop-in plugin folders to discover besides the inline plugins, and signatures to check. */
   discovery?: KernelOptions['discovery'];
   signing?: KernelOptions['signing'];
+  /** More plugins, loaded inline and enabled (a test's own fixture plugin). */
+  plugins?: PluginDefinition[];
 }
 
 export async function startPanelHost(options: PanelHostOptions = {}): Promise<PanelHost> {
@@ -45,7 +48,15 @@ export async function startPanelHost(options: PanelHostOptions = {}): Promise<Pa
   const webServerMissing = options.webServer === false ? 'left out by the caller' : systemMissing();
   const siteRoot = await mkdtemp(path.join(tmpdir(), 'hostplane-panel-sites-'));
   stopAtExit(siteRoot);
-  const plugins = ['auth', 'accounts', 'hello', 'websites', ...(webServerMissing ? [] : ['webserver-nginx'])];
+  const extra = options.plugins ?? [];
+  const plugins = [
+    'auth',
+    'accounts',
+    'hello',
+    'websites',
+    ...(webServerMissing ? [] : ['webserver-nginx']),
+    ...extra.map((p) => p.id),
+  ];
   let kernel: Kernel;
   try {
     kernel = await Kernel.boot({
@@ -55,6 +66,7 @@ export async function startPanelHost(options: PanelHostOptions = {}): Promise<Pa
       inlinePlugins: [
         ...[auth, accounts, websites, nginx].map((definition) => ({ definition, version: '0.1.0' })),
         { definition: hello, version: '1.0.0' },
+        ...extra.map((definition) => ({ definition, version: '1.0.0' })),
       ],
       enable: plugins,
       config: {

@@ -1,0 +1,112 @@
+/**
+ * Parts of a plugin-declared page (routes/plugin-page.tsx): the buttons on a table row, the
+ * question asked before a destructive call, and what an answer reveals. Plain forms, so they
+ * work without JavaScript.
+ */
+import { Form, Link } from 'react-router';
+import { placeholdersOf, valueAt } from '../lib/placeholders';
+import type { PanelRowAction } from '../lib/types';
+import { Alert, Card, CsrfInput } from './ui';
+
+/** A question the action answered with, and the fields that repeat the call once confirmed. */
+export interface Confirmation {
+  question: string;
+  label: string;
+  danger: boolean;
+  fields: Record<string, string>;
+}
+
+/** Fields of an answer to show, in words. */
+export interface Revealed {
+  title: string;
+  once: boolean;
+  fields: Array<{ label: string; value: string }>;
+}
+
+/** One small form per action; `name` (the row's first column) tells screen readers which row. */
+export function RowActions({
+  actions,
+  section,
+  row,
+  name,
+  formAction,
+}: {
+  actions: PanelRowAction[];
+  section: number;
+  row: Record<string, unknown>;
+  name: string;
+  formAction: string;
+}) {
+  return (
+    <div className="flex flex-wrap gap-2">
+      {actions.map((action, i) => {
+        const needed = new Set([...placeholdersOf(action.route), ...placeholdersOf(action.confirm)]);
+        return (
+          <Form key={i} method="post" action={formAction}>
+            <CsrfInput />
+            <input type="hidden" name="_section" value={section} />
+            <input type="hidden" name="_action" value={i} />
+            {[...needed].map((field) => {
+              const value = valueAt(row, field);
+              return value === undefined || value === null || typeof value === 'object' ? null : (
+                <input key={field} type="hidden" name={`_v.${field}`} value={String(value)} />
+              );
+            })}
+            <button
+              type="submit"
+              className={`${action.danger ? 'btn-danger' : 'btn-secondary'} px-2.5 py-1 text-xs`}
+              aria-label={name ? `${action.label} ${name}` : action.label}
+            >
+              {action.label}
+            </button>
+          </Form>
+        );
+      })}
+    </div>
+  );
+}
+
+export function ConfirmCard({ confirm, formAction }: { confirm: Confirmation; formAction: string }) {
+  return (
+    <Card title="Please confirm">
+      <Form method="post" action={formAction} className="space-y-4">
+        <CsrfInput />
+        {Object.entries(confirm.fields).map(([key, value]) => (
+          <input key={key} type="hidden" name={key} value={value} />
+        ))}
+        <input type="hidden" name="_confirmed" value="1" />
+        <p>{confirm.question}</p>
+        <div className="flex gap-3">
+          <button type="submit" className={confirm.danger ? 'btn-danger' : 'btn-primary'}>
+            {confirm.label}
+          </button>
+          <Link to={formAction} className="btn-secondary">
+            Cancel
+          </Link>
+        </div>
+      </Form>
+    </Card>
+  );
+}
+
+export function ResultCard({ revealed }: { revealed: Revealed }) {
+  return (
+    <Card title={revealed.title}>
+      {revealed.once ? (
+        <div className="mb-4">
+          <Alert kind="warning">Shown only this once: copy it now. It cannot be shown again.</Alert>
+        </div>
+      ) : null}
+      <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
+        {revealed.fields.map((f) => (
+          <div key={f.label} className="contents">
+            <dt className="font-semibold">{f.label}</dt>
+            <dd>
+              <code className="rounded bg-slate-100 px-1.5 py-0.5 break-all select-all dark:bg-slate-800">{f.value}</code>
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </Card>
+  );
+}

@@ -1,0 +1,31 @@
+// `{name}` placeholders of plugin-declared pages: values are encoded so they stay one segment.
+import t from 'tap';
+import { fillPath, fillText, safePanelLink, safeRoute, placeholdersOf } from '../app/lib/placeholders.js';
+
+t.test('values fill routes URL-encoded, and a missing one gives no route', async (t) => {
+  const row = { id: 'a/b', name: 'x y', n: 3, nested: { id: 'z' } };
+  const at = (n: string) => (n === 'nested.id' ? row.nested.id : (row as Record<string, unknown>)[n]);
+  t.equal(fillPath('/things/{id}?confirm={name}', at), '/things/a%2Fb?confirm=x%20y');
+  t.equal(fillPath('/things/{nested.id}/{n}', at), '/things/z/3');
+  t.equal(fillPath('/things/{missing}', at), null);
+  t.equal(
+    fillPath('/things/{nested}', () => ({})),
+    null,
+    'objects are not values',
+  );
+  t.equal(fillText('Delete {name} ({missing})?', at), 'Delete x y ()?');
+  t.same(placeholdersOf('/a/{id}/b/{name}'), ['id', 'name']);
+});
+
+t.test('only routes of the API, and only panel pages as links', async (t) => {
+  t.equal(safeRoute('/dns/zones/1/records'), '/dns/zones/1/records');
+  t.equal(safeRoute(fillPath('/things/{id}', () => '..')), null, 'a value of .. is refused');
+  t.equal(safeRoute('/things/../accounts'), null);
+  t.equal(safeRoute('//evil.example/x'), null);
+  t.equal(safeRoute('https://evil.example/'), null);
+  t.equal(safeRoute(null), null);
+  t.equal(safePanelLink('/p/dns/zone?zone=abc'), '/p/dns/zone?zone=abc');
+  t.equal(safePanelLink('/admin/users'), null);
+  t.equal(safePanelLink('https://evil.example/p/a/b'), null);
+  t.equal(safePanelLink('/p/dns/zone?zone=a"onmouseover'), null);
+});
