@@ -10,7 +10,6 @@ import { rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import {
   coreServices,
-  createExtensionPoint,
   createServiceRef,
   definePlugin,
   type CommandIO,
@@ -32,7 +31,7 @@ import type { InitParams, PluginDescription, RegistrationsDescriptor, WireMessag
 import { IsolationErrors } from './errors.js';
 import type { ResolvedIsolationOptions } from './options.js';
 import { planProcess } from './process-plan.js';
-import { proxyRegistrar, type RouteTarget } from './route-proxy.js';
+import { replayRegistrations } from './stand-ins.js';
 import { Supervisor } from './supervisor.js';
 
 /** Marks a definition whose code runs in its own process. */
@@ -78,7 +77,6 @@ export class IsolatedPlugin {
   #spawnedAt = 0;
   readonly #jobs = new Map<string, JobContext>();
   readonly #io = new Map<number, CommandIO>();
-  #ioToken = 1;
 
   constructor(
     readonly discovered: DiscoveredPlugin,
@@ -197,7 +195,19 @@ export class IsolatedPlugin {
       'isolated plugin ready',
     );
     this.#shape = shapeOf(registrations);
-    this.#replay(ctx, registrations);
+    replayRegistrations(ctx, registrations, {
+      pluginId: this.id,
+      route: {
+        pluginId: this.id,
+        socket: () => (this.#supervisor?.up ? this.#socket : undefined),
+        agent: this.#agent,
+        timeoutMs: this.host.options.routeTimeoutMs,
+        downReason: () => this.#downReason,
+      },
+      call: (method, params, timeoutMs) => this.#call(method, params, timeoutMs),
+      jobs: this.#jobs,
+      commandIO: this.#io,
+    });
     this.#upSince = Date.now();
   }
 
@@ -353,86 +363,6 @@ export class IsolatedPlugin {
         throw IsolationErrors.refused(this.id, `"${method}"`);
     }
   };
-
-  // ---- stand-ins ----
-
-  #replay(ctx: AnyContext, reg: RegistrationsDescriptor): void {
-    const target: RouteTarget = {
-      pluginId: this.id,
-      socket: () => (this.#supervisor?.up ? this.#socket : undefined),
-      agent: this.#agent,
-      timeoutMs: this.host.options.routeTimeoutMs,
-      downReason: () => this.#downReason,
-    };
-    for (const { prefix, routes } of reg.routes) ctx.routes(proxyRegistrar(prefix, routes, target), { prefix });
-    for (const { event, index } of reg.before) {
-      // The event bus bounds each call with its handler limit (and names the event when it does).
-      ctx.before(event as never, (payload) => this.#call('event.before', { index, payload }, 0));
-    }
-    for (const { event, index } of reg.after) {
-      ctx.on(event as never, (payload) => this.#call('event.after', { index, payload }, 0));
-    }
-    for (const { name, maxAttempts } of reg.jobs) {
-      ctx.job(
-        name,
-        async (payload, job) => {
-          this.#jobs.set(job.id, job);
-          try {
-            await this.#call(
-              'job.run',
-              {
-                name: `${this.id}:${name}`,
-                payload,
-                job: { id: job.id, name: job.name, attempt: job.attempt, maxAttempts: job.maxAttempts },
-              },
-              0,
-            );
-          } finally {
-            this.#jobs.delete(job.id);
-          }
-        },
-        { maxAttempts },
-      );
-    }
-    for (const schedule of reg.schedules) {
-      const { name, ...definition } = schedule;
-      ctx.schedule(name, definition);
-    }
-    for (const page of reg.pages) ctx.page(decodeSymbols(page));
-    // Services and extension implementations: stand-ins whose every method is a call into the
-    // process (so a method that is synchronous there answers a promise here), bounded like a route.
-    const timeout = this.host.options.routeTimeoutMs;
-    for (const id of reg.services) {
-      const stub = new Proxy(Object.create(null) as object, {
-        get: (_target, method) =>
-          typeof method === 'string' && method !== 'then'
-            ? (...args: unknown[]) => this.#call('service.call', { id, method, args }, timeout)
-            : undefined,
-      });
-      ctx.provide(createServiceRef(id), () => stub);
-    }
-    for (const { point, index, methods, values } of reg.extensions) {
-      const stub: Record<string, unknown> = { ...values };
-      for (const method of methods) {
-        stub[method] = (...args: unknown[]) => this.#call('extension.call', { index, method, args }, timeout);
-      }
-      ctx.extend(createExtensionPoint(point), Object.freeze(stub));
-    }
-    for (const command of reg.commands) {
-      ctx.command({
-        ...command,
-        run: async (args, io) => {
-          const token = this.#ioToken++;
-          this.#io.set(token, io);
-          try {
-            return await this.#call<number>('command.run', { name: command.name, group: command.group, args, token }, 0);
-          } finally {
-            this.#io.delete(token);
-          }
-        },
-      });
-    }
-  }
 }
 
 /** A platform service's ref, or another plugin's made from its id (the kernel checks `requires`). */
