@@ -6,9 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kernel, createLogger, createTestDatabase, openDatabase, type KernelOptions } from '@hostplane/core';
+import { Kernel, createLogger, createTestDatabase, openDatabase, type InlinePlugin, type KernelOptions } from '@hostplane/core';
 import { createHost, seedDemo } from '@hostplane/host';
-import type { PluginDefinition } from '@hostplane/sdk';
 import accounts from '@hostplane/plugin-accounts';
 import auth from '@hostplane/plugin-auth';
 import nginx from '@hostplane/plugin-webserver-nginx';
@@ -36,7 +35,7 @@ export interface PanelHostOptions {
   discovery?: KernelOptions['discovery'];
   signing?: KernelOptions['signing'];
   /** More plugins, loaded inline and enabled (a test's own fixture plugin). */
-  plugins?: PluginDefinition[];
+  plugins?: Array<InlinePlugin['definition']>;
 }
 
 export async function startPanelHost(options: PanelHostOptions = {}): Promise<PanelHost> {
