@@ -1,0 +1,10 @@
+/** The Stripe gateway passes the shared PaymentGateway contract against the local Stripe stand-in. */
+import t from 'tap';
+import { paymentGatewayContract } from '@hostplane/testing';
+import { startStripeStandIn } from '@hostplane/testing/stripe-stand-in';
+import { stripeHarness } from './support/harness.js';
+
+const standIn = await startStripeStandIn();
+t.teardown(() => standIn.close());
+
+await paymentGatewayContract(t, async () => stripeHarness({ secretKey: 'sk_test_contract', apiBase: standIn.url }));
