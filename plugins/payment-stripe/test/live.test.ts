@@ -17,5 +17,7 @@ if (!key) {
 } else if (!key.startsWith('sk_test_') && !key.startsWith('rk_test_')) {
   t.fail('STRIPE_TEST_SECRET_KEY must be a test-mode key (sk_test_… or rk_test_…); refusing to move live money');
 } else {
-  await paymentGatewayContract(t, async () => stripeHarness({ secretKey: key, apiBase: '' }));
+  await t.test('the shared contract against Stripe test mode', async (t) => {
+    await paymentGatewayContract(t, async () => stripeHarness({ secretKey: key, apiBase: '' }));
+  });
 }
