@@ -34,7 +34,7 @@ async function run(): Promise<void> {
   const standIn = await startStripeStandIn();
   // The bridge: Stripe's way into the host (the test host has no socket), and the page customers
   // come back to.
-  let hostRef: Awaited<ReturnType<typeof startTestHost>> | undefined;
+  const late: { host?: Awaited<ReturnType<typeof startTestHost>> } = {};
   const bridge = createServer((req, res) => {
     if (req.method === 'GET') {
       res
@@ -48,8 +48,8 @@ async function run(): Promise<void> {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-      hostRef!
-        .inject({ method: 'POST', url: req.url!, headers, payload: Buffer.concat(chunks).toString('utf8') })
+      late
+        .host!.inject({ method: 'POST', url: req.url!, headers, payload: Buffer.concat(chunks).toString('utf8') })
         .then((answer) => res.writeHead(answer.statusCode).end(answer.body))
         .catch(() => res.writeHead(502).end());
     });
@@ -74,7 +74,7 @@ async function run(): Promise<void> {
       },
     },
   });
-  hostRef = host;
+  late.host = host;
   const sql = sqlOf(host);
   const profile = await mkdtemp(path.join(tmpdir(), 'hostplane-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {

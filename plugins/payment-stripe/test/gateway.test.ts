@@ -16,14 +16,15 @@ import { settings, stripeHarness, WEBHOOK_SECRET } from './support/harness.js';
 // A webhook receiver standing in for billing's route: verifies through the gateway.
 const received: PaymentEvent[] = [];
 const rejected: string[] = [];
-let gatewayForHooks: StripeGateway | undefined;
-let accountForHooks = { issuerId: '', secrets: {} as Record<string, string> };
+const forHooks: { gateway?: StripeGateway; account: { issuerId: string; secrets: Record<string, string> } } = {
+  account: { issuerId: '', secrets: {} },
+};
 const receiver: Server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    gatewayForHooks!
-      .parseWebhook({ account: accountForHooks, rawBody: Buffer.concat(chunks), headers: req.headers })
+    forHooks
+      .gateway!.parseWebhook({ account: forHooks.account, rawBody: Buffer.concat(chunks), headers: req.headers })
       .then((event) => {
         received.push(event);
         res.writeHead(200).end();
@@ -44,8 +45,8 @@ t.teardown(async () => {
 });
 
 const h = stripeHarness({ secretKey: 'sk_test_gateway', apiBase: standIn.url });
-gatewayForHooks = h.gateway as StripeGateway;
-accountForHooks = h.account;
+forHooks.gateway = h.gateway as StripeGateway;
+forHooks.account = h.account;
 const { gateway, account, stripe } = h;
 
 async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
