@@ -151,3 +151,29 @@ t.test('held events are released reversed, duplicated, and late with an old sign
   const kept = (e: StandInEvent) => e.type === 'customer.created';
   t.same(await held.release({ filter: kept }), [], 'nothing left to send');
 });
+
+t.test('Checkout asks for 3-D Secure for a card that always needs it; failing it keeps the session open', async (t) => {
+  const cus = await stripe.customers.create({});
+  const session = await stripe.checkout.sessions.create({
+    mode: 'payment',
+    customer: cus.id,
+    line_items: [{ quantity: 2, price_data: { currency: 'eur', unit_amount: 500, product_data: { name: 'Hosting' } } }],
+    success_url: 'http://127.0.0.1:9/ok',
+  });
+  const post = (path: string, body: string) =>
+    fetch(`${standIn.url}${path}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      redirect: 'manual',
+    });
+  const step = await post(`/checkout/${session.id}`, 'card=4000002760003184');
+  t.match(await step.text(), /Authenticate your payment[\s\S]*€10\.00/);
+  const failed = await post(`/checkout/${session.id}/authenticate`, 'result=fail&card=4000002760003184');
+  t.match(await failed.text(), /unable to authenticate/);
+  t.equal((await stripe.checkout.sessions.retrieve(session.id)).status, 'open');
+  const done = await post(`/checkout/${session.id}/authenticate`, 'result=complete&card=4000002760003184');
+  t.equal(done.status, 303);
+  const paid = await stripe.checkout.sessions.retrieve(session.id);
+  t.match(paid, { status: 'complete', payment_status: 'paid', amount_total: 1000 });
+});

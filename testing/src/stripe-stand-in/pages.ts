@@ -48,13 +48,16 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
   );
 }
 
-export function threeDSecurePage(action: string, amount: string): string {
+export function threeDSecurePage(action: string, amount: string, hidden: Record<string, string> = {}): string {
+  const fields = Object.entries(hidden)
+    .map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`)
+    .join('');
   return page(
     '3-D Secure',
     `<h1>Authenticate your payment</h1><p>Your bank asks you to confirm ${escape(amount)}.</p>
-<form method="post" action="${escape(action)}"><input type="hidden" name="result" value="complete">
+<form method="post" action="${escape(action)}"><input type="hidden" name="result" value="complete">${fields}
 <button type="submit">Complete authentication</button></form>
-<form method="post" action="${escape(action)}"><input type="hidden" name="result" value="fail">
+<form method="post" action="${escape(action)}"><input type="hidden" name="result" value="fail">${fields}
 <button type="submit">Fail authentication</button></form>`,
   );
 }

@@ -359,7 +359,7 @@ export class StripeStandIn {
 
   /** The hosted Checkout and 3-D Secure pages (no API key: the URL is the capability, as at Stripe). */
   private pages(res: ServerResponse, method: string, path: string, form: FormObject): void {
-    const checkout = /^\/checkout\/(cs_test_[A-Za-z0-9]+)$/.exec(path);
+    const checkout = /^\/checkout\/(cs_test_[A-Za-z0-9]+)(\/authenticate)?$/.exec(path);
     const threeDs = /^\/3ds\/(pi_[A-Za-z0-9]+)$/.exec(path);
     if (checkout) {
       const found = this.find((l) => l.sessions.get(checkout[1]!));
@@ -369,6 +369,20 @@ export class StripeStandIn {
       const typed = cardByNumber(typeof form.card === 'string' ? form.card : '');
       if (!typed)
         return this.html(res, 200, checkoutPage(session, 'Use one of Stripe’s test card numbers, e.g. 4242 4242 4242 4242.'));
+      // A card whose bank always asks: Checkout shows the bank's 3-D Secure step first.
+      if (typed.card.alwaysAuthenticate && !checkout[2]) {
+        const amount =
+          session.mode === 'payment'
+            ? formatAmount(session.amount_total as number, session.currency as string)
+            : 'saving this card';
+        return this.html(res, 200, threeDSecurePage(`/checkout/${session.id}/authenticate`, amount, { card: typed.card.number }));
+      }
+      if (checkout[2] && form.result !== 'complete')
+        return this.html(
+          res,
+          200,
+          checkoutPage(session, 'We are unable to authenticate your payment method. Choose another one and try again.'),
+        );
       const result = ledger.completeSession(session, typed.card);
       if (!result.ok) return this.html(res, 200, checkoutPage(session, result.message));
       return this.redirect(res, String(session.success_url).replaceAll('{CHECKOUT_SESSION_ID}', session.id));
