@@ -214,13 +214,10 @@ export class PaymentEvents {
       .list(extensionPoints.paymentGateway)
       .find((g: PaymentGateway) => g.id === over.gateway && g.capabilities.refunds);
     if (!gateway) {
-      await this.db
-        .table('overpayments')
-        .where({ id: over.id })
-        .update({
-          last_error: 'the gateway is not enabled or cannot refund: refund it by hand',
-          updated_at: this.db.knex.fn.now(),
-        });
+      await this.db.table('overpayments').where({ id: over.id }).update({
+        last_error: 'the gateway is not enabled or cannot refund: refund it by hand',
+        updated_at: this.db.knex.fn.now(),
+      });
       throw new Error(`overpayment ${over.id}: gateway ${over.gateway} cannot refund now`);
     }
     const account = await this.deps.accounts.get(gateway.id, over.issuer);
