@@ -64,6 +64,10 @@ t.teardown(async () => {
   await new Promise((r) => bridge.close(r));
 });
 
+// Issuing an invoice also queues its PDF and mail (rendered on the worker pool): on a loaded
+// machine the first render alone can pass drainJobs' default 30 s.
+const drain = () => host.drainJobs({ timeoutMs: 180_000 });
+
 const admin = await makeUser(sql, 'super_admin');
 const asAdmin = caller(host, admin);
 const platformStripe = new Stripe('sk_test_platform', standIn.clientOptions());
@@ -168,7 +172,7 @@ t.test('Checkout: events duplicated and reversed pay the invoice once; the card 
     deliveries.every((d) => d.status === 200),
     'every copy is answered 200',
   );
-  await host.drainJobs();
+  await drain();
   t.match(await invoiceOf(invoice), { status: 'paid', amount_paid: '2500' });
   t.equal((await paymentsOf(invoice)).length, 1, 'one payment for two events × three copies');
   const outcomes = (await sql('plugin_billing.payment_events')
@@ -183,7 +187,7 @@ t.test('Checkout: events duplicated and reversed pay the invoice once; the card 
   t.equal(auto.body.payment.status, 'succeeded');
   t.equal(auto.body.invoice.status, 'paid');
   await standIn.release({ copies: 2 });
-  await host.drainJobs();
+  await drain();
   t.equal((await paymentsOf(next)).length, 1, 'the webhook finds the payment already recorded');
   t.equal(
     await sql('plugin_billing.overpayments')
@@ -204,7 +208,7 @@ t.test('a late payment for an invoice paid by bank transfer is refunded automati
   await completeCheckout(pay.body.payment.actionUrl);
   // Delayed: the events come after the manual payment, twice.
   await standIn.release({ filter: paymentEvents, copies: 2 });
-  await host.drainJobs();
+  await drain();
   t.match(await invoiceOf(invoice), { status: 'paid', amount_paid: '4000' });
   t.same(
     (await paymentsOf(invoice)).map((p) => p.gateway),
@@ -239,7 +243,7 @@ t.test('two Checkout tabs paid: the second payment is refunded, the invoice paid
   await completeCheckout(first.body.payment.actionUrl);
   await completeCheckout(second.url!);
   await standIn.release({ order: 'shuffle', copies: 2 });
-  await host.drainJobs();
+  await drain();
   t.match(await invoiceOf(invoice), { status: 'paid', amount_paid: '1000' });
   t.equal((await paymentsOf(invoice)).length, 1);
   const overs = await sql('plugin_billing.overpayments').where({ invoice_id: invoice });
@@ -297,7 +301,7 @@ t.test('a reseller’s own account: its secret, its URL, only its invoices', asy
   });
   const released = await standIn.release({ filter: paymentEvents });
   t.ok(released.every((d) => d.status === 200));
-  await host.drainJobs();
+  await drain();
   t.equal((await invoiceOf(resellerInvoice)).status, 'paid');
   t.equal((await invoiceOf(platformInvoice)).status, 'unpaid', 'another seller’s event never pays the platform’s invoice');
   const outcome = await sql('plugin_billing.payment_events').where({ invoice_ref: platformInvoice }).first('outcome', 'issuer');
@@ -326,7 +330,7 @@ t.test('hostplane billing webhooks replay processes an event again without payin
   const pay = await caller(host, customer).post(`/v1/invoices/${invoice}/pay`, { gateway: 'stripe' });
   await completeCheckout(pay.body.payment.actionUrl);
   await standIn.release();
-  await host.drainJobs();
+  await drain();
   const row = await sql('plugin_billing.payment_events')
     .where({ gateway_type: 'payment_intent.succeeded', invoice_ref: invoice })
     .first();
@@ -334,7 +338,7 @@ t.test('hostplane billing webhooks replay processes an event again without payin
   const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) };
   t.equal(await host.kernel.runCommand('billing', 'webhooks', ['replay', row.event_id], io), 0, out.join('\n'));
   t.match(out.join('\n'), /queued/);
-  await host.drainJobs();
+  await drain();
   const again = await sql('plugin_billing.payment_events').where({ event_id: row.event_id }).first();
   t.ok(again.processed_at, 'processed again');
   t.equal((await paymentsOf(invoice)).length, 1, 'still one payment');
