@@ -23,6 +23,7 @@ const names =
         'isolation',
         'rate-limit',
         'dns',
+        'billing-webhooks',
       ];
 const results: unknown[] = [];
 for (const name of names) {

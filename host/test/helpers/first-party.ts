@@ -1,6 +1,6 @@
 /**
  * A host with every first-party plugin enabled (auth, accounts, websites, webserver-nginx,
- * billing, payment-manual, databases without a database server driver, so no daemon runs) plus
+ * billing, payment-manual, payment-stripe (no keys: degraded), databases without a database server driver, so no daemon runs) plus
  * the hello example, on a fresh database with the demo users and packages, and a Bearer token
  * for each demo role. For tests that must see every route of a real install.
  */
@@ -17,6 +17,7 @@ import nginx from '../../../plugins/webserver-nginx/src/index.js';
 import websites from '../../../plugins/websites/src/index.js';
 import billing from '../../../plugins/billing/src/index.js';
 import manual from '../../../plugins/payment-manual/src/index.js';
+import stripe from '../../../plugins/payment-stripe/src/index.js';
 import { seedDemo } from '../../src/seed.js';
 import { createHost, type Host } from '../../src/server/index.js';
 import type { Teardownable } from './kernel.js';
@@ -48,10 +49,23 @@ export async function startFirstPartyHost(t: Teardownable): Promise<FirstPartyHo
       database,
       logger: pino({ level: 'silent' }),
       inlinePlugins: [
-        ...[auth, accounts, websites, nginx, databases, billing, manual].map((definition) => ({ definition, version: '0.1.0' })),
+        ...[auth, accounts, websites, nginx, databases, billing, manual, stripe].map((definition) => ({
+          definition,
+          version: '0.1.0',
+        })),
         { definition: hello, version: '1.0.0' },
       ],
-      enable: ['auth', 'accounts', 'websites', 'webserver-nginx', 'databases', 'billing', 'payment-manual', 'hello'],
+      enable: [
+        'auth',
+        'accounts',
+        'websites',
+        'webserver-nginx',
+        'databases',
+        'billing',
+        'payment-manual',
+        'payment-stripe',
+        'hello',
+      ],
       config: {
         auth: { cookieSecure: 'never', routeRateLimitPerMinute: 1_000_000, throttleMaxPerIp: 100_000 },
         // Enabled and serving as the websites' driver, but with no binary, so it starts degraded

@@ -15,6 +15,7 @@ import { Paying } from './services/paying.js';
 import { Documents, RENDER_TASK } from './services/documents.js';
 import { dateOf } from './services/periods.js';
 import { BillingStore } from './services/store.js';
+import { paymentWebhooks } from './payment-webhooks.js';
 
 export { invoiceTotals, divRound, formatMoney } from './services/money.js';
 export { resolveTax, isValidVatIdFormat } from './services/tax.js';
@@ -37,7 +38,7 @@ export default definePlugin({
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0' },
   config: BillingConfig,
-  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'tasks', 'mailer', 'users', 'audit'],
+  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'tasks', 'mailer', 'users', 'audit', 'secrets'],
   database: { reads: { accounts: ['subscriptions', 'packages'] } },
   rbac: {
     'billing.invoice.read': {
@@ -58,6 +59,7 @@ export default definePlugin({
     clock: coreServices.clock,
     extensions: coreServices.extensions,
     logger: coreServices.logger,
+    secrets: coreServices.secrets,
   },
   migrations: new URL('../migrations/', import.meta.url),
   setup(ctx) {
@@ -66,7 +68,9 @@ export default definePlugin({
     const invoicing = new Invoicing({ store, users, jobs, logger, accounts: () => ctx.get(accountsBillingRef) });
     const invoices = new InvoiceService(store, tenancy, audit);
     const gateways = (): PaymentGateway[] => extensions.list(extensionPoints.paymentGateway);
-    const paying = new Paying(store, invoices, users, gateways);
+    // Gateways' webhooks at /v1/billing/webhooks/:gateway, applied by a durable job; resellers' keys.
+    const hooks = paymentWebhooks({ store, invoices, jobs, extensions, secrets: ctx.deps.secrets, audit, logger });
+    const paying = new Paying(store, invoices, users, gateways, (gateway, issuer) => hooks.accounts.get(gateway, issuer));
     const fonts = () => ({ regular: ctx.config.fontRegular, bold: ctx.config.fontBold });
     const documents = new Documents({ store, invoices, invoicing, users, mailer, tasks, fonts });
     documentsOf.set(ctx.config, documents);
@@ -93,6 +97,9 @@ export default definePlugin({
     ctx.schedule('daily-run', { cron: ctx.config.runCron, job: RUN_JOB });
     for (const command of billingCommands({ invoicing, jobs, clock })) ctx.command(command);
     for (const command of invoiceCommands({ invoices, users })) ctx.command(command);
+    ctx.routes(hooks.routes, { prefix: hooks.prefix });
+    ctx.job(hooks.job.name, hooks.job.handler, { maxAttempts: hooks.job.maxAttempts });
+    for (const command of hooks.commands) ctx.command(command);
   },
   start(ctx) {
     const reason = documentsOf.get(ctx.config)?.unavailable();

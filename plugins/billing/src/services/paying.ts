@@ -1,5 +1,12 @@
 /** A customer pays an invoice through a payment gateway (`POST /v1/invoices/:id/pay`). */
-import { PaymentGatewayErrors, type Actor, type ChargeResult, type PaymentGateway, type UsersService } from '@hostplane/sdk';
+import {
+  PaymentGatewayErrors,
+  type Actor,
+  type ChargeResult,
+  type PaymentAccount,
+  type PaymentGateway,
+  type UsersService,
+} from '@hostplane/sdk';
 import { BillingErrors } from '../errors.js';
 import type { InvoiceService } from './invoices.js';
 import { n, type BillingStore, type InvoiceRow } from './store.js';
@@ -15,6 +22,11 @@ export class Paying {
     private readonly invoices: InvoiceService,
     private readonly users: UsersService,
     private readonly gateways: () => PaymentGateway[],
+    /** The issuer's account at a gateway (a reseller's sealed keys: services/payment-accounts.ts). */
+    private readonly accountFor: (gateway: string, issuer: string) => Promise<PaymentAccount> = async (_gateway, issuer) => ({
+      issuerId: issuer,
+      secrets: {},
+    }),
   ) {}
 
   async pay(
@@ -32,7 +44,7 @@ export class Paying {
     if (balance <= 0) throw BillingErrors.invoicePaid(row.number ?? row.id);
     const gateway = this.gateways().find((g) => g.id === input.gateway);
     if (!gateway) throw BillingErrors.gatewayUnknown(input.gateway);
-    const account = { issuerId: row.issuer, secrets: {} };
+    const account = await this.accountFor(gateway.id, row.issuer);
     const customerId = await this.gatewayCustomer(gateway, account, row);
     // Same invoice, same balance: same key, so a double click or a retry charges once.
     const result = await gateway.charge({
@@ -72,11 +84,7 @@ export class Paying {
     };
   }
 
-  private async gatewayCustomer(
-    gateway: PaymentGateway,
-    account: { issuerId: string; secrets: Record<string, string> },
-    row: InvoiceRow,
-  ): Promise<string> {
+  private async gatewayCustomer(gateway: PaymentGateway, account: PaymentAccount, row: InvoiceRow): Promise<string> {
     const key = { user_id: row.customer_id, issuer: row.issuer, gateway: gateway.id };
     const known = await this.store.db.table('gateway_customers').where(key).first('customer_ref');
     if (known) return known.customer_ref as string;

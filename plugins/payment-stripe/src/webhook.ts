@@ -1,0 +1,101 @@
+/**
+ * Stripe webhooks: verified on the raw body (HMAC-SHA256 over `t.payload`, 300 s tolerance,
+ * every configured secret tried so a rotation loses nothing) and normalised into billing's
+ * `PaymentEvent`. Only what billing acts on gets a type; the rest is `ignored` (and still stored
+ * by id, so a replay is possible).
+ */
+import { PaymentGatewayErrors, type PaymentEvent } from '@hostplane/sdk';
+import type Stripe from 'stripe';
+import { webhookVerifier } from './client.js';
+
+/** Stripe's default tolerance, in seconds. */
+export const TOLERANCE_SECONDS = 300;
+
+export function verify(
+  rawBody: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+  secrets: string[],
+  tolerance = TOLERANCE_SECONDS,
+): Stripe.Event {
+  const header = headers['stripe-signature'];
+  if (typeof header !== 'string' || !header) throw PaymentGatewayErrors.webhookSignature('no Stripe-Signature header');
+  if (!secrets.length) throw PaymentGatewayErrors.webhookSignature('no webhook signing secret is configured');
+  let reason = 'the signature does not match';
+  for (const secret of secrets) {
+    try {
+      return webhookVerifier.constructEvent(rawBody, header, secret, tolerance);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      // stripe-node says "Timestamp outside the tolerance zone" for stale events.
+      if (/tolerance/i.test(message)) reason = `the signature is older than ${tolerance} s`;
+      else if (/header/i.test(message) && !/signature/i.test(message)) reason = 'the Stripe-Signature header is malformed';
+    }
+  }
+  throw PaymentGatewayErrors.webhookSignature(reason);
+}
+
+type Meta = Record<string, string> | null | undefined;
+const invoiceOf = (metadata: Meta): string | undefined => metadata?.invoice_id || undefined;
+const idOf = (v: string | { id: string } | null | undefined): string | undefined =>
+  typeof v === 'string' ? v : (v?.id ?? undefined);
+
+export function normalise(event: Stripe.Event): PaymentEvent {
+  const base = { id: event.id, gatewayType: event.type, occurredAt: new Date(event.created * 1000) };
+  const pick = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
+  switch (event.type) {
+    case 'payment_intent.succeeded':
+    case 'payment_intent.payment_failed': {
+      const pi = event.data.object;
+      return pick({
+        ...base,
+        type: event.type === 'payment_intent.succeeded' ? ('payment.succeeded' as const) : ('payment.failed' as const),
+        paymentId: pi.id,
+        invoiceId: invoiceOf(pi.metadata),
+        customerId: idOf(pi.customer),
+        amount: event.type === 'payment_intent.succeeded' ? pi.amount_received : pi.amount,
+        currency: pi.currency.toUpperCase(),
+      });
+    }
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
+      const session = event.data.object;
+      const paid = session.mode === 'payment' && session.payment_status === 'paid';
+      return pick({
+        ...base,
+        type: 'checkout.completed' as const,
+        paymentId: paid ? idOf(session.payment_intent) : undefined,
+        invoiceId: invoiceOf(session.metadata),
+        customerId: idOf(session.customer),
+        amount: paid ? (session.amount_total ?? undefined) : undefined,
+        currency: paid ? session.currency?.toUpperCase() : undefined,
+      });
+    }
+    case 'refund.created':
+    case 'refund.updated': {
+      const refund = event.data.object;
+      if (refund.status !== 'succeeded') return { ...base, type: 'ignored' };
+      return pick({
+        ...base,
+        type: 'refund.succeeded' as const,
+        paymentId: idOf(refund.payment_intent),
+        invoiceId: invoiceOf(refund.metadata),
+        amount: refund.amount,
+        currency: refund.currency.toUpperCase(),
+      });
+    }
+    case 'charge.dispute.created':
+    case 'charge.dispute.closed': {
+      const dispute = event.data.object;
+      return pick({
+        ...base,
+        type: event.type === 'charge.dispute.created' ? ('dispute.opened' as const) : ('dispute.closed' as const),
+        paymentId: idOf(dispute.payment_intent),
+        amount: dispute.amount,
+        currency: dispute.currency.toUpperCase(),
+      });
+    }
+    default:
+      return { ...base, type: 'ignored' };
+  }
+}
