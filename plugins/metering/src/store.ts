@@ -71,10 +71,8 @@ export class MeteringStore {
   }
 
   async subscription(id: string): Promise<{ id: string; customer_id: string; status: string } | undefined> {
-    return (await this.db.knex
-      .from('plugin_accounts.subscriptions')
-      .where({ id })
-      .first('id', 'customer_id', 'status')) as { id: string; customer_id: string; status: string } | undefined;
+    return (await this.db.knex.from('plugin_accounts.subscriptions').where({ id }).first('id', 'customer_id', 'status')) as
+      { id: string; customer_id: string; status: string } | undefined;
   }
 
   // ─── disk ──────────────────────────────────────────────────────────────────
@@ -101,8 +99,7 @@ export class MeteringStore {
 
   async diskOf(websiteId: string): Promise<{ bytes: number; files: number; measuredAt: string } | null> {
     const row = (await this.db.table('disk_usage').where({ website_id: websiteId }).first()) as
-      | { bytes: string; files: string; measured_at: Date }
-      | undefined;
+      { bytes: string; files: string; measured_at: Date } | undefined;
     return row ? { bytes: num(row.bytes), files: num(row.files), measuredAt: row.measured_at.toISOString() } : null;
   }
 
@@ -161,7 +158,13 @@ export class MeteringStore {
         Object.entries(byPath)
           .sort((a, b) => b[1].requests - a[1].requests)
           .slice(0, topPathsPerDay)
-          .map(([path, p]) => ({ website_id: site.id, day, path: path.slice(0, 512), requests: p.requests, bytes_out: p.bytesOut })),
+          .map(([path, p]) => ({
+            website_id: site.id,
+            day,
+            path: path.slice(0, 512),
+            requests: p.requests,
+            bytes_out: p.bytesOut,
+          })),
       );
       if (paths.length > 0) {
         await this.db
@@ -288,7 +291,11 @@ export class MeteringStore {
   /** Disk notices lapse once usage is back under the threshold, so the next crossing warns again. */
   async clearDiskNotices(subscriptionId: string, below: 'warning' | 'exceeded'): Promise<void> {
     const levels = below === 'warning' ? ['warning', 'exceeded'] : ['exceeded'];
-    await this.db.table('quota_notices').where({ subscription_id: subscriptionId, resource: 'disk_mb' }).whereIn('level', levels).del();
+    await this.db
+      .table('quota_notices')
+      .where({ subscription_id: subscriptionId, resource: 'disk_mb' })
+      .whereIn('level', levels)
+      .del();
   }
 
   async prune(before: Date): Promise<void> {

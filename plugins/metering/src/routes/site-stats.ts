@@ -3,7 +3,15 @@
  * period) and `/v1/websites/:id/logs` (the newest access and error lines, searchable). A
  * website outside the caller's tree reads as missing (404), like every foreign id.
  */
-import { CommonErrors, errorResponses, Type, type Actor, type RouteApp, type TasksService, type WebServerDriver } from '@hostplane/sdk';
+import {
+  CommonErrors,
+  errorResponses,
+  Type,
+  type Actor,
+  type RouteApp,
+  type TasksService,
+  type WebServerDriver,
+} from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
 import type { MeteringConfig } from '../config.js';
 import { MeteringErrors } from '../errors.js';
@@ -187,7 +195,9 @@ export function siteStatsRoutes(deps: {
         if (q.q.includes('\u0000')) throw MeteringErrors.queryInvalid('the search text contains a NUL byte', '/querystring/q');
         const driver = deps.driver();
         if (!driver?.siteLogs) throw MeteringErrors.noLogs();
-        const files = (await driver.siteLogs({ id: site.id, name: site.name })).filter((f) => q.kind === 'all' || f.kind === q.kind);
+        const files = (await driver.siteLogs({ id: site.id, name: site.name })).filter(
+          (f) => q.kind === 'all' || f.kind === q.kind,
+        );
         const status = q.status ? Number(q.status[0]) * 100 : null;
         const found = await deps.tasks.run<SearchInput, SearchResult>(SEARCH_TASK, {
           files: files.map((f) => ({ file: f.file, kind: f.kind })),

@@ -33,10 +33,7 @@ const UsageList = Type.Object({
   ),
 });
 
-const DaysQuery = Type.Object(
-  { days: Type.Integer({ minimum: 1, maximum: 400, default: 30 }) },
-  { additionalProperties: false },
-);
+const DaysQuery = Type.Object({ days: Type.Integer({ minimum: 1, maximum: 400, default: 30 }) }, { additionalProperties: false });
 
 const SiteList = Type.Object({
   items: Type.Array(
@@ -147,14 +144,17 @@ export function meteringRoutes(deps: { store: MeteringStore; now: () => Date; co
       {
         config: { permission: 'metering.metrics.read' },
         schema: {
-          summary:
-            'Per-site traffic in the Prometheus text format (the busiest sites by name, the rest as site="_other")',
+          summary: 'Per-site traffic in the Prometheus text format (the busiest sites by name, the rest as site="_other")',
           tags,
           response: { 200: Type.String(), ...errors },
         },
       },
       async (_request, reply) => {
-        const text = renderSiteMetrics(await store.trafficBySite(new Date(0)), await store.allSites(), deps.config().metricsTopSites);
+        const text = renderSiteMetrics(
+          await store.trafficBySite(new Date(0)),
+          await store.allSites(),
+          deps.config().metricsTopSites,
+        );
         return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
       },
     );

@@ -18,9 +18,7 @@ export function quotaMail(input: {
   const unit = disk ? 'MB' : 'GB';
   const figure = `${disk ? Math.ceil(input.used) : input.used.toFixed(2)} ${unit} of ${input.limit} ${unit}`;
   const subject =
-    input.level === 'warning'
-      ? `Your hosting package's ${what} is nearly used up`
-      : `Your hosting package's ${what} is used up`;
+    input.level === 'warning' ? `Your hosting package's ${what} is nearly used up` : `Your hosting package's ${what} is used up`;
   const consequence =
     input.action === 'suspended'
       ? 'Your subscription has been suspended until an administrator lifts the suspension.'
