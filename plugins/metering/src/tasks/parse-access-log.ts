@@ -36,7 +36,9 @@ export default async function parseAccessLog(input: ParseInput): Promise<Aggrega
     let pending = '';
     let lineStart = position;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
+      // No more than the range and one line beyond it: a small range reads little.
+      const want = Math.min(CHUNK, Math.max(input.end - position, 0) + MAX_LINE + 1);
+      const { bytesRead } = await handle.read(buffer, 0, want, position);
       if (bytesRead === 0) break;
       let from = 0;
       let chunkDone = false;
