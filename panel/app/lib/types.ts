@@ -126,7 +126,15 @@ export type PanelSection =
       schema: JsonSchema;
       submit: { method: 'POST' | 'PUT' | 'PATCH'; route: string; label?: string };
     }
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string }
+  | {
+      kind: 'chart';
+      title?: string;
+      source: string;
+      x: string;
+      series: Array<{ field: string; label: string }>;
+      format?: 'number' | 'bytes';
+    };
 
 /** The part of JSON Schema the generated forms understand. */
 export interface JsonSchema {

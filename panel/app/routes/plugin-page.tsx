@@ -1,10 +1,12 @@
 /**
- * A page a plugin declared as data (sdk/src/panel.ts): text, tables bound to its GET routes,
+ * A page a plugin declared as data (sdk/src/panel.ts): text, tables and charts (SVG drawn on the
+ * server) bound to its GET routes,
  * forms generated from its TypeBox schemas. Found in `GET /v1/panel/pages` on every request, so
  * it appears and vanishes with the plugin.
  */
 import { Form, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { DataTable } from '../components/data-table';
+import { LineChart } from '../components/line-chart';
 import { SchemaFields, readSchemaForm, schemaLabels } from '../components/schema-form';
 import { ResultToast } from '../components/toasts';
 import { Alert, Card, CsrfInput, PageHeader, StatusBadge, formatBytes, formatDate, formatMoney } from '../components/ui';
@@ -30,7 +32,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const page = await findPage(api, request, params.pluginId ?? '', params.pageId ?? '');
   const tables = await Promise.all(
     page.sections.map(async (section) => {
-      if (section.kind !== 'table') return null;
+      if (section.kind !== 'table' && section.kind !== 'chart') return null;
       const route = safeRoute(section.source);
       if (!route) return { rows: [], error: 'This table points outside the API.' };
       const res = await api.get<unknown>(route);
@@ -99,6 +101,21 @@ function Section({
   result: ActionResult | undefined;
 }) {
   if (section.kind === 'text') return <p className="muted">{section.text}</p>;
+  if (section.kind === 'chart') {
+    return (
+      <div>
+        {section.title ? <h2 className="mb-2 text-lg font-semibold">{section.title}</h2> : null}
+        {table?.error ? <Alert kind="error">{table.error}</Alert> : null}
+        <LineChart
+          title={section.title ?? 'Chart'}
+          rows={table?.rows ?? []}
+          x={section.x}
+          series={section.series}
+          {...(section.format ? { format: section.format } : {})}
+        />
+      </div>
+    );
+  }
   if (section.kind === 'table') {
     return (
       <div>
