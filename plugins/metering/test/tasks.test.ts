@@ -45,7 +45,10 @@ t.test('ranges of any size count every line exactly once', async (t) => {
   const requests = Object.values(whole.hours).reduce((n, b) => n + b.requests, 0);
   t.equal(requests, 3000);
   const out = Object.values(whole.hours).reduce((n, b) => n + b.bytesOut, 0);
-  t.equal(out, Array.from({ length: 3000 }, (_, i) => 100 + i).reduce((a, b) => a + b, 0));
+  t.equal(
+    out,
+    Array.from({ length: 3000 }, (_, i) => 100 + i).reduce((a, b) => a + b, 0),
+  );
   t.same(Object.keys(whole.hours).sort(), ['2026-12-05T00:00:00.000Z', '2026-12-05T01:00:00.000Z', '2026-12-05T02:00:00.000Z']);
   t.equal(whole.paths['2026-12-05']!['/p0']!.requests, Math.ceil(3000 / 7), 'query strings dropped');
 
