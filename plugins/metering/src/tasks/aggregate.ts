@@ -77,11 +77,22 @@ export function parseRecord(line: string): AccessLogRecord | null {
   return r as AccessLogRecord;
 }
 
+/** The last hour computed, by its key: a log's lines come in time order, so nearly every line hits. */
+let lastKey = '';
+let lastHour: string | null = null;
+
 /** `2026-12-05T09:15:02+00:00` → the hour's start in UTC, or null when it is no time. */
 export function hourOf(time: string): string | null {
+  // Date, hour and offset decide the hour (cached only for whole-hour offsets, whose local hour is one UTC hour).
+  const key = time.length === 25 ? `${time.slice(0, 13)}${time.slice(19)}` : '';
+  if (key !== '' && key === lastKey) return lastHour;
   const ms = Date.parse(time);
-  if (Number.isNaN(ms)) return null;
-  return new Date(ms - (ms % 3_600_000)).toISOString();
+  const hour = Number.isNaN(ms) ? null : new Date(ms - (ms % 3_600_000)).toISOString();
+  if (key !== '' && hour !== null && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:00$/.test(time)) {
+    lastKey = key;
+    lastHour = hour;
+  }
+  return hour;
 }
 
 /** Add one line to `into`. */
