@@ -288,6 +288,10 @@ export class MeteringStore {
     return rows.length > 0;
   }
 
+  async releaseNotice(subscriptionId: string, resource: string, period: string, level: string): Promise<void> {
+    await this.db.table('quota_notices').where({ subscription_id: subscriptionId, resource, period, level }).del();
+  }
+
   /** Disk notices lapse once usage is back under the threshold, so the next crossing warns again. */
   async clearDiskNotices(subscriptionId: string, below: 'warning' | 'exceeded'): Promise<void> {
     const levels = below === 'warning' ? ['warning', 'exceeded'] : ['exceeded'];

@@ -90,6 +90,24 @@ export class Quotas {
   ): Promise<void> {
     const { store, events, mailer, users, logger, config } = this.deps;
     if (!(await store.claimNotice(subscriptionId, resource, period, level))) return;
+    try {
+      await this.act(subscriptionId, resource, level, used, limit, period);
+    } catch (err) {
+      // Give the claim back, so the next run tries again rather than never.
+      await store.releaseNotice(subscriptionId, resource, period, level);
+      throw err;
+    }
+  }
+
+  private async act(
+    subscriptionId: string,
+    resource: Resource,
+    level: 'warning' | 'exceeded',
+    used: number,
+    limit: number,
+    period: string,
+  ): Promise<void> {
+    const { store, events, mailer, users, logger, config } = this.deps;
     const subscription = await store.subscription(subscriptionId);
     if (!subscription) return;
     let action: 'notified' | 'suspended' = 'notified';

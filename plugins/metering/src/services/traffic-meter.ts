@@ -55,7 +55,15 @@ export class TrafficMeter {
       logger.warn('no web server driver with log rotation: traffic is not counted');
       return run;
     }
-    const rotated: RotatedSiteLog[] = await driver.rotateLogs();
+    let rotated: RotatedSiteLog[];
+    try {
+      rotated = await driver.rotateLogs();
+    } catch (err) {
+      // No server running (degraded, starting): nothing was written meanwhile; the next run counts.
+      if ((err as { code?: string }).code !== 'WEBSERVER_ERR_UNAVAILABLE') throw err;
+      logger.warn({ reason: (err as Error).message }, 'web server unavailable: traffic not counted this time');
+      return run;
+    }
     const sites = new Map<string, SiteRow>((await store.allSites()).map((s) => [s.name, s]));
     const subscriptions = new Set<string>();
     for (const log of rotated) {
