@@ -3,44 +3,11 @@
  * title, and the figures as a table in a <details> beside it). Values come from a plugin's API
  * route; anything that is not a finite number counts as 0.
  */
-import { formatBytes } from './ui';
+import { COLOURS, formatAxis, HEIGHT, label, numberAt, PAD, pathOf, WIDTH } from '../lib/chart';
 
 export interface ChartSeries {
   field: string;
   label: string;
-}
-
-const WIDTH = 640;
-const HEIGHT = 200;
-const PAD = { left: 64, right: 12, top: 12, bottom: 28 };
-const COLOURS = ['#2563eb', '#d97706', '#dc2626', '#059669', '#7c3aed', '#0891b2'];
-
-const numberAt = (row: Record<string, unknown>, field: string): number => {
-  const v = row[field];
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
-};
-
-function label(value: unknown): string {
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value)) return value.slice(5, 10);
-  return String(value ?? '');
-}
-
-export function formatAxis(value: number, format: 'number' | 'bytes' | undefined): string {
-  if (format === 'bytes') return formatBytes(value);
-  return value >= 10_000 ? `${Math.round(value / 1000)}k` : String(Math.round(value));
-}
-
-/** Points of one series as an SVG path, x spread evenly, y scaled to `max`. */
-export function pathOf(values: number[], max: number): string {
-  const w = WIDTH - PAD.left - PAD.right;
-  const h = HEIGHT - PAD.top - PAD.bottom;
-  const step = values.length > 1 ? w / (values.length - 1) : 0;
-  return values
-    .map(
-      (v, i) =>
-        `${i === 0 ? 'M' : 'L'}${(PAD.left + i * step).toFixed(1)},${(PAD.top + h - (max > 0 ? (v / max) * h : 0)).toFixed(1)}`,
-    )
-    .join(' ');
 }
 
 export function LineChart({
