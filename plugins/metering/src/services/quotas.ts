@@ -88,7 +88,7 @@ export class Quotas {
     limit: number,
     period: string,
   ): Promise<void> {
-    const { store, events, mailer, users, logger, config } = this.deps;
+    const { store } = this.deps;
     if (!(await store.claimNotice(subscriptionId, resource, period, level))) return;
     try {
       await this.act(subscriptionId, resource, level, used, limit, period);
