@@ -23,6 +23,8 @@ const names =
         'isolation',
         'rate-limit',
         'dns',
+        'log-aggregation',
+        'metering-disk',
       ];
 const results: unknown[] = [];
 for (const name of names) {

@@ -8,6 +8,9 @@ import t from 'tap';
 import { checkAuthorizationTable, type AuthorizationCase } from '../../accounts/test/helpers.js';
 import { startStack, stackMissing } from './stack.js';
 
+// Real NGINX, PHP-FPM and PostgreSQL on a machine other suites share: more than tap's 120 s default.
+t.setTimeout(300_000);
+
 const missing = stackMissing();
 if (missing) {
   t.skip(`real nginx: ${missing}`);

@@ -9,6 +9,9 @@ import path from 'node:path';
 import t from 'tap';
 import { startStack, stackMissing, visit } from './stack.js';
 
+// Real NGINX, PHP-FPM and PostgreSQL on a machine other suites share: more than tap's 120 s default.
+t.setTimeout(300_000);
+
 const missing = stackMissing();
 if (missing) {
   t.skip(`real nginx: ${missing}`);
