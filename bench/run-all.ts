@@ -24,6 +24,8 @@ const names =
         'rate-limit',
         'dns',
         'billing-webhooks',
+        'log-aggregation',
+        'metering-disk',
       ];
 const results: unknown[] = [];
 for (const name of names) {

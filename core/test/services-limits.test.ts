@@ -68,3 +68,18 @@ t.test('a refusal says the limit in words, singular or plural', async (t) => {
   await limits.assert(sub, 'websites', 1);
   await t.rejects(limits.assert(sub, 'websites', 1), { message: 'The package allows 1 website; 1 in use' });
 });
+
+t.test('record sets a measured usage over the limit without refusing; a later reservation is refused', async (t) => {
+  const { knex } = await useTestDatabase(t);
+  const limits = createLimitsService(knex);
+  const sub = randomUUID();
+  await limits.setLimits(sub, { disk_mb: 100 });
+  t.same(await limits.record(sub, 'disk_mb', 150), { resource: 'disk_mb', used: 150, limit: 100 });
+  // Recording again is absolute (two hosts measuring the same thing agree).
+  t.same(await limits.record(sub, 'disk_mb', 90), { resource: 'disk_mb', used: 90, limit: 100 });
+  await t.rejects(limits.assert(sub, 'disk_mb', 20), { code: 'LIMITS_ERR_EXCEEDED' });
+  // A resource the package does not name is created, unlimited.
+  t.same(await limits.record(sub, 'bandwidth_gb', 3), { resource: 'bandwidth_gb', used: 3, limit: null });
+  await t.rejects(limits.record(sub, 'disk_mb', -1), { code: 'LIMITS_ERR_INVALID' });
+  await t.rejects(limits.record(randomUUID(), 'disk_mb', 1), { code: 'LIMITS_ERR_UNKNOWN_SUBSCRIPTION' });
+});

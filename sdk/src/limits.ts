@@ -24,6 +24,13 @@ export interface LimitsService {
    * atomic across processes. Inside `trx`, the reservation rolls back with it.
    */
   assert(subscriptionId: string, resource: string, delta: number, options?: { trx?: Knex.Transaction }): Promise<UsageLine>;
+  /**
+   * Record a measured usage (disk, monthly bandwidth) as the resource's `used`, whatever its
+   * limit: measuring is not reserving, and a measurement over the limit is the news, not an
+   * error. Creates the line (unlimited) when the package does not name the resource. Throws
+   * LIMITS_ERR_UNKNOWN_SUBSCRIPTION when the subscription has no limits at all.
+   */
+  record(subscriptionId: string, resource: string, used: number, options?: { trx?: Knex.Transaction }): Promise<UsageLine>;
   /** Set the limits of a subscription (resources not named keep theirs). `null` = unlimited. */
   setLimits(subscriptionId: string, limits: Record<string, number | null>, options?: { trx?: Knex.Transaction }): Promise<void>;
   /** Usage and limits of a subscription, one line per resource. */

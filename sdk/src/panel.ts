@@ -99,8 +99,25 @@ export interface PanelTextSection {
   text: string;
 }
 
+/**
+ * A line chart bound to a GET route returning `{ items: [...] }` or an array: one line per
+ * series, x along the rows' order. Rendered on the server as SVG (no JavaScript needed).
+ */
+export interface PanelChartSection {
+  kind: 'chart';
+  title?: string;
+  /** Route under `/v1`. */
+  source: string;
+  /** Field of each row labelling the x axis (a date or text). */
+  x: string;
+  /** Numeric fields drawn as lines (at most 6). */
+  series: Array<{ field: string; label: string }>;
+  /** How the y axis reads its values. */
+  format?: 'number' | 'bytes';
+}
+
 /** One part of a page. */
-export type PanelSection = PanelTableSection | PanelFormSection | PanelTextSection;
+export type PanelSection = PanelTableSection | PanelFormSection | PanelTextSection | PanelChartSection;
 
 /** A page a plugin adds to the panel. */
 export interface PanelPageDefinition {

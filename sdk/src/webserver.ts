@@ -100,6 +100,55 @@ export interface SiteTree {
   userGid: number;
 }
 
+/**
+ * One line of a site's access log as every driver writes it: a JSON object per line (NGINX's
+ * `log_format … escape=json`), so a path or a user agent holding quotes, tabs or bytes that are
+ * not UTF-8 cannot forge a field. Usage metering and the statistics read only these fields.
+ */
+export interface AccessLogRecord {
+  /** When the request finished, ISO 8601 with offset (`$time_iso8601`). */
+  t: string;
+  /** HTTP status sent. */
+  s: number;
+  /** Bytes sent to the client, headers included (`$bytes_sent`): the site's outgoing traffic. */
+  o: number;
+  /** Bytes received: request line, headers and body (`$request_length`). */
+  i: number;
+  /** Request method. */
+  m: string;
+  /** Request target as the client sent it, query included (`$request_uri`). */
+  u: string;
+  /** Host header. */
+  h: string;
+  /** Client address. */
+  a: string;
+  /** Referer header, `''` when absent. */
+  r: string;
+  /** User-Agent header, `''` when absent. */
+  ua: string;
+  /** Seconds from the first byte read to the last byte sent (`$request_time`). */
+  d: number;
+}
+
+/** One of a site's log files. */
+export interface SiteLogFile {
+  /** `access`: {@link AccessLogRecord} lines; `error`: the server's own error lines for the site. */
+  kind: 'access' | 'error';
+  /** Absolute path. */
+  file: string;
+  /** When it was rotated (ISO 8601); null for the file being written now. */
+  rotatedAt: string | null;
+  /** Size in bytes when listed. */
+  size: number;
+}
+
+/** A rotated (closed, complete) log file of a site, from {@link WebServerDriver.rotateLogs}. */
+export interface RotatedSiteLog extends SiteLogFile {
+  /** The site's {@link SiteSpec.name}. */
+  siteName: string;
+  rotatedAt: string;
+}
+
 /** State of the server a driver drives. */
 export interface WebServerStatus {
   /** `ready`: sites can be applied; `degraded`: they cannot, `reason` says why. */
@@ -153,6 +202,17 @@ export interface WebServerDriver {
    * removed). Optional: the sites of a driver without it cannot be backed up.
    */
   siteTree?(site: Pick<SiteSpec, 'id' | 'name'>): Promise<SiteTree | null>;
+  /**
+   * Close every site's current access and error log and start new ones (NGINX: rename, then
+   * reopen), and drop rotated files beyond the driver's retention, so logs never fill the disk.
+   * Resolves once the server writes to the new files: every file returned is complete and no
+   * longer written. Returns every rotated file still kept, oldest first (files returned by an
+   * earlier call too: the caller remembers what it has read). Optional: a driver without it
+   * has no traffic metering or statistics.
+   */
+  rotateLogs?(): Promise<RotatedSiteLog[]>;
+  /** The site's log files, newest first (the current ones, then the rotated ones kept); [] when none. */
+  siteLogs?(site: Pick<SiteSpec, 'id' | 'name'>): Promise<SiteLogFile[]>;
 }
 
 /** One entry of a folder listing. */

@@ -83,6 +83,23 @@ export function createLimitsService(knex: Knex, enforced: () => string[] = () =>
         .first('resource', 'used', 'limit')) as Row;
       throw LimitErrors.exceeded(resource, Number(current.used), Number(current.limit));
     },
+    async record(subscriptionId, resource, used, options = {}) {
+      check(subscriptionId, resource);
+      if (!Number.isSafeInteger(used) || used < 0) throw LimitErrors.invalid('a measured usage must be a whole number ≥ 0');
+      const db = options.trx ?? knex;
+      const known = await db(TABLE).where({ subscription_id: subscriptionId }).first('subscription_id');
+      if (!known) throw LimitErrors.unknownSubscription(subscriptionId);
+      // Absolute, not a delta: two hosts recording the same measurement agree.
+      const rows = (
+        await db.raw<{ rows: Row[] }>(
+          `insert into ${TABLE} (subscription_id, resource, used) values (?, ?, ?)
+           on conflict (subscription_id, resource) do update set used = excluded.used, updated_at = now()
+           returning resource, used, "limit"`,
+          [subscriptionId, resource, used],
+        )
+      ).rows;
+      return line(rows[0]!);
+    },
     async setLimits(subscriptionId, limits, options = {}) {
       check(subscriptionId);
       const entries = Object.entries(limits);

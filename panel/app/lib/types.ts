@@ -154,7 +154,15 @@ export type PanelSection =
       result?: PanelResult;
       choices?: Record<string, { source: string; value: string; label: string }>;
     }
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string }
+  | {
+      kind: 'chart';
+      title?: string;
+      source: string;
+      x: string;
+      series: Array<{ field: string; label: string }>;
+      format?: 'number' | 'bytes';
+    };
 
 /** The part of JSON Schema the generated forms understand. */
 export interface JsonSchema {

@@ -1,7 +1,8 @@
 /**
  * A page a plugin declared as data (sdk/src/panel.ts): text, tables bound to its GET routes
- * with buttons on each row, forms generated from its TypeBox schemas. Found in
- * `GET /v1/panel/pages` on every request, so it appears and vanishes with the plugin.
+ * with buttons on each row, charts (SVG drawn on the server), forms generated from its TypeBox
+ * schemas. Found in `GET /v1/panel/pages` on every request, so it appears and vanishes with the
+ * plugin.
  *
  * Everything works without JavaScript: a row button is a small form, a question before a
  * destructive call is a page of its own (the action answers with the question, the page shows
@@ -11,6 +12,7 @@
 import { Form, useActionData, useLoaderData, useLocation, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { ConfirmCard, ResultCard, RowActions, type Confirmation, type Revealed } from '../components/plugin-page-parts';
 import { DataTable } from '../components/data-table';
+import { LineChart } from '../components/line-chart';
 import { SchemaFields, readSchemaForm, schemaLabels } from '../components/schema-form';
 import { ResultToast } from '../components/toasts';
 import { Alert, Card, CsrfInput, PageHeader, StatusBadge, formatBytes, formatDate, formatMoney } from '../components/ui';
@@ -54,7 +56,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
   const tables = await Promise.all(
     page.sections.map(async (section) => {
-      if (section.kind !== 'table') return null;
+      if (section.kind !== 'table' && section.kind !== 'chart') return null;
       const route = safeRoute(fillPath(section.source, (n) => vars[n]));
       if (!route) return { rows: [], error: 'This table points outside the API.' };
       const res = await api.get<unknown>(route);
@@ -207,6 +209,21 @@ function Section({
   const section = page.sections[index]!;
   const refused = result && !result.ok ? result : undefined;
   if (section.kind === 'text') return <p className="muted">{section.text}</p>;
+  if (section.kind === 'chart') {
+    return (
+      <div>
+        {section.title ? <h2 className="mb-2 text-lg font-semibold">{section.title}</h2> : null}
+        {table?.error ? <Alert kind="error">{table.error}</Alert> : null}
+        <LineChart
+          title={section.title ?? 'Chart'}
+          rows={table?.rows ?? []}
+          x={section.x}
+          series={section.series}
+          {...(section.format ? { format: section.format } : {})}
+        />
+      </div>
+    );
+  }
   if (section.kind === 'table') {
     const actions = section.actions ?? [];
     const rowRefused = refused?.intent?.startsWith(`${index}.`) ? refused : undefined;

@@ -15,7 +15,10 @@ import { PAGES } from './panel.js';
 import { accountsBillingRef, createAccountsBillingService } from './billing-service.js';
 import './events.js';
 
+import { accountsSuspensionRef, createAccountsSuspensionService } from './suspension-service.js';
+
 export { accountsBillingRef, type AccountsBillingService } from './billing-service.js';
+export { accountsSuspensionRef, type AccountsSuspensionService } from './suspension-service.js';
 
 export default definePlugin({
   id: 'accounts',
@@ -57,5 +60,6 @@ export default definePlugin({
     for (const command of cliCommands) ctx.command(command);
     for (const page of PAGES) ctx.page(page);
     ctx.provide(accountsBillingRef, () => createAccountsBillingService(deps.db));
+    ctx.provide(accountsSuspensionRef, () => createAccountsSuspensionService(deps));
   },
 });

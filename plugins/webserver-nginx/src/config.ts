@@ -55,6 +55,20 @@ export const NginxConfig = Type.Object(
       maximum: 256,
       description: 'NGINX workers; 0 = one per core',
     }),
+    logRetentionFiles: Type.Integer({
+      title: 'Rotated logs kept',
+      default: 48,
+      minimum: 1,
+      maximum: 10_000,
+      description: 'Rotated access (and error) log files kept per site; older ones are deleted at each rotation',
+    }),
+    logRetentionMb: Type.Integer({
+      title: 'Rotated logs size',
+      default: 256,
+      minimum: 1,
+      maximum: 100_000,
+      description: 'Megabytes of rotated access (and error) logs kept per site; the oldest go first',
+    }),
   },
   { additionalProperties: false },
 );

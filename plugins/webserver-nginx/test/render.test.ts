@@ -69,7 +69,7 @@ t.test('static site: root, logs, body size, try_files, dotfiles denied', async (
   });
   t.match(conf, /server_name shop\.example\.test shop\.localhost;/);
   t.match(conf, /root \/srv\/hp\/sites\/shop\/public;/);
-  t.match(conf, /access_log \/srv\/hp\/sites\/shop\/logs\/access\.log;/);
+  t.match(conf, /access_log \/srv\/hp\/sites\/shop\/logs\/access\.log hostplane;/);
   t.match(conf, /error_log \/srv\/hp\/sites\/shop\/logs\/error\.log;/);
   t.match(conf, /client_max_body_size 33m;/);
   t.match(conf, /try_files \$uri \$uri\/ =404;/);

@@ -4,6 +4,16 @@ import type {} from '@hostplane/plugin-accounts';
 /** The events this plugin adds to the typed map, by declaration merging (DNS and backups listen). */
 declare module '@hostplane/sdk' {
   interface HostplaneEvents {
+    /**
+     * Before-hook: a website is about to be created for this subscription. A hook that throws
+     * refuses the create with its error (usage metering: the package's disk is full).
+     */
+    'website.creating': { subscriptionId: string; ownerId: string; domain: string; kind: string };
+    /**
+     * Before-hook: `bytes` are about to be written to a file of the website (an upload or a
+     * save through the files API). A hook that throws refuses the write with its error.
+     */
+    'website.file.writing': { websiteId: string; subscriptionId: string; path: string; bytes: number };
     /** A website was created (its provisioning starts). */
     'website.created': {
       websiteId: string;

@@ -9,6 +9,7 @@ import {
   errorResponses,
   Type,
   type Actor,
+  type EventsService,
   type RouteApp,
   type SiteFiles,
   type WebServerDriver,
@@ -70,11 +71,12 @@ export interface FileRouteDeps {
   store: WebsiteStore;
   drivers: () => WebServerDriver[];
   config: () => WebsitesConfig;
+  events: EventsService;
 }
 
-export function fileRoutes({ store, drivers, config }: FileRouteDeps) {
+export function fileRoutes({ store, drivers, config, events }: FileRouteDeps) {
   /** The site's files if the actor may reach the site (404 otherwise) and it is on a server. */
-  async function filesOf(request: FastifyRequest): Promise<{ files: SiteFiles; subscriptionId: string }> {
+  async function filesOf(request: FastifyRequest): Promise<{ files: SiteFiles; subscriptionId: string; siteId: string }> {
     const site = await store.scopedOne(actorOf(request), (request.params as { id: string }).id);
     // The path is checked before anything reaches the server.
     checkSitePath((request.query as { path: string }).path);
@@ -82,7 +84,7 @@ export function fileRoutes({ store, drivers, config }: FileRouteDeps) {
     const driver = drivers()[0];
     if (!driver?.files) throw WebsitesErrors.noFileManager();
     if (site.applied_generation === 0) throw WebsitesErrors.notOnServer();
-    return { files: driver.files({ id: site.id, name: site.name }), subscriptionId: site.subscription_id };
+    return { files: driver.files({ id: site.id, name: site.name }), subscriptionId: site.subscription_id, siteId: site.id };
   }
 
   const pathOf = (request: FastifyRequest): string => (request.query as { path: string }).path;
@@ -147,7 +149,7 @@ export function fileRoutes({ store, drivers, config }: FileRouteDeps) {
         },
       },
       async (request) => {
-        const { files, subscriptionId } = await filesOf(request);
+        const { files, subscriptionId, siteId } = await filesOf(request);
         const { content, encoding } = request.body;
         const bytes = Buffer.from(content, encoding);
         if (encoding === 'base64' && bytes.toString('base64').replace(/=+$/, '') !== content.replace(/=+$/, '')) {
@@ -155,6 +157,12 @@ export function fileRoutes({ store, drivers, config }: FileRouteDeps) {
         }
         const limitMb = (await store.subscription(subscriptionId))?.resources.uploadMaxMb ?? config().resources.uploadMaxMb;
         if (bytes.length > limitMb * 1024 * 1024) throw WebsitesErrors.fileTooLarge(limitMb);
+        // Other plugins may refuse (usage metering: the package's disk is full).
+        await events.guard(
+          'website.file.writing',
+          { websiteId: siteId, subscriptionId, path: pathOf(request), bytes: bytes.length },
+          { requestId: request.id },
+        );
         return files.write(pathOf(request), bytes);
       },
     );

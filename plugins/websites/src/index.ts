@@ -65,7 +65,7 @@ export default definePlugin({
     const reconciler = new Reconciler({ store, events, logger, config, drivers, siteDatabases });
 
     ctx.routes(websiteRoutes({ store, service, drivers }), { prefix: '/websites' });
-    ctx.routes(fileRoutes({ store, drivers, config }), { prefix: '/websites' });
+    ctx.routes(fileRoutes({ store, drivers, config, events }), { prefix: '/websites' });
     ctx.job(
       RECONCILE_JOB,
       async (_payload, job) => {

@@ -107,6 +107,12 @@ export class WebsitesService {
     const author = await this.nameOf(info.actorId);
     const created = await store.db.transaction(async (trx) => {
       const subscription = await this.subscriptionFor(actor, input.subscriptionId, trx);
+      // Other plugins may refuse (usage metering: the package's disk is full).
+      await this.deps.events.guard(
+        'website.creating',
+        { subscriptionId: subscription.id, ownerId: subscription.customerId, domain, kind: input.kind },
+        info.requestId ? { requestId: info.requestId } : {},
+      );
       const phpVersion = await this.phpVersion(input.kind, input.phpVersion, subscription.phpVersions);
       const settings: WebsiteSettings = {};
       if (input.extraDirectives) settings.extraDirectives = input.extraDirectives;

@@ -24,6 +24,10 @@ export interface DriverOptions {
   nginxBinary: string;
   phpFpmDir: string;
   workerProcesses: number;
+  /** Rotated log files kept per site and kind (default 48). */
+  logRetentionFiles?: number;
+  /** Megabytes of rotated log files kept per site and kind (default 256). */
+  logRetentionMb?: number;
   /** NGINX's user when running as root. */
   webUser?: string;
   logger: DriverLogger;

@@ -10,7 +10,9 @@ import {
   SiteFileNotFound,
   WebServerUnavailable,
   type AppliedSite,
+  type RotatedSiteLog,
   type SiteFiles,
+  type SiteLogFile,
   type SiteTree,
   type SiteSpec,
   type WebServerDriver,
@@ -24,6 +26,7 @@ import { preflight, startServers, stopServers } from './prefix.js';
 import { NginxMaster } from './servers.js';
 import { removeFile, writeAtomic } from './files.js';
 import { AppSupervisor } from './supervisor.js';
+import { rotateSiteLogs, siteLogFiles } from './logs.js';
 import { SiteFileManager } from './site-files.js';
 import { lookupUser, SiteUsers } from './users.js';
 
@@ -42,6 +45,8 @@ export class NginxDriver implements WebServerDriver {
   private recovered: Promise<void> = Promise.resolve();
   /** While `start` runs: calls wait for it instead of failing as unavailable. */
   private starting: Promise<WebServerStatus> | null = null;
+  /** Rotations run one at a time (two would rename each other's files). */
+  private rotating: Promise<unknown> = Promise.resolve();
 
   constructor(options: DriverOptions) {
     this.layout = layoutOf(options.root);
@@ -241,6 +246,26 @@ export class NginxDriver implements WebServerDriver {
       gid: owner.treeGid,
       userGid: owner.gid,
     };
+  }
+
+  /** Rename every site's logs, have NGINX reopen, keep `logRetention` rotated files per site (logs.ts). */
+  rotateLogs(): Promise<RotatedSiteLog[]> {
+    const run = async () => {
+      if (this.starting) await this.starting;
+      if (!this.ready) throw WebServerUnavailable(this.reason ?? 'not started');
+      const o = this.ctx.options;
+      const keep = { files: o.logRetentionFiles ?? 48, bytes: (o.logRetentionMb ?? 256) * 1024 * 1024 };
+      return rotateSiteLogs(this.layout, this.ctx.nginx, keep, new Date());
+    };
+    const next = this.rotating.then(run, run);
+    this.rotating = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A site's current and kept log files, newest first. */
+  async siteLogs(site: Pick<SiteSpec, 'id' | 'name'>): Promise<SiteLogFile[]> {
+    if (!SITE_NAME.test(site.name)) throw SiteConfigRejected(JSON.stringify(site.name), 'not a site name');
+    return siteLogFiles(this.layout, site.name);
   }
 
   /** The preview address of a site: `*.localhost` resolves to 127.0.0.1, so only a loopback or wildcard listener has one. */

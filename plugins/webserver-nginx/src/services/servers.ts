@@ -105,6 +105,37 @@ export class NginxMaster extends Master {
     if (!loaded)
       throw new Error(`nginx did not load the new configuration within ${RELOAD_TIMEOUT_MS / 1000}s (see its error.log)`);
   }
+
+  /**
+   * Reopen the log files (USR1, what `nginx -s reopen` sends) and wait until neither the master
+   * nor a worker holds any of `moved` (files renamed away) open: from then on they are complete.
+   * Without a running master nothing writes to them and this returns at once.
+   */
+  async reopen(moved: readonly string[]): Promise<void> {
+    const pid = await this.pid();
+    if (pid === null || moved.length === 0) return;
+    const wanted = new Set(moved);
+    process.kill(pid, 'SIGUSR1');
+    const closed = await waitFor(
+      async () => {
+        for (const p of [pid, ...(await childPids(pid))]) {
+          for (const target of await openFiles(p)) if (wanted.has(target)) return false;
+        }
+        return true;
+      },
+      RELOAD_TIMEOUT_MS,
+      5,
+    );
+    if (!closed) throw new Error(`nginx did not reopen its logs within ${RELOAD_TIMEOUT_MS / 1000}s`);
+  }
+}
+
+/** Paths of the files a process holds open (from /proc; [] when it is gone). */
+async function openFiles(pid: number): Promise<string[]> {
+  const dir = `/proc/${pid}/fd`;
+  const fds = await fs.readdir(dir).catch(() => [] as string[]);
+  const targets = await Promise.all(fds.map((fd) => fs.readlink(`${dir}/${fd}`).catch(() => '')));
+  return targets.filter((t) => t.startsWith('/'));
 }
 
 export class FpmMaster extends Master {

@@ -29,8 +29,10 @@ export async function ensureSiteTree(paths: SitePaths, owner: Owner): Promise<vo
   await ensureDir(paths.public, 0o2750, owner.treeUid, owner.treeGid);
   await ensureDir(paths.tmp, 0o750, owner.uid, owner.gid);
   await ensureDir(paths.app, 0o750, owner.uid, owner.gid);
-  // root-owned, readable by the site's own group (see above).
-  await ensureDir(paths.logs, 0o750, isRoot() ? 0 : owner.uid, owner.gid);
+  // root-owned, readable by the site's own group (see above). Others may traverse (not list):
+  // NGINX's workers (www-data) reopen the logs by path after a rotation (logs.ts); only the
+  // site user and the web group get this far, through the site folder's 0750.
+  await ensureDir(paths.logs, 0o751, isRoot() ? 0 : owner.uid, owner.gid);
   // PHP (the site user) writes its own error log; it may write the file but not replace it.
   const phpLog = path.join(paths.logs, 'php-error.log');
   const handle = await fs.open(phpLog, 'a', 0o640);
