@@ -15,6 +15,12 @@ import { Paying } from './services/paying.js';
 import { Documents, RENDER_TASK } from './services/documents.js';
 import { dateOf } from './services/periods.js';
 import { BillingStore } from './services/store.js';
+import { Credits } from './services/credits.js';
+import { Refunds } from './services/refunds.js';
+import { refundRoutes } from './routes/refunds.js';
+import { creditRoutes } from './routes/credits.js';
+import { Coupons } from './services/coupons.js';
+import { couponRoutes, subscriptionCouponRoutes } from './routes/coupons.js';
 
 export { invoiceTotals, divRound, formatMoney } from './services/money.js';
 export { resolveTax, isValidVatIdFormat } from './services/tax.js';
@@ -45,7 +51,12 @@ export default definePlugin({
       roles: ['reseller', 'customer', 'technical_user'],
     },
     'billing.invoice.pay': { description: 'Pay your invoices', roles: ['reseller', 'customer'] },
-    'billing.invoice.manage': { description: 'Mark paid and void invoices you issued', roles: ['reseller'] },
+    'billing.invoice.manage': {
+      description: 'Mark paid, void and refund invoices you issued; grant credit',
+      roles: ['reseller'],
+    },
+    'billing.coupon.manage': { description: 'Create and archive coupons for your customers', roles: ['reseller'] },
+    'billing.coupon.redeem': { description: 'Redeem coupons on subscriptions', roles: ['reseller', 'customer'] },
   },
   deps: {
     db: coreServices.database,
@@ -63,7 +74,10 @@ export default definePlugin({
   setup(ctx) {
     const { db, users, tenancy, mailer, jobs, tasks, audit, clock, extensions, logger } = ctx.deps;
     const store = new BillingStore(db);
-    const invoicing = new Invoicing({ store, users, jobs, logger, accounts: () => ctx.get(accountsBillingRef) });
+    const credits = new Credits(store);
+    const accounts = () => ctx.get(accountsBillingRef);
+    const coupons = new Coupons(store);
+    const invoicing = new Invoicing({ store, users, jobs, logger, accounts, credits, coupons });
     const invoices = new InvoiceService(store, tenancy, audit);
     const gateways = (): PaymentGateway[] => extensions.list(extensionPoints.paymentGateway);
     const paying = new Paying(store, invoices, users, gateways);
@@ -72,6 +86,11 @@ export default definePlugin({
     documentsOf.set(ctx.config, documents);
 
     ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock }), { prefix: '/invoices' });
+    const refunds = new Refunds(store, invoices, credits, gateways, audit, () => dateOf(clock.now()));
+    ctx.routes(refundRoutes({ refunds }), { prefix: '/invoices' });
+    ctx.routes(creditRoutes({ credits, invoicing, tenancy, audit }), { prefix: '/billing/credits' });
+    ctx.routes(couponRoutes({ coupons, users }), { prefix: '/billing/coupons' });
+    ctx.routes(subscriptionCouponRoutes({ coupons, invoicing, tenancy, store, clock }), { prefix: '/billing/subscriptions' });
     ctx.task(RENDER_TASK, new URL('./tasks/render-invoice-pdf.js', import.meta.url));
     ctx.job<{ invoiceId: string }>(DELIVER_JOB, async ({ invoiceId }) => {
       await documents.deliver(invoiceId);
@@ -92,7 +111,7 @@ export default definePlugin({
     );
     ctx.schedule('daily-run', { cron: ctx.config.runCron, job: RUN_JOB });
     for (const command of billingCommands({ invoicing, jobs, clock })) ctx.command(command);
-    for (const command of invoiceCommands({ invoices, users })) ctx.command(command);
+    for (const command of invoiceCommands({ invoices, users, refunds })) ctx.command(command);
   },
   start(ctx) {
     const reason = documentsOf.get(ctx.config)?.unavailable();

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { BillingErrors } from '../errors.js';
 import type { BillingStore } from './store.js';
 import { n, type InvoiceRow, type LineRow } from './store.js';
+import { creditNotesOf, type CreditNoteView } from './credit-notes.js';
 
 export interface InvoiceView {
   id: string;
@@ -22,6 +23,7 @@ export interface InvoiceView {
   taxTotal: number;
   total: number;
   amountPaid: number;
+  amountRefunded: number;
   amountDue: number;
   issueDate: string | null;
   dueDate: string | null;
@@ -43,6 +45,7 @@ export interface InvoiceDetail extends InvoiceView {
   }>;
   taxes: Array<{ name: string; rateBp: number; net: number; tax: number }>;
   payments: Array<{ id: string; gateway: string; reference: string | null; amount: number; createdAt: string }>;
+  creditNotes: CreditNoteView[];
 }
 
 export function invoiceView(row: InvoiceRow): InvoiceView {
@@ -65,6 +68,7 @@ export function invoiceView(row: InvoiceRow): InvoiceView {
     taxTotal: n(row.tax_total),
     total,
     amountPaid: paid,
+    amountRefunded: n(row.amount_refunded),
     amountDue: row.status === 'void' ? 0 : Math.max(0, total - paid),
     issueDate: row.issue_date,
     dueDate: row.due_date,
@@ -152,6 +156,7 @@ export class InvoiceService {
         net: n(x.net as string),
         tax: n(x.tax as string),
       })),
+      creditNotes: await creditNotesOf(this.store, row.id),
       payments: payments.map((p) => ({
         id: p.id as string,
         gateway: p.gateway as string,
