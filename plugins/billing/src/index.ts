@@ -21,6 +21,7 @@ import { refundRoutes } from './routes/refunds.js';
 import { creditRoutes } from './routes/credits.js';
 import { Coupons } from './services/coupons.js';
 import { couponRoutes, subscriptionCouponRoutes } from './routes/coupons.js';
+import { PRORATE_JOB, Proration, type ProratePayload } from './services/proration.js';
 
 export { invoiceTotals, divRound, formatMoney } from './services/money.js';
 export { resolveTax, isValidVatIdFormat } from './services/tax.js';
@@ -43,7 +44,7 @@ export default definePlugin({
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0' },
   config: BillingConfig,
-  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'tasks', 'mailer', 'users', 'audit'],
+  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'tasks', 'mailer', 'users', 'audit', 'events:subscribe'],
   database: { reads: { accounts: ['subscriptions', 'packages'] } },
   rbac: {
     'billing.invoice.read': {
@@ -109,6 +110,16 @@ export default definePlugin({
       },
       { maxAttempts: 10 },
     );
+    // A package change is prorated by a durable job queued as soon as accounts' change commits.
+    const proration = new Proration({ store, invoicing, users, credits, jobs });
+    ctx.on('subscription.package_changed', async (change, meta) => {
+      const payload: ProratePayload = { ...change, date: dateOf(clock.now()), eventId: meta.id };
+      await jobs.enqueue(PRORATE_JOB, payload, { jobKey: `billing:prorate:${meta.id}` });
+    });
+    ctx.job<ProratePayload>(PRORATE_JOB, async (payload, job) => {
+      const result = await proration.run(payload);
+      job.logger.info({ ...payload, ...result }, 'package change prorated');
+    });
     ctx.schedule('daily-run', { cron: ctx.config.runCron, job: RUN_JOB });
     for (const command of billingCommands({ invoicing, jobs, clock })) ctx.command(command);
     for (const command of invoiceCommands({ invoices, users, refunds })) ctx.command(command);

@@ -3,6 +3,7 @@ import t from 'tap';
 import { creditSplit, invoiceTotals } from '../src/services/money.js';
 import { allocateRefund, statusAfterRefund } from '../src/services/refunds.js';
 import { discountOf } from '../src/services/coupons.js';
+import { prorate } from '../src/services/proration.js';
 
 t.test('a credit note’s tax is its share of the invoice’s, rounded once on the running sum', async (t) => {
   const cases: Array<{ name: string; total: number; tax: number; credits: number[]; want: number[] }> = [
@@ -98,4 +99,19 @@ t.test('a discount line is taxed with its invoice: tax on the discounted sum', a
     const totals = invoiceTotals(c.lines.map(vat), c.inclusive);
     t.same([totals.subtotal, totals.taxTotal, totals.total], c.want, `${c.lines.join(' ')} ${c.inclusive ? 'incl' : 'excl'}`);
   }
+});
+
+t.test('proration: the price for the days left of the period, rounded once', async (t) => {
+  const cases: Array<[number, string, string, string, number, string]> = [
+    [3100, '2026-12-01', '2027-01-01', '2026-12-11', 2100, '21 of 31 days'],
+    [3100, '2026-12-01', '2027-01-01', '2026-12-01', 3100, 'the whole period'],
+    [3100, '2026-12-01', '2027-01-01', '2026-12-31', 100, 'the last day'],
+    [3100, '2026-12-01', '2027-01-01', '2027-01-01', 0, 'the period is over'],
+    [3100, '2026-12-01', '2027-01-01', '2026-11-30', 0, 'before the period'],
+    [1999, '2026-12-01', '2027-01-01', '2026-12-11', 1354, '1999 × 21/31 = 1354.16'],
+    [999, '2027-02-01', '2027-03-01', '2027-02-15', 500, '999 × 14/28 = 499.5: half away from zero'],
+    [19900, '2026-01-01', '2027-01-01', '2026-07-02', 9977, 'a year: 19900 × 183/365'],
+    [0, '2026-12-01', '2027-01-01', '2026-12-11', 0, 'free'],
+  ];
+  for (const [price, start, end, date, want, name] of cases) t.equal(prorate(price, start, end, date), want, name);
 });
