@@ -56,6 +56,6 @@ export default definePlugin({
     ctx.command(seedCommand);
     for (const command of cliCommands) ctx.command(command);
     for (const page of PAGES) ctx.page(page);
-    ctx.provide(accountsBillingRef, () => createAccountsBillingService(deps.db));
+    ctx.provide(accountsBillingRef, () => createAccountsBillingService(deps));
   },
 });

@@ -22,6 +22,7 @@ import { creditRoutes } from './routes/credits.js';
 import { Coupons } from './services/coupons.js';
 import { couponRoutes, subscriptionCouponRoutes } from './routes/coupons.js';
 import { PRORATE_JOB, Proration, type ProratePayload } from './services/proration.js';
+import { Dunning } from './services/dunning.js';
 
 export { invoiceTotals, divRound, formatMoney } from './services/money.js';
 export { resolveTax, isValidVatIdFormat } from './services/tax.js';
@@ -34,6 +35,28 @@ const BillingConfig = Type.Object({
     description: 'TrueType font embedded in invoice PDFs (must cover your customers’ scripts)',
   }),
   fontBold: Type.String({ default: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf', description: 'Its bold face' }),
+  dunningRetryDays: Type.Array(Type.Integer({ minimum: 1, maximum: 365 }), {
+    default: [1, 3, 5, 7],
+    maxItems: 30,
+    description: 'Days after the due date to charge a saved payment method again',
+  }),
+  dunningReminderDays: Type.Array(Type.Integer({ minimum: -60, maximum: 365 }), {
+    default: [-3, 0, 3, 7],
+    maxItems: 30,
+    description: 'Days relative to the due date (negative: before) to mail a reminder',
+  }),
+  suspendAfterDays: Type.Integer({
+    minimum: 0,
+    maximum: 365,
+    default: 14,
+    description: 'Days overdue after which the subscription is suspended (reason billing); 0: never',
+  }),
+  terminateAfterDays: Type.Integer({
+    minimum: 0,
+    maximum: 3650,
+    default: 0,
+    description: 'Days overdue after which the subscription is terminated; 0 (default): never',
+  }),
 });
 
 /** Documents by the config object setup and start share (two kernels in one process stay apart). */
@@ -86,6 +109,29 @@ export default definePlugin({
     const documents = new Documents({ store, invoices, invoicing, users, mailer, tasks, fonts });
     documentsOf.set(ctx.config, documents);
 
+    const dunning = new Dunning({
+      store,
+      invoices,
+      invoicing,
+      mailer,
+      gateways,
+      accounts,
+      logger,
+      policy: () => ({
+        retryDays: ctx.config.dunningRetryDays,
+        reminderDays: ctx.config.dunningReminderDays,
+        suspendAfterDays: ctx.config.suspendAfterDays,
+        terminateAfterDays: ctx.config.terminateAfterDays,
+      }),
+    });
+    invoices.paidListeners.push(async (row) => {
+      try {
+        await dunning.afterPaid(row, dateOf(clock.now()));
+      } catch (err) {
+        // The daily run lifts it then (Dunning.liftSettled).
+        logger.warn({ err, invoiceId: row.id }, 'could not lift the billing suspension after a payment');
+      }
+    });
     ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock }), { prefix: '/invoices' });
     const refunds = new Refunds(store, invoices, credits, gateways, audit, () => dateOf(clock.now()));
     ctx.routes(refundRoutes({ refunds }), { prefix: '/invoices' });
@@ -100,7 +146,8 @@ export default definePlugin({
       const date = payload?.date ?? dateOf(clock.now());
       const overdue = await invoices.markOverdue(date);
       const queued = await invoicing.enqueueDue(date);
-      job.logger.info({ date, queued: queued.length, overdue }, 'billing run queued the due subscriptions');
+      const dunned = await dunning.run(date);
+      job.logger.info({ date, queued: queued.length, overdue, dunned }, 'billing run queued the due subscriptions');
     });
     ctx.job<InvoicePayload>(
       INVOICE_JOB,

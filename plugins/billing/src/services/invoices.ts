@@ -96,6 +96,12 @@ export class InvoiceService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Called after a payment settled an invoice in full, outside its transaction (dunning lifts
+   * its suspension there). A listener handles its own errors: the payment stands regardless.
+   */
+  readonly paidListeners: Array<(row: InvoiceRow) => Promise<void>> = [];
+
   private get t(): string {
     return `${this.store.db.schema}.invoices`;
   }
@@ -187,7 +193,7 @@ export class InvoiceService {
     // eslint-disable-next-line no-control-regex -- control characters are what is refused
     if (payment.reference !== undefined && !/^[^\u0000-\u001f\u007f]{1,200}$/.test(payment.reference))
       throw BillingErrors.referenceInvalid();
-    return this.store.db.transaction(async (trx) => {
+    const settled = await this.store.db.transaction(async (trx) => {
       const scopeActor = actor ?? { userId: '', role: 'super_admin' as const };
       const row = await this.get(scopeActor, id, trx, true);
       this.assertIssuer(actor, row);
@@ -230,6 +236,8 @@ export class InvoiceService {
       );
       return this.get(scopeActor, updated!.id, trx);
     });
+    if (settled.status === 'paid') for (const listener of this.paidListeners) await listener(settled);
+    return settled;
   }
 
   /** Void an issued, unpaid invoice (its number stays used: no gap). */
