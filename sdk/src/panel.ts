@@ -12,6 +12,11 @@ export interface PanelColumn {
   label: string;
   /** How to show the value. */
   format?: 'text' | 'date' | 'status' | 'money' | 'bytes' | 'link';
+  /**
+   * For `money`: the row's field holding its ISO 4217 currency (e.g. `currency`), so minor
+   * units show in the row's own currency. Without it, amounts show as USD.
+   */
+  currencyField?: string;
 }
 
 /** A table bound to a GET route returning `{ items: [...] }` or an array. */

@@ -116,6 +116,7 @@ export interface PanelColumn {
   field: string;
   label: string;
   format?: 'text' | 'date' | 'status' | 'money' | 'bytes' | 'link';
+  currencyField?: string;
 }
 
 export type PanelSection =

@@ -60,14 +60,14 @@ function valueAt(row: Record<string, unknown>, path: string): unknown {
     .reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), row);
 }
 
-function formatCell(value: unknown, format: PanelColumn['format']): React.ReactNode {
+function formatCell(value: unknown, format: PanelColumn['format'], currency?: unknown): React.ReactNode {
   switch (format) {
     case 'date':
       return formatDate(value);
     case 'status':
       return <StatusBadge status={value === null || value === undefined ? null : String(value)} />;
     case 'money':
-      return formatMoney(value);
+      return typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? formatMoney(value, currency) : formatMoney(value);
     case 'bytes':
       return formatBytes(value);
     case 'link':
@@ -110,7 +110,8 @@ function Section({
           empty={section.empty ?? 'Nothing here yet.'}
           columns={section.columns.map((c) => ({
             label: c.label,
-            render: (row: Record<string, unknown>) => formatCell(valueAt(row, c.field), c.format),
+            render: (row: Record<string, unknown>) =>
+              formatCell(valueAt(row, c.field), c.format, c.currencyField ? valueAt(row, c.currencyField) : undefined),
           }))}
         />
       </div>

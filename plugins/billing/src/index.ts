@@ -23,6 +23,7 @@ import { Coupons } from './services/coupons.js';
 import { couponRoutes, subscriptionCouponRoutes } from './routes/coupons.js';
 import { PRORATE_JOB, Proration, type ProratePayload } from './services/proration.js';
 import { Dunning } from './services/dunning.js';
+import { PAGES } from './panel.js';
 
 export { invoiceTotals, divRound, formatMoney } from './services/money.js';
 export { resolveTax, isValidVatIdFormat } from './services/tax.js';
@@ -168,6 +169,7 @@ export default definePlugin({
       job.logger.info({ ...payload, ...result }, 'package change prorated');
     });
     ctx.schedule('daily-run', { cron: ctx.config.runCron, job: RUN_JOB });
+    for (const page of PAGES) ctx.page(page);
     for (const command of billingCommands({ invoicing, jobs, clock })) ctx.command(command);
     for (const command of invoiceCommands({ invoices, users, refunds })) ctx.command(command);
   },

@@ -142,3 +142,16 @@ t.test('credit: granted by the seller, taken back never below zero, in parallel 
   t.equal((await asReseller.post('/v1/billing/credits/not-a-uuid', { amount: 1, currency: 'USD', note: 'x' })).status, 400);
   t.equal((await caller(host, resellerA).get(`/v1/billing/credits/${admin.id}`)).status, 404);
 });
+
+t.test('panel pages: customers see invoices, sellers also coupons (with their form)', async (t) => {
+  const pagesOf = async (user: Parameters<typeof caller>[1]) =>
+    ((await caller(host, user).get('/v1/panel/pages')).body.items as Array<{ pluginId: string; id: string; sections: unknown[] }>)
+      .filter((p) => p.pluginId === 'billing')
+      .map((p) => p.id)
+      .sort();
+  t.same(await pagesOf(customerA), ['invoices']);
+  t.same(await pagesOf(resellerA), ['coupons', 'invoices']);
+  t.same(await pagesOf(admin), ['coupons', 'invoices']);
+  // What the invoices table reads is the customer's own list.
+  t.equal((await caller(host, customerA).get('/v1/invoices?limit=100')).status, 200);
+});

@@ -44,7 +44,7 @@ const Code = Type.String({
   description: '3–32 letters, digits, - and _; stored in upper case',
 });
 
-const NewCouponBody = Type.Object(
+export const NewCouponBody = Type.Object(
   {
     code: Code,
     kind: Type.Union([Type.Literal('percent'), Type.Literal('fixed')]),
