@@ -23,6 +23,11 @@ export interface PanelColumn {
    * `/p/dns/zone?zone={id}`. Only panel paths (`/p/…`) are allowed.
    */
   link?: string;
+  /**
+   * For `money`: the row's field holding its ISO 4217 currency (e.g. `currency`), so minor
+   * units show in the row's own currency. Without it, amounts show as USD.
+   */
+  currencyField?: string;
 }
 
 /** Fields of an API answer to show after an action or form succeeded. */

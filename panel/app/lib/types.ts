@@ -120,6 +120,7 @@ export interface PanelColumn {
   label: string;
   format?: 'text' | 'date' | 'status' | 'money' | 'bytes' | 'link';
   link?: string;
+  currencyField?: string;
 }
 
 export interface PanelResult {

@@ -152,14 +152,14 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
   return done(`${rowAction.label}: done.`, shown ? { revealed: shown } : {});
 }
 
-function formatCell(value: unknown, format: PanelColumn['format']): React.ReactNode {
+function formatCell(value: unknown, format: PanelColumn['format'], currency?: unknown): React.ReactNode {
   switch (format) {
     case 'date':
       return formatDate(value);
     case 'status':
       return <StatusBadge status={value === null || value === undefined ? null : String(value)} />;
     case 'money':
-      return formatMoney(value);
+      return typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? formatMoney(value, currency) : formatMoney(value);
     case 'bytes':
       return formatBytes(value);
     case 'link':
@@ -180,7 +180,8 @@ function formatCell(value: unknown, format: PanelColumn['format']): React.ReactN
 }
 
 function cell(row: Record<string, unknown>, column: PanelColumn): React.ReactNode {
-  const shown = formatCell(valueAt(row, column.field), column.format);
+  const currency = column.currencyField ? valueAt(row, column.currencyField) : undefined;
+  const shown = formatCell(valueAt(row, column.field), column.format, currency);
   const href = column.link ? safePanelLink(fillPath(column.link, (n) => valueAt(row, n))) : null;
   return href ? (
     <a className="link" href={href}>

@@ -59,7 +59,7 @@ export default definePlugin({
     ctx.command(seedCommand);
     for (const command of cliCommands) ctx.command(command);
     for (const page of PAGES) ctx.page(page);
-    ctx.provide(accountsBillingRef, () => createAccountsBillingService(deps.db));
+    ctx.provide(accountsBillingRef, () => createAccountsBillingService(deps));
     ctx.provide(accountsSuspensionRef, () => createAccountsSuspensionService(deps));
   },
 });

@@ -16,6 +16,15 @@ import { Documents, RENDER_TASK } from './services/documents.js';
 import { dateOf } from './services/periods.js';
 import { BillingStore } from './services/store.js';
 import { paymentWebhooks } from './payment-webhooks.js';
+import { Credits } from './services/credits.js';
+import { Refunds } from './services/refunds.js';
+import { refundRoutes } from './routes/refunds.js';
+import { creditRoutes } from './routes/credits.js';
+import { Coupons } from './services/coupons.js';
+import { couponRoutes, subscriptionCouponRoutes } from './routes/coupons.js';
+import { PRORATE_JOB, Proration, type ProratePayload } from './services/proration.js';
+import { Dunning } from './services/dunning.js';
+import { PAGES } from './panel.js';
 
 export { invoiceTotals, divRound, formatMoney } from './services/money.js';
 export { resolveTax, isValidVatIdFormat } from './services/tax.js';
@@ -28,6 +37,28 @@ const BillingConfig = Type.Object({
     description: 'TrueType font embedded in invoice PDFs (must cover your customers’ scripts)',
   }),
   fontBold: Type.String({ default: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf', description: 'Its bold face' }),
+  dunningRetryDays: Type.Array(Type.Integer({ minimum: 1, maximum: 365 }), {
+    default: [1, 3, 5, 7],
+    maxItems: 30,
+    description: 'Days after the due date to charge a saved payment method again',
+  }),
+  dunningReminderDays: Type.Array(Type.Integer({ minimum: -60, maximum: 365 }), {
+    default: [-3, 0, 3, 7],
+    maxItems: 30,
+    description: 'Days relative to the due date (negative: before) to mail a reminder',
+  }),
+  suspendAfterDays: Type.Integer({
+    minimum: 0,
+    maximum: 365,
+    default: 14,
+    description: 'Days overdue after which the subscription is suspended (reason billing); 0: never',
+  }),
+  terminateAfterDays: Type.Integer({
+    minimum: 0,
+    maximum: 3650,
+    default: 0,
+    description: 'Days overdue after which the subscription is terminated; 0 (default): never',
+  }),
 });
 
 /** Documents by the config object setup and start share (two kernels in one process stay apart). */
@@ -38,7 +69,7 @@ export default definePlugin({
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0' },
   config: BillingConfig,
-  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'tasks', 'mailer', 'users', 'audit', 'secrets'],
+  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'tasks', 'mailer', 'users', 'audit', 'secrets', 'events:subscribe'],
   database: { reads: { accounts: ['subscriptions', 'packages'] } },
   rbac: {
     'billing.invoice.read': {
@@ -46,7 +77,12 @@ export default definePlugin({
       roles: ['reseller', 'customer', 'technical_user'],
     },
     'billing.invoice.pay': { description: 'Pay your invoices', roles: ['reseller', 'customer'] },
-    'billing.invoice.manage': { description: 'Mark paid and void invoices you issued', roles: ['reseller'] },
+    'billing.invoice.manage': {
+      description: 'Mark paid, void and refund invoices you issued; grant credit',
+      roles: ['reseller'],
+    },
+    'billing.coupon.manage': { description: 'Create and archive coupons for your customers', roles: ['reseller'] },
+    'billing.coupon.redeem': { description: 'Redeem coupons on subscriptions', roles: ['reseller', 'customer'] },
   },
   deps: {
     db: coreServices.database,
@@ -65,17 +101,50 @@ export default definePlugin({
   setup(ctx) {
     const { db, users, tenancy, mailer, jobs, tasks, audit, clock, extensions, logger } = ctx.deps;
     const store = new BillingStore(db);
-    const invoicing = new Invoicing({ store, users, jobs, logger, accounts: () => ctx.get(accountsBillingRef) });
+    const credits = new Credits(store);
+    const accounts = () => ctx.get(accountsBillingRef);
+    const coupons = new Coupons(store);
+    const invoicing = new Invoicing({ store, users, jobs, logger, accounts, credits, coupons });
     const invoices = new InvoiceService(store, tenancy, audit);
     const gateways = (): PaymentGateway[] => extensions.list(extensionPoints.paymentGateway);
     // Gateways' webhooks at /v1/billing/webhooks/:gateway, applied by a durable job; resellers' keys.
     const hooks = paymentWebhooks({ store, invoices, jobs, extensions, secrets: ctx.deps.secrets, audit, logger });
-    const paying = new Paying(store, invoices, users, gateways, (gateway, issuer) => hooks.accounts.get(gateway, issuer));
+    const accountFor = (gateway: string, issuer: string) => hooks.accounts.get(gateway, issuer);
+    const paying = new Paying(store, invoices, users, gateways, accountFor);
     const fonts = () => ({ regular: ctx.config.fontRegular, bold: ctx.config.fontBold });
     const documents = new Documents({ store, invoices, invoicing, users, mailer, tasks, fonts });
     documentsOf.set(ctx.config, documents);
 
+    const dunning = new Dunning({
+      store,
+      invoices,
+      invoicing,
+      mailer,
+      gateways,
+      accounts,
+      accountFor,
+      logger,
+      policy: () => ({
+        retryDays: ctx.config.dunningRetryDays,
+        reminderDays: ctx.config.dunningReminderDays,
+        suspendAfterDays: ctx.config.suspendAfterDays,
+        terminateAfterDays: ctx.config.terminateAfterDays,
+      }),
+    });
+    invoices.paidListeners.push(async (row) => {
+      try {
+        await dunning.afterPaid(row, dateOf(clock.now()));
+      } catch (err) {
+        // The daily run lifts it then (Dunning.liftSettled).
+        logger.warn({ err, invoiceId: row.id }, 'could not lift the billing suspension after a payment');
+      }
+    });
     ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock }), { prefix: '/invoices' });
+    const refunds = new Refunds(store, invoices, credits, gateways, audit, () => dateOf(clock.now()), accountFor);
+    ctx.routes(refundRoutes({ refunds }), { prefix: '/invoices' });
+    ctx.routes(creditRoutes({ credits, invoicing, tenancy, audit }), { prefix: '/billing/credits' });
+    ctx.routes(couponRoutes({ coupons, users }), { prefix: '/billing/coupons' });
+    ctx.routes(subscriptionCouponRoutes({ coupons, invoicing, tenancy, store, clock }), { prefix: '/billing/subscriptions' });
     ctx.task(RENDER_TASK, new URL('./tasks/render-invoice-pdf.js', import.meta.url));
     ctx.job<{ invoiceId: string }>(DELIVER_JOB, async ({ invoiceId }) => {
       await documents.deliver(invoiceId);
@@ -84,7 +153,8 @@ export default definePlugin({
       const date = payload?.date ?? dateOf(clock.now());
       const overdue = await invoices.markOverdue(date);
       const queued = await invoicing.enqueueDue(date);
-      job.logger.info({ date, queued: queued.length, overdue }, 'billing run queued the due subscriptions');
+      const dunned = await dunning.run(date);
+      job.logger.info({ date, queued: queued.length, overdue, dunned }, 'billing run queued the due subscriptions');
     });
     ctx.job<InvoicePayload>(
       INVOICE_JOB,
@@ -94,9 +164,20 @@ export default definePlugin({
       },
       { maxAttempts: 10 },
     );
+    // A package change is prorated by a durable job queued as soon as accounts' change commits.
+    const proration = new Proration({ store, invoicing, users, credits, jobs });
+    ctx.on('subscription.package_changed', async (change, meta) => {
+      const payload: ProratePayload = { ...change, date: dateOf(clock.now()), eventId: meta.id };
+      await jobs.enqueue(PRORATE_JOB, payload, { jobKey: `billing:prorate:${meta.id}` });
+    });
+    ctx.job<ProratePayload>(PRORATE_JOB, async (payload, job) => {
+      const result = await proration.run(payload);
+      job.logger.info({ ...payload, ...result }, 'package change prorated');
+    });
     ctx.schedule('daily-run', { cron: ctx.config.runCron, job: RUN_JOB });
+    for (const page of PAGES) ctx.page(page);
     for (const command of billingCommands({ invoicing, jobs, clock })) ctx.command(command);
-    for (const command of invoiceCommands({ invoices, users })) ctx.command(command);
+    for (const command of invoiceCommands({ invoices, users, refunds })) ctx.command(command);
     ctx.routes(hooks.routes, { prefix: hooks.prefix });
     ctx.job(hooks.job.name, hooks.job.handler, { maxAttempts: hooks.job.maxAttempts });
     for (const command of hooks.commands) ctx.command(command);

@@ -99,6 +99,15 @@ const TABLE: Record<string, AuthorizationCase> = {
     make: async (w) => ({ url: `/v1/invoices/${await invoice(w)}/mark-paid`, payload: { reference: 'SEPA 4711' } }),
     expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
   },
+  'POST /v1/invoices/{id}/refund': {
+    make: async (w) => {
+      const id = await invoice(w);
+      const paid = await asAdmin.post(`/v1/invoices/${id}/mark-paid`, { reference: 'SEPA 1' });
+      if (paid.status !== 200) throw new Error(JSON.stringify(paid.body));
+      return { url: `/v1/invoices/${id}/refund`, payload: { amount: 100, reason: 'goodwill' } };
+    },
+    expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
+  },
   'POST /v1/invoices/{id}/void': {
     make: async (w) => ({ url: `/v1/invoices/${await invoice(w)}/void`, payload: { reason: 'duplicate order' } }),
     expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },

@@ -1,9 +1,10 @@
-/** `hostplane invoices list|show|mark-paid|void`: the platform's view, through the API's functions. */
+/** `hostplane invoices list|show|mark-paid|void|refund`: the platform's view, through the API's functions. */
 import type { CommandDefinition, UsersService } from '@hostplane/sdk';
 import { BillingErrors } from '../errors.js';
 import { invoiceView, type InvoiceService } from '../services/invoices.js';
 import { formatMoney } from '../services/money.js';
 import type { InvoiceRow } from '../services/store.js';
+import type { Refunds } from '../services/refunds.js';
 import { CLI_SOURCE, parse, PLATFORM, table, UsageError, withUsage } from './support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,8 +29,12 @@ const line = (v: ReturnType<typeof invoiceView>) => ({
   id: v.id,
 });
 
-export function invoiceCommands(deps: { invoices: InvoiceService; users: UsersService }): CommandDefinition<unknown, unknown>[] {
-  const { invoices, users } = deps;
+export function invoiceCommands(deps: {
+  invoices: InvoiceService;
+  users: UsersService;
+  refunds: Refunds;
+}): CommandDefinition<unknown, unknown>[] {
+  const { invoices, users, refunds } = deps;
   return [
     {
       group: 'invoices',
@@ -155,6 +160,58 @@ export function invoiceCommands(deps: { invoices: InvoiceService; users: UsersSe
           io.out(values.json ? JSON.stringify(view, null, 2) : `invoice ${view.number} is void`);
           return 0;
         }),
+    },
+    {
+      group: 'invoices',
+      name: 'refund',
+      description: 'Refund a paid invoice (all or part) under a credit note: through its gateway, or to credit',
+      usage: '<id|number> [--amount MINOR_UNITS] [--reason TEXT] [--to-credit] [--json]',
+      run: (args, io) =>
+        withUsage(
+          io,
+          'hostplane invoices refund <id|number> [--amount MINOR_UNITS] [--reason TEXT] [--to-credit] [--json]',
+          async () => {
+            const { values, positionals } = parse(args, {
+              amount: { type: 'string' },
+              reason: { type: 'string' },
+              'to-credit': { type: 'boolean' },
+            });
+            if (positionals.length !== 1) throw new UsageError('name exactly one invoice');
+            let amount: number | undefined;
+            if (values.amount !== undefined) {
+              amount = Number(values.amount);
+              if (!/^[0-9]+$/.test(String(values.amount)) || !Number.isSafeInteger(amount) || amount < 1)
+                throw new UsageError('--amount must be a whole number of minor units above 0');
+            }
+            const reason = typeof values.reason === 'string' ? values.reason.trim() : undefined;
+            // eslint-disable-next-line no-control-regex -- control characters are what is refused
+            if (reason !== undefined && !/^[^\u0000-\u001f\u007f]{1,500}$/.test(reason))
+              throw new UsageError('--reason: one line of 1 to 500 characters');
+            const row = await find(invoices, positionals[0]!);
+            const result = await refunds.refund(
+              null,
+              row.id,
+              {
+                ...(amount ? { amount } : {}),
+                ...(reason ? { reason } : {}),
+                to: values['to-credit'] ? 'credit' : 'original',
+              },
+              CLI_SOURCE,
+            );
+            const view = invoiceView(result.invoice);
+            io.out(
+              values.json
+                ? JSON.stringify({ ...result, invoice: view }, null, 2)
+                : `credit note ${result.creditNote.number} of ${formatMoney(result.creditNote.total, view.currency)}; ` +
+                    `invoice ${view.number} is ${view.status}\n` +
+                    table(
+                      result.refunds.map((r) => ({ ...r, amount: formatMoney(r.amount, view.currency) })),
+                      ['gateway', 'amount', 'status'],
+                    ),
+            );
+            return 0;
+          },
+        ),
     },
   ];
 }

@@ -15,6 +15,7 @@ import type { Documents } from '../services/documents.js';
 import type { Invoicing } from '../services/invoicing.js';
 import { BillingErrors } from '../errors.js';
 import { dateOf } from '../services/periods.js';
+import { CreditNoteSchema } from './schemas.js';
 
 const tags = ['invoices'];
 const Uuid = Type.String({ format: 'uuid' });
@@ -28,7 +29,7 @@ const Status = Type.Union(
   ['draft', 'unpaid', 'paid', 'overdue', 'void', 'refunded', 'partially_refunded'].map((s) => Type.Literal(s)),
 );
 
-const InvoiceSchema = Type.Object({
+export const InvoiceSchema = Type.Object({
   id: Uuid,
   number: Nullable(Type.String()),
   status: Status,
@@ -45,6 +46,7 @@ const InvoiceSchema = Type.Object({
   taxTotal: Type.Integer(),
   total: Type.Integer(),
   amountPaid: Type.Integer(),
+  amountRefunded: Type.Integer({ description: 'Given back through credit notes' }),
   amountDue: Type.Integer(),
   issueDate: Nullable(DateString),
   dueDate: Nullable(DateString),
@@ -78,6 +80,7 @@ const InvoiceDetailSchema = Type.Composite([
         createdAt: Type.String({ format: 'date-time' }),
       }),
     ),
+    creditNotes: Type.Array(CreditNoteSchema),
   }),
 ]);
 

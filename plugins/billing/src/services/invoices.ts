@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { BillingErrors } from '../errors.js';
 import type { BillingStore } from './store.js';
 import { n, type InvoiceRow, type LineRow } from './store.js';
+import { creditNotesOf, type CreditNoteView } from './credit-notes.js';
 
 export interface InvoiceView {
   id: string;
@@ -22,6 +23,7 @@ export interface InvoiceView {
   taxTotal: number;
   total: number;
   amountPaid: number;
+  amountRefunded: number;
   amountDue: number;
   issueDate: string | null;
   dueDate: string | null;
@@ -43,6 +45,7 @@ export interface InvoiceDetail extends InvoiceView {
   }>;
   taxes: Array<{ name: string; rateBp: number; net: number; tax: number }>;
   payments: Array<{ id: string; gateway: string; reference: string | null; amount: number; createdAt: string }>;
+  creditNotes: CreditNoteView[];
 }
 
 export function invoiceView(row: InvoiceRow): InvoiceView {
@@ -65,6 +68,7 @@ export function invoiceView(row: InvoiceRow): InvoiceView {
     taxTotal: n(row.tax_total),
     total,
     amountPaid: paid,
+    amountRefunded: n(row.amount_refunded),
     amountDue: row.status === 'void' ? 0 : Math.max(0, total - paid),
     issueDate: row.issue_date,
     dueDate: row.due_date,
@@ -91,6 +95,12 @@ export class InvoiceService {
     private readonly tenancy: TenancyService,
     private readonly audit: AuditService,
   ) {}
+
+  /**
+   * Called after a payment settled an invoice in full, outside its transaction (dunning lifts
+   * its suspension there). A listener handles its own errors: the payment stands regardless.
+   */
+  readonly paidListeners: Array<(row: InvoiceRow) => Promise<void>> = [];
 
   private get t(): string {
     return `${this.store.db.schema}.invoices`;
@@ -152,6 +162,7 @@ export class InvoiceService {
         net: n(x.net as string),
         tax: n(x.tax as string),
       })),
+      creditNotes: await creditNotesOf(this.store, row.id),
       payments: payments.map((p) => ({
         id: p.id as string,
         gateway: p.gateway as string,
@@ -182,7 +193,7 @@ export class InvoiceService {
     // eslint-disable-next-line no-control-regex -- control characters are what is refused
     if (payment.reference !== undefined && !/^[^\u0000-\u001f\u007f]{1,200}$/.test(payment.reference))
       throw BillingErrors.referenceInvalid();
-    return this.store.db.transaction(async (trx) => {
+    const settled = await this.store.db.transaction(async (trx) => {
       const scopeActor = actor ?? { userId: '', role: 'super_admin' as const };
       const row = await this.get(scopeActor, id, trx, true);
       this.assertIssuer(actor, row);
@@ -225,6 +236,8 @@ export class InvoiceService {
       );
       return this.get(scopeActor, updated!.id, trx);
     });
+    if (settled.status === 'paid') for (const listener of this.paidListeners) await listener(settled);
+    return settled;
   }
 
   /** Void an issued, unpaid invoice (its number stays used: no gap). */

@@ -20,6 +20,8 @@ import { addCycle, addDays } from './periods.js';
 import type { BillingStore } from './store.js';
 import { type DueSubscription } from './store.js';
 import { resolveTax, type CustomerTaxProfile, type TaxRate } from './tax.js';
+import type { Credits } from './credits.js';
+import type { Coupons } from './coupons.js';
 
 export const INVOICE_JOB = 'invoice-subscription';
 export const RUN_JOB = 'run';
@@ -39,6 +41,10 @@ export interface InvoicingDeps {
   jobs: JobsService;
   accounts: () => AccountsBillingService;
   logger: Logger;
+  /** Pays a just-issued invoice from the customer's credit balance (services/credits.ts). */
+  credits?: Pick<Credits, 'applyToInvoice'>;
+  /** The discount line of the coupon a subscription holds (services/coupons.ts). */
+  coupons?: Pick<Coupons, 'discountLine'>;
 }
 
 export interface IssuerSettings {
@@ -203,6 +209,7 @@ export class Invoicing {
         })),
         customer: { id: customer.id, name: customer.name, email: customer.email, ...profile },
       });
+      await this.deps.credits?.applyToInvoice(trx, row!.id);
       await this.deps.jobs.enqueue(DELIVER_JOB, { invoiceId: row!.id }, { trx, jobKey: `billing:deliver:${row!.id}` });
       return row!.id;
     });
@@ -254,6 +261,9 @@ export class Invoicing {
       ];
       if (!previous && sub.setup_fee > 0)
         lines.push({ kind: 'setup_fee', description: `Setup fee: ${sub.package_name}`, amount: sub.setup_fee });
+      const base = lines.reduce((sum, l) => sum + l.amount, 0);
+      const discount = await this.deps.coupons?.discountLine(trx, sub.id, sub.currency, base, row.id as string);
+      if (discount) lines.push(discount);
       const number = await issueDraft(trx, store, row.id as string, {
         settings,
         date,
@@ -261,6 +271,8 @@ export class Invoicing {
         lines,
         customer: { id: customer.id, name: customer.name, email: customer.email, ...profile },
       });
+      // Credit the customer holds pays what it can, before the mail says what is left to pay.
+      await this.deps.credits?.applyToInvoice(trx, row.id as string);
       // The mail with its PDF follows in a job of its own (rendering is CPU work for the pool),
       // queued in this transaction: it exists exactly when the invoice does.
       await this.deps.jobs.enqueue(DELIVER_JOB, { invoiceId: row.id }, { trx, jobKey: `billing:deliver:${row.id}` });

@@ -106,3 +106,22 @@ export function formatMoney(amount: number, currency: string): string {
   const unit = 10 ** exp;
   return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(exp, '0')} ${currency}`;
 }
+
+/**
+ * Net and tax of `gross` credited on an invoice of `total` with `taxTotal`, after
+ * `alreadyCredited` of it was credited before (docs/decisions/0034). The tax is the difference
+ * of the rounded proportional tax of the cumulative credit before and after, so credits that add
+ * up to the invoice give back exactly its tax, never a cent more or less in sum.
+ */
+export function creditSplit(
+  gross: number,
+  alreadyCredited: number,
+  total: number,
+  taxTotal: number,
+): { subtotal: number; taxTotal: number } {
+  if (!Number.isSafeInteger(gross) || gross <= 0 || alreadyCredited < 0 || alreadyCredited + gross > total)
+    throw new RangeError('credit out of range');
+  const taxOf = (credited: number) => divRound(BigInt(credited) * BigInt(taxTotal), BigInt(total));
+  const tax = toSafe(taxOf(alreadyCredited + gross) - taxOf(alreadyCredited));
+  return { subtotal: gross - tax, taxTotal: tax };
+}

@@ -9,6 +9,7 @@ import {
 } from '@hostplane/sdk';
 import { BillingErrors } from '../errors.js';
 import type { InvoiceService } from './invoices.js';
+import { gatewayConfigAccount, type AccountFor } from './payment-accounts.js';
 import { n, type BillingStore, type InvoiceRow } from './store.js';
 
 export interface PayResult {
@@ -23,10 +24,7 @@ export class Paying {
     private readonly users: UsersService,
     private readonly gateways: () => PaymentGateway[],
     /** The issuer's account at a gateway (a reseller's sealed keys: services/payment-accounts.ts). */
-    private readonly accountFor: (gateway: string, issuer: string) => Promise<PaymentAccount> = async (_gateway, issuer) => ({
-      issuerId: issuer,
-      secrets: {},
-    }),
+    private readonly accountFor: AccountFor = gatewayConfigAccount,
   ) {}
 
   async pay(

@@ -11,6 +11,12 @@ export const PLATFORM_ISSUER = 'platform';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const GATEWAY = /^[a-z][a-z0-9-]{0,39}$/;
 
+/** The issuer's account at a gateway, as every call to a gateway needs it. */
+export type AccountFor = (gateway: string, issuer: string) => Promise<PaymentAccount>;
+
+/** Without a store of resellers' keys: every issuer's calls use the gateway's own config. */
+export const gatewayConfigAccount: AccountFor = async (_gateway, issuer) => ({ issuerId: issuer, secrets: {} });
+
 /** `platform` or a reseller's user id. */
 export const isIssuerId = (value: string): boolean => value === PLATFORM_ISSUER || UUID.test(value);
 

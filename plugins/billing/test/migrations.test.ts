@@ -1,0 +1,40 @@
+/** Billing's migrations go down and up again on a real database (DESIGN: up and down for every change). */
+import t from 'tap';
+import { migratePlugin } from '@hostplane/core';
+import { startTestHost } from '@hostplane/testing';
+import accounts from '@hostplane/plugin-accounts';
+import { sqlOf } from '../../accounts/test/helpers.js';
+import billing from '../src/index.js';
+
+const host = await startTestHost({ plugins: [{ definition: accounts, version: '0.1.0' }, billing] });
+const sql = sqlOf(host);
+t.teardown(async () => {
+  await sql.destroy();
+  await host.close();
+});
+
+const MIGRATIONS = [
+  '20261205100000_billing',
+  '20261205110000_credit_notes_and_credit',
+  '20261205120000_coupons',
+  '20261205130000_proration_and_dunning',
+];
+
+t.test('every migration goes down and up again', async (t) => {
+  const directory = new URL('../migrations/', import.meta.url);
+  const migrate = (action: 'down' | 'latest') => migratePlugin(sql, { pluginId: 'billing', directory, action });
+  const tables = async () =>
+    (await sql('information_schema.tables')
+      .where({ table_schema: 'plugin_billing' })
+      .orderBy('table_name')
+      .pluck('table_name')) as string[];
+  const before = await tables();
+  t.ok(before.includes('credit_notes') && before.includes('coupons') && before.includes('dunning_steps'));
+  // One batch per down: newest first, until none is left.
+  const undone: string[] = [];
+  for (let batch = await migrate('down'); batch.length > 0; batch = await migrate('down')) undone.push(...batch);
+  t.same(undone, [...MIGRATIONS].reverse());
+  t.same(await tables(), ['migrations', 'migrations_lock'], 'only the migration bookkeeping is left');
+  t.same([...(await migrate('latest'))].sort(), MIGRATIONS);
+  t.same(await tables(), before);
+});
