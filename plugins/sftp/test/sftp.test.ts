@@ -15,6 +15,8 @@ const missing = stackMissing();
 if (missing) {
   t.plan(0, `real sshd + sftp client: ${missing}`);
 } else {
+  // Real daemons, system users and site convergence: more than the suite's 120 s on a busy machine.
+  t.setTimeout(360_000);
   const stack = await startStack(t, { sftp: { accountsPerSite: 3 } });
   const { admin, sftpRun } = stack;
   const own = stack.caller(stack.trees.customerA);

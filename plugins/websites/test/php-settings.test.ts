@@ -17,6 +17,8 @@ const missing = systemMissing();
 if (missing) {
   t.plan(0, `real nginx + php-fpm: ${missing}`);
 } else {
+  // Real daemons, system users and site convergence: more than the suite's 120 s on a busy machine.
+  t.setTimeout(360_000);
   const root = await tempRoot();
   const port = await freePort();
   const host = await startTestHost({
