@@ -126,7 +126,8 @@ if (missing) {
       [{ schedule: '61 * * * *', command: 'true' }, 'CRON_ERR_INVALID_SCHEDULE'],
       [{ schedule: '* * * *', command: 'true' }, 'CRON_ERR_INVALID_SCHEDULE'],
       [{ schedule: '@daily', command: 'echo a\nrm -rf /' }, 'CRON_ERR_INVALID_COMMAND'],
-      [{ schedule: '@daily', command: 'a\u0000b' }, 'CRON_ERR_INVALID_COMMAND'],
+      // The host refuses NUL in any string before the route sees it.
+      [{ schedule: '@daily', command: 'a\u0000b' }, 'HOST_ERR_VALIDATION'],
       [{ schedule: '@daily', command: '   ' }, 'CRON_ERR_INVALID_COMMAND'],
       [{ schedule: '@daily', command: 'true', timeoutSeconds: 7200 }, 'CRON_ERR_TIMEOUT_TOO_LONG'],
       [{ schedule: '@daily', command: 'x'.repeat(5000) }, 'HOST_ERR_VALIDATION'],
