@@ -21,6 +21,8 @@ import billing from '../../plugins/billing/src/index.js';
 import dns from '../../plugins/dns/src/index.js';
 import backups from '../../plugins/backups/src/index.js';
 import metering from '../../plugins/metering/src/index.js';
+import sftp from '../../plugins/sftp/src/index.js';
+import cronJobs from '../../plugins/cron-jobs/src/index.js';
 import { startTestHost } from '@hostplane/testing';
 
 const OUTPUT = fileURLToPath(new URL('../../docs/api/openapi.json', import.meta.url));
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
     { definition: databases, version: '0.1.0' },
     { definition: backups, version: '0.1.0' },
     { definition: metering, version: '0.1.0' },
+    { definition: sftp, version: '0.1.0' },
+    { definition: cronJobs, version: '0.1.0' },
     { definition: hello, version: '0.1.0' },
   ];
   const host = await startTestHost({ plugins, runWorkers: false });

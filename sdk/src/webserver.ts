@@ -19,6 +19,22 @@ export interface SiteResources {
   uploadMaxMb: number;
 }
 
+/**
+ * A site's own PHP settings, already checked against the bounds its package sets (the
+ * `resources` above are those bounds). Rendered as `php_admin_value`s, so the site's code cannot
+ * raise them with `ini_set`.
+ */
+export interface SitePhpSettings {
+  /** `memory_limit`, MB (at most `resources.phpMemoryMb`). */
+  memoryLimitMb: number;
+  /** `upload_max_filesize` and `post_max_size`, MB (at most `resources.uploadMaxMb`). */
+  uploadMaxMb: number;
+  /** `max_execution_time`, seconds. */
+  maxExecutionSeconds: number;
+  /** `display_errors`: show PHP errors in the page (development), else only in the log. */
+  displayErrors: boolean;
+}
+
 /** WordPress installation settings (kind `wordpress`). */
 export interface WordPressSpec {
   /** Where the archive (`.tar.gz` with a top-level `wordpress/` folder) is fetched from: http(s) or file URL. */
@@ -74,6 +90,8 @@ export interface SiteSpec {
   nodejs: NodeAppSpec | null;
   /** HTTPS for the site's names; absent or null: plain HTTP only. */
   tls?: SiteTls | null;
+  /** PHP settings of a php or wordpress site; absent or null: the `resources` and PHP's defaults. */
+  php?: SitePhpSettings | null;
 }
 
 /** What a driver reports back after applying a site. */

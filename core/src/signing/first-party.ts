@@ -19,6 +19,8 @@ export const FIRST_PARTY_IDS: ReadonlySet<string> = new Set([
   'dns',
   'tls-acme',
   'backups',
+  'sftp',
+  'cron-jobs',
   'metering',
 ]);
 

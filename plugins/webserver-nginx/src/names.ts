@@ -54,6 +54,16 @@ export function assertValidSpec(site: SiteSpec, phpVersions: readonly string[]):
   if (!Number.isInteger(r.phpMaxChildren) || r.phpMaxChildren < 1 || r.phpMaxChildren > 1000)
     refuse('phpMaxChildren must be 1–1000');
   if (!Number.isInteger(r.uploadMaxMb) || r.uploadMaxMb < 1 || r.uploadMaxMb > 65_536) refuse('uploadMaxMb must be 1–65536');
+  if (site.php) {
+    const p = site.php;
+    if (!Number.isInteger(p.memoryLimitMb) || p.memoryLimitMb < 16 || p.memoryLimitMb > r.phpMemoryMb)
+      refuse(`php.memoryLimitMb must be 16–${r.phpMemoryMb}`);
+    if (!Number.isInteger(p.uploadMaxMb) || p.uploadMaxMb < 1 || p.uploadMaxMb > r.uploadMaxMb)
+      refuse(`php.uploadMaxMb must be 1–${r.uploadMaxMb}`);
+    if (!Number.isInteger(p.maxExecutionSeconds) || p.maxExecutionSeconds < 1 || p.maxExecutionSeconds > 86_400)
+      refuse('php.maxExecutionSeconds must be 1–86400');
+    if (typeof p.displayErrors !== 'boolean') refuse('php.displayErrors must be true or false');
+  }
   if (site.kind === 'php' || site.kind === 'wordpress') {
     if (site.phpVersion === null || !PHP_VERSION.test(site.phpVersion)) refuse('a PHP site needs a phpVersion like 8.2');
     if (!phpVersions.includes(site.phpVersion as string)) {

@@ -164,6 +164,34 @@ t.test('pool: own user, socket owned by the web user, limits, open_basedir', asy
     logsDir: '/l',
   });
   t.notMatch(asMe, /^user =|^listen\.owner/m, 'no user lines in current-user mode');
+  t.match(asMe, /^php_admin_value\[display_errors\] = Off$/m);
+  t.notMatch(asMe, /max_execution_time/, 'PHP’s own time limit without settings of the site');
+  // The site's own PHP settings, never above the package's resources.
+  const tuned = renderSitePool({
+    site: {
+      ...site('shop', { kind: 'php', phpVersion: '8.2' }),
+      php: { memoryLimitMb: 99_999, uploadMaxMb: 4, maxExecutionSeconds: 45, displayErrors: true },
+    },
+    socket: '/s.sock',
+    user: null,
+    listenOwner: null,
+    documentRoot: '/d',
+    tmpDir: '/t',
+    logsDir: '/l',
+  });
+  t.match(tuned, /^php_admin_value\[memory_limit\] = 128M$/m, "capped by the resources (the helper site's 128 MB)");
+  t.match(tuned, /^php_admin_value\[upload_max_filesize\] = 4M$/m);
+  t.match(tuned, /^php_admin_value\[max_execution_time\] = 45$/m);
+  t.match(tuned, /^php_admin_value\[display_errors\] = On$/m);
+  t.throws(() =>
+    assertValidSpec(
+      {
+        ...site('shop', { kind: 'php', phpVersion: '8.2' }),
+        php: { memoryLimitMb: 99_999, uploadMaxMb: 4, maxExecutionSeconds: 45, displayErrors: true },
+      },
+      ['8.2'],
+    ),
+  );
   t.match(
     renderFpmMain({ pidFile: '/p/run/fpm.pid', logFile: '/p/logs/fpm.log', poolDir: '/p/pools' }),
     /include = \/p\/pools\/\*\.conf/,

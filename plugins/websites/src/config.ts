@@ -31,6 +31,13 @@ export const WebsitesConfig = Type.Object(
           default: 64,
           description: 'Per request',
         }),
+        phpMaxExecutionSeconds: Type.Integer({
+          title: 'Longest PHP run a site may set (s)',
+          minimum: 1,
+          maximum: 86_400,
+          default: 300,
+          description: 'Upper bound of a site’s max_execution_time (packages set memory and uploads, not this)',
+        }),
       },
       { title: 'PHP resources', default: {}, description: 'PHP resources of every site (until packages carry their own)' },
     ),

@@ -11,6 +11,7 @@ import { WebsiteStore } from './store.js';
 import { reconcileCommand } from './reconcile-command.js';
 import { followAccounts } from './follow-accounts.js';
 import { enqueueReconcile, RECONCILE_JOB, WebsitesService } from './websites-service.js';
+import { phpSettingsRoutes } from './php-settings.js';
 import { PAGES } from './panel.js';
 import './events.js';
 
@@ -66,6 +67,7 @@ export default definePlugin({
 
     ctx.routes(websiteRoutes({ store, service, drivers }), { prefix: '/websites' });
     ctx.routes(fileRoutes({ store, drivers, config, events }), { prefix: '/websites' });
+    ctx.routes(phpSettingsRoutes({ store, service, audit, config }), { prefix: '/websites' });
     ctx.job(
       RECONCILE_JOB,
       async (_payload, job) => {

@@ -27,6 +27,12 @@ export function siteSpecOf(
   database: WordPressSpec['database'] | null = null,
 ): SiteSpec {
   const wp = config.wordpress;
+  const resources = {
+    phpMemoryMb: fromPackage?.phpMemoryMb ?? config.resources.phpMemoryMb,
+    phpMaxChildren: fromPackage?.phpMaxChildren ?? config.resources.phpMaxChildren,
+    uploadMaxMb: fromPackage?.uploadMaxMb ?? config.resources.uploadMaxMb,
+  };
+  const isPhp = row.kind === 'php' || row.kind === 'wordpress';
   return {
     id: row.id,
     name: row.name,
@@ -34,11 +40,9 @@ export function siteSpecOf(
     kind: row.kind,
     phpVersion: row.kind === 'php' || row.kind === 'wordpress' ? row.php_version : null,
     state: row.desired === 'suspended' ? 'suspended' : 'active',
-    resources: {
-      phpMemoryMb: fromPackage?.phpMemoryMb ?? config.resources.phpMemoryMb,
-      phpMaxChildren: fromPackage?.phpMaxChildren ?? config.resources.phpMaxChildren,
-      uploadMaxMb: fromPackage?.uploadMaxMb ?? config.resources.uploadMaxMb,
-    },
+    resources,
+    // Within today's bounds: a package changed to smaller ones since they were set caps them.
+    php: isPhp && row.settings.php ? phpWithin(row.settings.php, resources, config) : null,
     extraDirectives: row.settings.extraDirectives ?? null,
     wordpress:
       row.kind === 'wordpress'
@@ -54,5 +58,19 @@ export function siteSpecOf(
           }
         : null,
     nodejs: row.kind === 'nodejs' && row.settings.nodejs ? { ...row.settings.nodejs } : null,
+  };
+}
+
+/** A site's PHP settings cut to the bounds of its package (and the config's time bound). */
+export function phpWithin(
+  php: NonNullable<WebsiteRow['settings']['php']>,
+  resources: { phpMemoryMb: number; uploadMaxMb: number },
+  config: WebsitesConfig,
+): NonNullable<SiteSpec['php']> {
+  return {
+    memoryLimitMb: Math.min(php.memoryLimitMb, resources.phpMemoryMb),
+    uploadMaxMb: Math.min(php.uploadMaxMb, resources.uploadMaxMb),
+    maxExecutionSeconds: Math.min(php.maxExecutionSeconds, config.resources.phpMaxExecutionSeconds),
+    displayErrors: php.displayErrors,
   };
 }

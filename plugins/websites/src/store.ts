@@ -23,6 +23,8 @@ export interface WebsiteSettings {
   wordpressDatabase?: { databaseId: string; database: string; user: string; host: string; installed: boolean };
   /** Set by a delete that asked to delete the site's database too. */
   deleteDatabase?: boolean;
+  /** The customer's PHP settings (php-settings.ts), within the package's bounds. */
+  php?: { memoryLimitMb: number; uploadMaxMb: number; maxExecutionSeconds: number; displayErrors: boolean };
 }
 
 /** A row of `websites`. */

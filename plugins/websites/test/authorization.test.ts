@@ -87,6 +87,15 @@ const TABLE: Record<string, AuthorizationCase> = {
     make: async (w) => ({ url: `/v1/websites/${await site(w, true)}/unsuspend`, payload: {} }),
     expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
   },
+  // The table's sites are static: PHP settings can be read, and a change stops at 409.
+  'GET /v1/websites/{id}/php-settings': {
+    make: async (w) => ({ url: `/v1/websites/${await site(w)}/php-settings` }),
+    expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(404) },
+  },
+  'PUT /v1/websites/{id}/php-settings': {
+    make: async (w) => ({ url: `/v1/websites/${await site(w)}/php-settings`, payload: { displayErrors: true } }),
+    expect: { super_admin: same(409), reseller: [409, 404], customer: [409, 404], technical_user: same(403) },
+  },
   // No web server in this host: the file routes reach the site (own) and stop at 409, or read
   // a foreign site as missing. files.test.ts has the same table against a real server.
   'GET /v1/websites/{id}/files': {

@@ -94,6 +94,10 @@ export function renderSitePool(input: SitePoolInput): string {
   const { site } = input;
   if (!SITE_NAME.test(site.name)) throw new TypeError(`bad site name ${site.name}`);
   const r = site.resources;
+  // The site's own settings (checked against the package by the websites plugin), else the package's.
+  const php = site.php ?? null;
+  const memoryMb = Math.min(php?.memoryLimitMb ?? r.phpMemoryMb, r.phpMemoryMb);
+  const uploadMb = Math.min(php?.uploadMaxMb ?? r.uploadMaxMb, r.uploadMaxMb);
   const tmp = safePath(input.tmpDir);
   return renderPool({
     pool: site.name,
@@ -104,15 +108,16 @@ export function renderSitePool(input: SitePoolInput): string {
     maxChildren: r.phpMaxChildren,
     admin: {
       open_basedir: `${safePath(input.documentRoot)}/:${tmp}/`,
-      memory_limit: `${r.phpMemoryMb}M`,
-      upload_max_filesize: `${r.uploadMaxMb}M`,
-      post_max_size: `${r.uploadMaxMb}M`,
+      memory_limit: `${Math.floor(memoryMb)}M`,
+      upload_max_filesize: `${Math.floor(uploadMb)}M`,
+      post_max_size: `${Math.floor(uploadMb)}M`,
+      ...(php ? { max_execution_time: String(Math.max(1, Math.floor(php.maxExecutionSeconds))) } : {}),
       upload_tmp_dir: tmp,
       sys_temp_dir: tmp,
       'session.save_path': tmp,
       error_log: `${safePath(input.logsDir)}/php-error.log`,
       log_errors: 'On',
-      display_errors: 'Off',
+      display_errors: php?.displayErrors ? 'On' : 'Off',
       expose_php: 'Off',
     },
   });
