@@ -119,3 +119,24 @@ t.test('the compilers themselves load on the first compile, not when the app is 
   });
   t.same(JSON.parse(stdout.trim().split('\n').pop()!), { before: false, after: true, body: { n: 4 } });
 });
+
+t.test('JSON bodies are taken as typed: 0 stays 0 against null | integer, "5" is no integer', async (t) => {
+  const fastify = app();
+  const NullableInt = { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0 }] };
+  fastify.post(
+    '/limits',
+    {
+      schema: {
+        querystring: { type: 'object', properties: { page: { type: 'integer' } } },
+        body: { type: 'object', properties: { n: NullableInt, m: { type: 'integer' } }, additionalProperties: false },
+      },
+    },
+    async (request) => ({ body: request.body, query: request.query }),
+  );
+  const zero = await fastify.inject({ method: 'POST', url: '/limits?page=2', payload: { n: 0, m: 1 } });
+  t.same(zero.json(), { body: { n: 0, m: 1 }, query: { page: 2 } }, '0 is not read as null; the query string is still coerced');
+  const none = await fastify.inject({ method: 'POST', url: '/limits', payload: { n: null } });
+  t.same(none.json().body, { n: null });
+  const text = await fastify.inject({ method: 'POST', url: '/limits', payload: { m: '5' } });
+  t.equal(text.statusCode, 400, 'a string is not an integer in JSON');
+});

@@ -179,3 +179,29 @@ t.test('a used package is archived instead of deleted', async (t) => {
   const audit = await sql('hostplane.audit_log').where({ action: 'accounts.package.archived' }).first();
   t.equal(audit?.target_id, used.body.id, 'changes are audited');
 });
+
+t.test('an explicit 0 is nothing, not unlimited; null is unlimited; prices of 0 stay 0', async (t) => {
+  // JSON Schema coercion once read 0 as null for a `null | integer` field: `databases: 0`
+  // became unlimited databases. Reported by the metering work.
+  const body = packageBody({ name: 'Zeroes' });
+  const created = await admin.post('/v1/packages', {
+    ...body,
+    limits: { ...body.limits, databases: 0, websites: null },
+    features: { ...body.features, php_memory_mb: null },
+    prices: { ...body.prices, monthly: 0 },
+  });
+  t.equal(created.status, 201, JSON.stringify(created.body));
+  t.equal(created.body.limits.databases, 0, 'databases: 0 stays 0');
+  t.equal(created.body.limits.websites, null, 'websites: null is unlimited');
+  t.equal(created.body.prices.monthly, 0);
+  const id = created.body.id as string;
+  const patched = await admin.patch(`/v1/packages/${id}`, { limits: { websites: 0, databases: null } });
+  t.equal(patched.status, 200, JSON.stringify(patched.body));
+  t.equal(patched.body.limits.websites, 0, 'patched to 0 stays 0');
+  t.equal(patched.body.limits.databases, null);
+  t.equal((await admin.get(`/v1/packages/${id}`)).body.limits.websites, 0, 'and is stored as 0');
+  const bad = await admin.post('/v1/packages', { ...body, name: 'Falsy', limits: { ...body.limits, websites: false } });
+  t.equal(bad.status, 400, 'false is not a limit');
+  const empty = await admin.post('/v1/packages', { ...body, name: 'Empty', limits: { ...body.limits, websites: '' } });
+  t.equal(empty.status, 400, 'an empty string is not a limit');
+});

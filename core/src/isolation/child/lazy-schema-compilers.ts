@@ -6,8 +6,9 @@
  * ajv-formats, fast-json-stringify) as soon as an app is made. Most routes of a hosting panel
  * are never called in a given process lifetime, so each schema is compiled when its route first
  * needs it, with Fastify's own compilers and options: validation and serialization are the same
- * as before. The modules themselves load on that first compile too, which keeps an isolated
- * plugin's process about 4.5 MB smaller until (and unless) a route with a schema is called.
+ * as before, except that JSON bodies are not type-coerced (see `bodyOptions`). The modules
+ * themselves load on that first compile too, which keeps an isolated plugin's process about
+ * 4.5 MB smaller until (and unless) a route with a schema is called.
  *
  * Used by the host's app (host/src/server/lazy-compilers.ts adds a meta-schema check at
  * ready) and by an isolated plugin's route app (routes.ts). It lives beside the runner because
@@ -78,14 +79,27 @@ function deferred(compiler: () => Compile, given: { schema: unknown; httpPart?: 
   return forward;
 }
 
+/**
+ * Ajv options for JSON bodies: no type coercion. Coercion is for text (a query string's `5`,
+ * a path's id); a JSON body already says what type each value is, and coercing it turns
+ * `0` into `null` against a `null | integer` schema (Ajv tries the null branch first and
+ * coerces), which made an explicit limit of 0 mean "unlimited". Everything else is kept.
+ */
+function bodyOptions(compilerOptions: unknown): unknown {
+  const given = (compilerOptions ?? {}) as { customOptions?: Record<string, unknown> };
+  return { ...given, customOptions: { ...given.customOptions, coerceTypes: false } };
+}
+
 /** One side (validators or serializers): Fastify's factory, made on the first compile. */
-function lazySide(factory: () => CompilerFactory, options: LazySchemaCompilerOptions) {
+function lazySide(factory: () => CompilerFactory, options: LazySchemaCompilerOptions, strictBodies: boolean) {
   return (externalSchemas: unknown, compilerOptions: unknown) => {
     let compile: Compile | undefined;
+    let compileBody: Compile | undefined;
     const compiler = () => (compile ??= factory()(externalSchemas, compilerOptions));
+    const bodyCompiler = () => (compileBody ??= factory()(externalSchemas, bodyOptions(compilerOptions)));
     return (route: { schema: unknown; httpPart?: string }) => {
       options.check?.(route.schema);
-      return deferred(compiler, route);
+      return deferred(strictBodies && route.httpPart === 'body' ? bodyCompiler : compiler, route);
     };
   };
 }
@@ -93,7 +107,7 @@ function lazySide(factory: () => CompilerFactory, options: LazySchemaCompilerOpt
 /** Fastify's default compilers, each schema compiled on its route's first use. */
 export function lazySchemaCompilers(options: LazySchemaCompilerOptions = {}): SchemaCompilers {
   return {
-    buildValidator: lazySide(validators, options),
-    buildSerializer: lazySide(serializers, options),
+    buildValidator: lazySide(validators, options, true),
+    buildSerializer: lazySide(serializers, options, false),
   } as unknown as SchemaCompilers;
 }
