@@ -163,6 +163,8 @@ export async function startStack(
         RESTIC_CACHE_DIR: path.join(root, 'test-cache'),
       },
       encoding: 'utf8',
+      // A database dump is tens of MB.
+      maxBuffer: 256 * 1024 * 1024,
     });
   }
 

@@ -283,6 +283,10 @@ export class Restic {
       return await consume(out);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // A consumer that stopped reading leaves restic's stdout paused: drain it, or it never
+      // closes and neither does the child.
+      child.stdout.unpipe(out);
+      child.stdout.resume();
       await exited;
     }
   }

@@ -36,6 +36,9 @@ export function streamProgram(file: string, args: string[], run: StreamRun): Pro
       failure = err;
       // SIGKILL: the program must not get to treat the end of its input as the end of the dump.
       child.kill('SIGKILL');
+      // Its stdout may be paused for a drain that never comes (the reader failed): drain it
+      // into nothing, or it never closes and neither does the child.
+      child.stdout?.resume();
     };
     const onAbort = () => fail(new Error(`${file} was stopped`));
     run.signal?.addEventListener('abort', onAbort, { once: true });
@@ -48,6 +51,7 @@ export function streamProgram(file: string, args: string[], run: StreamRun): Pro
     if (out) {
       out.on('error', outError);
       child.stdout!.on('data', (chunk: Buffer) => {
+        if (failure) return;
         bytes += chunk.length;
         if (!out.write(chunk)) {
           child.stdout!.pause();
