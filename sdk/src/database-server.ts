@@ -10,6 +10,7 @@
  * Every method is idempotent: creating what exists, or dropping what is gone, succeeds, so the
  * databases plugin can retry after a crash without asking what the server already has.
  */
+import type { Readable, Writable } from 'node:stream';
 import { defineError } from './errors.js';
 
 /**
@@ -38,6 +39,23 @@ export interface DatabaseServerStatus {
   /** `managed`: the driver runs the server itself; `external`: an existing server reached with admin credentials. */
   mode: 'managed' | 'external';
   endpoint: DatabaseEndpoint | null;
+}
+
+/** Options of {@link DatabaseServer.dump} and {@link DatabaseServer.restoreDump}. */
+export interface DatabaseStreamOptions {
+  /** Aborting stops the engine's client program at once; the call then rejects. */
+  signal?: AbortSignal;
+}
+
+/** What {@link DatabaseServer.dump} wrote. */
+export interface DatabaseDumpResult {
+  /** Bytes written to the output. */
+  bytes: number;
+  /**
+   * The dump's format, e.g. `mariadb-sql` or `postgresql-sql`: a {@link DatabaseServer.restoreDump}
+   * of a driver whose {@link DatabaseServer.dumpFormat} is the same reads it.
+   */
+  format: string;
 }
 
 /**
@@ -80,6 +98,34 @@ export interface DatabaseServer {
   existingUsers(names: string[]): Promise<string[]>;
   /** Is the server usable, and where applications reach it. */
   status(): Promise<DatabaseServerStatus>;
+  /**
+   * The format {@link dump} writes and {@link restoreDump} reads (`mariadb-sql`, `postgresql-sql`).
+   * Present exactly when both methods are: backups of a driver without them keep files only.
+   */
+  readonly dumpFormat?: string;
+  /**
+   * Stream a consistent dump of `database` (one transaction's view; tables, views, routines,
+   * triggers, owners and object privileges) into `out`, in the engine's own text format.
+   *
+   * `out` is written with its back-pressure respected and is **never ended** by the driver: the
+   * caller ends it once the promise resolved. A rejection means the dump is incomplete and must
+   * be thrown away (a backup made of it is not a backup): `restic backup --stdin` is stopped
+   * before it sees the end of its input, so it keeps no snapshot. An error of `out` (the reader
+   * went away) stops the dump and rejects. {@link DatabaseObjectMissing} when the database does
+   * not exist; {@link DatabaseNameInvalid} for a bad name.
+   */
+  dump?(database: string, out: Writable, options?: DatabaseStreamOptions): Promise<DatabaseDumpResult>;
+  /**
+   * Replace everything in `database` with the dump read from `input` to its end (a dump of
+   * {@link dump} of the same {@link dumpFormat}): the database is emptied first, so objects made
+   * after the dump are gone, and the users that held privileges on it (through {@link grant})
+   * hold them again afterwards. The database must exist ({@link DatabaseObjectMissing}).
+   *
+   * An error of `input` (the dump could not be read to its end) stops the engine's client before
+   * it sees an end of input and rejects; the database is then incomplete until a restore
+   * succeeds. Running the same restore again is safe and gives the same content.
+   */
+  restoreDump?(database: string, input: Readable, options?: DatabaseStreamOptions): Promise<void>;
 }
 
 /** A site's own database and user, with the password just issued. */
@@ -115,6 +161,25 @@ export interface SiteDatabases {
   }): Promise<SiteDatabase>;
   /** Drop the site's database and its users and release the limit; false when the site has none. */
   removeForSite(siteId: string): Promise<boolean>;
+  /**
+   * Databases to back up with a site or a customer: those made for the site (`siteId`), or all
+   * of a customer's (`ownerId`). Optional: a provider without it leaves backups to files.
+   */
+  listDatabases?(filter: { siteId?: string; ownerId?: string }): Promise<SiteDatabaseRef[]>;
+}
+
+/** A database as another plugin (backups) names it: where it lives, never a credential. */
+export interface SiteDatabaseRef {
+  /** Id in the databases plugin (`/v1/databases/:id`). */
+  databaseId: string;
+  /** Full name on its server. */
+  name: string;
+  /** Id of the {@link DatabaseServer} driver holding it. */
+  server: string;
+  engine: string;
+  ownerId: string;
+  /** The website it was made for, or null. */
+  siteId: string | null;
 }
 
 /** A name outside {@link DATABASE_NAME_PATTERN} (HTTP 400). */

@@ -60,6 +60,36 @@ export const BackupsErrors = {
   ),
   targetInvalid: defineError('BACKUPS_ERR_TARGET_INVALID', 409, (reason: string) => `The backup target is not usable: ${reason}`),
   interrupted: defineError('BACKUPS_ERR_INTERRUPTED', 503, (reason: string) => `The run was interrupted: ${reason}`),
+  databaseServerMissing: defineError(
+    'BACKUPS_ERR_DATABASE_SERVER_MISSING',
+    503,
+    (server: string, name: string) => `The database ${name} is on the ${server} server, which is not enabled`,
+    (server: string, name: string) => ({ server, name }),
+  ),
+  databaseNotInBackup: defineError(
+    'BACKUPS_ERR_DATABASE_NOT_IN_BACKUP',
+    404,
+    (id: string) => `The database ${id} is not in this backup`,
+    () => ({ field: '/body/databaseId' }),
+  ),
+  databaseGone: defineError(
+    'BACKUPS_ERR_DATABASE_GONE',
+    409,
+    (name: string) => `The database ${name} no longer exists: create it again, then restore into it`,
+    () => ({ field: '/body/databaseId' }),
+  ),
+  databaseNotRestorable: defineError(
+    'BACKUPS_ERR_DATABASE_NOT_RESTORABLE',
+    409,
+    (name: string, server: string) => `The ${server} server cannot load the dump of ${name} (not enabled, or another format)`,
+    () => ({ field: '/body/databaseId' }),
+  ),
+  restoreTargetConflict: defineError(
+    'BACKUPS_ERR_RESTORE_CONFLICT',
+    400,
+    'A database is restored alone: leave out path and targetWebsiteId',
+    () => ({ field: '/body/databaseId' }),
+  ),
   unsafeTarget: defineError(
     'BACKUPS_ERR_UNSAFE_TARGET',
     409,

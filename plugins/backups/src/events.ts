@@ -5,8 +5,14 @@ declare module '@hostplane/sdk' {
     'backup.completed': { backupId: string; websiteId: string; ownerId: string; snapshotId: string; sizeBytes: number };
     /** A backup failed (after its last attempt); no snapshot of it is listed. */
     'backup.failed': { backupId: string; websiteId: string; ownerId: string; error: string };
-    /** A restore finished: the files are back in the website. */
-    'backup.restored': { restoreId: string; backupId: string; websiteId: string; path: string | null };
+    /** A restore finished: the files are back in the website, or the database (`databaseId`) is as backed up. */
+    'backup.restored': {
+      restoreId: string;
+      backupId: string;
+      websiteId: string;
+      path: string | null;
+      databaseId: string | null;
+    };
     /** `restic check` found the repository damaged, or could not run. */
     'backup.repository.check-failed': { repository: string; error: string };
   }

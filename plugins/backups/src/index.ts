@@ -2,12 +2,20 @@
  * backups: restic snapshots of every site's files, as durable jobs, and restores of a site, a
  * path, or into another site of the same customer. Wiring only; see services/.
  */
-import { coreServices, definePlugin, extensionPoints, type WebServerDriver } from '@hostplane/sdk';
+import {
+  coreServices,
+  definePlugin,
+  extensionPoints,
+  type DatabaseServer,
+  type SiteDatabases,
+  type WebServerDriver,
+} from '@hostplane/sdk';
 import { createCommand, keyExportCommand, keyImportCommand, listCommand, recoveryKeyCommand } from './commands.js';
 import { BackupsConfig } from './config.js';
 import { Restic } from './restic/restic.js';
 import { backupRoutes } from './routes.js';
 import { BackupsService } from './services/backups-service.js';
+import { DatabaseParts } from './services/database-parts.js';
 import { Repositories } from './services/repository.js';
 import { targetStatus } from './services/targets.js';
 import { BACKUP_JOB, RESTORE_JOB, Runner } from './services/runner.js';
@@ -63,8 +71,16 @@ export default definePlugin({
     const store = new BackupStore(db, tenancy);
     const repos = new Repositories({ secrets, restic, config });
     const slots = new Slots(() => ctx.config.concurrency);
-    const runner = new Runner({ store, repos, restic, slots, jobs, limits, events, clock, logger, drivers });
-    const service = new BackupsService({ store, limits, audit, jobs, runner, repos, restic });
+    // A site's databases, when the databases plugin and its drivers are enabled (looked up at each use).
+    const parts = new DatabaseParts({
+      store,
+      restic,
+      logger,
+      siteDatabases: (): SiteDatabases[] => extensions.list(extensionPoints.siteDatabases),
+      servers: (): DatabaseServer[] => extensions.list(extensionPoints.databaseServer),
+    });
+    const runner = new Runner({ store, repos, restic, slots, jobs, limits, events, clock, logger, drivers, parts });
+    const service = new BackupsService({ store, limits, audit, jobs, runner, parts, repos, restic });
 
     const maintenance = new Maintenance({ store, service, repos, restic, limits, events, slots, logger, config });
 

@@ -46,6 +46,12 @@ const RestoreBody = Type.Object(
         description: 'Another website of the same customer to restore into (default: the backed-up one)',
       }),
     ),
+    databaseId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: 'Restore this database of the backup instead of files: it is emptied and loaded from its dump',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -95,6 +101,7 @@ export function backupRoutes({
   targets: () => Promise<TargetStatus[]>;
 }) {
   const T = `${store.db.schema}.backups`;
+  const withParts = async (row: BackupRow) => backupView(row, (await store.partsOf([row.id])).get(row.id));
   return (app: RouteApp): void => {
     app.get(
       '/',
@@ -120,7 +127,13 @@ export function backupRoutes({
           .orderBy([{ column: `${T}.created_at`, order: 'desc' }, { column: `${T}.id` }])
           .limit(q.limit)
           .offset((q.page - 1) * q.limit)) as BackupRow[];
-        return { items: rows.map(backupView), total: Number(count?.count ?? 0), page: q.page, limit: q.limit };
+        const parts = await store.partsOf(rows.map((r) => r.id));
+        return {
+          items: rows.map((r) => backupView(r, parts.get(r.id))),
+          total: Number(count?.count ?? 0),
+          page: q.page,
+          limit: q.limit,
+        };
       },
     );
 
@@ -170,7 +183,7 @@ export function backupRoutes({
           response: { 200: BackupSchema, ...errors },
         },
       },
-      async (request) => backupView(await store.scopedOne(actorOf(request), request.params.id)),
+      async (request) => withParts(await store.scopedOne(actorOf(request), request.params.id)),
     );
 
     app.post(
@@ -182,7 +195,8 @@ export function backupRoutes({
           summary: 'Restore a backup: the whole site, one path, or into another site of the same customer',
           description:
             'Restored files get the target site’s owner; modes, links and contents are those of the snapshot. ' +
-            'A path outside the site: 400 `BACKUPS_ERR_PATH_INVALID`; a snapshot pruned since: 410 `BACKUPS_ERR_SNAPSHOT_GONE`.',
+            'A path outside the site: 400 `BACKUPS_ERR_PATH_INVALID`; a snapshot pruned since: 410 `BACKUPS_ERR_SNAPSHOT_GONE`. ' +
+            'With `databaseId`, that database alone is emptied and loaded from the backup’s dump.',
           tags,
           params: IdParams,
           body: RestoreBody,
@@ -212,7 +226,7 @@ export function backupRoutes({
       async (request) => {
         const actor = actorOf(request);
         await store.scopedOne(actor, request.params.id);
-        return backupView(await service.cancel(request.params.id, infoOf(request)));
+        return withParts(await service.cancel(request.params.id, infoOf(request)));
       },
     );
 

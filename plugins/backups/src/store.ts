@@ -34,12 +34,29 @@ export interface BackupRow {
   finished_at: Date | null;
 }
 
+/** One database of a backup: its dump's own snapshot (see migrations/20261206100000). */
+export interface BackupDatabaseRow {
+  id: string;
+  backup_id: string;
+  database_id: string;
+  name: string;
+  server: string;
+  engine: string;
+  format: string | null;
+  status: 'pending' | 'succeeded' | 'skipped';
+  snapshot_id: string | null;
+  size_bytes: string | null;
+  added_bytes: string | null;
+  error: string | null;
+}
+
 export interface RestoreRow {
   id: string;
   backup_id: string;
   website_id: string;
   owner_id: string;
   path: string | null;
+  database_id: string | null;
   status: 'queued' | 'running' | 'succeeded' | 'failed';
   error: string | null;
   created_by: string | null;
@@ -75,6 +92,21 @@ export const ProgressSchema = Type.Object({
   etaSeconds: Nullable(Type.Number({ description: 'Seconds left as restic estimates them' })),
 });
 
+export const BackupDatabaseSchema = Type.Object({
+  databaseId: Type.String({ format: 'uuid' }),
+  name: Type.String({ description: 'Name on its server when it was backed up' }),
+  engine: Type.String(),
+  status: Type.String({
+    enum: ['pending', 'succeeded', 'skipped'],
+    description: 'skipped: its server cannot dump (the reason is in error)',
+  }),
+  snapshotId: Nullable(Type.String()),
+  sizeBytes: Nullable(Type.Integer({ description: 'Bytes of the dump' })),
+  addedBytes: Nullable(Type.Integer()),
+  error: Nullable(Type.String()),
+});
+export type BackupDatabaseView = Static<typeof BackupDatabaseSchema>;
+
 export const BackupSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   websiteId: Type.String({ format: 'uuid' }),
@@ -91,6 +123,7 @@ export const BackupSchema = Type.Object({
   files: Nullable(Type.Integer()),
   durationMs: Nullable(Type.Integer()),
   error: Nullable(Type.String()),
+  databases: Type.Array(BackupDatabaseSchema, { description: 'The site’s databases, each dumped into a snapshot of its own' }),
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: Nullable(Type.String({ format: 'date-time' })),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
@@ -102,6 +135,7 @@ export const RestoreSchema = Type.Object({
   backupId: Type.String({ format: 'uuid' }),
   websiteId: Type.String({ format: 'uuid' }),
   path: Nullable(Type.String()),
+  databaseId: Nullable(Type.String({ format: 'uuid', description: 'The database restored (null: files)' })),
   status: Type.String({ enum: ['queued', 'running', 'succeeded', 'failed'] }),
   error: Nullable(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
@@ -112,7 +146,20 @@ export type RestoreView = Static<typeof RestoreSchema>;
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const int = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
-export function backupView(row: BackupRow): BackupView {
+export function backupDatabaseView(row: BackupDatabaseRow): BackupDatabaseView {
+  return {
+    databaseId: row.database_id,
+    name: row.name,
+    engine: row.engine,
+    status: row.status,
+    snapshotId: row.snapshot_id,
+    sizeBytes: int(row.size_bytes),
+    addedBytes: int(row.added_bytes),
+    error: row.error,
+  };
+}
+
+export function backupView(row: BackupRow, databases: BackupDatabaseRow[] = []): BackupView {
   return {
     id: row.id,
     websiteId: row.website_id,
@@ -129,6 +176,7 @@ export function backupView(row: BackupRow): BackupView {
     files: row.files,
     durationMs: row.duration_ms,
     error: row.error,
+    databases: databases.map(backupDatabaseView),
     createdAt: row.created_at.toISOString(),
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
@@ -141,6 +189,7 @@ export function restoreView(row: RestoreRow): RestoreView {
     backupId: row.backup_id,
     websiteId: row.website_id,
     path: row.path,
+    databaseId: row.database_id ?? null,
     status: row.status,
     error: row.error,
     createdAt: row.created_at.toISOString(),
@@ -160,6 +209,19 @@ export class BackupStore {
 
   restores(trx?: Knex.Transaction) {
     return this.db.table<RestoreRow>('restores', trx);
+  }
+
+  databaseParts(trx?: Knex.Transaction) {
+    return this.db.table<BackupDatabaseRow>('backup_databases', trx);
+  }
+
+  /** The database parts of these backups, by backup id. */
+  async partsOf(backupIds: string[], trx?: Knex.Transaction): Promise<Map<string, BackupDatabaseRow[]>> {
+    const map = new Map<string, BackupDatabaseRow[]>();
+    if (backupIds.length === 0) return map;
+    const rows = (await this.databaseParts(trx).whereIn('backup_id', backupIds).orderBy('name')) as BackupDatabaseRow[];
+    for (const r of rows) map.set(r.backup_id, [...(map.get(r.backup_id) ?? []), r]);
+    return map;
   }
 
   /** Backups the actor may see (own, or its subtree's), as a query to refine. */

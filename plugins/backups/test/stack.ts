@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'tap';
-import { startTestHost, type TestHost } from '@hostplane/sdk/testing';
+import { startTestHost, type TestHost, type TestPlugin } from '@hostplane/sdk/testing';
 import accounts from '@hostplane/plugin-accounts';
 import websites from '@hostplane/plugin-websites';
 import nginx from '@hostplane/plugin-webserver-nginx';
@@ -39,10 +39,18 @@ export async function startStack(
   t: Test,
   options: {
     packageLimit?: number;
+    /** More limits of the stack's package (e.g. `databases`). */
+    limits?: Record<string, number | null>;
     backupsFeature?: boolean;
     backups?: Record<string, unknown>;
     websites?: Record<string, unknown>;
     clock?: string;
+    /** More plugins (databases and their drivers), started after backups' own. */
+    plugins?: TestPlugin[];
+    /** Their config, given the stack's temporary root (their daemons' folders go under it). */
+    config?: (root: string) => Record<string, Record<string, unknown>>;
+    /** Run after the host closed (stop the daemons those plugins left serving). */
+    after?: (root: string) => Promise<void>;
   } = {},
 ) {
   const root = await tempRoot();
@@ -54,12 +62,14 @@ export async function startStack(
       { definition: websites, version: '0.1.0' },
       { definition: nginx, version: '0.1.0' },
       backups,
+      ...(options.plugins ?? []),
     ],
     ...(options.clock ? { clock: options.clock } : {}),
     config: {
       'webserver-nginx': { root, httpPort: port, workerProcesses: 1 },
       backups: { repository, concurrency: 2, ...options.backups },
       ...(options.websites ? { websites: options.websites } : {}),
+      ...options.config?.(root),
     },
   });
   const sql = sqlOf(host);
@@ -68,6 +78,7 @@ export async function startStack(
     await sql.destroy();
     await host.kernel.disable('webserver-nginx');
     await host.close();
+    await options.after?.(root);
     await assertNoDaemons(root);
     await removeUsers(siteNames);
     await rm(root, { recursive: true, force: true });
@@ -86,7 +97,10 @@ export async function startStack(
         }),
       )
     ).body;
-  const pkg = await newPackage({ backups: options.packageLimit ?? 100 }, { backups: options.backupsFeature ?? true });
+  const pkg = await newPackage(
+    { backups: options.packageLimit ?? 100, ...options.limits },
+    { backups: options.backupsFeature ?? true },
+  );
   /** A subscription of `user` to `packageId` (the stack's package by default). */
   const subscribe = async (user: TestUser, packageId: string = pkg.id) =>
     (await admin.post('/v1/subscriptions', { customerId: user.id, packageId, billingCycle: 'monthly' })).body.id as string;
@@ -149,6 +163,8 @@ export async function startStack(
         RESTIC_CACHE_DIR: path.join(root, 'test-cache'),
       },
       encoding: 'utf8',
+      // A database dump is tens of MB.
+      maxBuffer: 256 * 1024 * 1024,
     });
   }
 

@@ -41,6 +41,18 @@ export const MariaDbConfig = Type.Object(
     adminPassword: Secret(Type.String({ title: 'Admin password', default: '', maxLength: 200, description: 'External mode' })),
     mariadbd: Type.String({ title: 'mariadbd binary', default: '/usr/sbin/mariadbd', pattern: '^/[^\\s]*$' }),
     installDb: Type.String({ title: 'mariadb-install-db binary', default: '/usr/bin/mariadb-install-db', pattern: '^/[^\\s]*$' }),
+    dumpBinary: Type.String({
+      title: 'mariadb-dump binary',
+      default: '/usr/bin/mariadb-dump',
+      pattern: '^/[^\\s]*$',
+      description: 'Writes the dumps backups keep (Debian: mariadb-client)',
+    }),
+    clientBinary: Type.String({
+      title: 'mariadb client binary',
+      default: '/usr/bin/mariadb',
+      pattern: '^/[^\\s]*$',
+      description: 'Loads a dump when a backup of a database is restored',
+    }),
     bufferPoolMb: Type.Integer({
       title: 'InnoDB buffer pool (MB)',
       default: 128,

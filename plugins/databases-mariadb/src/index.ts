@@ -23,7 +23,7 @@ export default definePlugin({
   id: 'databases-mariadb',
   sdk: '^0.1.0',
   provides: ['database-server'],
-  permissions: ['exec:mariadbd', 'exec:mariadb-install-db'],
+  permissions: ['exec:mariadbd', 'exec:mariadb-install-db', 'exec:mariadb-dump', 'exec:mariadb'],
   config: MariaDbConfig,
   setup(ctx) {
     const c = ctx.config;

@@ -50,7 +50,7 @@ export const PostgresConfig = Type.Object(
       title: 'PostgreSQL binaries',
       default: '/usr/lib/postgresql/15/bin',
       pattern: '^/[^\\s]*$',
-      description: 'Managed mode: the folder holding initdb and postgres',
+      description: 'The folder holding initdb and postgres (managed mode) and pg_dump and psql (backups of databases)',
     }),
   },
   { additionalProperties: false },

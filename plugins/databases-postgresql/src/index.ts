@@ -22,7 +22,7 @@ export default definePlugin({
   id: 'databases-postgresql',
   sdk: '^0.1.0',
   provides: ['database-server'],
-  permissions: ['exec:postgres', 'exec:initdb'],
+  permissions: ['exec:postgres', 'exec:initdb', 'exec:pg_dump', 'exec:psql'],
   config: PostgresConfig,
   setup(ctx) {
     const c = ctx.config;

@@ -12,6 +12,7 @@ import type {
   LimitsService,
   Logger,
   SiteDatabase,
+  SiteDatabaseRef,
   TenancyService,
   UsersService,
 } from '@hostplane/sdk';
@@ -268,6 +269,24 @@ export class DatabasesService {
     if (!row) return false;
     await this.remove(PLATFORM, row.id, row.name, SYSTEM_INFO);
     return true;
+  }
+
+  /** Databases of a site or of a customer, for backups (see `SiteDatabases.listDatabases`). */
+  async listDatabases(filter: { siteId?: string; ownerId?: string }): Promise<SiteDatabaseRef[]> {
+    // Neither filter would list every customer's databases: nobody asks for that.
+    if (!filter.siteId && !filter.ownerId) return [];
+    const q = this.deps.store.databases();
+    if (filter.siteId) q.where({ site_id: filter.siteId });
+    if (filter.ownerId) q.where({ owner_id: filter.ownerId });
+    const rows = (await q.orderBy('name').select('*')) as unknown as DatabaseRow[];
+    return rows.map((r) => ({
+      databaseId: r.id,
+      name: r.name,
+      server: r.server,
+      engine: r.engine,
+      ownerId: r.owner_id,
+      siteId: r.site_id,
+    }));
   }
 
   /** Measure a database's size now and keep it; the stored value stays when the server cannot answer. */

@@ -59,6 +59,7 @@ export default definePlugin({
     ctx.extend(extensionPoints.siteDatabases, {
       issueForSite: (site) => service.issueForSite(site),
       removeForSite: (siteId) => service.removeForSite(siteId),
+      listDatabases: (filter) => service.listDatabases(filter),
     });
   },
 });

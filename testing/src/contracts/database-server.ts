@@ -10,6 +10,7 @@
  * ```
  */
 import assert from 'node:assert/strict';
+import { Readable, Writable } from 'node:stream';
 import type { DatabaseServer } from '@hostplane/sdk';
 
 /** A login to try with a real client of the engine. */
@@ -179,6 +180,96 @@ export function databaseServerContract(t: ContractRunner, options: DatabaseServe
       await assert.rejects(server.sizeOf(bad), refused, JSON.stringify(bad));
     }
   });
+
+  /** A dump as text, and the sink it was written to (to check the driver left it open). */
+  const dumpOf = async (database: string): Promise<{ text: string; ended: boolean }> => {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    });
+    const result = await server.dump!(database, sink);
+    const text = Buffer.concat(chunks).toString('utf8');
+    assert.equal(result.bytes, Buffer.byteLength(text), 'bytes counts what was written');
+    assert.equal(result.format, server.dumpFormat);
+    return { text, ended: sink.writableEnded };
+  };
+  // Comments and psql's per-dump \restrict keys differ between two dumps of the same data.
+  const content = (dump: string): string =>
+    dump
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('--') && !/^\\(un)?restrict /.test(l))
+      .join('\n');
+
+  t.test('dump and restoreDump come together, with a format', async () => {
+    const has = [typeof server.dump, typeof server.restoreDump, typeof server.dumpFormat];
+    assert.ok(
+      has.join() === 'function,function,string' || has.join() === 'undefined,undefined,undefined',
+      `dump, restoreDump and dumpFormat are all there or all absent (${has.join()})`,
+    );
+  });
+
+  if (typeof server.dump === 'function' && typeof server.restoreDump === 'function') {
+    t.test('a dump restores the database as it was; its user keeps its privileges', async () => {
+      const d = await db('dump');
+      const pw = 'Aa1-dump-password-xyz';
+      const u = await user('u6', pw);
+      await server.grant(u, d);
+      assert.equal(await canUse({ user: u, password: pw, database: d }), true);
+      const first = await dumpOf(d);
+      assert.equal(first.ended, false, 'the driver leaves the output open');
+      assert.match(first.text, /hp_contract/, 'the table is in the dump');
+      assert.equal(content((await dumpOf(d)).text), content(first.text), 'the same data dumps the same');
+      assert.equal(await canUse({ user: u, password: pw, database: d }), true, 'a second row');
+      const changed = await dumpOf(d);
+      assert.notEqual(content(changed.text), content(first.text), 'the dump follows the data');
+      await server.restoreDump!(d, Readable.from([Buffer.from(first.text)]));
+      assert.equal(content((await dumpOf(d)).text), content(first.text), 'restored as dumped');
+      assert.deepEqual(await server.grantsOf(u), [d], 'grants survive the restore');
+      assert.equal(await canUse({ user: u, password: pw, database: d }), true, 'the user still works on it');
+      await server.restoreDump!(d, Readable.from([Buffer.from(first.text)]));
+      assert.equal(content((await dumpOf(d)).text), content(first.text), 'restoring again gives the same');
+    });
+
+    t.test('a dump whose reader fails, or an input that breaks off, is an error', async () => {
+      const d = await db('cut');
+      const u = await user('u7', 'Aa1-cut-password-xyz');
+      await server.grant(u, d);
+      await canUse({ user: u, password: 'Aa1-cut-password-xyz', database: d });
+      const whole = (await dumpOf(d)).text;
+      const broken = new Writable({
+        write(_chunk, _enc, cb) {
+          cb(new Error('reader went away'));
+        },
+      });
+      broken.on('error', () => undefined);
+      await assert.rejects(server.dump!(d, broken), 'a dump into a failing output rejects');
+      // Half the dump, then an error while the driver reads: what a failing `restic dump` gives.
+      let sent = false;
+      const half = new Readable({
+        read() {
+          if (sent) return void setTimeout(() => this.destroy(new Error('input broke off')), 20);
+          sent = true;
+          this.push(whole.slice(0, Math.floor(whole.length / 2)));
+        },
+      });
+      await assert.rejects(server.restoreDump!(d, half), 'an input that breaks off rejects');
+      await server.restoreDump!(d, Readable.from([Buffer.from(whole)]));
+      assert.equal(content((await dumpOf(d)).text), content(whole), 'the next restore repairs it');
+    });
+
+    t.test('dumps of missing databases and bad names are refused', async () => {
+      const sink = new Writable({ write: (_c, _e, cb) => cb() });
+      await assert.rejects(server.dump!(`${prefix}_nodb`, sink), code('DBSERVER_ERR_MISSING'));
+      await assert.rejects(server.restoreDump!(`${prefix}_nodb`, Readable.from([])), code('DBSERVER_ERR_MISSING'));
+      for (const bad of ["quote'", 'semi;colon', '--help', 'a b', 'nul\u0000']) {
+        await assert.rejects(server.dump!(bad, sink), code('DBSERVER_ERR_NAME_INVALID'), JSON.stringify(bad));
+        await assert.rejects(server.restoreDump!(bad, Readable.from([])), code('DBSERVER_ERR_NAME_INVALID'), JSON.stringify(bad));
+      }
+    });
+  }
 
   t.test('the suite leaves nothing behind', async () => {
     for (const u of made.users) await server.dropUser(u);

@@ -4,6 +4,7 @@
  * which `ps` shows to every user).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { BackupsErrors } from '../errors.js';
 import { parseResticLine, type ResticStatus, type ResticSummary } from './progress.js';
 
@@ -170,6 +171,129 @@ export class Restic {
       if (r.code !== 0 || !summary) throw BackupsErrors.restic('backup', describe(r));
       return summary;
     });
+  }
+
+  /**
+   * Back up what `feed` writes as one file, `filename`, at the snapshot's root (`--stdin`).
+   * restic keeps a snapshot of whatever it read once its input ends, so the input is ended
+   * only after `feed` resolved; when `feed` rejects (the dump failed), restic is killed before
+   * it sees an end and keeps nothing (the lock it leaves is stale, removed by the next unlock).
+   */
+  async backupStdin(
+    repo: Repository,
+    input: { filename: string; tags: string[]; host: string },
+    feed: (stdin: Writable) => Promise<unknown>,
+    hooks: { onStart?: (pid: number | undefined) => void; signal?: AbortSignal } = {},
+  ): Promise<ResticSummary> {
+    const args = ['backup', '--json', '--host', input.host, '--stdin', '--stdin-filename', input.filename];
+    for (const tag of input.tags) args.push('--tag', tag);
+    if (this.options.limitUploadKiB > 0) args.push('--limit-upload', String(this.options.limitUploadKiB));
+    const child = spawn(this.options.binary, [...(repo.options ?? []), ...args], {
+      env: this.env(repo),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    hooks.onStart?.(child.pid);
+    let summary: ResticSummary | undefined;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const lines = stdout.split('\n');
+      stdout = lines.pop() ?? '';
+      for (const line of lines) {
+        const parsed = parseResticLine(line);
+        if (parsed?.kind === 'summary') summary = parsed.summary;
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < MAX_CAPTURE) stderr += chunk;
+    });
+    // restic gone early (a lock, a bad repository): the feeder's writes fail and it stops.
+    child.stdin.on('error', () => undefined);
+    const exited = new Promise<RunResult>((resolve) => {
+      child.on('error', (err) => resolve({ code: 127, signal: null, stdout: '', stderr: stderr + err.message }));
+      child.on('close', (code, signal) => {
+        const last = parseResticLine(stdout);
+        if (last?.kind === 'summary') summary = last.summary;
+        resolve({ code, signal, stdout: '', stderr });
+      });
+    });
+    const kill = () => child.kill('SIGKILL');
+    hooks.signal?.addEventListener('abort', kill, { once: true });
+    try {
+      try {
+        if (hooks.signal?.aborted) throw BackupsErrors.interrupted('cancelled');
+        await feed(child.stdin);
+      } catch (err) {
+        kill();
+        await exited;
+        throw err;
+      }
+      if (hooks.signal?.aborted) throw BackupsErrors.interrupted('cancelled');
+      child.stdin.end();
+      const r = await exited;
+      if (hooks.signal?.aborted) throw BackupsErrors.interrupted('cancelled');
+      if (r.signal) throw BackupsErrors.interrupted(`restic was stopped by ${r.signal}`);
+      if (r.code !== 0 || !summary) throw BackupsErrors.restic('backup', describe(r));
+      return summary;
+    } finally {
+      hooks.signal?.removeEventListener('abort', kill);
+    }
+  }
+
+  /**
+   * `restic dump` of one file of a snapshot, handed to `consume` as a stream that ends only if
+   * restic exited 0; otherwise it fails with restic's error (a half file never looks whole).
+   */
+  async dumpFile<T>(
+    repo: Repository,
+    snapshot: string,
+    file: string,
+    consume: (stream: Readable) => Promise<T>,
+    hooks: { onStart?: (pid: number | undefined) => void } = {},
+  ): Promise<T> {
+    const args = ['dump', '--no-lock', snapshot, file];
+    if (this.options.limitDownloadKiB > 0) args.unshift('--limit-download', String(this.options.limitDownloadKiB));
+    const child = spawn(this.options.binary, [...(repo.options ?? []), ...args], {
+      env: this.env(repo),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    hooks.onStart?.(child.pid);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < MAX_CAPTURE) stderr += chunk;
+    });
+    const out = new PassThrough();
+    // The consumer learns of a failure through its own listener or `out.errored`; one that
+    // stopped listening must not turn restic's late error into an uncaught exception.
+    out.on('error', () => undefined);
+    child.stdout.pipe(out, { end: false });
+    const exited = new Promise<void>((resolve) => {
+      child.on('error', (err) => {
+        out.destroy(BackupsErrors.restic('dump', err.message));
+        resolve();
+      });
+      child.on('close', (code, signal) => {
+        if (code === 0) out.end();
+        else out.destroy(BackupsErrors.restic('dump', describe({ code, signal, stdout: '', stderr })));
+        resolve();
+      });
+    });
+    try {
+      return await consume(out);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // A consumer that stopped reading leaves restic's stdout paused: drain it, or it never
+      // closes and neither does the child.
+      child.stdout.unpipe(out);
+      child.stdout.resume();
+      await exited;
+    }
+  }
+
+  /** Forget these snapshots (their data goes at the next prune). */
+  async forget(repo: Repository, ids: string[]): Promise<void> {
+    if (ids.length) await this.ok(repo, ['forget', ...ids]);
   }
 
   async snapshots(repo: Repository, tags: string[] = []): Promise<ResticSnapshot[]> {

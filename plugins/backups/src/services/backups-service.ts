@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { BackupsErrors } from '../errors.js';
 import type { Restic } from '../restic/restic.js';
 import type { BackupRow, BackupStore, RestoreRow, SiteRow } from '../store.js';
+import type { DatabaseParts } from './database-parts.js';
 import type { Repositories } from './repository.js';
 import { BACKUP_JOB, backupJobKey, RESTORE_JOB, restoreJobKey, type Runner } from './runner.js';
 import { snapshotPathOf } from './site-paths.js';
@@ -24,6 +25,7 @@ export interface BackupsServiceDeps {
   audit: AuditService;
   jobs: JobsService;
   runner: Runner;
+  parts: DatabaseParts;
   repos: Repositories;
   restic: () => Restic;
 }
@@ -105,13 +107,36 @@ export class BackupsService {
   async restore(
     actor: Actor,
     backup: BackupRow,
-    input: { path?: string; targetWebsiteId?: string },
+    input: { path?: string; targetWebsiteId?: string; databaseId?: string },
     info: RequestInfo,
   ): Promise<RestoreRow> {
-    const { store, audit, jobs } = this.deps;
     if (backup.status === 'forgotten' || (backup.status === 'succeeded' && !backup.snapshot_id))
       throw BackupsErrors.snapshotGone();
     if (backup.status !== 'succeeded') throw BackupsErrors.notRestorable(backup.status);
+    if (input.databaseId !== undefined) {
+      if (input.path !== undefined || input.targetWebsiteId !== undefined) throw BackupsErrors.restoreTargetConflict();
+      return this.restoreDatabase(actor, backup, input.databaseId, info);
+    }
+    return this.restoreFiles(actor, backup, input, info);
+  }
+
+  /** One database of the backup back into that database (emptied first); checked now, loaded by a job. */
+  private async restoreDatabase(actor: Actor, backup: BackupRow, databaseId: string, info: RequestInfo): Promise<RestoreRow> {
+    const { store } = this.deps;
+    const site = await store.siteFor(actor, backup.website_id, '/params/id');
+    const { part } = await this.deps.parts.restorable(backup, databaseId);
+    const repo = await this.deps.repos.local();
+    if ((await this.deps.restic().ls(repo, part.snapshot_id!, '/')) === null) throw BackupsErrors.snapshotGone();
+    return this.queueRestore(backup, { website_id: site.id, owner_id: site.owner_id, path: null, database_id: databaseId }, info);
+  }
+
+  private async restoreFiles(
+    actor: Actor,
+    backup: BackupRow,
+    input: { path?: string; targetWebsiteId?: string },
+    info: RequestInfo,
+  ): Promise<RestoreRow> {
+    const { store } = this.deps;
     const targetId = input.targetWebsiteId ?? backup.website_id;
     const target = await store.siteFor(actor, targetId, input.targetWebsiteId ? '/body/targetWebsiteId' : '/params/id');
     if (target.owner_id !== backup.owner_id) throw BackupsErrors.otherOwner();
@@ -121,24 +146,32 @@ export class BackupsService {
     const nodes = await this.deps.restic().ls(repo, backup.snapshot_id!, snapshotPath ?? '/');
     if (nodes === null) throw BackupsErrors.snapshotGone();
     if (snapshotPath && !nodes.some((n) => n.path === snapshotPath)) throw BackupsErrors.pathNotInSnapshot(snapshotPath.slice(1));
+    return this.queueRestore(
+      backup,
+      { website_id: target.id, owner_id: target.owner_id, path: snapshotPath ? snapshotPath.slice(1) : null, database_id: null },
+      info,
+    );
+  }
+
+  /** The restore row, its job and its audit entry, in one transaction. */
+  private async queueRestore(
+    backup: BackupRow,
+    what: Pick<RestoreRow, 'website_id' | 'owner_id' | 'path' | 'database_id'>,
+    info: RequestInfo,
+  ): Promise<RestoreRow> {
+    const { store, audit, jobs } = this.deps;
     return store.db.transaction(async (trx) => {
       const [row] = (await store
         .restores(trx)
-        .insert({
-          backup_id: backup.id,
-          website_id: target.id,
-          owner_id: target.owner_id,
-          path: snapshotPath ? snapshotPath.slice(1) : null,
-          created_by: info.actorId,
-        })
+        .insert({ backup_id: backup.id, ...what, created_by: info.actorId })
         .returning('*')) as RestoreRow[];
       await jobs.enqueue(RESTORE_JOB, { restoreId: row!.id }, { trx, jobKey: restoreJobKey(row!.id) });
       await audit.record(
         {
           action: 'backups.backup.restored',
           actorId: info.actorId,
-          target: { type: 'website', id: target.id },
-          details: { backupId: backup.id, restoreId: row!.id, path: row!.path },
+          target: { type: 'website', id: what.website_id },
+          details: { backupId: backup.id, restoreId: row!.id, path: row!.path, databaseId: row!.database_id },
           ip: info.ip ?? null,
           requestId: info.requestId ?? null,
         },

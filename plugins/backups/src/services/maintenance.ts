@@ -111,7 +111,8 @@ export class Maintenance {
           website_id: string;
         }>;
         for (const { website_id } of sites) {
-          const args = ['forget', '--json', '--tag', `site:${website_id}`];
+          // The files' snapshots decide; a backup's database snapshots follow it (below).
+          const args = ['forget', '--json', '--tag', `site:${website_id},kind:files`];
           if (keepDaily) args.push('--keep-daily', String(keepDaily));
           if (keepWeekly) args.push('--keep-weekly', String(keepWeekly));
           if (keepMonthly) args.push('--keep-monthly', String(keepMonthly));
@@ -136,6 +137,7 @@ export class Maintenance {
         }>
       )
         .map((r) => r.snapshot_id)
+        .concat(await this.databaseSnapshotsOfForgotten())
         .filter((id) => listed.has(id));
       for (let i = 0; i < pending.length; i += 100) await restic.ok(repo, ['forget', ...pending.slice(i, i + 100)]);
       removed += pending.length;
@@ -144,6 +146,17 @@ export class Maintenance {
     } finally {
       release();
     }
+  }
+
+  /** Database snapshots of forgotten backups (they go with the backup's files). */
+  private async databaseSnapshotsOfForgotten(): Promise<string[]> {
+    const rows = (await this.deps.store
+      .databaseParts()
+      .join(`${this.deps.store.db.schema}.backups as b`, 'b.id', 'backup_databases.backup_id')
+      .where('b.status', 'forgotten')
+      .whereNotNull('backup_databases.snapshot_id')
+      .select('backup_databases.snapshot_id')) as Array<{ snapshot_id: string }>;
+    return rows.map((r) => r.snapshot_id);
   }
 
   /** `restic check`; a failure is logged and raised as `backup.repository.check-failed`. */

@@ -21,6 +21,7 @@ import { BackupsErrors } from '../errors.js';
 import { progressMessage, progressOf, type BackupProgress } from '../restic/progress.js';
 import type { Restic } from '../restic/restic.js';
 import type { BackupRow, BackupStore } from '../store.js';
+import type { DatabaseParts } from './database-parts.js';
 import type { Repositories } from './repository.js';
 import { chownTree, includePattern, ownerMap, putInPlace } from './site-paths.js';
 import type { Slots } from './slots.js';
@@ -48,6 +49,7 @@ export interface RunnerDeps {
   clock: ClockService;
   logger: Logger;
   drivers: () => WebServerDriver[];
+  parts: DatabaseParts;
 }
 
 /** Tags of a backup's snapshot: what it is of, whose, and which row it belongs to. */
@@ -84,7 +86,7 @@ export class Runner {
   }
 
   async backup(backupId: string, job: JobContext): Promise<void> {
-    const { store, restic, events, clock } = this.deps;
+    const { store, restic, events, clock, parts } = this.deps;
     const row = await store.byId(backupId);
     // `running` here means an attempt died with its process (the job is retried); anything
     // else is final, or cancelled.
@@ -95,12 +97,11 @@ export class Runner {
       const repo = await this.deps.repos.local();
       // A run killed with -9 leaves its lock; restic removes only locks whose process is gone.
       await restic().unlockStale(repo);
-      const adopted = await restic().snapshots(repo, [`backup:${row.id}`]);
-      if (adopted[0]) {
-        await this.succeed(row, adopted[0].id, null);
-        return;
-      }
-      const files = await this.siteTree({ id: row.website_id, name: row.site_name });
+      const databases = await parts.sync(row);
+      await parts.forgetStray(repo, row, databases);
+      const pending = databases.filter((d) => d.status === 'pending');
+      const [adopted] = await restic().snapshots(repo, [`backup:${row.id}`, 'kind:files']);
+      const files = adopted ? null : await this.siteTree({ id: row.website_id, name: row.site_name });
       const startedAt = clock.now();
       // Only a queued row starts: a cancel that came first wins.
       const started = await store
@@ -113,14 +114,16 @@ export class Runner {
           attempts: row.attempts + 1,
           error: null,
           pid: null,
-          file_owners: JSON.stringify({ uid: files.uid, gid: files.gid, userGid: files.userGid }),
+          ...(files ? { file_owners: JSON.stringify({ uid: files.uid, gid: files.gid, userGid: files.userGid }) } : {}),
         } as never);
       if (!started) return;
       // A cancel (from any host process) is seen at the next progress write and stops restic.
       const abort = new AbortController();
       let writes: Promise<unknown> = Promise.resolve();
       let lastWrite = 0;
-      const report = (progress: BackupProgress, force = false) => {
+      // The files take the first 80 % when databases follow them.
+      const filesShare = pending.length ? 0.8 : 1;
+      const report = (progress: BackupProgress, force = false, message = progressMessage(progress)) => {
         const now = Date.now();
         if (!force && now - lastWrite < PROGRESS_EVERY_MS) return;
         lastWrite = now;
@@ -130,53 +133,97 @@ export class Runner {
             if (now?.status === 'cancelled') abort.abort();
             else await store.update(row.id, { progress: JSON.stringify(progress) });
           })
-          .then(() => job.progress(progress.percent / 100, progressMessage(progress)))
+          .then(() => job.progress(progress.percent / 100, message))
           .catch((err: unknown) => this.deps.logger.warn({ err: messageOf(err), backupId }, 'progress not recorded'));
       };
-      const summary = await restic()
-        .backup(
-          repo,
-          files.root,
-          // Absolute patterns: restic matches excludes against absolute paths, so a bare `tmp`
-          // would also match the `/tmp` a site folder may live under and exclude everything.
-          {
-            tags: tagsOf(row),
-            excludes: files.exclude.map((e) => includePattern(path.join(files.root, e))),
-            host: SNAPSHOT_HOST,
-          },
-          {
-            onStart: (pid) => {
-              writes = writes.then(() => store.update(row.id, { pid: pid ?? null }));
+      const onStart = (pid: number | undefined) => {
+        writes = writes.then(() => store.update(row.id, { pid: pid ?? null }));
+      };
+      let filesSnapshot = adopted?.id ?? null;
+      let summary: { totalBytes: number; dataAdded: number; totalFiles: number } | null = null;
+      let last: BackupProgress | null = null;
+      if (files) {
+        const done = await restic()
+          .backup(
+            repo,
+            files.root,
+            // Absolute patterns: restic matches excludes against absolute paths, so a bare `tmp`
+            // would also match the `/tmp` a site folder may live under and exclude everything.
+            {
+              tags: tagsOf(row),
+              excludes: files.exclude.map((e) => includePattern(path.join(files.root, e))),
+              host: SNAPSHOT_HOST,
             },
-            onStatus: (status) => report(progressOf(status)),
-            signal: abort.signal,
-          },
-        )
-        .finally(() => writes);
-      const [snapshot] = await restic().snapshots(repo, [`backup:${row.id}`]);
-      if (!snapshot) throw BackupsErrors.restic('backup', `snapshot ${summary.snapshotId} is not listed`);
+            {
+              onStart,
+              onStatus: (status) => {
+                const progress = progressOf(status);
+                last = { ...progress, percent: progress.percent * filesShare };
+                report(last);
+              },
+              signal: abort.signal,
+            },
+          )
+          .finally(() => writes);
+        const [snapshot] = await restic().snapshots(repo, [`backup:${row.id}`, 'kind:files']);
+        if (!snapshot) throw BackupsErrors.restic('backup', `snapshot ${done.snapshotId} is not listed`);
+        filesSnapshot = snapshot.id;
+        summary = done;
+      }
+      for (const [i, part] of pending.entries()) {
+        const base: BackupProgress = last ?? {
+          percent: 0,
+          bytesDone: 0,
+          bytesTotal: 0,
+          filesDone: 0,
+          filesTotal: 0,
+          etaSeconds: null,
+        };
+        const now = { ...base, percent: 100 * (filesShare + ((1 - filesShare) * i) / pending.length) };
+        report(now, true, `dumping ${part.name}`);
+        // A dump reports no progress of its own: look for a cancel every second meanwhile.
+        const poll = setInterval(() => report(now, true, `dumping ${part.name}`), 1000);
+        try {
+          await parts.dump(repo, row, part, { signal: abort.signal, onStart });
+        } finally {
+          clearInterval(poll);
+          await writes;
+        }
+      }
+      const kept = (await store.databaseParts().where({ backup_id: row.id, status: 'succeeded' })) as Array<{
+        size_bytes: string | null;
+        added_bytes: string | null;
+      }>;
+      const dumpBytes = kept.reduce((n, p) => n + Number(p.size_bytes ?? 0), 0);
+      const dumpAdded = kept.reduce((n, p) => n + Number(p.added_bytes ?? 0), 0);
       const durationMs = clock.now().getTime() - startedAt.getTime();
-      await this.succeed(row, snapshot.id, {
-        size_bytes: summary.totalBytes,
-        added_bytes: summary.dataAdded,
-        files: summary.totalFiles,
-        duration_ms: Math.max(0, Math.round(durationMs)),
-        progress: JSON.stringify({
-          percent: 100,
-          bytesDone: summary.totalBytes,
-          bytesTotal: summary.totalBytes,
-          filesDone: summary.totalFiles,
-          filesTotal: summary.totalFiles,
-          etaSeconds: 0,
-        }),
-      });
+      const totalBytes = (summary?.totalBytes ?? 0) + dumpBytes;
+      await this.succeed(
+        row,
+        filesSnapshot!,
+        summary || kept.length
+          ? {
+              ...(summary ? { size_bytes: totalBytes, files: summary.totalFiles } : {}),
+              added_bytes: (summary?.dataAdded ?? 0) + dumpAdded,
+              duration_ms: Math.max(0, Math.round(durationMs)),
+              progress: JSON.stringify({
+                percent: 100,
+                bytesDone: totalBytes,
+                bytesTotal: totalBytes,
+                filesDone: summary?.totalFiles ?? 0,
+                filesTotal: summary?.totalFiles ?? 0,
+                etaSeconds: 0,
+              }),
+            }
+          : null,
+      );
       await job.progress(1, 'done');
       await events.emit('backup.completed', {
         backupId: row.id,
         websiteId: row.website_id,
         ownerId: row.owner_id,
-        snapshotId: snapshot.id,
-        sizeBytes: summary.totalBytes,
+        snapshotId: filesSnapshot!,
+        sizeBytes: totalBytes,
       });
     } catch (err) {
       if ((await store.byId(row.id))?.status === 'cancelled') {
@@ -232,6 +279,24 @@ export class Runner {
     try {
       const backup = await store.byId(row.backup_id);
       if (!backup?.snapshot_id || backup.status !== 'succeeded') throw BackupsErrors.snapshotGone();
+      if (row.database_id) {
+        await store.restores().where({ id: restoreId }).update({ status: 'running', error: null });
+        await job.progress(0.05, 'loading the database from the repository');
+        const repo = await this.deps.repos.local();
+        // The driver empties the database and loads the whole dump: a retry after a crash
+        // simply does it again.
+        await this.deps.parts.restore(repo, backup, row.database_id);
+        await store.restores().where({ id: restoreId }).update({ status: 'succeeded', finished_at: clock.now(), error: null });
+        await job.progress(1, 'done');
+        await this.deps.events.emit('backup.restored', {
+          restoreId,
+          backupId: row.backup_id,
+          websiteId: row.website_id,
+          path: null,
+          databaseId: row.database_id,
+        });
+        return;
+      }
       const site = await store.site(row.website_id);
       if (!site) throw BackupsErrors.websiteNotFound(row.website_id);
       const files = await this.siteTree(site);
@@ -269,6 +334,7 @@ export class Runner {
         backupId: row.backup_id,
         websiteId: row.website_id,
         path: row.path,
+        databaseId: null,
       });
     } catch (err) {
       const last = job.attempt >= job.maxAttempts || permanent(err);

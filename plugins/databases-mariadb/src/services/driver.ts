@@ -3,19 +3,24 @@
  * before they are put in an identifier; passwords travel as escaped values, never spliced.
  * Customers' users are `'name'@'%'`; the server's bind address decides who can reach them.
  */
+import type { Readable, Writable } from 'node:stream';
 import {
   assertDatabaseName,
   DatabaseObjectMissing,
   DatabaseServerUnavailable,
+  type DatabaseDumpResult,
   type DatabaseServer,
   type DatabaseServerStatus,
+  type DatabaseStreamOptions,
   type Logger,
 } from '@hostplane/sdk';
 import mysql from 'mysql2/promise';
 import type { MariaDbConfig } from '../config.js';
 import { ManagedServer, type AdminCredentials } from './server.js';
+import { catchEarly, streamProgram } from './stream.js';
 
-export type DriverOptions = MariaDbConfig & { logger: Pick<Logger, 'info' | 'warn' | 'error'> };
+export type DriverOptions = Omit<MariaDbConfig, 'dumpBinary' | 'clientBinary'> &
+  Partial<Pick<MariaDbConfig, 'dumpBinary' | 'clientBinary'>> & { logger: Pick<Logger, 'info' | 'warn' | 'error'> };
 
 const USER_HOST = '%';
 
@@ -32,8 +37,11 @@ const grantDb = (name: string): string => `\`${name.replace(/[_%]/g, (c) => `\\$
 export class MariaDbDriver implements DatabaseServer {
   readonly id = 'mariadb';
   readonly engine = 'mariadb';
+  readonly dumpFormat = 'mariadb-sql';
   readonly managed: ManagedServer | null;
   #pool: mysql.Pool | null = null;
+  /** The admin login the pool uses; the dump and load programs log in with it too. */
+  #admin: AdminCredentials | null = null;
   #reason: string | null = 'not started';
   #starting: Promise<void> | null = null;
   /** Set by `stop`: no lazy start after it. */
@@ -93,6 +101,7 @@ export class MariaDbDriver implements DatabaseServer {
   }
 
   private usePool(admin: AdminCredentials): void {
+    this.#admin = admin;
     void this.#pool?.end().catch(() => undefined);
     const pool = mysql.createPool({ ...this.target(admin), connectionLimit: 4, waitForConnections: true });
     // A server that goes away ends idle connections; the pool replaces them at the next query.
@@ -234,6 +243,69 @@ export class MariaDbDriver implements DatabaseServer {
     } catch (err) {
       return { state: 'degraded', reason: err instanceof Error ? err.message : String(err), version: null, mode, endpoint };
     }
+  }
+
+  /** Arguments and environment for mariadb-dump and mariadb: the admin login, socket or TCP. */
+  private async client(): Promise<{ args: string[]; env: Record<string, string> }> {
+    if (!this.#pool && !this.#stopped) await this.start();
+    const admin = this.#admin;
+    if (!this.#pool || !admin) throw DatabaseServerUnavailable(this.#reason ?? 'not started');
+    const where = this.managed
+      ? [`--socket=${this.managed.layout.socket}`]
+      : [`--host=${this.options.host}`, `--port=${this.options.port}`, '--protocol=TCP'];
+    // --no-defaults: no my.cnf of the machine changes what a dump contains or where it goes.
+    // The password travels in the child's environment (MYSQL_PWD), never on its command line.
+    return { args: ['--no-defaults', `--user=${admin.user}`, ...where], env: { MYSQL_PWD: admin.password } };
+  }
+
+  async dump(database: string, out: Writable, options: DatabaseStreamOptions = {}): Promise<DatabaseDumpResult> {
+    assertDatabaseName(database);
+    if ((await this.existingDatabases([database])).length === 0) throw DatabaseObjectMissing('database', database);
+    const { args, env } = await this.client();
+    // --single-transaction: one consistent view of InnoDB tables without locking customers out.
+    // No --databases: the dump names no database, so it loads into whichever one it is given.
+    // --skip-dump-date: the same data gives the same bytes, which restic then stores once.
+    const { bytes } = await streamProgram(
+      this.options.dumpBinary ?? '/usr/bin/mariadb-dump',
+      [
+        ...args,
+        '--single-transaction',
+        '--routines',
+        '--triggers',
+        '--events',
+        '--hex-blob',
+        '--default-character-set=utf8mb4',
+        '--skip-dump-date',
+        '--',
+        database,
+      ],
+      { env, output: out, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    return { bytes, format: this.dumpFormat };
+  }
+
+  async restoreDump(database: string, input: Readable, options: DatabaseStreamOptions = {}): Promise<void> {
+    const release = catchEarly(input);
+    try {
+      await this.load(database, input, options);
+    } finally {
+      release();
+    }
+  }
+
+  private async load(database: string, input: Readable, options: DatabaseStreamOptions): Promise<void> {
+    assertDatabaseName(database);
+    if ((await this.existingDatabases([database])).length === 0) throw DatabaseObjectMissing('database', database);
+    const { args, env } = await this.client();
+    // Emptied by drop and create: grants live in mysql.db under the database's name, so the
+    // users that held them hold them again on the new one.
+    await this.q(`DROP DATABASE IF EXISTS ${id(database)}`);
+    await this.createDatabase(database);
+    await streamProgram(
+      this.options.clientBinary ?? '/usr/bin/mariadb',
+      [...args, '--binary-mode', '--default-character-set=utf8mb4', `--database=${database}`],
+      { env, input, ...(options.signal ? { signal: options.signal } : {}) },
+    );
   }
 
   private async mustHaveUser(name: string): Promise<void> {

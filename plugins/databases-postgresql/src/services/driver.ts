@@ -8,20 +8,28 @@
  * the database and `USAGE, CREATE` on its `public` schema plus what already exists there.
  * Customers' roles are plain logins: no superuser, createdb, createrole, replication or bypassrls.
  */
+import type { Readable, Writable } from 'node:stream';
+import path from 'node:path';
 import {
   assertDatabaseName,
+  DATABASE_NAME_PATTERN,
   DatabaseObjectMissing,
   DatabaseServerUnavailable,
+  type DatabaseDumpResult,
   type DatabaseServer,
   type DatabaseServerStatus,
+  type DatabaseStreamOptions,
   type Logger,
 } from '@hostplane/sdk';
 import pg from 'pg';
 import type { PostgresConfig } from '../config.js';
 import { ManagedCluster, type AdminCredentials } from './server.js';
+import { catchEarly, streamProgram } from './stream.js';
 
 export type DriverOptions = PostgresConfig & { logger: Pick<Logger, 'info' | 'warn' | 'error'> };
 
+/** Roles the platform made (its names); another holder (set up by hand) is left to the admin. */
+const platformRole = (name: string): boolean => DATABASE_NAME_PATTERN.test(name);
 const ident = (name: string): string => `"${name}"`;
 const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 const UNAVAILABLE = /^(ECONNREFUSED|ENOENT|ETIMEDOUT|57P01|57P03|28P01|28000)$/;
@@ -29,6 +37,7 @@ const UNAVAILABLE = /^(ECONNREFUSED|ENOENT|ETIMEDOUT|57P01|57P03|28P01|28000)$/;
 export class PostgresDriver implements DatabaseServer {
   readonly id = 'postgresql';
   readonly engine = 'postgresql';
+  readonly dumpFormat = 'postgresql-sql';
   readonly managed: ManagedCluster | null;
   #pool: pg.Pool | null = null;
   #admin: AdminCredentials | null = null;
@@ -280,6 +289,71 @@ export class PostgresDriver implements DatabaseServer {
       return { state: 'ready', reason: null, version: row ? `${row.v}-PostgreSQL` : null, mode, endpoint };
     } catch (err) {
       return { state: 'degraded', reason: err instanceof Error ? err.message : String(err), version: null, mode, endpoint };
+    }
+  }
+
+  /** Arguments and environment for pg_dump and psql: the admin login, over the socket when managed. */
+  private async client(database: string): Promise<{ args: string[]; env: Record<string, string> }> {
+    if (!this.#pool && !this.#stopped) await this.start();
+    const admin = this.#admin;
+    if (!this.#pool || !admin) throw DatabaseServerUnavailable(this.#reason ?? 'not started');
+    const target = this.target(admin, database);
+    return {
+      // --no-password: never wait for a prompt; the password is in the child's environment only.
+      args: ['--no-password', `--host=${String(target.host)}`, `--port=${String(target.port)}`, `--username=${admin.user}`],
+      // PGSERVICEFILE / PGPASSFILE of the machine must not change where a dump goes.
+      env: { PGPASSWORD: admin.password, PGDATABASE: database, PGSERVICEFILE: '/dev/null', PGPASSFILE: '/dev/null' },
+    };
+  }
+
+  async dump(database: string, out: Writable, options: DatabaseStreamOptions = {}): Promise<DatabaseDumpResult> {
+    assertDatabaseName(database);
+    await this.mustHave('database', database);
+    const { args, env } = await this.client(database);
+    // Plain SQL with owners and privileges: a restore gives tables back to the roles that owned
+    // them (WordPress upgrades ALTER their own tables). pg_dump reads one snapshot of the database.
+    const { bytes } = await streamProgram(
+      path.join(this.options.binDir, 'pg_dump'),
+      [...args, '--format=plain', '--encoding=UTF8'],
+      {
+        env,
+        output: out,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+    return { bytes, format: this.dumpFormat };
+  }
+
+  async restoreDump(database: string, input: Readable, options: DatabaseStreamOptions = {}): Promise<void> {
+    const release = catchEarly(input);
+    try {
+      await this.load(database, input, options);
+    } finally {
+      release();
+    }
+  }
+
+  private async load(database: string, input: Readable, options: DatabaseStreamOptions): Promise<void> {
+    assertDatabaseName(database);
+    await this.mustHave('database', database);
+    // Database-level grants (CONNECT …) are not in a database's dump: remember who held them.
+    const holders = await this.q<{ rolname: string }>(
+      `SELECT DISTINCT r.rolname FROM pg_database d, aclexplode(d.datacl) a JOIN pg_roles r ON r.oid = a.grantee
+        WHERE d.datname = $1 AND a.grantee <> d.datdba ORDER BY r.rolname`,
+      [database],
+    );
+    await this.dropDatabase(database);
+    await this.createDatabase(database);
+    const { args, env } = await this.client(database);
+    // One transaction, stopping at the first error: a dump that fails to load leaves the
+    // database empty (as dropped above), never half loaded.
+    await streamProgram(
+      path.join(this.options.binDir, 'psql'),
+      [...args, '--no-psqlrc', '--quiet', '--single-transaction', '--set=ON_ERROR_STOP=1', '--output=/dev/null'],
+      { env, input, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    for (const { rolname } of holders) {
+      if (platformRole(rolname)) await this.grant(rolname, database);
     }
   }
 
