@@ -20,6 +20,7 @@ import websites from '../../plugins/websites/src/index.js';
 import billing from '../../plugins/billing/src/index.js';
 import dns from '../../plugins/dns/src/index.js';
 import backups from '../../plugins/backups/src/index.js';
+import tlsAcme from '../../plugins/tls-acme/src/index.js';
 import { startTestHost } from '@hostplane/testing';
 
 const OUTPUT = fileURLToPath(new URL('../../docs/api/openapi.json', import.meta.url));
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     { definition: dns, version: '0.1.0' },
     { definition: databases, version: '0.1.0' },
     { definition: backups, version: '0.1.0' },
+    { definition: tlsAcme, version: '0.1.0' },
     { definition: hello, version: '0.1.0' },
   ];
   const host = await startTestHost({ plugins, runWorkers: false });
