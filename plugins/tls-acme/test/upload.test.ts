@@ -17,7 +17,7 @@ import { Pki } from './pki.js';
 const DAY = 86_400_000;
 const missing = pebbleMissing();
 if (missing) {
-  t.skip(`openssl makes the test certificates: ${missing}`);
+  t.plan(0, `openssl makes the test certificates: ${missing}`);
 } else {
   const host = await startTestHost({
     plugins: [{ definition: accounts, version: '0.1.0' }, { definition: websites, version: '0.1.0' }, tlsAcme],
