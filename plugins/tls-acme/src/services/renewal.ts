@@ -30,7 +30,7 @@ export class Renewal {
   constructor(private readonly deps: SweepDeps) {}
 
   async sweep(): Promise<SweepResult> {
-    const queued = await this.queueDue();
+    const queued = (await this.queueDue()) + (await this.requeueStale());
     const warned = await this.warnExpiring();
     const nudged = await this.nudgeUnserved();
     if (queued + warned > 0) this.deps.logger.info({ queued, warned, nudged }, 'certificates swept');
@@ -65,6 +65,23 @@ export class Renewal {
       for (const id of ids) await service.enqueue(id, trx);
       return ids.length;
     });
+  }
+
+  /**
+   * Orders pending for over an hour: their job died for good (its attempts spent on a database
+   * outage). Enqueued again; the job key keeps one pending per site.
+   */
+  private async requeueStale(): Promise<number> {
+    const { store, service, clock } = this.deps;
+    const before = new Date(clock.now().getTime() - 3_600_000);
+    const rows = (await store
+      .certificates()
+      .where({ state: 'pending' })
+      .where('requested_at', '<', before)
+      .select('website_id')
+      .limit(500)) as Array<{ website_id: string }>;
+    for (const row of rows) await service.enqueue(row.website_id);
+    return rows.length;
   }
 
   /** certificate.expiring once per certificate entering the warning window. */
