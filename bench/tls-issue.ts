@@ -27,7 +27,7 @@ try {
   const reloads = async (): Promise<number> => (await asAlice.get('/v1/websites/server')).body.reloads as number;
 
   const provisionStart = performance.now();
-  const sites = await Promise.all(Array.from({ length: SITES }, (_, i) => stack.website(`bench${i}`)));
+  const sites = await Promise.all(Array.from({ length: SITES }, (_, i) => stack.website(`bench${i}`, alice, 600_000)));
   const provisionMs = performance.now() - provisionStart;
 
   const before = await reloads();

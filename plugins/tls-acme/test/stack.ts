@@ -124,7 +124,11 @@ export async function startStack(options: { tlsConfig?: Record<string, unknown> 
   const tag = randomUUID().slice(0, 6);
 
   /** A static site of `user` on `<label>-<tag>.test`, served, and its zone answering at 127.0.0.1. */
-  async function website(label: string, user: TestUser = alice): Promise<{ id: string; domain: string; name: string }> {
+  async function website(
+    label: string,
+    user: TestUser = alice,
+    timeoutMs = 60_000,
+  ): Promise<{ id: string; domain: string; name: string }> {
     const domain = `${label}-${tag}.test`;
     const res = await caller(host, user).post('/v1/websites', { domain, kind: 'static', subscriptionId: subscription });
     if (res.status !== 201) throw new Error(JSON.stringify(res.body));
@@ -132,8 +136,11 @@ export async function startStack(options: { tlsConfig?: Record<string, unknown> 
     await eventually(async () => {
       const site = (await caller(host, user).get(`/v1/websites/${res.body.id}`)).body;
       return site.status === 'active' ? site : undefined;
-    });
-    await eventually(async () => ((await dig(pdns.config.dnsPort, domain, 'A')).includes('127.0.0.1') ? true : undefined));
+    }, timeoutMs);
+    await eventually(
+      async () => ((await dig(pdns.config.dnsPort, domain, 'A')).includes('127.0.0.1') ? true : undefined),
+      timeoutMs,
+    );
     return { id: res.body.id as string, domain, name: res.body.name as string };
   }
 
