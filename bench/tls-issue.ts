@@ -44,8 +44,9 @@ try {
       if (failed.length > 0) throw new Error(`orders failed: ${failed[0]?.lastError}`);
       return list.filter((c) => c.state === 'issued' && c.served).length >= SITES ? true : undefined;
     },
-    300_000,
-    200,
+    // Generous: under a loaded machine 50 orders took over 5 minutes here.
+    900_000,
+    500,
   );
   const issueMs = performance.now() - issueStart;
   const used = (await reloads()) - before;
