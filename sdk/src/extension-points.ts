@@ -6,6 +6,7 @@ import type { DatabaseServer, SiteDatabases } from './database-server.js';
 import type { Authenticator } from './http.js';
 import type { PaymentGateway } from './payment-gateway.js';
 import type { DnsProvider } from './dns-provider.js';
+import type { SiteCertificates } from './site-certificates.js';
 import type { WebServerDriver } from './webserver.js';
 
 /** A typed extension point. */
@@ -36,4 +37,6 @@ export const extensionPoints = {
   databaseServer: createExtensionPoint<DatabaseServer>('database-server'),
   /** Makes a website's own database (the databases plugin); websites look it up when they need one. */
   siteDatabases: createExtensionPoint<SiteDatabases>('site-databases'),
+  /** Certificates websites serve (`plugins/tls-acme`); websites look it up when they build a site's spec. */
+  siteCertificates: createExtensionPoint<SiteCertificates>('site-certificates'),
 } as const;

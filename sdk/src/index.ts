@@ -22,6 +22,7 @@ export * from './services.js';
 export * from './users.js';
 export * from './limits.js';
 export * from './webserver.js';
+export * from './site-certificates.js';
 export * from './background-start.js';
 export * from './payment-gateway.js';
 export * from './dns-provider.js';

@@ -35,7 +35,7 @@ export default definePlugin({
   ],
   // A site follows its subscription's status and its package's limits (store.ts). The backups
   // plugin reads which sites exist, who owns them and their subscription (read-only).
-  database: { reads: { accounts: ['subscriptions', 'packages'] }, shares: ['websites'] },
+  database: { reads: { accounts: ['subscriptions', 'packages'] }, shares: ['websites', 'website_domains'] },
   // Each create asserts one website and its domains (aliases included) against the subscription.
   limits: ['websites', 'domains'],
   rbac: {
@@ -63,7 +63,8 @@ export default definePlugin({
     const store = new WebsiteStore(db, tenancy);
     const service = new WebsitesService({ store, limits, audit, events, jobs, tenancy, users, config, drivers, logger });
     const siteDatabases = () => extensions.list(extensionPoints.siteDatabases)[0];
-    const reconciler = new Reconciler({ store, events, logger, config, drivers, siteDatabases });
+    const siteCertificates = () => extensions.list(extensionPoints.siteCertificates)[0];
+    const reconciler = new Reconciler({ store, events, logger, config, drivers, siteDatabases, siteCertificates });
 
     ctx.routes(websiteRoutes({ store, service, drivers }), { prefix: '/websites' });
     ctx.routes(fileRoutes({ store, drivers, config, events }), { prefix: '/websites' });
@@ -79,6 +80,8 @@ export default definePlugin({
     followAccounts(ctx, service);
     // A web server that appears (its plugin enabled, or restarted) gets every waiting site.
     ctx.on('plugin.enabled', async () => service.enqueueReconcile());
+    // A certificate landed or a HTTPS switch flipped: the run takes it (see takeCertificateChanges).
+    ctx.on('certificate.changed', async () => service.enqueueReconcile());
     ctx.command(reconcileCommand(store, service));
     for (const page of PAGES) ctx.page(page);
   },

@@ -13,7 +13,9 @@ import {
   type EventsService,
   type JobContext,
   type Logger,
+  type SiteCertificates,
   type SiteDatabases,
+  type SiteTlsState,
   type WebServerDriver,
   type WordPressSpec,
 } from '@hostplane/sdk';
@@ -36,6 +38,8 @@ export interface ReconcilerDeps {
   drivers: () => WebServerDriver[];
   /** Makes WordPress sites' own databases (the databases plugin), when one is enabled. */
   siteDatabases?: () => SiteDatabases | undefined;
+  /** Certificates the sites serve over HTTPS (the tls-acme plugin), when one is enabled. */
+  siteCertificates?: () => SiteCertificates | undefined;
 }
 
 export class Reconciler {
@@ -57,6 +61,7 @@ export class Reconciler {
   private async runLocked(job?: Pick<JobContext, 'progress'>): Promise<Record<Outcome, number>> {
     const synced = await this.deps.store.syncSuspensions();
     if (synced > 0) this.deps.logger.info({ websites: synced }, 'suspensions brought in line with subscriptions and owners');
+    await this.takeCertificateChanges();
     const counts: Record<Outcome, number> = { applied: 0, rejected: 0, waiting: 0, failed: 0 };
     const tried = new Set<string>();
     for (;;) {
@@ -73,10 +78,26 @@ export class Reconciler {
       const subscriptions = await this.deps.store.subscriptions(rows.map((r) => r.subscription_id));
       // Looked up per round: the driver plugin may have been enabled or disabled meanwhile.
       const driver = this.deps.drivers()[0];
+      const certificates = this.deps.siteCertificates?.();
+      const tls = certificates ? await certificates.forSites(ids) : new Map<string, SiteTlsState>();
       const outcomes = await Promise.all(
-        rows.map((r) =>
-          this.reconcileOne(r, aliases.get(r.id) ?? [], subscriptions.get(r.subscription_id)?.resources ?? null, driver),
-        ),
+        rows.map(async (r) => {
+          const outcome = await this.reconcileOne(
+            r,
+            aliases.get(r.id) ?? [],
+            subscriptions.get(r.subscription_id)?.resources ?? null,
+            driver,
+            tls.get(r.id),
+          );
+          // Taken, or refused for good (the site shows why): either way not asked again until it changes.
+          const state = tls.get(r.id);
+          if (state && certificates && (outcome === 'applied' || outcome === 'rejected')) {
+            await certificates.served(r.id, state.version).catch((err: unknown) => {
+              this.deps.logger.warn({ err, websiteId: r.id }, 'acknowledging a certificate failed');
+            });
+          }
+          return outcome;
+        }),
       );
       for (const outcome of outcomes) counts[outcome] += 1;
       for (const id of ids) tried.add(id);
@@ -96,6 +117,7 @@ export class Reconciler {
     aliases: string[],
     resources: PackageResources | null,
     driver: WebServerDriver | undefined,
+    tls?: SiteTlsState,
   ): Promise<Outcome> {
     if (!driver) {
       await this.waiting(row, 'no web server plugin is enabled');
@@ -111,7 +133,7 @@ export class Reconciler {
         return 'applied';
       }
       const database = row.kind === 'wordpress' && row.desired === 'active' ? await this.wordpressDatabase(row) : null;
-      const spec = siteSpecOf(row, aliases, this.deps.config(), resources, database?.spec ?? null);
+      const spec = { ...siteSpecOf(row, aliases, this.deps.config(), resources, database?.spec ?? null), tls: tls?.tls ?? null };
       const applied = spec.state === 'suspended' ? (await driver.suspend(spec), null) : await driver.apply(spec);
       // Whatever the generation now: wp-config.php holds this password, so it must not be reissued.
       if (database?.issued) await this.markInstalled(row.id);
@@ -160,6 +182,25 @@ export class Reconciler {
       });
     if (!known) await store.record(row.id, 'apply', 'info', `database ${db.database} and user ${db.user} created`);
     return { spec: { host: db.host, name: db.database, user: db.user, password: db.password, tablePrefix: 'wp_' }, issued: true };
+  }
+
+  /**
+   * Sites whose certificate changed since the web server last took it get a new generation, so
+   * this run applies them with the rest (many certificates landing at once: one batch, a few
+   * reloads). Sites already waiting for a run need no bump.
+   */
+  private async takeCertificateChanges(): Promise<void> {
+    const certificates = this.deps.siteCertificates?.();
+    if (!certificates) return;
+    const ids = await certificates.changed(BATCH);
+    if (ids.length === 0) return;
+    const { store } = this.deps;
+    await store
+      .table()
+      .whereIn('id', ids)
+      .whereNot('desired', 'deleted')
+      .whereRaw('applied_generation >= generation')
+      .update({ generation: store.knex.raw('generation + 1') as unknown as number, failures: 0 });
   }
 
   private async markInstalled(id: string): Promise<void> {

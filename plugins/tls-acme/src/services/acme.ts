@@ -1,0 +1,186 @@
+/**
+ * One ACME order through `acme-client`: a fresh P-256 key and CSR for the site's names, the
+ * HTTP-01 challenges answered by the web server driver, the certificate chain back. The account
+ * key is a plugin secret made on first use, one per directory URL.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import https from 'node:https';
+import tls from 'node:tls';
+import acme from 'acme-client';
+import type { Logger, SecretsService } from '@hostplane/sdk';
+import type { TlsAcmeConfig } from '../config.js';
+
+/** Answers HTTP-01 challenges (the web server driver's putChallenge/removeChallenge). */
+export interface ChallengeResponder {
+  put(token: string, content: string): Promise<void>;
+  remove(token: string): Promise<void>;
+}
+
+/** A certificate chain (leaf first) and its private key, both PEM. */
+export interface Issued {
+  pem: string;
+  key: string;
+}
+
+/** The CA refused for now (HTTP 429 or 503); `retryAfter` from its Retry-After header, when sent. */
+export class AcmeRateLimited extends Error {
+  constructor(
+    message: string,
+    readonly retryAfter: Date | null,
+  ) {
+    super(message);
+    this.name = 'AcmeRateLimited';
+  }
+}
+
+/** A P-256 private key as PKCS#8 PEM (made synchronously: getOrCreate takes a plain function). */
+export function newKey(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+/** Secret name of the account key for a directory. */
+export function accountSecret(directoryUrl: string): string {
+  return `account:${createHash('sha256').update(directoryUrl).digest('hex').slice(0, 16)}`;
+}
+
+/** What the last throttled answer of the current order said (see installInterceptor). */
+interface Throttle {
+  retryAfter: Date | null;
+  status: number | null;
+}
+const orderContext = new AsyncLocalStorage<Throttle>();
+
+/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: unknown, now: Date): Date | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  if (/^[0-9]+$/.test(value.trim())) return new Date(now.getTime() + Number(value.trim()) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : new Date(at);
+}
+
+let intercepting = false;
+/**
+ * acme-client would wait out a 429/5xx inside the request (Retry-After can be hours, holding a
+ * worker); with its retries off the order fails at once and the sweep tries again at the CA's
+ * Retry-After (durable across restarts). It turns an error answer into a plain Error without
+ * its headers, so the order's async context notes 429/503 answers and their Retry-After.
+ */
+function installInterceptor(): void {
+  if (intercepting) return;
+  intercepting = true;
+  (acme.axios.defaults as { acmeSettings?: { retryMaxAttempts: number } }).acmeSettings!.retryMaxAttempts = 0;
+  const note = (status: number | undefined, headers: Record<string, unknown> | undefined): void => {
+    const throttle = orderContext.getStore();
+    if (!throttle || (status !== 429 && status !== 503)) return;
+    throttle.status = status;
+    throttle.retryAfter = parseRetryAfter(headers?.['retry-after'], new Date());
+  };
+  acme.axios.interceptors.response.use(
+    (response) => {
+      note(response.status, response.headers as Record<string, unknown>);
+      return response;
+    },
+    (error: { response?: { status?: number; headers?: Record<string, unknown> } }) => {
+      note(error.response?.status, error.response?.headers);
+      return Promise.reject(error as Error);
+    },
+  );
+}
+
+export interface AcmeIssuerDeps {
+  config: () => TlsAcmeConfig;
+  secrets: SecretsService;
+  logger: Logger;
+}
+
+export class AcmeIssuer {
+  #agentFor: string | undefined;
+  /** Account registration in flight, per directory: a burst of first orders registers once. */
+  readonly #registering = new Map<string, Promise<string>>();
+
+  constructor(private readonly deps: AcmeIssuerDeps) {
+    installInterceptor();
+  }
+
+  /** Trust the configured directory CA besides the system's (acme-client has one axios instance). */
+  private trust(): void {
+    const { directoryCa } = this.deps.config();
+    if (this.#agentFor === directoryCa) return;
+    this.#agentFor = directoryCa;
+    acme.axios.defaults.httpsAgent = directoryCa.trim()
+      ? new https.Agent({ ca: [...tls.rootCertificates, directoryCa] })
+      : undefined;
+  }
+
+  /**
+   * A client on our account. The account URL is kept beside the key: acme-client would look an
+   * existing account up with an empty update, which RFC 8555 CAs (pebble) refuse.
+   */
+  private async client(): Promise<acme.Client> {
+    this.trust();
+    const { directoryUrl, email } = this.deps.config();
+    const { secrets } = this.deps;
+    const accountKey = await secrets.getOrCreate(accountSecret(directoryUrl), newKey);
+    const make = (accountUrl?: string) =>
+      new acme.Client({
+        directoryUrl,
+        accountKey,
+        backoffAttempts: 12,
+        backoffMin: 250,
+        backoffMax: 5000,
+        ...(accountUrl ? { accountUrl } : {}),
+      });
+    const urlSecret = `${accountSecret(directoryUrl)}:url`;
+    let accountUrl = await secrets.get(urlSecret);
+    if (!accountUrl) {
+      let registering = this.#registering.get(directoryUrl);
+      if (!registering) {
+        registering = (async () => {
+          const client = make();
+          await client.createAccount({ termsOfServiceAgreed: true, ...(email ? { contact: [`mailto:${email}`] } : {}) });
+          const url = client.getAccountUrl();
+          await secrets.set(urlSecret, url);
+          return url;
+        })().finally(() => this.#registering.delete(directoryUrl));
+        this.#registering.set(directoryUrl, registering);
+      }
+      accountUrl = await registering;
+    }
+    return make(accountUrl);
+  }
+
+  /**
+   * Order a certificate for `domains` (the first is the subject) and answer its HTTP-01
+   * challenges through `responder`. Throws {@link AcmeRateLimited} when the CA throttled.
+   */
+  async issue(domains: string[], responder: ChallengeResponder): Promise<Issued> {
+    const throttle: Throttle = { retryAfter: null, status: null };
+    return orderContext.run(throttle, async () => {
+      try {
+        const client = await this.client();
+        const key = newKey();
+        const [, csr] = await acme.crypto.createCsr({ commonName: domains[0], altNames: domains }, key);
+        const pem = await client.auto({
+          csr,
+          termsOfServiceAgreed: true,
+          challengePriority: ['http-01'],
+          // The CA checks the challenge itself; a self-check from here would ask port 80 of our own names.
+          skipChallengeVerification: true,
+          challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
+            if (challenge.type !== 'http-01') throw new Error(`challenge ${challenge.type} is not offered by this plugin`);
+            await responder.put(challenge.token, keyAuthorization);
+          },
+          challengeRemoveFn: async (_authz, challenge) => {
+            await responder.remove(challenge.token);
+          },
+        });
+        return { pem, key };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (throttle.status !== null || /rateLimited/i.test(message)) throw new AcmeRateLimited(message, throttle.retryAfter);
+        throw err;
+      }
+    });
+  }
+}

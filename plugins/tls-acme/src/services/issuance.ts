@@ -1,0 +1,92 @@
+/**
+ * The `tls-acme:issue` job: one ACME order for one site. Failures are recorded on the row with
+ * when to try again (doubling backoff, the CA's Retry-After respected) and picked up by the
+ * sweep, so the job itself ends; only an unexpected error (the database gone) fails the job
+ * and lets the queue retry it.
+ */
+import type { ClockService, EventsService, Logger, WebServerDriver } from '@hostplane/sdk';
+import type { TlsAcmeConfig } from '../config.js';
+import { TlsErrors } from '../errors.js';
+import { infoOf, parseCertificates } from '../pem.js';
+import type { CertificateRow, CertificateStore, SiteRow } from '../store.js';
+import { AcmeRateLimited, type AcmeIssuer, type ChallengeResponder } from './acme.js';
+import { nextAttemptAt } from './backoff.js';
+import type { CertificatesService } from './certificates-service.js';
+import type { Slots } from './slots.js';
+
+export interface IssuanceDeps {
+  store: CertificateStore;
+  service: CertificatesService;
+  issuer: AcmeIssuer;
+  slots: Slots;
+  drivers: () => WebServerDriver[];
+  events: EventsService;
+  clock: ClockService;
+  config: () => TlsAcmeConfig;
+  logger: Logger;
+}
+
+export class Issuance {
+  constructor(private readonly deps: IssuanceDeps) {}
+
+  /** The web server's challenge files, when it answers them. */
+  private responder(): ChallengeResponder {
+    const driver = this.deps.drivers().find((d) => d.putChallenge && d.removeChallenge);
+    if (!driver?.putChallenge || !driver.removeChallenge) throw TlsErrors.noChallengeServer();
+    return { put: driver.putChallenge.bind(driver), remove: driver.removeChallenge.bind(driver) };
+  }
+
+  async run(websiteId: string): Promise<'issued' | 'failed' | 'skipped'> {
+    const { store, service } = this.deps;
+    const row = await store.get(websiteId);
+    const site = await store.site(websiteId);
+    if (!row || row.state !== 'pending') return 'skipped';
+    if (!site || site.desired === 'deleted') {
+      await service.forget(websiteId);
+      return 'skipped';
+    }
+    try {
+      if (row.wildcard) throw new Error('wildcard certificates need DNS-01, which this version does not answer yet');
+      const responder = this.responder();
+      const issued = await this.deps.slots.run(() => this.deps.issuer.issue(site.domains, responder));
+      const chain = parseCertificates(issued.pem, 'certificate');
+      if (chain.length === 0) throw new Error('the CA answered without a certificate');
+      const info = infoOf(chain[0]!);
+      const pem = chain.map((c) => c.toString().trim()).join('\n') + '\n';
+      const stored = await service.install(site, { pem, key: issued.key, info }, 'acme', { actorId: null }, true);
+      return stored ? 'issued' : 'skipped';
+    } catch (err) {
+      await this.failed(site, row, err);
+      return 'failed';
+    }
+  }
+
+  private async failed(site: SiteRow, row: CertificateRow, err: unknown): Promise<void> {
+    const { store, clock, config, events, logger } = this.deps;
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+    const attempts = row.attempts + 1;
+    const now = clock.now();
+    const retryAfter = err instanceof AcmeRateLimited ? err.retryAfter : null;
+    // A first certificate stops after maxAttempts (the names may not point here yet: the customer
+    // asks again); a renewal keeps trying once a day, the old certificate is still serving.
+    const final = attempts >= config().maxAttempts;
+    const next = final
+      ? row.certificate_pem
+        ? new Date(Math.max(now.getTime() + 86_400_000, retryAfter?.getTime() ?? 0))
+        : null
+      : nextAttemptAt(attempts, config().retryBaseSeconds, now, retryAfter);
+    logger.warn({ err, websiteId: site.id, attempts, next }, 'certificate order failed');
+    await store.db.transaction(async (trx) => {
+      const n = await store
+        .certificates(trx)
+        .where({ website_id: site.id, state: 'pending' })
+        .update({ state: 'failed', attempts, next_attempt_at: next, last_error: message, updated_at: trx.fn.now() });
+      if (n === 0) return;
+      await events.emit(
+        'certificate.failed',
+        { websiteId: site.id, domains: site.domains, reason: message, attempts, final: next === null },
+        { trx },
+      );
+    });
+  }
+}
