@@ -1,6 +1,7 @@
 /**
  * A host with every first-party plugin enabled (auth, accounts, websites, webserver-nginx,
- * billing, payment-manual, payment-stripe (no keys: degraded), databases without a database server driver, so no daemon runs) plus
+ * billing, payment-manual, payment-stripe (no keys: degraded), databases without a database server driver, dns without a
+ * DNS server driver, backups, metering, sftp (no account: no sshd), cron-jobs, tls-acme; no daemon runs) plus
  * the hello example, on a fresh database with the demo users and packages, and a Bearer token
  * for each demo role. For tests that must see every route of a real install.
  */
@@ -18,6 +19,12 @@ import websites from '../../../plugins/websites/src/index.js';
 import billing from '../../../plugins/billing/src/index.js';
 import manual from '../../../plugins/payment-manual/src/index.js';
 import stripe from '../../../plugins/payment-stripe/src/index.js';
+import dns from '../../../plugins/dns/src/index.js';
+import backups from '../../../plugins/backups/src/index.js';
+import metering from '../../../plugins/metering/src/index.js';
+import sftp from '../../../plugins/sftp/src/index.js';
+import cronJobs from '../../../plugins/cron-jobs/src/index.js';
+import tlsAcme from '../../../plugins/tls-acme/src/index.js';
 import { seedDemo } from '../../src/seed.js';
 import { createHost, type Host } from '../../src/server/index.js';
 import type { Teardownable } from './kernel.js';
@@ -49,7 +56,22 @@ export async function startFirstPartyHost(t: Teardownable): Promise<FirstPartyHo
       database,
       logger: pino({ level: 'silent' }),
       inlinePlugins: [
-        ...[auth, accounts, websites, nginx, databases, billing, manual, stripe].map((definition) => ({
+        ...[
+          auth,
+          accounts,
+          websites,
+          nginx,
+          databases,
+          billing,
+          manual,
+          stripe,
+          dns,
+          backups,
+          metering,
+          sftp,
+          cronJobs,
+          tlsAcme,
+        ].map((definition) => ({
           definition,
           version: '0.1.0',
         })),
@@ -64,6 +86,12 @@ export async function startFirstPartyHost(t: Teardownable): Promise<FirstPartyHo
         'billing',
         'payment-manual',
         'payment-stripe',
+        'dns',
+        'backups',
+        'metering',
+        'sftp',
+        'cron-jobs',
+        'tls-acme',
         'hello',
       ],
       config: {
