@@ -18,6 +18,7 @@ const MIGRATIONS = [
   '20261205110000_credit_notes_and_credit',
   '20261205120000_coupons',
   '20261205130000_proration_and_dunning',
+  '20261205150000_payment_events',
 ];
 
 t.test('every migration goes down and up again', async (t) => {
