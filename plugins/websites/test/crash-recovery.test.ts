@@ -96,7 +96,8 @@ t.test('provisioning survives a killed host', { skip }, async (t) => {
       name: 'Crash',
       currency: 'EUR',
       prices: { monthly: 100 },
-      limits: { websites: 100, domains: 100 },
+      // Disk too: with metering enabled (the first start enables it) a package without disk refuses sites.
+      limits: { websites: 100, domains: 100, disk_mb: 10_000, bandwidth_gb: 100 },
       features: { php_versions: ['8.2'] },
     },
     token,
@@ -125,6 +126,12 @@ t.test('provisioning survives a killed host', { skip }, async (t) => {
   t.ok(
     created.every((c) => c.status === 201),
     'every create was accepted',
+    {
+      statuses: created
+        .filter((c) => c.status !== 201)
+        .map((c) => JSON.stringify(c.body))
+        .slice(0, 3),
+    },
   );
   names = created.map((c) => c.body.name as string);
   await eventually(async () => ((await readdir(sitesDir).catch(() => [])).length > 0 ? true : undefined), 30_000, 2);
