@@ -144,6 +144,22 @@ t.test('a server that never answers times out, is retried, and attempts run out'
   t.match(await outboxRow(id), { status: 'failed', attempts: 2 });
 });
 
+t.test('one pass tries a mail once, even when its retry is due before the pass ends', async (t) => {
+  const silent: Server = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  const silentUrl = `smtp://127.0.0.1:${(silent.address() as { port: number }).port}`;
+  const { id } = await mailer.send({ to: 'again@example.com', subject: 'Hello', text: 'Hi' });
+  // No backoff: the retry is due the moment it is queued, inside the same pass.
+  const d = delivery({ smtpUrl: silentUrl, timeoutMs: 100, retryBaseMs: 0, maxAttempts: 3 });
+  t.match(await d.deliverDue(), { retried: 1, failed: 0 });
+  t.match(await outboxRow(id), { status: 'queued', attempts: 1 });
+  t.match(await d.deliverDue(), { retried: 1, failed: 0 }, 'the next pass tries it again');
+  t.match(await outboxRow(id), { status: 'queued', attempts: 2 });
+  t.match(await d.deliverDue(), { retried: 0, failed: 1 }, 'the third pass spends the last attempt');
+  t.match(await outboxRow(id), { status: 'failed', attempts: 3 });
+});
+
 t.test('a sender killed between the SMTP transaction and its commit never sends a second copy', async (t) => {
   const { id } = await mailer.send({ to: 'crash@example.com', subject: 'Once only', text: 'Hi' });
   const sender = spawn(process.execPath, ['--conditions=@hostplane/source', '--import', 'tsx', child, url, smtpUrl], {

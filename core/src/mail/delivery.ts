@@ -143,15 +143,21 @@ export class MailDelivery {
     this.transport.close();
   }
 
-  /** One pass: mark stale claims and old mails, then send every due mail, one at a time. */
+  /**
+   * One pass: mark stale claims and old mails, then send every due mail, one at a time. A pass
+   * tries each mail once: a retry that falls due before the pass ends (a short backoff, a slow
+   * server) waits for the next pass instead of spending every attempt at once.
+   */
   async deliverDue(): Promise<DeliveryPass> {
     const pass: DeliveryPass = { sent: 0, retried: 0, failed: 0, uncertain: 0, expired: 0 };
     pass.uncertain = await this.markStaleClaims();
     pass.expired = await this.expireOld();
+    const tried: string[] = [];
     for (;;) {
       if (this.stopped && pass.sent + pass.retried + pass.failed > 0) break;
-      const row = await this.claim();
+      const row = await this.claim(tried);
       if (!row) break;
+      tried.push(row.id);
       pass[await this.sendClaimed(row)] += 1;
     }
     return pass;
@@ -177,20 +183,20 @@ export class MailDelivery {
     return rows.length;
   }
 
-  /** Take one due mail: committed as `sending` before the SMTP transaction starts. */
-  private async claim(): Promise<ClaimedRow | undefined> {
+  /** Take one due mail not in `tried`: committed as `sending` before the SMTP transaction starts. */
+  private async claim(tried: readonly string[]): Promise<ClaimedRow | undefined> {
     const { rows } = await this.knex.raw<{ rows: ClaimedRow[] }>(
       `update hostplane.outbox o
           set status = 'sending', claimed_at = now(), attempts = o.attempts + 1,
               message_id = coalesce(o.message_id, '<' || o.id || '@' || ? || '>')
         where o.id = (select id from hostplane.outbox
-                       where status = 'queued' and next_attempt_at <= now()
+                       where status = 'queued' and next_attempt_at <= now() and id <> all(?::uuid[])
                        order by next_attempt_at, id
                        limit 1
                        for update skip locked)
         returning o.id, o.to_address, o.subject, o.text_body, o.html_body, o.from_name, o.reply_to,
                   o.attachments, o.attempts, o.message_id`,
-      [this.messageIdDomain],
+      [this.messageIdDomain, tried],
     );
     return rows[0];
   }
