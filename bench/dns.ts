@@ -13,27 +13,18 @@
  */
 import dgram from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory from 'knex';
 import { startTestHost } from '@hostplane/sdk/testing';
 import dns from '../plugins/dns/src/index.js';
 import powerdns, { dropDatabase } from '../plugins/dns-powerdns/src/index.js';
+import { freePort } from '@hostplane/testing/free-port';
 
 const ZONES = Number(process.env.BENCH_ZONES ?? 1000);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 50);
 const QPS_SECONDS = Number(process.env.BENCH_QPS_SECONDS ?? 5);
 const ADMIN_URL = process.env.HOSTPLANE_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A DNS query (no recursion) for `name`/`type` as a UDP payload. */
 function query(id: number, name: string, type: number): Buffer {

@@ -13,7 +13,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,19 +21,11 @@ import { startTestHost } from '@hostplane/sdk/testing';
 import accounts from '../plugins/accounts/src/index.js';
 import nginx from '../plugins/webserver-nginx/src/index.js';
 import websites from '../plugins/websites/src/index.js';
+import { freePort } from '@hostplane/testing/free-port';
 
 const SITES = Number(process.env.BENCH_SITES ?? 1000);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 50);
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function nginxCheckMs(root: string): Promise<number> {
   const times: number[] = [];

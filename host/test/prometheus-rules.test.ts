@@ -7,7 +7,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,19 +15,10 @@ import t from 'tap';
 import { startGateway } from './helpers/host.js';
 import { bootKernel, waitFor } from './helpers/kernel.js';
 import { REPO, until } from './support/cli.js';
+import { freePort } from '@hostplane/testing/free-port';
 
 const run = promisify(execFile);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 const DEPLOY = join(REPO, 'deploy/prometheus');
 
 /** Why a tool test cannot run here, or false; a failure instead under HOSTPLANE_REQUIRE_SYSTEM=1. */

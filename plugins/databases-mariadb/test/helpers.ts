@@ -1,11 +1,11 @@
 /** Shared by the MariaDB tests: a managed driver on a temp root and a free port, and a real client login. */
 import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { DatabaseLogin } from '@hostplane/testing';
 import mysql from 'mysql2/promise';
 import { MariaDbDriver } from '../src/index.js';
+export { freePort } from '@hostplane/testing/free-port';
 
 /**
  * Why the tests cannot run here, or null when they can. With HOSTPLANE_REQUIRE_SYSTEM=1 a
@@ -17,18 +17,6 @@ export function systemMissing(): string | null {
   const reason = `needs ${missing.join(' and ')} (apt-get install mariadb-server)`;
   if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
   return reason;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export const silentLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -24,7 +24,8 @@ if (missing) {
   // Inside a subtest: tap ends an idle root test (and runs its teardown) while the top level awaits.
   await t.test('a first start initialises a datadir and starts mariadbd', async (t) => {
     await first.start();
-    t.equal((await first.status()).state, 'ready');
+    const status = await first.status();
+    t.equal(status.state, 'ready', status.reason ?? '');
     pid = await first.managed?.runningPid();
     t.ok(pid, 'mariadbd runs with a pid file');
     await first.createDatabase('hpm_keep');

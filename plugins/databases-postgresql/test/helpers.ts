@@ -1,11 +1,11 @@
 /** Shared by the PostgreSQL tests: a managed driver on a temp root and a free port, and a real client login. */
 import { existsSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { DatabaseLogin } from '@hostplane/testing';
 import pg from 'pg';
 import { PostgresDriver, type DriverOptions } from '../src/index.js';
+export { freePort } from '@hostplane/testing/free-port';
 
 /** Debian's newest installed PostgreSQL binaries (the major version differs between releases). */
 export const BIN_DIR = path.join(
@@ -21,18 +21,6 @@ export function systemMissing(): string | null {
   const reason = `needs ${missing.join(' and ')} (apt-get install postgresql)`;
   if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
   return reason;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export const silentLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -2,12 +2,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, promises as fs, readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
 import { PowerDnsConfig, dropDatabase } from '../src/index.js';
+import { freePort } from '@hostplane/testing/free-port';
+
+export { freePort };
 
 const exec = promisify(execFile);
 
@@ -36,18 +38,6 @@ export function systemMissing(): string | null {
   const reason = `needs ${missing.join(', ')}: apt-get install pdns-server pdns-backend-pgsql dnsutils`;
   if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
   return reason;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A managed config on a temp root, free ports and a database of its own (dropped by `cleanup`). */

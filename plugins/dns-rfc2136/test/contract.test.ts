@@ -5,7 +5,6 @@
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants, promises as fs, readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +12,7 @@ import t from 'tap';
 import { Value } from '@sinclair/typebox/value';
 import { contractZone, dnsProviderContract } from '@hostplane/testing';
 import { Rfc2136Config, Rfc2136Driver } from '../src/index.js';
+import { freePort } from '@hostplane/testing/free-port';
 
 const exec = promisify(execFile);
 
@@ -30,18 +30,6 @@ function systemMissing(): string | null {
   const reason = `needs ${missing.join(', ')}: apt-get install bind9 bind9-utils dnsutils`;
   if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
   return reason;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function namedUnder(root: string): number[] {

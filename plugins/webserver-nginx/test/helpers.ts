@@ -2,13 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, promises as fs, readdirSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { SiteSpec } from '@hostplane/sdk';
 import { NginxDriver, type DriverOptions } from '../src/index.js';
 import { SiteUsers } from '../src/services/users.js';
 import { assertNoDaemons, stopAtExit } from './daemons.js';
+import { freePort } from '@hostplane/testing/free-port';
+
+export { freePort };
 
 const executable = (file: string): boolean => {
   try {
@@ -35,18 +37,6 @@ export function systemMissing(): string | null {
 }
 
 export const isRoot = process.getuid?.() === 0;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export const silentLogger = {
   info: () => undefined,

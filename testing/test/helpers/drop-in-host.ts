@@ -5,13 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@hostplane/core';
 import { runCli } from '@hostplane/host';
 import { stopAtExitUnder, stopDaemonsUnder } from '../../../plugins/webserver-nginx/test/daemons.js';
 import { REPO } from './outsider.js';
+import { freePort } from '@hostplane/testing/free-port';
 
 /** The demo logins the host seeds (README). */
 const LOGINS = {
@@ -28,16 +28,6 @@ export interface HostAnswer {
 /** A running host to call as one of the demo users. */
 export interface DropInHost {
   call(as: keyof typeof LOGINS, method: string, path: string, body?: unknown): Promise<HostAnswer>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function hostplane(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
