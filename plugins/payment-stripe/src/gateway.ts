@@ -19,8 +19,8 @@ import {
   type RefundResult,
   type SavedPaymentMethod,
 } from '@hostplane/sdk';
-import Stripe from 'stripe';
-import { StripeClients } from './client.js';
+import type Stripe from 'stripe';
+import { StripeClients, stripeErrors } from './client.js';
 import { StripeErrors } from './errors.js';
 import { normalise, verify } from './webhook.js';
 
@@ -77,12 +77,12 @@ export class StripeGateway implements PaymentGateway {
     return { secretKey: own.secretKey, webhookSecrets: [own.webhookSecret, own.previous].filter(Boolean) };
   }
 
-  private client(account: PaymentAccount): Stripe {
+  private client(account: PaymentAccount): Promise<Stripe> {
     return this.clients.get(this.keys(account).secretKey);
   }
 
   async createCustomer(input: Input<'createCustomer'>): Promise<{ customerId: string }> {
-    const stripe = this.client(input.account);
+    const stripe = await this.client(input.account);
     const customer = await call(input.idempotencyKey, () =>
       stripe.customers.create(
         {
@@ -97,13 +97,13 @@ export class StripeGateway implements PaymentGateway {
   }
 
   async listPaymentMethods(input: Input<'listPaymentMethods'>): Promise<SavedPaymentMethod[]> {
-    const stripe = this.client(input.account);
+    const stripe = await this.client(input.account);
     const list = await call('', () => stripe.customers.listPaymentMethods(input.customerId, { limit: 100 }));
     return list.data.map((pm) => ({ id: pm.id, kind: pm.type, label: labelOf(pm) }));
   }
 
   async createCheckout(input: Input<'createCheckout'>): Promise<CheckoutSession> {
-    const stripe = this.client(input.account);
+    const stripe = await this.client(input.account);
     const metadata = { invoice_id: input.invoiceId ?? '', hostplane_issuer: input.account.issuerId };
     let params: Stripe.Checkout.SessionCreateParams;
     if (input.mode === 'payment') {
@@ -151,7 +151,7 @@ export class StripeGateway implements PaymentGateway {
 
   async charge(input: Input<'charge'>): Promise<ChargeResult> {
     assertMoney(input.money);
-    const stripe = this.client(input.account);
+    const stripe = await this.client(input.account);
     const paymentMethod = input.paymentMethodId ?? (await this.listPaymentMethods(input))[0]?.id;
     const money = { amount: input.money.amount, currency: input.money.currency };
     if (!paymentMethod) {
@@ -192,7 +192,7 @@ export class StripeGateway implements PaymentGateway {
       );
       return resultOf(pi);
     } catch (err) {
-      if (!(err instanceof Stripe.errors.StripeCardError)) throw mapError(err, input.idempotencyKey);
+      if (!(err instanceof stripeErrors().StripeCardError)) throw mapError(err, input.idempotencyKey);
       const pi = err.payment_intent;
       if (err.code === 'authentication_required' && pi) {
         // The bank wants the customer: confirm the same intent on-session, for a 3-D Secure link.
@@ -217,7 +217,7 @@ export class StripeGateway implements PaymentGateway {
 
   async refund(input: Input<'refund'>): Promise<RefundResult> {
     assertMoney(input.money);
-    const stripe = this.client(input.account);
+    const stripe = await this.client(input.account);
     const pi = await this.paymentIntent(stripe, input.paymentId);
     if (pi.currency !== lower(input.money.currency)) throw PaymentGatewayErrors.currencyInvalid(input.money.currency);
     try {
@@ -239,7 +239,7 @@ export class StripeGateway implements PaymentGateway {
       return { refundId: refund.id, status, amount: refund.amount, currency: refund.currency.toUpperCase() };
     } catch (err) {
       if (
-        err instanceof Stripe.errors.StripeInvalidRequestError &&
+        err instanceof stripeErrors().StripeInvalidRequestError &&
         (err.code === 'amount_too_large' || err.code === 'charge_already_refunded')
       ) {
         const fresh = await this.paymentIntent(stripe, pi.id);
@@ -255,7 +255,7 @@ export class StripeGateway implements PaymentGateway {
     try {
       return await stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] });
     } catch (err) {
-      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'resource_missing')
+      if (err instanceof stripeErrors().StripeInvalidRequestError && err.code === 'resource_missing')
         throw PaymentGatewayErrors.paymentNotFound(id);
       throw mapError(err, '');
     }
@@ -263,7 +263,7 @@ export class StripeGateway implements PaymentGateway {
 
   async parseWebhook(input: Input<'parseWebhook'>): Promise<PaymentEvent> {
     const { webhookSecrets } = this.keys(input.account);
-    return normalise(verify(input.rawBody, input.headers, webhookSecrets));
+    return normalise(await verify(input.rawBody, input.headers, webhookSecrets));
   }
 }
 
@@ -304,21 +304,21 @@ async function call<T>(idempotencyKey: string, fn: () => Promise<T>, cardErrors 
   try {
     return await fn();
   } catch (err) {
-    if (cardErrors && err instanceof Stripe.errors.StripeCardError) throw err;
-    if (cardErrors && err instanceof Stripe.errors.StripeInvalidRequestError) throw err;
+    if (cardErrors && err instanceof stripeErrors().StripeCardError) throw err;
+    if (cardErrors && err instanceof stripeErrors().StripeInvalidRequestError) throw err;
     throw mapError(err, idempotencyKey);
   }
 }
 
 function mapError(err: unknown, idempotencyKey: string): Error {
-  if (!(err instanceof Stripe.errors.StripeError)) return err instanceof Error ? err : new Error(String(err));
-  if (err instanceof Stripe.errors.StripeIdempotencyError) return StripeErrors.idempotencyConflict(idempotencyKey);
-  if (err instanceof Stripe.errors.StripeInvalidRequestError) {
+  if (!(err instanceof stripeErrors().StripeError)) return err instanceof Error ? err : new Error(String(err));
+  if (err instanceof stripeErrors().StripeIdempotencyError) return StripeErrors.idempotencyConflict(idempotencyKey);
+  if (err instanceof stripeErrors().StripeInvalidRequestError) {
     if (err.code === 'resource_missing' && err.param === 'payment_intent')
       return PaymentGatewayErrors.paymentNotFound(idempotencyKey);
     return StripeErrors.rejected(err.message);
   }
-  if (err instanceof Stripe.errors.StripeCardError) return StripeErrors.rejected(err.message);
+  if (err instanceof stripeErrors().StripeCardError) return StripeErrors.rejected(err.message);
   // Authentication, permission, rate limit, connection and Stripe's own errors: not the caller's fault.
   return PaymentGatewayErrors.unavailable(`${err.type}: ${err.message}`);
 }

@@ -6,24 +6,26 @@
  */
 import { PaymentGatewayErrors, type PaymentEvent } from '@hostplane/sdk';
 import type Stripe from 'stripe';
-import { webhookVerifier } from './client.js';
+import { loadStripe } from './client.js';
 
 /** Stripe's default tolerance, in seconds. */
 export const TOLERANCE_SECONDS = 300;
 
-export function verify(
+export async function verify(
   rawBody: Buffer,
   headers: Record<string, string | string[] | undefined>,
   secrets: string[],
   tolerance = TOLERANCE_SECONDS,
-): Stripe.Event {
+): Promise<Stripe.Event> {
   const header = headers['stripe-signature'];
   if (typeof header !== 'string' || !header) throw PaymentGatewayErrors.webhookSignature('no Stripe-Signature header');
   if (!secrets.length) throw PaymentGatewayErrors.webhookSignature('no webhook signing secret is configured');
+  // Stripe's webhook helper: signature checks need no key or network.
+  const { webhooks } = await loadStripe();
   let reason = 'the signature does not match';
   for (const secret of secrets) {
     try {
-      return webhookVerifier.constructEvent(rawBody, header, secret, tolerance);
+      return webhooks.constructEvent(rawBody, header, secret, tolerance);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       // stripe-node says "Timestamp outside the tolerance zone" for stale events.

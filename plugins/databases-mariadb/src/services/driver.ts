@@ -14,7 +14,7 @@ import {
   type DatabaseStreamOptions,
   type Logger,
 } from '@hostplane/sdk';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import type { MariaDbConfig } from '../config.js';
 import { ManagedServer, type AdminCredentials } from './server.js';
 import { catchEarly, streamProgram } from './stream.js';
@@ -34,6 +34,17 @@ const account = (name: string): string => `'${name}'@'${USER_HOST}'`;
  */
 const grantDb = (name: string): string => `\`${name.replace(/[_%]/g, (c) => `\\${c}`)}\``;
 
+type Mysql = typeof mysql;
+let loading: Promise<Mysql> | undefined;
+/**
+ * mysql2 is imported when the driver first connects, not when the plugin loads: a host whose
+ * MariaDB is missing or disabled never pays its ~70 ms.
+ */
+function mysqlLib(): Promise<Mysql> {
+  loading ??= import('mysql2/promise').then((m) => m.default);
+  return loading;
+}
+
 export class MariaDbDriver implements DatabaseServer {
   readonly id = 'mariadb';
   readonly engine = 'mariadb';
@@ -46,6 +57,7 @@ export class MariaDbDriver implements DatabaseServer {
   #starting: Promise<void> | null = null;
   /** Set by `stop`: no lazy start after it. */
   #stopped = false;
+  #mysql: Mysql | null = null;
 
   constructor(private readonly options: DriverOptions) {
     this.managed = options.mode === 'managed' ? new ManagedServer(options) : null;
@@ -62,6 +74,7 @@ export class MariaDbDriver implements DatabaseServer {
 
   private async connect(): Promise<void> {
     try {
+      this.#mysql ??= await mysqlLib();
       if (this.managed) {
         const missing = this.managed.preflight();
         if (missing) throw new Error(missing);
@@ -103,7 +116,7 @@ export class MariaDbDriver implements DatabaseServer {
   private usePool(admin: AdminCredentials): void {
     this.#admin = admin;
     void this.#pool?.end().catch(() => undefined);
-    const pool = mysql.createPool({ ...this.target(admin), connectionLimit: 4, waitForConnections: true });
+    const pool = this.lib().createPool({ ...this.target(admin), connectionLimit: 4, waitForConnections: true });
     // A server that goes away ends idle connections; the pool replaces them at the next query.
     pool.on('connection', (conn) => conn.on('error', () => undefined));
     this.#pool = pool;
@@ -111,12 +124,18 @@ export class MariaDbDriver implements DatabaseServer {
 
   private async ping(admin: AdminCredentials): Promise<boolean> {
     try {
-      const conn = await mysql.createConnection(this.target(admin));
+      const conn = await this.lib().createConnection(this.target(admin));
       await conn.end();
       return true;
     } catch {
       return false;
     }
+  }
+
+  /** mysql2, loaded by the first `connect`, which every pool and ping follows. */
+  private lib(): Mysql {
+    if (!this.#mysql) throw DatabaseServerUnavailable(this.#reason ?? 'not started');
+    return this.#mysql;
   }
 
   private pool(): mysql.Pool {

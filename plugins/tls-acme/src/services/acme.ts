@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import https from 'node:https';
 import tls from 'node:tls';
-import acme from 'acme-client';
+import type AcmeClient from 'acme-client';
 import type { Logger, SecretsService } from '@hostplane/sdk';
 import type { TlsAcmeConfig } from '../config.js';
 
@@ -59,16 +59,27 @@ export function parseRetryAfter(value: unknown, now: Date): Date | null {
   return Number.isNaN(at) ? null : new Date(at);
 }
 
-let intercepting = false;
+type AcmeLib = typeof AcmeClient;
+let loading: Promise<AcmeLib> | undefined;
+/**
+ * acme-client (and its axios) is loaded on the first order, not at boot: most starts never
+ * order a certificate, and the import alone costs about 150 ms of every start.
+ */
+function acmeLib(): Promise<AcmeLib> {
+  loading ??= import('acme-client').then(({ default: acme }) => {
+    installInterceptor(acme);
+    return acme;
+  });
+  return loading;
+}
+
 /**
  * acme-client would wait out a 429/5xx inside the request (Retry-After can be hours, holding a
  * worker); with its retries off the order fails at once and the sweep tries again at the CA's
  * Retry-After (durable across restarts). It turns an error answer into a plain Error without
  * its headers, so the order's async context notes 429/503 answers and their Retry-After.
  */
-function installInterceptor(): void {
-  if (intercepting) return;
-  intercepting = true;
+function installInterceptor(acme: AcmeLib): void {
   (acme.axios.defaults as { acmeSettings?: { retryMaxAttempts: number } }).acmeSettings!.retryMaxAttempts = 0;
   const note = (status: number | undefined, headers: Record<string, unknown> | undefined): void => {
     const throttle = orderContext.getStore();
@@ -99,12 +110,10 @@ export class AcmeIssuer {
   /** Account registration in flight, per directory: a burst of first orders registers once. */
   readonly #registering = new Map<string, Promise<string>>();
 
-  constructor(private readonly deps: AcmeIssuerDeps) {
-    installInterceptor();
-  }
+  constructor(private readonly deps: AcmeIssuerDeps) {}
 
   /** Trust the configured directory CA besides the system's (acme-client has one axios instance). */
-  private trust(): void {
+  private trust(acme: AcmeLib): void {
     const { directoryCa } = this.deps.config();
     if (this.#agentFor === directoryCa) return;
     this.#agentFor = directoryCa;
@@ -117,8 +126,8 @@ export class AcmeIssuer {
    * A client on our account. The account URL is kept beside the key: acme-client would look an
    * existing account up with an empty update, which RFC 8555 CAs (pebble) refuse.
    */
-  private async client(): Promise<acme.Client> {
-    this.trust();
+  private async client(acme: AcmeLib): Promise<AcmeClient.Client> {
+    this.trust(acme);
     const { directoryUrl, email } = this.deps.config();
     const { secrets } = this.deps;
     const accountKey = await secrets.getOrCreate(accountSecret(directoryUrl), newKey);
@@ -158,7 +167,8 @@ export class AcmeIssuer {
     const throttle: Throttle = { retryAfter: null, status: null };
     return orderContext.run(throttle, async () => {
       try {
-        const client = await this.client();
+        const acme = await acmeLib();
+        const client = await this.client(acme);
         const key = newKey();
         const [, csr] = await acme.crypto.createCsr({ commonName: domains[0], altNames: domains }, key);
         const pem = await client.auto({
