@@ -184,7 +184,7 @@ export class MailDelivery {
   }
 
   /** Take one due mail not in `tried`: committed as `sending` before the SMTP transaction starts. */
-  private async claim(tried: readonly string[]): Promise<ClaimedRow | undefined> {
+  private async claim(tried: string[]): Promise<ClaimedRow | undefined> {
     const { rows } = await this.knex.raw<{ rows: ClaimedRow[] }>(
       `update hostplane.outbox o
           set status = 'sending', claimed_at = now(), attempts = o.attempts + 1,
