@@ -49,7 +49,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/test/**', 'bench/**', '.ci/**'],
+    files: ['**/test/**', 'bench/**', '.ci/**', 'scripts/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

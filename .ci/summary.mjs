@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 
 const log = readFileSync(process.argv[2] ?? 'test-output.log', 'utf8');
-const match = [...log.matchAll(/#\s*\{\s*total:\s*(\d+),\s*pass:\s*(\d+)(?:,\s*fail:\s*(\d+))?(?:,\s*skip:\s*(\d+))?/g)].pop();
+// The last summary that counted tests: `tap report` (coverage, after the run) prints one of its own with none.
+const match = [...log.matchAll(/#\s*\{\s*total:\s*(\d+),\s*pass:\s*(\d+)(?:,\s*fail:\s*(\d+))?(?:,\s*skip:\s*(\d+))?/g)]
+  .filter((m) => Number(m[1]) > 0)
+  .pop();
 if (!match) {
   console.log('0 passed, 1 failed');
   process.exit(1);
