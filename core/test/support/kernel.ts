@@ -26,12 +26,19 @@ export async function bootKernel(
 ): Promise<Kernel> {
   const db = options.db ?? (await sharedDatabase(t));
   const database = await openDatabase({ url: db.url, dataDir: '/tmp', poolMax: 4 });
-  const kernel = await Kernel.boot({
-    logger: pino({ level: 'silent' }),
-    taskThreads: 1,
-    ...options,
-    database,
-  });
+  let kernel: Kernel;
+  try {
+    kernel = await Kernel.boot({
+      logger: pino({ level: 'silent' }),
+      taskThreads: 1,
+      ...options,
+      database,
+    });
+  } catch (error) {
+    // An open pool keeps the test process alive until its idle connections time out (30 s).
+    await database.close();
+    throw error;
+  }
   t.teardown(() => kernel.stop());
   return kernel;
 }
