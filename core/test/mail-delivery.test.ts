@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '@hostplane/sdk';
 import { pino } from 'pino';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { MailDelivery, backoffMs, isTransient, requeueMail, type MailDeliveryOptions } from '../src/mail/delivery.js';
 import { createMailerService, listOutbox } from '../src/services/mailer.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -71,6 +71,14 @@ async function outboxRow(id: string): Promise<Record<string, unknown>> {
   return (await knex('hostplane.outbox').where({ id }).first())!;
 }
 
+/** A TCP listener that accepts and says nothing: the SMTP greeting never comes. Its URL. */
+async function silentServer(t: Test): Promise<string> {
+  const silent: Server = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  return `smtp://127.0.0.1:${(silent.address() as { port: number }).port}`;
+}
+
 const copiesTo = (address: string): Received[] => received.filter((r) => r.to.includes(address));
 
 t.test('a mail leaves over SMTP with its sender name, reply-to, attachment and fixed Message-ID', async (t) => {
@@ -130,11 +138,7 @@ t.test('a 5xx reply fails the mail without a retry', async (t) => {
 });
 
 t.test('a server that never answers times out, is retried, and attempts run out', async (t) => {
-  // A TCP listener that accepts and says nothing: the SMTP greeting never comes.
-  const silent: Server = createServer(() => undefined);
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
-  const silentUrl = `smtp://127.0.0.1:${(silent.address() as { port: number }).port}`;
+  const silentUrl = await silentServer(t);
   const { id } = await mailer.send({ to: 'slow@example.com', subject: 'Hello', text: 'Hi' });
   const d = delivery({ smtpUrl: silentUrl, timeoutMs: 200, retryBaseMs: 10, maxAttempts: 2 });
   t.match(await d.deliverDue(), { retried: 1 });
@@ -145,10 +149,7 @@ t.test('a server that never answers times out, is retried, and attempts run out'
 });
 
 t.test('one pass tries a mail once, even when its retry is due before the pass ends', async (t) => {
-  const silent: Server = createServer(() => undefined);
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
-  const silentUrl = `smtp://127.0.0.1:${(silent.address() as { port: number }).port}`;
+  const silentUrl = await silentServer(t);
   const { id } = await mailer.send({ to: 'again@example.com', subject: 'Hello', text: 'Hi' });
   // No backoff: the retry is due the moment it is queued, inside the same pass.
   const d = delivery({ smtpUrl: silentUrl, timeoutMs: 100, retryBaseMs: 0, maxAttempts: 3 });
