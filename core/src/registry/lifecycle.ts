@@ -137,70 +137,121 @@ export function buildRuntime(
   };
 }
 
-/** Bring `record` to `started`. Resolves whether or not it worked; look at `record.state`. */
-export async function activate(host: LifecycleHost, record: PluginRecord): Promise<void> {
-  if (record.state === 'started') return;
-  const id = record.discovered.manifest.id;
-  let phase = 'signature';
-  // Time per phase, logged at debug once started: which plugin, and which step of it, is slow.
-  const took: Record<string, number> = {};
-  let since = performance.now();
-  const enter = (next: string): void => {
+/** Time per phase, logged at debug once started: which plugin, and which step of it, is slow. */
+class PhaseClock {
+  phase = 'signature';
+  readonly took: Record<string, number> = {};
+  #since = performance.now();
+
+  enter(next: string): void {
     const now = performance.now();
-    took[phase] = (took[phase] ?? 0) + Math.round(now - since);
-    since = now;
-    phase = next;
-  };
+    this.took[this.phase] = (this.took[this.phase] ?? 0) + Math.round(now - this.#since);
+    this.#since = now;
+    this.phase = next;
+  }
+}
+
+/** What {@link prepareActivation} made ready for {@link completeActivation}. */
+export interface PreparedActivation {
+  definition: AnyPlugin;
+  config: Record<string, unknown>;
+  database: PluginDatabaseHandle | undefined;
+  clock: PhaseClock;
+}
+
+/**
+ * The first half of an activation, up to `installed`: signature, code, config, database role and
+ * pool, migrations. It touches nothing other plugins see (hooks, permissions, services), so
+ * several plugins can go through it at once; it waits on the database and the disk. Resolves
+ * undefined when the plugin failed (`record.state` says why).
+ *
+ * `isOn` says whether a dependency counts as on: {@link activateWanted} counts one prepared in
+ * the same pass, whose own second half runs before this plugin's.
+ */
+export async function prepareActivation(
+  host: LifecycleHost,
+  record: PluginRecord,
+  isOn?: (dependency: PluginRecord) => boolean,
+): Promise<PreparedActivation | undefined> {
+  const id = record.discovered.manifest.id;
+  const clock = new PhaseClock();
   // Opened before the runtime that owns it exists: closed here if activation fails before.
   let database: PluginDatabaseHandle | undefined;
   try {
     await host.checkSignature(record);
-    enter('load');
+    clock.enter('load');
     const definition = (record.definition ??= record.inline ?? (await host.loadDefinition(record)));
-    enter('dependencies');
-    checkActivatable(record, host.records);
-    enter('config');
+    clock.enter('dependencies');
+    checkActivatable(record, host.records, isOn);
+    clock.enter('config');
     const config = validateConfig(id, definition.config, await host.configFor(record, definition));
     // An isolated plugin's process starts here, as part of loading: the phase limits below
     // bound the plugin's own code, not the start of a process.
-    enter('load');
+    clock.enter('load');
     await isolatedOf(definition)?.prepare();
-    enter('database');
+    clock.enter('database');
     database = await host.openPluginDatabase(record, definition.migrations !== undefined);
-    enter('migrate');
+    clock.enter('migrate');
     if (definition.migrations && database) {
       const cancel = new AbortController();
       // As the plugin's own role, and in its own process when isolated: a migration reaches no
       // more than the plugin's code.
       const migrating = migrateDefinition(definition, database.knex, { pluginId: id, action: 'latest', signal: cancel.signal });
-      await withinLimit(migrating, host.limits.migrate, { plugin: id, phase }, () => cancel.abort());
+      await withinLimit(migrating, host.limits.migrate, { plugin: id, phase: clock.phase }, () => cancel.abort());
     }
     record.state = 'installed';
-    enter('setup');
+    return { definition, config, database, clock };
+  } catch (error) {
+    await database?.close(host.limits.stop);
+    await failPlugin(host, record, clock.phase, error);
+    return undefined;
+  }
+}
+
+/**
+ * The second half, from `installed` to `started`: setup, permissions, start, hooks. Run one
+ * plugin at a time in dependency order, so hooks and permissions are added in the same order on
+ * every start. Resolves whether or not it worked; look at `record.state`.
+ */
+export async function completeActivation(host: LifecycleHost, record: PluginRecord, prepared: PreparedActivation): Promise<void> {
+  const id = record.discovered.manifest.id;
+  const { definition, config, database, clock } = prepared;
+  clock.enter('dependencies');
+  try {
+    // A dependency prepared beside this one may have failed in its own second half.
+    checkActivatable(record, host.records);
+    clock.enter('setup');
     const runtime = buildRuntime(host, record, definition, config, database);
     record.runtime = runtime;
     record.health = null;
     const { input, registrations, abort } = runtime;
     // Built even without a setup hook: resolving `deps` is where undeclared services are refused.
     const setupContext = createSetupContext(input, registrations, definition.deps);
-    await withinLimit(definition.setup?.(setupContext), host.limits.setup, { plugin: id, phase });
+    await withinLimit(definition.setup?.(setupContext), host.limits.setup, { plugin: id, phase: clock.phase });
     host.rbac.define(id, definition.rbac ?? {});
     record.state = 'enabled';
-    enter('start');
+    clock.enter('start');
     const runtimeContext = createRuntimeContext(input, registrations, definition.deps, abort.signal);
-    await withinLimit(definition.start?.(runtimeContext), host.limits.start, { plugin: id, phase });
+    await withinLimit(definition.start?.(runtimeContext), host.limits.start, { plugin: id, phase: clock.phase });
     for (const { event, hook } of registrations.before) host.events.addBefore(id, event, hook);
     for (const { event, handler } of registrations.after) host.events.addAfter(id, event, handler);
     record.state = 'started';
     record.error = null;
     await persistState(host, record);
-    enter('started');
-    host.logger.debug({ plugin: id, ms: took }, 'plugin started');
+    clock.enter('started');
+    host.logger.debug({ plugin: id, ms: clock.took }, 'plugin started');
     void host.events.forSource('core').emit('plugin.enabled', { pluginId: id, version: record.discovered.manifest.version });
   } catch (error) {
     if (database && record.runtime?.database !== database) await database.close(host.limits.stop);
-    await failPlugin(host, record, phase, error);
+    await failPlugin(host, record, clock.phase, error);
   }
+}
+
+/** Bring `record` to `started`. Resolves whether or not it worked; look at `record.state`. */
+export async function activate(host: LifecycleHost, record: PluginRecord): Promise<void> {
+  if (record.state === 'started') return;
+  const prepared = await prepareActivation(host, record);
+  if (prepared) await completeActivation(host, record, prepared);
 }
 
 /**

@@ -39,12 +39,14 @@ export class SharedRelationMissingError extends Error {
 
 /**
  * Create or bring up to date the role of a plugin, its schema and its grants; return its login.
- * Runs as the owner role. Idempotent and serialised per plugin.
+ * Runs as the owner role. Idempotent, and serialised across plugins and processes: GRANTs
+ * for different roles on the same schema update one catalog row, and two at once fail with
+ * "tuple concurrently updated" (plugins are prepared side by side at boot).
  */
 export async function ensurePluginRole(knex: Knex, request: PluginRoleRequest, seal?: PasswordSeal): Promise<RoleLogin> {
   const schema = pluginSchemaName(request.pluginId);
   return knex.transaction(async (trx) => {
-    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`hostplane.roles:${request.pluginId}`]);
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['hostplane.roles']);
     const facts = await trx.raw<{ rows: Array<{ database: string; owner: string; version: number }> }>(
       `select current_database() as database, current_user as owner, current_setting('server_version_num')::int as version`,
     );
