@@ -17,7 +17,7 @@ import {
 import type mysql from 'mysql2/promise';
 import type { MariaDbConfig } from '../config.js';
 import { ManagedServer, type AdminCredentials } from './server.js';
-import { catchEarly, streamProgram } from './stream.js';
+import { catchEarly, streamProgram } from '@hostplane/sdk/programs';
 
 export type DriverOptions = Omit<MariaDbConfig, 'dumpBinary' | 'clientBinary'> &
   Partial<Pick<MariaDbConfig, 'dumpBinary' | 'clientBinary'>> & { logger: Pick<Logger, 'info' | 'warn' | 'error'> };

@@ -24,7 +24,7 @@ import {
 import pg from 'pg';
 import type { PostgresConfig } from '../config.js';
 import { ManagedCluster, type AdminCredentials } from './server.js';
-import { catchEarly, streamProgram } from './stream.js';
+import { catchEarly, streamProgram } from '@hostplane/sdk/programs';
 
 export type DriverOptions = PostgresConfig & { logger: Pick<Logger, 'info' | 'warn' | 'error'> };
 

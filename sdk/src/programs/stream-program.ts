@@ -1,6 +1,7 @@
 /**
- * A client program of the engine (the dump and load tools) wired to streams: argv only, never a
- * shell; the password in the child's environment only (never argv, which `ps` shows everyone).
+ * A program wired to streams, for drivers that hand data to a tool (a database's dump and load
+ * programs, an archiver): argv only, never a shell; secrets in the child's environment only
+ * (never argv, which `ps` shows everyone).
  *
  * The rules that keep a dump honest: the output is never ended here (the caller decides, once
  * the program exited 0), and an error of the input (a dump that could not be read to its end)
@@ -9,18 +10,25 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
+/** How {@link streamProgram} runs its program. */
 export interface StreamRun {
+  /** Added to a minimal environment (`PATH`, `LANG=C.UTF-8`): the program sees nothing else of ours. */
   env: Record<string, string>;
   /** Written to the program's stdin, to its end. */
   input?: Readable;
   /** Receives the program's stdout; never ended here. */
   output?: Writable;
+  /** Aborting kills the program (SIGKILL) and rejects. */
   signal?: AbortSignal;
 }
 
 const STDERR_MAX = 64 * 1024;
 
-/** Run `file` with `args`; resolves with the bytes written to `output` once it exited 0. */
+/**
+ * Run `file` with `args`; resolves with the bytes written to `output` once it exited 0. Rejects
+ * with the last lines of its stderr when it exits otherwise, and when the input, the output or
+ * the signal fails it (the program is killed first).
+ */
 export function streamProgram(file: string, args: string[], run: StreamRun): Promise<{ bytes: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {

@@ -1,0 +1,8 @@
+/**
+ * `@hostplane/sdk/programs`: running the tools a driver depends on (dump and load programs,
+ * archivers) with their input and output as streams. Node-only, and kept out of the SDK's main
+ * entry, which the panel's browser code imports for types and constants.
+ *
+ * @packageDocumentation
+ */
+export { catchEarly, streamProgram, type StreamRun } from './stream-program.js';
