@@ -4,9 +4,15 @@
  * everything in reverse order at shutdown.
  */
 import { findCycles, startOrder, type GraphNode } from './dependency-graph.js';
-import { completeActivation, deactivate, failPlugin, prepareActivation, type LifecycleHost } from './lifecycle.js';
+import {
+  completeActivation,
+  deactivate,
+  failPlugin,
+  prepareActivation,
+  type LifecycleHost,
+  type PreparedActivation,
+} from './lifecycle.js';
 import type { PluginRecord } from './plugin-record.js';
-import type { PreparedActivation } from './lifecycle.js';
 
 /** The dependency graph of every known plugin. */
 export function graphOf(records: ReadonlyMap<string, PluginRecord>): Map<string, GraphNode> {
