@@ -31,8 +31,7 @@ export function graphOf(records: ReadonlyMap<string, PluginRecord>): Map<string,
  * The first half of each activation (signature, code, role, pool, migrations: waits on disk and
  * database) runs as soon as the plugin's dependencies have been through theirs, many at once;
  * the second half (setup, start, hooks) runs one plugin at a time in dependency order, so what
- * plugins see of each other is the same on every start. With every first-party plugin enabled,
- * the plugins' part of a boot went from about 2.2 s to 0.8 s (bench/boot.ts measures the whole).
+ * plugins see of each other is the same on every start. bench/boot.ts measures the effect.
  */
 export async function activateWanted(host: LifecycleHost, retry: ReadonlySet<string> = new Set()): Promise<void> {
   const graph = graphOf(host.records);
