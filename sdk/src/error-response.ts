@@ -3,7 +3,8 @@
  * error handler writes `{ "error": { "code", "message", "details"?, "requestId" } }` for any
  * thrown {@link HostplaneError}, so routes declare it rather than define it each.
  */
-import { Type, type TObject, type TOptional, type TString, type TUnknown } from '@sinclair/typebox';
+import type { TObject, TOptional, TString, TUnknown } from '@sinclair/typebox';
+import { Type } from '#typebox';
 
 /** Schema of an error response body. */
 export const ErrorResponseSchema: TObject<{

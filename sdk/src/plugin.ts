@@ -1,7 +1,8 @@
 /**
  * The plugin contract: `definePlugin({...})` is the default export of every plugin package.
  */
-import { Type, type Static, type TObject, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+import type { Static, TObject, TSchema, SchemaOptions } from '@sinclair/typebox';
+import { Type } from '#typebox';
 import type { AfterHandler, BeforeHook, EventName } from './events.js';
 import type { ExtensionPoint } from './extension-points.js';
 import type { Role, RouteOptions, RouteRegistrar } from './http.js';
