@@ -7,7 +7,6 @@
  * with the reason; the host keeps serving everything else meanwhile.
  */
 import { rm } from 'node:fs/promises';
-import { Agent } from 'node:http';
 import {
   coreServices,
   createServiceRef,
@@ -31,6 +30,7 @@ import type { InitParams, PluginDescription, RegistrationsDescriptor, WireMessag
 import { IsolationErrors } from './errors.js';
 import type { ResolvedIsolationOptions } from './options.js';
 import { planProcess } from './process-plan.js';
+import { SocketPools, loadUndici } from './socket-pools.js';
 import { replayRegistrations } from './stand-ins.js';
 import { Supervisor } from './supervisor.js';
 
@@ -60,7 +60,7 @@ const SERVICE_REFS = new Map<string, ServiceRef<unknown>>(
 /** The session of an isolated plugin: at most one process at a time. */
 export class IsolatedPlugin {
   #supervisor: Supervisor | undefined;
-  #agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  #pools = new SocketPools();
   #setupCtx: AnyContext | undefined;
   #runtime: AnyRuntime | undefined;
   #config: Record<string, unknown> = {};
@@ -200,7 +200,7 @@ export class IsolatedPlugin {
       route: {
         pluginId: this.id,
         socket: () => (this.#supervisor?.up ? this.#socket : undefined),
-        agent: this.#agent,
+        pools: this.#pools,
         timeoutMs: this.host.options.routeTimeoutMs,
         downReason: () => this.#downReason,
       },
@@ -262,13 +262,17 @@ export class IsolatedPlugin {
   #removeSocket(): void {
     const socket = this.#socket;
     this.#socket = undefined;
-    if (socket) void rm(socket, { force: true }).catch(() => undefined);
+    if (!socket) return;
+    this.#pools.drop(socket);
+    void rm(socket, { force: true }).catch(() => undefined);
   }
 
   /** `timeoutMs` 0: the lifecycle's setup limit bounds the call; a restart sets its own. */
   async #setupInChild(timeoutMs = 0): Promise<RegistrationsDescriptor> {
     const registrations = await this.#call<RegistrationsDescriptor>('setup', { config: this.#config }, timeoutMs);
     this.#socket = registrations.socket ?? undefined;
+    // The gateway's client for the routes loads now rather than on the first request.
+    if (this.#socket) void loadUndici().catch(() => undefined);
     return registrations;
   }
 

@@ -5,20 +5,22 @@
  * error the plugin raised is re-raised here, so it leaves through the host's error handler
  * with the same shape and request id as any other.
  */
-import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
 import { HostplaneError, type RouteApp } from '@hostplane/sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
 import { decodeSymbols } from './child/codec.js';
 import type { RouteDescriptor } from './child/protocol.js';
 import { ACTOR_HEADER, ERROR_HEADER } from './child/routes.js';
 import { IsolationErrors } from './errors.js';
+import type { SocketPools } from './socket-pools.js';
 
 /** What the proxy needs from the session. */
 export interface RouteTarget {
   pluginId: string;
   /** The socket while the child is up, else undefined. */
   socket(): string | undefined;
-  agent: Agent;
+  /** Keep-alive connections to the plugin's sockets. */
+  pools: SocketPools;
   timeoutMs: number;
   /** Why the plugin is unavailable (shown in the 503). */
   downReason(): string;
@@ -76,14 +78,15 @@ function bodyOf(body: unknown, contentType: string | undefined): { data: Buffer 
   return { data: Buffer.from(JSON.stringify(body)), type: 'application/json' };
 }
 
-async function readError(res: IncomingMessage, pluginId: string): Promise<Error> {
+async function readError(body: Dispatcher.ResponseData['body'], status: number, pluginId: string): Promise<Error> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
+  for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_ERROR_BODY) break;
     chunks.push(chunk);
   }
+  body.destroy();
   try {
     const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
       error?: { code?: unknown; message?: unknown; details?: unknown };
@@ -91,17 +94,21 @@ async function readError(res: IncomingMessage, pluginId: string): Promise<Error>
     const e = parsed.error ?? {};
     // The plugin's own codes keep their status; an internal error stays generic (its stack is in the plugin's log).
     if (typeof e.code === 'string' && /^[A-Z][A-Z0-9]*_ERR_[A-Z0-9_]+$/.test(e.code) && e.code !== 'HOST_ERR_INTERNAL') {
-      return new HostplaneError(e.code, String(e.message ?? ''), res.statusCode ?? 500, e.details);
+      return new HostplaneError(e.code, String(e.message ?? ''), status, e.details);
     }
   } catch {
     // fall through: an unreadable error is an internal one
   }
-  return new Error(`plugin "${pluginId}" answered ${String(res.statusCode)} without a readable error`);
+  return new Error(`plugin "${pluginId}" answered ${String(status)} without a readable error`);
 }
 
-function forward(target: RouteTarget, request: Req, reply: FastifyReply): Promise<unknown> {
+async function readSmall(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
+  return Buffer.from(await body.arrayBuffer());
+}
+
+async function forward(target: RouteTarget, request: Req, reply: FastifyReply): Promise<unknown> {
   const socketPath = target.socket();
-  if (!socketPath) return Promise.reject(IsolationErrors.unavailable(target.pluginId, target.downReason()));
+  if (!socketPath) throw IsolationErrors.unavailable(target.pluginId, target.downReason());
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined && !DROP_REQUEST.has(name)) headers[name] = value as string | string[];
@@ -109,50 +116,48 @@ function forward(target: RouteTarget, request: Req, reply: FastifyReply): Promis
   headers['x-request-id'] = request.id;
   const actor = actorHeader(request.actor);
   if (actor) headers[ACTOR_HEADER] = actor;
+  // The client sets content-length from the body.
   const { data, type } = bodyOf(request.body, request.headers['content-type']);
   if (type) headers['content-type'] = type;
-  if (data) headers['content-length'] = String(data.length);
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest({ socketPath, agent: target.agent, method: request.method, path: request.url, headers });
-    const timer = setTimeout(() => {
-      outgoing.destroy();
-      reject(
-        IsolationErrors.timeout(
-          target.pluginId,
-          `${request.method} ${request.routeOptions.url ?? request.url}`,
-          target.timeoutMs,
-        ),
+  const pool = await target.pools.get(socketPath);
+  let res: Dispatcher.ResponseData;
+  try {
+    // The route timeout bounds the wait for the answer's head; its body may take longer.
+    res = await pool.request({
+      path: request.url,
+      method: request.method,
+      headers,
+      body: data ?? null,
+      headersTimeout: target.timeoutMs,
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'UND_ERR_HEADERS_TIMEOUT') {
+      throw IsolationErrors.timeout(
+        target.pluginId,
+        `${request.method} ${request.routeOptions.url ?? request.url}`,
+        target.timeoutMs,
       );
-    }, target.timeoutMs);
-    outgoing.on('error', () => {
-      clearTimeout(timer);
-      reject(IsolationErrors.unavailable(target.pluginId, target.downReason()));
-    });
-    outgoing.on('response', (res) => {
-      clearTimeout(timer);
-      if (res.headers[ERROR_HEADER]) {
-        readError(res, target.pluginId).then(reject, reject);
-        return;
-      }
-      for (const [name, value] of Object.entries(res.headers)) {
-        if (value !== undefined && !DROP_RESPONSE.has(name) && !name.startsWith('access-control-'))
-          void reply.header(name, value);
-      }
-      void reply.code(res.statusCode ?? 502);
-      // Small answers of known length are sent as one buffer (cheaper than piping a stream
-      // through the reply); anything else streams as it comes.
-      const length = Number(res.headers['content-length']);
-      if (Number.isInteger(length) && length <= SMALL_BODY) {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve(reply.send(Buffer.concat(chunks))));
-        res.on('error', () => reject(IsolationErrors.unavailable(target.pluginId, target.downReason())));
-        return;
-      }
-      resolve(reply.send(res));
-    });
-    outgoing.end(data);
-  });
+    }
+    throw IsolationErrors.unavailable(target.pluginId, target.downReason());
+  }
+  if (res.headers[ERROR_HEADER]) throw await readError(res.body, res.statusCode, target.pluginId);
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined && !DROP_RESPONSE.has(name) && !name.startsWith('access-control-')) void reply.header(name, value);
+  }
+  void reply.code(res.statusCode);
+  // Small answers of known length are sent as one buffer (cheaper than piping a stream
+  // through the reply); anything else streams as it comes.
+  const length = Number(res.headers['content-length']);
+  if (Number.isInteger(length) && length <= SMALL_BODY) {
+    let buffer: Buffer;
+    try {
+      buffer = await readSmall(res.body);
+    } catch {
+      throw IsolationErrors.unavailable(target.pluginId, target.downReason());
+    }
+    return reply.send(buffer);
+  }
+  return reply.send(res.body);
 }
 
 /** A registrar putting `routes` (full URLs under `/v1<prefix>`) on the gateway, each forwarding to `target`. */
