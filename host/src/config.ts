@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { PhaseLimits } from '@hostplane/core';
 import { defineError } from '@hostplane/sdk';
 import { LOG_FORMATS, type LogFormatSetting } from './log-format.js';
+import { parseTrustProxy } from './trust-proxy.js';
 
 export const ConfigInvalid = defineError(
   'HOST_ERR_CONFIG_INVALID',
@@ -30,6 +31,11 @@ export interface HostConfig {
   port: number;
   /** Origins allowed by CORS (the panel's). */
   corsOrigins: string[];
+  /**
+   * `HOSTPLANE_TRUST_PROXY`: the reverse proxies (addresses, CIDR ranges, `loopback` …) whose
+   * `X-Forwarded-For`/`-Proto` the host believes; empty: none (see trust-proxy.ts).
+   */
+  trustProxy: string[];
   logLevel: string;
   /** `HOSTPLANE_LOG_FORMAT`: JSON lines, human lines, or (auto) human on a terminal only. */
   logFormat: LogFormatSetting;
@@ -147,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!LOG_FORMATS.includes(logFormat)) {
     throw ConfigInvalid('HOSTPLANE_LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   }
+  const trust = parseTrustProxy(env.HOSTPLANE_TRUST_PROXY);
+  if ('problem' in trust) throw ConfigInvalid('HOSTPLANE_TRUST_PROXY', trust.problem);
   const redisUrl = env.HOSTPLANE_REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
     throw ConfigInvalid('HOSTPLANE_REDIS_URL', 'must start with redis:// or rediss://');
@@ -171,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    trustProxy: trust.proxies,
     logLevel,
     logFormat,
     rateLimit: { max: intVar(env, 'HOSTPLANE_RATE_LIMIT_MAX', 300, 1, 1_000_000), timeWindow: '1 minute' },

@@ -38,7 +38,7 @@ export interface GatewaySettings {
   corsOrigins: string[];
   rateLimit: RateLimitSettings;
   bodyLimit: number;
-  trustProxy: boolean;
+  trustProxy: boolean | string[];
 }
 
 /** What every generation is built from; lives as long as the host. */

@@ -36,8 +36,12 @@ export interface HostOptions {
   redisUrl?: string;
   /** Largest request body in bytes. Default 1 MiB. */
   bodyLimit?: number;
-  /** Trust `X-Forwarded-*` (set when behind a reverse proxy). Default false. */
-  trustProxy?: boolean;
+  /**
+   * The reverse proxies whose `X-Forwarded-*` headers are believed: addresses, CIDR ranges or
+   * `loopback`/`linklocal`/`uniquelocal` (Fastify's `trustProxy`). `true` trusts every client,
+   * which lets anyone pick their IP: for tests only. Default: none.
+   */
+  trustProxy?: boolean | string[];
   /** How long `close()` waits for in-flight requests before dropping connections. Default 10 s. */
   shutdownGraceMs?: number;
   /** Serve the panel under `/` (true: the @hostplane/panel build). Default false: API only. */
@@ -112,7 +116,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       corsOrigins: options.corsOrigins ?? [],
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
-      trustProxy: options.trustProxy ?? false,
+      trustProxy: Array.isArray(options.trustProxy) && options.trustProxy.length === 0 ? false : (options.trustProxy ?? false),
     },
   };
 

@@ -34,6 +34,7 @@ export async function startCommand(input: CommandInput): Promise<undefined> {
       kernel,
       logger,
       corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
       rateLimit: config.rateLimit,
       rateLimitStore: config.rateLimitStore,
       ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
