@@ -68,6 +68,18 @@ export interface SiteTls {
 }
 
 /**
+ * A bandwidth throttle on a site (a quota's overage action): each response is sent at most
+ * `bytesPerSecond` fast, and the site serves at most `connections` requests at once, so the
+ * site's whole traffic stays under their product.
+ */
+export interface SiteThrottle {
+  /** Per response, 1 KiB/s – 1 GiB/s. */
+  bytesPerSecond: number;
+  /** Requests served at once across the site's names, 1–10,000; more are answered 503. */
+  connections: number;
+}
+
+/**
  * Everything a driver needs to serve one site. Built by the websites plugin from validated data:
  * `name` and `domains` are already safe for file names and config (see each field).
  */
@@ -92,6 +104,8 @@ export interface SiteSpec {
   tls?: SiteTls | null;
   /** PHP settings of a php or wordpress site; absent or null: the `resources` and PHP's defaults. */
   php?: SitePhpSettings | null;
+  /** Bandwidth throttle; absent or null: none. */
+  throttle?: SiteThrottle | null;
 }
 
 /** What a driver reports back after applying a site. */

@@ -54,6 +54,13 @@ export function assertValidSpec(site: SiteSpec, phpVersions: readonly string[]):
   if (!Number.isInteger(r.phpMaxChildren) || r.phpMaxChildren < 1 || r.phpMaxChildren > 1000)
     refuse('phpMaxChildren must be 1–1000');
   if (!Number.isInteger(r.uploadMaxMb) || r.uploadMaxMb < 1 || r.uploadMaxMb > 65_536) refuse('uploadMaxMb must be 1–65536');
+  if (site.throttle) {
+    const t = site.throttle;
+    if (!Number.isInteger(t.bytesPerSecond) || t.bytesPerSecond < 1024 || t.bytesPerSecond > 1024 ** 3)
+      refuse('throttle.bytesPerSecond must be 1024–1073741824');
+    if (!Number.isInteger(t.connections) || t.connections < 1 || t.connections > 10_000)
+      refuse('throttle.connections must be 1–10000');
+  }
   if (site.php) {
     const p = site.php;
     if (!Number.isInteger(p.memoryLimitMb) || p.memoryLimitMb < 16 || p.memoryLimitMb > r.phpMemoryMb)

@@ -106,6 +106,44 @@ if (missing) {
     t.equal((await get(port, `${n}.example.test`)).body, 'open for business');
   });
 
+  t.test('a throttled site sends each answer at its rate and serves its connections at once', async (t) => {
+    const n = name('slow');
+    const spec = site(n, { throttle: { bytesPerSecond: 64 * 1024, connections: 1 } });
+    const applied = await driver.apply(spec);
+    await fs.writeFile(path.join(applied.documentRoot, 'big.bin'), Buffer.alloc(256 * 1024, 7));
+    const began = performance.now();
+    const first = get(port, `${n}.example.test`, '/big.bin');
+    // While the first download takes its time, a second request is over the site's connections.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = await get(port, `${n}.example.test`, '/big.bin');
+    const answer = await first;
+    const seconds = (performance.now() - began) / 1000;
+    t.equal(answer.status, 200);
+    t.equal(answer.body.length, 256 * 1024, 'the whole file arrives');
+    // 256 KiB at 64 KiB/s: four seconds, less the first buffer NGINX may send at once (~3 s seen).
+    t.ok(seconds >= 2.5, `the download took ${seconds.toFixed(2)} s, at most 64 KiB/s`);
+    t.equal(second.status, 503, 'a request beyond the site’s connections is refused');
+    // Lifted: the same site without a throttle answers both at once.
+    await driver.apply(site(n));
+    const [a, b] = await Promise.all([get(port, `${n}.example.test`, '/big.bin'), get(port, `${n}.example.test`, '/big.bin')]);
+    t.same([a.status, b.status], [200, 200], 'lifted: no connection limit');
+  });
+
+  t.test('a throttle out of bounds is refused', async (t) => {
+    for (const throttle of [
+      { bytesPerSecond: 10, connections: 1 },
+      { bytesPerSecond: 1024.5, connections: 1 },
+      { bytesPerSecond: 65536, connections: 0 },
+      { bytesPerSecond: 65536, connections: 1e9 },
+    ]) {
+      await t.rejects(
+        driver.apply(site(name('bad'), { throttle })),
+        { code: 'WEBSERVER_ERR_CONFIG_REJECTED', message: /throttle\./ },
+        JSON.stringify(throttle),
+      );
+    }
+  });
+
   t.test('remove: the default server answers, files and user are gone, and it is idempotent', async (t) => {
     const n = name('gone');
     const spec = site(n, { kind: 'php', phpVersion: php });

@@ -126,6 +126,9 @@ export function renderMainConfig(input: MainConfigInput): string {
     '    ssl_session_timeout 1d;',
     '    ssl_session_cache shared:HostplaneTLS:10m;',
     '    ssl_session_tickets off;',
+    // Throttled sites count their requests in flight here, each under its own primary name.
+    '    limit_conn_zone $server_name zone=hp_throttle:2m;',
+    '    limit_conn_status 503;',
     '    map $http_upgrade $hp_connection_upgrade {',
     '        default upgrade;',
     "        '' close;",
@@ -163,7 +166,7 @@ export function renderSiteConfig(input: SiteConfigInput): string {
   ];
   const lines = [
     HEADER,
-    `# site ${site.name} kind=${site.kind} state=${site.state}${tls ? ' tls' : ''}`,
+    `# site ${site.name} kind=${site.kind} state=${site.state}${tls ? ' tls' : ''}${site.throttle ? ' throttled' : ''}`,
     'server {',
     `    listen ${assertListen(input.listen)};`,
     `    server_name ${names};`,
@@ -207,6 +210,14 @@ function siteBody(input: SiteConfigInput, logs: string[]): string[] {
   const { site } = input;
   const p = safePath;
   const lines = [...logs, `    root ${p(input.documentRoot)};`, `    client_max_body_size ${site.resources.uploadMaxMb}m;`];
+  if (site.throttle) {
+    lines.push(
+      '',
+      '    # Bandwidth throttle (a quota overage): each answer this fast, this many at once.',
+      `    limit_rate ${site.throttle.bytesPerSecond};`,
+      `    limit_conn hp_throttle ${site.throttle.connections};`,
+    );
+  }
   if (site.state === 'suspended') {
     lines.push(
       '',
