@@ -43,11 +43,26 @@ export const MeteringConfig = Type.Object(
       maximum: 99,
       description: 'Percent of a quota at which the customer is warned (once per period)',
     }),
-    bandwidthOverage: Type.Union([Type.Literal('notify'), Type.Literal('suspend')], {
+    bandwidthOverage: Type.Union([Type.Literal('notify'), Type.Literal('throttle'), Type.Literal('suspend')], {
       title: 'Bandwidth overage',
       default: 'notify',
       description:
-        "What happens when a subscription uses more than its monthly bandwidth: 'notify' mails the customer; 'suspend' also suspends the subscription (an admin lifts it)",
+        "What happens when a subscription uses more than its monthly bandwidth: 'notify' mails the customer; 'throttle' also serves its websites slower (see the throttle settings) until the month's use is under the limit again (a new month, a larger package); 'suspend' suspends the subscription (an administrator lifts it)",
+    }),
+    throttleKilobytesPerSecond: Type.Integer({
+      title: 'Throttled speed',
+      default: 128,
+      minimum: 1,
+      maximum: 1_048_576,
+      description: "With the 'throttle' overage action: kilobytes per second each answer of a throttled website is sent at",
+    }),
+    throttleConnections: Type.Integer({
+      title: 'Throttled connections',
+      default: 10,
+      minimum: 1,
+      maximum: 10_000,
+      description:
+        "With the 'throttle' overage action: answers a throttled website serves at once (more are refused with 503), which caps its total speed",
     }),
     metricsTopSites: Type.Integer({
       title: 'Sites in metrics',

@@ -17,8 +17,12 @@ declare module '@hostplane/sdk' {
       limit: number;
       /** `disk` for disk space; `YYYY-MM` for a month of bandwidth. */
       period: string;
-      /** What was done about it: `notified`, or `suspended` (bandwidth with the suspend action). */
-      action: 'notified' | 'suspended';
+      /**
+       * What was done about it: `notified`, or with bandwidth's overage action `suspended` or
+       * `throttled` (the subscription's sites served slower until the month's use is under the
+       * limit again: a new month, or a larger package).
+       */
+      action: 'notified' | 'suspended' | 'throttled';
     };
   }
 }

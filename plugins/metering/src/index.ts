@@ -6,6 +6,7 @@
  */
 import { coreServices, definePlugin, extensionPoints, type WebServerDriver } from '@hostplane/sdk';
 import { accountsSuspensionRef } from '@hostplane/plugin-accounts';
+import { websitesThrottleRef } from '@hostplane/plugin-websites';
 import { MeteringConfig } from './config.js';
 import { MeteringStore } from './store.js';
 import { Quotas } from './services/quotas.js';
@@ -88,6 +89,7 @@ export default definePlugin({
       logger,
       config,
       suspension: () => ctx.get(accountsSuspensionRef),
+      throttle: () => ctx.get(websitesThrottleRef),
     });
     const disk = new DiskMeter({ store, tasks, quotas, clock, logger, config, driver });
     const traffic = new TrafficMeter({ store, tasks, quotas, logger, driver });

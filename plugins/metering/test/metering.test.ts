@@ -2,7 +2,8 @@
  * Metering against the real stack: real requests to real NGINX write real logs; the schedules
  * rotate and count them (once, however often a file is offered) and measure the sites' disk;
  * crossing a quota does what the README says: a warning at 80 %, uploads and new sites refused
- * at 100 % of disk, the subscription suspended on bandwidth overage with `suspend`.
+ * at 100 % of disk, the subscription suspended on bandwidth overage with `suspend`, its sites
+ * served slower with `throttle` until the package allows the month's use again.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -174,5 +175,61 @@ if (missing) {
     t.match(res.body, /hostplane_site_http_requests_total\{site="_other"\} 1\n/);
     const series = res.body.split('\n').filter((l) => l.startsWith('hostplane_site_http_requests_total{'));
     t.equal(series.length, 2, 'top 1 + _other');
+  });
+
+  t.test('bandwidth overage with the throttle action slows the sites until the package allows it again', async (t) => {
+    await host.kernel.setConfig('metering', {
+      bandwidthOverage: 'throttle',
+      throttleKilobytesPerSecond: 16,
+      throttleConnections: 1,
+      diskOpsPerSecond: 100_000,
+    });
+    const noBandwidth = await stack.newPackage({ disk_mb: 1000 });
+    const subC = await stack.subscribe(trees.customerA, noBandwidth.id);
+    const siteC = await stack.site(subC);
+    await fs.writeFile(path.join(siteC.publicDir, 'file.bin'), Buffer.alloc(48 * 1024, 1));
+    t.equal((await visit(port, siteC.domain, '/')).status, 200);
+    await meter();
+    const crossed = await events.waitFor(
+      'usage.threshold.crossed',
+      (p) => p.resource === 'bandwidth_gb' && p.subscriptionId === subC,
+    );
+    t.equal(crossed.payload.action, 'throttled');
+    t.equal((await admin.get(`/v1/subscriptions/${subC}`)).body.status, 'active', 'not suspended');
+
+    /** While one download runs, whether a second request is refused (the throttle's one connection). */
+    const secondRefused = async () => {
+      const slow = visit(port, siteC.domain, '/file.bin');
+      await new Promise((r) => setTimeout(r, 200));
+      const second = await visit(port, siteC.domain, '/');
+      const first = await slow;
+      t.equal(first.status, 200, 'the download itself is served');
+      return second.status === 503;
+    };
+    const until = async (want: boolean) => {
+      for (let i = 0; i < 50; i += 1) {
+        if ((await secondRefused()) === want) return true;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return false;
+    };
+    t.ok(await until(true), 'throttled: one answer at a time, at 16 KB/s');
+
+    // A larger package: the month's use is under the limit again, and the next count lifts it.
+    const patched = await admin.patch(`/v1/packages/${noBandwidth.id}`, {
+      limits: {
+        websites: 20,
+        domains: 20,
+        databases: 0,
+        email_accounts: 0,
+        cron_jobs: 0,
+        backups: 0,
+        disk_mb: 1000,
+        bandwidth_gb: 100,
+      },
+    });
+    t.equal(patched.status, 200, JSON.stringify(patched.body));
+    await meter();
+    t.ok(await until(false), 'lifted: a second request is served beside a download');
   });
 }

@@ -13,7 +13,10 @@ import { followAccounts } from './follow-accounts.js';
 import { enqueueReconcile, RECONCILE_JOB, WebsitesService } from './websites-service.js';
 import { phpSettingsRoutes } from './php-settings.js';
 import { PAGES } from './panel.js';
+import { createWebsitesThrottleService, websitesThrottleRef } from './throttle-service.js';
 import './events.js';
+
+export { websitesThrottleRef, type WebsitesThrottleService } from './throttle-service.js';
 
 export default definePlugin({
   id: 'websites',
@@ -78,6 +81,7 @@ export default definePlugin({
     );
     ctx.schedule('sweep', { cron: ctx.config.sweepCron, job: RECONCILE_JOB });
     followAccounts(ctx, service);
+    ctx.provide(websitesThrottleRef, () => createWebsitesThrottleService({ db, audit, service }));
     // A web server that appears (its plugin enabled, or restarted) gets every waiting site.
     ctx.on('plugin.enabled', async () => service.enqueueReconcile());
     // A certificate landed or a HTTPS switch flipped: the run takes it (see takeCertificateChanges).

@@ -21,7 +21,7 @@ import {
 } from '@hostplane/sdk';
 import type { WebsitesConfig } from './config.js';
 import { siteSpecOf, type PackageResources } from './spec.js';
-import type { WebsiteRow, WebsiteStore } from './store.js';
+import type { SubscriptionInfo, WebsiteRow, WebsiteStore } from './store.js';
 
 /** Transient failures of one generation before the site shows `error`. */
 export const MAX_FAILURES = 5;
@@ -85,7 +85,7 @@ export class Reconciler {
           const outcome = await this.reconcileOne(
             r,
             aliases.get(r.id) ?? [],
-            subscriptions.get(r.subscription_id)?.resources ?? null,
+            subscriptions.get(r.subscription_id) ?? null,
             driver,
             tls.get(r.id),
           );
@@ -115,7 +115,7 @@ export class Reconciler {
   private async reconcileOne(
     row: WebsiteRow,
     aliases: string[],
-    resources: PackageResources | null,
+    subscription: Pick<SubscriptionInfo, 'resources' | 'throttle'> | null,
     driver: WebServerDriver | undefined,
     tls?: SiteTlsState,
   ): Promise<Outcome> {
@@ -133,7 +133,12 @@ export class Reconciler {
         return 'applied';
       }
       const database = row.kind === 'wordpress' && row.desired === 'active' ? await this.wordpressDatabase(row) : null;
-      const spec = { ...siteSpecOf(row, aliases, this.deps.config(), resources, database?.spec ?? null), tls: tls?.tls ?? null };
+      const resources: PackageResources | null = subscription?.resources ?? null;
+      const spec = {
+        ...siteSpecOf(row, aliases, this.deps.config(), resources, database?.spec ?? null),
+        tls: tls?.tls ?? null,
+        throttle: subscription?.throttle ?? null,
+      };
       const applied = spec.state === 'suspended' ? (await driver.suspend(spec), null) : await driver.apply(spec);
       // Whatever the generation now: wp-config.php holds this password, so it must not be reissued.
       if (database?.issued) await this.markInstalled(row.id);

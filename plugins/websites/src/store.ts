@@ -2,7 +2,7 @@
  * The websites tables: rows as stored, the API view, history entries, and the read of a
  * subscription's package from the accounts plugin (which this plugin requires).
  */
-import { Type, type Actor, type DatabaseService, type Static, type TenancyService } from '@hostplane/sdk';
+import { Type, type Actor, type DatabaseService, type SiteThrottle, type Static, type TenancyService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { displayDomain } from './domains.js';
 import { WebsitesErrors } from './errors.js';
@@ -140,6 +140,8 @@ export interface SubscriptionInfo {
   phpVersions: string[];
   /** PHP resources the package sets; null fields fall back to the plugin's config. */
   resources: { phpMemoryMb: number | null; phpMaxChildren: number | null; uploadMaxMb: number | null };
+  /** The bandwidth throttle on the subscription's sites (throttle-service.ts), or null. */
+  throttle: SiteThrottle | null;
 }
 
 /** Data access for the plugin's tables. */
@@ -328,9 +330,10 @@ export class WebsiteStore {
   ): Promise<SubscriptionInfo[]> {
     const rows = (await where(
       (trx ?? this.knex)
-        .select('s.id', 's.customer_id', 's.status', 'p.features')
+        .select('s.id', 's.customer_id', 's.status', 'p.features', 'th.bytes_per_second', 'th.connections')
         .from('plugin_accounts.subscriptions as s')
-        .join('plugin_accounts.packages as p', 'p.id', 's.package_id'),
+        .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
+        .leftJoin(`${this.db.schema}.subscription_throttles as th`, 'th.subscription_id', 's.id'),
     )) as Array<{
       id: string;
       customer_id: string;
@@ -341,6 +344,8 @@ export class WebsiteStore {
         php_max_children?: number | null;
         upload_max_mb?: number | null;
       } | null;
+      bytes_per_second: number | null;
+      connections: number | null;
     }>;
     return rows.map((row) => {
       const f = row.features ?? {};
@@ -354,6 +359,10 @@ export class WebsiteStore {
           phpMaxChildren: f.php_max_children ?? null,
           uploadMaxMb: f.upload_max_mb ?? null,
         },
+        throttle:
+          row.bytes_per_second !== null && row.connections !== null
+            ? { bytesPerSecond: row.bytes_per_second, connections: row.connections }
+            : null,
       };
     });
   }

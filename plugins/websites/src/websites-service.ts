@@ -328,6 +328,21 @@ export class WebsitesService {
     return row as WebsiteRow;
   }
 
+  /** Re-apply every live site of a subscription (something they are served with changed). */
+  async touchSubscriptionSites(subscriptionId: string, trx: Knex.Transaction): Promise<number> {
+    const touched = await this.deps.store
+      .table(trx)
+      .where({ subscription_id: subscriptionId })
+      .whereNot({ desired: 'deleted' })
+      .update({
+        failures: 0,
+        generation: trx.raw('generation + 1') as unknown as number,
+        updated_at: trx.fn.now() as unknown as Date,
+      });
+    if (touched > 0) await this.enqueueReconcile(trx);
+    return touched;
+  }
+
   /** Apply `fn` to every live site matching `where`, each in the same transaction. */
   async forEachSite(
     where: Partial<Pick<WebsiteRow, 'owner_id' | 'subscription_id'>>,

@@ -11,7 +11,7 @@ export function quotaMail(input: {
   used: number;
   limit: number;
   period: string;
-  action: 'notified' | 'suspended';
+  action: 'notified' | 'suspended' | 'throttled';
 }): MailMessage {
   const disk = input.resource === 'disk_mb';
   const what = disk ? 'disk space' : `bandwidth for ${input.period}`;
@@ -22,11 +22,13 @@ export function quotaMail(input: {
   const consequence =
     input.action === 'suspended'
       ? 'Your subscription has been suspended until an administrator lifts the suspension.'
-      : input.level === 'exceeded' && disk
-        ? 'New websites and file uploads are refused until you free space or upgrade your package.'
-        : input.level === 'exceeded'
-          ? 'Please upgrade your package or contact us.'
-          : 'Free space or upgrade your package before it runs out.';
+      : input.action === 'throttled'
+        ? 'Your websites are served at a reduced speed until the end of the month, or until you upgrade your package.'
+        : input.level === 'exceeded' && disk
+          ? 'New websites and file uploads are refused until you free space or upgrade your package.'
+          : input.level === 'exceeded'
+            ? 'Please upgrade your package or contact us.'
+            : 'Free space or upgrade your package before it runs out.';
   const text = [`You use ${figure}.`, consequence].join('\n\n');
   const html = `<p>You use <strong>${escape(figure)}</strong>.</p><p>${escape(consequence)}</p>`;
   return { to: input.to, subject, text: `${text}\n`, html, tag: `metering.quota-${input.level}` };

@@ -6,6 +6,7 @@
  */
 import type { ClockService, EventsService, LimitsService, Logger, MailerService, UsersService } from '@hostplane/sdk';
 import type { AccountsSuspensionService } from '@hostplane/plugin-accounts';
+import type { WebsitesThrottleService } from '@hostplane/plugin-websites';
 import type { MeteringConfig } from '../config.js';
 import { MeteringErrors } from '../errors.js';
 import type { MeteringStore } from '../store.js';
@@ -24,6 +25,7 @@ export interface QuotaDeps {
   logger: Logger;
   config: () => MeteringConfig;
   suspension: () => AccountsSuspensionService;
+  throttle: () => WebsitesThrottleService;
 }
 
 type Resource = 'disk_mb' | 'bandwidth_gb';
@@ -33,6 +35,11 @@ export function monthOf(now: Date): { period: string; from: Date; to: Date } {
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
   return { period: from.toISOString().slice(0, 7), from, to };
+}
+
+/** The throttle the config sets (SiteThrottle for the web server). */
+function throttleOf(config: MeteringConfig): { bytesPerSecond: number; connections: number } {
+  return { bytesPerSecond: config.throttleKilobytesPerSecond * 1024, connections: config.throttleConnections };
 }
 
 export class Quotas {
@@ -110,14 +117,16 @@ export class Quotas {
     const { store, events, mailer, users, logger, config } = this.deps;
     const subscription = await store.subscription(subscriptionId);
     if (!subscription) return;
-    let action: 'notified' | 'suspended' = 'notified';
-    if (resource === 'bandwidth_gb' && level === 'exceeded' && config().bandwidthOverage === 'suspend') {
-      const suspended = await this.deps.suspension().suspend({
-        subscriptionId,
-        reason: `Monthly bandwidth used up (${used.toFixed(2)} GB of ${limit} GB in ${period})`,
-        via: 'metering',
-      });
-      if (suspended) action = 'suspended';
+    let action: 'notified' | 'suspended' | 'throttled' = 'notified';
+    const overage = config().bandwidthOverage;
+    if (resource === 'bandwidth_gb' && level === 'exceeded' && overage !== 'notify') {
+      const reason = `Monthly bandwidth used up (${used.toFixed(2)} GB of ${limit} GB in ${period})`;
+      if (overage === 'suspend') {
+        if (await this.deps.suspension().suspend({ subscriptionId, reason, via: 'metering' })) action = 'suspended';
+      } else {
+        await this.deps.throttle().throttle({ subscriptionId, throttle: throttleOf(config()), reason, via: 'metering' });
+        action = 'throttled';
+      }
     }
     const customer = await users.get(subscription.customer_id);
     if (customer) {
@@ -135,6 +144,29 @@ export class Quotas {
       period,
       action,
     });
+  }
+
+  /**
+   * Lift the throttles whose reason is gone: this month's bandwidth is under the package's
+   * limit again (a new month, a larger package), or the overage action is no longer `throttle`.
+   * Run after each traffic count. Returns the subscriptions lifted.
+   */
+  async liftThrottles(): Promise<string[]> {
+    const throttles = this.deps.throttle();
+    const month = monthOf(this.deps.clock.now());
+    const lifted: string[] = [];
+    for (const { subscriptionId } of await throttles.throttled()) {
+      if (this.deps.config().bandwidthOverage === 'throttle') {
+        const limit = await this.limitOf(subscriptionId, 'bandwidth_gb');
+        const bytes = await this.deps.store.bandwidthOfSubscription(subscriptionId, month.from, month.to);
+        if (limit !== null && bytes / GB >= limit) continue;
+      }
+      if (await throttles.lift({ subscriptionId, via: 'metering' })) {
+        lifted.push(subscriptionId);
+        this.deps.logger.info({ subscriptionId, period: month.period }, 'bandwidth throttle lifted');
+      }
+    }
+    return lifted;
   }
 
   /**

@@ -81,6 +81,7 @@ export class TrafficMeter {
       }
     }
     for (const id of subscriptions) await this.deps.quotas.bandwidth(id);
+    await this.deps.quotas.liftThrottles();
     if (run.counted > 0) logger.info(run, 'traffic counted');
     return run;
   }
