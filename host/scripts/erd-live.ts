@@ -9,7 +9,27 @@ import { runCli } from '../src/cli/run.js';
 import { loadConfig } from '../src/config.js';
 import { renderErd, schemaDoc } from './erd-render.js';
 
-const FIRST_PARTY = ['accounts', 'auth', 'websites', 'webserver-nginx'];
+// Every first-party plugin, in an order where each one's requirements come first.
+const FIRST_PARTY = [
+  'accounts',
+  'auth',
+  'websites',
+  'webserver-nginx',
+  'databases',
+  'databases-mariadb',
+  'databases-postgresql',
+  'dns',
+  'dns-powerdns',
+  'dns-rfc2136',
+  'tls-acme',
+  'billing',
+  'payment-manual',
+  'payment-stripe',
+  'backups',
+  'metering',
+  'sftp',
+  'cron-jobs',
+];
 
 export async function liveSchemaDoc(): Promise<string> {
   const db = await createTestDatabase('hostplane_erd');

@@ -6,6 +6,7 @@ import type { DatabaseServer, SiteDatabases } from './database-server.js';
 import type { Authenticator } from './http.js';
 import type { PaymentGateway } from './payment-gateway.js';
 import type { DnsProvider } from './dns-provider.js';
+import type { DiskUsageSource } from './disk-usage.js';
 import type { SiteCertificates } from './site-certificates.js';
 import type { WebServerDriver } from './webserver.js';
 
@@ -39,4 +40,6 @@ export const extensionPoints = {
   siteDatabases: createExtensionPoint<SiteDatabases>('site-databases'),
   /** Certificates websites serve (`plugins/tls-acme`); websites look it up when they build a site's spec. */
   siteCertificates: createExtensionPoint<SiteCertificates>('site-certificates'),
+  /** Disk kept for subscriptions beyond their sites' files (`plugins/databases`); the metering plugin counts it against `disk_mb`. */
+  diskUsage: createExtensionPoint<DiskUsageSource>('disk-usage'),
 } as const;

@@ -27,4 +27,5 @@ export * from './background-start.js';
 export * from './payment-gateway.js';
 export * from './dns-provider.js';
 export * from './database-server.js';
+export * from './disk-usage.js';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';

@@ -20,7 +20,7 @@ export default definePlugin({
   id: 'databases',
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0' },
-  provides: ['site-databases'],
+  provides: ['site-databases', 'disk-usage'],
   config: DatabasesConfig,
   permissions: ['http:routes', 'db', 'jobs', 'schedules', 'limits', 'audit', 'users'],
   database: { reads: { accounts: ['subscriptions', 'packages'] } },
@@ -61,5 +61,7 @@ export default definePlugin({
       removeForSite: (siteId) => service.removeForSite(siteId),
       listDatabases: (filter) => service.listDatabases(filter),
     });
+    // The usage metering plugin counts databases' sizes (measured by the schedule above) in disk_mb.
+    ctx.extend(extensionPoints.diskUsage, { kind: 'databases', bytesBySubscription: () => store.sizesBySubscription() });
   },
 });

@@ -111,6 +111,16 @@ export class DatabaseStore {
     return this.db.table<DatabaseRow>('databases', trx);
   }
 
+  /** Measured bytes of every subscription's databases (the `disk-usage` extension; usage metering). */
+  async sizesBySubscription(): Promise<Map<string, number>> {
+    const rows = (await this.databases()
+      .select('subscription_id')
+      .sum({ bytes: 'size_bytes' })
+      .whereNotNull('size_bytes')
+      .groupBy('subscription_id')) as unknown as Array<{ subscription_id: string; bytes: string | number }>;
+    return new Map(rows.map((r) => [r.subscription_id, Number(r.bytes)]));
+  }
+
   users(trx?: Knex.Transaction) {
     return this.db.table<DatabaseUserRow>('database_users', trx);
   }

@@ -91,7 +91,8 @@ export default definePlugin({
       suspension: () => ctx.get(accountsSuspensionRef),
       throttle: () => ctx.get(websitesThrottleRef),
     });
-    const disk = new DiskMeter({ store, tasks, quotas, clock, logger, config, driver });
+    const sources = () => extensions.list(extensionPoints.diskUsage);
+    const disk = new DiskMeter({ store, tasks, quotas, clock, logger, config, driver, sources });
     const traffic = new TrafficMeter({ store, tasks, quotas, logger, driver });
 
     ctx.task(DISK_TASK, new URL('./tasks/disk-usage.js', import.meta.url));

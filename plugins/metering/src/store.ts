@@ -86,7 +86,7 @@ export class MeteringStore {
     await this.db.table('disk_history', trx).insert({ website_id: site.id, measured_at: at, bytes }).onConflict().ignore();
   }
 
-  /** Bytes measured for the subscription's live sites. */
+  /** Bytes measured for the subscription: its live sites' files and what other kinds report (databases). */
   async diskOfSubscription(subscriptionId: string, trx?: Knex.Transaction): Promise<number> {
     const row = (await this.db
       .table('disk_usage', trx)
@@ -94,7 +94,48 @@ export class MeteringStore {
       .whereIn('website_id', this.sites(trx).clearSelect().select('id'))
       .sum({ bytes: 'bytes' })
       .first()) as { bytes: string | null } | undefined;
-    return num(row?.bytes);
+    const other = (await this.db
+      .table('disk_other', trx)
+      .where({ subscription_id: subscriptionId })
+      .sum({ bytes: 'bytes' })
+      .first()) as { bytes: string | null } | undefined;
+    return num(row?.bytes) + num(other?.bytes);
+  }
+
+  /**
+   * Replace what `kind` reports: the figures of `bytes` kept, subscriptions it no longer names
+   * removed. Returns every subscription whose figure changed (their totals need recording).
+   */
+  async replaceOtherDisk(kind: string, bytes: Map<string, number>, at: Date): Promise<string[]> {
+    return this.db.transaction(async (trx) => {
+      const before = (await this.db.table('disk_other', trx).where({ kind }).select('subscription_id', 'bytes')) as Array<{
+        subscription_id: string;
+        bytes: string;
+      }>;
+      const old = new Map(before.map((r) => [r.subscription_id, num(r.bytes)]));
+      const changed = new Set<string>();
+      const gone = [...old.keys()].filter((id) => !bytes.has(id));
+      if (gone.length > 0) await this.db.table('disk_other', trx).where({ kind }).whereIn('subscription_id', gone).delete();
+      for (const id of gone) changed.add(id);
+      const rows = [...bytes].map(([subscription_id, b]) => ({
+        subscription_id,
+        kind,
+        bytes: Math.max(0, Math.round(b)),
+        measured_at: at,
+      }));
+      for (const row of rows) if (old.get(row.subscription_id) !== row.bytes) changed.add(row.subscription_id);
+      if (rows.length > 0) await this.db.table('disk_other', trx).insert(rows).onConflict(['subscription_id', 'kind']).merge();
+      return [...changed];
+    });
+  }
+
+  /** What other kinds report for a subscription, by kind (for the usage views). */
+  async otherDiskOf(subscriptionId: string): Promise<Record<string, number>> {
+    const rows = (await this.db.table('disk_other').where({ subscription_id: subscriptionId }).select('kind', 'bytes')) as Array<{
+      kind: string;
+      bytes: string;
+    }>;
+    return Object.fromEntries(rows.map((r) => [r.kind, num(r.bytes)]));
   }
 
   async diskOf(websiteId: string): Promise<{ bytes: number; files: number; measuredAt: string } | null> {

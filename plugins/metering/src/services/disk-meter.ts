@@ -3,7 +3,7 @@
  * I/O, see tasks/disk-usage.ts), a few sites at a time, then each subscription's total
  * recorded and checked against its package.
  */
-import type { ClockService, Logger, TasksService, WebServerDriver } from '@hostplane/sdk';
+import type { ClockService, DiskUsageSource, Logger, TasksService, WebServerDriver } from '@hostplane/sdk';
 import type { MeteringConfig } from '../config.js';
 import type { MeteringStore, SiteRow } from '../store.js';
 import type { DiskUsage, DiskUsageInput } from '../tasks/disk-usage.js';
@@ -19,10 +19,14 @@ export interface DiskMeterDeps {
   logger: Logger;
   config: () => MeteringConfig;
   driver: () => WebServerDriver | undefined;
+  /** Other plugins' disk (databases), through the `disk-usage` extension point. */
+  sources: () => DiskUsageSource[];
 }
 
 export interface DiskRun {
   sites: number;
+  /** Subscriptions whose disk from other sources (databases) changed. */
+  other: number;
   measured: number;
   bytes: number;
   ops: number;
@@ -49,18 +53,18 @@ export class DiskMeter {
     const { store, tasks, logger, config, clock } = this.deps;
     const started = Date.now();
     const driver = this.deps.driver();
-    const run: DiskRun = { sites: 0, measured: 0, bytes: 0, ops: 0, ms: 0 };
-    if (!driver?.siteTree) {
-      logger.warn('no web server driver with site trees: disk use is not measured');
-      return run;
-    }
-    const sites = await store.allSites();
+    const run: DiskRun = { sites: 0, other: 0, measured: 0, bytes: 0, ops: 0, ms: 0 };
+    const subscriptions = new Set<string>();
+    for (const id of await this.takeOtherSources()) subscriptions.add(id);
+    run.other = subscriptions.size;
+    const siteTree = driver?.siteTree?.bind(driver);
+    if (!siteTree) logger.warn('no web server driver with site trees: the sites’ disk use is not measured');
+    const sites = siteTree ? await store.allSites() : [];
     run.sites = sites.length;
     const c = config();
-    const subscriptions = new Set<string>();
     await inBatches(sites, c.diskConcurrency, async (site: SiteRow) => {
       try {
-        const tree = await driver.siteTree!({ id: site.id, name: site.name });
+        const tree = await siteTree!({ id: site.id, name: site.name });
         const usage: DiskUsage = tree
           ? await tasks.run<DiskUsageInput, DiskUsage>(DISK_TASK, {
               root: tree.root,
@@ -83,5 +87,19 @@ export class DiskMeter {
     run.ms = Date.now() - started;
     logger.info(run, 'disk use measured');
     return run;
+  }
+
+  /** Take each source's figures; the subscriptions whose figure changed. A failing source keeps its last ones. */
+  private async takeOtherSources(): Promise<string[]> {
+    const { store, clock, logger } = this.deps;
+    const changed: string[] = [];
+    for (const source of this.deps.sources()) {
+      try {
+        changed.push(...(await store.replaceOtherDisk(source.kind, await source.bytesBySubscription(), clock.now())));
+      } catch (err) {
+        logger.warn({ err, kind: source.kind }, 'disk use of another kind not taken');
+      }
+    }
+    return changed;
   }
 }
