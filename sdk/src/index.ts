@@ -26,5 +26,6 @@ export * from './site-certificates.js';
 export * from './background-start.js';
 export * from './payment-gateway.js';
 export * from './dns-provider.js';
+export * from './dns-challenges.js';
 export * from './database-server.js';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';

@@ -27,6 +27,12 @@ export const PAGES: PanelPageDefinition[] = [
         schema: Type.Object(
           {
             domain: Type.String({ title: 'Website domain', minLength: 1, maxLength: 253, description: 'shop.example.com' }),
+            wildcard: Type.Optional(
+              Type.Boolean({
+                title: 'Wildcard (*.domain)',
+                description: 'Through DNS-01: the domain’s zone must be yours on this platform’s DNS',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -4,9 +4,10 @@
  * site's locked row; the order itself is a durable job enqueued in that transaction.
  */
 import { X509Certificate } from 'node:crypto';
-import type { AuditService, ClockService, EventsService, JobsService, SecretsService } from '@hostplane/sdk';
+import type { AuditService, ClockService, DnsChallenges, EventsService, JobsService, SecretsService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { TlsErrors } from '../errors.js';
+import { assertZones, wildcardNames } from './dns-responder.js';
 import { checkUpload, infoOf, type CertificateInfo, type Upload } from '../pem.js';
 import { certificateView, type CertificateRow, type CertificateStore, type CertificateView, type SiteRow } from '../store.js';
 
@@ -26,6 +27,8 @@ export interface CertificatesServiceDeps {
   audit: AuditService;
   events: EventsService;
   clock: ClockService;
+  /** The dns plugin's challenge records (DNS-01, wildcards), when it is enabled. */
+  challenges: () => DnsChallenges | undefined;
 }
 
 /** Secret name of a certificate's key (one per certificate: a renewal never overwrites the serving key). */
@@ -41,10 +44,15 @@ export class CertificatesService {
 
   /**
    * Queue an ACME order for the site (a first certificate or a renewal now). Asking again while
-   * one is queued or running changes nothing.
+   * one is queued or running changes nothing. `wildcard` unsaid keeps the site's last choice,
+   * so "renew now" renews a wildcard as a wildcard.
    */
   async request(site: SiteRow, info: RequestInfo, options: { wildcard?: boolean } = {}): Promise<CertificateView> {
     const { store, audit, clock } = this.deps;
+    const wildcard = options.wildcard ?? (await store.get(site.id))?.wildcard ?? false;
+    // A wildcard is answered in the owner's zones on our DNS: refused now (409) when they are
+    // not, rather than failing in the background.
+    if (wildcard) await assertZones(this.deps.challenges(), wildcardNames(site.domains), site.owner_id);
     const row = await store.db.transaction(async (trx) => {
       const current = await store.ensure(site, trx);
       if (current.state === 'pending') return current;
@@ -53,7 +61,7 @@ export class CertificatesService {
         .where({ website_id: site.id })
         .update({
           state: 'pending',
-          wildcard: options.wildcard ?? false,
+          wildcard,
           attempts: 0,
           next_attempt_at: null,
           last_error: null,
@@ -67,7 +75,7 @@ export class CertificatesService {
           action: 'tls.certificate.requested',
           actorId: info.actorId,
           target: { type: 'website', id: site.id },
-          details: { domains: site.domains },
+          details: { domains: site.domains, wildcard },
           ip: info.ip ?? null,
           requestId: info.requestId ?? null,
         },
