@@ -179,6 +179,31 @@ export class CertificateStore {
     return (await this.sites(trx).where('w.id', id).first()) as SiteRow | undefined;
   }
 
+  /** Live websites by id (the site-certificates lookups). */
+  async sitesByIds(ids: string[]): Promise<SiteRow[]> {
+    if (ids.length === 0) return [];
+    return (await this.sites().whereIn('w.id', ids).whereNot('w.desired', 'deleted')) as SiteRow[];
+  }
+
+  /** Live websites of one owner (sites that may serve the owner's wildcard). */
+  async liveSitesOf(ownerId: string, trx?: Knex.Transaction): Promise<SiteRow[]> {
+    return (await this.sites(trx).where('w.owner_id', ownerId).whereNot('w.desired', 'deleted')) as SiteRow[];
+  }
+
+  /** Certificates of live sites of these owners whose orders are wildcards, with the owner. */
+  async wildcardsOf(ownerIds: string[]): Promise<Array<{ row: CertificateRow; owner_id: string }>> {
+    const rows = (await this.knex
+      .select('c.*', 'w.owner_id as lender_owner')
+      .from(`${this.db.schema}.certificates as c`)
+      .join('plugin_websites.websites as w', 'w.id', 'c.website_id')
+      .whereIn('w.owner_id', ownerIds)
+      .whereNot('w.desired', 'deleted')
+      .where('c.wildcard', true)
+      .whereNotNull('c.certificate_pem')
+      .orderBy('c.not_after', 'desc')) as Array<CertificateRow & { lender_owner: string }>;
+    return rows.map(({ lender_owner, ...row }) => ({ row: row as CertificateRow, owner_id: lender_owner }));
+  }
+
   /** A website by one of its names (commands). */
   async siteByDomain(domain: string): Promise<SiteRow | undefined> {
     return (await this.sites()

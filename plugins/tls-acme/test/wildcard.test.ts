@@ -62,6 +62,39 @@ if (missing) {
     t.ok(audit.some((a) => (a.details as { wildcard?: boolean }).wildcard === true));
   });
 
+  // A second website of Alice's on a subdomain: no certificate of its own, it serves the wildcard.
+  let blog = { id: '', domain: '' };
+  /** The serial NGINX presents for `servername` (trusting pebble's root), or null when no verified certificate. */
+  async function servedSerial(servername: string): Promise<string | null> {
+    try {
+      const answer = await fetchTls(httpsPort, servername, await stack.pebble.root());
+      return answer.authorized ? answer.certificate.serialNumber.toUpperCase() : null;
+    } catch {
+      return null;
+    }
+  }
+
+  t.test('a website on a subdomain serves the owner’s wildcard certificate', async (t) => {
+    const wildcard = (await asAlice.get(url)).body;
+    const res = await asAlice.post('/v1/websites', {
+      domain: `blog.${site.domain}`,
+      kind: 'static',
+      subscriptionId: stack.subscription,
+    });
+    t.equal(res.status, 201, JSON.stringify(res.body));
+    blog = { id: res.body.id as string, domain: `blog.${site.domain}` };
+    await eventually(async () => ((await asAlice.get(`/v1/websites/${blog.id}`)).body.status === 'active' ? true : undefined));
+    const serial = await eventually(async () => (await servedSerial(blog.domain)) ?? undefined);
+    t.equal(serial, wildcard.serial.toUpperCase(), 'NGINX presents the wildcard for blog.<domain>, verified by pebble’s root');
+    const own = (await asAlice.get(`/v1/websites/${blog.id}/certificate`)).body;
+    t.match(own, { state: 'none', names: [] }, 'the subdomain site has no certificate of its own');
+    t.equal(
+      (await asAlice.patch(`/v1/websites/${blog.id}/certificate`, { forceHttps: true })).status,
+      409,
+      'switches need its own',
+    );
+  });
+
   t.test('the renewal takes the same DNS-01 path', async (t) => {
     const before = (await asAlice.get(url)).body;
     await host.clock.set(new Date(Date.parse(before.notAfter) - 29 * 86_400_000));
@@ -71,6 +104,11 @@ if (missing) {
     t.same([...after.names].sort(), [site.domain, `*.${site.domain}`].sort(), 'still the wildcard');
     t.same(await challengeRecords(), [], 'no _acme-challenge record left by the renewal');
     t.same(await dig(stack.pdnsPort, `_acme-challenge.${site.domain}`, 'TXT'), []);
+    const blogSerial = await eventually(async () => {
+      const serial = await servedSerial(blog.domain);
+      return serial === after.serial.toUpperCase() ? serial : undefined;
+    });
+    t.equal(blogSerial, after.serial.toUpperCase(), 'the subdomain site serves the renewed wildcard too');
   });
 
   t.test('“renew now” without saying keeps the wildcard; saying false orders the plain name again', async (t) => {
@@ -89,6 +127,44 @@ if (missing) {
     const http01 = await served(after.serial);
     t.same(http01.names, [site.domain], 'HTTP-01 again, the site’s own name only');
     t.same(await challengeRecords(), []);
+    const wildcardSerial = after.serial.toUpperCase();
+    await eventually(async () => ((await servedSerial(blog.domain)) !== wildcardSerial ? true : undefined));
+    t.pass('the subdomain site no longer serves the wildcard');
+  });
+
+  t.test('a failed wildcard order leaves no challenge record either', async (t) => {
+    // The site answers to a second zone of Alice's whose `_acme-challenge` is a CNAME: that
+    // name's TXT cannot be put, the order fails, the other names' values were put and served.
+    const failing = await stack.website('fails');
+    const alt = `alt-${stack.tag}.test`;
+    const zone = await asAlice.post('/v1/dns/zones', { name: alt });
+    t.equal(zone.status, 201, JSON.stringify(zone.body));
+    const cname = await asAlice.post(`/v1/dns/zones/${zone.body.id}/records`, {
+      name: '_acme-challenge',
+      type: 'CNAME',
+      data: 'challenges.example.net',
+    });
+    t.equal(cname.status, 201, JSON.stringify(cname.body));
+    t.equal((await asAlice.patch(`/v1/websites/${failing.id}`, { aliases: [alt] })).status, 200);
+    const certUrl = `/v1/websites/${failing.id}/certificate`;
+    const zones = (await asAlice.get(`/v1/dns/zones?search=${failing.domain}`)).body.items as Array<{ id: string; name: string }>;
+    const own = zones.find((z) => z.name === failing.domain);
+    const serial = async () => (await asAlice.get(`/v1/dns/zones/${own?.id}`)).body.serial as number;
+    const serialBefore = await serial();
+    t.equal((await asAlice.post(certUrl, { wildcard: true })).status, 202);
+    await host.drainJobs({ timeoutMs: 120_000 });
+    const cert = await eventually(async () => {
+      const body = (await asAlice.get(certUrl)).body;
+      return body.state === 'failed' ? body : undefined;
+    }, 120_000);
+    t.match(cert.lastError, /CNAME/, 'the reason is shown');
+    t.equal(cert.names.length, 0, 'nothing issued');
+    t.ok((await serial()) > serialBefore, 'values were put into the site’s zone (its serial moved)');
+    const left = ((await asAlice.get(`/v1/dns/zones/${own?.id}/records`)).body as Array<{ name: string; type: string }>).filter(
+      (r) => r.type === 'TXT' && r.name.startsWith('_acme-challenge'),
+    );
+    t.same(left, [], 'the values put for the other names were removed');
+    t.same(await dig(stack.pdnsPort, `_acme-challenge.${failing.domain}`, 'TXT'), [], 'and are not served');
   });
 
   t.test('a wildcard is refused (409) when the zone is not the customer’s on our DNS', async (t) => {

@@ -3,12 +3,13 @@
  * now), upload their own, flip the HTTPS switches. Every change is one transaction on the
  * site's locked row; the order itself is a durable job enqueued in that transaction.
  */
-import { X509Certificate } from 'node:crypto';
 import type { AuditService, ClockService, DnsChallenges, EventsService, JobsService, SecretsService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { TlsErrors } from '../errors.js';
 import { assertZones, wildcardNames } from './dns-responder.js';
-import { checkUpload, infoOf, type CertificateInfo, type Upload } from '../pem.js';
+import { namesOf } from './names.js';
+import { touchBorrowers } from './shared-wildcards.js';
+import { checkUpload, type CertificateInfo, type Upload } from '../pem.js';
 import { certificateView, type CertificateRow, type CertificateStore, type CertificateView, type SiteRow } from '../store.js';
 
 export const ISSUE_JOB = 'issue';
@@ -120,6 +121,8 @@ export class CertificatesService {
       const current = await store.ensure(site, trx);
       if (onlyIfPending && current.state !== 'pending') return null;
       previous = current.key_secret;
+      // The owner's sites that serve this site's wildcard (or will) take the change too.
+      await touchBorrowers(store, events, trx, site.owner_id, site.id, [namesOf(current), cert.info.names]);
       const [updated] = (await store
         .certificates(trx)
         .where({ website_id: site.id })
@@ -205,25 +208,17 @@ export class CertificatesService {
     return this.view(site, row);
   }
 
-  /** The site is gone: its row and keys too. */
+  /** The site is gone: its row and keys too; sites that served its wildcard stop. */
   async forget(websiteId: string): Promise<void> {
-    const { store, secrets } = this.deps;
-    await store.certificates().where({ website_id: websiteId }).delete();
+    const { store, secrets, events } = this.deps;
+    await store.db.transaction(async (trx) => {
+      const current = await store.get(websiteId, trx, true);
+      const site = await store.site(websiteId, trx);
+      await store.certificates(trx).where({ website_id: websiteId }).delete();
+      if (current && site) await touchBorrowers(store, events, trx, site.owner_id, websiteId, [namesOf(current)]);
+    });
     for (const name of await secrets.list()) {
       if (name.startsWith(`key:${websiteId}:`)) await secrets.delete(name);
     }
-  }
-}
-
-/** Names the stored certificate covers (read from the PEM, not trusted from the row). */
-export function namesOf(row: CertificateRow): string[] {
-  return row.certificate_pem ? leafNames(row.certificate_pem) : [];
-}
-
-function leafNames(pem: string): string[] {
-  try {
-    return infoOf(new X509Certificate(pem)).names;
-  } catch {
-    return [];
   }
 }
