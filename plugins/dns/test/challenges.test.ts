@@ -1,43 +1,120 @@
 /**
- * The `dns-challenges` extension point on a real host with a managed PowerDNS, answers checked
+ * The `dns-challenges` extension point on a real host, on each DNS server the platform drives (a
+ * managed PowerDNS through dns-powerdns, a managed BIND 9 through dns-rfc2136), answers checked
  * with dig: a challenge value is served before put+waitServed return, values of one name
  * coexist and go one by one, only the owner's zone takes them, the customer's own TXT record
  * survives a remove, a zone import keeps an order's record, and a record an order left behind
  * (its process died) goes with the sweep once its expiry passed on the platform clock.
  */
 import { randomBytes } from 'node:crypto';
-import t from 'tap';
+import { accessSync, constants, promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t, { type Test } from 'tap';
 import type { DnsChallenges } from '@hostplane/sdk';
-import { startTestHost, type TestUser } from '@hostplane/testing';
+import { startTestHost, type TestHost, type TestUser } from '@hostplane/testing';
+import { freePort } from '@hostplane/testing/free-port';
 import powerdns from '@hostplane/plugin-dns-powerdns';
 import dns from '../src/index.js';
-import { dig, managedConfig, systemMissing } from '../../dns-powerdns/test/helpers.js';
+import { dig, managedConfig, systemMissing as pdnsMissing } from '../../dns-powerdns/test/helpers.js';
+import rfc2136 from '../../dns-rfc2136/src/index.js';
 
-const missing = systemMissing();
-if (missing) {
-  t.plan(0, `challenge records need a DNS server: ${missing}`);
-} else {
+const DNS_CONFIG = { allowReservedTlds: true, serverIpv4: '192.0.2.80', sweepCron: '0 0 1 1 *' };
+
+/** A host whose dns plugin serves through one real server, and where that server answers. */
+interface Served {
+  host: TestHost;
+  dnsPort: number;
+  stop(): Promise<void>;
+}
+
+async function onPowerDns(): Promise<Served> {
   const pdns = await managedConfig();
   const host = await startTestHost({
     plugins: [powerdns, dns],
+    config: { 'dns-powerdns': { ...pdns.config }, dns: { ...DNS_CONFIG, provider: 'powerdns' } },
+  });
+  return {
+    host,
+    dnsPort: pdns.config.dnsPort,
+    async stop() {
+      await host.close();
+      const { PowerDnsDriver } = await import('@hostplane/plugin-dns-powerdns');
+      await new PowerDnsDriver(pdns.config, pdns.config.root).stop();
+      await pdns.cleanup();
+    },
+  };
+}
+
+function bindMissing(): string | null {
+  const need = ['/usr/sbin/named', '/usr/sbin/rndc', '/usr/bin/nsupdate', '/usr/bin/dig', '/usr/bin/named-checkzone'];
+  const missing = need.filter((f) => {
+    try {
+      accessSync(f, constants.X_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return null;
+  const reason = `needs ${missing.join(', ')}: apt-get install bind9 bind9-utils dnsutils`;
+  if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
+  return reason;
+}
+
+async function onBind(): Promise<Served> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hp-bind-acme-'));
+  // A test killed before its teardown must not leave named running.
+  const kill = () => {
+    try {
+      process.kill(Number(readFileSync(path.join(root, 'run', 'named.pid'), 'utf8').trim()), 'SIGKILL');
+    } catch {
+      /* not running */
+    }
+  };
+  process.once('exit', kill);
+  const dnsPort = await freePort();
+  const host = await startTestHost({
+    plugins: [rfc2136, dns],
     config: {
-      'dns-powerdns': { ...pdns.config },
-      dns: { allowReservedTlds: true, serverIpv4: '192.0.2.80', sweepCron: '0 0 1 1 *' },
+      'dns-rfc2136': { mode: 'managed', root, dnsPort, controlPort: await freePort() },
+      dns: { ...DNS_CONFIG, provider: 'rfc2136' },
     },
   });
-  t.teardown(async () => {
-    await host.close();
-    const { PowerDnsDriver } = await import('@hostplane/plugin-dns-powerdns');
-    await new PowerDnsDriver(pdns.config, pdns.config.root).stop();
-    await pdns.cleanup();
-  });
+  return {
+    host,
+    dnsPort,
+    async stop() {
+      await host.kernel.disable('dns-rfc2136');
+      await host.close();
+      process.removeListener('exit', kill);
+      await fs.rm(root, { recursive: true, force: true });
+    },
+  };
+}
 
+const SERVERS: Array<[string, () => string | null, () => Promise<Served>]> = [
+  ['PowerDNS', pdnsMissing, onPowerDns],
+  ['BIND 9 over RFC 2136', bindMissing, onBind],
+];
+
+for (const [label, missing, start] of SERVERS) {
+  const reason = missing();
+  t.test(`challenge records on ${label}`, { skip: reason ? `${label}: ${reason}` : false }, async (t) => {
+    const served = await start();
+    t.teardown(() => served.stop());
+    await suite(t, served);
+  });
+}
+
+async function suite(t: Test, served: Served): Promise<void> {
+  const { host } = served;
   const A = await host.users.tree();
   const B = await host.users.tree();
   const tag = randomBytes(3).toString('hex');
   const challenges = host.kernel.extensions<DnsChallenges>('dns-challenges')[0] as DnsChallenges;
   const hour = () => new Date(host.clock.now().getTime() + 3_600_000);
-  const txt = async (name: string) => (await dig(pdns.config.dnsPort, name, 'TXT')).map((s) => s.replace(/^"|"$/g, '')).sort();
+  const txt = async (name: string) => (await dig(served.dnsPort, name, 'TXT')).map((s) => s.replace(/^"|"$/g, '')).sort();
 
   /** The TXT values once they are what is expected (an apply through its job may still run), or as last seen. */
   async function txtSettled(name: string, expected: string[]): Promise<string[]> {
