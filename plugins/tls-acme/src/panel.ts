@@ -15,6 +15,7 @@ export const PAGES: PanelPageDefinition[] = [
           { field: 'domain', label: 'Website' },
           { field: 'state', label: 'State', format: 'status' },
           { field: 'issuer', label: 'Issuer' },
+          { field: 'wildcardFrom', label: 'Wildcard of' },
           { field: 'notAfter', label: 'Expires', format: 'date' },
           { field: 'daysLeft', label: 'Days left' },
           { field: 'lastError', label: 'Last error' },

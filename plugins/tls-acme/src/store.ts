@@ -50,6 +50,9 @@ export const CertificateSchema = Type.Object({
   domains: Type.Array(Type.String(), { description: 'Names the site answers to; the certificate must cover them' }),
   state: Type.String({ enum: ['none', 'pending', 'issued', 'failed'] }),
   source: Nullable(Type.String({ enum: ['acme', 'upload'] })),
+  wildcardFrom: Nullable(
+    Type.String({ description: 'Without a certificate of its own: the website whose wildcard certificate this site serves' }),
+  ),
   wildcard: Type.Boolean({ description: 'Orders for this site cover *.<base domain> too (DNS-01)' }),
   issuer: Nullable(Type.String()),
   names: Type.Array(Type.String(), { description: 'Names the current certificate covers' }),
@@ -69,12 +72,19 @@ export type CertificateView = Static<typeof CertificateSchema>;
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** The API's view of a site's certificate (a site without a row: state `none`). */
-export function certificateView(site: SiteRow, row: CertificateRow | undefined, names: string[], now: Date): CertificateView {
+export function certificateView(
+  site: SiteRow,
+  row: CertificateRow | undefined,
+  names: string[],
+  now: Date,
+  wildcardFrom: string | null = null,
+): CertificateView {
   return {
     websiteId: site.id,
     domains: site.domains,
     state: row?.state ?? 'none',
     source: row?.certificate_pem ? row.source : null,
+    wildcardFrom: row?.certificate_pem ? null : wildcardFrom,
     wildcard: row?.wildcard ?? false,
     issuer: row?.issuer ?? null,
     names,
@@ -190,18 +200,27 @@ export class CertificateStore {
     return (await this.sites(trx).where('w.owner_id', ownerId).whereNot('w.desired', 'deleted')) as SiteRow[];
   }
 
-  /** Certificates of live sites of these owners whose orders are wildcards, with the owner. */
-  async wildcardsOf(ownerIds: string[]): Promise<Array<{ row: CertificateRow; owner_id: string }>> {
+  /** Certificates of live sites of these owners whose orders are wildcards, with the owner and the site's primary domain. */
+  async wildcardsOf(ownerIds: string[]): Promise<Array<{ row: CertificateRow; owner_id: string; domain: string }>> {
     const rows = (await this.knex
       .select('c.*', 'w.owner_id as lender_owner')
+      .select(
+        this.knex.raw(
+          `(select d.domain from plugin_websites.website_domains d where d.website_id = w.id order by d.is_primary desc, d.domain limit 1) as lender_domain`,
+        ),
+      )
       .from(`${this.db.schema}.certificates as c`)
       .join('plugin_websites.websites as w', 'w.id', 'c.website_id')
       .whereIn('w.owner_id', ownerIds)
       .whereNot('w.desired', 'deleted')
       .where('c.wildcard', true)
       .whereNotNull('c.certificate_pem')
-      .orderBy('c.not_after', 'desc')) as Array<CertificateRow & { lender_owner: string }>;
-    return rows.map(({ lender_owner, ...row }) => ({ row: row as CertificateRow, owner_id: lender_owner }));
+      .orderBy('c.not_after', 'desc')) as Array<CertificateRow & { lender_owner: string; lender_domain: string }>;
+    return rows.map(({ lender_owner, lender_domain, ...row }) => ({
+      row: row as CertificateRow,
+      owner_id: lender_owner,
+      domain: lender_domain,
+    }));
   }
 
   /** A website by one of its names (commands). */

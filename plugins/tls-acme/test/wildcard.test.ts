@@ -87,7 +87,11 @@ if (missing) {
     const serial = await eventually(async () => (await servedSerial(blog.domain)) ?? undefined);
     t.equal(serial, wildcard.serial.toUpperCase(), 'NGINX presents the wildcard for blog.<domain>, verified by pebble’s root');
     const own = (await asAlice.get(`/v1/websites/${blog.id}/certificate`)).body;
-    t.match(own, { state: 'none', names: [] }, 'the subdomain site has no certificate of its own');
+    t.match(
+      own,
+      { state: 'none', names: [], wildcardFrom: site.domain },
+      'no certificate of its own; the API names the one it serves',
+    );
     t.equal(
       (await asAlice.patch(`/v1/websites/${blog.id}/certificate`, { forceHttps: true })).status,
       409,
@@ -130,6 +134,41 @@ if (missing) {
     const wildcardSerial = after.serial.toUpperCase();
     await eventually(async () => ((await servedSerial(blog.domain)) !== wildcardSerial ? true : undefined));
     t.pass('the subdomain site no longer serves the wildcard');
+    t.equal((await asAlice.get(`/v1/websites/${blog.id}/certificate`)).body.wildcardFrom, null, 'nor says it does');
+  });
+
+  t.test('two wildcard orders in one zone at once: both issued, neither loses its values to the other', async (t) => {
+    const apex = await stack.website('multi');
+    const res = await asAlice.post('/v1/websites', {
+      domain: `shop.${apex.domain}`,
+      kind: 'static',
+      subscriptionId: stack.subscription,
+    });
+    t.equal(res.status, 201, JSON.stringify(res.body));
+    const shop = { id: res.body.id as string, domain: `shop.${apex.domain}` };
+    const [a, b] = await Promise.all([
+      asAlice.post(`/v1/websites/${apex.id}/certificate`, { wildcard: true }),
+      asAlice.post(`/v1/websites/${shop.id}/certificate`, { wildcard: true }),
+    ]);
+    t.same([a.status, b.status], [202, 202]);
+    await host.drainJobs({ timeoutMs: 120_000 });
+    for (const [s, names] of [
+      [apex, [apex.domain, `*.${apex.domain}`]],
+      [shop, [shop.domain, `*.${shop.domain}`]],
+    ] as const) {
+      const cert = await eventually(async () => {
+        const body = (await asAlice.get(`/v1/websites/${s.id}/certificate`)).body;
+        if (body.state === 'failed') throw new Error(`order failed: ${body.lastError}`);
+        return body.state === 'issued' ? body : undefined;
+      }, 120_000);
+      t.same([...cert.names].sort(), [...names].sort(), `${s.domain} issued`);
+    }
+    const zones = (await asAlice.get(`/v1/dns/zones?search=${apex.domain}`)).body.items as Array<{ id: string; name: string }>;
+    const zone = zones.find((z) => z.name === apex.domain);
+    const left = ((await asAlice.get(`/v1/dns/zones/${zone?.id}/records`)).body as Array<{ name: string }>).filter((r) =>
+      r.name.startsWith('_acme-challenge'),
+    );
+    t.same(left, [], 'no challenge record of either order left');
   });
 
   t.test('a failed wildcard order leaves no challenge record either', async (t) => {

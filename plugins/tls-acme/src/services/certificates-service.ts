@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { TlsErrors } from '../errors.js';
 import { assertZones, wildcardNames } from './dns-responder.js';
 import { namesOf } from './names.js';
-import { touchBorrowers } from './shared-wildcards.js';
+import { lenderOf, touchBorrowers } from './shared-wildcards.js';
 import { checkUpload, type CertificateInfo, type Upload } from '../pem.js';
 import { certificateView, type CertificateRow, type CertificateStore, type CertificateView, type SiteRow } from '../store.js';
 
@@ -40,7 +40,9 @@ export class CertificatesService {
 
   async view(site: SiteRow, row?: CertificateRow): Promise<CertificateView> {
     const current = row ?? (await this.deps.store.get(site.id));
-    return certificateView(site, current, current?.certificate_pem ? namesOf(current) : [], this.deps.clock.now());
+    const own = Boolean(current?.certificate_pem);
+    const from = own ? null : await lenderOf(this.deps.store, site);
+    return certificateView(site, current, own && current ? namesOf(current) : [], this.deps.clock.now(), from);
   }
 
   /**

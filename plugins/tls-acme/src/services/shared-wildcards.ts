@@ -56,6 +56,13 @@ export async function borrowed(
   return result;
 }
 
+/** The primary domain of the site whose wildcard `site` serves (it has no certificate of its own), or null. */
+export async function lenderOf(store: CertificateStore, site: SiteRow): Promise<string | null> {
+  const lenders = await store.wildcardsOf([site.owner_id]);
+  const lender = lenders.find((l) => l.row.website_id !== site.id && site.domains.every((d) => covers(namesOf(l.row), d)));
+  return lender?.domain ?? null;
+}
+
 /**
  * A wildcard of `ownerId` was installed or goes (`nameSets`: the old and new names): the owner's
  * live sites without a certificate of their own that either covers get a row and a new version,
