@@ -201,7 +201,13 @@ export class CertificateStore {
   }
 
   /** Certificates of live sites of these owners whose orders are wildcards, with the owner and the site's primary domain. */
-  async wildcardsOf(ownerIds: string[]): Promise<Array<{ row: CertificateRow; owner_id: string; domain: string }>> {
+  async wildcardsOf(
+    owners: string[] | { ofSites: string[] },
+  ): Promise<Array<{ row: CertificateRow; owner_id: string; domain: string }>> {
+    // `ofSites`: the owners of these sites, in the same query (most batches have no wildcard at all).
+    const ownerIds = Array.isArray(owners)
+      ? owners
+      : this.knex.select('owner_id').from('plugin_websites.websites').whereIn('id', owners.ofSites);
     const rows = (await this.knex
       .select('c.*', 'w.owner_id as lender_owner')
       .select(

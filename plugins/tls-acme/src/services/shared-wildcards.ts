@@ -35,11 +35,9 @@ export async function borrowed(
 ): Promise<Map<string, SiteTlsState>> {
   const result = new Map<string, SiteTlsState>();
   if (missing.length === 0) return result;
-  const sites = await store.sitesByIds(missing);
-  const owners = [...new Set(sites.map((s) => s.owner_id))];
-  if (owners.length === 0) return result;
-  const lenders = await store.wildcardsOf(owners);
+  const lenders = await store.wildcardsOf({ ofSites: missing });
   if (lenders.length === 0) return result;
+  const sites = await store.sitesByIds(missing);
   const named = lenders.map((l) => ({ row: l.row, owner: l.owner_id, names: namesOf(l.row) }));
   for (const site of sites) {
     const lender = named.find(
