@@ -5,6 +5,7 @@
 import type { DatabaseServer, SiteDatabases } from './database-server.js';
 import type { Authenticator } from './http.js';
 import type { PaymentGateway } from './payment-gateway.js';
+import type { DnsChallenges } from './dns-challenges.js';
 import type { DnsProvider } from './dns-provider.js';
 import type { DiskUsageSource } from './disk-usage.js';
 import type { SiteCertificates } from './site-certificates.js';
@@ -34,6 +35,8 @@ export const extensionPoints = {
   paymentGateway: createExtensionPoint<PaymentGateway>('payment-gateway'),
   /** Serves DNS zones (PowerDNS in `plugins/dns-powerdns`). */
   dnsProvider: createExtensionPoint<DnsProvider>('dns-provider'),
+  /** ACME DNS-01 TXT records in customers' zones (the dns plugin); certificate plugins look it up for wildcards. */
+  dnsChallenges: createExtensionPoint<DnsChallenges>('dns-challenges'),
   /** Runs customers' databases (MariaDB in `plugins/databases-mariadb`, PostgreSQL in `plugins/databases-postgresql`). */
   databaseServer: createExtensionPoint<DatabaseServer>('database-server'),
   /** Makes a website's own database (the databases plugin); websites look it up when they need one. */

@@ -26,6 +26,7 @@ export * from './site-certificates.js';
 export * from './background-start.js';
 export * from './payment-gateway.js';
 export * from './dns-provider.js';
+export * from './dns-challenges.js';
 export * from './database-server.js';
 export * from './disk-usage.js';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';

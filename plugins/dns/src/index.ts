@@ -3,6 +3,7 @@
  * server (any plugin implementing the `dns-provider` extension point) serve them.
  */
 import { coreServices, definePlugin, extensionPoints, type DnsProvider } from '@hostplane/sdk';
+import { Challenges } from './challenges.js';
 import { dnsCommands } from './commands.js';
 import { DnsConfig } from './config.js';
 import { PAGES } from './panel.js';
@@ -21,6 +22,8 @@ const SWEEP_JOB = 'sweep';
 export default definePlugin({
   id: 'dns',
   sdk: '^0.1.0',
+  // ACME DNS-01 records in customers' zones, for certificate plugins (tls-acme).
+  provides: ['dns-challenges'],
   config: DnsConfig,
   permissions: ['http:routes', 'db', 'jobs', 'schedules', 'users', 'audit', 'events:subscribe'],
   rbac: {
@@ -49,10 +52,14 @@ export default definePlugin({
     const store = new DnsStore(db, tenancy);
     const service = new ZonesService({ store, tenancy, users, jobs, clock, config, logger });
     const reconciler = new Reconciler({ store, service, providers, config, logger });
+    const challenges = new Challenges({ store, service, reconciler, providers, clock, config, logger });
 
+    ctx.extend(extensionPoints.dnsChallenges, challenges);
     ctx.routes(dnsRoutes({ store, service, providers, config }));
     ctx.job<{ zoneId: string }>(APPLY_JOB, async (payload) => reconciler.apply(payload.zoneId), { maxAttempts: 5 });
     ctx.job(SWEEP_JOB, async () => {
+      // Challenge records an order left behind (its process died) go once their expiry passed.
+      await challenges.expire();
       await reconciler.sweep();
     });
     ctx.schedule('sweep', { cron: ctx.config.sweepCron, job: SWEEP_JOB });

@@ -27,6 +27,8 @@ export interface RecordRow {
   type: DnsRecordType;
   ttl: number;
   content: string;
+  /** Challenge records only: removed by the sweep at this time if nobody removed them before. */
+  expires_at: Date | null;
   created_at: Date;
 }
 
@@ -45,6 +47,9 @@ export const RecordSchema = Type.Object({
   type: Type.String(),
   ttl: Type.Integer(),
   data: Type.String({ description: 'Presentation format as served (host names end in a dot, TXT in quoted strings)' }),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'ACME challenge records only: removed automatically by then at the latest',
+  }),
   createdAt: Type.String({ format: 'date-time' }),
 });
 
@@ -64,7 +69,15 @@ export const ZoneSchema = Type.Object({
 export type ZoneView = Static<typeof ZoneSchema>;
 
 export function recordView(r: RecordRow) {
-  return { id: r.id, name: r.name, type: r.type, ttl: r.ttl, data: r.content, createdAt: r.created_at.toISOString() };
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    ttl: r.ttl,
+    data: r.content,
+    expiresAt: r.expires_at ? r.expires_at.toISOString() : null,
+    createdAt: r.created_at.toISOString(),
+  };
 }
 
 export function zoneView(z: ZoneRow, records?: RecordRow[]): ZoneView {
@@ -112,6 +125,13 @@ export class DnsStore {
     const q = this.scoped(actor, trx).where(`${this.db.schema}.zones.id`, id);
     if (lock) q.forUpdate();
     const row = (await q.first()) as ZoneRow | undefined;
+    if (!row) throw DnsErrors.zoneNotFound(id);
+    return row;
+  }
+
+  /** A zone by id, locked for a platform change (no scope); 404 when absent. */
+  async lockedOne(id: string, trx: Knex.Transaction): Promise<ZoneRow> {
+    const row = (await this.zones(trx).where({ id }).forUpdate().first()) as ZoneRow | undefined;
     if (!row) throw DnsErrors.zoneNotFound(id);
     return row;
   }

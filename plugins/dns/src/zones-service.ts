@@ -180,7 +180,8 @@ export class ZonesService {
   async importZone(actor: Actor, zoneId: string, text: string, replace = true): Promise<RecordRow[]> {
     return this.change(actor, zoneId, async (zone, records, trx) => {
       const config = this.deps.config();
-      const kept = replace ? [] : records.map(canonical);
+      // Challenge records (an ACME order in flight) are the platform's, not the file's: they stay.
+      const kept = (replace ? records.filter((r) => r.expires_at !== null) : records).map(canonical);
       const added: CanonicalRecord[] = [];
       for (const input of parseZoneFile(text, zone.name, config.defaultTtl)) {
         try {
@@ -196,7 +197,7 @@ export class ZonesService {
         }
       }
       if (kept.length + added.length > config.maxRecordsPerZone) throw DnsErrors.tooManyRecords(config.maxRecordsPerZone);
-      if (replace) await this.deps.store.records(trx).where({ zone_id: zone.id }).delete();
+      if (replace) await this.deps.store.records(trx).where({ zone_id: zone.id }).whereNull('expires_at').delete();
       if (added.length) await this.deps.store.records(trx).insert(added.map((r) => ({ zone_id: zone.id, ...r })));
       for (const r of added) await this.syncTtl(zone.id, r, trx);
       await this.bump(zone, trx);
@@ -212,16 +213,19 @@ export class ZonesService {
     });
   }
 
-  /** Run `fn` on the locked zone and its records, in one transaction. */
-  private async change<T>(
-    actor: Actor,
+  /**
+   * Run `fn` on the locked zone and its records, in one transaction. `actor` null: the platform
+   * itself (challenge records), which reaches every zone.
+   */
+  async change<T>(
+    actor: Actor | null,
     zoneId: string,
     fn: (zone: ZoneRow, records: RecordRow[], trx: Knex.Transaction) => Promise<T>,
     refuseDeleting = true,
   ): Promise<T> {
     const { store } = this.deps;
     return store.db.transaction(async (trx) => {
-      const zone = await store.scopedOne(actor, zoneId, trx, true);
+      const zone = actor ? await store.scopedOne(actor, zoneId, trx, true) : await store.lockedOne(zoneId, trx);
       if (zone.desired === 'deleted') {
         if (refuseDeleting) throw DnsErrors.deleting(zone.name);
         return zone as unknown as T;
@@ -240,7 +244,7 @@ export class ZonesService {
   }
 
   /** A new serial and generation, and the apply job, for a changed zone. */
-  private async bump(zone: ZoneRow, trx: Knex.Transaction, extra: Partial<ZoneRow> = {}, serial = true): Promise<ZoneRow> {
+  async bump(zone: ZoneRow, trx: Knex.Transaction, extra: Partial<ZoneRow> = {}, serial = true): Promise<ZoneRow> {
     const [row] = (await this.deps.store
       .zones(trx)
       .where({ id: zone.id })

@@ -134,8 +134,18 @@ t.test('the migration goes down and up again', async (t) => {
     (await sql('information_schema.tables').where({ table_schema: 'plugin_dns' }).orderBy('table_name').select('table_name')).map(
       (r: { table_name: string }) => r.table_name,
     );
+  const hasExpiry = async () =>
+    Boolean(
+      await sql('information_schema.columns')
+        .where({ table_schema: 'plugin_dns', table_name: 'records', column_name: 'expires_at' })
+        .first(),
+    );
+  t.same(await migrate('down'), ['20261205160000_challenge_records']);
+  t.notOk(await hasExpiry(), 'challenge expiries gone');
   t.same(await migrate('down'), ['20261205120000_dns']);
   t.same(await tables(), ['migrations', 'migrations_lock'], 'only the migration bookkeeping is left');
   t.same(await migrate('up'), ['20261205120000_dns']);
+  t.same(await migrate('up'), ['20261205160000_challenge_records']);
   t.same(await tables(), ['migrations', 'migrations_lock', 'records', 'zones']);
+  t.ok(await hasExpiry());
 });

@@ -46,6 +46,13 @@ export const TlsAcmeConfig = Type.Object(
       maximum: 86_400,
       description: 'Doubles with each failure, at most a day; a longer Retry-After from the CA wins',
     }),
+    dnsWaitSeconds: Type.Integer({
+      title: 'DNS-01 answer wait (seconds)',
+      default: 120,
+      minimum: 5,
+      maximum: 900,
+      description: "How long an order waits for the zone's own DNS server to answer a challenge record before it fails",
+    }),
     sweepCron: Type.String({ default: '*/5 * * * *', maxLength: 100, description: 'When due renewals and retries are queued' }),
     concurrency: Type.Integer({
       title: 'Orders at once',

@@ -18,6 +18,17 @@ export const TlsErrors = {
     409,
     'The website has no certificate yet: request one or upload one first',
   ),
+  /**
+   * A wildcard certificate needs DNS-01, answered in the site owner's zone on this platform's DNS:
+   * the DNS plugin is not enabled, or no zone of the owner serves `domain` (another account's
+   * zone reads the same).
+   */
+  wildcardRefused: defineError(
+    'TLS_ERR_WILDCARD_REFUSED',
+    409,
+    (domain: string, reason: string) => reason,
+    (domain: string) => ({ field: '/body/wildcard', domain }),
+  ),
   /** The web server cannot answer HTTP-01 challenges (no driver, or one without putChallenge). */
   noChallengeServer: defineError(
     'TLS_ERR_NO_CHALLENGE_SERVER',

@@ -3,7 +3,7 @@
  * web server driver, renewed before it expires; or the customer's own, checked on upload. The
  * websites plugin reads them through the `site-certificates` extension point. Wiring only.
  */
-import { coreServices, definePlugin, extensionPoints, type WebServerDriver } from '@hostplane/sdk';
+import { coreServices, definePlugin, extensionPoints, type DnsChallenges, type WebServerDriver } from '@hostplane/sdk';
 import { tlsCommands } from './commands.js';
 import { TlsAcmeConfig } from './config.js';
 import { PAGES } from './panel.js';
@@ -58,11 +58,13 @@ export default definePlugin({
     const { db, tenancy, jobs, audit, events, secrets, extensions, clock, logger } = ctx.deps;
     const config = () => ctx.config;
     const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
+    // The dns plugin's challenge records, looked up at each use: HTTP-01 works without it.
+    const challenges = (): DnsChallenges | undefined => extensions.list(extensionPoints.dnsChallenges)[0];
     const store = new CertificateStore(db, tenancy);
-    const service = new CertificatesService({ store, secrets, jobs, audit, events, clock });
+    const service = new CertificatesService({ store, secrets, jobs, audit, events, clock, challenges });
     const issuer = new AcmeIssuer({ config, secrets, logger });
     const slots = new Slots(() => ctx.config.concurrency);
-    const issuance = new Issuance({ store, service, issuer, slots, drivers, events, clock, config, logger });
+    const issuance = new Issuance({ store, service, issuer, slots, drivers, challenges, events, clock, config, logger });
     const renewal = new Renewal({ store, service, events, clock, config, logger });
 
     ctx.extend(extensionPoints.siteCertificates, siteCertificates(store, secrets));

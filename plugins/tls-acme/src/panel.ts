@@ -15,6 +15,7 @@ export const PAGES: PanelPageDefinition[] = [
           { field: 'domain', label: 'Website' },
           { field: 'state', label: 'State', format: 'status' },
           { field: 'issuer', label: 'Issuer' },
+          { field: 'wildcardFrom', label: 'Wildcard of' },
           { field: 'notAfter', label: 'Expires', format: 'date' },
           { field: 'daysLeft', label: 'Days left' },
           { field: 'lastError', label: 'Last error' },
@@ -27,6 +28,12 @@ export const PAGES: PanelPageDefinition[] = [
         schema: Type.Object(
           {
             domain: Type.String({ title: 'Website domain', minLength: 1, maxLength: 253, description: 'shop.example.com' }),
+            wildcard: Type.Optional(
+              Type.Boolean({
+                title: 'Wildcard (*.domain)',
+                description: 'Through DNS-01: the domain’s zone must be yours on this platform’s DNS',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -50,6 +50,10 @@ export const CertificateSchema = Type.Object({
   domains: Type.Array(Type.String(), { description: 'Names the site answers to; the certificate must cover them' }),
   state: Type.String({ enum: ['none', 'pending', 'issued', 'failed'] }),
   source: Nullable(Type.String({ enum: ['acme', 'upload'] })),
+  wildcardFrom: Nullable(
+    Type.String({ description: 'Without a certificate of its own: the website whose wildcard certificate this site serves' }),
+  ),
+  wildcard: Type.Boolean({ description: 'Orders for this site cover *.<base domain> too (DNS-01)' }),
   issuer: Nullable(Type.String()),
   names: Type.Array(Type.String(), { description: 'Names the current certificate covers' }),
   serial: Nullable(Type.String()),
@@ -68,12 +72,20 @@ export type CertificateView = Static<typeof CertificateSchema>;
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** The API's view of a site's certificate (a site without a row: state `none`). */
-export function certificateView(site: SiteRow, row: CertificateRow | undefined, names: string[], now: Date): CertificateView {
+export function certificateView(
+  site: SiteRow,
+  row: CertificateRow | undefined,
+  names: string[],
+  now: Date,
+  wildcardFrom: string | null = null,
+): CertificateView {
   return {
     websiteId: site.id,
     domains: site.domains,
     state: row?.state ?? 'none',
     source: row?.certificate_pem ? row.source : null,
+    wildcardFrom: row?.certificate_pem ? null : wildcardFrom,
+    wildcard: row?.wildcard ?? false,
     issuer: row?.issuer ?? null,
     names,
     serial: row?.serial ?? null,
@@ -175,6 +187,46 @@ export class CertificateStore {
   /** A website by id (jobs and commands; no scope), deleted ones included. */
   async site(id: string, trx?: Knex.Transaction): Promise<SiteRow | undefined> {
     return (await this.sites(trx).where('w.id', id).first()) as SiteRow | undefined;
+  }
+
+  /** Live websites by id (the site-certificates lookups). */
+  async sitesByIds(ids: string[]): Promise<SiteRow[]> {
+    if (ids.length === 0) return [];
+    return (await this.sites().whereIn('w.id', ids).whereNot('w.desired', 'deleted')) as SiteRow[];
+  }
+
+  /** Live websites of one owner (sites that may serve the owner's wildcard). */
+  async liveSitesOf(ownerId: string, trx?: Knex.Transaction): Promise<SiteRow[]> {
+    return (await this.sites(trx).where('w.owner_id', ownerId).whereNot('w.desired', 'deleted')) as SiteRow[];
+  }
+
+  /** Certificates of live sites of these owners whose orders are wildcards, with the owner and the site's primary domain. */
+  async wildcardsOf(
+    owners: string[] | { ofSites: string[] },
+  ): Promise<Array<{ row: CertificateRow; owner_id: string; domain: string }>> {
+    // `ofSites`: the owners of these sites, in the same query (most batches have no wildcard at all).
+    const ownerIds = Array.isArray(owners)
+      ? owners
+      : this.knex.select('owner_id').from('plugin_websites.websites').whereIn('id', owners.ofSites);
+    const rows = (await this.knex
+      .select('c.*', 'w.owner_id as lender_owner')
+      .select(
+        this.knex.raw(
+          `(select d.domain from plugin_websites.website_domains d where d.website_id = w.id order by d.is_primary desc, d.domain limit 1) as lender_domain`,
+        ),
+      )
+      .from(`${this.db.schema}.certificates as c`)
+      .join('plugin_websites.websites as w', 'w.id', 'c.website_id')
+      .whereIn('w.owner_id', ownerIds)
+      .whereNot('w.desired', 'deleted')
+      .where('c.wildcard', true)
+      .whereNotNull('c.certificate_pem')
+      .orderBy('c.not_after', 'desc')) as Array<CertificateRow & { lender_owner: string; lender_domain: string }>;
+    return rows.map(({ lender_owner, lender_domain, ...row }) => ({
+      row: row as CertificateRow,
+      owner_id: lender_owner,
+      domain: lender_domain,
+    }));
   }
 
   /** A website by one of its names (commands). */

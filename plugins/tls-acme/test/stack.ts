@@ -156,5 +156,6 @@ export async function startStack(options: { tlsConfig?: Record<string, unknown> 
     await rm(root, { recursive: true, force: true });
   }
 
-  return { host, sql, pebble, admin, reseller, alice, subscription, httpPort, httpsPort, tag, website, close };
+  const pdnsPort = pdns.config.dnsPort;
+  return { host, sql, pebble, admin, reseller, alice, subscription, httpPort, httpsPort, pdnsPort, tag, website, close };
 }

@@ -32,7 +32,9 @@ const UploadBody = Type.Object(
 
 const RequestBody = Type.Object(
   {
-    wildcard: Type.Optional(Type.Boolean({ description: 'Also cover *.<domain> (DNS-01; needs the zone on our DNS)' })),
+    wildcard: Type.Optional(
+      Type.Boolean({ description: 'Also cover *.<domain> (DNS-01; needs the zone on our DNS); unsaid: as last ordered' }),
+    ),
   },
   { additionalProperties: false },
 );

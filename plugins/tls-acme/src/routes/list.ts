@@ -30,6 +30,12 @@ const RenewBody = Type.Object(
       pattern: '^[a-z0-9.-]+$',
       description: 'One of the website’s domains, e.g. shop.example.com',
     }),
+    wildcard: Type.Optional(
+      Type.Boolean({
+        title: 'Wildcard',
+        description: 'Also cover *.<domain> (DNS-01; needs the zone on our DNS); unsaid: as last ordered',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -76,7 +82,8 @@ export function listRoutes({ store, service }: { store: CertificateStore; servic
       async (request, reply) => {
         const actor = actorOf(request);
         const site = await store.scopedSiteByDomain(actor, request.body.domain.toLowerCase());
-        const view = await service.request(site, { actorId: actor.userId, ip: request.ip, requestId: request.id });
+        const info = { actorId: actor.userId, ip: request.ip, requestId: request.id };
+        const view = await service.request(site, info, { wildcard: request.body.wildcard });
         reply.code(202);
         return view;
       },

@@ -11,10 +11,25 @@ import type AcmeClient from 'acme-client';
 import type { Logger, SecretsService } from '@hostplane/sdk';
 import type { TlsAcmeConfig } from '../config.js';
 
-/** Answers HTTP-01 challenges (the web server driver's putChallenge/removeChallenge). */
+/** One challenge of an order, as a responder sees it. */
+export interface ChallengeAnswer {
+  /** The name the authorization is for, without `*.` (`example.com` for `*.example.com`). */
+  identifier: string;
+  wildcard: boolean;
+  token: string;
+  /** What the CA expects: the key authorization (HTTP-01) or its base64url SHA-256 digest (DNS-01). */
+  keyAuthorization: string;
+}
+
+/**
+ * Answers one type of challenge: HTTP-01 through the web server driver's putChallenge/
+ * removeChallenge, DNS-01 through TXT records in the site's zone. `put` resolves once the CA can
+ * check the answer.
+ */
 export interface ChallengeResponder {
-  put(token: string, content: string): Promise<void>;
-  remove(token: string): Promise<void>;
+  type: 'http-01' | 'dns-01';
+  put(challenge: ChallengeAnswer): Promise<void>;
+  remove(challenge: ChallengeAnswer): Promise<void>;
 }
 
 /** A certificate chain (leaf first) and its private key, both PEM. */
@@ -160,8 +175,9 @@ export class AcmeIssuer {
   }
 
   /**
-   * Order a certificate for `domains` (the first is the subject) and answer its HTTP-01
-   * challenges through `responder`. Throws {@link AcmeRateLimited} when the CA throttled.
+   * Order a certificate for `domains` (the first is the subject) and answer its challenges
+   * through `responder` (every authorization with the responder's type). Throws
+   * {@link AcmeRateLimited} when the CA throttled.
    */
   async issue(domains: string[], responder: ChallengeResponder): Promise<Issued> {
     const throttle: Throttle = { retryAfter: null, status: null };
@@ -171,18 +187,32 @@ export class AcmeIssuer {
         const client = await this.client(acme);
         const key = newKey();
         const [, csr] = await acme.crypto.createCsr({ commonName: domains[0], altNames: domains }, key);
+        const answer = (
+          authz: AcmeClient.Authorization,
+          challenge: { type: string; token: string },
+          keyAuthorization: string,
+        ) => {
+          if (challenge.type !== responder.type) throw new Error(`challenge ${challenge.type} is not offered by this plugin`);
+          return {
+            identifier: authz.identifier.value,
+            wildcard: authz.wildcard === true,
+            token: challenge.token,
+            keyAuthorization,
+          };
+        };
         const pem = await client.auto({
           csr,
           termsOfServiceAgreed: true,
-          challengePriority: ['http-01'],
-          // The CA checks the challenge itself; a self-check from here would ask port 80 of our own names.
+          challengePriority: [responder.type],
+          // The CA checks the challenge itself; a self-check from here would ask port 80 of our
+          // own names (HTTP-01) or public resolvers (DNS-01). The DNS-01 responder waits until
+          // the zone's own server answers before the CA is told.
           skipChallengeVerification: true,
-          challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
-            if (challenge.type !== 'http-01') throw new Error(`challenge ${challenge.type} is not offered by this plugin`);
-            await responder.put(challenge.token, keyAuthorization);
+          challengeCreateFn: async (authz, challenge, keyAuthorization) => {
+            await responder.put(answer(authz, challenge, keyAuthorization));
           },
-          challengeRemoveFn: async (_authz, challenge) => {
-            await responder.remove(challenge.token);
+          challengeRemoveFn: async (authz, challenge, keyAuthorization) => {
+            await responder.remove(answer(authz, challenge, keyAuthorization));
           },
         });
         return { pem, key };

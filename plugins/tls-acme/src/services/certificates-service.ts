@@ -3,11 +3,13 @@
  * now), upload their own, flip the HTTPS switches. Every change is one transaction on the
  * site's locked row; the order itself is a durable job enqueued in that transaction.
  */
-import { X509Certificate } from 'node:crypto';
-import type { AuditService, ClockService, EventsService, JobsService, SecretsService } from '@hostplane/sdk';
+import type { AuditService, ClockService, DnsChallenges, EventsService, JobsService, SecretsService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { TlsErrors } from '../errors.js';
-import { checkUpload, infoOf, type CertificateInfo, type Upload } from '../pem.js';
+import { assertZones, wildcardNames } from './dns-responder.js';
+import { namesOf } from './names.js';
+import { lenderOf, touchBorrowers } from './shared-wildcards.js';
+import { checkUpload, type CertificateInfo, type Upload } from '../pem.js';
 import { certificateView, type CertificateRow, type CertificateStore, type CertificateView, type SiteRow } from '../store.js';
 
 export const ISSUE_JOB = 'issue';
@@ -26,6 +28,8 @@ export interface CertificatesServiceDeps {
   audit: AuditService;
   events: EventsService;
   clock: ClockService;
+  /** The dns plugin's challenge records (DNS-01, wildcards), when it is enabled. */
+  challenges: () => DnsChallenges | undefined;
 }
 
 /** Secret name of a certificate's key (one per certificate: a renewal never overwrites the serving key). */
@@ -36,15 +40,22 @@ export class CertificatesService {
 
   async view(site: SiteRow, row?: CertificateRow): Promise<CertificateView> {
     const current = row ?? (await this.deps.store.get(site.id));
-    return certificateView(site, current, current?.certificate_pem ? namesOf(current) : [], this.deps.clock.now());
+    const own = Boolean(current?.certificate_pem);
+    const from = own ? null : await lenderOf(this.deps.store, site);
+    return certificateView(site, current, own && current ? namesOf(current) : [], this.deps.clock.now(), from);
   }
 
   /**
    * Queue an ACME order for the site (a first certificate or a renewal now). Asking again while
-   * one is queued or running changes nothing.
+   * one is queued or running changes nothing. `wildcard` unsaid keeps the site's last choice,
+   * so "renew now" renews a wildcard as a wildcard.
    */
   async request(site: SiteRow, info: RequestInfo, options: { wildcard?: boolean } = {}): Promise<CertificateView> {
     const { store, audit, clock } = this.deps;
+    const wildcard = options.wildcard ?? (await store.get(site.id))?.wildcard ?? false;
+    // A wildcard is answered in the owner's zones on our DNS: refused now (409) when they are
+    // not, rather than failing in the background.
+    if (wildcard) await assertZones(this.deps.challenges(), wildcardNames(site.domains), site.owner_id);
     const row = await store.db.transaction(async (trx) => {
       const current = await store.ensure(site, trx);
       if (current.state === 'pending') return current;
@@ -53,7 +64,7 @@ export class CertificatesService {
         .where({ website_id: site.id })
         .update({
           state: 'pending',
-          wildcard: options.wildcard ?? false,
+          wildcard,
           attempts: 0,
           next_attempt_at: null,
           last_error: null,
@@ -67,7 +78,7 @@ export class CertificatesService {
           action: 'tls.certificate.requested',
           actorId: info.actorId,
           target: { type: 'website', id: site.id },
-          details: { domains: site.domains },
+          details: { domains: site.domains, wildcard },
           ip: info.ip ?? null,
           requestId: info.requestId ?? null,
         },
@@ -112,6 +123,8 @@ export class CertificatesService {
       const current = await store.ensure(site, trx);
       if (onlyIfPending && current.state !== 'pending') return null;
       previous = current.key_secret;
+      // The owner's sites that serve this site's wildcard (or will) take the change too.
+      await touchBorrowers(store, events, trx, site.owner_id, site.id, [namesOf(current), cert.info.names]);
       const [updated] = (await store
         .certificates(trx)
         .where({ website_id: site.id })
@@ -197,25 +210,17 @@ export class CertificatesService {
     return this.view(site, row);
   }
 
-  /** The site is gone: its row and keys too. */
+  /** The site is gone: its row and keys too; sites that served its wildcard stop. */
   async forget(websiteId: string): Promise<void> {
-    const { store, secrets } = this.deps;
-    await store.certificates().where({ website_id: websiteId }).delete();
+    const { store, secrets, events } = this.deps;
+    await store.db.transaction(async (trx) => {
+      const current = await store.get(websiteId, trx, true);
+      const site = await store.site(websiteId, trx);
+      await store.certificates(trx).where({ website_id: websiteId }).delete();
+      if (current && site) await touchBorrowers(store, events, trx, site.owner_id, websiteId, [namesOf(current)]);
+    });
     for (const name of await secrets.list()) {
       if (name.startsWith(`key:${websiteId}:`)) await secrets.delete(name);
     }
-  }
-}
-
-/** Names the stored certificate covers (read from the PEM, not trusted from the row). */
-export function namesOf(row: CertificateRow): string[] {
-  return row.certificate_pem ? leafNames(row.certificate_pem) : [];
-}
-
-function leafNames(pem: string): string[] {
-  try {
-    return infoOf(new X509Certificate(pem)).names;
-  } catch {
-    return [];
   }
 }

@@ -4,14 +4,15 @@
  * sweep, so the job itself ends; only an unexpected error (the database gone) fails the job
  * and lets the queue retry it.
  */
-import type { ClockService, EventsService, Logger, WebServerDriver } from '@hostplane/sdk';
+import type { ClockService, DnsChallenges, EventsService, Logger, WebServerDriver } from '@hostplane/sdk';
 import type { TlsAcmeConfig } from '../config.js';
 import { TlsErrors } from '../errors.js';
 import { infoOf, parseCertificates } from '../pem.js';
 import type { CertificateRow, CertificateStore, SiteRow } from '../store.js';
-import { AcmeRateLimited, type AcmeIssuer, type ChallengeResponder } from './acme.js';
+import { AcmeRateLimited, type AcmeIssuer, type ChallengeResponder, type Issued } from './acme.js';
 import { nextAttemptAt } from './backoff.js';
 import type { CertificatesService } from './certificates-service.js';
+import { assertZones, DnsResponder, wildcardNames } from './dns-responder.js';
 import type { Slots } from './slots.js';
 
 export interface IssuanceDeps {
@@ -20,6 +21,8 @@ export interface IssuanceDeps {
   issuer: AcmeIssuer;
   slots: Slots;
   drivers: () => WebServerDriver[];
+  /** The dns plugin's challenge records (DNS-01, wildcards), when it is enabled. */
+  challenges: () => DnsChallenges | undefined;
   events: EventsService;
   clock: ClockService;
   config: () => TlsAcmeConfig;
@@ -30,10 +33,38 @@ export class Issuance {
   constructor(private readonly deps: IssuanceDeps) {}
 
   /** The web server's challenge files, when it answers them. */
-  private responder(): ChallengeResponder {
+  private httpResponder(): ChallengeResponder {
     const driver = this.deps.drivers().find((d) => d.putChallenge && d.removeChallenge);
     if (!driver?.putChallenge || !driver.removeChallenge) throw TlsErrors.noChallengeServer();
-    return { put: driver.putChallenge.bind(driver), remove: driver.removeChallenge.bind(driver) };
+    const put = driver.putChallenge.bind(driver);
+    const remove = driver.removeChallenge.bind(driver);
+    return { type: 'http-01', put: (c) => put(c.token, c.keyAuthorization), remove: (c) => remove(c.token) };
+  }
+
+  /** One order through the CA: HTTP-01 for the site's names, or DNS-01 for a wildcard. */
+  private async order(site: SiteRow, wildcard: boolean): Promise<Issued> {
+    const { issuer, slots, clock, config, logger } = this.deps;
+    if (!wildcard) {
+      const responder = this.httpResponder();
+      return slots.run(() => issuer.issue(site.domains, responder));
+    }
+    // Checked again here, not only when asked: a renewal runs months later, the zone may be gone.
+    const names = wildcardNames(site.domains);
+    const challenges = this.deps.challenges();
+    await assertZones(challenges, names, site.owner_id);
+    const responder = new DnsResponder({
+      challenges: challenges as DnsChallenges,
+      ownerId: site.owner_id,
+      now: () => clock.now(),
+      timeoutMs: config().dnsWaitSeconds * 1000,
+      logger,
+    });
+    try {
+      return await slots.run(() => issuer.issue(names, responder));
+    } finally {
+      // Success or failure, no TXT record of this order stays behind.
+      await responder.cleanup();
+    }
   }
 
   async run(websiteId: string): Promise<'issued' | 'failed' | 'skipped'> {
@@ -46,9 +77,7 @@ export class Issuance {
       return 'skipped';
     }
     try {
-      if (row.wildcard) throw new Error('wildcard certificates need DNS-01, which this version does not answer yet');
-      const responder = this.responder();
-      const issued = await this.deps.slots.run(() => this.deps.issuer.issue(site.domains, responder));
+      const issued = await this.order(site, row.wildcard);
       const chain = parseCertificates(issued.pem, 'certificate');
       if (chain.length === 0) throw new Error('the CA answered without a certificate');
       const info = infoOf(chain[0]!);

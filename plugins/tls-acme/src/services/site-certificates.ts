@@ -1,6 +1,7 @@
 /** The `site-certificates` extension point: what the websites plugin asks when it applies sites. */
 import type { SecretsService, SiteCertificates, SiteTlsState } from '@hostplane/sdk';
 import type { CertificateRow, CertificateStore } from '../store.js';
+import { borrowed } from './shared-wildcards.js';
 
 export function siteCertificates(store: CertificateStore, secrets: SecretsService): SiteCertificates {
   return {
@@ -19,6 +20,10 @@ export function siteCertificates(store: CertificateStore, secrets: SecretsServic
               : null,
         });
       }
+      // Sites without a usable certificate of their own: their owner's covering wildcard, if any.
+      const missing = siteIds.filter((id) => !result.get(id)?.tls);
+      const own = new Map(rows.map((r) => [r.website_id, r]));
+      for (const [id, state] of await borrowed(store, secrets, missing, own)) result.set(id, state);
       return result;
     },
     async changed(limit) {
