@@ -80,6 +80,28 @@ t.test('RFC 2136 on BIND 9 passes the DnsProvider contract', { skip: missing ?? 
     await dnsProviderContract(t, { provider: driver.provider, zonePrefix: 'rfc2136', resolve: dig });
   });
 
+  await t.test('a signed zone takes record changes, stays signed and keeps its keys', async (t) => {
+    const zone = 'signed.test';
+    await driver.provider.applyZone(contractZone(zone, 7));
+    const on = await driver.provider.setDnssec(zone, true);
+    t.equal(on.enabled, true);
+    const changed = contractZone(zone, 8);
+    changed.rrsets = changed.rrsets.map((set) => (set.type === 'A' ? { ...set, records: ['192.0.2.99'] } : set));
+    await driver.provider.applyZone(changed);
+    t.same(await dig(zone, 'A'), ['192.0.2.99'], 'the change is served');
+    t.same(await driver.provider.getDnssec(zone), on, 'still signed, the same DS');
+    t.ok((await dig(zone, 'RRSIG')).length > 0, 'answers are signed');
+    await driver.provider.setDnssec(zone, false);
+    t.same(await dig(zone, 'A'), ['192.0.2.99'], 'off keeps the records');
+    t.same(await dig(zone, 'DNSKEY'), []);
+    t.notOk(
+      (await fs.readdir(path.join(root, 'zones')).catch(() => [])).some((f) => f.startsWith(`K${zone}.`)),
+      'its keys deleted',
+    );
+    await t.rejects(driver.provider.setDnssec('absent.test', true), { code: 'DNS_ERR_PROVIDER_ZONE_NOT_FOUND' });
+    await driver.provider.removeZone(zone);
+  });
+
   await t.test('a crashed host’s named is adopted with its zones; stop ends it', async (t) => {
     await driver.provider.applyZone(contractZone('kept.test', 42));
     const [pid] = namedUnder(root);

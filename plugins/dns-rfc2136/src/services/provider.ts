@@ -3,7 +3,9 @@
  * one dynamic UPDATE message per apply (TSIG-signed, `nsupdate`), which the server applies
  * all-or-nothing. A zone the server does not have yet is created through the managed server's
  * control channel (`rndc addzone`) from a zone file with its full content: RFC 2136 has no way
- * to create a zone. DNSSEC is left to the server's own policy (status says `dnssec: false`).
+ * to create a zone. DNSSEC is BIND's own `dnssec-policy default` (one ECDSA P-256 key signing
+ * the zone, kept and rolled by named), switched per zone through the control channel; the DS
+ * records are computed from the DNSKEYs the server publishes (dnssec-ds.ts).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,7 @@ import {
   type DnsZoneSpec,
   type DnsZoneState,
 } from '@hostplane/sdk';
+import { dsOf } from './dnssec-ds.js';
 import { run } from './exec.js';
 import type { ManagedNamed } from './named.js';
 
@@ -38,8 +41,12 @@ const SAFE_NAME = /^[a-z0-9*_.-]{1,253}$/;
 
 interface Transfer {
   serial: number;
+  soa: DnsZoneSpec['soa'];
   sets: DnsRecordSet[];
 }
+
+/** How long named may take to publish a new zone's first DNSKEY (it signs in the background). */
+const SIGNING_WAIT_MS = 20_000;
 
 export class Rfc2136Provider implements DnsProvider {
   readonly id = 'rfc2136';
@@ -110,14 +117,84 @@ export class Rfc2136Provider implements DnsProvider {
     await fs.rm(path.join(this.o.named.zoneDir, `${name}.db.jnl`), { force: true });
   }
 
-  async setDnssec(name: string): Promise<DnssecState> {
-    if (!(await this.getZone(name))) throw DnsZoneNotFound(name);
-    throw DnsZoneRejected(name, 'this provider leaves DNSSEC to the server’s own policy');
+  async setDnssec(name: string, enabled: boolean): Promise<DnssecState> {
+    this.check();
+    const current = await this.transfer(safe(name));
+    if (!current) throw DnsZoneNotFound(name);
+    const signed = await this.isSigned(name);
+    if (enabled) {
+      if (!signed) {
+        const r = await this.o.named.rndc(['modzone', name, zoneConf(name, true)]);
+        if (r.code !== 0) throw DnsZoneRejected(name, `rndc modzone: ${(r.stderr || r.stdout).trim()}`);
+      }
+      const end = Date.now() + SIGNING_WAIT_MS;
+      for (;;) {
+        const ds = await this.ds(name);
+        if (ds.length > 0) return { enabled: true, ds };
+        if (Date.now() > end)
+          throw DnsProviderUnavailable(`named published no DNSKEY for ${name} within ${SIGNING_WAIT_MS / 1000} s`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    }
+    if (signed) {
+      // named takes a signed zone back to unsigned only through its key TTLs ("insecure", hours
+      // to days); off means off now, so the zone is made again from its records, unsigned, one
+      // serial on, and its keys are deleted.
+      await this.removeZone(name);
+      await this.removeKeys(name);
+      await this.create({ name, soa: { ...current.soa, serial: current.serial + 1 }, rrsets: current.sets });
+    }
+    return { enabled: false, ds: [] };
   }
 
   async getDnssec(name: string): Promise<DnssecState> {
-    if (!(await this.getZone(name))) throw DnsZoneNotFound(name);
-    return { enabled: false, ds: [] };
+    this.check();
+    if (!(await this.transfer(safe(name)))) throw DnsZoneNotFound(name);
+    if (!(await this.isSigned(name))) return { enabled: false, ds: [] };
+    return { enabled: true, ds: await this.ds(name) };
+  }
+
+  /** Whether the zone's configuration on the server has a DNSSEC policy. */
+  private async isSigned(name: string): Promise<boolean> {
+    const r = await this.o.named.rndc(['showzone', name]);
+    if (r.code !== 0) throw DnsProviderUnavailable(`rndc showzone ${name}: ${(r.stderr || r.stdout).trim()}`);
+    return /dnssec-policy\s+"?default"?/.test(r.stdout);
+  }
+
+  /** DS records of the zone's key-signing keys, as the server publishes them. */
+  private async ds(name: string): Promise<DnssecState['ds']> {
+    const r = await run(this.o.digBinary, [
+      `@${this.o.server}`,
+      '-p',
+      String(this.o.port),
+      'DNSKEY',
+      `${name}.`,
+      '+noall',
+      '+answer',
+      '+time=5',
+      '+tries=1',
+    ]);
+    if (r.code !== 0) throw DnsProviderUnavailable(`dig DNSKEY ${name}: ${r.stderr.trim() || r.code}`);
+    const keys = r.stdout
+      .split('\n')
+      .map((line) => /^\S+\s+\d+\s+IN\s+DNSKEY\s+(\d+)\s+(\d+)\s+(\d+)\s+(.+)$/.exec(line.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({
+        flags: Number(m[1]),
+        protocol: Number(m[2]),
+        algorithm: Number(m[3]),
+        publicKey: (m[4] as string).replace(/\s+/g, ''),
+      }));
+    return dsOf(name, keys);
+  }
+
+  /** The key files named keeps for a zone in its directory (`K<zone>.+<alg>+<tag>.*`). */
+  private async removeKeys(name: string): Promise<void> {
+    const files = await fs.readdir(this.o.named.zoneDir).catch(() => [] as string[]);
+    const prefix = `K${name}.+`;
+    await Promise.all(
+      files.filter((f) => f.startsWith(prefix)).map((f) => fs.rm(path.join(this.o.named.zoneDir, f), { force: true })),
+    );
   }
 
   async status(): Promise<DnsProviderStatus> {
@@ -126,7 +203,7 @@ export class Rfc2136Provider implements DnsProvider {
     if (why !== null) return { state: 'degraded', reason: why, listen, dnssec: false };
     const r = await this.o.named.rndc(['status']);
     if (r.code !== 0) return { state: 'degraded', reason: `rndc status: ${r.stderr.trim() || r.code}`, listen, dnssec: false };
-    return { state: 'ready', reason: null, listen, dnssec: false };
+    return { state: 'ready', reason: null, listen, dnssec: true };
   }
 
   /** A new zone: its whole content as a zone file, checked, then added to the running server. */
@@ -146,8 +223,7 @@ export class Rfc2136Provider implements DnsProvider {
       throw DnsZoneRejected(zone.name, (check.stdout || check.stderr).trim().split('\n')[0] ?? 'zone file refused');
     }
     await fs.rename(tmp, file);
-    const spec = `{ type primary; file "${zone.name}.db"; allow-update { key "hostplane-update"; }; allow-transfer { key "hostplane-update"; }; };`;
-    const r = await this.o.named.rndc(['addzone', zone.name, spec]);
+    const r = await this.o.named.rndc(['addzone', zone.name, zoneConf(zone.name, false)]);
     if (r.code !== 0) {
       await fs.rm(file, { force: true });
       throw DnsZoneRejected(zone.name, `rndc addzone: ${(r.stderr || r.stdout).trim()}`);
@@ -180,6 +256,7 @@ export class Rfc2136Provider implements DnsProvider {
       return null;
     }
     let serial = 0;
+    let soa: DnsZoneSpec['soa'] | undefined;
     const sets = new Map<string, DnsRecordSet>();
     for (const line of r.stdout.split('\n')) {
       const m = /^(\S+)\s+(\d+)\s+IN\s+(\S+)\s+(.*)$/.exec(line.trim());
@@ -188,7 +265,10 @@ export class Rfc2136Provider implements DnsProvider {
       const type = m[3] as string;
       const content = (m[4] as string).trim();
       if (type === 'SOA') {
-        serial = Number(content.split(/\s+/)[2]);
+        const [primary = '', contact = '', ...numbers] = content.split(/\s+/);
+        const [soaSerial, refresh, retry, expire, minimum] = numbers.map(Number) as [number, number, number, number, number];
+        serial = soaSerial;
+        soa = { ttl: Number(m[2]), primary, contact, serial, refresh, retry, expire, minimum };
         continue;
       }
       if (NOT_SERVED.has(type)) continue;
@@ -197,12 +277,18 @@ export class Rfc2136Provider implements DnsProvider {
       set.records.push(type === 'AAAA' ? content.toLowerCase() : content);
       sets.set(key, set);
     }
-    if (serial === 0) return null;
+    if (serial === 0 || !soa) return null;
     const rrsets = [...sets.values()]
       .map((s) => ({ ...s, records: s.records.sort() }))
       .sort((a, b) => (a.name === b.name ? cmp(a.type, b.type) : cmp(a.name, b.name)));
-    return { serial, sets: rrsets };
+    return { serial, soa, sets: rrsets };
   }
+}
+
+/** A zone's configuration on the server: updates and transfers by our TSIG key, signed or not. */
+function zoneConf(name: string, signed: boolean): string {
+  const dnssec = signed ? ' dnssec-policy default;' : '';
+  return `{ type primary; file "${name}.db"; allow-update { key "hostplane-update"; }; allow-transfer { key "hostplane-update"; };${dnssec} };`;
 }
 
 function cmp(a: string, b: string): number {
