@@ -1,7 +1,7 @@
 /**
  * A detail page a plugin declares as data (sdk/src/panel.ts), in Chromium with JavaScript off:
  * a row links to `/p/ledger/bill/<id>`; the page shows the bill's fields in their formats and
- * its lines from an array field; it offers only the buttons the caller's permission and the
+ * its lines from an array field (in the bill's currency), and a form only while the bill is open; it offers only the buttons the caller's permission and the
  * bill's state allow; one button follows the URL its answer names (a hosted checkout), another
  * asks first and shows what the answer says; a download passes the file's bytes through as they
  * are; and what the page would not offer is refused when forged.
@@ -67,9 +67,13 @@ async function run(): Promise<void> {
     tt.match(await summary.textContent(), /Dec 24, 2026|24 Dec 2026|12\/24\/2026|2026-12-24/, 'the due date');
     tt.same(
       await page.getByRole('table', { name: 'Lines' }).locator('tbody tr').allTextContents(),
-      ['Hosting$10.00', 'Domain$2.50'],
-      'the lines, from an array field of the same answer',
+      ['Hosting€10.00', 'Domain€2.50'],
+      'the lines, from an array field of the same answer, in the bill’s currency',
     );
+    await page.getByLabel('Label').fill('Support');
+    await page.getByRole('button', { name: 'Add line' }).click();
+    await page.getByRole('cell', { name: 'Support' }).waitFor();
+    tt.equal(ledger.bills.get(bill.id)?.lines.length, 3, 'the form shown while open posts');
     tt.same(await buttons(page), ['Pay by card', 'Pay in cash'], 'no Cancel: alice lacks its permission');
     tt.same(await links(page), ['Download PDF'], 'no receipt before payment');
 
@@ -93,6 +97,7 @@ async function run(): Promise<void> {
     tt.equal(ledger.bills.get(bill.id)?.status, 'paid', 'the body chose cash');
     tt.same(await buttons(page), [], 'paid: nothing left to pay');
     tt.same(await links(page), ['Download PDF', 'Receipt'], 'and the receipt is there');
+    tt.equal(await page.getByRole('button', { name: 'Add line' }).count(), 0, 'no form to add lines to a paid bill');
   });
 
   t.test('a button follows the checkout URL its answer names', async (tt) => {
@@ -110,6 +115,7 @@ async function run(): Promise<void> {
     const page = await signedIn(tt, 'reseller');
     await page.goto(`${host.url}/p/ledger/bill/${bill.id}`);
     tt.same(await buttons(page), ['Cancel bill'], 'the reseller may cancel but not pay');
+    tt.equal(await page.getByRole('button', { name: 'Add line' }).count(), 0, 'nor add lines: the form’s permission');
     for (const path of [`/p/ledger/bill/${bill.id}x`, '/p/ledger/bill', `/p/ledger/bills/${bill.id}`, '/p/ledger/bill/..']) {
       await page.goto(`${host.url}${path}`);
       tt.ok(await page.getByRole('heading', { name: 'Page not found' }).isVisible(), `${path}: not found`);

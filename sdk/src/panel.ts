@@ -25,7 +25,8 @@ export interface PanelColumn {
   link?: string;
   /**
    * For `money`: the row's field holding its ISO 4217 currency (e.g. `currency`), so minor
-   * units show in the row's own currency. Without it, amounts show as USD.
+   * units show in the row's own currency. Without it, amounts show as USD. In a table of an
+   * array `field`, a row without it takes the resource's (an invoice line, its invoice's).
    */
   currencyField?: string;
 }
@@ -140,6 +141,15 @@ export interface PanelFormSection {
    * caller's own websites by name and submits the chosen id.
    */
   choices?: Record<string, PanelChoices>;
+  /** Permission the caller needs for the form to show. */
+  permission?: string;
+  /**
+   * Show the form only when these hold on the answer of `about` (the resource it acts on), e.g.
+   * a "Record a bank transfer" form only on invoices with a balance.
+   */
+  when?: PanelCondition[];
+  /** GET route under `/v1` of the resource `when` tests (placeholders from the page's parameters). */
+  about?: string;
 }
 
 /** Choices of a form field from a GET route returning `{ items: [...] }` or an array. */

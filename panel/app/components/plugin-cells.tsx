@@ -35,9 +35,12 @@ function formatValue(value: unknown, format: PanelColumn['format'], currency?: u
   }
 }
 
-/** `column`'s value of `row`, formatted, linked when the column says so. */
-export function PluginCell({ row, column }: { row: unknown; column: PanelColumn }) {
-  const currency = column.currencyField ? valueAt(row, column.currencyField) : undefined;
+/** `column`'s value of `row` (of `parent`, for an array field), formatted, linked when the column says so. */
+export function PluginCell({ row, column, parent }: { row: unknown; column: PanelColumn; parent?: unknown }) {
+  // A row of an array field (an invoice's line) may leave its currency to the resource.
+  const currency = column.currencyField
+    ? (valueAt(row, column.currencyField) ?? valueAt(parent, column.currencyField))
+    : undefined;
   const shown = formatValue(valueAt(row, column.field), column.format, currency);
   const href = column.link ? safePanelLink(fillPath(column.link, (n) => valueAt(row, n))) : null;
   return href ? (

@@ -174,6 +174,9 @@ export type PanelSection =
       values?: string;
       result?: PanelResult;
       choices?: Record<string, { source: string; value: string; label: string }>;
+      permission?: string;
+      when?: PanelCondition[];
+      about?: string;
     }
   | { kind: 'text'; text: string }
   | {

@@ -27,6 +27,7 @@ import { ResultToast } from '../components/toasts';
 import { Alert, Card, CsrfInput, PageHeader } from '../components/ui';
 import { Api, apiForForm, readForm, requireUser } from '../lib/api.server';
 import { done, failed, type ActionResult } from '../lib/action';
+import { conditionsHold } from '../lib/conditions';
 import { describe } from '../lib/errors';
 import { fillPath, fillText, safeRoute, valueAt } from '../lib/placeholders';
 import { findPage, onceReader, pageAddress, pageVars, rowsOf } from '../lib/plugin-pages.server';
@@ -70,11 +71,25 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         return { rows: [], resource, error: resource ? null : 'The API answered no object.' };
       }
       if (!res.ok) return { rows: [], resource: null, error: describe(res.error) };
-      return { rows: rowsOf(res.data, section.kind === 'table' ? section.field : undefined), resource: null, error: null };
+      const field = section.kind === 'table' ? section.field : undefined;
+      // A table of an array field keeps its resource: rows may take its currency.
+      const resource = field && res.data && typeof res.data === 'object' ? (res.data as Record<string, unknown>) : null;
+      return { rows: rowsOf(res.data, field), resource, error: null };
     }),
   );
   const schemas = await Promise.all(
     page.sections.map((section) => (section.kind === 'form' ? formSchema(api, section, vars) : null)),
+  );
+  // A form shows only when the caller holds its permission and its `when` holds on `about`.
+  const formsShown = await Promise.all(
+    page.sections.map(async (section) => {
+      if (section.kind !== 'form') return true;
+      if (section.permission && !me.permissions.includes(section.permission)) return false;
+      if (!section.when || section.when.length === 0) return true;
+      const route = section.about ? safeRoute(fillPath(section.about, (n) => vars[n])) : null;
+      const res = route ? await read(route) : null;
+      return res?.ok === true && conditionsHold(section.when, res.data);
+    }),
   );
   const values = await Promise.all(
     page.sections.map(async (section) => {
@@ -92,6 +107,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     heading,
     schemas,
     values,
+    formsShown,
     permissions: me.permissions,
     // Downloads carry the page's parameters: the download route reads the resource again.
     downloadQuery: { base: downloadBase, query: query.toString(), key: page.pathParam ? (vars[page.pathParam] ?? '') : '' },
@@ -266,7 +282,7 @@ function Section({
           columns={[
             ...section.columns.map((c) => ({
               label: c.label,
-              render: (row: Record<string, unknown>) => <PluginCell row={row} column={c} />,
+              render: (row: Record<string, unknown>) => <PluginCell row={row} column={c} parent={data?.resource} />,
             })),
             ...(actions.length > 0
               ? [
@@ -312,7 +328,7 @@ function Section({
 }
 
 export default function PluginPage() {
-  const { page, tables, heading, schemas, values, permissions, downloadQuery } = useLoaderData<typeof loader>();
+  const { page, tables, heading, schemas, values, formsShown, permissions, downloadQuery } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const location = useLocation();
   // Posts go back to this very page, query parameters included (a detail page needs them).
@@ -335,20 +351,22 @@ export default function PluginPage() {
         {confirm ? <ConfirmCard confirm={confirm} formAction={formAction} /> : null}
         {shown ? <ResultCard revealed={shown} /> : null}
         {leave ? <LeaveCard url={leave} /> : null}
-        {page.sections.map((_, i) => (
-          <Section
-            key={i}
-            page={page}
-            index={i}
-            data={tables[i] ?? null}
-            schema={schemas[i] ?? null}
-            values={values[i] ?? null}
-            result={result}
-            action={formAction}
-            permissions={permissions}
-            downloadHref={downloadHref}
-          />
-        ))}
+        {page.sections.map((_, i) =>
+          formsShown[i] === false ? null : (
+            <Section
+              key={i}
+              page={page}
+              index={i}
+              data={tables[i] ?? null}
+              schema={schemas[i] ?? null}
+              values={values[i] ?? null}
+              result={result}
+              action={formAction}
+              permissions={permissions}
+              downloadHref={downloadHref}
+            />
+          ),
+        )}
       </div>
     </>
   );
