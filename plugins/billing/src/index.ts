@@ -19,6 +19,8 @@ import { paymentWebhooks } from './payment-webhooks.js';
 import { Credits } from './services/credits.js';
 import { Refunds } from './services/refunds.js';
 import { refundRoutes } from './routes/refunds.js';
+import { profileRoutes } from './routes/profiles.js';
+import { Profiles } from './services/profiles.js';
 import { creditRoutes } from './routes/credits.js';
 import { Coupons } from './services/coupons.js';
 import { couponRoutes, subscriptionCouponRoutes } from './routes/coupons.js';
@@ -83,6 +85,10 @@ export default definePlugin({
     },
     'billing.coupon.manage': { description: 'Create and archive coupons for your customers', roles: ['reseller'] },
     'billing.coupon.redeem': { description: 'Redeem coupons on subscriptions', roles: ['reseller', 'customer'] },
+    'billing.profile.manage': {
+      description: 'See and change your billing address and tax id, and those of your customers',
+      roles: ['reseller', 'customer'],
+    },
   },
   deps: {
     db: coreServices.database,
@@ -139,9 +145,13 @@ export default definePlugin({
         logger.warn({ err, invoiceId: row.id }, 'could not lift the billing suspension after a payment');
       }
     });
-    ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock }), { prefix: '/invoices' });
+    const gatewayIds = () => gateways().map((g) => g.id);
+    ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock, gateways: gatewayIds }), {
+      prefix: '/invoices',
+    });
     const refunds = new Refunds(store, invoices, credits, gateways, audit, () => dateOf(clock.now()), accountFor);
     ctx.routes(refundRoutes({ refunds }), { prefix: '/invoices' });
+    ctx.routes(profileRoutes({ profiles: new Profiles(store, audit), tenancy }), { prefix: '/billing' });
     ctx.routes(creditRoutes({ credits, invoicing, tenancy, audit }), { prefix: '/billing/credits' });
     ctx.routes(couponRoutes({ coupons, users }), { prefix: '/billing/coupons' });
     ctx.routes(subscriptionCouponRoutes({ coupons, invoicing, tenancy, store, clock }), { prefix: '/billing/subscriptions' });
