@@ -145,7 +145,13 @@ export default definePlugin({
         logger.warn({ err, invoiceId: row.id }, 'could not lift the billing suspension after a payment');
       }
     });
-    const gatewayIds = () => gateways().map((g) => g.id);
+    // The gateways an issuer can take payments with now (a reseller without Stripe keys: not Stripe).
+    const gatewayIds = async (issuer: string) => {
+      const usable = await Promise.all(
+        gateways().map(async (g) => (!g.accepts || g.accepts(await accountFor(g.id, issuer)) ? g.id : null)),
+      );
+      return usable.filter((id): id is string => id !== null);
+    };
     ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock, gateways: gatewayIds }), {
       prefix: '/invoices',
     });

@@ -7,6 +7,8 @@ import t from 'tap';
 import { startTestHost } from '@hostplane/testing';
 import accounts from '@hostplane/plugin-accounts';
 import manual from '@hostplane/plugin-payment-manual';
+import stripe from '@hostplane/plugin-payment-stripe';
+import { startStripeStandIn } from '@hostplane/testing/stripe-stand-in';
 import {
   caller,
   checkAuthorizationTable,
@@ -19,14 +21,30 @@ import {
 } from '../../accounts/test/helpers.js';
 import billing from '../src/index.js';
 
+// Stripe with the platform's keys only: resellers have none, so their customers cannot pay by card.
+const standIn = await startStripeStandIn();
 const host = await startTestHost({
-  plugins: [{ definition: accounts, version: '0.1.0' }, { definition: manual, version: '0.1.0' }, billing],
+  plugins: [
+    { definition: accounts, version: '0.1.0' },
+    { definition: manual, version: '0.1.0' },
+    { definition: stripe, version: '0.1.0' },
+    billing,
+  ],
+  config: {
+    'payment-stripe': {
+      secretKey: 'sk_test_panel_api',
+      webhookSecret: 'whsec_panel_api',
+      apiBase: standIn.url,
+      returnUrl: 'http://127.0.0.1:9/p/billing/invoice/{invoiceId}',
+    },
+  },
   clock: '2026-12-05T01:00:00Z',
 });
 const sql = sqlOf(host);
 t.teardown(async () => {
   await sql.destroy();
   await host.close();
+  await standIn.close();
 });
 
 const { admin, resellerA, customerA, techA, customerB, actors } = await twoTrees(sql);
@@ -120,10 +138,10 @@ t.test('a saved profile decides the next invoice’s tax', async (t) => {
   t.match(res, { status: 201, body: { subtotal: 1000, taxTotal: 200, total: 1200 } });
 });
 
-/** An issued invoice of customerA (sold by resellerA) in the given state. */
-async function invoiceIn(state: 'unpaid' | 'partly paid' | 'paid' | 'void'): Promise<string> {
+/** An issued invoice of `customer` (customerA: sold by resellerA) in the given state. */
+async function invoiceIn(state: 'unpaid' | 'partly paid' | 'paid' | 'void', customer = customerA): Promise<string> {
   const res = await asAdmin.post('/v1/invoices', {
-    customerId: customerA.id,
+    customerId: customer.id,
     currency: 'EUR',
     lines: [{ description: 'Domain', unitAmount: 1500 }],
   });
@@ -172,6 +190,15 @@ t.test('`allowed` agrees with the routes: state × who × action', async (t) => 
   }
   // The table is only worth something if both sides occur.
   t.ok(seen.allowed >= 8 && seen.refused >= 20, JSON.stringify(seen));
+  // The platform's own customer may pay by card: the platform has keys.
+  const direct = await makeUser(sql, 'customer', admin);
+  const id = await invoiceIn('unpaid', direct);
+  const asDirect = caller(host, direct);
+  t.same((await asDirect.get(`/v1/invoices/${id}`)).body.allowed.pay.sort(), ['manual', 'stripe']);
+  t.match(await asDirect.post(`/v1/invoices/${id}/pay`, { gateway: 'stripe' }), {
+    status: 200,
+    body: { payment: { status: 'requires_action', actionUrl: /^http/ } },
+  });
   // A technical user reads no invoice of its customer: no `allowed` to offer anything with.
   t.equal((await caller(host, techA).get(`/v1/invoices/${await invoiceIn('unpaid')}`)).status, 404);
 });

@@ -82,6 +82,16 @@ export class StripeGateway implements PaymentGateway {
     return { secretKey: own.secretKey, webhookSecrets: [own.webhookSecret, own.previous].filter(Boolean) };
   }
 
+  /** A reseller without keys of its own (or a platform without them) takes no card payments. */
+  accepts(account: PaymentAccount): boolean {
+    try {
+      this.keys(account);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private client(account: PaymentAccount): Promise<Stripe> {
     return this.clients.get(this.keys(account).secretKey);
   }

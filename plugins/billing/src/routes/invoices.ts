@@ -190,8 +190,8 @@ export function invoiceRoutes(deps: {
   paying: Paying;
   documents: Documents;
   clock: ClockService;
-  /** Ids of the payment gateways enabled now. */
-  gateways: () => string[];
+  /** Ids of the payment gateways enabled now that can take payments for `issuer`. */
+  gateways: (issuer: string) => Promise<string[]>;
 }) {
   const { invoices, invoicing, tenancy, paying, documents, clock, gateways } = deps;
   return (app: RouteApp): void => {
@@ -263,7 +263,7 @@ export function invoiceRoutes(deps: {
       async (request) => {
         const actor = actorOf(request);
         const row = await invoices.get(actor, request.params.id);
-        return { ...(await invoices.detail(row)), allowed: invoiceActions(row, actor, gateways()) };
+        return { ...(await invoices.detail(row)), allowed: invoiceActions(row, actor, await gateways(row.issuer)) };
       },
     );
 
