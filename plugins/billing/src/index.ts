@@ -20,6 +20,8 @@ import { Credits } from './services/credits.js';
 import { Refunds } from './services/refunds.js';
 import { refundRoutes } from './routes/refunds.js';
 import { profileRoutes } from './routes/profiles.js';
+import { revenueRoutes } from './routes/revenue.js';
+import { RevenueService } from './services/revenue.js';
 import { Profiles } from './services/profiles.js';
 import { creditRoutes } from './routes/credits.js';
 import { Coupons } from './services/coupons.js';
@@ -85,6 +87,7 @@ export default definePlugin({
     },
     'billing.coupon.manage': { description: 'Create and archive coupons for your customers', roles: ['reseller'] },
     'billing.coupon.redeem': { description: 'Redeem coupons on subscriptions', roles: ['reseller', 'customer'] },
+    'billing.revenue.read': { description: 'See the revenue from your customers', roles: ['reseller'] },
     'billing.profile.manage': {
       description: 'See and change your billing address and tax id, and those of your customers',
       roles: ['reseller', 'customer'],
@@ -158,6 +161,7 @@ export default definePlugin({
     const refunds = new Refunds(store, invoices, credits, gateways, audit, () => dateOf(clock.now()), accountFor);
     ctx.routes(refundRoutes({ refunds }), { prefix: '/invoices' });
     ctx.routes(profileRoutes({ profiles: new Profiles(store, audit), tenancy }), { prefix: '/billing' });
+    ctx.routes(revenueRoutes({ revenue: new RevenueService(store, tenancy), clock }), { prefix: '/billing' });
     ctx.routes(creditRoutes({ credits, invoicing, tenancy, audit }), { prefix: '/billing/credits' });
     ctx.routes(couponRoutes({ coupons, users }), { prefix: '/billing/coupons' });
     ctx.routes(subscriptionCouponRoutes({ coupons, invoicing, tenancy, store, clock }), { prefix: '/billing/subscriptions' });

@@ -164,6 +164,36 @@ export const PAGES: PanelPageDefinition[] = [
     ],
   },
   {
+    id: 'revenue',
+    title: 'Revenue',
+    nav: { label: 'Revenue', section: 'main', order: 35 },
+    permission: 'billing.revenue.read',
+    sections: [
+      {
+        kind: 'detail',
+        title: 'This month',
+        source: '/billing/revenue',
+        fields: [
+          { field: 'month', label: 'Month' },
+          money('invoicedThisMonth', 'Invoiced'),
+          money('paidThisMonth', 'Paid'),
+          money('overdue', 'Overdue'),
+          money('monthlyRecurring', 'Monthly recurring revenue'),
+        ],
+      },
+      {
+        kind: 'chart',
+        title: 'Invoiced and paid by month',
+        source: '/billing/revenue',
+        x: 'month',
+        series: [
+          { field: 'invoicedMajor', label: 'Invoiced' },
+          { field: 'paidMajor', label: 'Paid' },
+        ],
+      },
+    ],
+  },
+  {
     id: 'billing-profile',
     title: 'Billing details',
     nav: { label: 'Billing details', section: 'account', order: 40 },
