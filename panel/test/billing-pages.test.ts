@@ -3,7 +3,8 @@
  * lines and tax, downloads its PDF, pays by card on the Stripe stand-in's Checkout page, comes
  * back to the invoice and sees it paid (the stand-in's signed webhook reached the host, and its
  * durable job recorded the payment). Her reseller sees the same invoice with Void but no Pay;
- * she keeps her billing details in a form that shows what is saved.
+ * she keeps her billing details in a form that shows what is saved. The reseller's revenue page
+ * counts the payment it records.
  */
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
@@ -161,11 +162,22 @@ async function run(): Promise<void> {
     const page = await signedIn(tt, 'reseller');
     await page.goto(`${host.url}/p/billing/invoice/${invoice.id}`);
     tt.same(await summaryButtons(page), ['Void']);
+    tt.ok(
+      (await page.locator('nav[aria-label="Main"]').last().getByRole('link').allTextContents()).includes('Revenue'),
+      'sellers have a revenue page',
+    );
     await page.getByLabel('Reference').fill('SEPA 2026-12');
     await page.getByRole('button', { name: 'Mark paid' }).click();
     await page.getByText('Saved.').waitFor();
     tt.same(await summaryButtons(page), [], 'paid: no Void, and no form to record another transfer');
     tt.equal(await page.getByRole('button', { name: 'Mark paid' }).count(), 0);
+
+    await page.goto(`${host.url}/p/billing/revenue`);
+    const month = page.getByRole('region', { name: 'This month' });
+    await month.waitFor();
+    const paid = Number(((await month.locator('dt:text-is("Paid") + dd').textContent()) ?? '').replace(/[^0-9.]/g, ''));
+    tt.ok(paid >= 9, `this month's payments include the €9.00 just recorded (${paid})`);
+    tt.ok(await page.getByRole('img', { name: 'Invoiced and paid by month' }).isVisible(), 'the chart, drawn on the server');
   });
 
   t.test('alice keeps her billing details; a bad VAT id is refused beside its field', async (tt) => {
