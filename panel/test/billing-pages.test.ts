@@ -172,6 +172,19 @@ async function run(): Promise<void> {
     tt.same(await summaryButtons(page), [], 'paid: no Void, and no form to record another transfer');
     tt.equal(await page.getByRole('button', { name: 'Mark paid' }).count(), 0);
 
+    for (const path of [
+      '/p/billing/invoice/%00',
+      `/p/billing/invoice/${'x'.repeat(300)}`,
+      '/p/billing/invoice/..%2F..%2Fusers',
+      `/p/billing/invoice/${invoice.id}%0d%0aSet-Cookie:x=1`,
+      '/download/billing/invoice?_s=x&_d=y&_key=z',
+      `/download/billing/invoice?_s=0&_d=0&_key=${'9'.repeat(201)}`,
+      '/download/billing/nope?_s=0&_d=0',
+    ]) {
+      const res = await page.request.get(`${host.url}${path}`);
+      tt.equal(res.status(), 404, `${path.slice(0, 60)}: not found, never a 500`);
+    }
+
     await page.goto(`${host.url}/p/billing/revenue`);
     const month = page.getByRole('region', { name: 'This month' });
     await month.waitFor();
