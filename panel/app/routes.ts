@@ -9,6 +9,8 @@ export default [
     route('verify-email', 'routes/verify-email.tsx'),
   ]),
   route('logout', 'routes/logout.tsx'),
+  // Files of plugin pages (an invoice's PDF), outside the layout: bytes, not a page.
+  route('download/:pluginId/:pageId', 'routes/plugin-download.tsx'),
   route('theme', 'routes/theme.tsx'),
   layout('routes/app-layout.tsx', [
     index('routes/dashboard.tsx'),
@@ -32,6 +34,8 @@ export default [
     route('admin/audit', 'routes/admin-audit.tsx'),
     route('admin/health', 'routes/admin-health.tsx'),
     route('p/:pluginId/:pageId', 'routes/plugin-page.tsx'),
+    // A page with a path parameter (`pathParam`): one file, a second route id.
+    route('p/:pluginId/:pageId/:key', 'routes/plugin-page.tsx', { id: 'routes/plugin-page-key' }),
     route('*', 'routes/not-found.tsx'),
   ]),
 ] satisfies RouteConfig;

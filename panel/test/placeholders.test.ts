@@ -29,3 +29,13 @@ t.test('only routes of the API, and only panel pages as links', async (t) => {
   t.equal(safePanelLink('https://evil.example/p/a/b'), null);
   t.equal(safePanelLink('/p/dns/zone?zone=a"onmouseover'), null);
 });
+
+t.test('a panel link may carry one path parameter, never a path escape', async (t) => {
+  t.equal(safePanelLink(fillPath('/p/billing/invoice/{id}', () => 'a1-b2')), '/p/billing/invoice/a1-b2');
+  t.equal(safePanelLink(fillPath('/p/billing/invoice/{id}', () => 'a/b')), '/p/billing/invoice/a%2Fb', 'encoded: one segment');
+  t.equal(safePanelLink(fillPath('/p/billing/invoice/{id}', () => '..')), null, '.. would leave the page');
+  t.equal(safePanelLink('/p/billing/invoice/.'), null);
+  t.equal(safePanelLink('/p/billing/invoice/..?x=1'), null);
+  t.equal(safePanelLink('/p/billing/invoice/a/b'), null, 'at most one');
+  t.equal(safePanelLink('/p/billing/invoice/a..b'), '/p/billing/invoice/a..b', 'dots inside a value are fine');
+});

@@ -25,7 +25,8 @@ export interface PanelColumn {
   link?: string;
   /**
    * For `money`: the row's field holding its ISO 4217 currency (e.g. `currency`), so minor
-   * units show in the row's own currency. Without it, amounts show as USD.
+   * units show in the row's own currency. Without it, amounts show as USD. In a table of an
+   * array `field`, a row without it takes the resource's (an invoice line, its invoice's).
    */
   currencyField?: string;
 }
@@ -42,12 +43,40 @@ export interface PanelResult {
   once?: boolean;
 }
 
-/** A button on each row of a table, calling a route with the row's values. */
+/**
+ * A test on the row or resource an action belongs to: the field's value (dot path) is one of
+ * `in`; for an array field, one of its items is. E.g. `{ field: 'status', in: ['unpaid',
+ * 'overdue'] }` offers Pay only on invoices the API would take a payment for.
+ */
+export interface PanelCondition {
+  field: string;
+  in: Array<string | number | boolean | null>;
+}
+
+/**
+ * A button calling a route with a row's (or a detail's) values: a plain form post carrying
+ * the panel's CSRF token, so it works without JavaScript.
+ *
+ * It is shown only when the caller holds `permission` and every `when` holds: declare what your
+ * route would refuse, so that the panel offers nothing the API turns down. (The route still
+ * decides: a forged post is refused there.)
+ */
 export interface PanelRowAction {
   label: string;
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Route under `/v1` with placeholders from the row, e.g. `/databases/{id}`. */
   route: string;
+  /** Fixed JSON body sent with the call (not shown, not editable), e.g. `{ gateway: 'stripe' }`. */
+  body?: Record<string, string | number | boolean>;
+  /** Permission the caller needs for the button to show. */
+  permission?: string;
+  /** Conditions on the row or resource, all of which must hold for the button to show. */
+  when?: PanelCondition[];
+  /**
+   * Field of the answer (dot path) holding an `https:` or `http:` URL to send the browser to
+   * when present, e.g. `payment.actionUrl` for a payment provider's hosted checkout page.
+   */
+  redirect?: string;
   /**
    * Ask before calling (with placeholders from the row), e.g. `Delete database {name}? Its
    * data is gone for good.` Works without JavaScript: the panel shows the question as a page.
@@ -59,12 +88,33 @@ export interface PanelRowAction {
   result?: PanelResult;
 }
 
-/** A table bound to a GET route returning `{ items: [...] }` or an array. */
+/**
+ * A link that downloads what a GET route answers (a PDF …) through the panel, with the
+ * caller's session: the panel streams the route's bytes, type and file name. Shown under the
+ * same rules as an action.
+ */
+export interface PanelDownload {
+  label: string;
+  /** GET route under `/v1` with placeholders from the resource, e.g. `/invoices/{id}/download`. */
+  route: string;
+  permission?: string;
+  when?: PanelCondition[];
+}
+
+/**
+ * A table bound to a GET route returning `{ items: [...] }` or an array, or (with `field`) to
+ * an array field of one resource: an invoice's lines.
+ */
 export interface PanelTableSection {
   kind: 'table';
   title?: string;
   /** Route under `/v1`, e.g. `/hello/greetings`. */
   source: string;
+  /**
+   * Rows are this array field (dot path) of the source's answer, e.g. `lines` of
+   * `/invoices/{id}`. Sections of a page reading the same source share one call.
+   */
+  field?: string;
   columns: PanelColumn[];
   /** What to say when there are no rows, and what to do next. */
   empty?: string;
@@ -78,6 +128,11 @@ export interface PanelFormSection {
   title?: string;
   schema: TObject;
   submit: { method: 'POST' | 'PUT' | 'PATCH'; route: string; label?: string };
+  /**
+   * GET route under `/v1` whose answer fills the inputs (an edit form): e.g. `/billing/profile`
+   * for a `PUT /billing/profile` form. Without it the inputs start at the schema's defaults.
+   */
+  values?: string;
   /** What of the answer to show after a successful submit (e.g. a password shown once). */
   result?: PanelResult;
   /**
@@ -86,6 +141,15 @@ export interface PanelFormSection {
    * caller's own websites by name and submits the chosen id.
    */
   choices?: Record<string, PanelChoices>;
+  /** Permission the caller needs for the form to show. */
+  permission?: string;
+  /**
+   * Show the form only when these hold on the answer of `about` (the resource it acts on), e.g.
+   * a "Record a bank transfer" form only on invoices with a balance.
+   */
+  when?: PanelCondition[];
+  /** GET route under `/v1` of the resource `when` tests (placeholders from the page's parameters). */
+  about?: string;
 }
 
 /** Choices of a form field from a GET route returning `{ items: [...] }` or an array. */
@@ -96,6 +160,22 @@ export interface PanelChoices {
   value: string;
   /** Field of each item that is shown. */
   label: string;
+}
+
+/**
+ * Fields of one resource read from a GET route, shown as a list of labels and values with the
+ * same formats as table columns (money, date, status …), with buttons and downloads for it. A
+ * 404 from the route makes the page a 404: another tenant's id shows nothing.
+ */
+export interface PanelDetailSection {
+  kind: 'detail';
+  title?: string;
+  /** Route under `/v1` answering one object, e.g. `/invoices/{id}`. */
+  source: string;
+  fields: PanelColumn[];
+  /** Buttons acting on the resource; placeholders come from its fields. */
+  actions?: PanelRowAction[];
+  downloads?: PanelDownload[];
 }
 
 /** Markdown-free plain text shown as a paragraph. */
@@ -122,7 +202,7 @@ export interface PanelChartSection {
 }
 
 /** One part of a page. */
-export type PanelSection = PanelTableSection | PanelFormSection | PanelTextSection | PanelChartSection;
+export type PanelSection = PanelTableSection | PanelFormSection | PanelTextSection | PanelChartSection | PanelDetailSection;
 
 /** A page a plugin adds to the panel. */
 export interface PanelPageDefinition {
@@ -144,6 +224,12 @@ export interface PanelPageDefinition {
    * placeholders in its routes and title. A request without them gets a 404.
    */
   params?: string[];
+  /**
+   * A path parameter: the page lives at `/p/<plugin id>/<id>/<value>` and `{<name>}` is that
+   * value in its routes and title, e.g. `pathParam: 'id'` for `/p/billing/invoice/<id>`
+   * linked from a column with `link: '/p/billing/invoice/{id}'`. A request without it is a 404.
+   */
+  pathParam?: string;
   /** Roles that see the page. Default: every role. */
   roles?: Role[];
   /** Permission a user needs to see the page. */

@@ -120,6 +120,12 @@ export interface PaymentGateway {
     /** Sends webhooks ({@link PaymentGateway.parseWebhook}). */
     webhooks: boolean;
   };
+  /**
+   * Whether `account` can take payments now (e.g. its keys are set), without calling out.
+   * Billing offers a gateway to an invoice's customer only when this is true; leave it out when
+   * every account can (a bank transfer).
+   */
+  accepts?(account: PaymentAccount): boolean;
   /** Make (or, by `idempotencyKey`, find) the gateway's customer for a billing customer. */
   createCustomer(input: {
     account: PaymentAccount;

@@ -216,7 +216,7 @@ export function createSetupContext(
       if (registrations.pages.some((p) => p.id === definition.id)) {
         throw KernelErrors.registrationInvalid(input.id, `page "${definition.id}" declared twice`);
       }
-      for (const param of definition.params ?? []) {
+      for (const param of [...(definition.params ?? []), ...(definition.pathParam ? [definition.pathParam] : [])]) {
         if (!/^[a-z][A-Za-z0-9]{0,31}$/.test(param)) {
           throw KernelErrors.registrationInvalid(
             input.id,

@@ -26,8 +26,13 @@ const PageSchema = Type.Object({
     { description: 'null: a page reached through links only' },
   ),
   params: Type.Array(Type.String(), { description: 'Query parameters the page needs' }),
+  pathParam: Type.Union([Type.String(), Type.Null()], {
+    description: 'Name of the path parameter: the page lives at /p/<plugin id>/<page id>/<value>',
+  }),
   titleFrom: Type.Union([Type.Object({ source: Type.String(), field: Type.String() }), Type.Null()]),
-  sections: Type.Array(Type.Unknown(), { description: 'Table, form (TypeBox schema) and text sections, as declared' }),
+  sections: Type.Array(Type.Unknown(), {
+    description: 'Table, form (TypeBox schema), text, chart and detail sections, as declared',
+  }),
 });
 
 /** Whether `actor` may see `page`: its roles and its permission, when the page names them. */
@@ -61,6 +66,7 @@ export async function panelPagesRoutes(app: HostApp, { kernel }: { kernel: Kerne
           path: `/p/${page.pluginId}/${page.id}`,
           nav: page.nav ? { label: page.nav.label, section: page.nav.section ?? 'main', order: page.nav.order ?? 100 } : null,
           params: page.params ?? [],
+          pathParam: page.pathParam ?? null,
           titleFrom: page.titleFrom ?? null,
           // TypeBox schemas are JSON Schema; stringify drops TypeBox's symbol keys.
           sections: JSON.parse(JSON.stringify(page.sections)) as unknown[],

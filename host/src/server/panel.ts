@@ -26,6 +26,8 @@ export interface PanelLoadContext {
     status: number;
     headers: Record<string, string | string[] | number | undefined>;
     body: string;
+    /** The body's bytes (downloads); `body` is them read as UTF-8. */
+    bytes: Uint8Array;
   }>;
   nonce: string;
 }
@@ -177,7 +179,7 @@ export async function panelRoutes(app: HostApp, { panel, inject }: PanelRoutesOp
           // The API sees the browser's address: throttles and login history stay per person.
           remoteAddress: request.ip,
         });
-        return { status: res.statusCode, headers: res.headers, body: res.body };
+        return { status: res.statusCode, headers: res.headers, body: res.body, bytes: res.rawPayload };
       },
     };
   };

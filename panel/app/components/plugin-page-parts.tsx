@@ -4,6 +4,7 @@
  * work without JavaScript.
  */
 import { Form, Link } from 'react-router';
+import { offered } from '../lib/conditions';
 import { placeholdersOf, valueAt } from '../lib/placeholders';
 import type { PanelRowAction } from '../lib/types';
 import { Alert, Card, CsrfInput } from './ui';
@@ -23,23 +24,32 @@ export interface Revealed {
   fields: Array<{ label: string; value: string }>;
 }
 
-/** One small form per action; `name` (the row's first column) tells screen readers which row. */
+/**
+ * One small form per action the caller is offered on this row (its permission and `when`
+ * tests); `name` (the row's first column) tells screen readers which row. The index posted is
+ * the action's place in the declaration, so hidden actions do not shift the others.
+ */
 export function RowActions({
   actions,
   section,
   row,
   name,
   formAction,
+  permissions,
+  size = 'small',
 }: {
   actions: PanelRowAction[];
   section: number;
   row: Record<string, unknown>;
   name: string;
   formAction: string;
+  permissions: readonly string[];
+  size?: 'small' | 'normal';
 }) {
   return (
     <div className="flex flex-wrap gap-2">
       {actions.map((action, i) => {
+        if (!offered(action, row, permissions)) return null;
         const needed = new Set([...placeholdersOf(action.route), ...placeholdersOf(action.confirm)]);
         return (
           <Form key={i} method="post" action={formAction}>
@@ -54,7 +64,7 @@ export function RowActions({
             })}
             <button
               type="submit"
-              className={`${action.danger ? 'btn-danger' : 'btn-secondary'} px-2.5 py-1 text-xs`}
+              className={`${action.danger ? 'btn-danger' : 'btn-secondary'}${size === 'small' ? ' px-2.5 py-1 text-xs' : ''}`}
               aria-label={name ? `${action.label} ${name}` : action.label}
             >
               {action.label}
@@ -107,6 +117,24 @@ export function ResultCard({ revealed }: { revealed: Revealed }) {
           </div>
         ))}
       </dl>
+    </Card>
+  );
+}
+
+/**
+ * Where an action's answer sends the browser (a payment provider's hosted page): at once by a
+ * refresh, and by a link should the browser not follow it. A 302 after the form post would be
+ * stopped by the panel's `form-action 'self'`; a refresh or a link is a navigation of its own.
+ */
+export function LeaveCard({ url }: { url: string }) {
+  const origin = new URL(url).host;
+  return (
+    <Card title="Continue">
+      <meta httpEquiv="refresh" content={`0;url=${url}`} />
+      <p className="mb-4">You are taken to {origin} to finish.</p>
+      <a className="btn-primary" href={url} rel="noreferrer">
+        Continue to {origin}
+      </a>
     </Card>
   );
 }

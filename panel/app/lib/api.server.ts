@@ -104,6 +104,27 @@ export class Api {
     return { ok: false, status: res.status, error, headers: responseHeaders, sent: payload };
   }
 
+  /**
+   * A GET whose answer is a file (an invoice's PDF): its bytes and headers, to pass on to the
+   * browser as they are. Errors come as the usual JSON error.
+   */
+  async file(url: string): Promise<ApiResult<Uint8Array>> {
+    const headers = { accept: '*/*', ...credentials(this.request, !this.options.asRealUser) };
+    const res = await this.context.api({ method: 'GET', url: `/v1${url}`, headers });
+    const responseHeaders = headersOf(res.headers);
+    if (res.status >= 200 && res.status < 300) {
+      return { ok: true, status: res.status, data: res.bytes ?? new TextEncoder().encode(res.body), headers: responseHeaders };
+    }
+    if (res.status === 401 && this.options.signInOn401) throw redirect(loginUrl(this.request, true));
+    let error: ApiError = { code: `HTTP_${res.status}`, message: `HTTP ${res.status}` };
+    try {
+      error = (JSON.parse(res.body) as { error?: ApiError }).error ?? error;
+    } catch {
+      // not JSON: the status says enough
+    }
+    return { ok: false, status: res.status, error, headers: responseHeaders };
+  }
+
   get<T>(url: string): Promise<ApiResult<T>> {
     return this.call<T>('GET', url);
   }

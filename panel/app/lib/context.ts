@@ -15,6 +15,8 @@ export interface PanelApiResponse {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
   body: string;
+  /** The body's bytes (a PDF a download passes on); `body` is them read as UTF-8. */
+  bytes?: Uint8Array;
 }
 
 declare module 'react-router' {

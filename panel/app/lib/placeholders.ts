@@ -49,7 +49,11 @@ export function safeRoute(route: string | null): string | null {
     : null;
 }
 
-/** Only a page of the panel's plugin pages. */
+/** Only a page of the panel's plugin pages, with at most one path parameter (never `.` or `..`). */
 export function safePanelLink(link: string | null): string | null {
-  return link !== null && /^\/p\/[a-z0-9-]+\/[a-z0-9-]+(\?[A-Za-z0-9_\-.~%=&]*)?$/.test(link) ? link : null;
+  return link !== null &&
+    /^\/p\/[a-z0-9-]+\/[a-z0-9-]+(\/[A-Za-z0-9_\-.~%]+)?(\?[A-Za-z0-9_\-.~%=&]*)?$/.test(link) &&
+    !/^\/p\/[^/]+\/[^/?]+\/\.\.?(\?|$)/.test(link)
+    ? link
+    : null;
 }

@@ -111,6 +111,8 @@ export interface PanelPage {
   /** null: reached through links only. */
   nav: { label: string; section: string; order: number } | null;
   params: string[];
+  /** Name of the page's path parameter (`/p/<plugin>/<page>/<value>`), or null. */
+  pathParam?: string | null;
   titleFrom: { source: string; field: string } | null;
   sections: PanelSection[];
 }
@@ -129,13 +131,29 @@ export interface PanelResult {
   once?: boolean;
 }
 
+export interface PanelCondition {
+  field: string;
+  in: Array<string | number | boolean | null>;
+}
+
 export interface PanelRowAction {
   label: string;
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   route: string;
+  body?: Record<string, string | number | boolean>;
+  permission?: string;
+  when?: PanelCondition[];
+  redirect?: string;
   confirm?: string;
   danger?: boolean;
   result?: PanelResult;
+}
+
+export interface PanelDownload {
+  label: string;
+  route: string;
+  permission?: string;
+  when?: PanelCondition[];
 }
 
 export type PanelSection =
@@ -143,6 +161,7 @@ export type PanelSection =
       kind: 'table';
       title?: string;
       source: string;
+      field?: string;
       columns: PanelColumn[];
       empty?: string;
       actions?: PanelRowAction[];
@@ -152,8 +171,12 @@ export type PanelSection =
       title?: string;
       schema: JsonSchema;
       submit: { method: 'POST' | 'PUT' | 'PATCH'; route: string; label?: string };
+      values?: string;
       result?: PanelResult;
       choices?: Record<string, { source: string; value: string; label: string }>;
+      permission?: string;
+      when?: PanelCondition[];
+      about?: string;
     }
   | { kind: 'text'; text: string }
   | {
@@ -163,6 +186,14 @@ export type PanelSection =
       x: string;
       series: Array<{ field: string; label: string }>;
       format?: 'number' | 'bytes';
+    }
+  | {
+      kind: 'detail';
+      title?: string;
+      source: string;
+      fields: PanelColumn[];
+      actions?: PanelRowAction[];
+      downloads?: PanelDownload[];
     };
 
 /** The part of JSON Schema the generated forms understand. */

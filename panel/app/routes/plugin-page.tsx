@@ -10,65 +10,108 @@
  * in the page the action returns.
  */
 import { Form, useActionData, useLoaderData, useLocation, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
-import { ConfirmCard, ResultCard, RowActions, type Confirmation, type Revealed } from '../components/plugin-page-parts';
+import {
+  ConfirmCard,
+  LeaveCard,
+  ResultCard,
+  RowActions,
+  type Confirmation,
+  type Revealed,
+} from '../components/plugin-page-parts';
 import { DataTable } from '../components/data-table';
+import { DetailSection } from '../components/detail-section';
 import { LineChart } from '../components/line-chart';
+import { PluginCell } from '../components/plugin-cells';
 import { SchemaFields, readSchemaForm, schemaLabels } from '../components/schema-form';
 import { ResultToast } from '../components/toasts';
-import { Alert, Card, CsrfInput, PageHeader, StatusBadge, formatBytes, formatDate, formatMoney } from '../components/ui';
-import { Api, apiForForm, must, readForm } from '../lib/api.server';
+import { Alert, Card, CsrfInput, PageHeader } from '../components/ui';
+import { Api, apiForForm, readForm, requireUser } from '../lib/api.server';
 import { done, failed, type ActionResult } from '../lib/action';
+import { conditionsHold } from '../lib/conditions';
 import { describe } from '../lib/errors';
-import { fillPath, fillText, safePanelLink, safeRoute, valueAt } from '../lib/placeholders';
-import type { JsonSchema, List, PanelColumn, PanelPage, PanelResult, PanelSection } from '../lib/types';
+import { fillPath, fillText, safeRoute, valueAt } from '../lib/placeholders';
+import { findPage, onceReader, pageAddress, pageVars, rowsOf } from '../lib/plugin-pages.server';
+import type { JsonSchema, PanelPage, PanelResult, PanelSection } from '../lib/types';
 
-async function findPage(api: Api, request: Request, pluginId: string, pageId: string): Promise<PanelPage> {
-  const pages = must(request, await api.get<List<PanelPage>>('/panel/pages'));
-  const page = pages.items.find((p) => p.pluginId === pluginId && p.id === pageId);
-  if (!page) throw new Response('Not found', { status: 404 });
-  return page;
-}
-
-/** The page's query parameters (only those it declares); a 404 when one is missing. */
-function pageParams(page: PanelPage, request: Request): Record<string, string> {
-  const search = new URL(request.url).searchParams;
-  const out: Record<string, string> = {};
-  for (const name of page.params) {
-    const value = search.get(name);
-    if (!value || value.length > 200) throw new Response('Not found', { status: 404 });
-    out[name] = value;
-  }
-  return out;
+/** What a table, chart or detail section read from its source. */
+interface SectionData {
+  rows: Record<string, unknown>[];
+  resource: Record<string, unknown> | null;
+  error: string | null;
 }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const api = new Api(request, context);
-  const page = await findPage(api, request, params.pluginId ?? '', params.pageId ?? '');
-  const vars = pageParams(page, request);
+  const [page, me] = await Promise.all([
+    findPage(api, request, params.pluginId ?? '', params.pageId ?? ''),
+    requireUser(request, context),
+  ]);
+  const vars = pageVars(page, new URL(request.url).searchParams, params.key);
+  const read = onceReader(api);
   let heading = page.title;
   if (page.titleFrom) {
     const route = safeRoute(fillPath(page.titleFrom.source, (n) => vars[n]));
-    const res = route ? await api.get<unknown>(route) : null;
+    const res = route ? await read(route) : null;
     // What the caller may not read (another tenant's zone) is not there for them.
     if (!res || !res.ok) throw new Response('Not found', { status: 404 });
     const value = valueAt(res.data, page.titleFrom.field);
     if (typeof value === 'string' && value !== '') heading = value;
   }
   const tables = await Promise.all(
-    page.sections.map(async (section) => {
-      if (section.kind !== 'table' && section.kind !== 'chart') return null;
+    page.sections.map(async (section): Promise<SectionData | null> => {
+      if (section.kind !== 'table' && section.kind !== 'chart' && section.kind !== 'detail') return null;
       const route = safeRoute(fillPath(section.source, (n) => vars[n]));
-      if (!route) return { rows: [], error: 'This table points outside the API.' };
-      const res = await api.get<unknown>(route);
-      if (!res.ok) return { rows: [], error: describe(res.error) };
-      const rows = Array.isArray(res.data) ? res.data : ((res.data as { items?: unknown[] }).items ?? []);
-      return { rows: rows as Record<string, unknown>[], error: null };
+      if (!route) return { rows: [], resource: null, error: 'This section points outside the API.' };
+      const res = await read(route);
+      if (section.kind === 'detail') {
+        // Another tenant's id, or one that never was: nothing to show, as for titleFrom.
+        if (!res.ok && (res.status === 404 || res.status === 400)) throw new Response('Not found', { status: 404 });
+        if (!res.ok) return { rows: [], resource: null, error: describe(res.error) };
+        const resource = res.data && typeof res.data === 'object' ? (res.data as Record<string, unknown>) : null;
+        return { rows: [], resource, error: resource ? null : 'The API answered no object.' };
+      }
+      if (!res.ok) return { rows: [], resource: null, error: describe(res.error) };
+      const field = section.kind === 'table' ? section.field : undefined;
+      // A table of an array field keeps its resource: rows may take its currency.
+      const resource = field && res.data && typeof res.data === 'object' ? (res.data as Record<string, unknown>) : null;
+      return { rows: rowsOf(res.data, field), resource, error: null };
     }),
   );
   const schemas = await Promise.all(
     page.sections.map((section) => (section.kind === 'form' ? formSchema(api, section, vars) : null)),
   );
-  return { page, tables, heading, schemas };
+  // A form shows only when the caller holds its permission and its `when` holds on `about`.
+  const formsShown = await Promise.all(
+    page.sections.map(async (section) => {
+      if (section.kind !== 'form') return true;
+      if (section.permission && !me.permissions.includes(section.permission)) return false;
+      if (!section.when || section.when.length === 0) return true;
+      const route = section.about ? safeRoute(fillPath(section.about, (n) => vars[n])) : null;
+      const res = route ? await read(route) : null;
+      return res?.ok === true && conditionsHold(section.when, res.data);
+    }),
+  );
+  const values = await Promise.all(
+    page.sections.map(async (section) => {
+      if (section.kind !== 'form' || !section.values) return null;
+      const route = safeRoute(fillPath(section.values, (n) => vars[n]));
+      const res = route ? await read(route) : null;
+      return res?.ok && res.data && typeof res.data === 'object' ? (res.data as Record<string, unknown>) : null;
+    }),
+  );
+  const { query } = pageAddress(page, vars);
+  const downloadBase = `/download/${page.pluginId}/${page.id}`;
+  return {
+    page,
+    tables,
+    heading,
+    schemas,
+    values,
+    formsShown,
+    permissions: me.permissions,
+    // Downloads carry the page's parameters: the download route reads the resource again.
+    downloadQuery: { base: downloadBase, query: query.toString(), key: page.pathParam ? (vars[page.pathParam] ?? '') : '' },
+  };
 }
 
 type FormSection = Extract<PanelSection, { kind: 'form' }>;
@@ -105,11 +148,23 @@ function revealed(result: PanelResult | undefined, data: unknown): Revealed | un
   };
 }
 
+/** An absolute http(s) URL an answer sends the browser to (a hosted checkout page), or null. */
+function redirectTarget(data: unknown, field: string | undefined): string | null {
+  const value = field ? valueAt(data, field) : undefined;
+  if (typeof value !== 'string' || value.length > 4000) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function action({ request, context, params }: ActionFunctionArgs): Promise<PageActionResult> {
   const form = await readForm(request);
   const api = apiForForm(request, context, form);
   const page = await findPage(api, request, params.pluginId ?? '', params.pageId ?? '');
-  const vars = pageParams(page, request);
+  const vars = pageVars(page, new URL(request.url).searchParams, params.key);
   const sectionIndex = String(form.get('_section'));
   const section = page.sections[Number(sectionIndex)];
   const gone = { ok: false as const, errors: { message: 'This form no longer exists.', fields: {} } };
@@ -123,7 +178,7 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
     return done('Saved.', shown ? { revealed: shown } : {});
   }
   const actionIndex = String(form.get('_action'));
-  const rowAction = section?.kind === 'table' ? section.actions?.[Number(actionIndex)] : undefined;
+  const rowAction = section?.kind === 'table' || section?.kind === 'detail' ? section.actions?.[Number(actionIndex)] : undefined;
   if (!rowAction) return gone;
   // The row's values travel as `_v.<field>` hidden fields: they only fill placeholders
   // (URL-encoded), and the API decides whether this caller may act on what they name.
@@ -146,66 +201,36 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
       },
     };
   }
-  const res = await api.call(rowAction.method, route, rowAction.method === 'DELETE' ? undefined : {});
+  const res = await api.call(rowAction.method, route, rowAction.method === 'DELETE' ? undefined : (rowAction.body ?? {}));
   if (!res.ok) return failed(res, {}, `${sectionIndex}.${actionIndex}`);
+  // Not a 302: the panel's CSP (`form-action 'self'`) stops a form post from being redirected to
+  // another origin. The page says where it goes on and goes there (a refresh, then a link).
+  const target = redirectTarget(res.data, rowAction.redirect);
+  if (target) return done(`${rowAction.label}: continue on the next page.`, { leave: target });
   const shown = revealed(rowAction.result, res.data);
   return done(`${rowAction.label}: done.`, shown ? { revealed: shown } : {});
-}
-
-function formatCell(value: unknown, format: PanelColumn['format'], currency?: unknown): React.ReactNode {
-  switch (format) {
-    case 'date':
-      return formatDate(value);
-    case 'status':
-      return <StatusBadge status={value === null || value === undefined ? null : String(value)} />;
-    case 'money':
-      return typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? formatMoney(value, currency) : formatMoney(value);
-    case 'bytes':
-      return formatBytes(value);
-    case 'link':
-      return typeof value === 'string' && /^https?:\/\//.test(value) ? (
-        <a className="link" href={value} rel="noreferrer">
-          {value}
-        </a>
-      ) : (
-        String(value ?? '—')
-      );
-    default:
-      return value === null || value === undefined || value === ''
-        ? '—'
-        : typeof value === 'object'
-          ? JSON.stringify(value)
-          : String(value);
-  }
-}
-
-function cell(row: Record<string, unknown>, column: PanelColumn): React.ReactNode {
-  const currency = column.currencyField ? valueAt(row, column.currencyField) : undefined;
-  const shown = formatCell(valueAt(row, column.field), column.format, currency);
-  const href = column.link ? safePanelLink(fillPath(column.link, (n) => valueAt(row, n))) : null;
-  return href ? (
-    <a className="link" href={href}>
-      {shown}
-    </a>
-  ) : (
-    shown
-  );
 }
 
 function Section({
   page,
   index,
-  table,
+  data,
   schema,
+  values,
   result,
   action,
+  permissions,
+  downloadHref,
 }: {
   page: PanelPage;
   index: number;
-  table: { rows: Record<string, unknown>[]; error: string | null } | null;
+  data: SectionData | null;
   schema: JsonSchema | null;
+  values: Record<string, unknown> | null;
   result: PageActionResult | undefined;
   action: string;
+  permissions: readonly string[];
+  downloadHref: (section: number, item: number) => string;
 }) {
   const section = page.sections[index]!;
   const refused = result && !result.ok ? result : undefined;
@@ -214,15 +239,32 @@ function Section({
     return (
       <div>
         {section.title ? <h2 className="mb-2 text-lg font-semibold">{section.title}</h2> : null}
-        {table?.error ? <Alert kind="error">{table.error}</Alert> : null}
+        {data?.error ? <Alert kind="error">{data.error}</Alert> : null}
         <LineChart
           title={section.title ?? 'Chart'}
-          rows={table?.rows ?? []}
+          rows={data?.rows ?? []}
           x={section.x}
           series={section.series}
           {...(section.format ? { format: section.format } : {})}
         />
       </div>
+    );
+  }
+  if (section.kind === 'detail') {
+    return (
+      <DetailSection
+        title={section.title ?? 'Details'}
+        index={index}
+        fields={section.fields}
+        actions={section.actions ?? []}
+        downloads={section.downloads ?? []}
+        resource={data?.resource ?? null}
+        error={data?.error ?? null}
+        permissions={permissions}
+        formAction={action}
+        downloadHref={(i) => downloadHref(index, i)}
+        refused={refused?.intent?.startsWith(`${index}.`) ? refused.errors.message : undefined}
+      />
     );
   }
   if (section.kind === 'table') {
@@ -231,14 +273,17 @@ function Section({
     return (
       <div>
         {section.title ? <h2 className="mb-2 text-lg font-semibold">{section.title}</h2> : null}
-        {table?.error ? <Alert kind="error">{table.error}</Alert> : null}
+        {data?.error ? <Alert kind="error">{data.error}</Alert> : null}
         {rowRefused ? <Alert kind="error">{rowRefused.errors.message}</Alert> : null}
         <DataTable
           caption={section.title ?? 'Items'}
-          rows={table?.rows ?? []}
+          rows={data?.rows ?? []}
           empty={section.empty ?? 'Nothing here yet.'}
           columns={[
-            ...section.columns.map((c) => ({ label: c.label, render: (row: Record<string, unknown>) => cell(row, c) })),
+            ...section.columns.map((c) => ({
+              label: c.label,
+              render: (row: Record<string, unknown>) => <PluginCell row={row} column={c} parent={data?.resource} />,
+            })),
             ...(actions.length > 0
               ? [
                   {
@@ -250,6 +295,7 @@ function Section({
                         row={row}
                         name={String(valueAt(row, section.columns[0]?.field ?? 'id') ?? '')}
                         formAction={action}
+                        permissions={permissions}
                       />
                     ),
                   },
@@ -267,7 +313,12 @@ function Section({
         <CsrfInput />
         <input type="hidden" name="_section" value={index} />
         {mine ? <Alert kind="error">{mine.errors.message}</Alert> : null}
-        <SchemaFields schema={schema ?? section.schema} errors={mine?.errors.fields ?? {}} idPrefix={`s${index}`} />
+        <SchemaFields
+          schema={schema ?? section.schema}
+          values={values ?? {}}
+          errors={mine?.errors.fields ?? {}}
+          idPrefix={`s${index}`}
+        />
         <button type="submit" className="btn-primary">
           {section.submit.label ?? 'Save'}
         </button>
@@ -277,31 +328,45 @@ function Section({
 }
 
 export default function PluginPage() {
-  const { page, tables, heading, schemas } = useLoaderData<typeof loader>();
+  const { page, tables, heading, schemas, values, formsShown, permissions, downloadQuery } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const location = useLocation();
   // Posts go back to this very page, query parameters included (a detail page needs them).
   const formAction = `${location.pathname}${location.search}`;
   const confirm = result && 'confirm' in result ? (result.confirm as Confirmation) : undefined;
   const shown = result && result.ok && 'revealed' in result ? (result.revealed as Revealed) : undefined;
+  const leave = result && result.ok && 'leave' in result && typeof result.leave === 'string' ? result.leave : undefined;
+  const downloadHref = (section: number, item: number) => {
+    const query = new URLSearchParams(downloadQuery.query);
+    query.set('_s', String(section));
+    query.set('_d', String(item));
+    if (downloadQuery.key) query.set('_key', downloadQuery.key);
+    return `${downloadQuery.base}?${query.toString()}`;
+  };
   return (
     <>
       <PageHeader title={heading} />
-      <ResultToast result={confirm ? undefined : (result as ActionResult | undefined)} />
+      <ResultToast result={confirm || leave ? undefined : (result as ActionResult | undefined)} />
       <div className="space-y-6">
         {confirm ? <ConfirmCard confirm={confirm} formAction={formAction} /> : null}
         {shown ? <ResultCard revealed={shown} /> : null}
-        {page.sections.map((_, i) => (
-          <Section
-            key={i}
-            page={page}
-            index={i}
-            table={tables[i] ?? null}
-            schema={schemas[i] ?? null}
-            result={result}
-            action={formAction}
-          />
-        ))}
+        {leave ? <LeaveCard url={leave} /> : null}
+        {page.sections.map((_, i) =>
+          formsShown[i] === false ? null : (
+            <Section
+              key={i}
+              page={page}
+              index={i}
+              data={tables[i] ?? null}
+              schema={schemas[i] ?? null}
+              values={values[i] ?? null}
+              result={result}
+              action={formAction}
+              permissions={permissions}
+              downloadHref={downloadHref}
+            />
+          ),
+        )}
       </div>
     </>
   );

@@ -36,6 +36,10 @@ export interface PanelHostOptions {
   signing?: KernelOptions['signing'];
   /** More plugins, loaded inline and enabled (a test's own fixture plugin). */
   plugins?: Array<InlinePlugin['definition']>;
+  /** Config of those plugins, by plugin id. */
+  config?: Record<string, Record<string, unknown>>;
+  /** Listen on this port (default: any free one), for a config that must name the panel's address. */
+  port?: number;
 }
 
 export async function startPanelHost(options: PanelHostOptions = {}): Promise<PanelHost> {
@@ -71,6 +75,7 @@ export async function startPanelHost(options: PanelHostOptions = {}): Promise<Pa
       config: {
         auth: { cookieSecure: 'never', routeRateLimitPerMinute: 100_000, throttleMaxPerIp: 1000 },
         'webserver-nginx': { root: siteRoot, httpPort: await freePort(), workerProcesses: 1, siteUsers: 'current' },
+        ...options.config,
       },
       runWorkers: options.runWorkers ?? true,
       taskThreads: 1,
@@ -86,7 +91,7 @@ export async function startPanelHost(options: PanelHostOptions = {}): Promise<Pa
   const quiet = { out: () => undefined, err: () => undefined };
   await kernel.runCommand('accounts', 'seed', [], quiet);
   const host = await createHost({ kernel, logger, panel: true, rateLimit: { max: 100_000, timeWindow: '1 minute' } });
-  const url = await host.listen({ host: '127.0.0.1', port: 0 });
+  const url = await host.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const login = (email: string) => {
     const found = seeded.find((l) => l.email === email);
     if (!found) throw new Error(`no demo login ${email}`);

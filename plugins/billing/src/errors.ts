@@ -73,5 +73,11 @@ export const BillingErrors = {
     (reason: string) => `Invalid coupon: ${reason}`,
     (reason: string) => ({ reason }),
   ),
+  profileInvalid: defineError(
+    'BILLING_ERR_PROFILE_INVALID',
+    400,
+    (field: string, reason: string) => `Invalid ${field}: ${reason}`,
+    (field: string, reason: string) => ({ field: `/body/${field}`, reason }),
+  ),
   subscriptionNotFound: defineError('BILLING_ERR_SUBSCRIPTION_NOT_FOUND', 404, (id: string) => `No subscription ${id}`),
 } as const;

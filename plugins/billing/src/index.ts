@@ -19,6 +19,10 @@ import { paymentWebhooks } from './payment-webhooks.js';
 import { Credits } from './services/credits.js';
 import { Refunds } from './services/refunds.js';
 import { refundRoutes } from './routes/refunds.js';
+import { profileRoutes } from './routes/profiles.js';
+import { revenueRoutes } from './routes/revenue.js';
+import { RevenueService } from './services/revenue.js';
+import { Profiles } from './services/profiles.js';
 import { creditRoutes } from './routes/credits.js';
 import { Coupons } from './services/coupons.js';
 import { couponRoutes, subscriptionCouponRoutes } from './routes/coupons.js';
@@ -83,6 +87,11 @@ export default definePlugin({
     },
     'billing.coupon.manage': { description: 'Create and archive coupons for your customers', roles: ['reseller'] },
     'billing.coupon.redeem': { description: 'Redeem coupons on subscriptions', roles: ['reseller', 'customer'] },
+    'billing.revenue.read': { description: 'See the revenue from your customers', roles: ['reseller'] },
+    'billing.profile.manage': {
+      description: 'See and change your billing address and tax id, and those of your customers',
+      roles: ['reseller', 'customer'],
+    },
   },
   deps: {
     db: coreServices.database,
@@ -139,9 +148,20 @@ export default definePlugin({
         logger.warn({ err, invoiceId: row.id }, 'could not lift the billing suspension after a payment');
       }
     });
-    ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock }), { prefix: '/invoices' });
+    // The gateways an issuer can take payments with now (a reseller without Stripe keys: not Stripe).
+    const gatewayIds = async (issuer: string) => {
+      const usable = await Promise.all(
+        gateways().map(async (g) => (!g.accepts || g.accepts(await accountFor(g.id, issuer)) ? g.id : null)),
+      );
+      return usable.filter((id): id is string => id !== null);
+    };
+    ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock, gateways: gatewayIds }), {
+      prefix: '/invoices',
+    });
     const refunds = new Refunds(store, invoices, credits, gateways, audit, () => dateOf(clock.now()), accountFor);
     ctx.routes(refundRoutes({ refunds }), { prefix: '/invoices' });
+    ctx.routes(profileRoutes({ profiles: new Profiles(store, audit), tenancy }), { prefix: '/billing' });
+    ctx.routes(revenueRoutes({ revenue: new RevenueService(store, tenancy), clock }), { prefix: '/billing' });
     ctx.routes(creditRoutes({ credits, invoicing, tenancy, audit }), { prefix: '/billing/credits' });
     ctx.routes(couponRoutes({ coupons, users }), { prefix: '/billing/coupons' });
     ctx.routes(subscriptionCouponRoutes({ coupons, invoicing, tenancy, store, clock }), { prefix: '/billing/subscriptions' });

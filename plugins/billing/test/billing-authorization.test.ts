@@ -149,9 +149,9 @@ t.test('panel pages: customers see invoices, sellers also coupons (with their fo
       .filter((p) => p.pluginId === 'billing')
       .map((p) => p.id)
       .sort();
-  t.same(await pagesOf(customerA), ['invoices']);
-  t.same(await pagesOf(resellerA), ['coupons', 'invoices']);
-  t.same(await pagesOf(admin), ['coupons', 'invoices']);
+  t.same(await pagesOf(customerA), ['billing-profile', 'invoice', 'invoices']);
+  t.same(await pagesOf(resellerA), ['billing-profile', 'coupons', 'invoice', 'invoices']);
+  t.same(await pagesOf(admin), ['billing-profile', 'coupons', 'invoice', 'invoices']);
   // What the invoices table reads is the customer's own list.
   t.equal((await caller(host, customerA).get('/v1/invoices?limit=100')).status, 200);
 });

@@ -37,10 +37,11 @@ export const StripeConfig = Type.Object(
     ),
     returnUrl: Type.String({
       title: 'Return address',
-      default: 'http://localhost:3000/invoices',
+      default: 'http://localhost:3000/p/billing/invoice/{invoiceId}',
       maxLength: 500,
       pattern: '^https?://[^\\s]+$',
-      description: 'Where customers come back to after Stripe Checkout or 3-D Secure (the panel’s invoices page)',
+      description:
+        'Where customers come back to after Stripe Checkout or 3-D Secure; `{invoiceId}` is the invoice paid (the panel’s invoice page)',
     }),
     apiBase: Type.String({
       title: 'API address',

@@ -47,6 +47,11 @@ type Input<K extends keyof PaymentGateway> = Method<K> extends (input: infer I) 
 
 const lower = (currency: string): string => currency.toLowerCase();
 
+/** The return address with `{invoiceId}` filled (encoded): the customer comes back to that invoice. */
+export function returnUrlFor(template: string, invoiceId: string): string {
+  return template.replaceAll('{invoiceId}', encodeURIComponent(invoiceId));
+}
+
 export class StripeGateway implements PaymentGateway {
   readonly id = 'stripe';
   readonly displayName = 'Card (Stripe)';
@@ -75,6 +80,16 @@ export class StripeGateway implements PaymentGateway {
         : null;
     if (!own?.secretKey) throw StripeErrors.notConfigured(account.issuerId);
     return { secretKey: own.secretKey, webhookSecrets: [own.webhookSecret, own.previous].filter(Boolean) };
+  }
+
+  /** A reseller without keys of its own (or a platform without them) takes no card payments. */
+  accepts(account: PaymentAccount): boolean {
+    try {
+      this.keys(account);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private client(account: PaymentAccount): Promise<Stripe> {
@@ -156,7 +171,7 @@ export class StripeGateway implements PaymentGateway {
     const money = { amount: input.money.amount, currency: input.money.currency };
     if (!paymentMethod) {
       // Nothing saved: the customer pays on a Checkout page (and the card is kept from then on).
-      const returnUrl = this.settings().returnUrl;
+      const returnUrl = returnUrlFor(this.settings().returnUrl, input.invoiceId);
       const session = await this.createCheckout({
         account: input.account,
         customerId: input.customerId,
@@ -199,7 +214,7 @@ export class StripeGateway implements PaymentGateway {
         const again = await call(`${input.idempotencyKey}:authenticate`, () =>
           stripe.paymentIntents.confirm(
             pi.id,
-            { payment_method: paymentMethod, return_url: this.settings().returnUrl },
+            { payment_method: paymentMethod, return_url: returnUrlFor(this.settings().returnUrl, input.invoiceId) },
             { idempotencyKey: `${input.idempotencyKey}:authenticate` },
           ),
         );

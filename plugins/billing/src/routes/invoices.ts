@@ -13,6 +13,7 @@ import { invoiceView, type InvoiceService, type ListFilter } from '../services/i
 import type { Paying } from '../services/paying.js';
 import type { Documents } from '../services/documents.js';
 import type { Invoicing } from '../services/invoicing.js';
+import { invoiceActions } from '../services/invoice-actions.js';
 import { BillingErrors } from '../errors.js';
 import { dateOf } from '../services/periods.js';
 import { CreditNoteSchema } from './schemas.js';
@@ -81,6 +82,14 @@ const InvoiceDetailSchema = Type.Composite([
       }),
     ),
     creditNotes: Type.Array(CreditNoteSchema),
+    allowed: Type.Object(
+      {
+        pay: Type.Array(Type.String(), { description: 'Gateways you can pay its balance with now' }),
+        markPaid: Type.Boolean({ description: 'You may record a bank transfer on it' }),
+        void: Type.Boolean({ description: 'You may void it' }),
+      },
+      { description: 'What you may do with the invoice now (the panel offers only these)' },
+    ),
   }),
 ]);
 
@@ -121,11 +130,16 @@ const PayResponse = Type.Object({
   }),
 });
 
-const MarkPaidBody = Type.Object(
+export const MarkPaidBody = Type.Object(
   {
-    reference: OneLine(200),
+    reference: Type.String({ ...OneLine(200), title: 'Reference' }),
     amount: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units; default: the whole balance' }),
+      Type.Integer({
+        title: 'Amount (cents)',
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'Minor units; default: the whole balance',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -176,8 +190,10 @@ export function invoiceRoutes(deps: {
   paying: Paying;
   documents: Documents;
   clock: ClockService;
+  /** Ids of the payment gateways enabled now that can take payments for `issuer`. */
+  gateways: (issuer: string) => Promise<string[]>;
 }) {
-  const { invoices, invoicing, tenancy, paying, documents, clock } = deps;
+  const { invoices, invoicing, tenancy, paying, documents, clock, gateways } = deps;
   return (app: RouteApp): void => {
     app.get(
       '/',
@@ -244,7 +260,11 @@ export function invoiceRoutes(deps: {
           response: { 200: InvoiceDetailSchema, ...errors },
         },
       },
-      async (request) => invoices.detail(await invoices.get(actorOf(request), request.params.id)),
+      async (request) => {
+        const actor = actorOf(request);
+        const row = await invoices.get(actor, request.params.id);
+        return { ...(await invoices.detail(row)), allowed: invoiceActions(row, actor, await gateways(row.issuer)) };
+      },
     );
 
     app.get(

@@ -1,0 +1,33 @@
+/**
+ * What a caller may do with an invoice now, by the same rules the routes apply (Paying.pay,
+ * InvoiceService.recordPayment and .void): the panel offers only these buttons, so it shows
+ * nothing the API would refuse. The routes stay the authority; a test holds the two together.
+ */
+import type { Actor } from '@hostplane/sdk';
+import { n, type InvoiceRow } from './store.js';
+
+export interface InvoiceActions {
+  /** Gateways the caller can pay the balance with (empty: nothing to pay, or not theirs to pay). */
+  pay: string[];
+  /** Record a bank transfer (issuer or administrator). */
+  markPaid: boolean;
+  /** Void it (issuer or administrator; nothing paid on it yet). */
+  void: boolean;
+}
+
+export function invoiceActions(
+  row: Pick<InvoiceRow, 'status' | 'total' | 'amount_paid' | 'customer_id' | 'issuer'>,
+  actor: Pick<Actor, 'userId' | 'role'>,
+  gateways: readonly string[],
+): InvoiceActions {
+  const admin = actor.role === 'super_admin';
+  const issued = row.status !== 'draft' && row.status !== 'void';
+  const balance = n(row.total) - n(row.amount_paid);
+  const payer = row.customer_id === actor.userId || admin;
+  const seller = row.issuer === actor.userId || admin;
+  return {
+    pay: payer && issued && balance > 0 ? [...gateways] : [],
+    markPaid: seller && issued && balance > 0,
+    void: seller && row.status !== 'void' && n(row.amount_paid) === 0,
+  };
+}
