@@ -20,6 +20,7 @@ export default [
     route('websites', 'routes/websites.tsx'),
     route('websites/new', 'routes/website-new.tsx'),
     route('websites/:id', 'routes/website.tsx'),
+    route('websites/:id/files', 'routes/website-files.tsx'),
     route('users', 'routes/users.tsx'),
     route('impersonate', 'routes/impersonate.tsx'),
     route('packages', 'routes/packages.tsx'),
