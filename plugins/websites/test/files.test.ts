@@ -234,6 +234,20 @@ if (missing) {
       t.equal(st.uid, (await stat(sites.own.documentRoot)).uid, 'written as the site user');
       t.equal(st.gid, (await stat(sites.own.documentRoot)).gid, 'the web server’s group, so NGINX can serve it');
     }
+    // Parallel requests for the same name: one wins, the others are refused, nothing is replaced.
+    const racers = await Promise.all([
+      ...[1, 2, 3].map(() => asA.post(files('own', 'kit.zip'), { action: 'unzip', to: 'raced' })),
+      ...[1, 2, 3].map(() => asA.post(files('own', 'kit'), { action: 'copy', to: 'kit-raced' })),
+    ]);
+    const statuses = racers.map((r) => (r.status === 200 ? 'ok' : r.body.error?.details?.reason));
+    t.same(statuses.slice(0, 3).sort(), ['exists', 'exists', 'ok'], `one unzip wins: ${JSON.stringify(statuses)}`);
+    t.same(statuses.slice(3).sort(), ['exists', 'exists', 'ok'], 'one copy wins');
+    t.equal((await asA.get(files('own', 'raced/kit/css/site.css', '/content'))).body.content, 'body{}');
+    t.same(
+      (await readdir(sites.own.documentRoot)).filter((n) => n.startsWith('.hostplane-')),
+      [],
+      'no scratch entry left',
+    );
     // Copy and zip leave links out of what they follow: a link out is copied as a link, never its target.
     await symlink(outside, join(sites.own.documentRoot, 'kit', 'out-link'));
     t.equal((await asA.post(files('own', 'kit'), { action: 'copy', to: 'kit-2' })).status, 200);

@@ -48,10 +48,19 @@ function run(req) {
   };
   // A name in the same folder as target, for work that is moved into place only when complete.
   const scratch = (target, what) => path.join(path.dirname(target), '.hostplane-' + what + '-' + require('crypto').randomBytes(6).toString('hex'));
-  // Put a finished scratch file or folder at target, which must still not exist.
+  // Put a finished scratch file, link or folder at target without ever replacing what is there,
+  // even when a parallel request made it meanwhile (rename alone would replace a file or an
+  // empty folder): a hard link fails on an existing name, a folder takes the place of an empty
+  // one made here (mkdir fails on an existing name; rename fails if it got content since).
   const settle = (tmp, target, label) => {
-    if (lstat(target)) { fs.rmSync(tmp, { recursive: true, force: true }); fail('exists', label + ' exists already'); }
-    fs.renameSync(tmp, target);
+    try {
+      if (fs.lstatSync(tmp).isDirectory()) { fs.mkdirSync(target, 0o750); fs.renameSync(tmp, target); }
+      else { fs.linkSync(tmp, target); fs.unlinkSync(tmp); }
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (e.code === 'EEXIST' || e.code === 'ENOTEMPTY') fail('exists', label + ' exists already');
+      throw e;
+    }
   };
   // Copy without following links; new folders take the parent's setgid group (the web server's),
   // which a chmod by this user would drop, so folders keep the mode they are made with.

@@ -25,7 +25,8 @@ function setup(req) {
   if (!inside(dir)) fail('outside', show(parent) + ' leads outside the site');
   if (req.into.length > 0) {
     const leaf = path.join(dir, req.into[req.into.length - 1]);
-    if (!lstat(leaf)) { fs.mkdirSync(leaf, 0o750); made = leaf; }
+    // A parallel request may make it first: then it is that request's folder, and ours to fill.
+    try { fs.mkdirSync(leaf, 0o750); made = leaf; } catch (e) { if (e.code !== 'EEXIST') throw e; }
     dir = fs.realpathSync(leaf);
     if (!inside(dir)) fail('outside', show(req.into) + ' leads outside the site');
   }
@@ -85,12 +86,29 @@ process.stdin.on('end', () => {
     const names = fs.readdirSync(tmp);
     const taken = names.filter((n) => lstat(path.join(dest, n)));
     if (taken.length) fail('exists', taken.slice(0, 5).join(', ') + (taken.length > 5 ? ' …' : '') + ' exists already in the folder');
-    for (const n of names) { fs.renameSync(path.join(tmp, n), path.join(dest, n)); moved.push(n); }
+    // Never replacing a name made meanwhile by a parallel request (see settle in site-file-worker.ts).
+    for (const n of names) {
+      const from = path.join(tmp, n), to = path.join(dest, n);
+      try {
+        if (fs.lstatSync(from).isDirectory()) {
+          fs.mkdirSync(to, 0o750);
+          // ENOTEMPTY: someone filled the folder made here meanwhile; it is theirs now.
+          try { fs.renameSync(from, to); } catch (e) { if (e.code !== 'ENOTEMPTY') try { fs.rmdirSync(to); } catch {} throw e; }
+        } else { fs.linkSync(from, to); fs.unlinkSync(from); }
+      } catch (e) {
+        if (e.code === 'EEXIST' || e.code === 'ENOTEMPTY') fail('exists', n + ' exists already in the folder');
+        throw e;
+      }
+      moved.push(n);
+    }
     fs.rmdirSync(tmp);
     out = { ok: { entries: header.entries.length, bytes: written } };
   } catch (e) {
     try { if (fd !== null) fs.closeSync(fd); } catch {}
-    for (const n of moved) { try { fs.renameSync(path.join(dest, n), path.join(tmp, n)); } catch {} }
+    // Undo: what was placed goes back into the scratch folder, which then goes.
+    for (const n of moved) {
+      try { fs.rmSync(path.join(tmp, n), { recursive: true, force: true }); fs.renameSync(path.join(dest, n), path.join(tmp, n)); } catch {}
+    }
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     if (made) { try { fs.rmdirSync(made); } catch {} }
     out = { error: { kind: e.kind || 'io', code: e.code || null, message: String(e.message) } };
