@@ -10,6 +10,7 @@ export default [
   ]),
   route('logout', 'routes/logout.tsx'),
   route('theme', 'routes/theme.tsx'),
+  route('websites/:id/files/download', 'routes/website-file-download.tsx'),
   layout('routes/app-layout.tsx', [
     index('routes/dashboard.tsx'),
     route('account', 'routes/account.tsx'),

@@ -2,10 +2,10 @@
  * Issue 13, the file manager in the panel, in Chromium with JavaScript off (every form is a
  * plain HTML form): a customer makes a PHP site, uploads `index.php` through the file manager
  * and the site, served by the project's real NGINX + PHP-FPM, answers with that PHP's output;
- * then folders with breadcrumbs, edit, zip, unzip, rename, copy, modes, a refusal shown beside
+ * then folders with breadcrumbs, download, edit, zip, unzip, rename, copy, modes, a refusal shown beside
  * its form, and a delete that asks first.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -100,8 +100,15 @@ async function run(): Promise<void> {
     await page.getByRole('button', { name: 'Upload' }).click();
     tt.ok(await page.getByRole('link', { name: 'site.css' }).isVisible());
 
-    // Edit a text file.
+    // Download, then edit a text file.
     await page.getByRole('link', { name: 'site.css' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download site.css' }).click(),
+    ]);
+    tt.equal(download.suggestedFilename(), 'site.css');
+    const saved = await download.path();
+    tt.equal(saved ? await readFile(saved, 'utf8') : null, 'body { color: red }', 'the bytes of the file');
     await page.getByRole('link', { name: 'Edit' }).click();
     tt.equal(await page.getByLabel('Content of site.css').inputValue(), 'body { color: red }');
     await page.getByLabel('Content of site.css').fill('body { color: blue }');
@@ -173,5 +180,8 @@ async function run(): Promise<void> {
     tt.ok(siteFiles, 'alice has a site');
     const res = await page.goto(`${host.url}${siteFiles}`);
     tt.equal(res?.status(), 404);
+    const download = await page.goto(`${host.url}${siteFiles}/download?path=restored%2Fold.php`);
+    tt.equal(download?.status(), 404, 'nor downloaded');
+    tt.notMatch((await download?.text()) ?? '', /from the file manager/);
   });
 }

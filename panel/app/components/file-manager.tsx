@@ -6,7 +6,7 @@
 import { Form, Link } from 'react-router';
 import type { ActionResult } from '../lib/action';
 import { fieldError } from '../lib/action';
-import { filesUrl, joinPath, looksLikeText, MODES, type FileEntry } from '../lib/site-files';
+import { downloadUrl, filesUrl, joinPath, looksLikeText, MODES, type FileEntry } from '../lib/site-files';
 import { Alert, Card, CsrfInput, EmptyState, Field, formatBytes, formatDate } from './ui';
 
 type Refusal = ActionResult | undefined;
@@ -155,6 +155,12 @@ export function SelectedEntry({
           {TYPE_WORD[entry.type]} · mode <code>{entry.mode}</code>
           {entry.type === 'file' ? ` · ${formatBytes(entry.size)}` : ''}
         </p>
+        {entry.type === 'file' ? (
+          // A plain link: the browser saves the attachment; client-side routing would not.
+          <a className="link text-sm" href={downloadUrl(siteId, path)} download={entry.name}>
+            Download {entry.name}
+          </a>
+        ) : null}
         {entry.type === 'file' && canWrite && looksLikeText(entry.name) ? (
           editing ? (
             'error' in editing ? (

@@ -40,3 +40,8 @@ export const MODES = ['0644', '0640', '0600', '0755', '0750', '0700', '0444', '0
 export function looksLikeText(name: string): boolean {
   return !/\.(png|jpe?g|gif|webp|ico|zip|gz|tgz|pdf|woff2?|ttf|eot|mp[34]|avi|mov|exe|bin|so)$/i.test(name);
 }
+
+/** The download of one file (a resource route: the bytes as an attachment). */
+export function downloadUrl(siteId: string, path: string): string {
+  return `/websites/${encodeURIComponent(siteId)}/files/download?path=${encodeURIComponent(path)}`;
+}
