@@ -154,7 +154,13 @@ export async function extractAs(
     for (const e of plan.entries) {
       if (e.type !== 'file' || child.stdin.destroyed) continue;
       const stream = await readStream(plan.zip, e.entry);
-      for await (const chunk of stream) await write(child.stdin, chunk as Buffer);
+      // Never more than declared reaches the writer, whatever the inflater does.
+      let sent = 0;
+      for await (const chunk of stream) {
+        sent += (chunk as Buffer).length;
+        if (sent > e.size) throw new Error(`${e.segments.join('/')} inflates beyond its declared ${e.size} bytes`);
+        await write(child.stdin, chunk as Buffer);
+      }
     }
   } catch (e) {
     streamError = e;
