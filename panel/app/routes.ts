@@ -12,6 +12,7 @@ export default [
   // Files of plugin pages (an invoice's PDF), outside the layout: bytes, not a page.
   route('download/:pluginId/:pageId', 'routes/plugin-download.tsx'),
   route('theme', 'routes/theme.tsx'),
+  route('websites/:id/files/download', 'routes/website-file-download.tsx'),
   layout('routes/app-layout.tsx', [
     index('routes/dashboard.tsx'),
     route('account', 'routes/account.tsx'),
@@ -22,6 +23,7 @@ export default [
     route('websites', 'routes/websites.tsx'),
     route('websites/new', 'routes/website-new.tsx'),
     route('websites/:id', 'routes/website.tsx'),
+    route('websites/:id/files', 'routes/website-files.tsx'),
     route('users', 'routes/users.tsx'),
     route('impersonate', 'routes/impersonate.tsx'),
     route('packages', 'routes/packages.tsx'),

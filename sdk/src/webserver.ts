@@ -274,6 +274,39 @@ export interface SiteFiles {
   chmod(path: string, mode: number): Promise<SiteFileEntry>;
   /** Delete a file, a link, or a folder with everything in it. */
   remove(path: string): Promise<void>;
+  /**
+   * Copy a file, a link (as a link) or a folder with everything in it; the target must not exist.
+   * Nothing is left half-copied. Optional: a driver without it cannot copy.
+   */
+  copy?(from: string, to: string, limits: SiteFileLimits): Promise<SiteFileEntry>;
+  /**
+   * Zip `names` (paths inside the folder `base`, stored relative to it) into a new archive `to`.
+   * Links and special files are left out. Optional: a driver without it cannot zip.
+   */
+  zip?(base: string, names: string[], to: string, limits: SiteFileLimits): Promise<SiteFileEntry>;
+  /**
+   * Extract the zip archive at `archive` into the folder `into` (made if missing). Refused with
+   * nothing written: names leaving the folder, links and special entries, encrypted entries,
+   * more than `maxEntries` entries or `maxBytes` uncompressed bytes (declared or actual), a name
+   * that exists in `into` already. Optional: a driver without it cannot unzip.
+   */
+  unzip?(archive: string, into: string, limits: SiteFileLimits & { maxArchiveBytes: number }): Promise<SiteUnzipResult>;
+}
+
+/** Bounds of a copy, zip or unzip, and the hook that may veto the bytes it would write. */
+export interface SiteFileLimits {
+  /** Most bytes the operation may write (refused with reason `too-large` above). */
+  maxBytes: number;
+  /** Most files and folders it may write (refused with reason `too-many` above). */
+  maxEntries: number;
+  /** Called with the bytes about to be written, before anything is: throw to refuse (disk quota). */
+  beforeWrite?(bytes: number): Promise<void>;
+}
+
+/** What an unzip wrote. */
+export interface SiteUnzipResult {
+  entries: number;
+  bytes: number;
 }
 
 /**
@@ -309,12 +342,16 @@ export function checkSitePath(input: string): string[] {
   return segments;
 }
 
+/** Which rule refused a file operation: `archive` is a zip that cannot be extracted safely. */
+export type SiteFileRefusal =
+  'path' | 'outside' | 'exists' | 'not-empty' | 'type' | 'too-large' | 'too-many' | 'mode' | 'archive';
+
 /** A path or operation on a site's files is refused (HTTP 400); `reason` says which rule. */
 export const SiteFileRefused = defineError(
   'WEBSERVER_ERR_FILE_REFUSED',
   400,
-  (reason: 'path' | 'outside' | 'exists' | 'not-empty' | 'type' | 'too-large' | 'mode', message: string) => message,
-  (reason: 'path' | 'outside' | 'exists' | 'not-empty' | 'type' | 'too-large' | 'mode', message: string) => ({ reason, message }),
+  (reason: SiteFileRefusal, message: string) => message,
+  (reason: SiteFileRefusal, message: string) => ({ reason, message }),
 );
 
 /** The path does not exist in the site (HTTP 404). */

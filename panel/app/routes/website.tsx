@@ -81,12 +81,19 @@ export default function WebsiteDetail() {
         title={site.domainDisplay}
         description={`${site.kind === 'php' && site.phpVersion ? `PHP ${site.phpVersion}` : `${WEBSITE_KINDS[site.kind]}${site.phpVersion ? ` · PHP ${site.phpVersion}` : ''}`} · created ${formatDate(site.createdAt).slice(0, 10)}`}
         actions={
-          site.status === 'active' ? (
-            // Until DNS points at the server, the preview address is the one that works.
-            <a className="btn-primary" href={site.previewUrl ?? `http://${site.domain}/`} rel="noreferrer" target="_blank">
-              Visit website
-            </a>
-          ) : null
+          <div className="flex gap-3">
+            {site.status !== 'deleting' ? (
+              <Link className="btn-secondary" to={`/websites/${site.id}/files`}>
+                Files
+              </Link>
+            ) : null}
+            {site.status === 'active' ? (
+              // Until DNS points at the server, the preview address is the one that works.
+              <a className="btn-primary" href={site.previewUrl ?? `http://${site.domain}/`} rel="noreferrer" target="_blank">
+                Visit website
+              </a>
+            ) : null}
+          </div>
         }
       />
       <ResultToast result={result} />

@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { makeZip } from '../../websites/test/zip-fixtures.js';
 import { startStack, stackMissing, visit } from './stack.js';
 
 // Real NGINX, PHP-FPM and PostgreSQL on a machine other suites share: more than tap's 120 s default.
@@ -112,6 +113,26 @@ if (missing) {
     const tooBig = await upload(900_000);
     t.equal(tooBig.statusCode, 409);
     t.equal(tooBig.json().error.code, 'METERING_ERR_DISK_QUOTA_EXCEEDED');
+    // Copy and unzip count what they would write the same way, before writing anything.
+    const change = (p: string, payload: Record<string, unknown>) =>
+      host.inject({
+        method: 'POST',
+        url: `/v1/websites/${siteA.id}/files?path=${p}`,
+        headers: host.headersFor('customer', { userId: trees.customerA.id }),
+        payload,
+      });
+    const copy = await change('big.bin', { action: 'copy', to: 'big-2.bin' });
+    t.equal(copy.json().error?.code, 'METERING_ERR_DISK_QUOTA_EXCEEDED', 'a copy beyond the disk');
+    await fs.writeFile(
+      path.join(siteA.publicDir, 'small.zip'),
+      makeZip([{ name: 'zeros.bin', data: Buffer.alloc(900_000), deflate: true }]),
+    );
+    const unzip = await change('small.zip', { action: 'unzip', to: 'out' });
+    t.equal(unzip.statusCode, 409, 'a small archive that unpacks beyond the disk');
+    t.equal(unzip.json().error.code, 'METERING_ERR_DISK_QUOTA_EXCEEDED');
+    t.notOk(await fs.stat(path.join(siteA.publicDir, 'out')).catch(() => null), 'nothing extracted');
+    t.notOk(await fs.stat(path.join(siteA.publicDir, 'big-2.bin')).catch(() => null), 'nothing copied');
+    await fs.rm(path.join(siteA.publicDir, 'small.zip'));
 
     await fs.writeFile(path.join(siteA.publicDir, 'more.bin'), Buffer.alloc(500_000, 1));
     await meter();

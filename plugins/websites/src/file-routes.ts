@@ -30,6 +30,11 @@ const errors = errorResponses(400, 401, 403, 404, 409, 503);
 const READ_MAX_BYTES = 5 * 1024 * 1024;
 /** Body limit of an upload: the package's upload limit is checked on the decoded bytes below this. */
 const UPLOAD_BODY_LIMIT = 64 * 1024 * 1024;
+/**
+ * Bounds of copy, zip and unzip (decision 0053): what one request may write, so a zip bomb or a
+ * copy of a huge tree cannot fill the disk; the package's disk quota (metering) applies below.
+ */
+export const ARCHIVE_LIMITS = { maxBytes: 512 * 1024 * 1024, maxEntries: 10_000, maxArchiveBytes: UPLOAD_BODY_LIMIT };
 
 const Entry = Type.Object({
   name: Type.String(),
@@ -59,8 +64,35 @@ const ChangeBody = Type.Union([
     { action: Type.Literal('rename'), to: Type.String({ minLength: 1, maxLength: 1024 }) },
     { additionalProperties: false },
   ),
-  Type.Object({ action: Type.Literal('chmod'), mode: Type.String({ pattern: '^0?[0-7]{3}$' }) }, { additionalProperties: false }),
+  Type.Object(
+    { action: Type.Literal('chmod'), mode: Type.String({ pattern: '^0?[0-7]{3}$', description: 'No group or world write' }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { action: Type.Literal('copy'), to: Type.String({ minLength: 1, maxLength: 1024 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      action: Type.Literal('zip'),
+      names: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), {
+        minItems: 1,
+        maxItems: 1000,
+        description: 'Paths inside the folder `path`, stored in the archive relative to it',
+      }),
+      to: Type.String({ minLength: 1, maxLength: 1024, description: 'The new archive, e.g. backup.zip' }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      action: Type.Literal('unzip'),
+      to: Type.String({ maxLength: 1024, description: 'The folder to extract into (made if missing); empty: the site root' }),
+    },
+    { additionalProperties: false },
+  ),
 ]);
+const Unzipped = Type.Object({ path: Type.String(), entries: Type.Integer(), bytes: Type.Integer() });
 
 function actorOf(request: FastifyRequest): Actor {
   if (!request.actor) throw CommonErrors.unauthenticated();
@@ -172,20 +204,38 @@ export function fileRoutes({ store, drivers, config, events }: FileRouteDeps) {
       {
         config: { permission: 'websites.site.write' },
         schema: {
-          summary: 'Make a folder, rename or move (to: another path in the site), or change modes (mode: 0644)',
+          summary:
+            'Make a folder, rename or move (to), copy (to), change modes (mode: 0644), zip names of the folder into an archive (to), or unzip the archive into a folder (to)',
+          description:
+            'Copy, zip and unzip write at most 512 MB and 10,000 entries, counted against the package’s disk. Unzip refuses, with nothing written: names leaving the folder, links, encrypted entries, entries whose size lies, names that exist in the folder already.',
           tags,
           params: IdParams,
           querystring: PathQuery,
           body: ChangeBody,
-          response: { 200: Entry, ...errors },
+          response: { 200: Type.Union([Entry, Unzipped]), ...errors },
         },
       },
       async (request) => {
-        const { files } = await filesOf(request);
+        const { files, subscriptionId, siteId } = await filesOf(request);
         const body = request.body;
-        if (body.action === 'mkdir') return files.mkdir(pathOf(request));
-        if (body.action === 'rename') return files.rename(pathOf(request), body.to);
-        return files.chmod(pathOf(request), Number.parseInt(body.mode, 8));
+        const path = pathOf(request);
+        if (body.action === 'mkdir') return files.mkdir(path);
+        if (body.action === 'rename') return files.rename(path, body.to);
+        if (body.action === 'chmod') return files.chmod(path, Number.parseInt(body.mode, 8));
+        // What copy, zip and unzip write counts against the package's disk (metering may refuse).
+        const limits = {
+          ...ARCHIVE_LIMITS,
+          beforeWrite: (bytes: number) =>
+            events.guard('website.file.writing', { websiteId: siteId, subscriptionId, path, bytes }, { requestId: request.id }),
+        };
+        const need = <T>(op: T | undefined): T => {
+          if (!op) throw WebsitesErrors.noFileManager();
+          return op;
+        };
+        if (body.action === 'copy') return need(files.copy).call(files, path, body.to, limits);
+        if (body.action === 'zip') return need(files.zip).call(files, path, body.names, body.to, limits);
+        const done = await need(files.unzip).call(files, path, body.to, limits);
+        return { path: body.to, ...done };
       },
     );
 

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestHost } from '@hostplane/sdk/testing';
 import accounts from '@hostplane/plugin-accounts';
@@ -24,6 +24,7 @@ import {
 import { assertNoDaemons } from '../../webserver-nginx/test/daemons.js';
 import { freePort, get, isRoot, removeUsers, systemMissing, tempRoot } from '../../webserver-nginx/test/helpers.js';
 import { eventually } from './helpers.js';
+import { makeZip, type FixtureEntry } from './zip-fixtures.js';
 
 const missing = systemMissing();
 if (missing) {
@@ -192,6 +193,151 @@ if (missing) {
     t.equal((await asA.get(files('own', 'inside-link'))).status, 200);
     t.equal((await asA.del(files('own', 'secret-link'))).status, 204);
     t.equal(await readFile(outside, 'utf8'), SECRET, 'the link went, the file stayed');
+  });
+
+  const upload = (p: string, bytes: Buffer) =>
+    asA.call('PUT', files('own', p, '/content'), { content: bytes.toString('base64'), encoding: 'base64' });
+
+  await t.test('copy, zip and unzip, as the site user', async (t) => {
+    await asA.post(files('own', 'kit'), { action: 'mkdir' });
+    await asA.post(files('own', 'kit/css'), { action: 'mkdir' });
+    await asA.call('PUT', files('own', 'kit/css/site.css', '/content'), { content: 'body{}' });
+    await asA.call('PUT', files('own', 'kit/read me.txt', '/content'), { content: 'hello' });
+    const copied = await asA.post(files('own', 'kit'), { action: 'copy', to: 'kit-copy' });
+    t.equal(copied.status, 200, JSON.stringify(copied.body));
+    t.equal((await asA.get(files('own', 'kit-copy/css/site.css', '/content'))).body.content, 'body{}');
+    t.equal((await asA.post(files('own', 'kit/read me.txt'), { action: 'copy', to: 'one.txt' })).body.name, 'one.txt');
+    t.equal((await asA.post(files('own', 'kit'), { action: 'copy', to: 'kit-copy' })).body.error.details.reason, 'exists');
+    t.equal((await asA.post(files('own', 'kit'), { action: 'copy', to: 'kit/inner' })).body.error.details.reason, 'type');
+    t.equal((await asA.post(files('own', 'nothing-here'), { action: 'copy', to: 'x' })).status, 404);
+
+    const zipped = await asA.post(files('own', ''), { action: 'zip', names: ['kit', 'one.txt'], to: 'kit.zip' });
+    t.equal(zipped.status, 200, JSON.stringify(zipped.body));
+    t.match(zipped.body, { name: 'kit.zip', type: 'file', mode: '0640' });
+    t.equal(
+      (await asA.post(files('own', ''), { action: 'zip', names: ['kit'], to: 'kit.zip' })).body.error.details.reason,
+      'exists',
+    );
+    t.equal((await asA.post(files('own', ''), { action: 'zip', names: ['nope'], to: 'n.zip' })).status, 404);
+    t.equal((await asA.post(files('own', ''), { action: 'zip', names: ['../x'], to: 'n.zip' })).status, 400);
+
+    const unzipped = await asA.post(files('own', 'kit.zip'), { action: 'unzip', to: 'restored' });
+    t.equal(unzipped.status, 200, JSON.stringify(unzipped.body));
+    t.match(unzipped.body, { path: 'restored', entries: 5, bytes: 16 });
+    t.equal((await asA.get(files('own', 'restored/kit/css/site.css', '/content'))).body.content, 'body{}');
+    t.equal((await asA.get(files('own', 'restored/kit/read me.txt', '/content'))).body.content, 'hello');
+    t.equal((await asA.get(files('own', 'restored/one.txt', '/content'))).body.content, 'hello');
+    const again = await asA.post(files('own', 'kit.zip'), { action: 'unzip', to: 'restored' });
+    t.equal(again.body.error?.details?.reason, 'exists', 'an existing name is never overwritten');
+    if (isRoot) {
+      const st = await stat(join(sites.own.documentRoot, 'restored/kit/css/site.css'));
+      t.equal(st.uid, (await stat(sites.own.documentRoot)).uid, 'written as the site user');
+      t.equal(st.gid, (await stat(sites.own.documentRoot)).gid, 'the web server’s group, so NGINX can serve it');
+    }
+    // Parallel requests for the same name: one wins, the others are refused, nothing is replaced.
+    const racers = await Promise.all([
+      ...[1, 2, 3].map(() => asA.post(files('own', 'kit.zip'), { action: 'unzip', to: 'raced' })),
+      ...[1, 2, 3].map(() => asA.post(files('own', 'kit'), { action: 'copy', to: 'kit-raced' })),
+    ]);
+    const statuses = racers.map((r) => (r.status === 200 ? 'ok' : r.body.error?.details?.reason));
+    t.same(statuses.slice(0, 3).sort(), ['exists', 'exists', 'ok'], `one unzip wins: ${JSON.stringify(statuses)}`);
+    t.same(statuses.slice(3).sort(), ['exists', 'exists', 'ok'], 'one copy wins');
+    t.equal((await asA.get(files('own', 'raced/kit/css/site.css', '/content'))).body.content, 'body{}');
+    t.same(
+      (await readdir(sites.own.documentRoot)).filter((n) => n.startsWith('.hostplane-')),
+      [],
+      'no scratch entry left',
+    );
+    // Copy and zip leave links out of what they follow: a link out is copied as a link, never its target.
+    await symlink(outside, join(sites.own.documentRoot, 'kit', 'out-link'));
+    t.equal((await asA.post(files('own', 'kit'), { action: 'copy', to: 'kit-2' })).status, 200);
+    const zip2 = await asA.post(files('own', ''), { action: 'zip', names: ['kit'], to: 'kit2.zip' });
+    t.equal(zip2.status, 200);
+    const raw = await readFile(join(sites.own.documentRoot, 'kit2.zip'));
+    t.notOk(raw.includes(SECRET), 'the zip holds nothing from outside');
+    t.notOk(raw.includes('out-link'), 'links are left out');
+  });
+
+  await t.test('unzip refuses every attack with a clear 400 and writes nothing', async (t) => {
+    const doc = sites.own.documentRoot;
+    const before = (await readdir(doc)).sort();
+    const good: FixtureEntry = { name: 'fine.txt', data: Buffer.from('fine') };
+    const cases: Array<[string, FixtureEntry[] | Buffer, string, string?]> = [
+      ['zip-slip', [good, { name: '../evil.txt', data: Buffer.from('x') }], 'archive'],
+      ['zip-slip inside a folder', [good, { name: 'a/../../evil.txt', data: Buffer.from('x') }], 'archive'],
+      ['absolute path', [good, { name: '/tmp/evil.txt', data: Buffer.from('x') }], 'archive'],
+      ['backslash', [good, { name: '..\\evil.txt', data: Buffer.from('x') }], 'archive'],
+      ['NUL byte', [good, { name: 'evil.php\u0000.txt', data: Buffer.from('x') }], 'archive'],
+      ['look-alike dots', [good, { name: '\uFF0E\uFF0E/evil.txt', data: Buffer.from('x') }], 'archive'],
+      ['huge name', [good, { name: 'x'.repeat(300), data: Buffer.from('x') }], 'archive'],
+      ['symlink entry', [good, { name: 'link', data: Buffer.from('/etc/passwd'), unixMode: 0o120777 }], 'archive'],
+      ['device entry', [good, { name: 'dev', unixMode: 0o020666 }], 'archive'],
+      ['the same name twice', [good, { name: 'fine.txt', data: Buffer.from('again') }], 'archive'],
+      ['a file that is also a folder', [good, { name: 'fine.txt/x', data: Buffer.from('x') }], 'archive'],
+      [
+        'a size that lies (zip bomb)',
+        [good, { name: 'bomb', data: Buffer.alloc(4 * 1024 * 1024), declaredSize: 10, deflate: true }],
+        'archive',
+      ],
+      [
+        'too large declared',
+        [good, { name: 'big', data: Buffer.from('x'), declaredSize: 600 * 1024 * 1024, deflate: true }],
+        'too-large',
+      ],
+      ['too many entries', Array.from({ length: 10_001 }, (_, i) => ({ name: `m/${i}` })), 'too-many'],
+      ['not a zip', Buffer.from('this is no zip archive at all, just text'), 'archive'],
+      ['overwrites an existing file', [good, { name: 'index.php', data: Buffer.from('<?php echo "owned";') }], 'exists'],
+      ['writes through an existing link out', [good, { name: 'escape/evil.txt', data: Buffer.from('x') }], 'exists'],
+      ['a destination that leads outside', [good], 'outside', 'escape'],
+      ['a destination through a link out', [good], 'outside', 'escape/deeper'],
+    ];
+    for (const [what, entries, reason, to] of cases) {
+      const archive = `attack-${reason}.zip`;
+      const up = await upload(archive, Buffer.isBuffer(entries) ? entries : makeZip(entries));
+      t.equal(up.status, 200, `${what}: uploaded`);
+      const res = await asA.post(files('own', archive), { action: 'unzip', to: to ?? '' });
+      t.equal(res.status, 400, `${what} → ${JSON.stringify(res.body)}`);
+      t.equal(res.body.error?.code, 'WEBSERVER_ERR_FILE_REFUSED', `${what}: the code`);
+      t.equal(res.body.error?.details?.reason, reason, `${what}: the reason`);
+      await asA.del(files('own', archive));
+      t.same((await readdir(doc)).sort(), before, `${what}: nothing written, no scratch folder left`);
+    }
+    t.notOk(existsSync(join(root, 'evil.txt')), 'nothing outside the site');
+    t.notOk(existsSync('/tmp/evil.txt'));
+    t.equal(await readFile(outside, 'utf8'), SECRET, 'outside untouched');
+    t.equal(
+      (await asA.post(files('own', 'kit'), { action: 'unzip', to: '' })).body.error?.details?.reason,
+      'type',
+      'a folder is no archive',
+    );
+    const into = await asA.post(files('own', 'kit.zip'), { action: 'unzip', to: 'nowhere/deep' });
+    t.equal(into.status, 404, 'the destination’s parent must exist');
+  });
+
+  await t.test('chmod keeps modes sane', async (t) => {
+    await asA.call('PUT', files('own', 'm.txt', '/content'), { content: 'x' });
+    for (const mode of ['0666', '0646', '0664', '0777', '2755', '1777']) {
+      const res = await asA.post(files('own', 'm.txt'), { action: 'chmod', mode });
+      t.equal(res.status, 400, `${mode} refused`);
+    }
+    t.equal((await asA.post(files('own', 'm.txt'), { action: 'chmod', mode: '0644' })).body.mode, '0644');
+    if (isRoot) {
+      const res = await asA.post(files('own', 'kit'), { action: 'chmod', mode: '0750' });
+      t.equal(res.body.error?.details?.reason, 'mode', 'a folder keeps the web server’s setgid group');
+      t.equal(((await stat(join(sites.own.documentRoot, 'kit'))).mode & 0o7777).toString(8), '2750');
+    }
+  });
+
+  await t.test('copy, zip and unzip on another customer’s site are 404', async (t) => {
+    await asAdmin.call('PUT', files('foreign', 'f.txt', '/content'), { content: 'theirs' });
+    for (const body of [
+      { action: 'copy', to: 'g.txt' },
+      { action: 'zip', names: ['f.txt'], to: 'f.zip' },
+      { action: 'unzip', to: '' },
+    ]) {
+      const res = await asA.post(files('foreign', body.action === 'zip' ? '' : 'f.txt'), body);
+      t.equal(res.status, 404, `${body.action}: ${JSON.stringify(res.body)}`);
+    }
   });
 
   const same = (code: number): [number, number] => [code, code];

@@ -6,115 +6,44 @@
  * Paths were checked with the SDK's `checkSitePath` before they get here.
  */
 import { spawn } from 'node:child_process';
+import { WORKER } from './site-file-worker.js';
 import {
   checkSitePath,
   SiteFileNotFound,
   SiteFileRefused,
   WebServerUnavailable,
   type SiteFileEntry,
+  type SiteFileLimits,
   type SiteFiles,
+  type SiteUnzipResult,
 } from '@hostplane/sdk';
-
-/** The operation, run by `node -e` as the site user; reads a JSON request on stdin, writes a JSON answer. */
-const WORKER = String.raw`
-const fs = require('fs');
-const path = require('path');
-const fail = (kind, message) => { const e = new Error(message); e.kind = kind; throw e; };
-function run(req) {
-  let R;
-  try { R = fs.realpathSync(req.root); } catch { fail('missing', ''); }
-  const inside = (p) => p === R || p.startsWith(R + path.sep);
-  const show = (segs) => segs.join('/') || '/';
-  const existing = (segs) => {
-    let real;
-    try { real = fs.realpathSync(path.join(R, ...segs)); }
-    catch (e) { if (e.code === 'ENOENT' || e.code === 'ENOTDIR') fail('missing', show(segs)); throw e; }
-    if (!inside(real)) fail('outside', show(segs) + ' leads outside the site');
-    return real;
-  };
-  const inParent = (segs) => {
-    if (segs.length === 0) fail('type', 'not on the site root itself');
-    const dir = existing(segs.slice(0, -1));
-    if (!fs.statSync(dir).isDirectory()) fail('type', show(segs.slice(0, -1)) + ' is not a folder');
-    return path.join(dir, segs[segs.length - 1]);
-  };
-  const lstat = (p) => { try { return fs.lstatSync(p); } catch (e) { if (e.code === 'ENOENT') return null; throw e; } };
-  const entry = (p, name) => {
-    const st = fs.lstatSync(p);
-    const type = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
-    return { name, type, size: st.size, mode: '0' + (st.mode & 0o777).toString(8).padStart(3, '0'), modifiedAt: st.mtime.toISOString() };
-  };
-  const name = (segs) => segs[segs.length - 1] || '';
-  const s = req.segments;
-  switch (req.op) {
-    case 'list': {
-      const dir = existing(s);
-      if (!fs.statSync(dir).isDirectory()) fail('type', show(s) + ' is not a folder');
-      return fs.readdirSync(dir).sort().map((n) => entry(path.join(dir, n), n));
-    }
-    case 'read': {
-      const file = existing(s);
-      const st = fs.statSync(file);
-      if (!st.isFile()) fail('type', show(s) + ' is not a file');
-      if (st.size > req.maxBytes) fail('too-large', show(s) + ' is larger than ' + req.maxBytes + ' bytes');
-      return { content: fs.readFileSync(file).toString('base64'), entry: entry(file, name(s)) };
-    }
-    case 'write': {
-      let target = inParent(s);
-      const st = lstat(target);
-      if (st && st.isSymbolicLink()) target = existing(s);
-      if (st && fs.statSync(target).isDirectory()) fail('type', show(s) + ' is a folder');
-      const fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o640);
-      try { fs.writeSync(fd, Buffer.from(req.content, 'base64')); } finally { fs.closeSync(fd); }
-      return entry(target, name(s));
-    }
-    case 'mkdir': {
-      const target = inParent(s);
-      if (lstat(target)) fail('exists', show(s) + ' exists already');
-      fs.mkdirSync(target, 0o750);
-      return entry(target, name(s));
-    }
-    case 'rename': {
-      const from = inParent(s);
-      if (!lstat(from)) fail('missing', show(s));
-      const to = inParent(req.to);
-      if (lstat(to)) fail('exists', show(req.to) + ' exists already');
-      if (to === from || to.startsWith(from + path.sep)) fail('type', 'a folder cannot move into itself');
-      fs.renameSync(from, to);
-      return entry(to, name(req.to));
-    }
-    case 'chmod': {
-      const target = existing(s);
-      fs.chmodSync(target, req.mode);
-      return entry(target, name(s));
-    }
-    case 'remove': {
-      const target = inParent(s);
-      if (!lstat(target)) fail('missing', show(s));
-      fs.rmSync(target, { recursive: true, force: false });
-      return null;
-    }
-  }
-  fail('type', 'unknown operation');
-}
-let input = '';
-process.stdin.setEncoding('utf8').on('data', (d) => (input += d)).on('end', () => {
-  let out;
-  try { out = { ok: run(JSON.parse(input)) }; }
-  catch (e) { out = { error: { kind: e.kind || 'io', code: e.code || null, message: String(e.message) } }; }
-  process.stdout.write(JSON.stringify(out));
-});
-`;
+import { extractAs, planArchive } from './site-unzip.js';
 
 type Owner = { uid: number; gid: number } | null;
 
 interface WorkerError {
-  kind: 'missing' | 'outside' | 'exists' | 'type' | 'too-large' | 'io';
+  kind: 'missing' | 'outside' | 'exists' | 'type' | 'too-large' | 'too-many' | 'mode' | 'archive' | 'io';
   code: string | null;
   message: string;
 }
 
 const TIMEOUT_MS = 60_000;
+/** Copy, zip and unzip move up to hundreds of megabytes. */
+const LONG_TIMEOUT_MS = 600_000;
+const REFUSALS = new Set(['exists', 'type', 'too-large', 'too-many', 'mode', 'archive']);
+
+/** The worker's answer, or its refusal as the SDK's errors (never a 500 for what the site holds). */
+function answerOf<T>(result: { ok?: T; error?: WorkerError }, path: string): T {
+  if (!result.error) return result.ok as T;
+  const e = result.error;
+  if (e.kind === 'missing') throw SiteFileNotFound(e.message || path);
+  if (e.kind === 'outside') throw SiteFileRefused('outside', e.message);
+  if (REFUSALS.has(e.kind)) throw SiteFileRefused(e.kind as 'exists', e.message);
+
+  if (e.code === 'EACCES' || e.code === 'EPERM') throw SiteFileRefused('type', `the site's user may not do this: ${e.message}`);
+  if (e.code === 'ENOTEMPTY' || e.code === 'ELOOP') throw SiteFileRefused('type', e.message);
+  throw WebServerUnavailable(`file operation failed: ${e.message}`);
+}
 
 export class SiteFileManager implements SiteFiles {
   constructor(
@@ -122,13 +51,17 @@ export class SiteFileManager implements SiteFiles {
     private readonly owner: () => Promise<Owner>,
   ) {}
 
-  private async op<T>(request: Record<string, unknown>, input: { path: string; size?: number }): Promise<T> {
+  private async op<T>(
+    request: Record<string, unknown>,
+    input: { path: string; size?: number },
+    timeout = TIMEOUT_MS,
+  ): Promise<T> {
     const owner = await this.owner();
     const payload = JSON.stringify({ root: this.root, ...request });
     const result = await new Promise<{ ok?: T; error?: WorkerError }>((resolve, reject) => {
       const child = spawn(process.execPath, ['-e', WORKER], {
         stdio: ['pipe', 'pipe', 'pipe'],
-        timeout: TIMEOUT_MS,
+        timeout,
         cwd: '/',
         env: { PATH: '/usr/bin:/bin' },
         ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
@@ -147,14 +80,7 @@ export class SiteFileManager implements SiteFiles {
       });
       child.stdin.end(payload);
     });
-    if (!result.error) return result.ok as T;
-    const e = result.error;
-    if (e.kind === 'missing') throw SiteFileNotFound(e.message || input.path);
-    if (e.kind === 'outside') throw SiteFileRefused('outside', e.message);
-    if (e.kind === 'exists' || e.kind === 'type' || e.kind === 'too-large') throw SiteFileRefused(e.kind, e.message);
-    if (e.code === 'EACCES' || e.code === 'EPERM') throw SiteFileRefused('type', `the site's user may not do this: ${e.message}`);
-    if (e.code === 'ENOTEMPTY' || e.code === 'ELOOP') throw SiteFileRefused('type', e.message);
-    throw WebServerUnavailable(`file operation failed: ${e.message}`);
+    return answerOf(result, input.path);
   }
 
   async list(path: string): Promise<SiteFileEntry[]> {
@@ -184,7 +110,59 @@ export class SiteFileManager implements SiteFiles {
   async chmod(path: string, mode: number): Promise<SiteFileEntry> {
     if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
       throw SiteFileRefused('mode', 'a mode is 0 to 0777 (no setuid, setgid or sticky bit)');
+    // The tree's group is the web server's (shared by every site) and others are every local
+    // user: write access for either would let them change the site's files.
+    if (mode & 0o022)
+      throw SiteFileRefused('mode', 'group- and world-writable modes are refused: use 0644, 0640, 0600 or similar');
     return this.op({ op: 'chmod', segments: checkSitePath(path), mode }, { path });
+  }
+
+  /** Bytes and entries under paths (inside `base`), without following links; refused beyond the limits. */
+  private measure(
+    base: string[],
+    paths: string[][],
+    limits: SiteFileLimits,
+    label: string,
+  ): Promise<{ bytes: number; entries: number }> {
+    const bounds = { maxBytes: limits.maxBytes, maxEntries: limits.maxEntries };
+    return this.op({ op: 'measure', segments: base, paths, limits: bounds }, { path: label }, LONG_TIMEOUT_MS);
+  }
+
+  async copy(from: string, to: string, limits: SiteFileLimits): Promise<SiteFileEntry> {
+    const segments = checkSitePath(from);
+    const target = checkSitePath(to);
+    if (segments.length === 0) throw SiteFileRefused('type', 'the site root itself cannot be copied');
+    const { bytes } = await this.measure(segments.slice(0, -1), [segments.slice(-1)], limits, from);
+    await limits.beforeWrite?.(bytes);
+    const bounds = { maxBytes: limits.maxBytes, maxEntries: limits.maxEntries };
+    return this.op({ op: 'copy', segments, to: target, limits: bounds }, { path: from }, LONG_TIMEOUT_MS);
+  }
+
+  async zip(base: string, names: string[], to: string, limits: SiteFileLimits): Promise<SiteFileEntry> {
+    const segments = checkSitePath(base);
+    const paths = names.map((n) => checkSitePath(n));
+    if (paths.length === 0 || paths.some((p) => p.length === 0))
+      throw SiteFileRefused('type', 'name the files and folders to zip');
+    const target = checkSitePath(to);
+    const { bytes } = await this.measure(segments, paths, limits, base);
+    // The archive is at most about the size of what it holds.
+    await limits.beforeWrite?.(bytes);
+    const bounds = { maxBytes: limits.maxBytes, maxEntries: limits.maxEntries };
+    return this.op({ op: 'zip', segments, names: paths, to: target, limits: bounds }, { path: base }, LONG_TIMEOUT_MS);
+  }
+
+  async unzip(archive: string, into: string, limits: SiteFileLimits & { maxArchiveBytes: number }): Promise<SiteUnzipResult> {
+    const target = checkSitePath(into);
+    const { content } = await this.read(archive, limits.maxArchiveBytes);
+    const plan = await planArchive(content, limits);
+    try {
+      await limits.beforeWrite?.(plan.bytes);
+    } catch (err) {
+      plan.zip.close();
+      throw err;
+    }
+    const answer = await extractAs(await this.owner(), this.root, target, plan, LONG_TIMEOUT_MS);
+    return answerOf(answer as { ok?: SiteUnzipResult; error?: WorkerError }, into);
   }
 
   async remove(path: string): Promise<void> {
