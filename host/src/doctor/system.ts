@@ -63,6 +63,13 @@ export function checkBinaries(nginx: NginxSettings | null): CheckResult[] {
       ? ok('binary php-fpm', join(nginx.phpFpmDir, fpm.sort().at(-1)!))
       : fail('binary php-fpm', `no php-fpm* in ${nginx.phpFpmDir} (webserver-nginx is enabled): apt-get install php-fpm`),
   );
+  // The file manager's "zip" runs Info-ZIP's zip as the site user; the rest works without it.
+  const zip = ['/usr/bin/zip', '/usr/local/bin/zip'].find((f) => executable(f));
+  results.push(
+    zip
+      ? ok('binary zip', zip)
+      : warn('binary zip', 'zip is missing: the file manager cannot make archives (unzipping works): apt-get install zip'),
+  );
   return results;
 }
 

@@ -30,8 +30,9 @@ export function systemMissing(): string | null {
   if (!executable('/usr/sbin/nginx')) missing.push('/usr/sbin/nginx');
   const fpm = readdirSync('/usr/sbin').filter((f) => /^php-fpm[0-9.]+$/.test(f));
   if (fpm.length === 0) missing.push('/usr/sbin/php-fpm*');
+  if (!executable('/usr/bin/zip')) missing.push('/usr/bin/zip');
   if (missing.length === 0) return null;
-  const reason = `needs ${missing.join(' and ')} (apt-get install nginx php-fpm)`;
+  const reason = `needs ${missing.join(' and ')} (apt-get install nginx php-fpm zip)`;
   if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
   return reason;
 }
