@@ -203,14 +203,14 @@ t.test('`allowed` agrees with the routes: state × who × action', async (t) => 
   t.equal((await caller(host, techA).get(`/v1/invoices/${await invoiceIn('unpaid')}`)).status, 404);
 });
 
-t.test('panel pages: customers see invoices and their billing details, sellers also coupons', async (t) => {
+t.test('panel pages: customers see invoices and their billing details, sellers also coupons and revenue', async (t) => {
   const pagesOf = async (user: TestUser) =>
     ((await caller(host, user).get('/v1/panel/pages')).body.items as Array<{ pluginId: string; id: string }>)
       .filter((p) => p.pluginId === 'billing')
       .map((p) => p.id)
       .sort();
   t.same(await pagesOf(customerA), ['billing-profile', 'invoice', 'invoices']);
-  t.same(await pagesOf(resellerA), ['billing-profile', 'coupons', 'invoice', 'invoices']);
+  t.same(await pagesOf(resellerA), ['billing-profile', 'coupons', 'invoice', 'invoices', 'revenue']);
   t.same(await pagesOf(techA), ['invoice', 'invoices']);
   const invoicePage = ((await caller(host, customerA).get('/v1/panel/pages')).body.items as Array<Record<string, unknown>>).find(
     (p) => p.pluginId === 'billing' && p.id === 'invoice',
