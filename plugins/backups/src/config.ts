@@ -72,6 +72,14 @@ export const BackupsConfig = Type.Object(
       maximum: 10_000_000,
       description: 'Bandwidth each restore may use from the repository; 0 = unlimited',
     }),
+    // The nightly cron of earlier versions: a config saved with it must still load (decision 0059).
+    schedule: Type.Optional(
+      Type.String({
+        title: 'Backup schedule (no longer used)',
+        maxLength: 100,
+        description: 'Ignored: frequency, window and the packages’ own settings decide when sites are backed up',
+      }),
+    ),
     frequency: Type.Union([Type.Literal('daily'), Type.Literal('weekly')], {
       title: 'How often',
       default: 'daily',

@@ -33,6 +33,10 @@ t.test('slots spread over the window, on its steps, never outside it', async (t)
   const minutes = new Set(slots.map((s) => s.getTime()));
   t.ok(minutes.size > 30, `200 sites over 48 steps use many of them (${minutes.size})`);
   t.equal(windowAt(new Date('2026-03-02T05:00:00Z'), policy), null, 'the close is exclusive');
+  t.ok(
+    Value.Check(BackupsConfig, Value.Default(BackupsConfig, { schedule: '17 3 * * *' })),
+    'a config saved with the old nightly schedule still loads',
+  );
   const overnight = windowAt(
     new Date('2026-03-03T02:00:00Z'),
     policyOf({ backup_frequency: 'weekly', backup_weekday: 1, backup_window_from: 22, backup_window_to: 4 }, config),
