@@ -5,6 +5,7 @@
  * one `prune`), and the weekly `restic check`, whose failure is raised as an event.
  */
 import type { ClockService, EventsService, LimitsService, Logger, MailerService, UsersService } from '@hostplane/sdk';
+import type { Knex } from 'knex';
 import type { BackupsConfig } from '../config.js';
 import { describe, type Restic } from '../restic/restic.js';
 import type { BackupRow, BackupStore } from '../store.js';
@@ -76,8 +77,12 @@ export class Maintenance {
         continue;
       }
       try {
-        await this.makeRoom(site.subscription_id);
-        await service.create(site, 'schedule', { actorId: null }, undefined, window.start);
+        // One transaction: when another scheduler run queued this window first (the unique
+        // window_start), the oldest backup it would have forgotten stays kept.
+        await store.db.transaction(async (trx) => {
+          await this.makeRoom(site.subscription_id, trx);
+          await service.create(site, 'schedule', { actorId: null }, trx, window.start);
+        });
         queued += 1;
       } catch (err) {
         skipped += 1;
@@ -141,27 +146,29 @@ export class Maintenance {
    * goes at the next retention run, which holds restic's exclusive lock (a `forget` now would
    * fail against the backups this very run is starting).
    */
-  private async makeRoom(subscriptionId: string): Promise<void> {
+  private async makeRoom(subscriptionId: string, trx: Knex.Transaction): Promise<void> {
     const line = (await this.deps.limits.usage(subscriptionId)).find((l) => l.resource === 'backups');
     if (!line || line.limit === null || line.limit === 0 || line.used < line.limit) return;
     const oldest = (await this.deps.store
-      .backups()
+      .backups(trx)
       .where({ subscription_id: subscriptionId, status: 'succeeded' })
       .orderBy('created_at')
       .first()) as BackupRow | undefined;
-    if (oldest) await this.markForgotten([oldest]);
+    if (oldest) await this.markForgotten([oldest], trx);
   }
 
   /** Rows whose snapshots are gone: `forgotten`, and their place in the package given back. */
-  private async markForgotten(rows: BackupRow[]): Promise<void> {
+  private async markForgotten(rows: BackupRow[], outer?: Knex.Transaction): Promise<void> {
+    const forget = async (row: BackupRow, trx: Knex.Transaction) => {
+      const updated = await this.deps.store
+        .backups(trx)
+        .where({ id: row.id, status: 'succeeded' })
+        .update({ status: 'forgotten' } as never);
+      if (updated) await this.deps.limits.assert(row.subscription_id, 'backups', -1, { trx });
+    };
     for (const row of rows) {
-      await this.deps.store.db.transaction(async (trx) => {
-        const updated = await this.deps.store
-          .backups(trx)
-          .where({ id: row.id, status: 'succeeded' })
-          .update({ status: 'forgotten' } as never);
-        if (updated) await this.deps.limits.assert(row.subscription_id, 'backups', -1, { trx });
-      });
+      if (outer) await forget(row, outer);
+      else await this.deps.store.db.transaction((trx) => forget(row, trx));
     }
   }
 
