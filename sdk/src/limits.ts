@@ -7,7 +7,15 @@ import type { Knex } from 'knex';
 
 /** Limited resources. Plugins may use other names; these are the package's. */
 export type LimitedResource =
-  'disk_mb' | 'bandwidth_gb' | 'websites' | 'domains' | 'databases' | 'email_accounts' | 'cron_jobs' | 'backups';
+  | 'disk_mb'
+  | 'bandwidth_gb'
+  | 'websites'
+  | 'domains'
+  | 'databases'
+  | 'email_accounts'
+  | 'cron_jobs'
+  | 'backups'
+  | 'backup_storage_mb';
 
 /** One resource's usage against its limit (`null` = unlimited). */
 export interface UsageLine {

@@ -5,6 +5,7 @@
  * translated here once.
  */
 import { FEATURE_LABELS, LIMIT_LABELS } from './types';
+import { BACKUP_LABELS } from './package-backups';
 
 export interface ApiError {
   code: string;
@@ -23,6 +24,7 @@ export interface FormErrors {
 const LABELS: Record<string, string> = {
   ...LIMIT_LABELS,
   ...FEATURE_LABELS,
+  ...BACKUP_LABELS,
   php_versions: 'PHP versions',
   php_memory_mb: 'PHP memory (MB)',
   php_max_children: 'PHP processes',

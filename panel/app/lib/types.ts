@@ -76,8 +76,9 @@ export interface Package {
   currency: string;
   prices: { monthly: number | null; quarterly: number | null; yearly: number | null };
   setupFee: number;
-  limits: Record<LimitKey, number | null>;
-  features: Record<string, boolean | string[]>;
+  /** `backup_storage_mb`: the backups plugin's (shown only while it is enabled). */
+  limits: Record<LimitKey, number | null> & { backup_storage_mb?: number | null };
+  features: Record<string, boolean | string[] | string | number | null>;
   visibility: 'public' | 'hidden' | 'reseller_only';
   ownerId: string | null;
   archived: boolean;

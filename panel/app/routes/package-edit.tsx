@@ -1,4 +1,7 @@
-/** Create or edit a package: name, prices, limits (empty = unlimited), features, visibility. */
+/**
+ * Create or edit a package: name, prices, limits (empty = unlimited), features, visibility, and
+ * while the backups plugin is enabled its schedule, retention and storage.
+ */
 import { Form, redirect, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { ResultToast } from '../components/toasts';
 import { Card, CsrfInput, Field, PageHeader } from '../components/ui';
@@ -7,14 +10,24 @@ import { resellerAllowance } from '../lib/allowance.server';
 import { NoAllowanceNotice } from '../components/ask-provider';
 import { failed, fieldError, text, type ActionResult } from '../lib/action';
 import { flashCookie } from '../lib/flash';
-import { FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, LIMIT_LABELS, type Package } from '../lib/types';
+import { FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, LIMIT_LABELS, type List, type Package, type PanelPage } from '../lib/types';
+import { backupFieldsOf } from '../lib/package-backups';
+import { PackageBackupsCard } from '../components/package-backups';
+
+/** Whether the backups plugin is enabled: its panel page is listed (pages come and go with their plugin). */
+async function backupsEnabled(api: Api): Promise<boolean> {
+  const pages = await api.get<List<PanelPage>>('/panel/pages');
+  return pages.ok && pages.data.items.some((p) => p.pluginId === 'backups');
+}
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const api = new Api(request, context);
-  if (!params.id) return { pkg: null, allowance: await resellerAllowance(api, await requireUser(request, context)) };
+  const backups = await backupsEnabled(api);
+  if (!params.id) return { pkg: null, allowance: await resellerAllowance(api, await requireUser(request, context)), backups };
   return {
     pkg: must(request, await api.get<Package>(`/packages/${encodeURIComponent(params.id)}`)),
     allowance: { has: true, provider: null },
+    backups,
   };
 }
 
@@ -57,6 +70,11 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
     },
     visibility: text(form, 'visibility') ?? 'public',
   };
+  const backup = backupFieldsOf(form);
+  if (backup) {
+    Object.assign(body.limits as Record<string, unknown>, backup.limits);
+    Object.assign(body.features as Record<string, unknown>, backup.features);
+  }
   const res = params.id
     ? await api.patch<Package>(`/packages/${encodeURIComponent(params.id)}`, body)
     : await api.post<Package>('/packages', body);
@@ -72,7 +90,7 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
 }
 
 export default function PackageEdit() {
-  const { pkg, allowance } = useLoaderData<typeof loader>();
+  const { pkg, allowance, backups } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const err = (name: string) => fieldError(result, name);
   const price = (v: number | null | undefined) => (typeof v === 'number' ? (v / 100).toFixed(2) : '');
@@ -185,6 +203,7 @@ export default function PackageEdit() {
               />
             </div>
           </Card>
+          {backups ? <PackageBackupsCard pkg={pkg} err={err} /> : null}
           <div className="flex gap-3">
             <button type="submit" className="btn-primary">
               {pkg ? 'Save package' : 'Create package'}

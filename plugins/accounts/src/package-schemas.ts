@@ -12,6 +12,7 @@ export const LIMIT_KEYS = [
   'email_accounts',
   'cron_jobs',
   'backups',
+  'backup_storage_mb',
 ] as const;
 export type LimitKey = (typeof LIMIT_KEYS)[number];
 export type PackageLimits = Record<LimitKey, number | null>;
@@ -20,6 +21,13 @@ export const BOOLEAN_FEATURES = ['ssh', 'git_deploy', 'staging', 'waf', 'malware
 /** Per-site PHP resources a package sets (`null`: the websites plugin's default). */
 export const RESOURCE_FEATURES = ['php_memory_mb', 'php_max_children', 'upload_max_mb'] as const;
 export type ResourceFeature = (typeof RESOURCE_FEATURES)[number];
+/**
+ * What the backups plugin keeps per site (`null`: its config's policy). Counts a reseller's
+ * package may not exceed its own package's, like the PHP resources above.
+ */
+export const BACKUP_KEEP_FEATURES = ['backup_keep_daily', 'backup_keep_weekly', 'backup_keep_monthly'] as const;
+/** When the backups plugin backs a package's sites up (`null`: its config's). */
+export type BackupFrequency = 'daily' | 'weekly';
 
 export interface PackageFeatures {
   ssh: boolean;
@@ -32,6 +40,13 @@ export interface PackageFeatures {
   waf: boolean;
   malware_scan: boolean;
   backups: boolean;
+  backup_frequency: BackupFrequency | null;
+  backup_weekday: number | null;
+  backup_window_from: number | null;
+  backup_window_to: number | null;
+  backup_keep_daily: number | null;
+  backup_keep_weekly: number | null;
+  backup_keep_monthly: number | null;
 }
 
 // Null first: Fastify's AJV coerces types, and would read null as 0 for an integer branch tried first.
@@ -69,6 +84,38 @@ const FeatureFields = {
   waf: Type.Boolean(),
   malware_scan: Type.Boolean(),
   backups: Type.Boolean(),
+  // The backups plugin's schedule and retention for this package's sites (decision 0059); null: its config's.
+  backup_frequency: Type.Union([Type.Null(), Type.Literal('daily'), Type.Literal('weekly')], {
+    description: 'How often each site is backed up; null: the backups plugin’s default',
+  }),
+  backup_weekday: Type.Union([
+    Type.Null(),
+    Type.Integer({ minimum: 0, maximum: 6, description: 'Weekly backups: the day their window opens, 0 = Sunday' }),
+  ]),
+  backup_window_from: Type.Union([
+    Type.Null(),
+    Type.Integer({ minimum: 0, maximum: 23, description: 'Hour (server time) from which backups start' }),
+  ]),
+  backup_window_to: Type.Union([
+    Type.Null(),
+    Type.Integer({
+      minimum: 0,
+      maximum: 23,
+      description: 'Hour (server time) before which they have started; before `from`: the window spans midnight',
+    }),
+  ]),
+  backup_keep_daily: Type.Union([
+    Type.Null(),
+    Type.Integer({ minimum: 0, maximum: 3650, description: 'Newest backup of each of the last N days' }),
+  ]),
+  backup_keep_weekly: Type.Union([
+    Type.Null(),
+    Type.Integer({ minimum: 0, maximum: 520, description: 'Newest backup of each of the last N weeks' }),
+  ]),
+  backup_keep_monthly: Type.Union([
+    Type.Null(),
+    Type.Integer({ minimum: 0, maximum: 240, description: 'Newest backup of each of the last N months' }),
+  ]),
 };
 export const FeaturesInput = Type.Partial(Type.Object(FeatureFields, { additionalProperties: false }), {
   additionalProperties: false,
@@ -177,6 +224,13 @@ export function fullFeatures(input: Partial<PackageFeatures> | undefined, base?:
     waf: merged.waf ?? false,
     malware_scan: merged.malware_scan ?? false,
     backups: merged.backups ?? false,
+    backup_frequency: merged.backup_frequency ?? null,
+    backup_weekday: merged.backup_weekday ?? null,
+    backup_window_from: merged.backup_window_from ?? null,
+    backup_window_to: merged.backup_window_to ?? null,
+    backup_keep_daily: merged.backup_keep_daily ?? null,
+    backup_keep_weekly: merged.backup_keep_weekly ?? null,
+    backup_keep_monthly: merged.backup_keep_monthly ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { AccountsErrors, type PackageRef } from './errors.js';
 import type { AccountsDeps } from './common.js';
 import {
+  BACKUP_KEEP_FEATURES,
   BOOLEAN_FEATURES,
   LIMIT_KEYS,
   RESOURCE_FEATURES,
@@ -111,10 +112,14 @@ export function beyondCeiling(
     if (max !== null && (want === null || want > max)) out.push(`limits.${key}`);
   }
   for (const key of BOOLEAN_FEATURES) if (wanted.features[key] && !ceiling.features[key]) out.push(`features.${key}`);
-  for (const key of RESOURCE_FEATURES) {
+  for (const key of [...RESOURCE_FEATURES, ...BACKUP_KEEP_FEATURES]) {
     const max = ceiling.features[key];
     const want = wanted.features[key];
     if (max !== null && (want === null || want > max)) out.push(`features.${key}`);
+  }
+  // Weekly for the reseller means weekly for its customers (null could be the platform's daily).
+  if (ceiling.features.backup_frequency === 'weekly' && wanted.features.backup_frequency !== 'weekly') {
+    out.push('features.backup_frequency');
   }
   const php = new Set(ceiling.features.php_versions);
   if (wanted.features.php_versions.some((v) => !php.has(v))) out.push('features.php_versions');

@@ -33,6 +33,7 @@ export const DEMO_PACKAGES: DemoPackage[] = [
       email_accounts: 5,
       cron_jobs: 2,
       backups: 3,
+      backup_storage_mb: 5000,
     },
     features: { php_versions: ['8.2', '8.3'], malware_scan: true, backups: true },
   },
@@ -49,6 +50,7 @@ export const DEMO_PACKAGES: DemoPackage[] = [
       email_accounts: 25,
       cron_jobs: 10,
       backups: 7,
+      backup_storage_mb: 20000,
     },
     features: { ssh: true, git_deploy: true, php_versions: ['8.1', '8.2', '8.3'], waf: true, malware_scan: true, backups: true },
   },
@@ -65,6 +67,7 @@ export const DEMO_PACKAGES: DemoPackage[] = [
       email_accounts: 100,
       cron_jobs: 50,
       backups: 30,
+      backup_storage_mb: 100000,
     },
     features: {
       ssh: true,
@@ -91,6 +94,7 @@ export const DEMO_PACKAGES: DemoPackage[] = [
       email_accounts: null,
       cron_jobs: null,
       backups: null,
+      backup_storage_mb: null,
     },
     features: {
       ssh: true,

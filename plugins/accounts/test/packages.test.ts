@@ -205,3 +205,87 @@ t.test('an explicit 0 is nothing, not unlimited; null is unlimited; prices of 0 
   const empty = await admin.post('/v1/packages', { ...body, name: 'Empty', limits: { ...body.limits, websites: '' } });
   t.equal(empty.status, 400, 'an empty string is not a limit');
 });
+
+t.test('backup schedule, retention and storage: set, refused when malformed, capped for resellers', async (t) => {
+  const features = {
+    backups: true,
+    backup_frequency: 'weekly',
+    backup_weekday: 3,
+    backup_window_from: 22,
+    backup_window_to: 4,
+    backup_keep_daily: 0,
+    backup_keep_weekly: 4,
+    backup_keep_monthly: 2,
+  };
+  const weekly = await admin.post(
+    '/v1/packages',
+    packageBody({
+      name: 'Weekly wholesale',
+      visibility: 'reseller_only',
+      limits: { ...packageBody().limits, websites: 50, backup_storage_mb: 2048 },
+      features,
+    }),
+  );
+  t.equal(weekly.status, 201, JSON.stringify(weekly.body));
+  t.match(weekly.body.features, features);
+  t.equal(weekly.body.limits.backup_storage_mb, 2048);
+  const cleared = await admin.patch(`/v1/packages/${weekly.body.id}`, { features: { backup_window_to: null } });
+  t.equal(cleared.body.features.backup_window_to, null, 'null: the backups plugin’s default');
+  t.equal(cleared.body.features.backup_window_from, 22, 'the other fields are kept');
+  await admin.patch(`/v1/packages/${weekly.body.id}`, { features: { backup_window_to: 4 } });
+
+  for (const [bad, field] of [
+    [{ backup_frequency: 'hourly' }, '/body/features/backup_frequency'],
+    [{ backup_window_from: 24 }, '/body/features/backup_window_from'],
+    [{ backup_weekday: 7 }, '/body/features/backup_weekday'],
+    [{ backup_keep_daily: -1 }, '/body/features/backup_keep_daily'],
+    [{ backup_keep_monthly: 'x\u0000' }, '/body/features/backup_keep_monthly'],
+  ] as const) {
+    const res = await admin.patch(`/v1/packages/${weekly.body.id}`, { features: bad });
+    t.equal(res.status, 400, JSON.stringify(bad));
+    t.ok(
+      (res.body.error.details as Array<{ field: string }>).some((d) => d.field === field),
+      field,
+    );
+  }
+
+  const seller = await makeUser(sql, 'reseller', adminUser);
+  const sub = await admin.post('/v1/subscriptions', {
+    customerId: seller.id,
+    packageId: weekly.body.id,
+    billingCycle: 'monthly',
+  });
+  t.equal(sub.status, 201, JSON.stringify(sub.body));
+  const within = await caller(host, seller).post(
+    '/v1/packages',
+    packageBody({
+      name: 'R-Weekly',
+      limits: { websites: 5, backup_storage_mb: 1024 },
+      features: {
+        backups: true,
+        backup_frequency: 'weekly',
+        backup_keep_daily: 0,
+        backup_keep_weekly: 2,
+        backup_keep_monthly: 1,
+        backup_window_from: 1,
+        backup_window_to: 3,
+      },
+    }),
+  );
+  t.equal(within.status, 201, JSON.stringify(within.body));
+  const beyond = await caller(host, seller).post(
+    '/v1/packages',
+    packageBody({
+      name: 'R-Daily',
+      limits: { websites: 5, backup_storage_mb: 4096 },
+      features: { backups: true, backup_frequency: 'daily', backup_keep_weekly: 8, backup_keep_monthly: 2 },
+    }),
+  );
+  t.equal(beyond.status, 409);
+  t.equal(beyond.body.error.code, 'ACCOUNTS_ERR_EXCEEDS_OWN_PACKAGE');
+  t.same(
+    beyond.body.error.details.fields,
+    ['limits.backup_storage_mb', 'features.backup_keep_daily', 'features.backup_keep_weekly', 'features.backup_frequency'],
+    'more storage, more kept, more often than its own package: refused (an unset keep count could be more)',
+  );
+});

@@ -82,7 +82,7 @@ t.test('a reseller assigns its package to its customer; limits follow at once', 
       enforced: true,
     },
   );
-  t.equal(usage.body.resources.length, 8, 'every package resource is listed');
+  t.equal(usage.body.resources.length, 9, 'every package resource is listed');
   t.same(usage.body.enforced, ['websites'], 'the limits a started plugin enforces are named');
   t.match(
     usage.body.resources.find((r: { resource: string }) => r.resource === 'disk_mb'),

@@ -72,12 +72,51 @@ export const BackupsConfig = Type.Object(
       maximum: 10_000_000,
       description: 'Bandwidth each restore may use from the repository; 0 = unlimited',
     }),
-    schedule: Type.String({
-      title: 'Backup schedule',
-      default: '17 3 * * *',
-      maxLength: 100,
-      description: 'Cron expression: when every site whose package includes backups is backed up',
+    // The nightly cron of earlier versions: a config saved with it must still load (decision 0059).
+    schedule: Type.Optional(
+      Type.String({
+        title: 'Backup schedule (no longer used)',
+        maxLength: 100,
+        description: 'Ignored: frequency, window and the packages’ own settings decide when sites are backed up',
+      }),
+    ),
+    frequency: Type.Union([Type.Literal('daily'), Type.Literal('weekly')], {
+      title: 'How often',
+      default: 'daily',
+      description: 'How often each site is backed up, unless its package says otherwise',
     }),
+    weekday: Type.Integer({
+      title: 'Weekly on',
+      default: 0,
+      minimum: 0,
+      maximum: 6,
+      description: 'Weekly backups: the day their window opens (0 = Sunday), unless the package says otherwise',
+    }),
+    window: Type.Object(
+      {
+        fromHour: Type.Integer({ title: 'From', default: 1, minimum: 0, maximum: 23, description: 'Hour, server time' }),
+        toHour: Type.Integer({
+          title: 'To',
+          default: 5,
+          minimum: 0,
+          maximum: 23,
+          description: 'Hour, server time; before From: the window spans midnight; equal: all day',
+        }),
+      },
+      {
+        title: 'Time window',
+        default: {},
+        description: 'Scheduled backups start inside it, each site at its own minute, unless the package says otherwise',
+      },
+    ),
+    tickMinutes: Type.Union(
+      [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60].map((n) => Type.Literal(n)),
+      {
+        title: 'Scheduler step (minutes)',
+        default: 5,
+        description: 'How often the scheduler starts the sites that are due; their start minutes fall on these steps',
+      },
+    ),
     retention: Type.Object(
       {
         keepDaily: Type.Integer({

@@ -11,6 +11,13 @@ export const BackupsErrors = {
     (_id: string, field = '/body/websiteId') => ({ field }),
   ),
   notInPackage: defineError('BACKUPS_ERR_NOT_IN_PACKAGE', 403, 'The package of this website does not include backups'),
+  storageFull: defineError(
+    'BACKUPS_ERR_STORAGE_FULL',
+    409,
+    (used: number, limit: number) =>
+      `The package's backup storage is used up (${used} MB of ${limit} MB): delete old backups or upgrade the package`,
+    (used: number, limit: number) => ({ resource: 'backup_storage_mb', used, limit }),
+  ),
   notRestorable: defineError(
     'BACKUPS_ERR_NOT_RESTORABLE',
     409,

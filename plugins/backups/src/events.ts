@@ -13,6 +13,15 @@ declare module '@hostplane/sdk' {
       path: string | null;
       databaseId: string | null;
     };
+    /** A scheduled backup was not started: the package's backup storage is used up (once per site and window). */
+    'backup.skipped': {
+      websiteId: string;
+      ownerId: string;
+      subscriptionId: string;
+      reason: 'storage_full';
+      usedMb: number;
+      limitMb: number;
+    };
     /** `restic check` found the repository damaged, or could not run. */
     'backup.repository.check-failed': { repository: string; error: string };
   }

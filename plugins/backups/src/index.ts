@@ -21,6 +21,8 @@ import { targetStatus } from './services/targets.js';
 import { BACKUP_JOB, RESTORE_JOB, Runner } from './services/runner.js';
 import { Slots } from './services/slots.js';
 import { CHECK_JOB, Maintenance, RETENTION_JOB, SCHEDULE_JOB } from './services/maintenance.js';
+import { tickCron } from './services/policy.js';
+import { StorageMeter } from './services/storage.js';
 import { BackupStore } from './store.js';
 import { PAGES } from './panel.js';
 import './events.js';
@@ -30,11 +32,23 @@ export default definePlugin({
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0', websites: '^0.1.0' },
   config: BackupsConfig,
-  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'limits', 'audit', 'events:emit', 'secrets', 'exec:restic'],
+  permissions: [
+    'http:routes',
+    'db',
+    'jobs',
+    'schedules',
+    'limits',
+    'audit',
+    'events:emit',
+    'secrets',
+    'exec:restic',
+    'users',
+    'mailer',
+  ],
   // Which sites exist and whose they are (websites), and whether their package includes backups (accounts).
   database: { reads: { accounts: ['subscriptions', 'packages'], websites: ['websites'] } },
-  // Each backup kept counts against the package's `backups`.
-  limits: ['backups'],
+  // Each backup kept counts against the package's `backups`; what they store, against `backup_storage_mb`.
+  limits: ['backups', 'backup_storage_mb'],
   rbac: {
     'backups.backup.read': {
       description: 'See backups of your websites (or your customers’)',
@@ -55,10 +69,12 @@ export default definePlugin({
     extensions: coreServices.extensions,
     clock: coreServices.clock,
     logger: coreServices.logger,
+    users: coreServices.users,
+    mailer: coreServices.mailer,
   },
   migrations: new URL('../migrations/', import.meta.url),
   setup(ctx) {
-    const { db, tenancy, limits, audit, events, jobs, secrets, extensions, clock, logger } = ctx.deps;
+    const { db, tenancy, limits, audit, events, jobs, secrets, extensions, clock, logger, users, mailer } = ctx.deps;
     const config = () => ctx.config;
     const restic = () =>
       new Restic({
@@ -79,10 +95,25 @@ export default definePlugin({
       siteDatabases: (): SiteDatabases[] => extensions.list(extensionPoints.siteDatabases),
       servers: (): DatabaseServer[] => extensions.list(extensionPoints.databaseServer),
     });
-    const runner = new Runner({ store, repos, restic, slots, jobs, limits, events, clock, logger, drivers, parts });
-    const service = new BackupsService({ store, limits, audit, jobs, runner, parts, repos, restic });
+    const storage = new StorageMeter({ store, repos, restic, limits, logger });
+    const runner = new Runner({ store, repos, restic, slots, jobs, limits, events, clock, logger, drivers, parts, storage });
+    const service = new BackupsService({ store, limits, audit, jobs, runner, parts, repos, restic, storage });
 
-    const maintenance = new Maintenance({ store, service, repos, restic, limits, events, slots, logger, config });
+    const maintenance = new Maintenance({
+      store,
+      service,
+      repos,
+      restic,
+      limits,
+      events,
+      slots,
+      logger,
+      config,
+      storage,
+      clock,
+      mailer,
+      users,
+    });
 
     ctx.routes(backupRoutes({ store, service, targets: () => targetStatus(ctx.config, repos, restic) }));
     ctx.job(SCHEDULE_JOB, async () => {
@@ -95,7 +126,8 @@ export default definePlugin({
     ctx.job(CHECK_JOB, async () => {
       await maintenance.check();
     });
-    ctx.schedule('nightly', { cron: ctx.config.schedule, job: SCHEDULE_JOB });
+    // Every step the scheduler starts the sites that are due (each package's window; see policy.ts).
+    ctx.schedule('backups', { cron: tickCron(ctx.config.tickMinutes), job: SCHEDULE_JOB });
     ctx.schedule('retention', { cron: ctx.config.retentionSchedule, job: RETENTION_JOB });
     ctx.schedule('check', { cron: ctx.config.checkSchedule, job: CHECK_JOB });
     ctx.job<{ backupId: string }>(BACKUP_JOB, (payload, job) => runner.backup(payload.backupId, job), { maxAttempts: 3 });

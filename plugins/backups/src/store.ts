@@ -6,6 +6,7 @@ import { Type, type Actor, type DatabaseService, type Static, type TenancyServic
 import type { Knex } from 'knex';
 import { BackupsErrors } from './errors.js';
 import type { BackupProgress } from './restic/progress.js';
+import type { PackageBackupFeatures } from './services/policy.js';
 
 export type BackupStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'forgotten';
 
@@ -32,6 +33,8 @@ export interface BackupRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** Scheduled backups: the opening of the window they belong to (one per site and window). */
+  window_start: Date | null;
 }
 
 /** One database of a backup: its dump's own snapshot (see migrations/20261206100000). */
@@ -211,6 +214,10 @@ export class BackupStore {
     return this.db.table<RestoreRow>('restores', trx);
   }
 
+  scheduleSkips(trx?: Knex.Transaction) {
+    return this.db.table<{ website_id: string; window_start: Date; reason: string }>('schedule_skips', trx);
+  }
+
   databaseParts(trx?: Knex.Transaction) {
     return this.db.table<BackupDatabaseRow>('backup_databases', trx);
   }
@@ -271,20 +278,31 @@ export class BackupStore {
     return (await this.sites(trx).where('id', id).whereNot('desired', 'deleted').first()) as SiteRow | undefined;
   }
 
-  /** Live websites whose subscription is active and whose package includes backups (for the schedule). */
-  async sitesWithBackups(trx?: Knex.Transaction): Promise<SiteRow[]> {
-    return (await this.sites(trx)
-      .whereNot('desired', 'deleted')
-      .whereIn(
-        'subscription_id',
-        (trx ?? this.db.knex)
-          .from('plugin_accounts.subscriptions as s')
-          .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
-          .where('s.status', 'active')
-          .whereRaw(`coalesce((p.features ->> 'backups')::boolean, false)`)
-          .select('s.id'),
-      )
-      .orderBy('id')) as SiteRow[];
+  /**
+   * Live websites whose subscription is active and whose package includes backups, each with its
+   * package's features (its backup policy), for the scheduler.
+   */
+  async sitesWithBackups(trx?: Knex.Transaction): Promise<Array<SiteRow & { features: PackageBackupFeatures }>> {
+    return (await (trx ?? this.db.knex)
+      .from('plugin_websites.websites as w')
+      .join('plugin_accounts.subscriptions as s', 's.id', 'w.subscription_id')
+      .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
+      .whereNot('w.desired', 'deleted')
+      .where('s.status', 'active')
+      .whereRaw(`coalesce((p.features ->> 'backups')::boolean, false)`)
+      .select('w.id', 'w.name', 'w.domain', 'w.owner_id', 'w.subscription_id', 'w.desired', 'p.features')
+      .orderBy('w.id')) as Array<SiteRow & { features: PackageBackupFeatures }>;
+  }
+
+  /** The package features (backup policy) of these subscriptions, by subscription id. */
+  async featuresOf(subscriptionIds: string[], trx?: Knex.Transaction): Promise<Map<string, PackageBackupFeatures>> {
+    if (subscriptionIds.length === 0) return new Map();
+    const rows = (await (trx ?? this.db.knex)
+      .from('plugin_accounts.subscriptions as s')
+      .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
+      .whereIn('s.id', subscriptionIds)
+      .select('s.id', 'p.features')) as Array<{ id: string; features: PackageBackupFeatures }>;
+    return new Map(rows.map((r) => [r.id, r.features]));
   }
 
   /** Does the subscription's package include backups? */

@@ -1,5 +1,5 @@
 /**
- * The schedules, moved by the test clock: the nightly run backs up every site whose package
+ * The schedules, moved by the test clock: the nightly window backs up every site whose package
  * includes backups (and no other); retention forgets what the policy no longer keeps, gives the
  * package its count back and prunes; `restic check` passes on a sound repository and raises
  * `backup.repository.check-failed` on a damaged one.
@@ -15,12 +15,16 @@ const missing = stackMissing();
 if (missing) {
   t.skip(`real restic + nginx: ${missing}`);
 } else {
+  // The windows are hours of the server's time zone; the times below are UTC.
+  process.env.TZ = 'UTC';
   const stack = await startStack(t, {
-    clock: '2026-03-01T03:00:00Z',
+    clock: '2026-03-01T02:30:00Z',
     // The test moves the clock a day: the websites sweep ticks hourly, not every minute.
     websites: { sweepCron: '0 * * * *' },
     backups: {
-      schedule: '17 3 * * *',
+      // Every site starts at 03:00, the window's only hourly step.
+      tickMinutes: 60,
+      window: { fromHour: 3, toHour: 4 },
       retentionSchedule: '47 5 * * *',
       // 06:00 of the first day only: it sees a sound repository; the damaged one is checked on demand.
       checkSchedule: '0 6 1 3 *',

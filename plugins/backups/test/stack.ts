@@ -92,7 +92,8 @@ export async function startStack(
         '/v1/packages',
         packageBody({
           name: `Backed up ${randomUUID().slice(0, 6)}`,
-          limits: { websites: 50, domains: 50, ...limits },
+          // Backup storage unlimited unless a test caps it.
+          limits: { websites: 50, domains: 50, backup_storage_mb: null, ...limits },
           features: { php_versions: ['8.2'], ...features },
         }),
       )

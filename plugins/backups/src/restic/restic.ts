@@ -145,10 +145,11 @@ export class Restic {
   backup(
     repo: Repository,
     cwd: string,
-    input: { tags: string[]; excludes: string[]; host: string },
+    input: { tags: string[]; excludes: string[]; host: string; time?: Date },
     hooks: { onStatus?: (s: ResticStatus) => void; onStart?: (pid: number | undefined) => void; signal?: AbortSignal },
   ): Promise<ResticSummary> {
     const args = ['backup', '--json', '--host', input.host, '--one-file-system'];
+    if (input.time) args.push('--time', resticTime(input.time));
     for (const tag of input.tags) args.push('--tag', tag);
     for (const ex of input.excludes) args.push('--exclude', ex);
     if (this.options.limitUploadKiB > 0) args.push('--limit-upload', String(this.options.limitUploadKiB));
@@ -302,6 +303,18 @@ export class Restic {
     return JSON.parse((await this.ok(repo, args)) || '[]') as ResticSnapshot[];
   }
 
+  /**
+   * Bytes the repository stores for these snapshots together (`stats --mode raw-data`: each blob
+   * they reference counted once, as stored: after deduplication and compression). No ids: 0 (restic
+   * would count every snapshot). `--no-lock`: a measurement must not wait for a prune.
+   */
+  async rawDataSize(repo: Repository, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const out = await this.ok(repo, ['stats', '--json', '--no-lock', '--mode', 'raw-data', ...ids]);
+    const stats = JSON.parse(out) as { total_size?: number };
+    return Number(stats.total_size ?? 0);
+  }
+
   /** Entries of a snapshot under `path` (`/` for all), or null when the snapshot does not exist. */
   async ls(repo: Repository, snapshot: string, path: string): Promise<ResticNode[] | null> {
     const r = await this.run(repo, ['ls', '--json', '--no-lock', snapshot, path]);
@@ -328,6 +341,12 @@ export class Restic {
     if (include) args.push('--include', include);
     await this.ok(repo, args);
   }
+}
+
+/** restic's `--time` format: local time, `2006-01-02 15:04:05`. */
+export function resticTime(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 /** The last lines of stderr (restic's error) or the exit status. */

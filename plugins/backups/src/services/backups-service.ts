@@ -12,6 +12,7 @@ import type { DatabaseParts } from './database-parts.js';
 import type { Repositories } from './repository.js';
 import { BACKUP_JOB, backupJobKey, RESTORE_JOB, restoreJobKey, type Runner } from './runner.js';
 import { snapshotPathOf } from './site-paths.js';
+import type { StorageMeter } from './storage.js';
 
 export interface RequestInfo {
   actorId: string | null;
@@ -28,16 +29,28 @@ export interface BackupsServiceDeps {
   parts: DatabaseParts;
   repos: Repositories;
   restic: () => Restic;
+  storage: StorageMeter;
 }
 
 export class BackupsService {
   constructor(private readonly deps: BackupsServiceDeps) {}
 
-  /** Queue a backup of `site` (already checked against the caller), counted against its package. */
-  async create(site: SiteRow, trigger: 'manual' | 'schedule', info: RequestInfo, outer?: Knex.Transaction): Promise<BackupRow> {
-    const { store, limits, audit, jobs } = this.deps;
+  /**
+   * Queue a backup of `site` (already checked against the caller), counted against its package;
+   * refused while the package's backup storage is used up. A scheduled one names its window.
+   */
+  async create(
+    site: SiteRow,
+    trigger: 'manual' | 'schedule',
+    info: RequestInfo,
+    outer?: Knex.Transaction,
+    windowStart: Date | null = null,
+  ): Promise<BackupRow> {
+    const { store, limits, audit, jobs, storage } = this.deps;
     const work = async (trx: Knex.Transaction) => {
       if (!(await store.packageIncludesBackups(site.subscription_id, trx))) throw BackupsErrors.notInPackage();
+      const full = await storage.full(site.subscription_id);
+      if (full) throw BackupsErrors.storageFull(full.used, full.limit!);
       await limits.assert(site.subscription_id, 'backups', +1, { trx });
       const [row] = (await store
         .backups(trx)
@@ -49,6 +62,7 @@ export class BackupsService {
           kind: 'files',
           trigger,
           created_by: info.actorId,
+          window_start: windowStart,
         })
         .returning('*')) as BackupRow[];
       await jobs.enqueue(BACKUP_JOB, { backupId: row!.id }, { trx, jobKey: backupJobKey(row!.id) });

@@ -25,6 +25,7 @@ import type { DatabaseParts } from './database-parts.js';
 import type { Repositories } from './repository.js';
 import { chownTree, includePattern, ownerMap, putInPlace } from './site-paths.js';
 import type { Slots } from './slots.js';
+import type { StorageMeter } from './storage.js';
 
 export const BACKUP_JOB = 'run-backup';
 export const RESTORE_JOB = 'run-restore';
@@ -50,6 +51,7 @@ export interface RunnerDeps {
   logger: Logger;
   drivers: () => WebServerDriver[];
   parts: DatabaseParts;
+  storage: StorageMeter;
 }
 
 /** Tags of a backup's snapshot: what it is of, whose, and which row it belongs to. */
@@ -153,6 +155,8 @@ export class Runner {
               tags: tagsOf(row),
               excludes: files.exclude.map((e) => includePattern(path.join(files.root, e))),
               host: SNAPSHOT_HOST,
+              // Dated by the platform's clock: retention's days and weeks are the platform's.
+              time: clock.now(),
             },
             {
               onStart,
@@ -225,6 +229,8 @@ export class Runner {
         snapshotId: filesSnapshot!,
         sizeBytes: totalBytes,
       });
+      // The package's backup storage, with this snapshot (a failure only logs: never fails the backup).
+      await this.deps.storage.measureQuietly(row.subscription_id);
     } catch (err) {
       if ((await store.byId(row.id))?.status === 'cancelled') {
         await job.progress(1, 'cancelled');
