@@ -4,7 +4,7 @@
  * life: adopted after a host crash, stopped on request, degraded without the binary.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,23 +13,15 @@ import { Value } from '@sinclair/typebox/value';
 import { contractZone, dnsProviderContract } from '@hostplane/testing';
 import { Rfc2136Config, Rfc2136Driver } from '../src/index.js';
 import { freePort } from '@hostplane/testing/free-port';
+import { binariesMissing } from '@hostplane/testing/system-binaries';
 
 const exec = promisify(execFile);
 
 function systemMissing(): string | null {
-  const need = ['/usr/sbin/named', '/usr/sbin/rndc', '/usr/bin/nsupdate', '/usr/bin/dig', '/usr/bin/named-checkzone'];
-  const missing = need.filter((f) => {
-    try {
-      accessSync(f, constants.X_OK);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length === 0) return null;
-  const reason = `needs ${missing.join(', ')}: apt-get install bind9 bind9-utils dnsutils`;
-  if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
-  return reason;
+  return binariesMissing(
+    ['/usr/sbin/named', '/usr/sbin/rndc', '/usr/bin/nsupdate', '/usr/bin/dig', '/usr/bin/named-checkzone'],
+    'apt-get install bind9 bind9-utils dnsutils',
+  );
 }
 
 function namedUnder(root: string): number[] {

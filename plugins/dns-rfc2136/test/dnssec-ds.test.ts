@@ -1,27 +1,18 @@
 /** DS records computed from DNSKEYs agree with BIND's own `dnssec-dsfromkey` on real keys. */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { binariesMissing } from '@hostplane/testing/system-binaries';
 import { dsOf, keyTag } from '../src/services/dnssec-ds.js';
 
 const exec = promisify(execFile);
-const tools = ['/usr/bin/dnssec-keygen', '/usr/bin/dnssec-dsfromkey'];
-const missing = tools.filter((f) => {
-  try {
-    accessSync(f, constants.X_OK);
-    return false;
-  } catch {
-    return true;
-  }
-});
+const missing = binariesMissing(['/usr/bin/dnssec-keygen', '/usr/bin/dnssec-dsfromkey'], 'apt-get install bind9');
 
-if (missing.length > 0) {
-  if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1')
-    throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but ${missing.join(', ')} missing`);
-  t.plan(0, `needs ${missing.join(', ')}: apt-get install bind9`);
+if (missing) {
+  t.plan(0, missing);
 } else {
   t.test('a key-signing key gets the DS dnssec-dsfromkey prints; a zone-signing key none', async (t) => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hp-ds-'));

@@ -7,7 +7,8 @@
  * (its process died) goes with the sweep once its expiry passed on the platform clock.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
+import { binariesMissing } from '@hostplane/testing/system-binaries';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
@@ -47,19 +48,10 @@ async function onPowerDns(): Promise<Served> {
 }
 
 function bindMissing(): string | null {
-  const need = ['/usr/sbin/named', '/usr/sbin/rndc', '/usr/bin/nsupdate', '/usr/bin/dig', '/usr/bin/named-checkzone'];
-  const missing = need.filter((f) => {
-    try {
-      accessSync(f, constants.X_OK);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length === 0) return null;
-  const reason = `needs ${missing.join(', ')}: apt-get install bind9 bind9-utils dnsutils`;
-  if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
-  return reason;
+  return binariesMissing(
+    ['/usr/sbin/named', '/usr/sbin/rndc', '/usr/bin/nsupdate', '/usr/bin/dig', '/usr/bin/named-checkzone'],
+    'apt-get install bind9 bind9-utils dnsutils',
+  );
 }
 
 async function onBind(): Promise<Served> {
