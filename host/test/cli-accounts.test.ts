@@ -217,6 +217,7 @@ t.test("the users indexes stay with the core while the accounts plugin's migrati
       )
     ).rows;
   t.same(await levels(), [{ status: 'suspended', level: 'platform' }], 'the CLI suspended one: the platform did');
+  t.same(await migrate('down'), ['20261207000000_backup_storage_limit']);
   t.same(await migrate('down'), ['20261205000000_suspension_levels']);
   t.same(await migrate('down'), ['20261125000001_users_parent_id_covering']);
   t.same(await migrate('down'), ['20261125000000_users_search_indexes']);
@@ -230,4 +231,5 @@ t.test("the users indexes stay with the core while the accounts plugin's migrati
     [{ status: 'suspended', level: 'platform' }],
     'suspensions made before it: the level from the audit log',
   );
+  t.same(await migrate('up'), ['20261207000000_backup_storage_limit']);
 });

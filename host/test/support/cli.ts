@@ -40,8 +40,13 @@ export async function dropInHello(t: { teardown(fn: () => unknown): void }): Pro
   return dir;
 }
 
-/** Poll `probe` every 100 ms until it returns a value; throws naming `what` after `ms`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+/**
+ * Poll `probe` every 100 ms until it returns a value; throws naming `what` after `ms`. The
+ * default is generous: a host's first start on a fresh database runs every first-party
+ * plugin's migrations and starts their servers, which took over 30 s in CI beside three other
+ * test files.
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
