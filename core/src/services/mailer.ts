@@ -3,7 +3,9 @@
  * and tests read it (`listOutbox`); with SMTP configured, `MailDelivery` (core/src/mail) sends it
  * from there. With no SMTP the outbox stays the development transport.
  */
-import type { MailerService, MailMessage } from '@hostplane/sdk';
+import type { MailBranding, MailerService, MailMessage } from '@hostplane/sdk';
+import { resolveBrand } from '../mail/branding.js';
+import { renderTemplate } from '../mail/render-template.js';
 import type { Knex } from 'knex';
 import { OUTBOX_STATUSES, type OutboxMail, type OutboxStatus } from '../kernel-api.js';
 import { normaliseEmail } from './email-address.js';
@@ -51,17 +53,53 @@ const MAX_NAME = 200;
 // A MIME type: type "/" subtype, with optional parameters; no line breaks.
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(;[ a-z0-9=_.+"-]*)*$/i;
 
-/** A mailer whose mails are attributed to `source` (`core` or a plugin id). */
-export function createMailerService(knex: Knex, source: string): MailerService {
+/**
+ * A mailer whose mails are attributed to `source` (`core` or a plugin id); `branding` lists the
+ * started `mail-branding` sources (none: every mail carries the default brand).
+ */
+export function createMailerService(knex: Knex, source: string, branding: () => MailBranding[] = () => []): MailerService {
   // A wiring mistake, not a bad mail.
   if (typeof source !== 'string' || source === '') throw new TypeError('mailer source must be a non-empty string');
-  return {
+  const mailer: MailerService = {
     async send(message: MailMessage, options: { trx?: Knex.Transaction } = {}): Promise<{ id: string }> {
       const row = toRow(source, message);
       const [inserted] = await (options.trx ?? knex)<DbRow>(TABLE).insert(row).returning('id');
       return { id: inserted!.id };
     },
+    brand: (from) => resolveBrand({ knex, sources: branding }, from),
+    sendTemplate: (template, input, options) => sendTemplateWith(mailer, template, input, options),
   };
+  return mailer;
+}
+
+/**
+ * `sendTemplate` on top of a mailer's `brand` and `send` (shared with the isolated plugins' proxy,
+ * which renders in the plugin's process: a template's functions do not cross the channel).
+ */
+export async function sendTemplateWith(
+  mailer: Pick<MailerService, 'brand' | 'send'>,
+  template: Parameters<MailerService['sendTemplate']>[0],
+  input: Parameters<MailerService['sendTemplate']>[1],
+  options?: { trx?: Knex.Transaction },
+): Promise<{ id: string }> {
+  if (!isPlainObject(input)) throw MailerErrors.messageInvalid('the input must be an object');
+  const brand = await mailer.brand({
+    ...(input.issuer !== undefined ? { issuer: input.issuer } : {}),
+    ...(input.recipientId !== undefined ? { recipientId: input.recipientId } : {}),
+  });
+  const mail = renderTemplate(template, input.variables, brand);
+  const replyTo = input.replyTo ?? brand.replyTo ?? undefined;
+  return mailer.send(
+    {
+      to: input.to,
+      ...mail,
+      tag: template.id,
+      fromName: brand.name,
+      ...(replyTo ? { replyTo } : {}),
+      ...(input.attachments ? { attachments: input.attachments } : {}),
+    },
+    options,
+  );
 }
 
 function toRow(source: string, message: MailMessage): InsertRow {

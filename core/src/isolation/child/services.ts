@@ -5,7 +5,9 @@
  * users, limits). The kernel decides again what the plugin may call: asking here for a
  * service it did not declare is refused on both sides.
  */
+import type { MailBrand, MailerService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
+import { sendTemplateWith } from '../../services/mailer.js';
 import type { Peer } from './peer.js';
 
 /** What the services draw on. */
@@ -175,16 +177,22 @@ export function childServices(deps: ChildServiceDeps): Map<string, () => unknown
     ],
     [
       'core.mailer',
-      () => ({
-        send: async (message: unknown, options?: unknown) => {
-          const { trx } = splitTrx(options);
-          const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method: 'send', args: [message] });
-          if (!trx) return call();
-          // The id is not known before the commit; the mail is queued only if it happens.
-          afterCommit(trx, call, logError('mail'));
-          return { id: '' };
-        },
-      }),
+      () => {
+        const mailer: MailerService = {
+          send: async (message: unknown, options?: unknown) => {
+            const { trx } = splitTrx(options);
+            const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method: 'send', args: [message] });
+            if (!trx) return call();
+            // The id is not known before the commit; the mail is queued only if it happens.
+            afterCommit(trx, call, logError('mail'));
+            return { id: '' };
+          },
+          brand: (from) => peer.call<MailBrand>('service', { ref: 'core.mailer', method: 'brand', args: [from] }),
+          // Rendered here: a template's functions do not cross the channel.
+          sendTemplate: (template, input, options) => sendTemplateWith(mailer, template, input, options),
+        } as MailerService;
+        return mailer;
+      },
     ],
     ['core.settings', () => remoteService(peer, 'core.settings')],
     [
