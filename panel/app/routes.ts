@@ -29,6 +29,7 @@ export default [
     route('admin/plugins', 'routes/admin-plugins.tsx'),
     route('admin/plugins/:id', 'routes/admin-plugin.tsx'),
     route('admin/jobs', 'routes/admin-jobs.tsx'),
+    route('admin/mail-templates', 'routes/admin-mail-templates.tsx'),
     route('admin/audit', 'routes/admin-audit.tsx'),
     route('admin/health', 'routes/admin-health.tsx'),
     route('p/:pluginId/:pageId', 'routes/plugin-page.tsx'),
