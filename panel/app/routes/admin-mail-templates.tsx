@@ -1,6 +1,7 @@
 /**
  * Mail templates of the started plugins, and one previewed with its sample for the platform or a
- * reseller. The HTML is shown in a sandboxed iframe (no scripts, no same origin) and as source.
+ * reseller. The HTML is shown in a sandboxed iframe (no scripts, no same origin; served with its
+ * own CSP by admin-mail-template-frame.tsx) and as source.
  */
 import { Form, Link, useLoaderData, type LoaderFunctionArgs } from 'react-router';
 import { DataTable } from '../components/data-table';
@@ -98,11 +99,11 @@ export default function MailTemplates() {
                 <dt className="font-medium">Subject</dt>
                 <dd data-testid="mail-subject">{preview.subject}</dd>
               </dl>
-              {/* sandbox="" : no scripts, no forms, no same-origin access; the mail is only looked at. */}
+              {/* sandbox="": no scripts, no forms, no same-origin access; the document carries its own CSP (frame route). */}
               <iframe
                 title={`HTML of ${preview.id}`}
                 sandbox=""
-                srcDoc={preview.html}
+                src={`/admin/mail-templates/frame?id=${encodeURIComponent(preview.id)}&issuer=${encodeURIComponent(issuer)}`}
                 className="h-[32rem] w-full rounded border border-slate-200 bg-white dark:border-slate-800"
               />
               <details>
