@@ -23,6 +23,7 @@ import { Slots } from './services/slots.js';
 import { CHECK_JOB, Maintenance, RETENTION_JOB, SCHEDULE_JOB } from './services/maintenance.js';
 import { BackupStore } from './store.js';
 import { PAGES } from './panel.js';
+import { backupsMails } from './services/mails.js';
 import './events.js';
 
 export default definePlugin({
@@ -30,11 +31,24 @@ export default definePlugin({
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0', websites: '^0.1.0' },
   config: BackupsConfig,
-  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'limits', 'audit', 'events:emit', 'secrets', 'exec:restic'],
+  permissions: [
+    'http:routes',
+    'db',
+    'jobs',
+    'schedules',
+    'limits',
+    'audit',
+    'events:emit',
+    'secrets',
+    'exec:restic',
+    'mailer',
+    'users',
+  ],
   // Which sites exist and whose they are (websites), and whether their package includes backups (accounts).
   database: { reads: { accounts: ['subscriptions', 'packages'], websites: ['websites'] } },
   // Each backup kept counts against the package's `backups`.
   limits: ['backups'],
+  mails: backupsMails,
   rbac: {
     'backups.backup.read': {
       description: 'See backups of your websites (or your customers’)',
@@ -55,10 +69,12 @@ export default definePlugin({
     extensions: coreServices.extensions,
     clock: coreServices.clock,
     logger: coreServices.logger,
+    mailer: coreServices.mailer,
+    users: coreServices.users,
   },
   migrations: new URL('../migrations/', import.meta.url),
   setup(ctx) {
-    const { db, tenancy, limits, audit, events, jobs, secrets, extensions, clock, logger } = ctx.deps;
+    const { db, tenancy, limits, audit, events, jobs, secrets, extensions, clock, logger, mailer, users } = ctx.deps;
     const config = () => ctx.config;
     const restic = () =>
       new Restic({
@@ -79,7 +95,21 @@ export default definePlugin({
       siteDatabases: (): SiteDatabases[] => extensions.list(extensionPoints.siteDatabases),
       servers: (): DatabaseServer[] => extensions.list(extensionPoints.databaseServer),
     });
-    const runner = new Runner({ store, repos, restic, slots, jobs, limits, events, clock, logger, drivers, parts });
+    const runner = new Runner({
+      store,
+      repos,
+      restic,
+      slots,
+      jobs,
+      limits,
+      events,
+      clock,
+      logger,
+      drivers,
+      parts,
+      mailer,
+      users,
+    });
     const service = new BackupsService({ store, limits, audit, jobs, runner, parts, repos, restic });
 
     const maintenance = new Maintenance({ store, service, repos, restic, limits, events, slots, logger, config });
