@@ -1,5 +1,5 @@
 import t from 'tap';
-import { defineMailTemplate, Type, type MailBrand, type MailBranding } from '@hostplane/sdk';
+import { defineMailTemplate, Type, type MailBrand, type MailBranding, type MailerService } from '@hostplane/sdk';
 import { EventBus } from '../src/events/event-bus.js';
 import { resolveBrand } from '../src/mail/branding.js';
 import { renderTemplate } from '../src/mail/render-template.js';
@@ -171,4 +171,44 @@ t.test('with a database', async (t) => {
     );
     t.same(await listOutbox(knex, { to: 'rollback@x.test' }), []);
   });
+});
+
+t.test('an isolated plugin renders in its own process and sends the result through the kernel', async (t) => {
+  const { childServices } = await import('../src/isolation/child/services.js');
+  const calls: Array<{ method: string; params: { ref: string; method: string; args: unknown[] } }> = [];
+  const peer = {
+    call: async (method: string, params: { ref: string; method: string; args: unknown[] }) => {
+      calls.push({ method, params });
+      return params.method === 'brand' ? { ...platform, name: 'Res Hosting' } : { id: 'mail-1' };
+    },
+  };
+  const services = childServices({
+    pluginId: 'test',
+    peer: peer as never,
+    logger: captureLogger().logger,
+    capabilities: new Set(['mailer']),
+    knex: undefined,
+    tasks: new Map(),
+    jobMaxAttempts: () => undefined,
+  } as never);
+  const mailer = services.get('core.mailer')!() as MailerService;
+  t.same(await mailer.sendTemplate(greeting, { to: 'a@x.test', recipientId: 'u1', variables: greeting.sample }), {
+    id: 'mail-1',
+  });
+  t.same(
+    calls.map((c) => [c.params.ref, c.params.method]),
+    [
+      ['core.mailer', 'brand'],
+      ['core.mailer', 'send'],
+    ],
+  );
+  t.same(calls[0]!.params.args, [{ recipientId: 'u1' }], 'the brand is asked for by the recipient');
+  t.match(calls[1]!.params.args[0], {
+    to: 'a@x.test',
+    subject: 'Hello Ada from Res Hosting',
+    tag: 'test.greeting',
+    fromName: 'Res Hosting',
+    html: /<!doctype html>/,
+  });
+  t.equal(calls.length, 2, 'no template function crossed the channel');
 });
