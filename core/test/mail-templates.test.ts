@@ -4,7 +4,7 @@ import { EventBus } from '../src/events/event-bus.js';
 import { resolveBrand } from '../src/mail/branding.js';
 import { renderTemplate } from '../src/mail/render-template.js';
 import { checkMailTemplates, previewOf } from '../src/mail/template-catalog.js';
-import { createMailerService, listOutbox } from '../src/services/mailer.js';
+import { createMailerService, listOutbox, type KernelMailer } from '../src/services/mailer.js';
 import { createUsersService } from '../src/services/users-service.js';
 import { captureLogger } from './helpers/logger.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -161,6 +161,23 @@ t.test('with a database', async (t) => {
     });
   });
 
+  t.test('content rendered elsewhere is laid out, escaped and branded by the kernel', async (t) => {
+    const mailer = createMailerService(knex, 'iso') as KernelMailer;
+    await mailer.sendRendered({
+      tag: 'iso.hello',
+      content: {
+        subject: 'Hi\r\nBcc: x',
+        blocks: ['<script>x</script>', { action: { label: 'Go', url: 'javascript:x' } }, 42, null],
+      },
+      input: { to: 'iso@x.test', recipientId: customer.id },
+    });
+    const [mail] = await listOutbox(knex, { to: 'iso@x.test' });
+    t.match(mail, { subject: 'Hi Bcc: x', tag: 'iso.hello', fromName: 'Res Hosting', source: 'iso' });
+    t.notMatch(mail!.html, /<script>|href="javascript/);
+    t.equal(mail!.text, '<script>x</script>\n\nGo:\njavascript:x\n\n-- \nRes Hosting\n', 'malformed blocks dropped');
+    await t.rejects(mailer.sendRendered(null as never), { code: 'MAILER_ERR_MESSAGE_INVALID' });
+  });
+
   t.test('a templated mail inside a rolled-back transaction is not queued', async (t) => {
     const mailer = createMailerService(knex, 'test');
     await t.rejects(
@@ -173,7 +190,7 @@ t.test('with a database', async (t) => {
   });
 });
 
-t.test('an isolated plugin renders in its own process and sends the result through the kernel', async (t) => {
+t.test('an isolated plugin renders the content in its own process; the kernel lays it out', async (t) => {
   const { childServices } = await import('../src/isolation/child/services.js');
   const calls: Array<{ method: string; params: { ref: string; method: string; args: unknown[] } }> = [];
   const peer = {
@@ -199,16 +216,17 @@ t.test('an isolated plugin renders in its own process and sends the result throu
     calls.map((c) => [c.params.ref, c.params.method]),
     [
       ['core.mailer', 'brand'],
-      ['core.mailer', 'send'],
+      ['core.mailer', 'sendRendered'],
     ],
   );
   t.same(calls[0]!.params.args, [{ recipientId: 'u1' }], 'the brand is asked for by the recipient');
-  t.match(calls[1]!.params.args[0], {
-    to: 'a@x.test',
-    subject: 'Hello Ada from Res Hosting',
-    tag: 'test.greeting',
-    fromName: 'Res Hosting',
-    html: /<!doctype html>/,
-  });
-  t.equal(calls.length, 2, 'no template function crossed the channel');
+  t.same(
+    JSON.parse(JSON.stringify(calls[1]!.params.args[0])),
+    {
+      tag: 'test.greeting',
+      content: greeting.render(greeting.sample, { ...platform, name: 'Res Hosting' }),
+      input: { to: 'a@x.test', recipientId: 'u1' },
+    },
+    'plain data crosses the channel, no function',
+  );
 });

@@ -19,10 +19,18 @@ export function renderTemplate(template: AnyMailTemplate, variables: unknown, br
     const first = Value.Errors(template.variables, variables).First();
     throw MailerErrors.variablesInvalid(template.id, first ? `${first.path || '/'}: ${first.message}` : 'they do not match');
   }
-  const content = template.render(variables, brand);
-  const blocks = content.blocks.filter(isBlock);
+  return layoutMail(template.render(variables, brand), brand);
+}
+
+/**
+ * Content wrapped in the layout: also for content an isolated plugin rendered in its own process
+ * (anything but well-formed blocks is dropped, every string is escaped in the HTML).
+ */
+export function layoutMail(content: unknown, brand: MailBrand): RenderedMail {
+  const { subject: rawSubject, blocks: rawBlocks } = (content ?? {}) as { subject?: unknown; blocks?: unknown };
+  const blocks = Array.isArray(rawBlocks) ? rawBlocks.filter(isBlock) : [];
   // One header line whatever a variable held: a line break in a subject is header injection.
-  const subject = String(content.subject)
+  const subject = String(rawSubject ?? '')
     .replace(/[\r\n\t]+/g, ' ')
     .trim();
   return { subject, text: layoutText(blocks, brand), html: layoutHtml(subject, blocks, brand) };

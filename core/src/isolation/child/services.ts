@@ -7,7 +7,6 @@
  */
 import type { MailBrand, MailerService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
-import { sendTemplateWith } from '../../services/mailer.js';
 import type { Peer } from './peer.js';
 
 /** What the services draw on. */
@@ -188,8 +187,23 @@ export function childServices(deps: ChildServiceDeps): Map<string, () => unknown
             return { id: '' };
           },
           brand: (from) => peer.call<MailBrand>('service', { ref: 'core.mailer', method: 'brand', args: [from] }),
-          // Rendered here: a template's functions do not cross the channel.
-          sendTemplate: (template, input, options) => sendTemplateWith(mailer, template, input, options),
+          // A template's functions do not cross the channel: its content is rendered here, and
+          // the kernel brands, lays out (escaping) and queues it. The variables are not checked
+          // against the schema here (that needs TypeBox's Value, which this process cannot load).
+          sendTemplate: async (template, input, options) => {
+            const { trx } = splitTrx(options);
+            const { variables, ...rest } = input;
+            const from = {
+              ...(rest.issuer !== undefined ? { issuer: rest.issuer } : {}),
+              ...(rest.recipientId !== undefined ? { recipientId: rest.recipientId } : {}),
+            };
+            const content = template.render(variables, await mailer.brand(from));
+            const mail = { tag: template.id, content, input: rest };
+            const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method: 'sendRendered', args: [mail] });
+            if (!trx) return call();
+            afterCommit(trx, call, logError('mail'));
+            return { id: '' };
+          },
         } as MailerService;
         return mailer;
       },
