@@ -34,3 +34,6 @@ export {
   type DeliveryPass,
 } from './mail/delivery.js';
 export { createTestDatabase, type TestDatabase } from './testing/test-database.js';
+export { renderTemplate, type RenderedMail } from './mail/render-template.js';
+export { resolveBrand, PLATFORM_NAME } from './mail/branding.js';
+export { type MailPreview, type MailTemplateInfo } from './mail/template-catalog.js';

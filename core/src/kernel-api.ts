@@ -16,6 +16,7 @@ import type {
   TObject,
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
+import type { MailPreview, MailTemplateInfo } from './mail/template-catalog.js';
 import type { JobEvent } from './jobs/job-engine.js';
 import type { DisableImpact } from './registry/disable-impact.js';
 import type { SignatureStatus } from './signing/plugin-trust.js';
@@ -123,6 +124,13 @@ export interface KernelApi {
   listOutbox(filter?: { to?: string; status?: OutboxStatus; limit?: number }): Promise<OutboxMail[]>;
   /** Send an `uncertain`, `failed` or `expired` mail again (it may arrive twice); false when not in one of those. */
   requeueMail(id: string): Promise<boolean>;
+  /** Mail templates of every started plugin, by id. */
+  mailTemplates(): MailTemplateInfo[];
+  /**
+   * Template `id` rendered with its sample for `issuer` (`platform` or a reseller's user id).
+   * MAILER_ERR_TEMPLATE_NOT_FOUND (404), MAILER_ERR_ISSUER_INVALID (400).
+   */
+  previewMail(id: string, issuer: string): Promise<MailPreview>;
 }
 
 /** How far a disable may go. */

@@ -5,7 +5,16 @@
  */
 import 'reflect-metadata';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
-import type { AuditEntry, Authenticator, ClockService, CommandIO, Logger, UsersService } from '@hostplane/sdk';
+import type {
+  AnyMailTemplate,
+  AuditEntry,
+  Authenticator,
+  ClockService,
+  CommandIO,
+  Logger,
+  MailBranding,
+  UsersService,
+} from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { ChangeFeed } from './change-feed.js';
 import { KernelErrors } from './errors.js';
@@ -34,6 +43,9 @@ import { mapSealed } from './secrets/config-secrets.js';
 import { assessRecords } from './signing/assess.js';
 import { assertMayRun } from './signing/plugin-trust.js';
 import { createAuditService, createUsersService, listOutbox, systemClock } from './services/index.js';
+import { MailerErrors } from './services/errors.js';
+import { resolveBrand } from './mail/branding.js';
+import { previewOf, templateInfo, type MailPreview, type MailTemplateInfo } from './mail/template-catalog.js';
 import { activateWanted, deactivateAll, deactivateUnwanted, graphOf } from './registry/activation.js';
 import { keyringSeal, rolePasswordStore } from './db/roles/role-passwords.js';
 import { pluginSecretStore } from './secrets/plugin-secrets.js';
@@ -531,6 +543,28 @@ export class Kernel implements KernelApi {
   recordAudit(entry: AuditEntry & { source?: string }): Promise<void> {
     const { source, ...rest } = entry;
     return createAuditService(this.knex, source ?? 'core').record(rest);
+  }
+
+  mailTemplates(): MailTemplateInfo[] {
+    return this.startedMailTemplates()
+      .map(({ pluginId, template }) => templateInfo(pluginId, template))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async previewMail(id: string, issuer: string): Promise<MailPreview> {
+    const found = this.startedMailTemplates().find((entry) => entry.template.id === id);
+    if (!found) throw MailerErrors.templateNotFound(id);
+    const brand = await resolveBrand(
+      { knex: this.knex, sources: () => this.extensions<MailBranding>('mail-branding') },
+      { issuer },
+    );
+    return previewOf(found.template, id, brand);
+  }
+
+  private startedMailTemplates(): Array<{ pluginId: string; template: AnyMailTemplate }> {
+    return this.started().flatMap((r) =>
+      ((r.definition ?? r.inline)?.mails ?? []).map((template) => ({ pluginId: r.discovered.manifest.id, template })),
+    );
   }
 
   listOutbox(filter: { to?: string; status?: OutboxStatus; limit?: number } = {}): Promise<OutboxMail[]> {

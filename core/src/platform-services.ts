@@ -5,6 +5,8 @@
  */
 import {
   coreServices,
+  extensionPoints,
+  type MailBranding,
   type ClockService,
   type ExtensionsService,
   type JobsService,
@@ -79,7 +81,10 @@ export function platformServicesFor(
     [coreServices.jobStatus, () => ({ get: (id: string) => deps.jobs.get(id) })],
     [coreServices.tasks, () => tasks],
     [coreServices.audit, () => createAuditService(deps.knex, pluginId)],
-    [coreServices.mailer, () => createMailerService(deps.knex, pluginId)],
+    [
+      coreServices.mailer,
+      () => createMailerService(deps.knex, pluginId, () => deps.extensions(extensionPoints.mailBranding.id) as MailBranding[]),
+    ],
     [coreServices.settings, () => createSettingsService(deps.knex, `plugin:${pluginId}`)],
     [
       coreServices.users,

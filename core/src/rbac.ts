@@ -12,6 +12,7 @@ export const CORE_PERMISSIONS: Record<string, RbacPermissionDefinition> = {
   'platform.jobs.read': { description: 'See durable jobs and their errors', roles: [] },
   'platform.jobs.manage': { description: 'Retry failed jobs', roles: [] },
   'platform.outbox.read': { description: 'Read the development mail outbox', roles: [] },
+  'platform.mail-templates.read': { description: "List plugins' mail templates and preview them", roles: [] },
   'platform.audit.read': { description: 'Read the audit log', roles: [] },
 };
 

@@ -33,6 +33,8 @@ export default [
     route('admin/plugins', 'routes/admin-plugins.tsx'),
     route('admin/plugins/:id', 'routes/admin-plugin.tsx'),
     route('admin/jobs', 'routes/admin-jobs.tsx'),
+    route('admin/mail-templates', 'routes/admin-mail-templates.tsx'),
+    route('admin/mail-templates/frame', 'routes/admin-mail-template-frame.tsx'),
     route('admin/audit', 'routes/admin-audit.tsx'),
     route('admin/health', 'routes/admin-health.tsx'),
     route('p/:pluginId/:pageId', 'routes/plugin-page.tsx'),

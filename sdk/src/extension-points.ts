@@ -10,6 +10,7 @@ import type { DnsProvider } from './dns-provider.js';
 import type { DiskUsageSource } from './disk-usage.js';
 import type { SiteCertificates } from './site-certificates.js';
 import type { WebServerDriver } from './webserver.js';
+import type { MailBranding } from './mail-templates.js';
 
 /** A typed extension point. */
 export interface ExtensionPoint<T> {
@@ -45,4 +46,6 @@ export const extensionPoints = {
   siteCertificates: createExtensionPoint<SiteCertificates>('site-certificates'),
   /** Disk kept for subscriptions beyond their sites' files (`plugins/databases`); the metering plugin counts it against `disk_mb`. */
   diskUsage: createExtensionPoint<DiskUsageSource>('disk-usage'),
+  /** Issuers' mail branding (name, logo, colour, reply-to; `plugins/billing`); the mailer asks it for each templated mail. */
+  mailBranding: createExtensionPoint<MailBranding>('mail-branding'),
 } as const;

@@ -8,6 +8,7 @@ import type { ExtensionPoint } from './extension-points.js';
 import type { Role, RouteOptions, RouteRegistrar } from './http.js';
 import type { JobDefinitionOptions, JobHandler, ScheduleDefinition } from './jobs.js';
 import type { Logger } from './logger.js';
+import type { AnyMailTemplate } from './mail-templates.js';
 import type { PanelPageDefinition } from './panel.js';
 import type { KernelCapability, ResolvedServices, ServiceRef } from './service-ref.js';
 
@@ -208,6 +209,11 @@ export interface PluginDefinition<
   deps?: TDeps;
   /** Folder of knex migrations (`.js` files), run in `plugin_<id>` before `start`. */
   migrations?: URL;
+  /**
+   * The mail templates it sends (ids must start with `<id>.`), listed and previewed for admins;
+   * send them with `mailer.sendTemplate`.
+   */
+  mails?: AnyMailTemplate[];
   /** Register routes, handlers, jobs … No I/O. */
   setup?(ctx: SetupContext<Static<TConfig>, ResolvedServices<TDeps>>): void | Promise<void>;
   /** Begin I/O that lives while the plugin is enabled. */

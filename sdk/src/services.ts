@@ -10,6 +10,8 @@ import { createServiceRef } from './service-ref.js';
 import type { TenancyService, UsersService } from './users.js';
 import type { LimitsService } from './limits.js';
 import type { ExtensionPoint } from './extension-points.js';
+import type { MailBrand, MailTemplate, TemplateMailInput } from './mail-templates.js';
+import type { TSchema } from '@sinclair/typebox';
 
 /**
  * The database as a plugin sees it: knex plus its own schema. Every query runs as the plugin's
@@ -65,6 +67,18 @@ export interface MailMessage {
 export interface MailerService {
   /** Queue a mail; returns the outbox id. Inside `trx`, it exists only if the transaction commits. */
   send(message: MailMessage, options?: { trx?: Knex.Transaction }): Promise<{ id: string }>;
+  /**
+   * Render `template` with `input.variables` (checked against its schema) in the layout of the
+   * issuer's brand, and queue it like {@link MailerService.send}: tagged with the template id,
+   * sent in the issuer's name, replies to the brand's address unless `input.replyTo` says otherwise.
+   */
+  sendTemplate<S extends TSchema>(
+    template: MailTemplate<S>,
+    input: TemplateMailInput<S>,
+    options?: { trx?: Knex.Transaction },
+  ): Promise<{ id: string }>;
+  /** The brand mails from `issuer` (or to `recipientId`) carry; see {@link TemplateMailInput.issuer}. */
+  brand(from: { issuer?: string; recipientId?: string }): Promise<MailBrand>;
 }
 
 /** One audit-log entry. */

@@ -8,6 +8,7 @@
 import semver from 'semver';
 import type { DependencyContainer } from 'tsyringe';
 import { SDK_VERSION, type Logger, type ServiceRef, type StopReason } from '@hostplane/sdk';
+import { checkMailTemplates } from '../mail/template-catalog.js';
 import type { Knex } from 'knex';
 import { KernelErrors } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -226,6 +227,7 @@ export async function completeActivation(host: LifecycleHost, record: PluginReco
     record.health = null;
     const { input, registrations, abort } = runtime;
     // Built even without a setup hook: resolving `deps` is where undeclared services are refused.
+    checkMailTemplates(id, definition.mails);
     const setupContext = createSetupContext(input, registrations, definition.deps);
     await withinLimit(definition.setup?.(setupContext), host.limits.setup, { plugin: id, phase: clock.phase });
     host.rbac.define(id, definition.rbac ?? {});

@@ -35,6 +35,13 @@ export const AuditErrors = {
 export const MailerErrors = {
   messageInvalid: defineError('MAILER_ERR_MESSAGE_INVALID', 400, (reason: string) => `Invalid mail: ${reason}`),
   filterInvalid: defineError('MAILER_ERR_FILTER_INVALID', 400, (reason: string) => `Invalid outbox filter: ${reason}`),
+  variablesInvalid: defineError(
+    'MAILER_ERR_VARIABLES_INVALID',
+    400,
+    (template: string, reason: string) => `Invalid variables for mail template ${template}: ${reason}`,
+  ),
+  issuerInvalid: defineError('MAILER_ERR_ISSUER_INVALID', 400, 'The issuer must be "platform" or the user id of a reseller'),
+  templateNotFound: defineError('MAILER_ERR_TEMPLATE_NOT_FOUND', 404, (id: string) => `No mail template "${id}"`),
 } as const;
 
 /** Plugin settings. */

@@ -3,7 +3,9 @@
  * and tests read it (`listOutbox`); with SMTP configured, `MailDelivery` (core/src/mail) sends it
  * from there. With no SMTP the outbox stays the development transport.
  */
-import type { MailerService, MailMessage } from '@hostplane/sdk';
+import type { MailBrand, MailBranding, MailerService, MailMessage } from '@hostplane/sdk';
+import { resolveBrand } from '../mail/branding.js';
+import { layoutMail, renderTemplate, type RenderedMail } from '../mail/render-template.js';
 import type { Knex } from 'knex';
 import { OUTBOX_STATUSES, type OutboxMail, type OutboxStatus } from '../kernel-api.js';
 import { normaliseEmail } from './email-address.js';
@@ -51,17 +53,85 @@ const MAX_NAME = 200;
 // A MIME type: type "/" subtype, with optional parameters; no line breaks.
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(;[ a-z0-9=_.+"-]*)*$/i;
 
-/** A mailer whose mails are attributed to `source` (`core` or a plugin id). */
-export function createMailerService(knex: Knex, source: string): MailerService {
+/**
+ * A mailer whose mails are attributed to `source` (`core` or a plugin id); `branding` lists the
+ * started `mail-branding` sources (none: every mail carries the default brand).
+ */
+export function createMailerService(knex: Knex, source: string, branding: () => MailBranding[] = () => []): MailerService {
   // A wiring mistake, not a bad mail.
   if (typeof source !== 'string' || source === '') throw new TypeError('mailer source must be a non-empty string');
-  return {
+  const mailer: MailerService = {
     async send(message: MailMessage, options: { trx?: Knex.Transaction } = {}): Promise<{ id: string }> {
       const row = toRow(source, message);
       const [inserted] = await (options.trx ?? knex)<DbRow>(TABLE).insert(row).returning('id');
       return { id: inserted!.id };
     },
+    brand: (from) => resolveBrand({ knex, sources: branding }, from),
+    sendTemplate: (template, input, options) => sendTemplateWith(mailer, template, input, options),
+    // For isolated plugins (core/src/isolation/child/services.ts): they render the template's
+    // content in their own process, the kernel brands it, lays it out (escaping) and queues it.
+    sendRendered: async (mail: RenderedTemplateMail) => {
+      if (!isPlainObject(mail) || !isPlainObject(mail.input) || typeof mail.tag !== 'string') {
+        throw MailerErrors.messageInvalid('a rendered template mail needs tag, content and input');
+      }
+      const brand = await mailer.brand(fromOf(mail.input));
+      return queue(mailer, mail.tag, layoutMail(mail.content, brand), brand, mail.input);
+    },
+  } as KernelMailer;
+  return mailer;
+}
+
+/** The kernel's mailer: the SDK's, plus what the isolated plugins' proxy calls. */
+export type KernelMailer = MailerService & {
+  sendRendered(mail: RenderedTemplateMail, options?: { trx?: Knex.Transaction }): Promise<{ id: string }>;
+};
+
+/** A template an isolated plugin rendered: its id, the content, and the input without variables. */
+export interface RenderedTemplateMail {
+  tag: string;
+  content: unknown;
+  input: Omit<Parameters<MailerService['sendTemplate']>[1], 'variables'>;
+}
+
+function fromOf(input: { issuer?: string; recipientId?: string }): { issuer?: string; recipientId?: string } {
+  return {
+    ...(input.issuer !== undefined ? { issuer: input.issuer } : {}),
+    ...(input.recipientId !== undefined ? { recipientId: input.recipientId } : {}),
   };
+}
+
+function queue(
+  mailer: Pick<MailerService, 'send'>,
+  tag: string,
+  mail: RenderedMail,
+  brand: MailBrand,
+  input: RenderedTemplateMail['input'],
+  options?: { trx?: Knex.Transaction },
+): Promise<{ id: string }> {
+  const replyTo = input.replyTo ?? brand.replyTo ?? undefined;
+  return mailer.send(
+    {
+      to: input.to,
+      ...mail,
+      tag,
+      fromName: brand.name,
+      ...(replyTo ? { replyTo } : {}),
+      ...(input.attachments ? { attachments: input.attachments } : {}),
+    },
+    options,
+  );
+}
+
+/** `sendTemplate` on top of a mailer's `brand` and `send`. */
+export async function sendTemplateWith(
+  mailer: Pick<MailerService, 'brand' | 'send'>,
+  template: Parameters<MailerService['sendTemplate']>[0],
+  input: Parameters<MailerService['sendTemplate']>[1],
+  options?: { trx?: Knex.Transaction },
+): Promise<{ id: string }> {
+  if (!isPlainObject(input)) throw MailerErrors.messageInvalid('the input must be an object');
+  const brand = await mailer.brand(fromOf(input));
+  return queue(mailer, template.id, renderTemplate(template, input.variables, brand), brand, input, options);
 }
 
 function toRow(source: string, message: MailMessage): InsertRow {

@@ -50,6 +50,7 @@ export function buildNav(me: Me, pages: PanelPage[]): NavSection[] {
   const admin: NavItem[] = [];
   if (can('platform.plugins.read')) admin.push({ label: 'Plugins', to: '/admin/plugins' });
   if (can('platform.jobs.read')) admin.push({ label: 'Jobs', to: '/admin/jobs' });
+  if (can('platform.mail-templates.read')) admin.push({ label: 'Mail templates', to: '/admin/mail-templates' });
   if (can('accounts.audit.read')) admin.push({ label: 'Audit log', to: '/admin/audit' });
   if (me.user.role === 'super_admin') admin.push({ label: 'System health', to: '/admin/health' });
   admin.push(...pluginItems('admin'));

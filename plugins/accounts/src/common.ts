@@ -9,6 +9,7 @@ import {
   type DatabaseService,
   type EventsService,
   type LimitsService,
+  type MailerService,
   type TenancyService,
   type UsersService,
 } from '@hostplane/sdk';
@@ -23,6 +24,7 @@ export interface AccountsDeps {
   limits: LimitsService;
   audit: AuditService;
   events: EventsService;
+  mailer: MailerService;
 }
 
 /** The caller of a route that states a permission (the host has authenticated it). */

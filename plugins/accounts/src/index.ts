@@ -16,6 +16,7 @@ import { accountsBillingRef, createAccountsBillingService } from './billing-serv
 import './events.js';
 
 import { accountsSuspensionRef, createAccountsSuspensionService } from './suspension-service.js';
+import { accountsMails } from './mails.js';
 
 export { accountsBillingRef, type AccountsBillingService } from './billing-service.js';
 export { accountsSuspensionRef, type AccountsSuspensionService } from './suspension-service.js';
@@ -24,7 +25,8 @@ export default definePlugin({
   id: 'accounts',
   sdk: '^0.1.0',
   // audit:read: the audit log API reads hostplane.audit_log through its own role.
-  permissions: ['http:routes', 'db', 'users', 'limits', 'audit', 'audit:read', 'events:emit', 'events:subscribe'],
+  permissions: ['http:routes', 'db', 'users', 'limits', 'audit', 'audit:read', 'events:emit', 'events:subscribe', 'mailer'],
+  mails: accountsMails,
   // Read by websites (suspension follows the subscription; limits of the package).
   database: { shares: ['subscriptions', 'packages'] },
   rbac: {
@@ -47,6 +49,7 @@ export default definePlugin({
     limits: coreServices.limits,
     audit: coreServices.audit,
     events: coreServices.events,
+    mailer: coreServices.mailer,
   },
   migrations: new URL('../migrations/', import.meta.url),
   setup(ctx) {

@@ -3,6 +3,7 @@ import { Type, type Actor, type Static } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { DateTime, Uuid, type AccountsDeps } from './common.js';
 import { AccountsErrors } from './errors.js';
+import { subscriptionSuspendedMail } from './mails.js';
 import type { SuspensionLevel } from './suspension-levels.js';
 
 export const Status = Type.Union([
@@ -134,17 +135,39 @@ export function nextDue(cycle: Cycle, from = new Date()): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Emit the event of a status change (after the transaction commits). */
+/** Emit the event of a status change (after the transaction commits); a suspension also mails the customer. */
 export async function emitTransition(
-  deps: Pick<AccountsDeps, 'events'>,
+  deps: Pick<AccountsDeps, 'events' | 'users' | 'mailer'>,
   action: SubscriptionAction,
-  row: Pick<SubscriptionRow, 'id' | 'customer_id'>,
+  row: Pick<SubscriptionRow, 'id' | 'customer_id' | 'package_name'>,
   trx: Knex.Transaction,
   reason: string | null = null,
 ): Promise<void> {
   const base = { subscriptionId: row.id, customerId: row.customer_id };
-  if (action === 'suspend') await deps.events.emit('subscription.suspended', { ...base, reason }, { trx });
-  else if (action === 'unsuspend') await deps.events.emit('subscription.unsuspended', base, { trx });
+  if (action === 'suspend') {
+    await deps.events.emit('subscription.suspended', { ...base, reason }, { trx });
+    await mailSuspension(deps, row, trx, reason);
+  } else if (action === 'unsuspend') await deps.events.emit('subscription.unsuspended', base, { trx });
   else if (action === 'cancel') await deps.events.emit('subscription.cancelled', base, { trx });
   else await deps.events.emit('subscription.terminated', base, { trx });
+}
+
+/** In the suspending transaction: one mail per suspension, none when it rolls back. */
+async function mailSuspension(
+  deps: Pick<AccountsDeps, 'users' | 'mailer'>,
+  row: Pick<SubscriptionRow, 'customer_id' | 'package_name'>,
+  trx: Knex.Transaction,
+  reason: string | null,
+): Promise<void> {
+  const customer = await deps.users.get(row.customer_id);
+  if (!customer) return;
+  await deps.mailer.sendTemplate(
+    subscriptionSuspendedMail,
+    {
+      to: customer.email,
+      recipientId: customer.id,
+      variables: { packageName: row.package_name || 'hosting', reason: (reason ?? '').slice(0, 500) },
+    },
+    { trx },
+  );
 }

@@ -166,6 +166,12 @@ t.test('actions walk the status machine and emit their events', async (t) => {
   t.match(suspended.body, { status: 'suspended', suspendReason: 'unpaid' });
   const again = await reseller.post(`/v1/subscriptions/${sub.id}/suspend`);
   t.equal(again.status, 409);
+  // The customer is told, once, in its reseller's name (decision 0062); the refused second suspend mails nothing.
+  const mails = await sql('hostplane.outbox').where({ tag: 'accounts.subscription-suspended', to_address: customerUser.email });
+  t.equal(mails.length, 1, 'one mail');
+  const { name: resellerName } = await sql('hostplane.users').where({ id: resellerUser.id }).first('name');
+  t.match(mails[0], { subject: `Your ${small.name} subscription has been suspended`, from_name: resellerName });
+  t.match(mails[0].text_body, /Reason: unpaid/);
   t.equal(again.body.error.code, 'ACCOUNTS_ERR_TRANSITION_REFUSED');
   const noBody = await host.inject({
     method: 'POST',

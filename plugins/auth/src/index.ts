@@ -20,6 +20,7 @@ import { SessionStore } from './services/sessions.js';
 import { Throttle } from './services/throttle.js';
 import { TwoFactor } from './services/two-factor.js';
 import { welcomeIfPasswordless } from './services/welcome.js';
+import { authMails } from './services/mails.js';
 import './events.js';
 
 export { AuthConfig } from './config.js';
@@ -30,6 +31,7 @@ export default definePlugin({
   provides: ['authenticator'],
   config: AuthConfig,
   permissions: ['http:routes', 'db', 'users', 'mailer', 'audit', 'events:emit', 'events:subscribe', 'settings'],
+  mails: authMails,
   rbac: {
     'auth.session.manage': {
       description: 'List and sign out my own sessions',

@@ -55,6 +55,7 @@ t.test('made by a reseller with a password: signs in at once', async (t) => {
 
 t.test('made without a password: a welcome mail, its link sets the password, then sign-in works', async (t) => {
   const address = email('welcome');
+  await host.sql(`update hostplane.users set name = 'Resold Hosting' where id = $1`, [reseller.id]);
   const created = await host.post('/v1/users', { email: address, role: 'customer', name: 'Wanda' }, reseller.headers);
   t.equal(created.statusCode, 201, created.body);
   t.equal(created.json<{ emailVerifiedAt: string | null }>().emailVerifiedAt, null, 'not proven yet');
@@ -62,6 +63,13 @@ t.test('made without a password: a welcome mail, its link sets the password, the
   const mails = await host.mails(address);
   t.equal(mails.length, 1, 'one mail left the server');
   t.match(mails[0], { tag: 'auth.welcome', subject: /choose a password/, text: /\/reset-password\?token=/ });
+  // The account's reseller sends it, in the layout every templated mail has (decision 0062).
+  const [sent] = await host.sql<{ subject: string; from_name: string; html_body: string }>(
+    `select subject, from_name, html_body from hostplane.outbox where to_address = $1`,
+    [address],
+  );
+  t.match(sent, { subject: 'Your Resold Hosting account is ready: choose a password', from_name: 'Resold Hosting' });
+  t.match(sent!.html_body, /<!doctype html>.*Resold Hosting/s);
   t.equal(code(await host.post('/v1/auth/login', { email: address, password: PASSWORD })), 'AUTH_ERR_INVALID_CREDENTIALS');
 
   const token = await host.mailToken(address, 'auth.welcome');

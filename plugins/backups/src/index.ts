@@ -25,6 +25,7 @@ import { tickCron } from './services/policy.js';
 import { StorageMeter } from './services/storage.js';
 import { BackupStore } from './store.js';
 import { PAGES } from './panel.js';
+import { backupsMails } from './services/mails.js';
 import './events.js';
 
 export default definePlugin({
@@ -49,6 +50,7 @@ export default definePlugin({
   database: { reads: { accounts: ['subscriptions', 'packages'], websites: ['websites'] } },
   // Each backup kept counts against the package's `backups`; what they store, against `backup_storage_mb`.
   limits: ['backups', 'backup_storage_mb'],
+  mails: backupsMails,
   rbac: {
     'backups.backup.read': {
       description: 'See backups of your websites (or your customers’)',
@@ -96,7 +98,22 @@ export default definePlugin({
       servers: (): DatabaseServer[] => extensions.list(extensionPoints.databaseServer),
     });
     const storage = new StorageMeter({ store, repos, restic, limits, logger });
-    const runner = new Runner({ store, repos, restic, slots, jobs, limits, events, clock, logger, drivers, parts, storage });
+    const runner = new Runner({
+      store,
+      repos,
+      restic,
+      slots,
+      jobs,
+      limits,
+      events,
+      clock,
+      logger,
+      drivers,
+      parts,
+      storage,
+      mailer,
+      users,
+    });
     const service = new BackupsService({ store, limits, audit, jobs, runner, parts, repos, restic, storage });
 
     const maintenance = new Maintenance({

@@ -27,6 +27,27 @@ if (missing) {
   const originalLines = await treeLines(site.dir, siteOwner, skip);
   let backupId = '';
 
+  t.test('a backup that fails for good mails the owner once, in its reseller’s name', async (t) => {
+    const gone = await stack.site('own');
+    // Files the web server cannot find: the run fails with a 409, which is not retried.
+    const away = `${gone.dir}.away`;
+    await fs.rename(gone.dir, away);
+    t.teardown(() => fs.rename(away, gone.dir).catch(() => undefined));
+    const res = await alice.post('/v1/backups', { websiteId: gone.id });
+    t.equal(res.status, 202, JSON.stringify(res.body));
+    const done = await finished(alice, res.body.id);
+    t.equal(done.status, 'failed');
+    const mails = await stack
+      .sql('hostplane.outbox')
+      .where({ tag: 'backups.backup-failed', to_address: trees.customerA.email })
+      .select('subject', 'text_body', 'from_name', 'html_body');
+    const mine = mails.filter((m: { text_body: string }) => m.text_body.includes(done.error.slice(0, 40)));
+    t.equal(mine.length, 1, 'one mail');
+    t.match(mine[0], { subject: /^The backup of .+ failed$/, from_name: /^reseller \d+$/ });
+    t.match(mine[0].text_body, /requested backup of .+ failed and will not be tried again/);
+    t.match(mine[0].html_body, /<!doctype html>/);
+  });
+
   t.test('a backup runs as a job: progress, stats and a tagged snapshot', async (t) => {
     const res = await alice.post('/v1/backups', { websiteId: site.id });
     t.equal(res.status, 202, JSON.stringify(res.body));

@@ -29,6 +29,8 @@ import { couponRoutes, subscriptionCouponRoutes } from './routes/coupons.js';
 import { PRORATE_JOB, Proration, type ProratePayload } from './services/proration.js';
 import { Dunning } from './services/dunning.js';
 import { PAGES } from './panel.js';
+import { billingMails } from './services/mails.js';
+import { billingMailBranding } from './services/mail-branding.js';
 
 export { invoiceTotals, divRound, formatMoney } from './services/money.js';
 export { resolveTax, isValidVatIdFormat } from './services/tax.js';
@@ -72,7 +74,9 @@ export default definePlugin({
   id: 'billing',
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0' },
+  provides: ['mail-branding'],
   config: BillingConfig,
+  mails: billingMails,
   permissions: ['http:routes', 'db', 'jobs', 'schedules', 'tasks', 'mailer', 'users', 'audit', 'secrets', 'events:subscribe'],
   database: { reads: { accounts: ['subscriptions', 'packages'] } },
   rbac: {
@@ -110,6 +114,7 @@ export default definePlugin({
   setup(ctx) {
     const { db, users, tenancy, mailer, jobs, tasks, audit, clock, extensions, logger } = ctx.deps;
     const store = new BillingStore(db);
+    ctx.extend(extensionPoints.mailBranding, billingMailBranding(store));
     const credits = new Credits(store);
     const accounts = () => ctx.get(accountsBillingRef);
     const coupons = new Coupons(store);

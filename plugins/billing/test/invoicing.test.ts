@@ -91,6 +91,9 @@ t.test('the daily schedule queues one job per due subscription; each is invoiced
     tag: 'billing.invoice-issued',
   });
   t.match(mail!.text, /29\.99 EUR, due 2026-12-19/);
+  // The issuer's branding (billing's mail-branding source), in the shared layout.
+  t.match(mail!.html, /<!doctype html>.*Ümlaut Hosting GmbH.*29\.99 EUR/s);
+  t.match(mail!.attachments, [{ filename: `${invoice.number}.pdf`, contentType: 'application/pdf' }]);
 });
 
 t.test('runs and duplicate jobs at once make one invoice per period and numbers without gaps', async (t) => {

@@ -15,6 +15,7 @@ import { PARSE_TASK, TrafficMeter } from './services/traffic-meter.js';
 import { SEARCH_TASK, siteStatsRoutes } from './routes/site-stats.js';
 import { meteringRoutes, usageRoutes } from './routes/usage.js';
 import { PAGES } from './panel.js';
+import { meteringMails } from './services/mail.js';
 import './events.js';
 
 export const DISK_JOB = 'measure-disk';
@@ -26,6 +27,7 @@ export default definePlugin({
   sdk: '^0.1.0',
   requires: { accounts: '^0.1.0', websites: '^0.1.0' },
   config: MeteringConfig,
+  mails: meteringMails,
   permissions: [
     'http:routes',
     'db',

@@ -100,6 +100,9 @@ if (missing) {
     );
     const mails = await sql('hostplane.outbox').where({ tag: 'metering.quota-warning', to_address: trees.customerA.email });
     t.equal(mails.length, 1, 'the customer is mailed once');
+    t.match(mails[0], { subject: "Your hosting package's disk space is nearly used up", source: 'metering' });
+    t.match(mails[0].text_body, /^You use \d+ MB of 2 MB\.\n\nFree space or upgrade/);
+    t.match(mails[0].html_body, /<!doctype html>.*You use \d+ MB of 2 MB/s, 'in the shared layout');
 
     // Below the limit, an upload that fits passes; one that does not is refused.
     const upload = (bytes: number) =>

@@ -16,6 +16,7 @@ import { Renewal } from './services/renewal.js';
 import { siteCertificates } from './services/site-certificates.js';
 import { Slots } from './services/slots.js';
 import { CertificateStore } from './store.js';
+import { tlsAcmeMails } from './services/mails.js';
 import './events.js';
 
 export { TlsAcmeConfig } from './config.js';
@@ -29,7 +30,19 @@ export default definePlugin({
   requires: { websites: '^0.1.0' },
   provides: ['site-certificates'],
   config: TlsAcmeConfig,
-  permissions: ['http:routes', 'db', 'jobs', 'schedules', 'audit', 'secrets', 'events:emit', 'events:subscribe'],
+  permissions: [
+    'http:routes',
+    'db',
+    'jobs',
+    'schedules',
+    'audit',
+    'secrets',
+    'events:emit',
+    'events:subscribe',
+    'mailer',
+    'users',
+  ],
+  mails: tlsAcmeMails,
   // Which sites exist, whose they are and the names they answer to (websites' shared tables).
   database: { reads: { websites: ['websites', 'website_domains'] } },
   rbac: {
@@ -52,10 +65,12 @@ export default definePlugin({
     extensions: coreServices.extensions,
     clock: coreServices.clock,
     logger: coreServices.logger,
+    mailer: coreServices.mailer,
+    users: coreServices.users,
   },
   migrations: new URL('../migrations/', import.meta.url),
   setup(ctx) {
-    const { db, tenancy, jobs, audit, events, secrets, extensions, clock, logger } = ctx.deps;
+    const { db, tenancy, jobs, audit, events, secrets, extensions, clock, logger, mailer, users } = ctx.deps;
     const config = () => ctx.config;
     const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
     // The dns plugin's challenge records, looked up at each use: HTTP-01 works without it.
@@ -65,7 +80,7 @@ export default definePlugin({
     const issuer = new AcmeIssuer({ config, secrets, logger });
     const slots = new Slots(() => ctx.config.concurrency);
     const issuance = new Issuance({ store, service, issuer, slots, drivers, challenges, events, clock, config, logger });
-    const renewal = new Renewal({ store, service, events, clock, config, logger });
+    const renewal = new Renewal({ store, service, events, clock, config, logger, mailer, users });
 
     ctx.extend(extensionPoints.siteCertificates, siteCertificates(store, secrets));
     ctx.routes(certificateRoutes({ store, service }), { prefix: '/websites' });

@@ -141,5 +141,15 @@ if (missing) {
     t.match(mine[0]?.payload, { domains: s.domains });
     t.ok((mine[0]?.payload.daysLeft ?? 0) >= 12 && (mine[0]?.payload.daysLeft ?? 99) <= 14, 'days left in the window');
     t.match((await asA.get(s.url)).body, { state: 'issued', source: 'upload' }, 'no ACME order for an upload');
+    // The owner is mailed once, with the event, in its reseller's branding (decision 0062).
+    const mails = await sql('hostplane.outbox').where({ tag: 'tls-acme.certificate-expiring', to_address: customerA.email });
+    const about = mails.filter((m: { subject: string }) => m.subject.includes(s.domains[0]!));
+    t.equal(about.length, 1, 'one mail');
+    t.match(about[0], {
+      subject: new RegExp(`^The certificate of ${s.domains[0]!.replace(/\./g, '\\.')} expires on \\d{4}-\\d{2}-\\d{2}$`),
+    });
+    t.match(about[0].text_body, /expires in 1[234] days/);
+    t.match(about[0].html_body, /<!doctype html>/);
+    t.match(about[0], { from_name: /^reseller \d+$/ }, 'sent in the name of the customer’s reseller');
   });
 }

@@ -86,6 +86,25 @@ export function mockMailer(): MailerService & { sent: MailMessage[] } {
       sent.push(message);
       return { id: String(sent.length) };
     },
+    // The kernel's layout is not here: a mock keeps what the template said, as text and HTML alike.
+    async brand(from = {}) {
+      return { issuer: from.issuer ?? 'platform', name: 'Hostplane', logoUrl: null, color: '#1d4ed8', replyTo: null };
+    },
+    async sendTemplate(template, input) {
+      const brand = await this.brand({ ...(input.issuer ? { issuer: input.issuer } : {}) });
+      const { subject, blocks } = template.render(input.variables, brand);
+      const text = blocks
+        .map((b) =>
+          typeof b === 'string'
+            ? b
+            : 'action' in b
+              ? `${b.action.label}:\n${b.action.url}`
+              : b.facts.map((f) => f.join(': ')).join('\n'),
+        )
+        .join('\n\n');
+      sent.push({ to: input.to, subject, text, tag: template.id, fromName: brand.name });
+      return { id: String(sent.length) };
+    },
   };
 }
 

@@ -5,6 +5,7 @@
  * users, limits). The kernel decides again what the plugin may call: asking here for a
  * service it did not declare is refused on both sides.
  */
+import type { MailBrand, MailerService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import type { Peer } from './peer.js';
 
@@ -175,16 +176,37 @@ export function childServices(deps: ChildServiceDeps): Map<string, () => unknown
     ],
     [
       'core.mailer',
-      () => ({
-        send: async (message: unknown, options?: unknown) => {
-          const { trx } = splitTrx(options);
-          const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method: 'send', args: [message] });
-          if (!trx) return call();
-          // The id is not known before the commit; the mail is queued only if it happens.
-          afterCommit(trx, call, logError('mail'));
-          return { id: '' };
-        },
-      }),
+      () => {
+        const mailer: MailerService = {
+          send: async (message: unknown, options?: unknown) => {
+            const { trx } = splitTrx(options);
+            const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method: 'send', args: [message] });
+            if (!trx) return call();
+            // The id is not known before the commit; the mail is queued only if it happens.
+            afterCommit(trx, call, logError('mail'));
+            return { id: '' };
+          },
+          brand: (from) => peer.call<MailBrand>('service', { ref: 'core.mailer', method: 'brand', args: [from] }),
+          // A template's functions do not cross the channel: its content is rendered here, and
+          // the kernel brands, lays out (escaping) and queues it. The variables are not checked
+          // against the schema here (that needs TypeBox's Value, which this process cannot load).
+          sendTemplate: async (template, input, options) => {
+            const { trx } = splitTrx(options);
+            const { variables, ...rest } = input;
+            const from = {
+              ...(rest.issuer !== undefined ? { issuer: rest.issuer } : {}),
+              ...(rest.recipientId !== undefined ? { recipientId: rest.recipientId } : {}),
+            };
+            const content = template.render(variables, await mailer.brand(from));
+            const mail = { tag: template.id, content, input: rest };
+            const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method: 'sendRendered', args: [mail] });
+            if (!trx) return call();
+            afterCommit(trx, call, logError('mail'));
+            return { id: '' };
+          },
+        } as MailerService;
+        return mailer;
+      },
     ],
     ['core.settings', () => remoteService(peer, 'core.settings')],
     [

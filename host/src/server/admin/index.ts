@@ -1,7 +1,8 @@
-/** The core admin API under `/v1`: plugins, jobs, outbox. */
+/** The core admin API under `/v1`: plugins, jobs, outbox, mail templates. */
 import type { KernelApi } from '@hostplane/core';
 import type { HostApp } from '../types.js';
 import { registerJobAdminRoutes } from './jobs.js';
+import { registerMailTemplateAdminRoutes } from './mail-templates.js';
 import { registerOutboxAdminRoutes } from './outbox.js';
 import { registerPluginAdminRoutes } from './plugins.js';
 
@@ -15,4 +16,5 @@ export async function adminRoutes(app: HostApp, { kernel }: AdminRoutesOptions):
   registerPluginAdminRoutes(app, kernel);
   registerJobAdminRoutes(app, kernel);
   registerOutboxAdminRoutes(app, kernel);
+  registerMailTemplateAdminRoutes(app, kernel);
 }

@@ -16,7 +16,7 @@ import {
   VerificationInvalid,
 } from '../errors.js';
 import { emitQuietly, recordAudit, type AuthDeps, type RequestInfo } from './context.js';
-import { alreadyRegisteredMail, resetMail, verificationMail } from './mails.js';
+import { alreadyRegisteredMail, panelUrl, resetMail, tokenLink, verificationMail } from './mails.js';
 import { checkPassword } from './password-policy.js';
 import { clearPasswordResetRequirement } from './password-reset-requirement.js';
 import { loginSource, passwordRules } from './password-throttle.js';
@@ -48,7 +48,11 @@ async function spendMailBudget(deps: AuthDeps, purpose: string, email: string, i
 
 async function sendVerification(deps: AuthDeps, user: { id: string; email: string }): Promise<void> {
   const token = await deps.oneTime.issue(user.id, 'verify_email', FIXED_TTL.verifyEmailMs);
-  await deps.mailer.send(verificationMail(deps.config.publicUrl, user.email, token));
+  await deps.mailer.sendTemplate(verificationMail, {
+    to: user.email,
+    recipientId: user.id,
+    variables: { url: tokenLink(deps.config.publicUrl, '/verify-email', token) },
+  });
 }
 
 /**
@@ -70,7 +74,14 @@ export async function register(
   if (existing) {
     // A password check costs what hashing a new one would: the timing tells nothing either.
     await deps.users.verifyPassword(existing.email, input.password);
-    await deps.mailer.send(alreadyRegisteredMail(deps.config.publicUrl, existing.email));
+    await deps.mailer.sendTemplate(alreadyRegisteredMail, {
+      to: existing.email,
+      recipientId: existing.id,
+      variables: {
+        loginUrl: panelUrl(deps.config.publicUrl, '/login'),
+        resetUrl: panelUrl(deps.config.publicUrl, '/forgot-password'),
+      },
+    });
     await recordAudit(deps, info, 'auth.registration.duplicate', { target: { type: 'user', id: existing.id } });
     return;
   }
@@ -114,7 +125,11 @@ export async function forgotPassword(deps: AuthDeps, email: string, info: Reques
   const user = await deps.users.getByEmail(email);
   if (!user || user.status !== 'active') return;
   const token = await deps.oneTime.issue(user.id, 'reset_password', FIXED_TTL.resetPasswordMs);
-  await deps.mailer.send(resetMail(deps.config.publicUrl, user.email, token));
+  await deps.mailer.sendTemplate(resetMail, {
+    to: user.email,
+    recipientId: user.id,
+    variables: { url: tokenLink(deps.config.publicUrl, '/reset-password', token) },
+  });
   await recordAudit(deps, info, 'auth.password.reset-requested', { actorId: user.id, target: { type: 'user', id: user.id } });
 }
 

@@ -17,7 +17,7 @@ import {
 import { administeredUser } from './accounts.js';
 import { emitQuietly, recordAudit, type AuthDeps, type RequestInfo } from './context.js';
 import { startSession, type SignedIn } from './login.js';
-import { forcedResetMail } from './mails.js';
+import { forcedResetMail, tokenLink } from './mails.js';
 
 const RANK: Record<Role, number> = { super_admin: 0, reseller: 1, customer: 2, technical_user: 3 };
 
@@ -87,9 +87,18 @@ export async function forcePasswordReset(
     const sessionsRevoked = await deps.sessions.revokeAll(user.id, { trx });
     const apiTokensRevoked = await deps.apiTokens.revokeAll(user.id, trx);
     const token = await deps.oneTime.issue(user.id, 'reset_password', FIXED_TTL.forcedResetMs, { trx });
-    await deps.mailer.send(forcedResetMail(deps.config.publicUrl, user.email, token, FIXED_TTL.forcedResetMs / 3600_000), {
-      trx,
-    });
+    await deps.mailer.sendTemplate(
+      forcedResetMail,
+      {
+        to: user.email,
+        recipientId: user.id,
+        variables: {
+          url: tokenLink(deps.config.publicUrl, '/reset-password', token),
+          hours: FIXED_TTL.forcedResetMs / 3600_000,
+        },
+      },
+      { trx },
+    );
     return { sessionsRevoked, apiTokensRevoked };
   });
   await recordAudit(deps, info, 'auth.password.reset-forced', {

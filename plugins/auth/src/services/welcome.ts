@@ -5,26 +5,12 @@
  * holding a set-password link: a `reset_password` one-time token, so the reset page sets it,
  * and following it proves the address (the reset marks the e-mail verified).
  */
-import type { MailMessage } from '@hostplane/sdk';
 import { FIXED_TTL } from '../config.js';
 import { recordAudit, type AuthDeps } from './context.js';
+import { panelUrl, tokenLink, welcomeMail } from './mails.js';
 
 /** Hours the link works: as long as an administrator's forced reset (read later than a self-service one). */
 const WELCOME_HOURS = FIXED_TTL.forcedResetMs / 3600_000;
-
-export function welcomeMail(publicUrl: string, issuer: string, to: string, token: string): MailMessage {
-  const base = publicUrl.replace(/\/+$/, '');
-  const url = `${base}/reset-password?token=${encodeURIComponent(token)}`;
-  return {
-    to,
-    subject: `Your ${issuer} account is ready: choose a password`,
-    text:
-      `Hello,\n\nan account at ${issuer} was created for ${to}. Choose your password to sign in:\n\n${url}\n\n` +
-      `The link works once, for ${WELCOME_HOURS} hours. After that, ask for a new one with ` +
-      `"Forgot password" at ${base}/forgot-password.\nIf you expected no account, you can ignore this mail.\n`,
-    tag: 'auth.welcome',
-  };
-}
 
 /**
  * Mail the set-password link when the new account has no password (and is live). Accounts made
@@ -34,7 +20,16 @@ export async function welcomeIfPasswordless(deps: AuthDeps, userId: string): Pro
   const user = await deps.users.get(userId);
   if (!user || user.hasPassword || user.status !== 'active') return false;
   const token = await deps.oneTime.issue(user.id, 'reset_password', FIXED_TTL.forcedResetMs);
-  await deps.mailer.send(welcomeMail(deps.config.publicUrl, deps.config.issuer, user.email, token));
+  await deps.mailer.sendTemplate(welcomeMail, {
+    to: user.email,
+    recipientId: user.id,
+    variables: {
+      email: user.email,
+      url: tokenLink(deps.config.publicUrl, '/reset-password', token),
+      forgotUrl: panelUrl(deps.config.publicUrl, '/forgot-password'),
+      hours: WELCOME_HOURS,
+    },
+  });
   await recordAudit(deps, null, 'auth.welcome.sent', { target: { type: 'user', id: user.id } });
   return true;
 }

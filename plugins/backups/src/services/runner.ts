@@ -14,9 +14,12 @@ import type {
   JobsService,
   LimitsService,
   Logger,
+  MailerService,
   SiteTree,
+  UsersService,
   WebServerDriver,
 } from '@hostplane/sdk';
+import type { Knex } from 'knex';
 import { BackupsErrors } from '../errors.js';
 import { progressMessage, progressOf, type BackupProgress } from '../restic/progress.js';
 import type { Restic } from '../restic/restic.js';
@@ -26,6 +29,7 @@ import type { Repositories } from './repository.js';
 import { chownTree, includePattern, ownerMap, putInPlace } from './site-paths.js';
 import type { Slots } from './slots.js';
 import type { StorageMeter } from './storage.js';
+import { backupFailedMail } from './mails.js';
 
 export const BACKUP_JOB = 'run-backup';
 export const RESTORE_JOB = 'run-restore';
@@ -52,6 +56,8 @@ export interface RunnerDeps {
   drivers: () => WebServerDriver[];
   parts: DatabaseParts;
   storage: StorageMeter;
+  mailer: MailerService;
+  users: UsersService;
 }
 
 /** Tags of a backup's snapshot: what it is of, whose, and which row it belongs to. */
@@ -268,11 +274,29 @@ export class Runner {
           : { status: 'queued', error, pid: null },
         trx,
       );
-      if (last) await this.deps.limits.assert(row.subscription_id, 'backups', -1, { trx });
+      if (last) {
+        await this.deps.limits.assert(row.subscription_id, 'backups', -1, { trx });
+        // With the status change: one mail per backup, and none when a parallel run got there first.
+        await this.mailOwner(row, error, trx);
+      }
     });
     if (last) {
       await this.deps.events.emit('backup.failed', { backupId: row.id, websiteId: row.website_id, ownerId: row.owner_id, error });
     }
+  }
+
+  private async mailOwner(row: BackupRow, error: string, trx: Knex.Transaction): Promise<void> {
+    const owner = await this.deps.users.get(row.owner_id);
+    if (!owner) return;
+    await this.deps.mailer.sendTemplate(
+      backupFailedMail,
+      {
+        to: owner.email,
+        recipientId: owner.id,
+        variables: { site: row.site_name, trigger: row.trigger, error: error.slice(0, 500) },
+      },
+      { trx },
+    );
   }
 
   async restore(restoreId: string, job: JobContext): Promise<void> {

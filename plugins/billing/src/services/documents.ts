@@ -9,6 +9,7 @@ import { BillingErrors } from '../errors.js';
 import type { InvoicePdfInput } from '../tasks/render-invoice-pdf.js';
 import { type InvoiceService } from './invoices.js';
 import { customerProfile, type Invoicing } from './invoicing.js';
+import { invoiceIssuedMail } from './mails.js';
 import { currencyExponent, formatMoney } from './money.js';
 import { addDays } from './periods.js';
 import { n, type BillingStore, type InvoiceRow } from './store.js';
@@ -57,12 +58,11 @@ export class Documents {
 
   /** The job: the invoice mail with its PDF, queued once. */
   async deliver(invoiceId: string): Promise<'sent' | 'already'> {
-    const { store, invoices, mailer, invoicing } = this.deps;
+    const { store, invoices, mailer } = this.deps;
     const row = await invoices.get({ userId: '', role: 'super_admin' }, invoiceId);
     if (row.mailed_at) return 'already';
     const pdf = await this.pdfOf(row);
     const customer = row.customer_snapshot as { name?: string; email?: string };
-    const settings = await invoicing.issuerSettings(row.issuer);
     return store.db.transaction(async (trx) => {
       const claimed = await store
         .invoices(trx)
@@ -71,16 +71,18 @@ export class Documents {
         .update({ mailed_at: trx.fn.now() })
         .returning('id');
       if (claimed.length === 0) return 'already';
-      await mailer.send(
+      // The issuer's name, reply-to address and logo come through the mail-branding source (mail-branding.ts).
+      await mailer.sendTemplate(
+        invoiceIssuedMail,
         {
           to: String(customer.email),
-          subject: `Invoice ${row.number} from ${settings.name}`,
-          text:
-            `Hello ${customer.name ?? ''},\n\ninvoice ${row.number} is attached: ` +
-            `${formatMoney(n(row.total), row.currency)}, due ${row.due_date}.\n\n${settings.name}\n`,
-          tag: 'billing.invoice-issued',
-          fromName: settings.name,
-          ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+          issuer: row.issuer,
+          variables: {
+            customerName: customer.name ?? '',
+            number: row.number!,
+            total: formatMoney(n(row.total), row.currency),
+            dueDate: String(row.due_date),
+          },
           attachments: [{ filename: `${row.number}.pdf`, contentType: 'application/pdf', content: new Uint8Array(pdf) }],
         },
         { trx },

@@ -20,6 +20,7 @@ import type { AccountsBillingService } from '@hostplane/plugin-accounts';
 import type { Knex } from 'knex';
 import type { InvoiceService } from './invoices.js';
 import type { Invoicing } from './invoicing.js';
+import { invoiceOverdueMail, invoiceReminderMail } from './mails.js';
 import { formatMoney } from './money.js';
 import { gatewayConfigAccount, type AccountFor } from './payment-accounts.js';
 import { n, type BillingStore, type InvoiceRow } from './store.js';
@@ -147,22 +148,22 @@ export class Dunning {
   }
 
   private async remind(invoice: InvoiceRow, step: string, trx: Knex.Transaction): Promise<void> {
-    const { mailer, invoicing } = this.deps;
-    const settings = await invoicing.issuerSettings(invoice.issuer);
+    const { mailer } = this.deps;
     const customer = invoice.customer_snapshot as { name?: string; email?: string };
     if (!customer.email) return;
     const day = Number(step.split(':')[1]);
-    const due = formatMoney(n(invoice.total) - n(invoice.amount_paid), invoice.currency);
-    const when =
-      day < 0 ? `is due on ${invoice.due_date}` : day === 0 ? 'is due today' : `was due on ${invoice.due_date} (${day} days ago)`;
-    await mailer.send(
+    await mailer.sendTemplate(
+      day <= 0 ? invoiceReminderMail : invoiceOverdueMail,
       {
-        to: customer.email!,
-        subject: day <= 0 ? `Reminder: invoice ${invoice.number} ${when}` : `Overdue: invoice ${invoice.number}`,
-        text: `Hello ${customer.name ?? ''},\n\ninvoice ${invoice.number} of ${settings.name} ${when}: ${due} left to pay.\n\n${settings.name}\n`,
-        tag: day <= 0 ? 'billing.invoice-reminder' : 'billing.invoice-overdue',
-        fromName: settings.name,
-        ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+        to: customer.email,
+        issuer: invoice.issuer,
+        variables: {
+          customerName: customer.name ?? '',
+          number: invoice.number ?? '',
+          dueDate: String(invoice.due_date),
+          day,
+          left: formatMoney(n(invoice.total) - n(invoice.amount_paid), invoice.currency),
+        },
       },
       { trx },
     );

@@ -10,7 +10,7 @@ import type { WebsitesThrottleService } from '@hostplane/plugin-websites';
 import type { MeteringConfig } from '../config.js';
 import { MeteringErrors } from '../errors.js';
 import type { MeteringStore } from '../store.js';
-import { quotaMail } from './mail.js';
+import { quotaExceededMail, quotaWarningMail } from './mail.js';
 
 export const MB = 1024 * 1024;
 export const GB = 1024 * MB;
@@ -130,7 +130,11 @@ export class Quotas {
     }
     const customer = await users.get(subscription.customer_id);
     if (customer) {
-      await mailer.send(quotaMail({ to: customer.email, resource, level, used, limit, period, action }));
+      await mailer.sendTemplate(level === 'warning' ? quotaWarningMail : quotaExceededMail, {
+        to: customer.email,
+        recipientId: customer.id,
+        variables: { resource, used, limit, period, action },
+      });
     }
     const rounded = Math.round(used * 100) / 100;
     logger.info({ subscriptionId, resource, level, used: rounded, limit, action }, 'usage threshold crossed');

@@ -4,10 +4,12 @@
  * the site's names; warn once per certificate when it nears expiry; nudge the web server for
  * changes it has not taken. Times come from the platform clock, so tests move them.
  */
-import type { ClockService, EventsService, Logger } from '@hostplane/sdk';
+import type { ClockService, EventsService, Logger, MailerService, UsersService } from '@hostplane/sdk';
+import type { Knex } from 'knex';
 import type { TlsAcmeConfig } from '../config.js';
 import type { CertificateRow, CertificateStore } from '../store.js';
 import type { CertificatesService } from './certificates-service.js';
+import { certificateExpiringMail } from './mails.js';
 
 const DAY = 86_400_000;
 
@@ -18,6 +20,8 @@ export interface SweepDeps {
   clock: ClockService;
   config: () => TlsAcmeConfig;
   logger: Logger;
+  mailer: MailerService;
+  users: UsersService;
 }
 
 export interface SweepResult {
@@ -111,9 +115,32 @@ export class Renewal {
           },
           { trx },
         );
+        // In the same transaction as `warned_for`: one mail per certificate, even across runs.
+        await this.mailOwner(row, notAfter, now, trx);
       }
       return rows.length;
     });
+  }
+
+  private async mailOwner(row: CertificateRow, notAfter: Date, now: Date, trx: Knex.Transaction): Promise<void> {
+    const { store, users, mailer } = this.deps;
+    const site = await store.site(row.website_id, trx);
+    const owner = site ? await users.get(site.owner_id) : undefined;
+    if (!site || !owner) return;
+    await mailer.sendTemplate(
+      certificateExpiringMail,
+      {
+        to: owner.email,
+        recipientId: owner.id,
+        variables: {
+          site: site.domains[0] ?? site.name,
+          domains: row.domains,
+          expiresOn: notAfter.toISOString().slice(0, 10),
+          daysLeft: Math.floor((notAfter.getTime() - now.getTime()) / DAY),
+        },
+      },
+      { trx },
+    );
   }
 
   /** Changes the web server has not taken (an event lost to a crash): the websites plugin reconciles. */
