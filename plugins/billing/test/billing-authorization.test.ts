@@ -143,15 +143,15 @@ t.test('credit: granted by the seller, taken back never below zero, in parallel 
   t.equal((await caller(host, resellerA).get(`/v1/billing/credits/${admin.id}`)).status, 404);
 });
 
-t.test('panel pages: customers see invoices, sellers also coupons (with their form)', async (t) => {
+t.test('panel pages: customers see invoices, sellers also coupons (with their form) and revenue', async (t) => {
   const pagesOf = async (user: Parameters<typeof caller>[1]) =>
     ((await caller(host, user).get('/v1/panel/pages')).body.items as Array<{ pluginId: string; id: string; sections: unknown[] }>)
       .filter((p) => p.pluginId === 'billing')
       .map((p) => p.id)
       .sort();
   t.same(await pagesOf(customerA), ['billing-profile', 'invoice', 'invoices']);
-  t.same(await pagesOf(resellerA), ['billing-profile', 'coupons', 'invoice', 'invoices']);
-  t.same(await pagesOf(admin), ['billing-profile', 'coupons', 'invoice', 'invoices']);
+  t.same(await pagesOf(resellerA), ['billing-profile', 'coupons', 'invoice', 'invoices', 'revenue']);
+  t.same(await pagesOf(admin), ['billing-profile', 'coupons', 'invoice', 'invoices', 'revenue']);
   // What the invoices table reads is the customer's own list.
   t.equal((await caller(host, customerA).get('/v1/invoices?limit=100')).status, 200);
 });
