@@ -104,6 +104,11 @@ t.test("this change's migrations go down and up again, keeping an earlier suspen
     ).map((r: { column_name: string }) => r.column_name);
   const prefixIndex = async () =>
     (await sql('pg_indexes').where({ schemaname: 'plugin_websites', indexname: 'websites_name_prefix_idx' })).length;
+  const throttles = async () =>
+    (await sql('information_schema.tables').where({ table_schema: 'plugin_websites', table_name: 'subscription_throttles' }))
+      .length;
+  t.same(await migrate('down'), ['20261206000000_subscription_throttles']);
+  t.equal(await throttles(), 0);
   t.same(await migrate('down'), ['20261205000001_name_prefix_index']);
   t.equal(await prefixIndex(), 0);
   t.same(await migrate('down'), ['20261205000000_suspension_levels']);
@@ -112,6 +117,8 @@ t.test("this change's migrations go down and up again, keeping an earlier suspen
   t.same(await columns(), ['suspended_by', 'suspended_by_level']);
   t.same(await migrate('up'), ['20261205000001_name_prefix_index']);
   t.equal(await prefixIndex(), 1);
+  t.same(await migrate('up'), ['20261206000000_subscription_throttles']);
+  t.equal(await throttles(), 1);
   const row = await sql('plugin_websites.websites').where({ id: site.id }).first('suspended_by_level');
   t.equal(row.suspended_by_level, 'reseller', 'the level comes back from the audit log');
 });
