@@ -177,32 +177,29 @@ export function childServices(deps: ChildServiceDeps): Map<string, () => unknown
     [
       'core.mailer',
       () => {
+        // Queued now, or after the plugin's transaction commits: the id is not known before the
+        // commit, and the mail is queued only if it happens.
+        const queue = async (method: string, arg: unknown, options?: unknown): Promise<{ id: string }> => {
+          const { trx } = splitTrx(options);
+          const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method, args: [arg] });
+          if (!trx) return call();
+          afterCommit(trx, call, logError('mail'));
+          return { id: '' };
+        };
         const mailer: MailerService = {
-          send: async (message: unknown, options?: unknown) => {
-            const { trx } = splitTrx(options);
-            const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method: 'send', args: [message] });
-            if (!trx) return call();
-            // The id is not known before the commit; the mail is queued only if it happens.
-            afterCommit(trx, call, logError('mail'));
-            return { id: '' };
-          },
+          send: (message: unknown, options?: unknown) => queue('send', message, options),
           brand: (from) => peer.call<MailBrand>('service', { ref: 'core.mailer', method: 'brand', args: [from] }),
           // A template's functions do not cross the channel: its content is rendered here, and
           // the kernel brands, lays out (escaping) and queues it. The variables are not checked
           // against the schema here (that needs TypeBox's Value, which this process cannot load).
           sendTemplate: async (template, input, options) => {
-            const { trx } = splitTrx(options);
             const { variables, ...rest } = input;
             const from = {
               ...(rest.issuer !== undefined ? { issuer: rest.issuer } : {}),
               ...(rest.recipientId !== undefined ? { recipientId: rest.recipientId } : {}),
             };
             const content = template.render(variables, await mailer.brand(from));
-            const mail = { tag: template.id, content, input: rest };
-            const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method: 'sendRendered', args: [mail] });
-            if (!trx) return call();
-            afterCommit(trx, call, logError('mail'));
-            return { id: '' };
+            return queue('sendRendered', { tag: template.id, content, input: rest }, options);
           },
         } as MailerService;
         return mailer;
