@@ -31,19 +31,29 @@ const FIRST_PARTY = [
   'cron-jobs',
 ];
 
+const NO_BINARY = '/nonexistent/hostplane-erd';
+
 export async function liveSchemaDoc(): Promise<string> {
   const db = await createTestDatabase('hostplane_erd');
   const dataDir = await mkdtemp(join(tmpdir(), 'hp-erd-'));
+  // Plugins place their servers' folders under the process's HOSTPLANE_DATA_DIR, as they do under
+  // `hostplane start`; without it they would use ./.hostplane of the checkout.
+  const dataDirBefore = process.env.HOSTPLANE_DATA_DIR;
+  process.env.HOSTPLANE_DATA_DIR = dataDir;
   try {
     const env = { ...process.env, DATABASE_URL: db.url, HOSTPLANE_DATA_DIR: dataDir };
     let errors = '';
     const io = { out: () => undefined, err: (text: string) => void (errors += `${text}\n`) };
-    // A web server binary that cannot exist: the plugin starts degraded (its migrations ran)
-    // and runs no NGINX, whatever this machine has installed.
+    // Servers that cannot start: each plugin starts degraded (its migrations ran) and runs no
+    // daemon, whatever this machine has installed. Only the schema is wanted here.
     const steps = [
       ['migrate', 'up'],
       ...FIRST_PARTY.map((id) => ['plugins', 'enable', id]),
-      ['plugins', 'config', 'set', 'webserver-nginx', 'nginxBinary=/nonexistent/hostplane-erd/nginx'],
+      ['plugins', 'config', 'set', 'webserver-nginx', `nginxBinary=${NO_BINARY}/nginx`],
+      ['plugins', 'config', 'set', 'databases-mariadb', 'mode=external', 'port=1'],
+      ['plugins', 'config', 'set', 'databases-postgresql', 'mode=external', 'port=1'],
+      ['plugins', 'config', 'set', 'dns-powerdns', `pdnsBinary=${NO_BINARY}/pdns_server`],
+      ['plugins', 'config', 'set', 'sftp', `sshdBinary=${NO_BINARY}/sshd`],
     ];
     for (const argv of steps) {
       const code = await runCli(argv, io, env);
@@ -65,6 +75,8 @@ export async function liveSchemaDoc(): Promise<string> {
       await client.end();
     }
   } finally {
+    if (dataDirBefore === undefined) delete process.env.HOSTPLANE_DATA_DIR;
+    else process.env.HOSTPLANE_DATA_DIR = dataDirBefore;
     await rm(dataDir, { recursive: true, force: true });
     await db.drop();
   }

@@ -10,7 +10,7 @@ import t from 'tap';
 import { createTestDatabase } from '@hostplane/core';
 import { loadConfig } from '../src/config.js';
 import { chooseLogFormat, prettyLine } from '../src/log-format.js';
-import { REPO, dropInHello } from './support/cli.js';
+import { REPO, dropInHello, testDataDir } from './support/cli.js';
 
 t.test('auto: human lines on a terminal, JSON otherwise; the setting overrides', async (t) => {
   t.equal(chooseLogFormat('auto', { isTTY: true }), 'pretty');
@@ -85,7 +85,12 @@ t.test(
     await cp(join(pluginsDir, 'hello'), copy, { recursive: true });
     const manifest = JSON.parse(await readFile(join(copy, 'package.json'), 'utf8')) as { version: string };
     await writeFile(join(copy, 'package.json'), JSON.stringify({ ...manifest, version: '9.9.9' }));
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, HOSTPLANE_PLUGINS_DIR: pluginsDir };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      HOSTPLANE_PLUGINS_DIR: pluginsDir,
+      HOSTPLANE_DATA_DIR: testDataDir(),
+    };
     delete env.NODE_OPTIONS;
     delete env.HOSTPLANE_LOG_LEVEL;
 

@@ -1,7 +1,7 @@
 /** Run the CLI in-process with captured output, and prepare a drop-in copy of examples/plugin-hello. */
 import { execFileSync } from 'node:child_process';
 import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +16,27 @@ export interface CliRun {
   err: string;
 }
 
-/** Run `hostplane <argv>` in this process with `env`. */
+let ownDataDir: string | undefined;
+
+/**
+ * A data dir for the CLI runs of this test process that name none: the default, ./.hostplane,
+ * is the checkout's own folder (a secret key, plugins' servers) and outlives the test.
+ */
+export function testDataDir(): string {
+  if (!ownDataDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'hostplane-cli-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    ownDataDir = dir;
+  }
+  return ownDataDir;
+}
+
+/** Run `hostplane <argv>` in this process with `env` (and {@link testDataDir} if it names no data dir). */
 export async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   let out = '';
   let err = '';
-  const code = await runCli(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) }, env);
+  const withDir = env.HOSTPLANE_DATA_DIR ? env : { ...env, HOSTPLANE_DATA_DIR: testDataDir() };
+  const code = await runCli(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) }, withDir);
   return { code, out, err };
 }
 

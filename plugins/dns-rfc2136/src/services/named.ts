@@ -83,6 +83,15 @@ export class ManagedNamed {
     child.unref();
     const ok = await waitFor(async () => exited !== null || (await this.rndc(['status'])).code === 0, 15_000);
     if (!ok || exited !== null) {
+      // A named that is still starting has written no pidfile yet, so stop() could not find it:
+      // end it here, or a slow start (a loaded machine) leaves a server nobody owns.
+      if (exited === null && child.pid !== undefined) {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
       const log = await fs.readFile(this.logFile, 'utf8').catch(() => '');
       throw new Error(`named did not start${exited ? ` (${exited})` : ''}: ${log.trim().split('\n').slice(-3).join(' | ')}`);
     }
