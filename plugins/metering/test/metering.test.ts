@@ -188,6 +188,13 @@ if (missing) {
         .some((e) => e.payload.subscriptionId === subA && e.payload.resource === 'bandwidth_gb'),
       'a subscription within its bandwidth is left alone',
     );
+    // One mail says it: the suspension's own (its reason names the bandwidth), not a quota mail as well.
+    const mails = await sql('hostplane.outbox').where({ to_address: trees.customerB.email }).select('tag', 'subject');
+    t.same(
+      mails.map((m: { tag: string }) => m.tag),
+      ['accounts.subscription-suspended'],
+      'the customer gets one mail about it',
+    );
   });
 
   t.test('per-site metrics: the busiest by name, the rest as _other', async (t) => {

@@ -128,7 +128,9 @@ export class Quotas {
         action = 'throttled';
       }
     }
-    const customer = await users.get(subscription.customer_id);
+    // A suspension mails the customer itself, with this reason: a quota mail as well would be a
+    // second mail about the same thing.
+    const customer = action === 'suspended' ? null : await users.get(subscription.customer_id);
     if (customer) {
       await mailer.sendTemplate(level === 'warning' ? quotaWarningMail : quotaExceededMail, {
         to: customer.email,
