@@ -29,6 +29,7 @@ const FIRST_PARTY = [
   'metering',
   'sftp',
   'cron-jobs',
+  'uptime',
 ];
 
 const NO_BINARY = '/nonexistent/hostplane-erd';

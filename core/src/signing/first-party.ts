@@ -22,6 +22,7 @@ export const FIRST_PARTY_IDS: ReadonlySet<string> = new Set([
   'sftp',
   'cron-jobs',
   'metering',
+  'uptime',
 ]);
 
 /** Id prefixes reserved to first-party plugins (`databases-mariadb`, `dns-powerdns` …). */
