@@ -81,6 +81,23 @@ if (!built && process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') {
     t.equal(res.status, 413);
   });
 
+  t.test('the file manager’s upload form takes a file larger than other forms, up to its own limit', async (t) => {
+    const upload = (bytes: number) => {
+      const body = new FormData();
+      body.set('intent', 'upload');
+      body.set('file', new Blob([new Uint8Array(bytes)]), 'big.bin');
+      return fetch(`${host.url}/websites/00000000-0000-4000-8000-000000000000/files`, {
+        method: 'POST',
+        body,
+        headers: { origin: host.url },
+        redirect: 'manual',
+      });
+    };
+    const two = await upload(2 * 1024 * 1024);
+    t.not(two.status, 413, `2 MiB reaches the page (${two.status}: anonymous, so it is sent to sign in)`);
+    t.equal((await upload(50 * 1024 * 1024)).status, 413, 'past the files API’s own limit: refused while read');
+  });
+
   t.test('a wrong password shows the error on the login page, without JavaScript', async (t) => {
     const res = await postForm('/login', { email: host.logins.alice.email, password: 'not the password' });
     t.equal(res.status, 200);

@@ -20,6 +20,12 @@ import type { FastifyReply, FastifyRequest, InjectOptions, LightMyRequestRespons
 import type { Logger } from 'pino';
 import type { HostApp } from './types.js';
 
+/**
+ * Largest file-manager upload form: the files API takes a file of up to 48 MiB (64 MiB of
+ * base64 in JSON), plus room for the form's other fields and multipart framing.
+ */
+export const PANEL_UPLOAD_BODY_LIMIT = 49 * 1024 * 1024;
+
 /** What loaders and actions receive as `context` (panel/app/lib/context.ts is the other side). */
 export interface PanelLoadContext {
   api(call: { method: string; url: string; headers?: Record<string, string>; payload?: unknown }): Promise<{
@@ -189,17 +195,27 @@ export async function panelRoutes(app: HostApp, { panel, inject }: PanelRoutesOp
     // bodyLimit while reading it (413 beyond).
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (belongsToApi(request.url)) return reply.callNotFound();
+      // The panel's pages call the rate-limited API; the page itself is not counted again.
+      const response = await panel.handle(toFetchRequest(request, reply), contextOf(request, reply));
+      return sendFetchResponse(reply, response);
+    };
     // Not `all`: @fastify/cors owns `OPTIONS *` (preflight) whenever CORS origins are configured.
     scope.route({
       method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       url: '/*',
       config: { public: true, rateLimit: false },
-      handler: async (request, reply) => {
-        if (belongsToApi(request.url)) return reply.callNotFound();
-        // The panel's pages call the rate-limited API; the page itself is not counted again.
-        const response = await panel.handle(toFetchRequest(request, reply), contextOf(request, reply));
-        return sendFetchResponse(reply, response);
-      },
+      handler,
+    });
+    // The file manager's upload form: a file as large as the files API takes, not the host's
+    // bodyLimit meant for forms (the API still checks the package's upload limit).
+    scope.route({
+      method: 'POST',
+      url: '/websites/:id/files',
+      bodyLimit: PANEL_UPLOAD_BODY_LIMIT,
+      config: { public: true, rateLimit: false },
+      handler,
     });
   });
 }

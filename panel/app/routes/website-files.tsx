@@ -196,7 +196,7 @@ export default function WebsiteFiles() {
                     label="File"
                     type="file"
                     required
-                    hint="Within your package’s upload limit and the panel’s request size; larger files over SFTP"
+                    hint="Within your package’s upload limit, at most 48 MB here; larger files over SFTP"
                     error={fieldError(errorOf('upload'), 'file')}
                   />
                   <FormError result={errorOf('upload')} />
