@@ -26,6 +26,7 @@ const names =
         'billing-webhooks',
         'log-aggregation',
         'metering-disk',
+        'file-listing',
       ];
 const results: unknown[] = [];
 for (const name of names) {
