@@ -27,6 +27,7 @@ const names =
         'log-aggregation',
         'metering-disk',
         'file-listing',
+        'databases-burst',
       ];
 const results: unknown[] = [];
 for (const name of names) {
