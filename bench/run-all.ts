@@ -28,6 +28,7 @@ const names =
         'metering-disk',
         'file-listing',
         'databases-burst',
+        'sftp-upload',
       ];
 const results: unknown[] = [];
 for (const name of names) {
