@@ -29,6 +29,7 @@ const names =
         'file-listing',
         'databases-burst',
         'sftp-upload',
+        'backups',
       ];
 const results: unknown[] = [];
 for (const name of names) {
