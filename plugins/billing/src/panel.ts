@@ -8,6 +8,8 @@ import type { PanelPageDefinition } from '@hostplane/sdk';
 import { NewCouponBody } from './routes/coupons.js';
 import { MarkPaidBody } from './routes/invoices.js';
 import { ProfileBody } from './routes/profiles.js';
+import { TAX_RATE_PAGES } from './panel-tax-rates.js';
+import { PAYMENT_METHOD_PAGES } from './panel-payment-methods.js';
 
 const money = (field: string, label: string) => ({ field, label, format: 'money' as const, currencyField: 'currency' });
 
@@ -241,4 +243,6 @@ export const PAGES: PanelPageDefinition[] = [
       },
     ],
   },
+  ...TAX_RATE_PAGES,
+  ...PAYMENT_METHOD_PAGES,
 ];

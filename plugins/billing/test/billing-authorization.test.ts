@@ -149,9 +149,27 @@ t.test('panel pages: customers see invoices, sellers also coupons (with their fo
       .filter((p) => p.pluginId === 'billing')
       .map((p) => p.id)
       .sort();
-  t.same(await pagesOf(customerA), ['billing-profile', 'invoice', 'invoices']);
-  t.same(await pagesOf(resellerA), ['billing-profile', 'coupons', 'invoice', 'invoices', 'revenue']);
-  t.same(await pagesOf(admin), ['billing-profile', 'coupons', 'invoice', 'invoices', 'revenue']);
+  t.same(await pagesOf(customerA), ['billing-profile', 'invoice', 'invoices', 'payment-methods']);
+  t.same(await pagesOf(resellerA), [
+    'billing-profile',
+    'coupons',
+    'invoice',
+    'invoices',
+    'payment-methods',
+    'revenue',
+    'tax-rate',
+    'tax-rates',
+  ]);
+  t.same(await pagesOf(admin), [
+    'billing-profile',
+    'coupons',
+    'invoice',
+    'invoices',
+    'payment-methods',
+    'revenue',
+    'tax-rate',
+    'tax-rates',
+  ]);
   // What the invoices table reads is the customer's own list.
   t.equal((await caller(host, customerA).get('/v1/invoices?limit=100')).status, 200);
 });

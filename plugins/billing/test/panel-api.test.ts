@@ -209,8 +209,17 @@ t.test('panel pages: customers see invoices and their billing details, sellers a
       .filter((p) => p.pluginId === 'billing')
       .map((p) => p.id)
       .sort();
-  t.same(await pagesOf(customerA), ['billing-profile', 'invoice', 'invoices']);
-  t.same(await pagesOf(resellerA), ['billing-profile', 'coupons', 'invoice', 'invoices', 'revenue']);
+  t.same(await pagesOf(customerA), ['billing-profile', 'invoice', 'invoices', 'payment-methods']);
+  t.same(await pagesOf(resellerA), [
+    'billing-profile',
+    'coupons',
+    'invoice',
+    'invoices',
+    'payment-methods',
+    'revenue',
+    'tax-rate',
+    'tax-rates',
+  ]);
   t.same(await pagesOf(techA), ['invoice', 'invoices']);
   const invoicePage = ((await caller(host, customerA).get('/v1/panel/pages')).body.items as Array<Record<string, unknown>>).find(
     (p) => p.pluginId === 'billing' && p.id === 'invoice',
