@@ -35,6 +35,8 @@ import { TaxRates } from './services/tax-rates.js';
 import { taxRateRoutes } from './routes/tax-rates.js';
 import { PaymentMethods } from './services/payment-methods.js';
 import { paymentMethodRoutes } from './routes/payment-methods.js';
+import { NextInvoices } from './services/next-invoice.js';
+import { nextInvoiceRoutes, upcomingInvoiceRoutes } from './routes/next-invoice.js';
 
 export { invoiceTotals, divRound, formatMoney } from './services/money.js';
 export { resolveTax, isValidVatIdFormat } from './services/tax.js';
@@ -198,6 +200,9 @@ export default definePlugin({
       returnUrl: () => ctx.config.paymentMethodsReturnUrl,
     });
     ctx.routes(paymentMethodRoutes({ methods }), { prefix: '/billing/payment-methods' });
+    const nextInvoices = new NextInvoices({ store, tenancy, invoicing, coupons, credits, today: () => dateOf(clock.now()) });
+    ctx.routes(nextInvoiceRoutes({ nextInvoices }), { prefix: '/billing/subscriptions' });
+    ctx.routes(upcomingInvoiceRoutes({ nextInvoices }), { prefix: '/billing' });
     ctx.routes(subscriptionCouponRoutes({ coupons, invoicing, tenancy, store, clock }), { prefix: '/billing/subscriptions' });
     ctx.task(RENDER_TASK, new URL('./tasks/render-invoice-pdf.js', import.meta.url));
     ctx.job<{ invoiceId: string }>(DELIVER_JOB, async ({ invoiceId }) => {
