@@ -33,6 +33,7 @@ import { billingMails } from './services/mails.js';
 import { billingMailBranding } from './services/mail-branding.js';
 import { TaxRates } from './services/tax-rates.js';
 import { taxRateRoutes } from './routes/tax-rates.js';
+import { taxRateCommands } from './commands/tax-rates.js';
 import { PaymentMethods } from './services/payment-methods.js';
 import { paymentMethodRoutes } from './routes/payment-methods.js';
 import { NextInvoices } from './services/next-invoice.js';
@@ -187,9 +188,9 @@ export default definePlugin({
     ctx.routes(creditRoutes({ credits, invoicing, tenancy, audit }), { prefix: '/billing/credits' });
     ctx.routes(couponRoutes({ coupons, users }), { prefix: '/billing/coupons' });
     const pricesIncludeTax = async (issuer: string) => (await invoicing.issuerSettings(issuer)).pricesIncludeTax;
-    ctx.routes(taxRateRoutes({ taxRates: new TaxRates(store, audit), users, pricesIncludeTax }), {
-      prefix: '/billing/tax-rates',
-    });
+    const taxRates = new TaxRates(store, audit);
+    ctx.routes(taxRateRoutes({ taxRates, users, pricesIncludeTax }), { prefix: '/billing/tax-rates' });
+    for (const command of taxRateCommands({ taxRates, users })) ctx.command(command);
     const methods = new PaymentMethods({
       store,
       users,

@@ -139,8 +139,8 @@ t.test('add, choose the default, get charged with it, remove', async (t) => {
   // No default chosen: the first listed (Stripe: the newest) is the one charged, and shown so.
   const implied = (await as.get('/v1/billing/payment-methods')).body;
   t.match(implied.items, [
-    { gateway: 'stripe', kind: 'card', isDefault: true },
-    { gateway: 'stripe', kind: 'card', isDefault: false },
+    { gateway: 'stripe', kind: 'card', isDefault: true, canMakeDefault: false, canRemove: true },
+    { gateway: 'stripe', kind: 'card', isDefault: false, canMakeDefault: true, canRemove: true },
   ]);
   t.same(implied.items.map((m: { id: string }) => m.id).sort(), [visa, mastercard].sort());
   t.equal(implied.defaultLabel, implied.items[0].label);

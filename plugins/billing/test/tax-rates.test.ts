@@ -247,3 +247,40 @@ t.test('the next invoice charges the rate of the customer’s place; issued ones
   t.equal((await caller(host, techA).get('/v1/billing/tax-rates')).status, 403);
   t.equal((await caller(host, customerA).get('/v1/billing/tax-rates')).status, 403);
 });
+
+t.test('the CLI lists, adds and removes, with the API’s checks', async (t) => {
+  const run = async (args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await host.kernel.runCommand('billing', 'tax-rates', args, {
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+    });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  const added = await run(['add', '--country', 'BE', '--name', 'BTW 21 %', '--rate', '2100', '--json']);
+  t.equal(added.code, 0, added.err);
+  const id = JSON.parse(added.out).id as string;
+  t.match(JSON.parse(added.out), { issuer: 'platform', country: 'BE', rateBp: 2100 });
+  t.match(await run(['list']), { code: 0, out: /BE\s+BTW 21 %\s+21 %/ });
+  t.match(await run(['add', '--country', 'BE', '--region', 'vlg', '--name', 'x', '--rate', '600', '--issuer', resellerA.id]), {
+    code: 0,
+  });
+  t.match(await run(['list', '--issuer', resellerA.id, '--json']), { code: 0, out: /"region": "VLG"/ });
+  t.match(await run(['add', '--country', 'be', '--name', 'x', '--rate', '1']), { code: 2, err: /--country/ });
+  t.match(await run(['add', '--country', 'BE', '--name', 'x', '--rate', '10001']), { code: 2, err: /--rate/ });
+  t.match(await run(['add', '--country', 'BE', '--name', 'x', '--rate', '1', '--issuer', customerA.id]), {
+    code: 2,
+    err: /--issuer/,
+  });
+  t.match(await run(['frobnicate']), { code: 2, err: /unknown subcommand/ });
+  await t.rejects(run(['add', '--country', 'BE', '--name', 'again', '--rate', '1']), { code: 'BILLING_ERR_TAX_RATE_TAKEN' });
+  await t.rejects(run(['add', '--country', 'UK', '--name', 'x', '--rate', '1']), { code: 'BILLING_ERR_TAX_RATE_INVALID' });
+  t.match(await run(['remove', id]), { code: 0, out: /removed/ });
+  await t.rejects(run(['remove', id]), { code: 'BILLING_ERR_TAX_RATE_NOT_FOUND' });
+  const audit = await sql('hostplane.audit_log').where({ target_type: 'tax_rate', target_id: id }).orderBy('id');
+  t.match(audit, [
+    { action: 'billing.tax_rate.created', actor_id: null },
+    { action: 'billing.tax_rate.deleted', actor_id: null },
+  ]);
+});

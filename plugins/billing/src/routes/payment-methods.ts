@@ -21,6 +21,8 @@ const PaymentMethodSchema = Type.Object({
   kind: Type.String({ description: '`card`, `sepa_debit` …' }),
   label: Type.String({ description: 'e.g. `Visa •••• 4242, 12/2030`' }),
   isDefault: Type.Boolean({ description: 'Charged by automatic payments (one per gateway)' }),
+  canMakeDefault: Type.Boolean({ description: 'Its gateway can make it the default (and it is not)' }),
+  canRemove: Type.Boolean({ description: 'Its gateway can remove it' }),
 });
 
 const PaymentMethodList = Type.Object({

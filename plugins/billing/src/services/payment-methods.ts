@@ -18,6 +18,10 @@ export interface PaymentMethodView {
   kind: string;
   label: string;
   isDefault: boolean;
+  /** The gateway can make it the default (and it is not already). */
+  canMakeDefault: boolean;
+  /** The gateway can remove it. */
+  canRemove: boolean;
 }
 
 export interface PaymentMethodList {
@@ -73,15 +77,18 @@ export class PaymentMethods {
       const methods = await gateway.listPaymentMethods({ account, customerId });
       // Without an explicit default the first one is charged (the SDK's rule): show it so.
       const explicit = methods.some((m) => m.isDefault);
-      methods.forEach((m, i) =>
+      methods.forEach((m, i) => {
+        const isDefault = explicit ? !!m.isDefault : i === 0;
         items.push({
           id: m.id,
           gateway: gateway.id,
           kind: m.kind,
           label: m.label,
-          isDefault: explicit ? !!m.isDefault : i === 0,
-        }),
-      );
+          isDefault,
+          canMakeDefault: !isDefault && !!gateway.setDefaultPaymentMethod,
+          canRemove: !!gateway.removePaymentMethod,
+        });
+      });
     }
     return { issuer, items, defaultLabel: items.find((m) => m.isDefault)?.label ?? null, canAdd };
   }
