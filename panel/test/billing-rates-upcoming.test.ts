@@ -1,7 +1,8 @@
 /**
- * Issue 12's tax rates page in Chromium without JavaScript: a reseller adds a rate in the form,
- * is told beside it when the place is taken or the country is not one, changes the rate on its
- * own page (the form shows what is saved) and deletes it after confirming.
+ * Issue 12's tax rates and upcoming invoices pages in Chromium without JavaScript: a reseller
+ * adds a rate in the form, is told beside it when the place is taken or the country is not one,
+ * changes the rate on its own page (the form shows what is saved) and deletes it after
+ * confirming; a customer sees her subscription's next invoice (date, amount, lines).
  */
 import t, { type Test } from 'tap';
 import accounts from '@hostplane/plugin-accounts';
@@ -27,7 +28,7 @@ async function run(): Promise<void> {
     await host?.close();
   });
 
-  async function signedIn(tt: Test, who: 'reseller') {
+  async function signedIn(tt: Test, who: 'reseller' | 'alice') {
     await browser.context.clearCookies();
     const page = await browser.context.newPage();
     tt.teardown(() => page.close());
@@ -77,5 +78,23 @@ async function run(): Promise<void> {
     await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByText('Delete: done.').waitFor();
     tt.equal(await page.getByRole('link', { name: 'AT', exact: true }).count(), 0, 'deleted once confirmed');
+  });
+
+  t.test('alice sees what her subscription will be invoiced next', async (tt) => {
+    const page = await signedIn(tt, 'alice');
+    await page.goto(`${host.url}/p/billing/upcoming-invoices`);
+    const row = page.getByRole('row', { name: /Starter/ });
+    tt.match(await row.textContent(), /active.*€/s, 'her active subscription, with an amount in euros');
+    await page.getByRole('link', { name: 'Starter' }).click();
+    await page.getByRole('heading', { name: 'Starter' }).waitFor();
+    const next = page.getByRole('region', { name: 'Next invoice' });
+    tt.match(await next.textContent(), /Invoiced on.*Due.*Total.*€/s, 'dates and total');
+    tt.match(
+      await page.getByRole('table', { name: 'Lines' }).textContent(),
+      /Starter \(\d{4}-\d{2}-\d{2} – /,
+      'the package line',
+    );
+    await page.goto(`${host.url}/p/billing/subscription/00000000-0000-4000-8000-000000000000`);
+    tt.ok(await page.getByRole('heading', { name: 'Page not found' }).isVisible(), 'an unknown subscription: 404');
   });
 }
