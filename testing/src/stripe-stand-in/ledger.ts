@@ -215,7 +215,7 @@ export class Ledger {
             'invoice_settings[default_payment_method]',
           );
       }
-      (customer.invoice_settings as Record<string, unknown>).default_payment_method = id ?? null;
+      (customer.invoice_settings as Record<string, unknown>).default_payment_method = id || null;
       this.host.emit(this, 'customer.updated', customer);
     }
     return customer;
