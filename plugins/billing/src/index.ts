@@ -66,17 +66,17 @@ const BillingConfig = Type.Object({
     default: 14,
     description: 'Days overdue after which the subscription is suspended (reason billing); 0: never',
   }),
-  paymentMethodsReturnUrl: Type.String({
-    default: 'http://localhost:3000/p/billing/payment-methods',
-    maxLength: 500,
-    pattern: '^https?://[^\\s]+$',
-    description: 'Where customers come back to after adding a card on the gateway’s page (the panel’s payment methods page)',
-  }),
   terminateAfterDays: Type.Integer({
     minimum: 0,
     maximum: 3650,
     default: 0,
     description: 'Days overdue after which the subscription is terminated; 0 (default): never',
+  }),
+  paymentMethodsReturnUrl: Type.String({
+    default: 'http://localhost:3000/p/billing/payment-methods',
+    maxLength: 500,
+    pattern: '^https?://[^\\s]+$',
+    description: 'Where customers come back to after adding a card on the gateway’s page (the panel’s payment methods page)',
   }),
 });
 
