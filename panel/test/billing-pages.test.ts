@@ -41,6 +41,7 @@ async function run(): Promise<void> {
             apiBase: standIn.url,
             returnUrl: `${panelUrl}/p/billing/invoice/{invoiceId}`,
           },
+          billing: { paymentMethodsReturnUrl: `${panelUrl}/p/billing/payment-methods` },
         },
       }),
       launchBrowser({ javaScriptEnabled: false }),
@@ -156,6 +157,28 @@ async function run(): Promise<void> {
     tt.match(await page.getByRole('table', { name: 'Payments' }).textContent(), /stripe.*€25\.00/, 'the payment is listed');
   });
 
+  t.test('alice sees the card she paid with, adds another on Checkout and makes it the default', async (tt) => {
+    const page = await signedIn(tt, 'alice');
+    await page.goto(`${host.url}/p/billing/payment-methods`);
+    const saved = page.getByRole('table', { name: 'Saved' });
+    tt.match(await saved.textContent(), /Visa •••• 4242/, 'the card of her card payment is kept');
+    await page.getByRole('button', { name: 'Add a card' }).click();
+    await page.getByRole('heading', { name: 'Save a card' }).waitFor();
+    tt.equal(new URL(page.url()).origin, standIn.url, 'on the Checkout page (setup mode)');
+    await page.getByLabel('Card number').fill('5555 5555 5555 4444');
+    await page.getByRole('button', { name: 'Save card' }).click();
+    await page.waitForURL(`${panelUrl}/p/billing/payment-methods`);
+    tt.match(await saved.textContent(), /Mastercard •••• 4444/, 'back on the page, the new card listed');
+    const visaDefault = page.getByRole('button', { name: /^Make default Visa/ });
+    const mcDefault = page.getByRole('button', { name: /^Make default Mastercard/ });
+    const target = (await visaDefault.count()) ? 'Visa' : 'Mastercard';
+    await (target === 'Visa' ? visaDefault : mcDefault).click();
+    await page.getByText('Make default: done.').waitFor();
+    const charged = page.getByRole('region', { name: 'Payment methods' }).or(page.locator('dl').first());
+    tt.match(await charged.first().textContent(), new RegExp(target), `${target} is now charged automatically`);
+    tt.equal(await page.getByRole('button', { name: new RegExp(`^Make default ${target}`) }).count(), 0);
+  });
+
   t.test('her reseller sees Void and the bank-transfer form, not Pay', async (tt) => {
     const adminPage = await signedIn(tt, 'admin');
     const invoice = await invoiceForAlice(adminPage, 900);
@@ -171,6 +194,15 @@ async function run(): Promise<void> {
     await page.getByText('Saved.').waitFor();
     tt.same(await summaryButtons(page), [], 'paid: no Void, and no form to record another transfer');
     tt.equal(await page.getByRole('button', { name: 'Mark paid' }).count(), 0);
+    // Paid: the refund form is offered now, and gives the money back under a credit note.
+    await page.getByLabel('Reason (on the credit note)').fill('Goodwill');
+    await page.getByRole('button', { name: 'Refund', exact: true }).click();
+    const refunded = page.getByRole('region', { name: 'Refunded' });
+    await refunded.waitFor();
+    tt.match(await refunded.textContent(), /CN-\d{4}-\d{5}.*refunded/s, 'the credit note and the new status');
+    await page.reload();
+    tt.equal(await page.getByRole('button', { name: 'Refund', exact: true }).count(), 0, 'all given back: no refund form');
+    tt.match(await page.getByRole('table', { name: 'Credit notes' }).textContent(), /Goodwill/);
 
     for (const path of [
       '/p/billing/invoice/%00',

@@ -43,6 +43,12 @@ export interface SavedPaymentMethod {
   kind: string;
   /** What a person recognises, e.g. `Visa •••• 4242, 12/2030`. */
   label: string;
+  /**
+   * The method automatic payments charge (Stripe: the customer's
+   * `invoice_settings.default_payment_method`). Leave it out when the gateway has no notion of
+   * a default: billing then treats the first listed method as the default.
+   */
+  isDefault?: boolean;
 }
 
 /** The outcome of a charge. */
@@ -135,7 +141,10 @@ export interface PaymentGateway {
     reference: string;
     idempotencyKey: string;
   }): Promise<{ customerId: string }>;
-  /** Methods the customer saved. */
+  /**
+   * Methods the customer saved, the default first: a charge without `paymentMethodId`, and
+   * billing's automatic payments, use the first one.
+   */
   listPaymentMethods(input: { account: PaymentAccount; customerId: string }): Promise<SavedPaymentMethod[]>;
   /** A hosted page to pay an amount (`payment`) or save a method (`setup`). */
   createCheckout?(input: {
@@ -150,6 +159,18 @@ export interface PaymentGateway {
     cancelUrl: string;
     idempotencyKey: string;
   }): Promise<CheckoutSession>;
+  /**
+   * Make a saved method the one automatic payments charge. Billing calls it only with a method
+   * the same customer's {@link PaymentGateway.listPaymentMethods} returned. Leave it out when
+   * the gateway keeps no default (billing then refuses with `PAYMENT_ERR_UNSUPPORTED`).
+   */
+  setDefaultPaymentMethod?(input: { account: PaymentAccount; customerId: string; paymentMethodId: string }): Promise<void>;
+  /**
+   * Forget a saved method (Stripe: detach it from the customer); it is never charged again.
+   * Billing calls it only with a method the same customer's list returned. Removing the
+   * default leaves the next listed method as the default, or none.
+   */
+  removePaymentMethod?(input: { account: PaymentAccount; customerId: string; paymentMethodId: string }): Promise<void>;
   /** Charge `money` for `invoiceId`, off-session with a saved method when one is given. */
   charge(input: {
     account: PaymentAccount;

@@ -177,3 +177,28 @@ t.test('Checkout asks for 3-D Secure for a card that always needs it; failing it
   const paid = await stripe.checkout.sessions.retrieve(session.id);
   t.match(paid, { status: 'complete', payment_status: 'paid', amount_total: 1000 });
 });
+
+t.test('a customer’s default payment method, and detaching a card', async (t) => {
+  const cus = await stripe.customers.create({ email: 'cards@example.com' });
+  const other = await stripe.customers.create({});
+  const visa = await stripe.paymentMethods.attach('pm_card_visa', { customer: cus.id });
+  const theirs = await stripe.paymentMethods.attach('pm_card_visa', { customer: other.id });
+  const updated = await stripe.customers.update(cus.id, { invoice_settings: { default_payment_method: visa.id } });
+  t.equal(updated.invoice_settings.default_payment_method, visa.id);
+  await t.rejects(stripe.customers.update(cus.id, { invoice_settings: { default_payment_method: theirs.id } }), {
+    statusCode: 400,
+    message: /does not have a payment method with the ID/,
+  });
+  const detached = await stripe.paymentMethods.detach(visa.id);
+  t.equal(detached.customer, null);
+  t.equal(
+    ((await stripe.customers.retrieve(cus.id)) as Stripe.Customer).invoice_settings.default_payment_method,
+    null,
+    'no longer the default',
+  );
+  t.same((await stripe.customers.listPaymentMethods(cus.id)).data, []);
+  await t.rejects(stripe.paymentMethods.detach(visa.id), { statusCode: 400, message: /not attached/ });
+  await t.rejects(stripe.paymentMethods.detach('pm_missing'), { statusCode: 404 });
+  await stripe.customers.update(other.id, { invoice_settings: { default_payment_method: '' } });
+  t.equal(((await stripe.customers.retrieve(other.id)) as Stripe.Customer).invoice_settings.default_payment_method, null);
+});

@@ -80,4 +80,22 @@ export const BillingErrors = {
     (field: string, reason: string) => ({ field: `/body/${field}`, reason }),
   ),
   subscriptionNotFound: defineError('BILLING_ERR_SUBSCRIPTION_NOT_FOUND', 404, (id: string) => `No subscription ${id}`),
+  taxRateNotFound: defineError('BILLING_ERR_TAX_RATE_NOT_FOUND', 404, (id: string) => `No tax rate ${id}`),
+  taxRateTaken: defineError(
+    'BILLING_ERR_TAX_RATE_TAKEN',
+    409,
+    (place: string) => `There is already a tax rate for ${place}; change that one`,
+    (place: string) => ({ place }),
+  ),
+  taxRateInvalid: defineError(
+    'BILLING_ERR_TAX_RATE_INVALID',
+    400,
+    (field: string, reason: string) => `Invalid ${field}: ${reason}`,
+    (field: string, reason: string) => ({ field: `/body/${field}`, reason }),
+  ),
+  paymentMethodNotFound: defineError(
+    'BILLING_ERR_PAYMENT_METHOD_NOT_FOUND',
+    404,
+    (id: string) => `You have no saved payment method ${id}`,
+  ),
 } as const;

@@ -31,6 +31,13 @@ import { Dunning } from './services/dunning.js';
 import { PAGES } from './panel.js';
 import { billingMails } from './services/mails.js';
 import { billingMailBranding } from './services/mail-branding.js';
+import { TaxRates } from './services/tax-rates.js';
+import { taxRateRoutes } from './routes/tax-rates.js';
+import { taxRateCommands } from './commands/tax-rates.js';
+import { PaymentMethods } from './services/payment-methods.js';
+import { paymentMethodRoutes } from './routes/payment-methods.js';
+import { NextInvoices } from './services/next-invoice.js';
+import { nextInvoiceRoutes, upcomingInvoiceRoutes } from './routes/next-invoice.js';
 
 export { invoiceTotals, divRound, formatMoney } from './services/money.js';
 export { resolveTax, isValidVatIdFormat } from './services/tax.js';
@@ -65,6 +72,12 @@ const BillingConfig = Type.Object({
     default: 0,
     description: 'Days overdue after which the subscription is terminated; 0 (default): never',
   }),
+  paymentMethodsReturnUrl: Type.String({
+    default: 'http://localhost:3000/p/billing/payment-methods',
+    maxLength: 500,
+    pattern: '^https?://[^\\s]+$',
+    description: 'Where customers come back to after adding a card on the gateway’s page (the panel’s payment methods page)',
+  }),
 });
 
 /** Documents by the config object setup and start share (two kernels in one process stay apart). */
@@ -91,6 +104,11 @@ export default definePlugin({
     },
     'billing.coupon.manage': { description: 'Create and archive coupons for your customers', roles: ['reseller'] },
     'billing.coupon.redeem': { description: 'Redeem coupons on subscriptions', roles: ['reseller', 'customer'] },
+    'billing.payment-method.manage': {
+      description: 'See, add, remove and choose the default of your saved payment methods',
+      roles: ['reseller', 'customer'],
+    },
+    'billing.tax-rate.manage': { description: 'Set the tax rates you charge your customers', roles: ['reseller'] },
     'billing.revenue.read': { description: 'See the revenue from your customers', roles: ['reseller'] },
     'billing.profile.manage': {
       description: 'See and change your billing address and tax id, and those of your customers',
@@ -169,6 +187,23 @@ export default definePlugin({
     ctx.routes(revenueRoutes({ revenue: new RevenueService(store, tenancy), clock }), { prefix: '/billing' });
     ctx.routes(creditRoutes({ credits, invoicing, tenancy, audit }), { prefix: '/billing/credits' });
     ctx.routes(couponRoutes({ coupons, users }), { prefix: '/billing/coupons' });
+    const pricesIncludeTax = async (issuer: string) => (await invoicing.issuerSettings(issuer)).pricesIncludeTax;
+    const taxRates = new TaxRates(store, audit);
+    ctx.routes(taxRateRoutes({ taxRates, users, pricesIncludeTax }), { prefix: '/billing/tax-rates' });
+    for (const command of taxRateCommands({ taxRates, users })) ctx.command(command);
+    const methods = new PaymentMethods({
+      store,
+      users,
+      audit,
+      gateways,
+      accountFor,
+      issuerOf: (userId) => invoicing.issuerOf(userId),
+      returnUrl: () => ctx.config.paymentMethodsReturnUrl,
+    });
+    ctx.routes(paymentMethodRoutes({ methods }), { prefix: '/billing/payment-methods' });
+    const nextInvoices = new NextInvoices({ store, tenancy, invoicing, coupons, credits, today: () => dateOf(clock.now()) });
+    ctx.routes(nextInvoiceRoutes({ nextInvoices }), { prefix: '/billing/subscriptions' });
+    ctx.routes(upcomingInvoiceRoutes({ nextInvoices }), { prefix: '/billing' });
     ctx.routes(subscriptionCouponRoutes({ coupons, invoicing, tenancy, store, clock }), { prefix: '/billing/subscriptions' });
     ctx.task(RENDER_TASK, new URL('./tasks/render-invoice-pdf.js', import.meta.url));
     ctx.job<{ invoiceId: string }>(DELIVER_JOB, async ({ invoiceId }) => {

@@ -7,7 +7,11 @@
 import type { PanelPageDefinition } from '@hostplane/sdk';
 import { NewCouponBody } from './routes/coupons.js';
 import { MarkPaidBody } from './routes/invoices.js';
+import { RefundBody } from './routes/refunds.js';
 import { ProfileBody } from './routes/profiles.js';
+import { TAX_RATE_PAGES } from './panel-tax-rates.js';
+import { PAYMENT_METHOD_PAGES } from './panel-payment-methods.js';
+import { NEXT_INVOICE_PAGES } from './panel-next-invoices.js';
 
 const money = (field: string, label: string) => ({ field, label, format: 'money' as const, currencyField: 'currency' });
 
@@ -161,6 +165,23 @@ export const PAGES: PanelPageDefinition[] = [
         about: '/invoices/{id}',
         when: [{ field: 'allowed.markPaid', in: [true] }],
       },
+      {
+        kind: 'form',
+        title: 'Refund',
+        schema: RefundBody,
+        submit: { method: 'POST', route: '/invoices/{id}/refund', label: 'Refund' },
+        permission: 'billing.invoice.manage',
+        about: '/invoices/{id}',
+        // Issued invoices never change: the refund is a credit note, listed above once made.
+        when: [{ field: 'allowed.refund', in: [true] }],
+        result: {
+          title: 'Refunded',
+          fields: [
+            { field: 'creditNote.number', label: 'Credit note' },
+            { field: 'invoice.status', label: 'Invoice is now' },
+          ],
+        },
+      },
     ],
   },
   {
@@ -241,4 +262,7 @@ export const PAGES: PanelPageDefinition[] = [
       },
     ],
   },
+  ...TAX_RATE_PAGES,
+  ...PAYMENT_METHOD_PAGES,
+  ...NEXT_INVOICE_PAGES,
 ];

@@ -107,7 +107,7 @@ const TABLE: Record<string, AuthorizationCase> = {
   },
 };
 
-checkAuthorizationTable(t, host, actors, /^\/v1\/billing\/(credits|coupons|subscriptions)/, TABLE);
+checkAuthorizationTable(t, host, actors, /^\/v1\/billing\/(credits|coupons|subscriptions\/\{id\}\/coupon)/, TABLE);
 
 t.test('credit: granted by the seller, taken back never below zero, in parallel too', async (t) => {
   const asReseller = caller(host, resellerA);
@@ -149,9 +149,38 @@ t.test('panel pages: customers see invoices, sellers also coupons (with their fo
       .filter((p) => p.pluginId === 'billing')
       .map((p) => p.id)
       .sort();
-  t.same(await pagesOf(customerA), ['billing-profile', 'invoice', 'invoices']);
-  t.same(await pagesOf(resellerA), ['billing-profile', 'coupons', 'invoice', 'invoices', 'revenue']);
-  t.same(await pagesOf(admin), ['billing-profile', 'coupons', 'invoice', 'invoices', 'revenue']);
+  t.same(await pagesOf(customerA), [
+    'billing-profile',
+    'invoice',
+    'invoices',
+    'payment-methods',
+    'subscription',
+    'upcoming-invoices',
+  ]);
+  t.same(await pagesOf(resellerA), [
+    'billing-profile',
+    'coupons',
+    'invoice',
+    'invoices',
+    'payment-methods',
+    'revenue',
+    'subscription',
+    'tax-rate',
+    'tax-rates',
+    'upcoming-invoices',
+  ]);
+  t.same(await pagesOf(admin), [
+    'billing-profile',
+    'coupons',
+    'invoice',
+    'invoices',
+    'payment-methods',
+    'revenue',
+    'subscription',
+    'tax-rate',
+    'tax-rates',
+    'upcoming-invoices',
+  ]);
   // What the invoices table reads is the customer's own list.
   t.equal((await caller(host, customerA).get('/v1/invoices?limit=100')).status, 200);
 });

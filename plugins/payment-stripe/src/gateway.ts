@@ -111,10 +111,31 @@ export class StripeGateway implements PaymentGateway {
     return { customerId: customer.id };
   }
 
+  /** The customer's cards, its default (`invoice_settings.default_payment_method`) first, then newest first. */
   async listPaymentMethods(input: Input<'listPaymentMethods'>): Promise<SavedPaymentMethod[]> {
     const stripe = await this.client(input.account);
-    const list = await call('', () => stripe.customers.listPaymentMethods(input.customerId, { limit: 100 }));
-    return list.data.map((pm) => ({ id: pm.id, kind: pm.type, label: labelOf(pm) }));
+    const [list, customer] = await Promise.all([
+      call('', () => stripe.customers.listPaymentMethods(input.customerId, { limit: 100 })),
+      call('', () => stripe.customers.retrieve(input.customerId)),
+    ]);
+    const chosen = customer.deleted ? null : customer.invoice_settings?.default_payment_method;
+    const defaultId = typeof chosen === 'string' ? chosen : (chosen?.id ?? null);
+    const methods = list.data.map((pm) => ({ id: pm.id, kind: pm.type, label: labelOf(pm), isDefault: pm.id === defaultId }));
+    // A stable sort: the default moves to the front, the others keep Stripe's order.
+    return methods.sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
+  }
+
+  async setDefaultPaymentMethod(input: Input<'setDefaultPaymentMethod'>): Promise<void> {
+    const stripe = await this.client(input.account);
+    await call('', () =>
+      stripe.customers.update(input.customerId, { invoice_settings: { default_payment_method: input.paymentMethodId } }),
+    );
+  }
+
+  /** Detach the card from the customer: Stripe never charges it again (and drops it as default). */
+  async removePaymentMethod(input: Input<'removePaymentMethod'>): Promise<void> {
+    const stripe = await this.client(input.account);
+    await call('', () => stripe.paymentMethods.detach(input.paymentMethodId));
   }
 
   async createCheckout(input: Input<'createCheckout'>): Promise<CheckoutSession> {

@@ -256,3 +256,55 @@ t.test('webhooks: two secrets during a rotation, 300 s tolerance, wrong secrets 
   });
   t.same(rejected, [], 'the stand-in signed every event it sent with the right secret');
 });
+
+t.test('saved cards: the default first and charged without a method; removing detaches', async (t) => {
+  const { customerId } = await gateway.createCustomer({
+    account,
+    email: 'cards@example.com',
+    name: 'Cards',
+    reference: randomUUID(),
+    idempotencyKey: randomUUID(),
+  });
+  const visa = (await stripe.paymentMethods.attach('pm_card_visa', { customer: customerId })).id;
+  const mastercard = (await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customerId })).id;
+  const listed = await gateway.listPaymentMethods({ account, customerId });
+  t.same(
+    listed.map((m) => m.isDefault),
+    listed.map(() => false),
+    'no default chosen yet',
+  );
+  await gateway.setDefaultPaymentMethod!({ account, customerId, paymentMethodId: visa });
+  t.match(await gateway.listPaymentMethods({ account, customerId }), [{ id: visa, isDefault: true }, { isDefault: false }]);
+  t.equal(
+    ((await stripe.customers.retrieve(customerId)) as Stripe.Customer).invoice_settings.default_payment_method,
+    visa,
+    'Stripe’s own setting',
+  );
+  const invoiceId = randomUUID();
+  const paid = await gateway.charge({
+    account,
+    customerId,
+    money: { amount: 900, currency: 'EUR' },
+    invoiceId,
+    description: 'INV-DEFAULT',
+    idempotencyKey: `charge-${invoiceId}`,
+  });
+  t.equal(paid.status, 'succeeded');
+  t.equal((await stripe.paymentIntents.retrieve(paid.paymentId)).payment_method, visa, 'the default was charged');
+  // Another customer's card cannot become this one's default (Stripe checks; billing checks first).
+  const other = await h.newCustomer();
+  const foreign = (await stripe.paymentMethods.attach('pm_card_visa', { customer: other.customerId })).id;
+  await t.rejects(gateway.setDefaultPaymentMethod!({ account, customerId, paymentMethodId: foreign }), {
+    code: 'STRIPE_ERR_REQUEST_REJECTED',
+  });
+  await gateway.removePaymentMethod!({ account, customerId, paymentMethodId: visa });
+  t.match(await gateway.listPaymentMethods({ account, customerId }), [{ id: mastercard, isDefault: false }]);
+  t.equal(
+    ((await stripe.customers.retrieve(customerId)) as Stripe.Customer).invoice_settings.default_payment_method,
+    null,
+    'a detached card is no longer the default',
+  );
+  await t.rejects(gateway.removePaymentMethod!({ account, customerId, paymentMethodId: visa }), {
+    code: 'STRIPE_ERR_REQUEST_REJECTED',
+  });
+});

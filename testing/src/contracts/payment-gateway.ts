@@ -1,7 +1,8 @@
 /**
  * The shared contract every `PaymentGateway` passes (`@hostplane/sdk`'s payment-gateway.ts):
  * idempotent charges and refunds, integer money, declines as results, refunds bounded by the
- * payment, and webhooks verified on the raw body. A driver's test calls it with a harness that
+ * payment, webhooks verified on the raw body, and (when implemented) a default method listed
+ * first and removed methods gone. A driver's test calls it with a harness that
  * knows how to make a customer with a working (and a declining) method and a signed webhook:
  *
  * ```ts
@@ -120,6 +121,31 @@ export async function paymentGatewayContract(t: ContractTest, make: () => Promis
       });
       t.equal(result.status, 'failed');
       t.ok(result.failureCode);
+    });
+  }
+
+  if (gateway.setDefaultPaymentMethod || gateway.removePaymentMethod) {
+    await t.test('a chosen default is listed first; a removed method is listed no more', async (t) => {
+      const { customerId, paymentMethodId, declinedPaymentMethodId } = await h.newCustomer();
+      t.ok(paymentMethodId && declinedPaymentMethodId, 'the harness gives two saved methods');
+      if (gateway.setDefaultPaymentMethod) {
+        for (const chosen of [declinedPaymentMethodId!, paymentMethodId!]) {
+          await gateway.setDefaultPaymentMethod({ account, customerId, paymentMethodId: chosen });
+          const listed = await gateway.listPaymentMethods({ account, customerId });
+          t.equal(listed[0]?.id, chosen, 'the default first');
+          t.same(
+            listed.map((m) => !!m.isDefault),
+            listed.map((_, i) => i === 0),
+            'and only it flagged',
+          );
+        }
+      }
+      if (gateway.removePaymentMethod) {
+        await gateway.removePaymentMethod({ account, customerId, paymentMethodId: declinedPaymentMethodId! });
+        const ids = (await gateway.listPaymentMethods({ account, customerId })).map((m) => m.id);
+        t.ok(!ids.includes(declinedPaymentMethodId!), 'the removed one is gone');
+        t.ok(ids.includes(paymentMethodId!), 'the others stay');
+      }
     });
   }
 

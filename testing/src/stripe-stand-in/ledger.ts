@@ -198,6 +198,42 @@ export class Ledger {
     return pm;
   }
 
+  /**
+   * `POST /v1/customers/:id`: only `invoice_settings[default_payment_method]` is served (empty:
+   * no default), and only with a method attached to this customer, as Stripe checks.
+   */
+  updateCustomer(customerId: string, p: FormObject): StripeObject {
+    const customer = this.customer(customerId);
+    const settings = obj(p.invoice_settings);
+    if ('default_payment_method' in settings) {
+      const id = str(settings.default_payment_method);
+      if (id) {
+        const pm = this.paymentMethods.get(id);
+        if (!pm || pm.customer !== customer.id)
+          throw invalid(
+            `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`,
+            'invoice_settings[default_payment_method]',
+          );
+      }
+      (customer.invoice_settings as Record<string, unknown>).default_payment_method = id || null;
+      this.host.emit(this, 'customer.updated', customer);
+    }
+    return customer;
+  }
+
+  /** `POST /v1/payment_methods/:id/detach`: the method leaves its customer (and stops being its default). */
+  detach(id: string): StripeObject {
+    const pm = this.paymentMethods.get(id);
+    if (!pm) throw missing('PaymentMethod', id, 'payment_method');
+    if (!pm.customer) throw invalid('The payment method you provided is not attached to a customer so detachment is impossible.');
+    const customer = this.customers.get(pm.customer as string);
+    const settings = customer?.invoice_settings as Record<string, unknown> | undefined;
+    if (settings?.default_payment_method === pm.id) settings.default_payment_method = null;
+    pm.customer = null;
+    this.host.emit(this, 'payment_method.detached', pm);
+    return pm;
+  }
+
   customerPaymentMethods(customerId: string): StripeObject[] {
     this.customer(customerId, 'customer');
     return [...this.paymentMethods.values()]

@@ -324,6 +324,7 @@ export class StripeStandIn {
     const one = (v: unknown): string => String(v ?? '');
     if (method === 'POST' && at('customers')) return ledger.createCustomer(p);
     if (method === 'GET' && at('customers', '*')) return expand(ledger.customer(parts[1]!));
+    if (method === 'POST' && at('customers', '*')) return ledger.updateCustomer(parts[1]!, p);
     if (method === 'GET' && at('customers', '*', 'payment_methods'))
       return listOf(ledger.customerPaymentMethods(parts[1]!), `/v1/customers/${parts[1]}/payment_methods`);
     if (method === 'GET' && at('payment_methods', '*')) return ledger.resolvePaymentMethod(parts[1]!, 'id');
@@ -331,6 +332,7 @@ export class StripeStandIn {
       if (!p.customer) throw invalid('Missing required param: customer.', 'customer', 'parameter_missing');
       return ledger.attach(parts[1]!, one(p.customer));
     }
+    if (method === 'POST' && at('payment_methods', '*', 'detach')) return ledger.detach(parts[1]!);
     if (method === 'POST' && at('setup_intents')) return ledger.createSetupIntent(p);
     if (method === 'GET' && at('setup_intents', '*')) return expand(ledger.setupIntent(parts[1]!));
     if (method === 'POST' && at('payment_intents')) return expand(ledger.createPaymentIntent(p));

@@ -87,6 +87,7 @@ const InvoiceDetailSchema = Type.Composite([
         pay: Type.Array(Type.String(), { description: 'Gateways you can pay its balance with now' }),
         markPaid: Type.Boolean({ description: 'You may record a bank transfer on it' }),
         void: Type.Boolean({ description: 'You may void it' }),
+        refund: Type.Boolean({ description: 'You may refund what was paid and not yet refunded' }),
       },
       { description: 'What you may do with the invoice now (the panel offers only these)' },
     ),

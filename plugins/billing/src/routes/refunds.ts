@@ -5,12 +5,19 @@ import { invoiceView } from '../services/invoices.js';
 import { CreditNoteSchema, IdParams, Money, OneLine } from './schemas.js';
 import { InvoiceSchema } from './invoices.js';
 
-const RefundBody = Type.Object(
+/** The body of a refund; also the panel's refund form (titles are its labels). */
+export const RefundBody = Type.Object(
   {
-    amount: Type.Optional(Money('Minor units; default: all that was paid and not yet refunded')),
-    reason: Type.Optional(OneLine(500)),
+    amount: Type.Optional(
+      Type.Integer({
+        ...Money('Minor units (cents); leave empty for all that was paid and not yet refunded'),
+        title: 'Amount (cents)',
+      }),
+    ),
+    reason: Type.Optional(Type.String({ ...OneLine(500), title: 'Reason (on the credit note)' })),
     to: Type.Optional(
       Type.Union([Type.Literal('original'), Type.Literal('credit')], {
+        title: 'Give it back',
         description:
           '`original` (default): back through the gateway that took each payment when it refunds, else recorded for a ' +
           'refund by hand; `credit`: to the customer’s credit balance',

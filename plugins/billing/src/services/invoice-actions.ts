@@ -1,6 +1,6 @@
 /**
  * What a caller may do with an invoice now, by the same rules the routes apply (Paying.pay,
- * InvoiceService.recordPayment and .void): the panel offers only these buttons, so it shows
+ * InvoiceService.recordPayment and .void, Refunds.refund): the panel offers only these buttons, so it shows
  * nothing the API would refuse. The routes stay the authority; a test holds the two together.
  */
 import type { Actor } from '@hostplane/sdk';
@@ -13,10 +13,12 @@ export interface InvoiceActions {
   markPaid: boolean;
   /** Void it (issuer or administrator; nothing paid on it yet). */
   void: boolean;
+  /** Refund it (issuer or administrator; settled, with paid money not yet given back). */
+  refund: boolean;
 }
 
 export function invoiceActions(
-  row: Pick<InvoiceRow, 'status' | 'total' | 'amount_paid' | 'customer_id' | 'issuer'>,
+  row: Pick<InvoiceRow, 'status' | 'total' | 'amount_paid' | 'amount_refunded' | 'customer_id' | 'issuer'>,
   actor: Pick<Actor, 'userId' | 'role'>,
   gateways: readonly string[],
 ): InvoiceActions {
@@ -29,5 +31,8 @@ export function invoiceActions(
     pay: payer && issued && balance > 0 ? [...gateways] : [],
     markPaid: seller && issued && balance > 0,
     void: seller && row.status !== 'void' && n(row.amount_paid) === 0,
+    // Only a settled invoice is refunded (an open one is voided or corrected first).
+    refund:
+      seller && (row.status === 'paid' || row.status === 'partially_refunded') && n(row.amount_paid) > n(row.amount_refunded),
   };
 }

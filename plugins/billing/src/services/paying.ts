@@ -1,14 +1,8 @@
 /** A customer pays an invoice through a payment gateway (`POST /v1/invoices/:id/pay`). */
-import {
-  PaymentGatewayErrors,
-  type Actor,
-  type ChargeResult,
-  type PaymentAccount,
-  type PaymentGateway,
-  type UsersService,
-} from '@hostplane/sdk';
+import { type Actor, type ChargeResult, type PaymentAccount, type PaymentGateway, type UsersService } from '@hostplane/sdk';
 import { BillingErrors } from '../errors.js';
 import type { InvoiceService } from './invoices.js';
+import { gatewayCustomer } from './gateway-customers.js';
 import { gatewayConfigAccount, type AccountFor } from './payment-accounts.js';
 import { n, type BillingStore, type InvoiceRow } from './store.js';
 
@@ -82,24 +76,7 @@ export class Paying {
     };
   }
 
-  private async gatewayCustomer(gateway: PaymentGateway, account: PaymentAccount, row: InvoiceRow): Promise<string> {
-    const key = { user_id: row.customer_id, issuer: row.issuer, gateway: gateway.id };
-    const known = await this.store.db.table('gateway_customers').where(key).first('customer_ref');
-    if (known) return known.customer_ref as string;
-    const user = await this.users.get(row.customer_id);
-    if (!user) throw PaymentGatewayErrors.unsupported('a customer that no longer exists');
-    const { customerId } = await gateway.createCustomer({
-      account,
-      email: user.email,
-      name: user.name,
-      reference: user.id,
-      idempotencyKey: `customer:${user.id}:${row.issuer}`,
-    });
-    await this.store.db
-      .table('gateway_customers')
-      .insert({ ...key, customer_ref: customerId })
-      .onConflict(['user_id', 'issuer', 'gateway'])
-      .ignore();
-    return customerId;
+  private gatewayCustomer(gateway: PaymentGateway, account: PaymentAccount, row: InvoiceRow): Promise<string> {
+    return gatewayCustomer({ store: this.store, users: this.users }, gateway, account, row.issuer, row.customer_id);
   }
 }

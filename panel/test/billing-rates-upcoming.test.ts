@@ -1,0 +1,100 @@
+/**
+ * Issue 12's tax rates and upcoming invoices pages in Chromium without JavaScript: a reseller
+ * adds a rate in the form, is told beside it when the place is taken or the country is not one,
+ * changes the rate on its own page (the form shows what is saved) and deletes it after
+ * confirming; a customer sees her subscription's next invoice (date, amount, lines).
+ */
+import t, { type Test } from 'tap';
+import accounts from '@hostplane/plugin-accounts';
+import billing from '@hostplane/plugin-billing';
+import { launchBrowser, browserTestsCanRun, type Browser } from './support/browser.js';
+import { startPanelHost, type PanelHost } from './support/panel-host.js';
+
+void accounts; // loaded by the panel host already; billing requires it.
+
+if (browserTestsCanRun()) await run();
+
+async function run(): Promise<void> {
+  let host: PanelHost;
+  let browser: Browser;
+  t.before(async () => {
+    [host, browser] = await Promise.all([
+      startPanelHost({ webServer: false, plugins: [billing] }),
+      launchBrowser({ javaScriptEnabled: false }),
+    ]);
+  });
+  t.teardown(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  async function signedIn(tt: Test, who: 'reseller' | 'alice') {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    tt.teardown(() => page.close());
+    await page.goto(`${host.url}/login`);
+    await page.getByLabel('Email').fill(host.logins[who].email);
+    await page.getByLabel('Password').fill(host.logins[who].password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    return page;
+  }
+
+  t.test('the reseller keeps its tax rates in forms without JavaScript', async (tt) => {
+    const page = await signedIn(tt, 'reseller');
+    await page.goto(`${host.url}/p/billing/tax-rates`);
+    const add = async (country: string, name: string, rate: string) => {
+      await page.getByLabel('Country').fill(country);
+      await page.getByLabel('Name on invoices').fill(name);
+      await page.getByLabel('Rate (basis points)').fill(rate);
+      await page.getByRole('button', { name: 'Add' }).click();
+    };
+    await add('AT', 'USt 20 %', '2000');
+    await page.getByText('Saved.').waitFor();
+    tt.match(await page.getByRole('table').first().textContent(), /AT.*USt 20 %.*2000/s, 'listed');
+    await add('AT', 'again', '100');
+    await page
+      .getByText(/already a tax rate for AT/)
+      .first()
+      .waitFor();
+    await add('UK', 'VAT', '2000');
+    await page
+      .getByText(/not an ISO 3166-1/)
+      .first()
+      .waitFor();
+
+    await page.goto(`${host.url}/p/billing/tax-rates`);
+    await page.getByRole('link', { name: 'AT', exact: true }).click();
+    await page.getByRole('heading', { name: 'USt 20 %' }).waitFor();
+    tt.equal(await page.getByLabel('Rate (basis points)').inputValue(), '2000', 'the form shows what is saved');
+    await page.getByLabel('Rate (basis points)').fill('1000');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.reload();
+    tt.equal(await page.getByLabel('Rate (basis points)').inputValue(), '1000');
+
+    await page.goto(`${host.url}/p/billing/tax-rates`);
+    await page.getByRole('button', { name: /^Delete AT/ }).click();
+    await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Delete: done.').waitFor();
+    tt.equal(await page.getByRole('link', { name: 'AT', exact: true }).count(), 0, 'deleted once confirmed');
+  });
+
+  t.test('alice sees what her subscription will be invoiced next', async (tt) => {
+    const page = await signedIn(tt, 'alice');
+    await page.goto(`${host.url}/p/billing/upcoming-invoices`);
+    const row = page.getByRole('row', { name: /Starter/ });
+    tt.match(await row.textContent(), /active.*€/s, 'her active subscription, with an amount in euros');
+    await page.getByRole('link', { name: 'Starter' }).click();
+    await page.getByRole('heading', { name: 'Starter' }).waitFor();
+    const next = page.getByRole('region', { name: 'Next invoice' });
+    tt.match(await next.textContent(), /Invoiced on.*Due.*Total.*€/s, 'dates and total');
+    tt.match(
+      await page.getByRole('table', { name: 'Lines' }).textContent(),
+      /Starter \(\d{4}-\d{2}-\d{2} – /,
+      'the package line',
+    );
+    await page.goto(`${host.url}/p/billing/subscription/00000000-0000-4000-8000-000000000000`);
+    tt.ok(await page.getByRole('heading', { name: 'Page not found' }).isVisible(), 'an unknown subscription: 404');
+  });
+}

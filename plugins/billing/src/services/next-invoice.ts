@@ -1,0 +1,182 @@
+/**
+ * What a subscription's next invoice will be, computed as the recurring run would issue it
+ * today (services/invoicing.ts `issue`): the package's price for the cycle, the setup fee on the
+ * first invoice, the held coupon's discount, and the tax of the customer's place at the issuer's
+ * rates. Nothing is written: no number is taken and a `once` coupon is not spent. Credit the
+ * customer holds is shown apart, because it pays the invoice after it is issued.
+ *
+ * A preview, not a promise: a package, profile, rate or coupon changed before the due date
+ * changes the invoice too.
+ */
+import type { Actor, TenancyService } from '@hostplane/sdk';
+import { BillingErrors } from '../errors.js';
+import type { Coupons } from './coupons.js';
+import { discountOf } from './coupons.js';
+import type { Credits } from './credits.js';
+import { customerProfile, taxRatesOf, type Invoicing } from './invoicing.js';
+import { invoiceTotals } from './money.js';
+import { addCycle, addDays } from './periods.js';
+import { n, type BillingStore } from './store.js';
+import { resolveTax } from './tax.js';
+
+export interface NextInvoiceLine {
+  kind: string;
+  description: string;
+  amount: number;
+  taxName: string;
+  taxRateBp: number;
+}
+
+export interface NextInvoice {
+  subscriptionId: string;
+  customerId: string;
+  packageName: string;
+  status: string;
+  currency: string;
+  /** Null when no invoice is coming: `reason` says why. */
+  issueDate: string | null;
+  dueDate: string | null;
+  periodStart: string | null;
+  /** The period's last day. */
+  periodEnd: string | null;
+  pricesIncludeTax: boolean;
+  lines: NextInvoiceLine[];
+  subtotal: number | null;
+  taxTotal: number | null;
+  total: number | null;
+  /** The customer's credit at this issuer in this currency, which pays the invoice first. */
+  creditAvailable: number;
+  reason: string | null;
+}
+
+interface SubscriptionRow {
+  id: string;
+  customer_id: string;
+  status: string;
+  billing_cycle: 'monthly' | 'quarterly' | 'yearly';
+  next_due_date: string | null;
+  package_name: string;
+  currency: string;
+  price: string | number | null;
+  setup_fee: string | number;
+}
+
+export class NextInvoices {
+  constructor(
+    private readonly deps: {
+      store: BillingStore;
+      tenancy: TenancyService;
+      invoicing: Invoicing;
+      coupons: Coupons;
+      credits: Credits;
+      /** Today (`YYYY-MM-DD`): an overdue period is invoiced by the next run, not in the past. */
+      today: () => string;
+    },
+  ) {}
+
+  /** Subscriptions of the actor's tree, newest first (at most `limit`). */
+  private subscriptions(actor: Pick<Actor, 'userId' | 'role'>) {
+    const { store, tenancy } = this.deps;
+    const q = store.db.knex
+      .from('plugin_accounts.subscriptions as s')
+      .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
+      .select(
+        's.id',
+        's.customer_id',
+        's.status',
+        's.billing_cycle',
+        store.db.knex.raw('s.next_due_date::text as next_due_date'),
+        'p.name as package_name',
+        store.db.knex.raw('p.currency::text as currency'),
+        store.db.knex.raw(
+          `case s.billing_cycle when 'monthly' then p.price_monthly when 'quarterly' then p.price_quarterly else p.price_yearly end as price`,
+        ),
+        'p.setup_fee',
+      );
+    return tenancy.scope(q, actor, 's.customer_id');
+  }
+
+  /** One subscription's next invoice; another tree's subscription is unknown (404). */
+  async forSubscription(actor: Pick<Actor, 'userId' | 'role'>, id: string): Promise<NextInvoice> {
+    const row = (await this.subscriptions(actor).where('s.id', id).first()) as SubscriptionRow | undefined;
+    if (!row) throw BillingErrors.subscriptionNotFound(id);
+    return this.preview(row);
+  }
+
+  /** The next invoices of the actor's live subscriptions, soonest first. */
+  async upcoming(actor: Pick<Actor, 'userId' | 'role'>, limit: number): Promise<NextInvoice[]> {
+    const rows = (await this.subscriptions(actor)
+      .whereIn('s.status', ['active', 'suspended'])
+      .whereNotNull('s.next_due_date')
+      .orderBy([{ column: 's.next_due_date' }, { column: 's.id' }])
+      .limit(limit)) as SubscriptionRow[];
+    const out: NextInvoice[] = [];
+    for (const row of rows) out.push(await this.preview(row));
+    return out;
+  }
+
+  private async preview(sub: SubscriptionRow): Promise<NextInvoice> {
+    const { store, invoicing, coupons, credits } = this.deps;
+    const currency = sub.currency.trim();
+    const issuer = await invoicing.issuerOf(sub.customer_id);
+    const settings = await invoicing.issuerSettings(issuer);
+    const base: NextInvoice = {
+      subscriptionId: sub.id,
+      customerId: sub.customer_id,
+      packageName: sub.package_name,
+      status: sub.status,
+      currency,
+      issueDate: null,
+      dueDate: null,
+      periodStart: null,
+      periodEnd: null,
+      pricesIncludeTax: settings.pricesIncludeTax,
+      lines: [],
+      subtotal: null,
+      taxTotal: null,
+      total: null,
+      creditAvailable: await credits.balance({ customerId: sub.customer_id, issuer, currency }),
+      reason: null,
+    };
+    // The run invoices active and suspended subscriptions (a suspended one still owes).
+    if (!['active', 'suspended'].includes(sub.status) || !sub.next_due_date)
+      return { ...base, reason: sub.status === 'pending' ? 'Not active yet' : `No invoice: the subscription is ${sub.status}` };
+    if (sub.price === null) return { ...base, reason: `The package has no ${sub.billing_cycle} price: no invoice is made` };
+    const start = sub.next_due_date;
+    const end = addCycle(start, sub.billing_cycle);
+    const lines: Array<{ kind: string; description: string; amount: number }> = [
+      { kind: 'package', description: `${sub.package_name} (${start} – ${addDays(end, -1)})`, amount: n(sub.price) },
+    ];
+    const previous = await store.invoices().where({ subscription_id: sub.id }).whereNot({ status: 'void' }).first('id');
+    if (!previous && n(sub.setup_fee) > 0)
+      lines.push({ kind: 'setup_fee', description: `Setup fee: ${sub.package_name}`, amount: n(sub.setup_fee) });
+    const coupon = await coupons.heldBy(sub.id);
+    // As Coupons.discountLine: a fixed coupon in another currency takes nothing off.
+    if (coupon && !(coupon.kind === 'fixed' && coupon.currency?.trim() !== currency)) {
+      const off = discountOf(
+        { kind: coupon.kind, percentBp: coupon.percent_bp, amount: coupon.amount === null ? null : n(coupon.amount) },
+        lines.reduce((sum, l) => sum + l.amount, 0),
+      );
+      if (off > 0) {
+        const what = coupon.kind === 'percent' ? `${(coupon.percent_bp ?? 0) / 100} %` : 'fixed';
+        lines.push({ kind: 'discount', description: `Coupon ${coupon.code} (${what})`, amount: -off });
+      }
+    }
+    const tax = resolveTax(settings.country, await customerProfile(store, sub.customer_id), await taxRatesOf(store, issuer));
+    const taxed = lines.map((l) => ({ ...l, taxName: tax.name, taxRateBp: tax.rateBp }));
+    const totals = invoiceTotals(taxed, settings.pricesIncludeTax);
+    const today = this.deps.today();
+    const issueDate = start > today ? start : today;
+    return {
+      ...base,
+      issueDate,
+      dueDate: addDays(issueDate, settings.paymentTermsDays),
+      periodStart: start,
+      periodEnd: addDays(end, -1),
+      lines: taxed,
+      subtotal: totals.subtotal,
+      taxTotal: totals.taxTotal,
+      total: totals.total,
+    };
+  }
+}
