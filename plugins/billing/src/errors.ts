@@ -79,6 +79,12 @@ export const BillingErrors = {
     (field: string, reason: string) => `Invalid ${field}: ${reason}`,
     (field: string, reason: string) => ({ field: `/body/${field}`, reason }),
   ),
+  issuerInvalid: defineError(
+    'BILLING_ERR_ISSUER_INVALID',
+    400,
+    (field: string, reason: string) => `Invalid ${field}: ${reason}`,
+    (field: string, reason: string) => ({ field: `/body/${field}`, reason }),
+  ),
   subscriptionNotFound: defineError('BILLING_ERR_SUBSCRIPTION_NOT_FOUND', 404, (id: string) => `No subscription ${id}`),
   taxRateNotFound: defineError('BILLING_ERR_TAX_RATE_NOT_FOUND', 404, (id: string) => `No tax rate ${id}`),
   taxRateTaken: defineError(

@@ -22,9 +22,11 @@ import { refundRoutes } from './routes/refunds.js';
 import { profileRoutes } from './routes/profiles.js';
 import { revenueRoutes } from './routes/revenue.js';
 import { RevenueService } from './services/revenue.js';
+import { Issuers } from './services/issuers.js';
 import { Profiles } from './services/profiles.js';
 import { creditRoutes } from './routes/credits.js';
 import { Coupons } from './services/coupons.js';
+import { issuerRoutes } from './routes/issuer.js';
 import { couponRoutes, subscriptionCouponRoutes } from './routes/coupons.js';
 import { PRORATE_JOB, Proration, type ProratePayload } from './services/proration.js';
 import { Dunning } from './services/dunning.js';
@@ -109,6 +111,10 @@ export default definePlugin({
       roles: ['reseller', 'customer'],
     },
     'billing.tax-rate.manage': { description: 'Set the tax rates you charge your customers', roles: ['reseller'] },
+    'billing.issuer.manage': {
+      description: 'Set the name, address, tax id, numbering, logo, colour and payment keys your invoices go out with',
+      roles: ['reseller'],
+    },
     'billing.revenue.read': { description: 'See the revenue from your customers', roles: ['reseller'] },
     'billing.profile.manage': {
       description: 'See and change your billing address and tax id, and those of your customers',
@@ -187,6 +193,18 @@ export default definePlugin({
     ctx.routes(revenueRoutes({ revenue: new RevenueService(store, tenancy), clock }), { prefix: '/billing' });
     ctx.routes(creditRoutes({ credits, invoicing, tenancy, audit }), { prefix: '/billing/credits' });
     ctx.routes(couponRoutes({ coupons, users }), { prefix: '/billing/coupons' });
+    const issuers = new Issuers({
+      store,
+      audit,
+      accounts: hooks.accounts,
+      // Gateways that decide by the issuer's own account (Stripe); bank transfer needs no keys.
+      gateways: () =>
+        gateways()
+          .filter((g) => g.accepts !== undefined)
+          .map((g) => g.id),
+      defaultName: async (issuer) => (await invoicing.issuerSettings(issuer)).name,
+    });
+    ctx.routes(issuerRoutes({ issuers, users }), { prefix: '/billing' });
     const pricesIncludeTax = async (issuer: string) => (await invoicing.issuerSettings(issuer)).pricesIncludeTax;
     const taxRates = new TaxRates(store, audit);
     ctx.routes(taxRateRoutes({ taxRates, users, pricesIncludeTax }), { prefix: '/billing/tax-rates' });

@@ -12,6 +12,7 @@ import { ProfileBody } from './routes/profiles.js';
 import { TAX_RATE_PAGES } from './panel-tax-rates.js';
 import { PAYMENT_METHOD_PAGES } from './panel-payment-methods.js';
 import { NEXT_INVOICE_PAGES } from './panel-next-invoices.js';
+import { ISSUER_PAGES } from './panel-issuer.js';
 
 const money = (field: string, label: string) => ({ field, label, format: 'money' as const, currencyField: 'currency' });
 
@@ -265,4 +266,5 @@ export const PAGES: PanelPageDefinition[] = [
   ...TAX_RATE_PAGES,
   ...PAYMENT_METHOD_PAGES,
   ...NEXT_INVOICE_PAGES,
+  ...ISSUER_PAGES,
 ];

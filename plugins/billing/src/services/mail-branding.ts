@@ -1,6 +1,6 @@
 /**
  * Billing answers the kernel's `mail-branding` questions from its issuers (docs/decisions/0062):
- * the name, reply-to address and logo the issuer set for its invoices brand every templated mail
+ * the name, reply-to address, logo and colour the issuer set for its invoices brand every templated mail
  * from that issuer, whichever plugin sends it. The logo becomes a data URL when it is a PNG or
  * JPEG of at most 200 KB (larger ones would bloat every mail; mail clients show data URLs of
  * that size).
@@ -13,11 +13,12 @@ const MAX_LOGO_BYTES = 200 * 1024;
 export function billingMailBranding(store: BillingStore): MailBranding {
   return {
     async brandOf(issuer: string): Promise<MailBrandOverrides | undefined> {
-      const row = (await store.db.table('issuers').where({ issuer }).first('name', 'reply_to', 'logo')) as
-        { name: string; reply_to: string | null; logo: Buffer | null } | undefined;
+      const row = (await store.db.table('issuers').where({ issuer }).first('name', 'reply_to', 'logo', 'color')) as
+        { name: string; reply_to: string | null; logo: Buffer | null; color: string | null } | undefined;
       if (!row) return undefined;
       return {
         name: row.name,
+        ...(row.color ? { color: row.color } : {}),
         ...(row.reply_to ? { replyTo: row.reply_to } : {}),
         ...(row.logo ? { logoUrl: logoDataUrl(row.logo) } : {}),
       };
