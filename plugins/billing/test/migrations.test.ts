@@ -19,6 +19,7 @@ const MIGRATIONS = [
   '20261205120000_coupons',
   '20261205130000_proration_and_dunning',
   '20261205150000_payment_events',
+  '20261205170000_credit_note_documents',
 ];
 
 t.test('every migration goes down and up again', async (t) => {
