@@ -138,6 +138,11 @@ async function main(): Promise<void> {
     t.match(execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }), /\b1\s+1\s+rgb/, 'the logo is in it');
   });
 
+  t.test('the invoice lists the note with the date its PDF prints', async (t) => {
+    const detail = await caller(host, customer).get(`/v1/invoices/${invoice.id}`);
+    t.match(detail.body.creditNotes, [{ id: note.id, number: note.number, issueDate: '2026-12-05', total: 595 }]);
+  });
+
   t.test('who may download it: whoever sees the invoice; anyone else gets a 404', async (t) => {
     const cases: Array<[string, TestUser, number]> = [
       ['the customer', customer, 200],
