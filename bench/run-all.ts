@@ -24,6 +24,8 @@ const names =
         'rate-limit',
         'dns',
         'billing-webhooks',
+        'billing-run',
+        'invoice-pdf',
         'log-aggregation',
         'metering-disk',
         'file-listing',

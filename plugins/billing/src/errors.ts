@@ -3,6 +3,11 @@ import { defineError } from '@hostplane/sdk';
 
 export const BillingErrors = {
   notFound: defineError('BILLING_ERR_INVOICE_NOT_FOUND', 404, (id: string) => `No invoice ${id}`),
+  creditNoteNotFound: defineError(
+    'BILLING_ERR_CREDIT_NOTE_NOT_FOUND',
+    404,
+    (id: string) => `No credit note ${id} on this invoice`,
+  ),
   invoiceVoid: defineError('BILLING_ERR_INVOICE_VOID', 409, (number: string) => `Invoice ${number} is void`),
   invoicePaid: defineError('BILLING_ERR_INVOICE_PAID', 409, (number: string) => `Invoice ${number} is already paid`),
   notCustomer: defineError('BILLING_ERR_NOT_CUSTOMER', 403, 'Only the customer of an invoice pays it'),
@@ -14,11 +19,7 @@ export const BillingErrors = {
     (balance: number) => `The amount exceeds what is left to pay (${balance} minor units)`,
     (balance: number) => ({ balance }),
   ),
-  pdfUnavailable: defineError(
-    'BILLING_ERR_PDF_UNAVAILABLE',
-    503,
-    (reason: string) => `Invoice PDFs cannot be made now: ${reason}`,
-  ),
+  pdfUnavailable: defineError('BILLING_ERR_PDF_UNAVAILABLE', 503, (reason: string) => `PDFs cannot be made now: ${reason}`),
   customerInvalid: defineError(
     'BILLING_ERR_CUSTOMER_INVALID',
     400,

@@ -19,6 +19,13 @@ import { paymentWebhooks } from './payment-webhooks.js';
 import { Credits } from './services/credits.js';
 import { Refunds } from './services/refunds.js';
 import { refundRoutes } from './routes/refunds.js';
+import { creditNoteRoutes } from './routes/credit-notes.js';
+import {
+  CreditNoteDocuments,
+  DELIVER_CREDIT_NOTE_JOB,
+  RENDER_CREDIT_NOTE_TASK,
+  queueCreditNoteDelivery,
+} from './services/credit-note-documents.js';
 import { profileRoutes } from './routes/profiles.js';
 import { revenueRoutes } from './routes/revenue.js';
 import { RevenueService } from './services/revenue.js';
@@ -189,6 +196,14 @@ export default definePlugin({
     });
     const refunds = new Refunds(store, invoices, credits, gateways, audit, () => dateOf(clock.now()), accountFor);
     ctx.routes(refundRoutes({ refunds }), { prefix: '/invoices' });
+    // Each credit note's PDF and mail, queued in the transaction that issues it.
+    const creditNotes = new CreditNoteDocuments({ store, mailer, tasks, fonts, unavailable: () => documents.unavailable() });
+    refunds.issuedHooks.push((trx, note) => queueCreditNoteDelivery(jobs, trx, note.id));
+    ctx.routes(creditNoteRoutes({ invoices, creditNotes }), { prefix: '/invoices' });
+    ctx.task(RENDER_CREDIT_NOTE_TASK, new URL('./tasks/render-credit-note-pdf.js', import.meta.url));
+    ctx.job<{ creditNoteId: string }>(DELIVER_CREDIT_NOTE_JOB, async ({ creditNoteId }) => {
+      await creditNotes.deliver(creditNoteId);
+    });
     ctx.routes(profileRoutes({ profiles: new Profiles(store, audit), tenancy }), { prefix: '/billing' });
     ctx.routes(revenueRoutes({ revenue: new RevenueService(store, tenancy), clock }), { prefix: '/billing' });
     ctx.routes(creditRoutes({ credits, invoicing, tenancy, audit }), { prefix: '/billing/credits' });

@@ -90,6 +90,17 @@ const TABLE: Record<string, AuthorizationCase> = {
     make: async (w) => ({ url: `/v1/invoices/${await invoice(w)}/download` }),
     expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(404) },
   },
+  'GET /v1/invoices/{id}/credit-notes/{creditNoteId}/download': {
+    make: async (w) => {
+      const id = await invoice(w);
+      const paid = await asAdmin.post(`/v1/invoices/${id}/mark-paid`, { reference: 'SEPA 2' });
+      if (paid.status !== 200) throw new Error(JSON.stringify(paid.body));
+      const refund = await asAdmin.post(`/v1/invoices/${id}/refund`, { amount: 100 });
+      if (refund.status !== 200) throw new Error(JSON.stringify(refund.body));
+      return { url: `/v1/invoices/${id}/credit-notes/${refund.body.creditNote.id}/download` };
+    },
+    expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(404) },
+  },
   'POST /v1/invoices/{id}/pay': {
     make: async (w) => ({ url: `/v1/invoices/${await invoice(w)}/pay`, payload: { gateway: 'manual' } }),
     // Only the invoice's customer pays it: its reseller sees it but may not.

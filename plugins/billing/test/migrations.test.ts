@@ -19,6 +19,8 @@ const MIGRATIONS = [
   '20261205120000_coupons',
   '20261205130000_proration_and_dunning',
   '20261205150000_payment_events',
+  '20261205170000_credit_note_documents',
+  '20261207100000_issuer_color',
 ];
 
 t.test('every migration goes down and up again', async (t) => {
@@ -38,4 +40,40 @@ t.test('every migration goes down and up again', async (t) => {
   t.same(await tables(), ['migrations', 'migrations_lock'], 'only the migration bookkeeping is left');
   t.same([...(await migrate('latest'))].sort(), MIGRATIONS);
   t.same(await tables(), before);
+});
+
+t.test('credit notes made before their issue date existed get their creation day, and stay immutable', async (t) => {
+  const directory = new URL('../migrations/', import.meta.url);
+  t.same(await migratePlugin(sql, { pluginId: 'billing', directory, action: 'down' }), ['20261207100000_issuer_color']);
+  t.same(await migratePlugin(sql, { pluginId: 'billing', directory, action: 'down' }), ['20261205170000_credit_note_documents']);
+  const [user] = (await sql('hostplane.users')
+    .insert({ email: `cn-${Date.now()}@example.test`, name: 'Old note', role: 'customer' })
+    .returning('id')) as Array<{ id: string }>;
+  const [invoice] = (await sql('plugin_billing.invoices')
+    .insert({ issuer: 'platform', customer_id: user!.id, currency: 'EUR', prices_include_tax: false })
+    .returning('id')) as Array<{ id: string }>;
+  const [note] = (await sql('plugin_billing.credit_notes')
+    .insert({
+      invoice_id: invoice!.id,
+      issuer: 'platform',
+      customer_id: user!.id,
+      number: 'CN-2026-99999',
+      year: 2026,
+      sequence: 99999,
+      currency: 'EUR',
+      subtotal: 100,
+      tax_total: 19,
+      total: 119,
+      settlement: 'refund',
+      created_at: '2026-11-30T23:30:00Z',
+    })
+    .returning('id')) as Array<{ id: string }>;
+  t.same(await migratePlugin(sql, { pluginId: 'billing', directory, action: 'latest' }), [
+    '20261205170000_credit_note_documents',
+    '20261207100000_issuer_color',
+  ]);
+  const row = await sql('plugin_billing.credit_notes').where({ id: note!.id }).first(sql.raw('issue_date::text as d'));
+  // The session's time zone decides `created_at::date`; the test database's is UTC.
+  t.equal(row.d, '2026-11-30');
+  await t.rejects(sql('plugin_billing.credit_notes').where({ id: note!.id }).update({ reason: 'changed' }), /cannot change/);
 });

@@ -11,6 +11,7 @@ export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4
 export const CreditNoteSchema = Type.Object({
   id: Uuid,
   number: Type.String({ description: 'Gapless per issuer and year: CN-2026-00001' }),
+  issueDate: Type.String({ format: 'date', description: 'The date printed on the note' }),
   currency: Type.String(),
   subtotal: Type.Integer(),
   taxTotal: Type.Integer(),

@@ -4,6 +4,8 @@ import { n, type BillingStore } from './store.js';
 export interface CreditNoteView {
   id: string;
   number: string;
+  /** The date printed on the note (the platform clock's day when it was issued). */
+  issueDate: string;
   currency: string;
   subtotal: number;
   taxTotal: number;
@@ -18,7 +20,19 @@ export async function creditNotesOf(store: BillingStore, invoiceId: string): Pro
   const notes: Array<Record<string, unknown>> = await store.db
     .table('credit_notes')
     .where({ invoice_id: invoiceId })
-    .orderBy('sequence');
+    .orderBy('sequence')
+    .select(
+      'id',
+      'number',
+      store.db.knex.raw('issue_date::text as issue_date'),
+      'currency',
+      'subtotal',
+      'tax_total',
+      'total',
+      'reason',
+      'settlement',
+      'created_at',
+    );
   if (notes.length === 0) return [];
   const refunds: Array<Record<string, unknown>> = await store.db
     .table('refunds')
@@ -30,6 +44,7 @@ export async function creditNotesOf(store: BillingStore, invoiceId: string): Pro
   return notes.map((c) => ({
     id: c.id as string,
     number: c.number as string,
+    issueDate: c.issue_date as string,
     currency: (c.currency as string).trim(),
     subtotal: n(c.subtotal as string),
     taxTotal: n(c.tax_total as string),

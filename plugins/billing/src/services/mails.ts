@@ -1,6 +1,7 @@
 /**
  * Billing's mails as templates (docs/decisions/0062), sent in the invoice issuer's name and
- * branding: the invoice (PDF attached) and the dunning reminders before and after the due date.
+ * branding: the invoice and the credit note (PDF attached) and the dunning reminders before and
+ * after the due date.
  * Amounts arrive formatted (`29.99 EUR`): the template only words them.
  */
 import { defineMailTemplate, Type } from '@hostplane/sdk';
@@ -64,4 +65,39 @@ export const invoiceOverdueMail = defineMailTemplate({
   }),
 });
 
-export const billingMails = [invoiceIssuedMail, invoiceReminderMail, invoiceOverdueMail];
+export const creditNoteIssuedMail = defineMailTemplate({
+  id: 'billing.credit-note-issued',
+  description: 'Sent to the customer when a refund issues a credit note on an invoice, with the credit note PDF attached',
+  variables: Type.Object({
+    customerName: Line(),
+    number: Line(40),
+    invoiceNumber: Line(40),
+    total: Line(40),
+    /** How the amount reaches the customer: money back, or credit balance. */
+    settlement: Type.Union([Type.Literal('refund'), Type.Literal('credit')]),
+  }),
+  sample: {
+    customerName: 'Ada Lovelace',
+    number: 'CN-2026-00007',
+    invoiceNumber: 'INV-2026-00042',
+    total: '11.90 EUR',
+    settlement: 'refund',
+  },
+  render: ({ customerName, number, invoiceNumber, total, settlement }, brand) => ({
+    subject: `Credit note ${number} from ${brand.name}`,
+    blocks: [
+      `Hello ${customerName},`,
+      `credit note ${number} on invoice ${invoiceNumber} is attached: ${total} ` +
+        (settlement === 'credit' ? 'added to your credit balance, for your next invoices.' : 'given back to you.'),
+      {
+        facts: [
+          ['Credit note', number],
+          ['Invoice', invoiceNumber],
+          ['Amount', total],
+        ],
+      },
+    ],
+  }),
+});
+
+export const billingMails = [invoiceIssuedMail, creditNoteIssuedMail, invoiceReminderMail, invoiceOverdueMail];

@@ -69,6 +69,12 @@ export function statusAfterRefund(paid: number, refunded: number): 'refunded' | 
 }
 
 export class Refunds {
+  /**
+   * Called in the refund's transaction for each credit note it issues (index.ts queues the
+   * note's PDF and mail here): rolled back with the refund, so never for a note that is not.
+   */
+  readonly issuedHooks: Array<(trx: Knex.Transaction, creditNote: { id: string; number: string }) => Promise<void>> = [];
+
   constructor(
     private readonly store: BillingStore,
     private readonly invoices: InvoiceService,
@@ -127,6 +133,7 @@ export class Refunds {
         });
         refunds.push({ gateway: payment.gateway, amount: part, status: done.status });
       }
+      for (const hook of this.issuedHooks) await hook(trx, creditNote);
       const refunded = n(row.amount_refunded) + amount;
       await this.store
         .invoices(trx)
@@ -210,6 +217,7 @@ export class Refunds {
         number,
         year,
         sequence,
+        issue_date: this.today(),
         currency: invoice.currency,
         subtotal: split.subtotal,
         tax_total: split.taxTotal,

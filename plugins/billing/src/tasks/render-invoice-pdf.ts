@@ -6,6 +6,7 @@
  * so a second render would differ byte for byte.
  */
 import PDFDocument from 'pdfkit';
+import { pdfMoney as money, pdfPercent as percent } from './pdf-format.js';
 
 export interface InvoicePdfInput {
   number: string;
@@ -27,16 +28,6 @@ export interface InvoicePdfInput {
   reverseCharge: boolean;
   fonts: { regular: string; bold: string };
 }
-
-function money(amount: number, currency: string, exponent: number): string {
-  const sign = amount < 0 ? '-' : '';
-  const abs = Math.abs(amount);
-  if (exponent === 0) return `${sign}${abs} ${currency}`;
-  const unit = 10 ** exponent;
-  return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(exponent, '0')} ${currency}`;
-}
-
-const percent = (bp: number): string => `${(bp / 100).toFixed(bp % 100 === 0 ? 0 : 2)} %`;
 
 export default async function renderInvoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
   const doc = new PDFDocument({
