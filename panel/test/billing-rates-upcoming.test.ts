@@ -80,6 +80,23 @@ async function run(): Promise<void> {
     tt.equal(await page.getByRole('link', { name: 'AT', exact: true }).count(), 0, 'deleted once confirmed');
   });
 
+  t.test('the reseller sets its invoicing details and Stripe keys without JavaScript', async (tt) => {
+    const page = await signedIn(tt, 'reseller');
+    await page.goto(`${host.url}/p/billing/issuer`);
+    await page.getByLabel('Name on invoices', { exact: false }).fill('Resold Hosting Ltd');
+    await page.getByLabel('Invoice number prefix').fill('RH-');
+    await page.getByLabel('Colour of your mails (#rrggbb)').fill('#12ab34');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    tt.equal(await page.getByLabel('Invoice number prefix').inputValue(), 'RH-', 'the form shows what is saved');
+    tt.equal(await page.getByLabel('Colour of your mails (#rrggbb)').inputValue(), '#12ab34');
+    await page.getByLabel('Colour of your mails (#rrggbb)').fill('red');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').first().waitFor();
+    tt.match(await page.getByRole('main').textContent(), /#rrggbb|pattern/, 'a bad colour refused beside the form');
+    tt.equal(await page.getByRole('button', { name: 'Store the keys' }).count(), 0, 'no Stripe here: no keys form');
+  });
+
   t.test('alice sees what her subscription will be invoiced next', async (tt) => {
     const page = await signedIn(tt, 'alice');
     await page.goto(`${host.url}/p/billing/upcoming-invoices`);

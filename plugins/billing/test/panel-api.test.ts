@@ -235,6 +235,7 @@ t.test('panel pages: customers see invoices and their billing details, sellers a
     'coupons',
     'invoice',
     'invoices',
+    'issuer',
     'payment-methods',
     'revenue',
     'subscription',
