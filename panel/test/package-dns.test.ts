@@ -89,4 +89,25 @@ async function run(): Promise<void> {
     await page.getByText('The package uses the inherited DNS template again.').waitFor();
     tt.same(await query('select 1 from plugin_dns.package_templates where package_id = $1', [pkg!.id]), []);
   });
+
+  t.test('a zone page resets the zone to the template, once confirmed', async (tt) => {
+    const page = await signedIn(tt);
+    const name = `panel-reset-${process.pid}.com`;
+    await page.goto(`${host.url}/p/dns/zones`);
+    await page.getByLabel('Domain').fill(name);
+    await page.getByLabel('Start from the template').uncheck();
+    await page.getByRole('button', { name: 'Add zone' }).click();
+    await page.getByRole('link', { name }).waitFor();
+    const [zone] = await query<{ id: string }>('select id from plugin_dns.zones where name = $1', [name]);
+    const records = () => query<{ type: string }>('select type from plugin_dns.records where zone_id = $1', [zone!.id]);
+    tt.same(await records(), [], 'made without records');
+    await page.goto(`${host.url}/p/dns/zone?zone=${zone!.id}`);
+    await page.getByRole('button', { name: /Reset to the template/ }).click();
+    const ask = page.getByRole('region', { name: 'Please confirm' });
+    await ask.waitFor();
+    tt.match(await ask.textContent(), new RegExp(`Replace every record of ${name.replace(/\./g, '\\.')}`));
+    await ask.getByRole('button', { name: /Reset to the template/ }).click();
+    await page.getByText(/done/).first().waitFor();
+    tt.same((await records()).map((r) => r.type).sort(), ['A', 'A', 'CNAME', 'MX', 'TXT', 'TXT'], 'the platform’s template');
+  });
 }
