@@ -100,7 +100,6 @@ export class PackageTemplates {
   /** Set a package's own template after checking it with the records API's rules. */
   async put(actor: Actor, packageId: string, records: TemplateRecord[]): Promise<EffectiveTemplate> {
     const config = this.config();
-    checkTemplate(records, this.policy, config.defaultTtl, config.maxRecordsPerZone);
     // Stored as given (placeholders kept), without keys the API did not take.
     const clean = records.map((r) => ({
       name: r.name,
@@ -109,7 +108,9 @@ export class PackageTemplates {
       data: r.data,
     }));
     return this.db.transaction(async (trx) => {
+      // Whose package first: another reseller's reads as missing, whatever the records hold.
       await this.ownedPackage(actor, packageId, trx);
+      checkTemplate(records, this.policy, config.defaultTtl, config.maxRecordsPerZone);
       const [row] = (await this.table(trx)
         .insert({ package_id: packageId, records: JSON.stringify(clean) as unknown as TemplateRecord[] })
         .onConflict('package_id')

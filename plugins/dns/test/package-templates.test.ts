@@ -170,6 +170,7 @@ t.test('a reseller cannot see or change another reseller’s or the platform’s
     ['DELETE', url(packageA), undefined],
     ['GET', `${url(packageA)}/preview?domain=x.test`, undefined],
     ['PUT', url(resellerPlan), { records: [] }],
+    ['PUT', url(packageA), { records: [{ name: '@', type: 'CNAME', data: 'x.example.net' }] }],
   ] as const) {
     const res = await asResellerB.call(method, path, payload);
     t.equal(res.status, 404, `${method} ${path}`);
