@@ -78,7 +78,7 @@ export default definePlugin({
     ctx.on('plugin.enabled', async () => {
       await reconciler.sweep();
     });
-    for (const command of dnsCommands(store, service, config)) ctx.command(command);
+    for (const command of dnsCommands(store, service, config, templates)) ctx.command(command);
     for (const page of PAGES) ctx.page(page);
   },
   async start(ctx) {

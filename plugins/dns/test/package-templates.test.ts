@@ -6,6 +6,7 @@
  * a changed template leaves existing zones alone until a reset.
  */
 import t from 'tap';
+import type { CommandIO } from '@hostplane/sdk';
 import accounts from '@hostplane/plugin-accounts';
 import powerdns from '@hostplane/plugin-dns-powerdns';
 import websites from '@hostplane/plugin-websites';
@@ -246,6 +247,25 @@ t.test('a zone created through the API without records starts from the owner’s
   t.same(lines(made.body.records), [`api-${tag}.test A 192.0.2.99`]);
   const bare = await ok(asCustomer.post('/v1/dns/zones', { name: `bare-${tag}.test`, template: false }), 201);
   t.same(bare.body.records, []);
+});
+
+t.test('CLI: hostplane dns template <package> [domain]', async (t) => {
+  const kernel = host.kernel as unknown as {
+    runCommand(id: string, name: string, args: string[], io: CommandIO): Promise<number>;
+  };
+  const run = async (args: string[]) => {
+    let out = '';
+    const code = await kernel.runCommand('dns', 'template', args, { out: (s) => (out += s), err: () => undefined });
+    return { code, out };
+  };
+  const shown = await run([resellerPlan]);
+  t.equal(shown.code, 0);
+  t.match(shown.out, /^; package template\n@ A \{ipv4\}\n/);
+  t.match(shown.out, /^www 600 A \{ipv4\}$/m, 'a TTL where the record has one');
+  const preview = await run([resellerPlan, `cli-${tag}.test`]);
+  t.match(preview.out, new RegExp(`^cli-${tag}\\.test\\.\\t3600\\tIN\\tA\\t192\\.0\\.2\\.80$`, 'm'));
+  await t.rejects(run(['00000000-0000-4000-8000-000000000000']), { code: 'COMMON_ERR_NOT_FOUND' });
+  await t.rejects(run([]), { code: 'COMMON_ERR_BAD_REQUEST' });
 });
 
 t.test('the template of a deleted package goes with the sweep', async (t) => {
