@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory from 'knex';
 import { startTestHost } from '@hostplane/sdk/testing';
+import accounts from '../plugins/accounts/src/index.js';
 import dns from '../plugins/dns/src/index.js';
 import powerdns, { dropDatabase } from '../plugins/dns-powerdns/src/index.js';
 import { freePort } from '@hostplane/testing/free-port';
@@ -93,7 +94,7 @@ const root = await mkdtemp(join(tmpdir(), 'hp-bench-dns-'));
 const databaseName = `hp_pdns_bench_${process.pid}`;
 const pdnsConfig = { root, dnsPort: await freePort(), apiPort: await freePort(), databaseUrl: ADMIN_URL, databaseName };
 const host = await startTestHost({
-  plugins: [powerdns, dns],
+  plugins: [{ definition: accounts, version: '0.1.0' }, powerdns, dns],
   config: { 'dns-powerdns': pdnsConfig, dns: { allowReservedTlds: true, serverIpv4: '192.0.2.80', sweepCron: '0 0 1 1 *' } },
 });
 const sql = knexFactory({ client: 'pg', connection: host.databaseUrl, pool: { min: 0, max: 2 } });

@@ -1,6 +1,7 @@
 /**
  * Create or edit a package: name, prices, limits (empty = unlimited), features, visibility, and
- * while the backups plugin is enabled its schedule, retention and storage.
+ * while the backups plugin is enabled its schedule, retention and storage; while the DNS plugin
+ * is, the package's zone template (its own form: the DNS plugin stores it).
  */
 import { Form, redirect, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
 import { ResultToast } from '../components/toasts';
@@ -13,22 +14,82 @@ import { flashCookie } from '../lib/flash';
 import { FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, LIMIT_LABELS, type List, type Package, type PanelPage } from '../lib/types';
 import { backupFieldsOf } from '../lib/package-backups';
 import { PackageBackupsCard } from '../components/package-backups';
+import { PackageDnsCard } from '../components/package-dns';
+import {
+  DNS_TEMPLATE_FIELD,
+  DNS_TEMPLATE_INHERIT,
+  DNS_TEMPLATE_SAVE,
+  parseTemplate,
+  templateError,
+  type PackageDnsPreview,
+  type PackageDnsTemplate,
+} from '../lib/package-dns';
 
-/** Whether the backups plugin is enabled: its panel page is listed (pages come and go with their plugin). */
-async function backupsEnabled(api: Api): Promise<boolean> {
+/** Plugins whose panel pages are listed (pages come and go with their plugin). */
+async function enabledPlugins(api: Api): Promise<Set<string>> {
   const pages = await api.get<List<PanelPage>>('/panel/pages');
-  return pages.ok && pages.data.items.some((p) => p.pluginId === 'backups');
+  return new Set(pages.ok ? pages.data.items.map((p) => p.pluginId) : []);
+}
+
+/** The package's zone template and a sample domain's records, when the DNS plugin lets this user edit it. */
+async function dnsTemplateOf(api: Api, packageId: string) {
+  const path = `/dns/package-templates/${encodeURIComponent(packageId)}`;
+  const template = await api.get<PackageDnsTemplate>(path);
+  if (!template.ok) return { dnsTemplate: null, dnsPreview: null };
+  const preview = await api.get<PackageDnsPreview>(`${path}/preview?domain=example.com`);
+  return { dnsTemplate: template.data, dnsPreview: preview.ok ? preview.data : null };
 }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const api = new Api(request, context);
-  const backups = await backupsEnabled(api);
-  if (!params.id) return { pkg: null, allowance: await resellerAllowance(api, await requireUser(request, context)), backups };
+  const plugins = await enabledPlugins(api);
+  const backups = plugins.has('backups');
+  if (!params.id)
+    return {
+      pkg: null,
+      allowance: await resellerAllowance(api, await requireUser(request, context)),
+      backups,
+      dnsTemplate: null,
+      dnsPreview: null,
+    };
+  const pkg = must(request, await api.get<Package>(`/packages/${encodeURIComponent(params.id)}`));
   return {
-    pkg: must(request, await api.get<Package>(`/packages/${encodeURIComponent(params.id)}`)),
+    pkg,
     allowance: { has: true, provider: null },
     backups,
+    ...(plugins.has('dns') ? await dnsTemplateOf(api, pkg.id) : { dnsTemplate: null, dnsPreview: null }),
   };
+}
+
+/** The DNS template form's two intents: save the lines, or drop the package's own template. */
+async function dnsTemplateAction(
+  request: Request,
+  api: Api,
+  packageId: string,
+  form: FormData,
+): Promise<ActionResult | Response> {
+  const path = `/dns/package-templates/${encodeURIComponent(packageId)}`;
+  const text = String(form.get(DNS_TEMPLATE_FIELD) ?? '');
+  const refused = (message: string): ActionResult => ({
+    ok: false,
+    intent: DNS_TEMPLATE_SAVE,
+    errors: { message, fields: { [DNS_TEMPLATE_FIELD]: message } },
+    values: { [DNS_TEMPLATE_FIELD]: text },
+  });
+  let message = 'DNS template saved.';
+  if (form.get('intent') === DNS_TEMPLATE_INHERIT) {
+    const res = await api.delete(path);
+    if (!res.ok) return failed(res);
+    message = 'The package uses the inherited DNS template again.';
+  } else {
+    const parsed = parseTemplate(text);
+    if ('error' in parsed) return refused(parsed.error);
+    const res = await api.put(path, { records: parsed.records });
+    if (!res.ok) return refused(templateError(res.error, parsed.lines));
+  }
+  return redirect(`/packages/${encodeURIComponent(packageId)}`, {
+    headers: { 'set-cookie': flashCookie(request, { kind: 'success', message }) },
+  });
 }
 
 /** "12.50" → 1250 minor units; empty → null; anything else is sent as is for the API to refuse. */
@@ -47,7 +108,11 @@ function integerOrNull(value: string | undefined): number | null | string {
 export async function action({ request, context, params }: ActionFunctionArgs): Promise<ActionResult | Response> {
   const form = await readForm(request);
   const api = apiForForm(request, context, form);
-  if (form.get('intent') === 'archive' && params.id) {
+  const intent = form.get('intent');
+  if ((intent === DNS_TEMPLATE_SAVE || intent === DNS_TEMPLATE_INHERIT) && params.id) {
+    return dnsTemplateAction(request, api, params.id, form);
+  }
+  if (intent === 'archive' && params.id) {
     const res = await api.post(`/packages/${encodeURIComponent(params.id)}/archive`, {});
     if (!res.ok) return failed(res);
     return redirect('/packages', {
@@ -90,7 +155,7 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
 }
 
 export default function PackageEdit() {
-  const { pkg, allowance, backups } = useLoaderData<typeof loader>();
+  const { pkg, allowance, backups, dnsTemplate, dnsPreview } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const err = (name: string) => fieldError(result, name);
   const price = (v: number | null | undefined) => (typeof v === 'number' ? (v / 100).toFixed(2) : '');
@@ -215,6 +280,11 @@ export default function PackageEdit() {
             ) : null}
           </div>
         </Form>
+      ) : null}
+      {dnsTemplate ? (
+        <div className="mt-6">
+          <PackageDnsCard template={dnsTemplate} preview={dnsPreview} error={err(DNS_TEMPLATE_FIELD)} />
+        </div>
       ) : null}
     </>
   );

@@ -125,7 +125,11 @@ t.test('off by default: enabled, offers no provider, starts no named, says so', 
   const dnsPlugin = (await import('@hostplane/plugin-dns')).default;
   const plugin = (await import('../src/index.js')).default;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hp-bind-off-'));
-  const host = await startTestHost({ plugins: [plugin, dnsPlugin], config: { 'dns-rfc2136': { root } } });
+  const accounts = (await import('../../accounts/src/index.js')).default;
+  const host = await startTestHost({
+    plugins: [{ definition: accounts, version: '0.1.0' }, plugin, dnsPlugin],
+    config: { 'dns-rfc2136': { root } },
+  });
   t.teardown(async () => {
     await host.close();
     await fs.rm(root, { recursive: true, force: true });
@@ -148,9 +152,10 @@ t.test('the dns plugin serves its zones through this provider', { skip: missing 
   const plugin = (await import('../src/index.js')).default;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hp-bind-dns-'));
   process.once('exit', () => namedUnder(root).forEach((pid) => process.kill(pid, 'SIGKILL')));
+  const accounts = (await import('../../accounts/src/index.js')).default;
   const dnsPort = await freePort();
   const host = await startTestHost({
-    plugins: [plugin, dnsPlugin],
+    plugins: [{ definition: accounts, version: '0.1.0' }, plugin, dnsPlugin],
     config: {
       'dns-rfc2136': { mode: 'managed', root, dnsPort, controlPort: await freePort() },
       dns: { allowReservedTlds: true, provider: 'rfc2136', serverIpv4: '192.0.2.90' },

@@ -4,6 +4,8 @@ import { defineError } from '@hostplane/sdk';
 export const DnsErrors = {
   zoneNotFound: defineError('DNS_ERR_ZONE_NOT_FOUND', 404, (id: string) => `No zone ${id}`),
   recordNotFound: defineError('DNS_ERR_RECORD_NOT_FOUND', 404, (id: string) => `No record ${id}`),
+  /** A package whose zone template the caller may not see or change (another reseller's reads as missing). */
+  packageNotFound: defineError('DNS_ERR_PACKAGE_NOT_FOUND', 404, (id: string) => `No package ${id}`),
   /** Bad input: `field` is the JSON pointer of the offending field (`/body/ttl`). */
   invalid: defineError(
     'DNS_ERR_INVALID',

@@ -1,6 +1,7 @@
 /**
  * Panel pages (data): the zones table with a form to add a zone, and one zone's record editor
- * (records listed, added and deleted; a record's TTL or data is changed through the API).
+ * (records listed, added and deleted; a record's TTL or data is changed through the API; the
+ * zone reset to its package's template).
  */
 import { Type, type PanelPageDefinition } from '@hostplane/sdk';
 import { RECORD_TYPES } from './records.js';
@@ -54,6 +55,26 @@ export const PAGES: PanelPageDefinition[] = [
     params: ['zone'],
     permission: 'dns.zone.read',
     sections: [
+      {
+        kind: 'detail',
+        source: '/dns/zones/{zone}',
+        fields: [
+          { field: 'name', label: 'Zone' },
+          { field: 'serial', label: 'Serial' },
+          { field: 'status', label: 'Status', format: 'status' },
+        ],
+        actions: [
+          {
+            label: 'Reset to the template',
+            method: 'POST',
+            route: '/dns/zones/{id}/reset',
+            permission: 'dns.zone.write',
+            confirm:
+              "Replace every record of {name} with what your package's DNS template gives it now? Records you added or changed are gone.",
+            danger: true,
+          },
+        ],
+      },
       {
         kind: 'table',
         title: 'Records',

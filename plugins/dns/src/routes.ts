@@ -23,7 +23,11 @@ const CreateZoneBody = Type.Object(
   {
     name: Name,
     ownerId: Type.Optional(Uuid),
-    template: Type.Optional(Type.Boolean({ description: 'Start with the platform template (default true)' })),
+    template: Type.Optional(
+      Type.Boolean({
+        description: "Start with the template of the owner's package, else the platform's (default true)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -243,6 +247,20 @@ export function dnsRoutes({ store, service, providers, config }: RouteDeps) {
         (await service.importZone(actorOf(request), request.params.id, request.body.zoneFile, request.body.replace ?? true)).map(
           recordView,
         ),
+    );
+
+    app.post(
+      '/zones/:id/reset',
+      {
+        config: { permission: 'dns.zone.write', audit: 'dns.zone.reset' },
+        schema: {
+          summary: "Replace the zone's records with what its owner's package template gives it now",
+          tags,
+          params: ZoneParams,
+          response: { 200: Type.Array(RecordSchema), ...errors },
+        },
+      },
+      async (request) => (await service.resetToTemplate(actorOf(request), request.params.id)).map(recordView),
     );
 
     app.get(

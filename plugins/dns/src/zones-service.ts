@@ -10,7 +10,7 @@ import type { DnsConfig } from './config.js';
 import { DnsErrors } from './errors.js';
 import { assertFits, canonicalRecord, zoneName, type CanonicalRecord, type RecordInput } from './records.js';
 import { canonical, type DnsStore, type RecordRow, type ZoneRow } from './store.js';
-import { templateRecords } from './template.js';
+import type { PackageTemplates } from './package-templates.js';
 import { parseZoneFile } from './zone-import.js';
 import { nextSerial } from './zone-spec.js';
 
@@ -27,13 +27,21 @@ export interface ZonesServiceDeps {
   clock: ClockService;
   config: () => DnsConfig;
   logger: Logger;
+  templates: PackageTemplates;
 }
 
 export interface CreateZoneInput {
   name: string;
   ownerId?: string;
-  /** Start from the template (default true). */
+  /** Start from the template (default true): the owner's package's, else the platform's. */
   template?: boolean;
+}
+
+export interface CreateZoneOptions {
+  /** The website.created path: also refuse when a zone of the same owner overlaps. */
+  auto?: boolean;
+  /** The package whose template applies (a website's subscription's); default: the owner's newest live one. */
+  packageId?: string | null;
 }
 
 /** Every name a zone could sit under: `a.b.example.com` → `b.example.com`, `example.com`, `com`. */
@@ -58,7 +66,7 @@ export class ZonesService {
    * Create a zone for `ownerId` (default: the actor). `auto` (the website.created path) also
    * refuses when a zone of the same owner overlaps: their own zone already answers for the name.
    */
-  async createZone(actor: Actor, input: CreateZoneInput, options: { auto?: boolean } = {}): Promise<ZoneRow> {
+  async createZone(actor: Actor, input: CreateZoneInput, options: CreateZoneOptions = {}): Promise<ZoneRow> {
     const { store } = this.deps;
     const name = zoneName(input.name, '/body/name', this.policy);
     const ownerId = input.ownerId ?? actor.userId;
@@ -68,14 +76,14 @@ export class ZonesService {
         throw DnsErrors.ownerInvalid(input.ownerId);
       }
     }
-    const config = this.deps.config();
-    const records: CanonicalRecord[] = [];
+    let records: CanonicalRecord[] = [];
     if (input.template !== false) {
-      for (const r of templateRecords(config, name)) {
-        const rec = canonicalRecord(r, name, this.policy, config.defaultTtl);
-        assertFits(rec, records, name);
-        records.push(rec);
-      }
+      const { templates } = this.deps;
+      const packageId = options.packageId !== undefined ? options.packageId : await templates.packageOfUser(ownerId);
+      const resolved = await templates.resolve(packageId, name);
+      // A record that does not fit this zone (a name too long for it) is left out, not the zone.
+      if (resolved.skipped.length) this.deps.logger.warn({ zone: name, skipped: resolved.skipped }, 'template records left out');
+      records = resolved.records;
     }
     return store.db.transaction(async (trx) => {
       await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [CREATE_LOCK]);
@@ -198,6 +206,33 @@ export class ZonesService {
       }
       if (kept.length + added.length > config.maxRecordsPerZone) throw DnsErrors.tooManyRecords(config.maxRecordsPerZone);
       if (replace) await this.deps.store.records(trx).where({ zone_id: zone.id }).whereNull('expires_at').delete();
+      if (added.length) await this.deps.store.records(trx).insert(added.map((r) => ({ zone_id: zone.id, ...r })));
+      for (const r of added) await this.syncTtl(zone.id, r, trx);
+      await this.bump(zone, trx);
+      return this.deps.store.recordsOf(zone.id, trx);
+    });
+  }
+
+  /**
+   * Replace the zone's records with what its owner's package's template gives it now (challenge
+   * records of an ACME order in flight stay); one serial step. Templates never rewrite zones on
+   * their own: this is the explicit way back to one.
+   */
+  async resetToTemplate(actor: Actor, zoneId: string): Promise<RecordRow[]> {
+    return this.change(actor, zoneId, async (zone, records, trx) => {
+      const { templates } = this.deps;
+      const resolved = await templates.resolve(await templates.packageOfUser(zone.owner_id, trx), zone.name, trx);
+      const kept = records.filter((r) => r.expires_at !== null).map(canonical);
+      const added: CanonicalRecord[] = [];
+      for (const rec of resolved.records) {
+        try {
+          assertFits(rec, [...kept, ...added], zone.name);
+          added.push(rec);
+        } catch (err) {
+          if (!DnsErrors.invalid.is(err)) throw err;
+        }
+      }
+      await this.deps.store.records(trx).where({ zone_id: zone.id }).whereNull('expires_at').delete();
       if (added.length) await this.deps.store.records(trx).insert(added.map((r) => ({ zone_id: zone.id, ...r })));
       for (const r of added) await this.syncTtl(zone.id, r, trx);
       await this.bump(zone, trx);

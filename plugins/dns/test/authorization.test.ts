@@ -6,6 +6,7 @@
 import t from 'tap';
 import { migratePlugin } from '@hostplane/core';
 import { startTestHost } from '@hostplane/sdk/testing';
+import accounts from '@hostplane/plugin-accounts';
 import dns from '../src/index.js';
 import {
   caller,
@@ -16,14 +17,17 @@ import {
   type Which,
 } from '../../accounts/test/helpers.js';
 
-const host = await startTestHost({ plugins: [dns], config: { dns: { allowReservedTlds: true, maxRecordsPerZone: 5 } } });
+const host = await startTestHost({
+  plugins: [{ definition: accounts, version: '0.1.0' }, dns],
+  config: { dns: { allowReservedTlds: true, maxRecordsPerZone: 5 } },
+});
 const sql = sqlOf(host);
 t.teardown(async () => {
   await sql.destroy();
   await host.close();
 });
 
-const { admin, customerA, customerB, actors } = await twoTrees(sql);
+const { admin, customerA, customerB, resellerA, resellerB, actors } = await twoTrees(sql);
 const asAdmin = caller(host, admin);
 const ownerOf: Record<Which, string> = { own: customerA.id, foreign: customerB.id };
 
@@ -41,6 +45,15 @@ async function record(which: Which): Promise<string> {
   return `/v1/dns/zones/${id}/records/${res.body.id}`;
 }
 
+/** A package of reseller A (own) or B (foreign), written directly: the ceiling is not what is tested here. */
+async function pkg(which: Which): Promise<string> {
+  const [row] = await sql('plugin_accounts.packages')
+    .insert({ name: `authz ${++n}`, currency: 'EUR', owner_id: which === 'own' ? resellerA.id : resellerB.id })
+    .returning('id');
+  return row.id as string;
+}
+const TEMPLATE = { records: [{ name: '@', type: 'A', data: '{ipv4}' }] };
+
 const same = (code: number): [number, number] => [code, code];
 // A technical user reads only what it owns itself: its customer's zones are outside its subtree.
 type Expect = AuthorizationCase['expect'];
@@ -49,6 +62,14 @@ const write = (code: number): Expect => ({
   super_admin: same(code),
   reseller: [code, 404],
   customer: [code, 404],
+  technical_user: same(403),
+});
+
+// Package templates: admins any package, a reseller its own (another's reads as missing); customers none.
+const template = (code: number): Expect => ({
+  super_admin: same(code),
+  reseller: [code, 404],
+  customer: same(403),
   technical_user: same(403),
 });
 
@@ -90,6 +111,23 @@ const TABLE: Record<string, AuthorizationCase> = {
     expect: write(200),
   },
   'DELETE /v1/dns/zones/{id}/records/{recordId}': { make: async (w) => ({ url: await record(w) }), expect: write(204) },
+  'POST /v1/dns/zones/{id}/reset': { make: async (w) => ({ url: `/v1/dns/zones/${await zone(w)}/reset` }), expect: write(200) },
+  'GET /v1/dns/package-templates/{packageId}': {
+    make: async (w) => ({ url: `/v1/dns/package-templates/${await pkg(w)}` }),
+    expect: template(200),
+  },
+  'PUT /v1/dns/package-templates/{packageId}': {
+    make: async (w) => ({ url: `/v1/dns/package-templates/${await pkg(w)}`, payload: TEMPLATE }),
+    expect: template(200),
+  },
+  'DELETE /v1/dns/package-templates/{packageId}': {
+    make: async (w) => ({ url: `/v1/dns/package-templates/${await pkg(w)}` }),
+    expect: template(200),
+  },
+  'GET /v1/dns/package-templates/{packageId}/preview': {
+    make: async (w) => ({ url: `/v1/dns/package-templates/${await pkg(w)}/preview?domain=preview-${n}.test` }),
+    expect: template(200),
+  },
 };
 
 checkAuthorizationTable(t, host, actors, /^\/v1\/dns(\/|$)/, TABLE);
@@ -140,12 +178,14 @@ t.test('the migration goes down and up again', async (t) => {
         .where({ table_schema: 'plugin_dns', table_name: 'records', column_name: 'expires_at' })
         .first(),
     );
+  t.same(await migrate('down'), ['20261208120000_package_templates']);
   t.same(await migrate('down'), ['20261205160000_challenge_records']);
   t.notOk(await hasExpiry(), 'challenge expiries gone');
   t.same(await migrate('down'), ['20261205120000_dns']);
   t.same(await tables(), ['migrations', 'migrations_lock'], 'only the migration bookkeeping is left');
   t.same(await migrate('up'), ['20261205120000_dns']);
   t.same(await migrate('up'), ['20261205160000_challenge_records']);
-  t.same(await tables(), ['migrations', 'migrations_lock', 'records', 'zones']);
+  t.same(await migrate('up'), ['20261208120000_package_templates']);
+  t.same(await tables(), ['migrations', 'migrations_lock', 'package_templates', 'records', 'zones']);
   t.ok(await hasExpiry());
 });

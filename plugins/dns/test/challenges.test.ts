@@ -15,6 +15,7 @@ import t, { type Test } from 'tap';
 import type { DnsChallenges } from '@hostplane/sdk';
 import { startTestHost, type TestHost, type TestUser } from '@hostplane/testing';
 import { freePort } from '@hostplane/testing/free-port';
+import accounts from '@hostplane/plugin-accounts';
 import powerdns from '@hostplane/plugin-dns-powerdns';
 import dns from '../src/index.js';
 import { dig, managedConfig, systemMissing as pdnsMissing } from '../../dns-powerdns/test/helpers.js';
@@ -32,7 +33,7 @@ interface Served {
 async function onPowerDns(): Promise<Served> {
   const pdns = await managedConfig();
   const host = await startTestHost({
-    plugins: [powerdns, dns],
+    plugins: [{ definition: accounts, version: '0.1.0' }, powerdns, dns],
     config: { 'dns-powerdns': { ...pdns.config }, dns: { ...DNS_CONFIG, provider: 'powerdns' } },
   });
   return {
@@ -67,7 +68,7 @@ async function onBind(): Promise<Served> {
   process.once('exit', kill);
   const dnsPort = await freePort();
   const host = await startTestHost({
-    plugins: [rfc2136, dns],
+    plugins: [{ definition: accounts, version: '0.1.0' }, rfc2136, dns],
     config: {
       'dns-rfc2136': { mode: 'managed', root, dnsPort, controlPort: await freePort() },
       dns: { ...DNS_CONFIG, provider: 'rfc2136' },

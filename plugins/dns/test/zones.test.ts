@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import type { CommandIO } from '@hostplane/sdk';
 import { startTestHost, type TestUser } from '@hostplane/testing';
+import accounts from '@hostplane/plugin-accounts';
 import powerdns from '@hostplane/plugin-dns-powerdns';
 import dns from '../src/index.js';
 import { dig, managedConfig, systemMissing } from '../../dns-powerdns/test/helpers.js';
@@ -17,7 +18,10 @@ if (missing) t.comment(`serving is not checked: ${missing}`);
 
 const pdns = missing ? null : await managedConfig();
 const host = await startTestHost({
-  plugins: missing ? [dns] : [powerdns, dns],
+  // dns reads packages and subscriptions (zone templates per package).
+  plugins: missing
+    ? [{ definition: accounts, version: '0.1.0' }, dns]
+    : [{ definition: accounts, version: '0.1.0' }, powerdns, dns],
   config: {
     ...(pdns ? { 'dns-powerdns': { ...pdns.config } } : {}),
     dns: { allowReservedTlds: true, serverIpv4: '192.0.2.80', serverIpv6: '2001:db8::80', sweepCron: '0 0 1 1 *' },

@@ -10,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import t from 'tap';
 import { caller, makeUser } from '../../accounts/test/helpers.js';
 import { dig } from '../../dns-powerdns/test/helpers.js';
+import { get } from '../../webserver-nginx/test/helpers.js';
 import { eventually, fetchTls, stackMissing, startStack } from './stack.js';
 
 const missing = stackMissing();
@@ -18,7 +19,7 @@ if (missing) {
 } else {
   const stack = await startStack();
   t.teardown(() => stack.close());
-  const { host, alice, httpsPort } = stack;
+  const { host, alice, httpPort, httpsPort } = stack;
   const asAlice = caller(host, alice);
   const site = await stack.website('wild');
   const url = `/v1/websites/${site.id}/certificate`;
@@ -92,11 +93,25 @@ if (missing) {
       { state: 'none', names: [], wildcardFrom: site.domain },
       'no certificate of its own; the API names the one it serves',
     );
-    t.equal(
-      (await asAlice.patch(`/v1/websites/${blog.id}/certificate`, { forceHttps: true })).status,
-      409,
-      'switches need its own',
-    );
+  });
+
+  t.test('a subdomain site serving the wildcard has force-HTTPS and HSTS of its own', async (t) => {
+    const blogUrl = `/v1/websites/${blog.id}/certificate`;
+    const res = await asAlice.patch(blogUrl, { forceHttps: true, hsts: true });
+    t.equal(res.status, 200, JSON.stringify(res.body));
+    t.match(res.body, { forceHttps: true, hsts: true, wildcardFrom: site.domain });
+    await eventually(async () => ((await asAlice.get(blogUrl)).body.served ? true : undefined));
+    const plain = await eventually(async () => {
+      const r = await get(httpPort, blog.domain, '/page');
+      return r.status === 301 ? r : undefined;
+    });
+    t.match(plain.headers.location, `https://${blog.domain}:${httpsPort}/page`);
+    const secure = await fetchTls(httpsPort, blog.domain, await stack.pebble.root());
+    t.match(secure.headers['strict-transport-security'], /max-age=63072000/);
+    t.match((await asAlice.get(url)).body, { forceHttps: false, hsts: false }, 'the wildcard’s own site keeps its switches');
+    t.equal((await get(httpPort, site.domain, '/')).status, 200, 'and serves plain HTTP still');
+    t.equal((await asAlice.patch(blogUrl, { forceHttps: false, hsts: false })).status, 200);
+    await eventually(async () => ((await get(httpPort, blog.domain, '/')).status === 200 ? true : undefined));
   });
 
   t.test('the renewal takes the same DNS-01 path', async (t) => {

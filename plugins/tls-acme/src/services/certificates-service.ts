@@ -176,7 +176,11 @@ export class CertificatesService {
     return row;
   }
 
-  /** Flip force-HTTPS and HSTS; both need a certificate (a redirect to nothing would break the site). */
+  /**
+   * Flip force-HTTPS and HSTS; both need a certificate (a redirect to nothing would break the
+   * site): the site's own, or its owner's wildcard that it serves. A borrower's switches are its
+   * own; they apply while it serves a wildcard and fall silent (plain HTTP) if the wildcard goes.
+   */
   async setSwitches(
     site: SiteRow,
     switches: { forceHttps?: boolean; hsts?: boolean },
@@ -184,8 +188,12 @@ export class CertificatesService {
   ): Promise<CertificateView> {
     const { store, audit, events } = this.deps;
     const row = await store.db.transaction(async (trx) => {
-      const current = await store.get(site.id, trx, true);
-      if (!current?.certificate_pem) throw TlsErrors.noCertificate();
+      let current = await store.get(site.id, trx, true);
+      if (!current?.certificate_pem) {
+        if (!(await lenderOf(store, site))) throw TlsErrors.noCertificate();
+        // A borrower that never had a row of its own gets one to hold its switches.
+        current = current ?? (await store.ensure(site, trx));
+      }
       const next = { force_https: switches.forceHttps ?? current.force_https, hsts: switches.hsts ?? current.hsts };
       if (next.force_https === current.force_https && next.hsts === current.hsts) return current;
       const [updated] = (await store

@@ -4,7 +4,8 @@
  * `example.com`). The borrower keeps its own row (state `none`) whose version moves whenever a
  * wildcard of its owner is installed or goes, so the websites reconciler re-applies it through
  * `site-certificates` like any other certificate change (decision 0038's acknowledgements).
- * The switches (force-HTTPS, HSTS) stay the lender's own: a borrower serves HTTPS without them.
+ * A borrower has switches (force-HTTPS, HSTS) of its own, in its own row: the lender's are not
+ * the borrower's choice, and the borrower's apply only while it serves the wildcard.
  */
 import type { EventsService, SecretsService, SiteTlsState } from '@hostplane/sdk';
 import type { Knex } from 'knex';
@@ -48,7 +49,12 @@ export async function borrowed(
     if (!key) continue;
     result.set(site.id, {
       version: own.get(site.id)?.version ?? 0,
-      tls: { certificate: lender.row.certificate_pem, key, forceHttps: false, hsts: false },
+      tls: {
+        certificate: lender.row.certificate_pem,
+        key,
+        forceHttps: own.get(site.id)?.force_https ?? false,
+        hsts: own.get(site.id)?.hsts ?? false,
+      },
     });
   }
   return result;
