@@ -133,14 +133,27 @@ export function listCommand<C, D>({ store }: CommandDeps): CommandDefinition<C, 
 }
 
 export function createCommand<C, D>({ store, service }: CommandDeps): CommandDefinition<C, D> {
+  const usage = 'usage: hostplane backups create <website id> | --customer <customer id>\n';
+  const uuid = /^[0-9a-f-]{36}$/i;
   return {
     name: 'create',
-    description: 'Back up a website now (a running host does the work)',
-    usage: '<website id>',
+    description: 'Back up a website, or every website of a customer, now (a running host does the work)',
+    usage: '<website id> | --customer <customer id>',
     async run(args, io) {
+      if (args[0] === '--customer') {
+        const customer = args[1];
+        if (!customer || args.length !== 2 || !uuid.test(customer)) {
+          io.err(usage);
+          return 2;
+        }
+        const { items, skipped } = await service.createForCustomer(customer, { actorId: null });
+        for (const row of items) io.out(`backup ${row.id} of ${row.site_name} queued\n`);
+        for (const s of skipped) io.out(`${s.site.name} skipped: ${s.code} ${s.message}\n`);
+        return 0;
+      }
       const [id] = args;
-      if (!id || args.length !== 1 || !/^[0-9a-f-]{36}$/i.test(id)) {
-        io.err('usage: hostplane backups create <website id>\n');
+      if (!id || args.length !== 1 || !uuid.test(id)) {
+        io.err(usage);
         return 2;
       }
       const site = await store.site(id);

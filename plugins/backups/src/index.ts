@@ -6,6 +6,7 @@ import {
   coreServices,
   definePlugin,
   extensionPoints,
+  type Actor,
   type DatabaseServer,
   type SiteDatabases,
   type WebServerDriver,
@@ -132,7 +133,12 @@ export default definePlugin({
       users,
     });
 
-    ctx.routes(backupRoutes({ store, service, targets: () => targetStatus(ctx.config, repos, restic) }));
+    const customers = {
+      // A customer the caller may see: itself, one of its tree, any for an admin; anyone else reads as missing.
+      visible: async (actor: Actor, id: string) =>
+        (await tenancy.canAccessUser(actor, id)) && (await users.get(id))?.role === 'customer',
+    };
+    ctx.routes(backupRoutes({ store, service, targets: () => targetStatus(ctx.config, repos, restic), customers }));
     ctx.job(SCHEDULE_JOB, async () => {
       const { queued, skipped } = await maintenance.scheduleAll();
       logger.info({ queued, skipped }, 'scheduled backups queued');
