@@ -86,6 +86,15 @@ if (missing) {
   const sql = knexFactory({ client: 'pg', connection: oldDb.url, pool: { min: 0, max: 1 } });
   t.teardown(() => sql.destroy());
 
+  t.test('the admins’ schedule queues a platform backup', async (t) => {
+    t.match(await live.scheduler.tick('backups:platform', new Date()), { enqueued: true });
+    const row = await eventually(async () => {
+      const r = await sql('plugin_backups.platform_backups').where({ trigger: 'schedule' }).first();
+      return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
+    }, 60_000);
+    t.equal(row.status, 'succeeded', row.error ?? '');
+  });
+
   t.test('a platform backup of the live server', async (t) => {
     const queued = await run(live, 'platform');
     t.equal(queued.code, 0);
