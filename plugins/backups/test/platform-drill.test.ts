@@ -86,6 +86,16 @@ if (missing) {
   const sql = knexFactory({ client: 'pg', connection: oldDb.url, pool: { min: 0, max: 1 } });
   t.teardown(() => sql.destroy());
 
+  /** Plain restic on the repository with the escrowed password; `input` as stdin. */
+  const restic = (args: string[], input?: string) =>
+    execFileSync(RESTIC, args, {
+      env: { PATH: process.env.PATH, HOME: '/root', RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: password },
+      encoding: 'utf8',
+      ...(input === undefined ? {} : { input }),
+    });
+  const halfDump = (tags: string) =>
+    restic(['backup', '--stdin', '--stdin-filename', 'hostplane.pgdump', '--host', 'hostplane', '--tag', tags], 'PGDMP half');
+
   t.test('the admins’ schedule queues a platform backup', async (t) => {
     t.match(await live.scheduler.tick('backups:platform', new Date()), { enqueued: true });
     const row = await eventually(async () => {
@@ -109,15 +119,34 @@ if (missing) {
     t.match(row.server_version, /^\d+/);
     const listed = await run(live, 'platform', ['--list', '--json']);
     t.equal(JSON.parse(listed.out)[0].id, id);
-    const snaps = JSON.parse(
-      execFileSync(RESTIC, ['snapshots', '--json', '--tag', `platform:${id}`], {
-        env: { PATH: process.env.PATH, HOME: '/root', RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: password },
-        encoding: 'utf8',
-      }),
-    ) as Array<{ id: string; tags: string[] }>;
+    const snaps = JSON.parse(restic(['snapshots', '--json', '--tag', `platform:${id}`])) as Array<{ id: string; tags: string[] }>;
     t.same(snaps.map((s) => s.tags.find((tag) => tag.startsWith('kind:'))).sort(), ['kind:platform', 'kind:platform-database']);
     const files = snaps.find((s) => s.tags.includes('kind:platform'))!;
     t.ok(files.tags.includes(`database:${row.database_snapshot_id}`), 'the state files name their dump');
+  });
+
+  t.test('a run that died mid-dump: its half dump is forgotten by the retry, which succeeds', async (t) => {
+    // What a host killed while feeding restic leaves: the row running, a snapshot of half a dump.
+    const [row] = await sql('plugin_backups.platform_backups')
+      .insert({ trigger: 'manual', status: 'running', attempts: 1 })
+      .returning('id');
+    halfDump(`kind:platform-database,platform:${row.id}`);
+    await live.jobs.enqueue('backups:run-platform-backup', { platformBackupId: row.id });
+    const done = await eventually(async () => {
+      const r = await sql('plugin_backups.platform_backups').where({ id: row.id }).first();
+      return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
+    }, 60_000);
+    t.equal(done.status, 'succeeded', done.error ?? '');
+    const dumps = JSON.parse(restic(['snapshots', '--json', '--tag', `platform:${row.id},kind:platform-database`])) as Array<{
+      id: string;
+    }>;
+    t.same(
+      dumps.map((d) => d.id),
+      [done.database_snapshot_id],
+      'only the whole dump is left',
+    );
+    // And a half dump of another dead run, newer than every whole one: the drill must not pick it.
+    halfDump(`kind:platform-database,platform:00000000-0000-4000-8000-00000000dead`);
   });
 
   t.test('the server is lost; the drill of docs/operations.md rebuilds it', async (t) => {
