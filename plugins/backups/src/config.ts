@@ -168,7 +168,7 @@ export const BackupsConfig = Type.Object(
           default: 14,
           minimum: 1,
           maximum: 1000,
-          description: 'The newest N platform backups are kept; older ones are forgotten (the nightly prune frees them)',
+          description: 'The newest N platform backups are kept; older ones are forgotten by the retention run, which prunes',
         }),
       },
       {

@@ -51,7 +51,7 @@ if (missing) {
         { definition: backups, version: '0.1.0' },
       ],
       enable: ['accounts', 'websites', 'backups'],
-      config: { backups: { repository, concurrency: 1 } },
+      config: { backups: { repository, concurrency: 1, platform: { schedule: '17 3 * * *', keep: 2 } } },
       secrets: { dataDir },
       discovery: { dropInDirs: [path.join(dataDir, 'plugins')] },
       schedules: 'manual',
@@ -147,6 +147,24 @@ if (missing) {
     );
     // And a half dump of another dead run, newer than every whole one: the drill must not pick it.
     halfDump(`kind:platform-database,platform:00000000-0000-4000-8000-00000000dead`);
+  });
+
+  t.test('past platform.keep (2) the oldest is forgotten, and the retention run frees its snapshots', async (t) => {
+    // Marked by the job of the third, just after it succeeded.
+    const oldest = await eventually(async () => {
+      const r = await sql('plugin_backups.platform_backups').where({ trigger: 'schedule' }).first();
+      return r.status === 'forgotten' ? r : undefined;
+    }, 10_000);
+    t.equal(oldest.status, 'forgotten', 'three succeeded: the oldest is marked');
+    t.equal(JSON.parse(restic(['snapshots', '--json', '--tag', `platform:${oldest.id}`])).length, 2, 'until retention runs');
+    t.match(await live.scheduler.tick('backups:retention', new Date()), { enqueued: true });
+    const left = await eventually(async () => {
+      const n = JSON.parse(restic(['snapshots', '--json', '--tag', `platform:${oldest.id}`])).length as number;
+      return n === 0 ? n : undefined;
+    }, 30_000);
+    t.equal(left, 0, 'both its snapshots are forgotten');
+    const kept = await sql('plugin_backups.platform_backups').where({ status: 'succeeded' }).count({ n: '*' });
+    t.equal(Number(kept[0]!.n), 2);
   });
 
   t.test('the server is lost; the drill of docs/operations.md rebuilds it', async (t) => {

@@ -310,16 +310,17 @@ export class PlatformBackups {
     }
   }
 
-  /** Forget the snapshots of succeeded platform backups past the newest `platform.keep` (the nightly prune frees them). */
+  /**
+   * Mark the succeeded platform backups past the newest `platform.keep` forgotten; the next
+   * retention run forgets their snapshots and prunes (maintenance.ts), as it does for sites.
+   */
   async keepNewest(): Promise<number> {
     const old = (await this.table()
       .where({ status: 'succeeded' })
       .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
-      .offset(this.deps.config().platform.keep)) as PlatformBackupRow[];
+      .offset(this.deps.config().platform.keep)
+      .select('id')) as Array<{ id: string }>;
     if (old.length === 0) return 0;
-    const repo = await this.deps.repos.local();
-    const ids = old.flatMap((r) => [r.database_snapshot_id, r.files_snapshot_id]).filter((s): s is string => !!s);
-    await this.deps.restic().forget(repo, ids);
     await this.table()
       .whereIn(
         'id',
