@@ -37,3 +37,4 @@ export { createTestDatabase, type TestDatabase } from './testing/test-database.j
 export { renderTemplate, type RenderedMail } from './mail/render-template.js';
 export { resolveBrand, PLATFORM_NAME } from './mail/branding.js';
 export { type MailPreview, type MailTemplateInfo } from './mail/template-catalog.js';
+export { PlatformStateErrors, majorOf, clientVersionOf } from './platform-state.js';

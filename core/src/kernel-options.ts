@@ -73,4 +73,9 @@ export interface KernelOptions {
    * it mails stay in the outbox, readable by admins (the development transport).
    */
   mail?: MailDeliveryOptions;
+  /**
+   * `HOSTPLANE_PG_DUMP`: the pg_dump that dumps the platform's database for platform backups.
+   * Without it: Debian's `/usr/lib/postgresql/<server major>/bin/pg_dump`, else `/usr/bin/pg_dump`.
+   */
+  pgDump?: string;
 }

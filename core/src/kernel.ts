@@ -34,6 +34,7 @@ import { kernelHealth } from './kernel-health.js';
 import type { KernelOptions } from './kernel-options.js';
 import { createLogger } from './logger.js';
 import { platformServicesFor, type PlatformDeps } from './platform-services.js';
+import { createPlatformState } from './platform-state.js';
 import { Rbac } from './rbac.js';
 import { JobEngine, Scheduler, TaskPool } from './jobs/index.js';
 import { MailDelivery, requeueMail } from './mail/delivery.js';
@@ -158,6 +159,13 @@ export class Kernel implements KernelApi {
       extensions: (point) => this.extensions(point),
       enforcedLimits: () => this.started().flatMap((r) => (r.definition ?? r.inline)?.limits ?? []),
       permissionsOfRole: (role) => this.rbac.permissionsOf(role),
+      platformState: createPlatformState({
+        knex: this.knex,
+        url: options.database.url,
+        secrets: options.secrets,
+        dropInDirs: options.discovery?.dropInDirs ?? [],
+        ...(options.pgDump ? { pgDump: options.pgDump } : {}),
+      }),
       sealer: () => ({
         seal: (purpose, context, text) => this.secrets.encrypt(purpose, context, text),
         open: (purpose, context, envelope) => this.secrets.decrypt(purpose, context, envelope),

@@ -11,12 +11,15 @@ import {
   type ExtensionsService,
   type JobsService,
   type Logger,
+  type PlatformStateService,
   type ServiceRef,
   type TasksService,
 } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import type { EventBus } from './events/event-bus.js';
 import { createSecretsService, type SecretSealer } from './secrets/plugin-secrets.js';
+import { pluginSchemaName } from './db/plugin-migrator.js';
+import { platformStateFor } from './platform-state.js';
 import { JobErrors } from './jobs/errors.js';
 import type { JobEngine, TaskPool } from './jobs/index.js';
 import {
@@ -47,6 +50,8 @@ export interface PlatformDeps {
   enforcedLimits(): string[];
   /** The kernel's keyring, for plugin secrets (opened after the deps are made). */
   sealer(): SecretSealer;
+  /** The platform's database dump and state files (`platform:dump`). */
+  platformState: PlatformStateService;
 }
 
 /** A name without `:` belongs to the caller. */
@@ -98,6 +103,7 @@ export function platformServicesFor(
     [coreServices.tenancy, () => createTenancyService(deps.knex)],
     [coreServices.limits, () => createLimitsService(deps.knex, deps.enforcedLimits)],
     [coreServices.secrets, () => createSecretsService(deps.knex, pluginId, deps.sealer())],
+    [coreServices.platformState, () => platformStateFor(deps.platformState, pluginSchemaName(pluginId))],
   ];
   // Only its own pool, as its own role: never the host's.
   if (database) entries.push([coreServices.database, () => createPluginDatabase(database, pluginId)]);

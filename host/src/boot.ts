@@ -49,6 +49,7 @@ export async function openKernel(config: HostConfig, options: OpenKernelOptions)
       },
       ...(options.inlinePlugins ? { inlinePlugins: options.inlinePlugins } : {}),
       ...(config.mail ? { mail: config.mail } : {}),
+      ...(config.pgDump ? { pgDump: config.pgDump } : {}),
     });
   } catch (error) {
     await database.close().catch(() => undefined);

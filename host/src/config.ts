@@ -69,6 +69,8 @@ export interface HostConfig {
    * the URL mails stay in the outbox. Never logged (the URL may hold a password).
    */
   mail: { smtpUrl: string; from?: string; fromName?: string } | undefined;
+  /** `HOSTPLANE_PG_DUMP`: the pg_dump platform backups use (an absolute path); unset: looked up by the server's version. */
+  pgDump: string | undefined;
 }
 
 function mailVars(env: NodeJS.ProcessEnv): HostConfig['mail'] {
@@ -92,6 +94,13 @@ function mailVars(env: NodeJS.ProcessEnv): HostConfig['mail'] {
     ...(from ? { from } : {}),
     ...(env.HOSTPLANE_MAIL_FROM_NAME ? { fromName: env.HOSTPLANE_MAIL_FROM_NAME } : {}),
   };
+}
+
+function pgDumpVar(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.HOSTPLANE_PG_DUMP;
+  if (!value) return undefined;
+  if (!value.startsWith('/')) throw ConfigInvalid('HOSTPLANE_PG_DUMP', `must be an absolute path, got "${value}"`);
+  return value;
 }
 
 /** The phases whose limit an environment variable may set. */
@@ -193,5 +202,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     pluginIsolation: isolationVar(env),
     mail: mailVars(env),
+    pgDump: pgDumpVar(env),
   };
 }

@@ -20,3 +20,15 @@ t.test('HOSTPLANE_PLUGIN_ISOLATION names where plugins run; anything else is ref
   t.throws(() => loadConfig({ HOSTPLANE_PLUGIN_ISOLATION: 'hello=sandbox' }, '/tmp'), { code: 'HOST_ERR_CONFIG_INVALID' });
   t.throws(() => loadConfig({ HOSTPLANE_PLUGIN_ISOLATION: 'Hello World=process' }, '/tmp'), { code: 'HOST_ERR_CONFIG_INVALID' });
 });
+
+t.test('HOSTPLANE_PG_DUMP names the pg_dump of platform backups: an absolute path', async (t) => {
+  t.equal(
+    loadConfig({ HOSTPLANE_PG_DUMP: '/usr/lib/postgresql/17/bin/pg_dump' }, '/tmp').pgDump,
+    '/usr/lib/postgresql/17/bin/pg_dump',
+  );
+  t.equal(loadConfig({}, '/tmp').pgDump, undefined);
+  t.throws(() => loadConfig({ HOSTPLANE_PG_DUMP: 'pg_dump' }, '/tmp'), {
+    code: 'HOST_ERR_CONFIG_INVALID',
+    message: /HOSTPLANE_PG_DUMP/,
+  });
+});

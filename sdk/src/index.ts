@@ -21,6 +21,7 @@ export * from './service-ref.js';
 export * from './services.js';
 export * from './users.js';
 export * from './limits.js';
+export * from './platform-state.js';
 export * from './mail-templates.js';
 export * from './webserver.js';
 export * from './site-certificates.js';

@@ -37,6 +37,8 @@ export type KernelCapability =
   | 'users'
   /** Subscription resource limits, counted atomically. */
   | 'limits'
+  /** Dump the whole platform database and copy its secret key file (platform backups): reads everything. */
+  | 'platform:dump'
   /** Run the program named after `exec:` (e.g. `exec:nginx`); shown to the admin for review; nothing grants or enforces it inside the host process. */
   | `exec:${string}`
   /** Reach the folder named after `fs:` (e.g. `fs:/srv/www`); shown to the admin for review; nothing grants or enforces it inside the host process. */

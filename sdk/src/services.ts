@@ -12,6 +12,7 @@ import type { LimitsService } from './limits.js';
 import type { ExtensionPoint } from './extension-points.js';
 import type { MailBrand, MailTemplate, TemplateMailInput } from './mail-templates.js';
 import type { TSchema } from '@sinclair/typebox';
+import type { PlatformStateService } from './platform-state.js';
 
 /**
  * The database as a plugin sees it: knex plus its own schema. Every query runs as the plugin's
@@ -177,4 +178,6 @@ export const coreServices = {
   settings: createServiceRef<SettingsService>('core.settings', { capability: 'settings' }),
   /** Plugin-private secrets, encrypted at rest. Needs `secrets`. */
   secrets: createServiceRef<SecretsService>('core.secrets', { capability: 'secrets' }),
+  /** The platform's database dump and state files (platform backups). Needs `platform:dump`. */
+  platformState: createServiceRef<PlatformStateService>('core.platformState', { capability: 'platform:dump' }),
 } as const;

@@ -11,7 +11,7 @@ import { KernelErrors } from '../errors.js';
 // 56 at most: the schema name plugin_<id> must fit PostgreSQL's 63-byte identifiers.
 export const PLUGIN_ID = '^[a-z][a-z0-9-]{0,55}$';
 const CAPABILITY =
-  '^(db|http:routes|events:subscribe|events:emit|jobs|schedules|tasks|mailer|audit|audit:read|settings|secrets|users|limits|exec:[a-z0-9._-]+|fs:/.*)$';
+  '^(db|http:routes|events:subscribe|events:emit|jobs|schedules|tasks|mailer|audit|audit:read|settings|secrets|users|limits|platform:dump|exec:[a-z0-9._-]+|fs:/.*)$';
 // A table or view of a plugin's schema named in `database.shares`/`reads`: a plain identifier
 // (it is spliced into GRANT statements, quoted, and must not reach beyond the schema).
 const RELATION = '^[a-z_][a-z0-9_]{0,62}$';

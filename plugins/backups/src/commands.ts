@@ -14,6 +14,7 @@ import { describe, type Restic } from './restic/restic.js';
 import type { Repositories } from './services/repository.js';
 import type { BackupsService } from './services/backups-service.js';
 import type { BackupRow, BackupStore } from './store.js';
+import { platformBackupView, type PlatformBackups } from './services/platform.js';
 
 export interface CommandDeps {
   repos: Repositories;
@@ -133,20 +134,67 @@ export function listCommand<C, D>({ store }: CommandDeps): CommandDefinition<C, 
 }
 
 export function createCommand<C, D>({ store, service }: CommandDeps): CommandDefinition<C, D> {
+  const usage = 'usage: hostplane backups create <website id> | --customer <customer id>\n';
+  const uuid = /^[0-9a-f-]{36}$/i;
   return {
     name: 'create',
-    description: 'Back up a website now (a running host does the work)',
-    usage: '<website id>',
+    description: 'Back up a website, or every website of a customer, now (a running host does the work)',
+    usage: '<website id> | --customer <customer id>',
     async run(args, io) {
+      if (args[0] === '--customer') {
+        const customer = args[1];
+        if (!customer || args.length !== 2 || !uuid.test(customer)) {
+          io.err(usage);
+          return 2;
+        }
+        const { items, skipped } = await service.createForCustomer(customer, { actorId: null });
+        for (const row of items) io.out(`backup ${row.id} of ${row.site_name} queued\n`);
+        for (const s of skipped) io.out(`${s.site.name} skipped: ${s.code} ${s.message}\n`);
+        return 0;
+      }
       const [id] = args;
-      if (!id || args.length !== 1 || !/^[0-9a-f-]{36}$/i.test(id)) {
-        io.err('usage: hostplane backups create <website id>\n');
+      if (!id || args.length !== 1 || !uuid.test(id)) {
+        io.err(usage);
         return 2;
       }
       const site = await store.site(id);
       if (!site) throw CommonErrors.badRequest(`no website ${id}`, undefined);
       const row = await service.create(site, 'manual', { actorId: null });
       io.out(`backup ${row.id} of ${site.domain} queued\n`);
+      return 0;
+    },
+  };
+}
+
+/**
+ * `hostplane backups platform [--list]`: queue a backup of the platform itself (a running host
+ * does the work), or list the platform backups with their snapshots.
+ */
+export function platformCommand<C, D>({ platform }: { platform: PlatformBackups }): CommandDefinition<C, D> {
+  return {
+    name: 'platform',
+    description: 'Back the platform up now (its database and secret key), or --list its backups',
+    usage: '[--list [--json]]',
+    async run(args, io) {
+      if (args.length === 0) {
+        const row = await platform.create('manual', { actorId: null });
+        io.out(`platform backup ${row.id} queued\n`);
+        return 0;
+      }
+      if (args[0] !== '--list' || args.length > 2 || (args[1] !== undefined && args[1] !== '--json')) {
+        io.err('usage: hostplane backups platform [--list [--json]]\n');
+        return 2;
+      }
+      const { rows } = await platform.list(1, 100);
+      if (args[1] === '--json') {
+        io.out(`${JSON.stringify(rows.map(platformBackupView))}\n`);
+        return 0;
+      }
+      for (const r of rows) {
+        io.out(
+          `${r.id}\t${r.status}\t${r.database_snapshot_id?.slice(0, 8) ?? '-'}\t${r.files_snapshot_id?.slice(0, 8) ?? '-'}\t${r.size_bytes ?? '-'}\t${r.created_at.toISOString()}${r.error ? `\t${r.error}` : ''}\n`,
+        );
+      }
       return 0;
     },
   };

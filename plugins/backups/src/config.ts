@@ -154,6 +154,29 @@ export const BackupsConfig = Type.Object(
       maxLength: 100,
       description: 'Cron expression: when the retention policy forgets and prunes',
     }),
+    platform: Type.Object(
+      {
+        schedule: Type.String({
+          title: 'Platform backup schedule',
+          default: '17 3 * * *',
+          maxLength: 100,
+          description:
+            'Cron expression: when the platform itself (its database and secret key) is backed up; empty: only on demand',
+        }),
+        keep: Type.Integer({
+          title: 'Platform backups kept',
+          default: 14,
+          minimum: 1,
+          maximum: 1000,
+          description: 'The newest N platform backups are kept; older ones are forgotten by the retention run, which prunes',
+        }),
+      },
+      {
+        title: 'Platform backups',
+        default: {},
+        description: 'Backups of the control plane, so a lost server can be rebuilt (administrators)',
+      },
+    ),
     checkSchedule: Type.String({
       title: 'Check schedule',
       default: '41 4 * * 0',

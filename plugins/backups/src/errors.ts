@@ -97,6 +97,21 @@ export const BackupsErrors = {
     'A database is restored alone: leave out path and targetWebsiteId',
     () => ({ field: '/body/databaseId' }),
   ),
+  customerNotFound: defineError(
+    'BACKUPS_ERR_CUSTOMER_NOT_FOUND',
+    404,
+    (id: string) => `No customer ${id}`,
+    () => ({ field: '/body/customerId' }),
+  ),
+  nothingToBackUp: defineError('BACKUPS_ERR_NOTHING_TO_BACK_UP', 409, 'The customer has no website to back up', () => ({
+    field: '/body/customerId',
+  })),
+  createConflict: defineError(
+    'BACKUPS_ERR_CREATE_CONFLICT',
+    400,
+    'Name exactly one of websiteId (one site) and customerId (all the customer’s sites)',
+    () => ({ field: '/body' }),
+  ),
   unsafeTarget: defineError(
     'BACKUPS_ERR_UNSAFE_TARGET',
     409,

@@ -22,6 +22,15 @@ declare module '@hostplane/sdk' {
       usedMb: number;
       limitMb: number;
     };
+    /** A platform backup finished: its database dump and state files are in the repository. */
+    'backup.platform.completed': {
+      platformBackupId: string;
+      databaseSnapshotId: string;
+      filesSnapshotId: string;
+      sizeBytes: number;
+    };
+    /** A platform backup failed after its last attempt (pg_dump missing or too old, repository unreachable …). */
+    'backup.platform.failed': { platformBackupId: string; error: string };
     /** `restic check` found the repository damaged, or could not run. */
     'backup.repository.check-failed': { repository: string; error: string };
   }

@@ -6,11 +6,21 @@ import {
   coreServices,
   definePlugin,
   extensionPoints,
+  type Actor,
   type DatabaseServer,
   type SiteDatabases,
   type WebServerDriver,
 } from '@hostplane/sdk';
-import { createCommand, keyExportCommand, keyImportCommand, listCommand, recoveryKeyCommand } from './commands.js';
+import {
+  createCommand,
+  keyExportCommand,
+  keyImportCommand,
+  listCommand,
+  platformCommand,
+  recoveryKeyCommand,
+} from './commands.js';
+import { platformRoutes } from './platform-routes.js';
+import { PLATFORM_JOB, PLATFORM_SCHEDULE_JOB, PlatformBackups } from './services/platform.js';
 import { BackupsConfig } from './config.js';
 import { Restic } from './restic/restic.js';
 import { backupRoutes } from './routes.js';
@@ -45,6 +55,8 @@ export default definePlugin({
     'exec:restic',
     'users',
     'mailer',
+    // The control plane's own backup: pg_dump of the whole database and its secret key file.
+    'platform:dump',
   ],
   // Which sites exist and whose they are (websites), and whether their package includes backups (accounts).
   database: { reads: { accounts: ['subscriptions', 'packages'], websites: ['websites'] } },
@@ -59,6 +71,10 @@ export default definePlugin({
     'backups.backup.write': { description: 'Back up websites on demand', roles: ['reseller', 'customer'] },
     'backups.target.read': { description: 'See where backups are stored (administrators)', roles: [] },
     'backups.backup.restore': { description: 'Restore websites from their backups', roles: ['reseller', 'customer'] },
+    'backups.platform.manage': {
+      description: 'Back the platform itself up and see those backups (administrators)',
+      roles: [],
+    },
   },
   deps: {
     db: coreServices.database,
@@ -73,10 +89,12 @@ export default definePlugin({
     logger: coreServices.logger,
     users: coreServices.users,
     mailer: coreServices.mailer,
+    platformState: coreServices.platformState,
   },
   migrations: new URL('../migrations/', import.meta.url),
   setup(ctx) {
-    const { db, tenancy, limits, audit, events, jobs, secrets, extensions, clock, logger, users, mailer } = ctx.deps;
+    const { db, tenancy, limits, audit, events, jobs, secrets, extensions, clock, logger, users, mailer, platformState } =
+      ctx.deps;
     const config = () => ctx.config;
     const restic = () =>
       new Restic({
@@ -132,7 +150,40 @@ export default definePlugin({
       users,
     });
 
-    ctx.routes(backupRoutes({ store, service, targets: () => targetStatus(ctx.config, repos, restic) }));
+    const customers = {
+      // A customer the caller may see: itself, one of its tree, any for an admin; anyone else reads as missing.
+      visible: async (actor: Actor, id: string) =>
+        (await tenancy.canAccessUser(actor, id)) && (await users.get(id))?.role === 'customer',
+    };
+    const platform = new PlatformBackups({
+      db,
+      jobs,
+      audit,
+      events,
+      clock,
+      logger,
+      repos,
+      restic,
+      slots,
+      state: () => platformState,
+      config,
+    });
+    const siteRoutes = backupRoutes({ store, service, targets: () => targetStatus(ctx.config, repos, restic), customers });
+    ctx.routes((app) => {
+      platformRoutes(platform)(app);
+      siteRoutes(app);
+    });
+    ctx.job<{ platformBackupId: string }>(PLATFORM_JOB, (payload, job) => platform.run(payload.platformBackupId, job), {
+      maxAttempts: 3,
+    });
+    // The platform itself, on the admins' schedule (empty: on demand only).
+    if (ctx.config.platform.schedule) {
+      ctx.job(PLATFORM_SCHEDULE_JOB, async () => {
+        const row = await platform.create('schedule', { actorId: null });
+        logger.info({ platformBackupId: row.id }, 'scheduled platform backup queued');
+      });
+      ctx.schedule('platform', { cron: ctx.config.platform.schedule, job: PLATFORM_SCHEDULE_JOB });
+    }
     ctx.job(SCHEDULE_JOB, async () => {
       const { queued, skipped } = await maintenance.scheduleAll();
       logger.info({ queued, skipped }, 'scheduled backups queued');
@@ -155,6 +206,7 @@ export default definePlugin({
     ctx.command(keyImportCommand({ ...deps, secrets }));
     ctx.command(listCommand(deps));
     ctx.command(createCommand(deps));
+    ctx.command(platformCommand({ platform }));
     for (const page of PAGES) ctx.page(page);
   },
 });

@@ -1,6 +1,7 @@
 /**
- * Panel page (data): the backups table with live progress, read from `/v1/backups`; a website
- * backed up on demand, a whole site restored or a running backup cancelled from its row.
+ * Panel pages (data): the backups table with live progress, read from `/v1/backups`; a website
+ * backed up on demand, a whole site restored or a running backup cancelled from its row; and for
+ * administrators the platform's own backups, listed and started on demand.
  */
 import { Type, type PanelPageDefinition } from '@hostplane/sdk';
 
@@ -40,6 +41,40 @@ export const PAGES: PanelPageDefinition[] = [
         schema: Type.Object({ websiteId: Type.String({ title: 'Website', minLength: 1 }) }, { additionalProperties: false }),
         choices: { websiteId: { source: '/websites', value: 'id', label: 'domainDisplay' } },
         submit: { method: 'POST', route: '/backups', label: 'Back up now' },
+      },
+    ],
+  },
+  {
+    id: 'platform',
+    title: 'Platform backups',
+    nav: { label: 'Platform backups', section: 'admin', order: 60 },
+    permission: 'backups.platform.manage',
+    sections: [
+      {
+        kind: 'text',
+        text:
+          'The platform itself: its database (pg_dump) and secret key, in the backups repository, nightly and on demand. ' +
+          'A lost server is rebuilt from them with the drill in the operations guide; keep the repository password ' +
+          '(hostplane backups key-export) outside this server. Secret key "file": in the backup; "env": keep it yourself.',
+      },
+      {
+        kind: 'table',
+        source: '/backups/platform',
+        columns: [
+          { field: 'status', label: 'Status', format: 'status' },
+          { field: 'trigger', label: 'Trigger' },
+          { field: 'keyOrigin', label: 'Secret key' },
+          { field: 'sizeBytes', label: 'Size', format: 'bytes' },
+          { field: 'error', label: 'Error' },
+          { field: 'createdAt', label: 'Started', format: 'date' },
+        ],
+        empty: 'No platform backup yet.',
+      },
+      {
+        kind: 'form',
+        title: 'Back up now',
+        schema: Type.Object({}, { additionalProperties: false }),
+        submit: { method: 'POST', route: '/backups/platform', label: 'Back the platform up now' },
       },
     ],
   },

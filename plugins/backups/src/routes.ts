@@ -1,6 +1,7 @@
 /** `/v1/backups`: list, create on demand, read one, restore; `/v1/backups/restores/:id`. */
 import { CommonErrors, errorResponses, Type, type Actor, type RouteApp } from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
+import { BackupsErrors } from './errors.js';
 import type { BackupsService, RequestInfo } from './services/backups-service.js';
 import { backupView, BackupSchema, restoreView, RestoreSchema, type BackupRow, type BackupStore } from './store.js';
 
@@ -14,7 +15,7 @@ const ListQuery = Type.Object(
     page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     websiteId: Type.Optional(Uuid),
-    ownerId: Type.Optional(Uuid),
+    ownerId: Type.Optional(Type.String({ format: 'uuid', description: 'The customer whose backups to list' })),
     status: Type.Optional(
       Type.Union(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'forgotten'].map((s) => Type.Literal(s))),
     ),
@@ -29,7 +30,28 @@ const BackupList = Type.Object({
   limit: Type.Integer(),
 });
 
-const CreateBody = Type.Object({ websiteId: Uuid }, { additionalProperties: false });
+const CreateBody = Type.Object(
+  {
+    websiteId: Type.Optional(Type.String({ format: 'uuid', description: 'Back up this website' })),
+    customerId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'Back up every website of this customer (one backup per site)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const CustomerBackupSchema = Type.Object({
+  customerId: Type.String({ format: 'uuid' }),
+  items: Type.Array(BackupSchema, { description: 'One backup per website, each queued as its own job' }),
+  skipped: Type.Array(
+    Type.Object({
+      websiteId: Type.String({ format: 'uuid' }),
+      siteName: Type.String(),
+      code: Type.String({ description: 'Why its package refused it (e.g. LIMITS_ERR_EXCEEDED)' }),
+      message: Type.String(),
+    }),
+  ),
+});
 
 const RestoreBody = Type.Object(
   {
@@ -95,10 +117,13 @@ export function backupRoutes({
   store,
   service,
   targets,
+  customers,
 }: {
   store: BackupStore;
   service: BackupsService;
   targets: () => Promise<TargetStatus[]>;
+  /** Is `id` a customer the actor may act for (itself, its tree's, any for an admin)? */
+  customers: { visible(actor: Actor, id: string): Promise<boolean> };
 }) {
   const T = `${store.db.schema}.backups`;
   const withParts = async (row: BackupRow) => backupView(row, (await store.partsOf([row.id])).get(row.id));
@@ -142,15 +167,30 @@ export function backupRoutes({
       {
         config: { permission: 'backups.backup.write' },
         schema: {
-          summary: 'Back up a website now (counted against the package’s backups; runs in the background)',
+          summary: 'Back up a website, or every website of a customer, now (runs in the background)',
+          description:
+            'With `websiteId`: one backup, counted against the package’s backups. With `customerId`: one backup per ' +
+            'website of the customer (each its own snapshot, job and count); sites their package refuses are listed in `skipped`.',
           tags,
           body: CreateBody,
-          response: { 202: BackupSchema, ...errors },
+          response: { 202: Type.Union([BackupSchema, CustomerBackupSchema]), ...errors },
         },
       },
       async (request, reply) => {
         const actor = actorOf(request);
-        const site = await store.siteFor(actor, request.body.websiteId, '/body/websiteId');
+        const { websiteId, customerId } = request.body;
+        if ((websiteId === undefined) === (customerId === undefined)) throw BackupsErrors.createConflict();
+        if (customerId !== undefined) {
+          if (!(await customers.visible(actor, customerId))) throw BackupsErrors.customerNotFound(customerId);
+          const { items, skipped } = await service.createForCustomer(customerId, infoOf(request));
+          reply.code(202);
+          return {
+            customerId,
+            items: items.map((r) => backupView(r)),
+            skipped: skipped.map(({ site, code, message }) => ({ websiteId: site.id, siteName: site.name, code, message })),
+          };
+        }
+        const site = await store.siteFor(actor, websiteId!, '/body/websiteId');
         const row = await service.create(site, 'manual', infoOf(request));
         reply.code(202);
         return backupView(row);

@@ -274,6 +274,11 @@ export class BackupStore {
     return row;
   }
 
+  /** The live websites of one customer (the caller was checked against the customer). */
+  async sitesOfCustomer(ownerId: string, trx?: Knex.Transaction): Promise<SiteRow[]> {
+    return (await this.sites(trx).where('owner_id', ownerId).whereNot('desired', 'deleted').orderBy('name')) as SiteRow[];
+  }
+
   async site(id: string, trx?: Knex.Transaction): Promise<SiteRow | undefined> {
     return (await this.sites(trx).where('id', id).whereNot('desired', 'deleted').first()) as SiteRow | undefined;
   }

@@ -26,6 +26,14 @@ if (missing) {
   }
 
   const same = (code: number): [number, number] => [code, code];
+  const platformBackup = (await admin.post('/v1/backups/platform', {})).body.id as string;
+  // The platform itself is the administrators' alone: there is no own or foreign one.
+  const adminsOnly = (ok: number) => ({
+    super_admin: same(ok),
+    reseller: same(403),
+    customer: same(403),
+    technical_user: same(403),
+  });
   const TABLE: Record<string, AuthorizationCase> = {
     'GET /v1/backups': {
       make: async () => ({ url: '/v1/backups' }),
@@ -39,6 +47,12 @@ if (missing) {
     'GET /v1/backups/targets': {
       make: async () => ({ url: '/v1/backups/targets' }),
       expect: { super_admin: same(200), reseller: same(403), customer: same(403), technical_user: same(403) },
+    },
+    'GET /v1/backups/platform': { make: async () => ({ url: '/v1/backups/platform' }), expect: adminsOnly(200) },
+    'POST /v1/backups/platform': { make: async () => ({ url: '/v1/backups/platform', payload: {} }), expect: adminsOnly(202) },
+    'GET /v1/backups/platform/{id}': {
+      make: async () => ({ url: `/v1/backups/platform/${platformBackup}` }),
+      expect: adminsOnly(200),
     },
     'GET /v1/backups/{id}': {
       make: async (w) => ({ url: `/v1/backups/${backupOf[w]}` }),
@@ -90,7 +104,8 @@ if (missing) {
       async () => {
         const b = await stack.sql('plugin_backups.backups').whereIn('status', ['queued', 'running']).count({ n: '*' });
         const r = await stack.sql('plugin_backups.restores').whereIn('status', ['queued', 'running']).count({ n: '*' });
-        return Number(b[0]?.n) + Number(r[0]?.n) === 0 ? 0 : undefined;
+        const p = await stack.sql('plugin_backups.platform_backups').whereIn('status', ['queued', 'running']).count({ n: '*' });
+        return Number(b[0]?.n) + Number(r[0]?.n) + Number(p[0]?.n) === 0 ? 0 : undefined;
       },
       120_000,
       200,
@@ -98,5 +113,11 @@ if (missing) {
     t.equal(busy, 0);
     const failed = await stack.sql('plugin_backups.restores').where({ status: 'failed' }).select('error');
     t.same(failed, [], 'every restore succeeded');
+    const platform = await stack.sql('plugin_backups.platform_backups').select('status', 'key_origin', 'error');
+    t.ok(platform.length >= 3);
+    t.ok(
+      platform.every((p: { status: string; key_origin: string }) => p.status === 'succeeded' && p.key_origin === 'ephemeral'),
+      'every platform backup succeeded (a test host keeps its key in memory: not in the backup)',
+    );
   });
 }

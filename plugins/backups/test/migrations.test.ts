@@ -16,7 +16,12 @@ t.teardown(async () => {
   await host.close();
 });
 
-const MIGRATIONS = ['20261205100000_backups', '20261206100000_backup_databases', '20261207100000_package_schedules'];
+const MIGRATIONS = [
+  '20261205100000_backups',
+  '20261206100000_backup_databases',
+  '20261207100000_package_schedules',
+  '20261208100000_platform_backups',
+];
 
 t.test('every migration goes down and up again', async (t) => {
   const directory = new URL('../migrations/', import.meta.url);
@@ -29,6 +34,7 @@ t.test('every migration goes down and up again', async (t) => {
       .then((rows) => rows.map((r: { c: string }) => r.c))) as string[];
   const before = await columns();
   t.ok(before.includes('backups.window_start') && before.includes('schedule_skips.window_start'));
+  t.ok(before.includes('platform_backups.database_snapshot_id'));
   const undone: string[] = [];
   for (let batch = await migrate('down'); batch.length > 0; batch = await migrate('down')) undone.push(...batch);
   t.same(undone, [...MIGRATIONS].reverse());

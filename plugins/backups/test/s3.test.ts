@@ -5,11 +5,14 @@
  * a restore comes back byte-identical, and admins see the target.
  */
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import S3rver from 's3rver';
-import { startStack, stackMissing } from './stack.js';
+import { RESTIC, startStack, stackMissing } from './stack.js';
+import { eventually } from '../../websites/test/helpers.js';
+import { S3_PASSWORD_SECRET } from '../src/services/repository.js';
 import { treeLines, writeOddTree } from './tree.js';
 
 const missing = stackMissing();
@@ -53,6 +56,11 @@ if (missing) {
   });
   const { admin, trees, finished, restored } = stack;
   const alice = stack.caller(trees.customerA);
+  /** The S3 repository's password as the plugin sealed it (what key-export prints). */
+  const s3Password = async (): Promise<string> => {
+    const row = await stack.sql('hostplane.settings').where({ scope: 'secret:backups', key: S3_PASSWORD_SECRET }).first('value');
+    return stack.host.kernel.secrets.decrypt('plugin-secret', `backups\0${S3_PASSWORD_SECRET}`, row.value.$hostplaneSecret);
+  };
 
   t.test('a backup lands in the bucket and restores byte-identical', async (t) => {
     const site = await stack.site('own');
@@ -72,6 +80,38 @@ if (missing) {
     const r = await alice.post(`/v1/backups/${done.id}/restore`, {});
     t.equal((await restored(alice, r.body.id)).status, 'succeeded');
     t.same(await treeLines(site.dir, owner, ['logs', 'tmp']), original);
+  });
+
+  t.test('the platform backup goes to the S3 target too; the dump holds the S3 secret sealed only', async (t) => {
+    const queued = await admin.post('/v1/backups/platform', {});
+    t.equal(queued.status, 202);
+    const done = await eventually(async () => {
+      const b = (await admin.get(`/v1/backups/platform/${queued.body.id}`)).body;
+      return b.status === 'succeeded' || b.status === 'failed' ? b : undefined;
+    }, 60_000);
+    t.equal(done.status, 'succeeded', done.error ?? '');
+    // The dump is read back from the bucket with plain restic, as the drill would.
+    const env = {
+      PATH: process.env.PATH,
+      HOME: '/root',
+      RESTIC_REPOSITORY: `s3:https://127.0.0.1:${port}/backups/hostplane/repo`,
+      RESTIC_PASSWORD: await s3Password(),
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      RESTIC_CACHE_DIR: path.join(dir, 'cache'),
+    };
+    // Asynchronously: s3rver answers from this very process.
+    const { stdout: dump } = await promisify(execFile)(
+      RESTIC,
+      ['--cacert', certFile, 'dump', done.databaseSnapshotId, '/hostplane.pgdump'],
+      { env, maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' },
+    );
+    t.equal(dump.subarray(0, 5).toString(), 'PGDMP', 'the whole database, from the bucket');
+    const file = path.join(dir, 'platform.pgdump');
+    await fs.writeFile(file, dump);
+    const sql = execFileSync('pg_restore', ['--file=-', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    t.match(sql, /"secretAccessKey": \{"\$hostplaneSecret": "hpsec:/, 'the S3 secret is in the dump sealed');
+    t.notMatch(sql, /"secretAccessKey": "S3RVER"/, 'never in the clear');
   });
 
   t.test('admins see the targets; nobody else does', async (t) => {

@@ -67,7 +67,8 @@ export async function startStack(
     ...(options.clock ? { clock: options.clock } : {}),
     config: {
       'webserver-nginx': { root, httpPort: port, workerProcesses: 1 },
-      backups: { repository, concurrency: 2, ...options.backups },
+      // The platform's own nightly backup is platform-drill.test.ts's: moving the clock past 03:17 must not start one here.
+      backups: { repository, concurrency: 2, platform: { schedule: '' }, ...options.backups },
       ...(options.websites ? { websites: options.websites } : {}),
       ...options.config?.(root),
     },

@@ -83,6 +83,39 @@ export class BackupsService {
   }
 
   /**
+   * Back up every live website of a customer (already checked against the caller): one backup
+   * per site, each its own snapshot and job, counted against that site's package (decision
+   * 0072). One transaction; each site in a savepoint, so a site its package refuses (no
+   * backups, count or storage used up) is reported in `skipped` and the others still go. Nothing
+   * queued at all: the first refusal (or 409 when the customer has no website) is the answer.
+   */
+  async createForCustomer(
+    customerId: string,
+    info: RequestInfo,
+  ): Promise<{ items: BackupRow[]; skipped: Array<{ site: SiteRow; code: string; message: string }> }> {
+    const { store } = this.deps;
+    return store.db.transaction(async (trx) => {
+      const sites = await store.sitesOfCustomer(customerId, trx);
+      if (sites.length === 0) throw BackupsErrors.nothingToBackUp();
+      const items: BackupRow[] = [];
+      const skipped: Array<{ site: SiteRow; code: string; message: string; error: unknown }> = [];
+      for (const site of sites) {
+        try {
+          items.push(await trx.transaction((sp) => this.create(site, 'manual', info, sp)));
+        } catch (error) {
+          const status = (error as { statusCode?: unknown }).statusCode;
+          // A refusal of this site only; anything else (the database, a bug) fails the request.
+          if (typeof status !== 'number' || status < 400 || status >= 500) throw error;
+          const code = String((error as { code?: unknown }).code ?? 'BACKUPS_ERR_REFUSED');
+          skipped.push({ site, code, message: (error as Error).message, error });
+        }
+      }
+      if (items.length === 0) throw skipped[0]!.error;
+      return { items, skipped: skipped.map(({ site, code, message }) => ({ site, code, message })) };
+    });
+  }
+
+  /**
    * Cancel a queued or running backup: the row is `cancelled` and its place in the package given
    * back at once; the job that runs it sees the state and stops restic (runner.ts).
    */

@@ -224,6 +224,7 @@ export class Maintenance {
       )
         .map((r) => r.snapshot_id)
         .concat(await this.databaseSnapshotsOfForgotten())
+        .concat(await this.platformSnapshotsOfForgotten())
         .filter((id) => listed.has(id));
       for (let i = 0; i < pending.length; i += 100) await restic.ok(repo, ['forget', ...pending.slice(i, i + 100)]);
       removed += pending.length;
@@ -235,11 +236,24 @@ export class Maintenance {
     }
   }
 
+  /** Both snapshots of the platform backups past `platform.keep` (platform.ts marks them). */
+  private async platformSnapshotsOfForgotten(): Promise<string[]> {
+    const rows = (await this.deps.store.db
+      .table('platform_backups')
+      .where({ status: 'forgotten' })
+      .select('database_snapshot_id', 'files_snapshot_id')) as Array<{
+      database_snapshot_id: string | null;
+      files_snapshot_id: string | null;
+    }>;
+    return rows.flatMap((r) => [r.database_snapshot_id, r.files_snapshot_id]).filter((id): id is string => !!id);
+  }
+
   /** Database snapshots of forgotten backups (they go with the backup's files). */
   private async databaseSnapshotsOfForgotten(): Promise<string[]> {
     const rows = (await this.deps.store
       .databaseParts()
-      .join(`${this.deps.store.db.schema}.backups as b`, 'b.id', 'backup_databases.backup_id')
+      // The plugin's query builder already names its schema (withSchema), joins included.
+      .join('backups as b', 'b.id', 'backup_databases.backup_id')
       .where('b.status', 'forgotten')
       .whereNotNull('backup_databases.snapshot_id')
       .select('backup_databases.snapshot_id')) as Array<{ snapshot_id: string }>;
