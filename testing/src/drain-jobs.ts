@@ -30,7 +30,10 @@ export interface DrainResult {
 
 /** Options of {@link drainJobs}. */
 export interface DrainOptions {
-  /** Reject when jobs are still ready after this long (default 30 000 ms). */
+  /**
+   * Reject when jobs are still ready after this long (default 120 000 ms: a test host renders on
+   * one worker thread, and a queue of PDFs on a loaded CI machine took longer than 30 s).
+   */
   timeoutMs?: number;
 }
 
@@ -50,7 +53,7 @@ const POLL_MS = 15;
 
 /** Run jobs until none is ready. The host must run workers (`runWorkers` not false). */
 export async function drainJobs(kernel: DrainSource, options: DrainOptions = {}): Promise<DrainResult> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const ran: DrainedJob[] = [];
   const unsubscribe = kernel.jobs.onEvent((event) => {
     if (event.type === 'succeeded') ran.push({ id: event.id, name: event.name, attempt: event.attempt, outcome: 'succeeded' });

@@ -41,7 +41,7 @@ export interface TestHost extends SdkTestHost {
   /** Start recording these events (as an `after` handler sees them). */
   recordEvents<E extends EventName>(...events: E[]): EventRecorder<E>;
   /**
-   * Run jobs until none is ready (follow-up jobs included); rejects after `timeoutMs` (30 s)
+   * Run jobs until none is ready (follow-up jobs included); rejects after `timeoutMs` (120 s)
    * naming the jobs still ready. Needs workers (`runWorkers` not false).
    */
   drainJobs(options?: DrainOptions): Promise<DrainResult>;
