@@ -59,6 +59,15 @@ export function runAs(o: RunOptions): Promise<RunOutcome> {
       resolve(outcome);
     };
     child.once('error', (err) => finish({ exitCode: 127, timedOut: false, startError: err.message }));
+    // The leader is gone (done, or killed from outside): whatever it left running in its group goes too,
+    // or a leftover holding the output pipes open would keep the deployment waiting.
+    child.once('exit', () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // nothing left
+      }
+    });
     child.once('close', (code, signal) => {
       const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
       finish({ exitCode, timedOut, startError: null });
