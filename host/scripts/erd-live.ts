@@ -29,6 +29,7 @@ const FIRST_PARTY = [
   'metering',
   'sftp',
   'cron-jobs',
+  'deployments',
 ];
 
 export async function liveSchemaDoc(): Promise<string> {
