@@ -9,6 +9,7 @@
 import { coreServices, definePlugin, extensionPoints, type WebServerDriver } from '@hostplane/sdk';
 import { deployCommand, listCommand } from './commands.js';
 import { DeploymentsConfig } from './config.js';
+import { PAGES } from './panel.js';
 import { hookRoutes } from './hook-routes.js';
 import { deploymentRoutes } from './routes.js';
 import { DEPLOY_JOB, DeployService } from './services/deploy-service.js';
@@ -93,6 +94,7 @@ export default definePlugin({
     ctx.on('website.deleted', async () => {
       await jobs.enqueue(FORGET_JOB, {}, { jobKey: FORGET_JOB });
     });
+    for (const page of PAGES) ctx.page(page);
     ctx.command(listCommand({ store, jobs }));
     ctx.command(deployCommand({ store, jobs }));
   },

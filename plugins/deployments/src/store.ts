@@ -65,6 +65,7 @@ const Time = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
 export const ConnectionSchema = Type.Object({
   websiteId: Type.String({ format: 'uuid' }),
+  connected: Type.Literal(true, { description: 'Always true: a site without a connection answers 404' }),
   repositoryUrl: Type.String(),
   branch: Type.String(),
   buildCommand: Type.Union([Type.String(), Type.Null()]),
@@ -83,6 +84,7 @@ export type ConnectionView = Static<typeof ConnectionSchema>;
 export function connectionView(row: ConnectionRow): ConnectionView {
   return {
     websiteId: row.website_id,
+    connected: true,
     repositoryUrl: row.repository_url,
     branch: row.branch,
     buildCommand: row.build_command,
