@@ -1,8 +1,9 @@
 /**
  * Panel pages (data): the caller's websites with links to each one's deploys; a site's
  * deployments (deploy now, roll back) and its repository form; one deployment with its log;
- * the connection (deploy key, webhook address) with disconnect. Every button maps to a route
- * and shows only where that route would accept it.
+ * the connection (deploy key, webhook address, a new webhook secret). Every button maps to a
+ * route and shows only where that route would accept it. Disconnecting is API and CLI only for
+ * now: a detail page whose resource is gone after its own action would answer 404.
  */
 import { Type, type PanelPageDefinition } from '@hostplane/sdk';
 
@@ -180,15 +181,6 @@ export const PAGES: PanelPageDefinition[] = [
             permission: WRITE,
             confirm: 'Make a new webhook secret? The old one stops working at once: paste the new one into the Git host.',
             result: { title: 'New webhook secret', fields: [{ field: 'webhookSecret', label: 'Webhook secret' }], once: true },
-          },
-          {
-            label: 'Disconnect',
-            method: 'DELETE',
-            route: '/websites/{websiteId}/deployments/connection',
-            permission: WRITE,
-            confirm:
-              'Disconnect the repository? The deploy key and webhook secret are deleted; the site keeps serving its release.',
-            danger: true,
           },
         ],
       },

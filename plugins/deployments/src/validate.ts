@@ -27,8 +27,8 @@ function checkPath(p: string, what: string): void {
 export function checkRepositoryUrl(raw: string, allowLocal: boolean): RepositoryKind {
   const url = raw;
   if (url.length === 0 || url.length > 1024) throw DeployErrors.invalidUrl('1 to 1024 characters');
-  if (CONTROL.test(url) || /\s/.test(url)) throw DeployErrors.invalidUrl('no spaces or control characters');
   if (url.startsWith('-')) throw DeployErrors.invalidUrl('it may not start with "-"');
+  if (CONTROL.test(url) || /\s/.test(url)) throw DeployErrors.invalidUrl('no spaces or control characters');
   if (url.includes('::')) throw DeployErrors.invalidUrl('git transports such as ext:: are not accepted');
   if (url.startsWith('https://') || url.startsWith('ssh://')) {
     let parsed: URL;
