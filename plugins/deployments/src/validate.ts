@@ -30,6 +30,8 @@ export function checkRepositoryUrl(raw: string, allowLocal: boolean): Repository
   if (url.startsWith('-')) throw DeployErrors.invalidUrl('it may not start with "-"');
   if (CONTROL.test(url) || /\s/.test(url)) throw DeployErrors.invalidUrl('no spaces or control characters');
   if (url.includes('::')) throw DeployErrors.invalidUrl('git transports such as ext:: are not accepted');
+  // Checked on the text git receives, not on what a URL parser makes of it (it would fold `a/../b`).
+  if (/\/\.\.?(\/|$)/.test(url) || url.includes('%')) throw DeployErrors.invalidUrl('no "." or ".." parts and no %-escapes');
   if (url.startsWith('https://') || url.startsWith('ssh://')) {
     let parsed: URL;
     try {
@@ -40,7 +42,7 @@ export function checkRepositoryUrl(raw: string, allowLocal: boolean): Repository
     const host = parsed.hostname;
     if (!HOST.test(host)) throw DeployErrors.invalidUrl('the host name is not valid');
     if (parsed.search || parsed.hash) throw DeployErrors.invalidUrl('no query or fragment');
-    const path = decodeURIComponent(parsed.pathname);
+    const path = parsed.pathname;
     if (path === '/' || path === '') throw DeployErrors.invalidUrl('it names no repository');
     checkPath(path, 'the path');
     if (parsed.protocol === 'https:') {
@@ -50,7 +52,7 @@ export function checkRepositoryUrl(raw: string, allowLocal: boolean): Repository
       return 'https';
     }
     if (parsed.password) throw DeployErrors.invalidUrl('no password in an ssh URL; the deploy key signs in');
-    if (parsed.username && !USER.test(decodeURIComponent(parsed.username)))
+    if (parsed.username && !USER.test(parsed.username))
       throw DeployErrors.invalidUrl('the user name is not valid');
     return 'ssh';
   }

@@ -282,7 +282,7 @@ export class DeployService {
     });
   }
 
-  /** Connections of websites that are gone: deleted with their secrets (files went with the site). */
+  /** Connections and history of websites that are gone: deleted with their secrets (files went with the site). */
   async forgetDeletedSites(): Promise<number> {
     const { store, secrets } = this.d;
     const gone = (await store
@@ -295,7 +295,10 @@ export class DeployService {
       )
       .select('website_id')) as Array<{ website_id: string }>;
     for (const { website_id } of gone) {
-      await store.connections().where({ website_id }).delete();
+      await store.db.transaction(async (trx) => {
+        await store.connections(trx).where({ website_id }).delete();
+        await store.deployments(trx).where({ website_id }).delete();
+      });
       await secrets.delete(hookSecretName(website_id));
       await secrets.delete(deployKeyName(website_id));
     }
