@@ -93,10 +93,10 @@ export async function startStack(t: Test, options: { deployments?: Record<string
 
   let n = 0;
   const tag = randomUUID().slice(0, 6);
-  async function site(which: 'own' | 'foreign' = 'own') {
+  async function site(which: 'own' | 'foreign' = 'own', kind: 'static' | 'php' = 'static') {
     n += 1;
     const domain = `d${n}-${tag}.example.test`;
-    const res = await admin.post('/v1/websites', { domain, kind: 'static', subscriptionId: subscriptions[which] });
+    const res = await admin.post('/v1/websites', { domain, kind, subscriptionId: subscriptions[which] });
     if (res.status !== 201) throw new Error(JSON.stringify(res.body));
     siteNames.push(res.body.name);
     const active = await eventually(async () => {
