@@ -136,12 +136,38 @@ if (missing) {
     t.equal((await stack.serve(site.domain)).body, 'version five');
   });
 
+  t.test('the CLI lists deployments and queues one', async (t) => {
+    const kernel = stack.host.kernel as unknown as {
+      runCommand(id: string, name: string, args: string[], io: { out(s: string): void; err(s: string): void }): Promise<number>;
+    };
+    let out = '';
+    let err = '';
+    const io = { out: (s: string) => void (out += s), err: (s: string) => void (err += s) };
+    t.equal(await kernel.runCommand('deployments', 'list', ['--website', site.id, '--json'], io), 0, err);
+    const listed = JSON.parse(out) as Array<{ websiteId: string; status: string }>;
+    t.ok(listed.length >= 5 && listed.every((d) => d.websiteId === site.id));
+    t.equal(await kernel.runCommand('deployments', 'list', ['--website', 'nope'], io), 2, 'a bad id is a usage error');
+    out = '';
+    await own.call('PUT', `${base}/connection`, {
+      repositoryUrl: repo.url,
+      branch: 'main',
+      buildCommand: BUILD,
+      webRoot: 'dist',
+      keepReleases: 2,
+    });
+    t.equal(await kernel.runCommand('deployments', 'deploy', [site.id], io), 0, err);
+    const id = /deployment ([0-9a-f-]{36}) queued/.exec(out)?.[1];
+    t.ok(id);
+    t.equal((await finished(own, site.id, id!)).status, 'succeeded');
+    t.equal((await stack.serve(site.domain)).body, 'version six');
+  });
+
   t.test('a missing branch fails with git’s words in the log', async (t) => {
     await own.call('PUT', `${base}/connection`, { repositoryUrl: repo.url, branch: 'no-such-branch', keepReleases: 2 });
     const done = await deploy();
     t.equal(done.status, 'failed');
     t.match(done.log, /no-such-branch/);
-    t.equal((await stack.serve(site.domain)).body, 'version five');
+    t.equal((await stack.serve(site.domain)).body, 'version six');
   });
 }
 
