@@ -2,7 +2,7 @@
  * Panel pages (data): the caller's websites with links to each one's deploys; a site's
  * deployments (deploy now, roll back) and its repository form; one deployment with its log;
  * the connection (deploy key, webhook address, a new webhook secret). Every button maps to a
- * route and shows only where that route would accept it. Disconnecting is API and CLI only for
+ * route and shows only where that route would accept it. Disconnecting is API only for
  * now: a detail page whose resource is gone after its own action would answer 404.
  */
 import { Type, type PanelPageDefinition } from '@hostplane/sdk';

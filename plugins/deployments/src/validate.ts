@@ -52,8 +52,7 @@ export function checkRepositoryUrl(raw: string, allowLocal: boolean): Repository
       return 'https';
     }
     if (parsed.password) throw DeployErrors.invalidUrl('no password in an ssh URL; the deploy key signs in');
-    if (parsed.username && !USER.test(parsed.username))
-      throw DeployErrors.invalidUrl('the user name is not valid');
+    if (parsed.username && !USER.test(parsed.username)) throw DeployErrors.invalidUrl('the user name is not valid');
     return 'ssh';
   }
   const scp = SCP_LIKE.exec(url);

@@ -168,6 +168,8 @@ t.test('webhook signatures and pushes', async (t) => {
     after: 'c'.repeat(40),
     deliveryId: 'github:abc-1',
   });
+  const form = Buffer.from(`payload=${encodeURIComponent(body.toString('utf8'))}`);
+  t.equal(parsePush('github', { 'x-github-event': 'push' }, form).branch, 'main', 'a form-encoded payload');
   t.equal(parsePush('gitlab', { 'x-gitlab-event': 'Push Hook' }, body).isPush, true);
   t.equal(parsePush('gitlab', { 'x-gitlab-event': 'Tag Push Hook' }, body).isPush, false);
   t.equal(parsePush('gitea', { 'x-gitea-event': 'push', 'x-gitea-delivery': 'bad id with spaces' }, body).deliveryId, null);

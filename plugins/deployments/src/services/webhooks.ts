@@ -86,7 +86,10 @@ export function parsePush(provider: Provider, headers: Headers, body: Buffer): P
   if (!isPush) return { provider, event, isPush, branch: null, after: null, deliveryId };
   let payload: unknown;
   try {
-    payload = JSON.parse(body.toString('utf8'));
+    // GitHub and Gitea can also send the JSON form-encoded, as `payload=<JSON>` (the signature covers those bytes).
+    const text = body.toString('utf8');
+    const json = text.startsWith('payload=') ? (new URLSearchParams(text).get('payload') ?? '') : text;
+    payload = JSON.parse(json);
   } catch {
     throw DeployErrors.badPayload('the body is not JSON');
   }
