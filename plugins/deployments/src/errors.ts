@@ -44,6 +44,7 @@ export const DeployErrors = {
     (max: number) => `At most ${max} releases may be kept`,
     field('keepReleases'),
   ),
+  unavailable: defineError('DEPLOY_ERR_UNAVAILABLE', 503, (why: string) => `Git deploys cannot work on this server now: ${why}`),
   siteNotActive: defineError('DEPLOY_ERR_SITE_NOT_ACTIVE', 409, 'The website is suspended: it is not deployed to'),
   notRollbackable: defineError(
     'DEPLOY_ERR_NOT_ROLLBACKABLE',

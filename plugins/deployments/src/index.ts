@@ -13,6 +13,7 @@ import { PAGES } from './panel.js';
 import { hookRoutes } from './hook-routes.js';
 import { deploymentRoutes } from './routes.js';
 import { DEPLOY_JOB, DeployService } from './services/deploy-service.js';
+import { missingPrograms } from './services/keys.js';
 import { Runner, type DeployPayload } from './services/runner.js';
 import { DeployStore } from './store.js';
 import type {} from '@hostplane/plugin-websites';
@@ -97,5 +98,9 @@ export default definePlugin({
     for (const page of PAGES) ctx.page(page);
     ctx.command(listCommand({ store, jobs }));
     ctx.command(deployCommand({ store, jobs }));
+  },
+  async start(ctx) {
+    const missing = await missingPrograms();
+    if (missing) ctx.reportHealth('degraded', `${missing}: deployments fail until it is`);
   },
 });
