@@ -24,7 +24,7 @@ const tags = ['deployments'];
 const Uuid = Type.String({ format: 'uuid' });
 const SiteParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 const DeploymentParams = Type.Object({ id: Uuid, deploymentId: Uuid }, { additionalProperties: false });
-const errors = errorResponses(400, 401, 403, 404, 409);
+const errors = errorResponses(400, 401, 403, 404, 409, 503);
 
 const ConnectBody = Type.Object(
   {

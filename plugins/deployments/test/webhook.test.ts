@@ -8,6 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import t from 'tap';
+import { eventually } from '../../websites/test/helpers.js';
 import { finished, startStack, stackMissing } from './stack.js';
 
 const missing = stackMissing();
@@ -209,6 +210,18 @@ if (missing) {
     t.notMatch(JSON.stringify(again.body), /PRIVATE KEY/);
   });
 
+  t.test('a suspended site is not deployed to', async (t) => {
+    t.equal((await stack.admin.post(`/v1/websites/${site.id}/suspend`, {})).status, 200);
+    const res = await own.post(base);
+    t.equal(res.status, 409);
+    t.equal(res.body.error.code, 'DEPLOY_ERR_SITE_NOT_ACTIVE');
+    const body = push('main');
+    const hook = await post({ 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(secret, body)}` }, body);
+    t.equal(hook.statusCode, 200);
+    t.match(hook.json().reason, /not active/);
+    t.equal((await stack.admin.post(`/v1/websites/${site.id}/unsuspend`, {})).status, 200);
+  });
+
   t.test('foreign sites read as missing; disconnect removes the hook', async (t) => {
     const foreign = await stack.site('foreign');
     const f = `/v1/websites/${foreign.id}/deployments`;
@@ -224,5 +237,31 @@ if (missing) {
       (await post({ 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(secret, body)}` }, body)).statusCode,
       404,
     );
+  });
+
+  // Secrets live in the core settings table under the plugin's scope (core/src/secrets).
+  const secretsOf = async (websiteId: string) =>
+    ((await stack.sql('hostplane.settings').where({ scope: 'secret:deployments' }).pluck('key')) as string[])
+      .filter((k) => k.endsWith(websiteId))
+      .sort();
+
+  t.test('deleting the website forgets its connection, secrets and history', async (t) => {
+    const other = await stack.site('own');
+    const url = `/v1/websites/${other.id}/deployments`;
+    t.equal(
+      (await own.call('PUT', `${url}/connection`, { repositoryUrl: 'git@git.example.test:o/r.git', branch: 'main' })).status,
+      200,
+    );
+    t.equal((await own.post(url)).status, 202);
+    t.same(await secretsOf(other.id), [`hook:${other.id}`, `key:${other.id}`], 'a webhook secret and a deploy key');
+    t.equal((await stack.admin.del(`/v1/websites/${other.id}`)).status, 202);
+    const left = async (table: string) =>
+      Number((await stack.sql(`plugin_deployments.${table}`).where({ website_id: other.id }).count({ n: '*' }))[0]!.n);
+    await eventually(
+      async () => ((await left('connections')) + (await left('deployments')) === 0 ? true : undefined),
+      60_000,
+      200,
+    );
+    t.same(await secretsOf(other.id), [], 'its secrets are deleted');
   });
 }
