@@ -25,7 +25,7 @@ const UP = [
      website_id uuid not null,
      owner_id uuid not null,
      trigger text not null check (trigger in ('manual', 'webhook', 'rollback', 'initial')),
-     status text not null check (status in ('queued', 'running', 'succeeded', 'failed')),
+     status text not null check (status in ('queued', 'running', 'succeeded', 'failed', 'skipped')),
      repository_url text null,
      branch text null,
      build_command text null,

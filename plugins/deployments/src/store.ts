@@ -7,7 +7,8 @@ import { Type, type Actor, type DatabaseService, type Static, type TenancyServic
 import type { Knex } from 'knex';
 import { DeployErrors } from './errors.js';
 
-export type DeployStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+/** `skipped`: a newer deployment of the site was asked for before this one ran (it deploys the branch's head anyway). */
+export type DeployStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
 export type DeployTrigger = 'manual' | 'webhook' | 'rollback' | 'initial';
 
 export interface ConnectionRow {
@@ -98,7 +99,7 @@ export function connectionView(row: ConnectionRow): ConnectionView {
   };
 }
 
-const Status = Type.Union(['queued', 'running', 'succeeded', 'failed'].map((s) => Type.Literal(s)));
+const Status = Type.Union(['queued', 'running', 'succeeded', 'failed', 'skipped'].map((s) => Type.Literal(s)));
 const Trigger = Type.Union(['manual', 'webhook', 'rollback', 'initial'].map((s) => Type.Literal(s)));
 
 export const DeploymentSchema = Type.Object({

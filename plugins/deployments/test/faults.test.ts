@@ -2,8 +2,8 @@
  * Faults, on the real stack: `kill -9` of the build in the middle of a deployment leaves the
  * site serving its previous release and no half release, and the next deployment succeeds; a
  * host that died mid-deploy (its row still `running`, a half-cloned release and a stray link
- * left behind) is cleaned up by the next one; the build's time limit kills it; two deployments
- * asked at once run one after the other.
+ * left behind) is cleaned up by the next one; the build's time limit kills it; deployments asked while
+ * one runs wait for it, and of several waiting only the newest runs.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -110,14 +110,23 @@ if (missing) {
     t.equal((await stack.serve(site.domain)).body, 'after the crash');
   });
 
-  t.test('two deployments asked at once run one after the other', async (t) => {
-    await connect('sleep 1');
-    const [a, b] = await Promise.all([deploy(), deploy()]);
-    const [x, y] = await Promise.all([finished(own, site.id, a!, 90_000), finished(own, site.id, b!, 90_000)]);
-    t.equal(x.status, 'succeeded', x.log);
-    t.equal(y.status, 'succeeded', y.log);
-    const [first, second] = [x, y].sort((p, q) => String(p.startedAt).localeCompare(String(q.startedAt)));
-    t.ok(new Date(String(second!.startedAt)) >= new Date(String(first!.finishedAt)), 'no overlap');
+  t.test('deployments asked while one runs: one at a time, and a storm deploys once more', async (t) => {
+    await connect('sleep 2');
+    const running = await deploy();
+    await eventually(
+      async () => ((await own.get(`${base}/${running}`)).body.status === 'running' ? true : undefined),
+      30_000,
+      50,
+    );
+    // Three pushes while it builds: the first two step aside for the third.
+    const queued = [await deploy(), await deploy(), await deploy()];
+    const done = await Promise.all([running, ...queued].map((id) => finished(own, site.id, id, 90_000)));
+    t.same(
+      done.map((d) => d.status),
+      ['succeeded', 'skipped', 'skipped', 'succeeded'],
+      done.map((d) => d.error ?? '').join(' | '),
+    );
+    t.ok(new Date(String(done[3]!.startedAt)) >= new Date(String(done[0]!.finishedAt)), 'no overlap');
     t.equal((await releases()).length, 3, 'keepReleases: 3');
   });
 }

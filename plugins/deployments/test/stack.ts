@@ -143,7 +143,7 @@ export async function startStack(t: Test, options: { deployments?: Record<string
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** Wait for a deployment to finish (succeeded or failed) and return it with its log. */
+/** Wait for a deployment to finish (succeeded, failed or skipped) and return it with its log. */
 export function finished(
   client: { get(url: string): Promise<{ status: number; body: Record<string, unknown> }> },
   websiteId: string,
@@ -157,7 +157,7 @@ export function finished(
         log: string;
         error: string | null;
       };
-      return d.status === 'succeeded' || d.status === 'failed' ? d : undefined;
+      return ['succeeded', 'failed', 'skipped'].includes(d.status) ? d : undefined;
     },
     timeoutMs,
     100,

@@ -60,7 +60,7 @@ export class Runner {
   async run(payload: DeployPayload, job?: Pick<JobContext, 'progress'>): Promise<'succeeded' | 'failed' | 'skipped'> {
     const { store } = this.d;
     const row = await store.byId(payload.deploymentId);
-    if (!row || row.status === 'succeeded' || row.status === 'failed') return 'skipped';
+    if (!row || row.status === 'succeeded' || row.status === 'failed' || row.status === 'skipped') return 'skipped';
     const site = await store.site(row.website_id);
     if (!site || site.desired !== 'active') {
       await this.finish(row.id, 'failed', { error: 'the website is not active' });
@@ -83,11 +83,32 @@ export class Runner {
           error: 'interrupted: the host stopped during the deployment',
           finished_at: this.d.now(),
         } as never);
+      // A push storm deploys once: a deploy asked for later clones the same branch head, so this one steps aside.
+      if (row.trigger !== 'rollback' && (await this.newerDeploy(row))) {
+        await this.finish(row.id, 'skipped', {
+          phase: 'skipped',
+          log: 'A newer deployment of this website was asked for: it deploys instead.\n',
+        });
+        return 'skipped';
+      }
       return this.execute(row, site, job);
     });
   }
 
-  private async finish(id: string, status: 'succeeded' | 'failed', patch: Partial<DeploymentRow>): Promise<void> {
+  private async newerDeploy(row: DeploymentRow): Promise<boolean> {
+    const newer = await this.d.store
+      .deployments()
+      .where({ website_id: row.website_id })
+      .whereNot({ id: row.id })
+      .whereIn('trigger', ['manual', 'webhook'])
+      .whereIn('status', ['queued', 'succeeded'])
+      // Compared in SQL: PostgreSQL keeps microseconds, the Date read back only milliseconds.
+      .whereRaw('queued_at > (select queued_at from ?? where id = ?)', [`${this.d.store.db.schema}.deployments`, row.id])
+      .first('id');
+    return newer !== undefined;
+  }
+
+  private async finish(id: string, status: 'succeeded' | 'failed' | 'skipped', patch: Partial<DeploymentRow>): Promise<void> {
     await this.d.store
       .deployments()
       .where({ id })
