@@ -14,6 +14,8 @@ const UP = [
      keep_releases integer not null check (keep_releases between 1 and 100),
      hook_id uuid not null unique default gen_random_uuid(),
      public_key text null,
+     -- ssh: the remote's host keys as first seen (known_hosts lines), checked on every later clone.
+     known_hosts text null check (length(known_hosts) <= 65536),
      current_deployment_id uuid null,
      created_by uuid null,
      created_at timestamptz not null default now(),

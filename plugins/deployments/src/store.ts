@@ -21,6 +21,7 @@ export interface ConnectionRow {
   keep_releases: number;
   hook_id: string;
   public_key: string | null;
+  known_hosts: string | null;
   current_deployment_id: string | null;
   created_by: string | null;
   created_at: Date;

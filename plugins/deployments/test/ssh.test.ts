@@ -17,8 +17,12 @@ import { finished, startStack, stackMissing } from './stack.js';
 const exec = promisify(execFile);
 
 async function startSshd(dir: string, port: number): Promise<ChildProcess> {
+  await fs.rm(path.join(dir, 'host_key'), { force: true });
+  await fs.rm(path.join(dir, 'host_key.pub'), { force: true });
+  await fs.rm(path.join(dir, 'sshd.pid'), { force: true });
   await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
-  await fs.writeFile(path.join(dir, 'authorized_keys'), '');
+  if (!(await fs.stat(path.join(dir, 'authorized_keys')).catch(() => null)))
+    await fs.writeFile(path.join(dir, 'authorized_keys'), '');
   await fs.writeFile(
     path.join(dir, 'sshd_config'),
     [
@@ -53,7 +57,7 @@ if (missing) {
   const repo = await stack.repo(site.dir);
   const dir = await fs.mkdtemp(path.join(tmpdir(), 'hostplane-deploy-sshd-'));
   const port = await freePort();
-  const sshd = await startSshd(dir, port);
+  let sshd = await startSshd(dir, port);
   t.teardown(async () => {
     sshd.kill('SIGTERM');
     await new Promise((r) => sshd.once('exit', r));
@@ -84,5 +88,24 @@ if (missing) {
     // The clone's key folders (mkdtemp: six characters after the prefix).
     const leftovers = (await fs.readdir(tmpdir())).filter((n) => /^hostplane-deploy-[A-Za-z0-9]{6}$/.test(n));
     t.same(leftovers, [], 'the private key is gone from disk');
+  });
+
+  t.test('the host keys seen at the first clone are pinned: a changed key is refused', async (t) => {
+    const conn = await stack.sql('plugin_deployments.connections').where({ website_id: site.id }).first();
+    t.match(conn.known_hosts, / ssh-ed25519 AAAA/, 'pinned after the first clone (hashed or not, as ssh writes it)');
+    sshd.kill('SIGTERM');
+    await new Promise((r) => sshd.once('exit', r));
+    sshd = await startSshd(dir, port);
+    const res = await own.post(base);
+    const done = await finished(own, site.id, res.body.id);
+    t.equal(done.status, 'failed');
+    t.match(done.log, /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+    t.equal((await stack.serve(site.domain)).body, 'over ssh', 'still serving');
+    // Reconnecting (disconnect, connect) forgets the pinned keys: the next clone learns the new one.
+    t.equal((await own.del(`${base}/connection`)).status, 204);
+    const again = await own.call('PUT', `${base}/connection`, { repositoryUrl: url, branch: 'main' });
+    await fs.writeFile(path.join(dir, 'authorized_keys'), `${again.body.deployKey}\n`);
+    const next = await finished(own, site.id, (await own.post(base)).body.id);
+    t.equal(next.status, 'succeeded', next.log);
   });
 }

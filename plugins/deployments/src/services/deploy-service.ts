@@ -113,6 +113,8 @@ export class DeployService {
         web_root: webRoot,
         keep_releases: keep,
         public_key: publicKey,
+        // Another repository may live on another host: its keys are learnt anew at the next clone.
+        ...(before && before.repository_url !== input.repositoryUrl ? { known_hosts: null } : {}),
         updated_at: trx.fn.now(),
       };
       const [saved] = (await store

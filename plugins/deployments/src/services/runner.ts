@@ -318,6 +318,8 @@ export class Runner {
       GIT_ALLOW_PROTOCOL: kind === 'local' ? 'file' : 'https:ssh',
     };
     let keyDir: string | null = null;
+    let knownHosts: string | null = null;
+    let pinned: string | null = null;
     try {
       if (kind === 'ssh') {
         const key = await this.d.secrets.get(deployKeyName(row.website_id));
@@ -327,7 +329,13 @@ export class Runner {
         const keyFile = path.join(keyDir, 'id');
         await writeFile(keyFile, key, { mode: 0o600 });
         if (disk.uid !== null) await fs.chown(keyFile, disk.uid, disk.gid ?? -1);
-        env.GIT_SSH_COMMAND = `ssh -i ${keyFile} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${path.join(keyDir, 'known_hosts')}`;
+        // The host keys seen at the first clone are pinned: accept-new adds keys only for a host not yet known.
+        knownHosts = path.join(keyDir, 'known_hosts');
+        const conn = await this.d.store.connection(row.website_id);
+        pinned = conn?.repository_url === url ? conn.known_hosts : null;
+        await writeFile(knownHosts, pinned ?? '', { mode: 0o600 });
+        if (disk.uid !== null) await fs.chown(knownHosts, disk.uid, disk.gid ?? -1);
+        env.GIT_SSH_COMMAND = `ssh -i ${keyFile} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${knownHosts}`;
       }
       const argv = [
         'git',
@@ -355,6 +363,17 @@ export class Runner {
       if (r.timedOut) throw new DeployFailed(`the clone took longer than ${config.cloneTimeoutSeconds} s`);
       if (r.startError) throw new DeployFailed(`git could not start: ${r.startError}`);
       if (r.exitCode !== 0) throw new DeployFailed(`git clone failed (exit code ${r.exitCode})`);
+      if (knownHosts && !pinned) {
+        const seen = (await fs.readFile(knownHosts, 'utf8').catch(() => '')).slice(0, 65_536);
+        if (seen.trim()) {
+          await this.d.store
+            .connections()
+            .where({ website_id: row.website_id, repository_url: url })
+            .whereNull('known_hosts')
+            .update({ known_hosts: seen } as never);
+          log.line('the repository host’s keys are now pinned for this site');
+        }
+      }
     } finally {
       if (keyDir) await rm(keyDir, { recursive: true, force: true });
     }
