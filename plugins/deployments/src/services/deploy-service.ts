@@ -14,7 +14,7 @@ import { checkBranch, checkRepositoryUrl, normaliseBuildCommand, normaliseWebRoo
 import { makeDeployKey } from './keys.js';
 import { parsePush, verify } from './webhooks.js';
 
-export const DEPLOY_JOB = 'deploy';
+export const DEPLOY_JOB = 'deploy-website';
 
 export interface RequestInfo {
   actorId: string | null;

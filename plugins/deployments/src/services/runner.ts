@@ -1,5 +1,5 @@
 /**
- * The `deploy` job: one deployment of one site, as the site's user.
+ * The `deploy-website` job: one deployment of one site, as the site's user.
  *
  * Deployments of a site take turns on a PostgreSQL advisory lock held for the whole run (it dies
  * with the connection, so a host killed mid-deploy leaves no lock behind; a job that finds it
