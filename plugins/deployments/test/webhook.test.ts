@@ -220,6 +220,12 @@ if (missing) {
     t.equal(hook.statusCode, 200);
     t.match(hook.json().reason, /not active/);
     t.equal((await stack.admin.post(`/v1/websites/${site.id}/unsuspend`, {})).status, 200);
+    // The web server re-applies the site over a public/ that is now a link: it serves the release again.
+    await eventually(async () => {
+      const s = (await stack.admin.get(`/v1/websites/${site.id}`)).body;
+      return s.status === 'active' && s.converged ? true : undefined;
+    }, 30_000);
+    t.equal((await stack.serve(site.domain)).body, 'pushed two');
   });
 
   t.test('foreign sites read as missing; disconnect removes the hook', async (t) => {
