@@ -30,6 +30,7 @@ const FIRST_PARTY = [
   'sftp',
   'cron-jobs',
   'uptime',
+  'deployments',
 ];
 
 const NO_BINARY = '/nonexistent/hostplane-erd';

@@ -24,6 +24,7 @@ import metering from '../../plugins/metering/src/index.js';
 import sftp from '../../plugins/sftp/src/index.js';
 import cronJobs from '../../plugins/cron-jobs/src/index.js';
 import uptime from '../../plugins/uptime/src/index.js';
+import deployments from '../../plugins/deployments/src/index.js';
 import tlsAcme from '../../plugins/tls-acme/src/index.js';
 import { startTestHost } from '@hostplane/testing';
 
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     { definition: sftp, version: '0.1.0' },
     { definition: cronJobs, version: '0.1.0' },
     { definition: uptime, version: '0.1.0' },
+    { definition: deployments, version: '0.1.0' },
     { definition: tlsAcme, version: '0.1.0' },
     { definition: hello, version: '0.1.0' },
   ];

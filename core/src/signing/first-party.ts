@@ -21,6 +21,7 @@ export const FIRST_PARTY_IDS: ReadonlySet<string> = new Set([
   'backups',
   'sftp',
   'cron-jobs',
+  'deployments',
   'metering',
   'uptime',
 ]);

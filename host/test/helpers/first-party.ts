@@ -1,7 +1,7 @@
 /**
  * A host with every first-party plugin enabled (auth, accounts, websites, webserver-nginx,
  * billing, payment-manual, payment-stripe (no keys: degraded), databases without a database server driver, dns without a
- * DNS server driver, backups, metering, sftp (no account: no sshd), cron-jobs, uptime, tls-acme; no daemon runs) plus
+ * DNS server driver, backups, metering, sftp (no account: no sshd), cron-jobs, uptime, deployments, tls-acme; no daemon runs) plus
  * the hello example, on a fresh database with the demo users and packages, and a Bearer token
  * for each demo role. For tests that must see every route of a real install.
  */
@@ -25,6 +25,7 @@ import metering from '../../../plugins/metering/src/index.js';
 import sftp from '../../../plugins/sftp/src/index.js';
 import cronJobs from '../../../plugins/cron-jobs/src/index.js';
 import uptime from '../../../plugins/uptime/src/index.js';
+import deployments from '../../../plugins/deployments/src/index.js';
 import tlsAcme from '../../../plugins/tls-acme/src/index.js';
 import { seedDemo } from '../../src/seed.js';
 import { createHost, type Host } from '../../src/server/index.js';
@@ -72,6 +73,7 @@ export async function startFirstPartyHost(t: Teardownable): Promise<FirstPartyHo
           sftp,
           cronJobs,
           uptime,
+          deployments,
           tlsAcme,
         ].map((definition) => ({
           definition,
@@ -94,6 +96,7 @@ export async function startFirstPartyHost(t: Teardownable): Promise<FirstPartyHo
         'sftp',
         'cron-jobs',
         'uptime',
+        'deployments',
         'tls-acme',
         'hello',
       ],
