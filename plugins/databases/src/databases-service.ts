@@ -59,6 +59,9 @@ export interface IssuedCredentials {
 }
 
 export class DatabasesService {
+  /** Called inside a delete's transaction before the database is dropped (Adminer ends its logins). */
+  beforeRemove: ((row: DatabaseRow, trx: Knex.Transaction) => Promise<void>) | null = null;
+
   constructor(private readonly deps: DatabasesServiceDeps) {}
 
   /** The driver with this id, or the default one. */
@@ -137,6 +140,7 @@ export class DatabasesService {
       await this.audit(info, 'databases.database.deleted', row.id, { name: row.name, server: row.server }, trx);
       // Last, idempotent: a failure here rolls the rows back and a retry finishes the job.
       const server = this.server(row.server);
+      await this.beforeRemove?.(row, trx);
       for (const u of users) await server.dropUser(u.name);
       await server.dropDatabase(row.name);
       return row;
