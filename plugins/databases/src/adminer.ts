@@ -37,8 +37,11 @@ export interface AdminerLink {
   expiresAt: string;
 }
 
-/** Adminer's driver name for an engine (its `auth[driver]`). */
-const ADMINER_DRIVERS: Record<string, string> = { mariadb: 'server', mysql: 'server', postgresql: 'pgsql' };
+/**
+ * Adminer's driver name for an engine (its `auth[driver]`). PostgreSQL (`pgsql`) would need
+ * php-pgsql in the Adminer pool and is not tested yet: such databases get a 409 for now.
+ */
+const ADMINER_DRIVERS: Record<string, string> = { mariadb: 'server', mysql: 'server' };
 
 export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 

@@ -142,6 +142,8 @@ if (missing) {
       const refused = await visit(target.href, first.cookie);
       t.equal(refused.status, 403, `${other} is not reachable with this login`);
     }
+    const css = await visit('?file=default.css&version=4.8.1', first.cookie);
+    t.equal(css.status, 200, 'Adminer’s own CSS is served');
     t.equal((await visit(base, first.cookie)).status, 403, 'no login form');
 
     // Deleting the database ends its Adminer logins.
