@@ -12,8 +12,15 @@ import { freePort, systemMissing as mariadbMissing, tempRoot } from '../../plugi
 import { browserTestsCanRun, launchBrowser } from './support/browser.js';
 import { startPanelHost } from './support/panel-host.js';
 
-const missing =
-  mariadbMissing() ?? (existsSync('/usr/share/adminer/adminer.php') ? null : 'no adminer (apt-get install adminer)');
+/** A package's file the test reads (not a program): missing is a skip, or a failure under HOSTPLANE_REQUIRE_SYSTEM=1. */
+function packageMissing(file: string, install: string): string | null {
+  if (existsSync(file)) return null;
+  const reason = `needs ${file}: ${install}`;
+  if (process.env.HOSTPLANE_REQUIRE_SYSTEM === '1') throw new Error(`HOSTPLANE_REQUIRE_SYSTEM=1 but the test ${reason}`);
+  return reason;
+}
+
+const missing = mariadbMissing() ?? packageMissing('/usr/share/adminer/adminer.php', 'apt-get install adminer');
 if (missing) t.plan(0, missing);
 else if (browserTestsCanRun()) {
   const dbRoot = await tempRoot();
