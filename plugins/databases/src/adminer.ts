@@ -45,6 +45,11 @@ const ADMINER_DRIVERS: Record<string, string> = { mariadb: 'server', mysql: 'ser
 
 export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
+/** The launcher's token folder: as configured, else where webserver-nginx's default root puts it. */
+export function tokenDirOf(config: Pick<DatabasesConfig, 'adminerTokenDir'>, env: NodeJS.ProcessEnv = process.env): string {
+  return config.adminerTokenDir || path.resolve(env.HOSTPLANE_DATA_DIR || './.hostplane', 'webserver', 'adminer', 'tokens');
+}
+
 export interface AdminerDeps {
   store: DatabaseStore;
   service: DatabasesService;
@@ -65,8 +70,8 @@ export class AdminerLogins {
   async issue(actor: Actor, id: string, info: RequestInfo): Promise<AdminerLink> {
     const { store, service } = this.deps;
     const config = this.deps.config();
-    if (!config.adminerUrl || !config.adminerTokenDir) throw DatabasesErrors.adminerOff('no Adminer address is configured');
-    const dir = config.adminerTokenDir;
+    if (!config.adminerUrl) throw DatabasesErrors.adminerOff('no Adminer address is configured');
+    const dir = tokenDirOf(config);
     const owner = await fs.stat(dir).catch(() => null);
     if (!owner?.isDirectory()) throw DatabasesErrors.adminerOff(`the Adminer token folder ${dir} does not exist`);
 
@@ -139,14 +144,12 @@ export class AdminerLogins {
     const rows = (await this.table().where('expires_at', '<', now).select('*')) as unknown as AdminerLoginRow[];
     let ended = 0;
     for (const row of rows) {
-      const file = config.adminerTokenDir ? path.join(config.adminerTokenDir, `${row.token_hash}.json`) : null;
+      const file = path.join(tokenDirOf(config), `${row.token_hash}.json`);
       // Still there after expiry: never redeemed (the launcher renames it away first).
-      const unused =
-        file !== null &&
-        (await fs.rm(file).then(
-          () => true,
-          () => false,
-        ));
+      const unused = await fs.rm(file).then(
+        () => true,
+        () => false,
+      );
       if (unused || row.created_at < sessionStart) {
         if (await this.end(row)) ended += 1;
       }
@@ -157,9 +160,9 @@ export class AdminerLogins {
   /** End every Adminer login of a database (before it is dropped), in its transaction. */
   async endAllOf(database: DatabaseRow, trx: Knex.Transaction): Promise<void> {
     const rows = (await this.table(trx).where({ database_id: database.id }).select('*')) as unknown as AdminerLoginRow[];
-    const dir = this.deps.config().adminerTokenDir;
+    const dir = tokenDirOf(this.deps.config());
     for (const row of rows) {
-      if (dir) await fs.rm(path.join(dir, `${row.token_hash}.json`), { force: true });
+      await fs.rm(path.join(dir, `${row.token_hash}.json`), { force: true });
       await this.deps.service.server(row.server).dropUser(row.db_user);
     }
     await this.table(trx).where({ database_id: database.id }).delete();

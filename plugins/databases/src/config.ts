@@ -42,7 +42,8 @@ export const DatabasesConfig = Type.Object(
       default: '',
       maxLength: 300,
       pattern: '^(/[^\\s]*)?$',
-      description: 'The launcher’s token folder: <webserver-nginx root>/adminer/tokens',
+      description:
+        'The launcher’s token folder, <webserver-nginx root>/adminer/tokens; empty: the one under webserver-nginx’s default root',
     }),
     adminerTokenSeconds: Type.Integer({
       title: 'Adminer link lifetime',
