@@ -157,15 +157,20 @@ export class AdminerLogins {
     return ended;
   }
 
-  /** End every Adminer login of a database (before it is dropped), in its transaction. */
-  async endAllOf(database: DatabaseRow, trx: Knex.Transaction): Promise<void> {
+  /**
+   * Forget every Adminer login of a database being deleted, in its transaction; the returned
+   * step (run last, with the other server changes) deletes their token files and drops their users.
+   */
+  async endAllOf(database: DatabaseRow, trx: Knex.Transaction): Promise<() => Promise<void>> {
     const rows = (await this.table(trx).where({ database_id: database.id }).select('*')) as unknown as AdminerLoginRow[];
-    const dir = tokenDirOf(this.deps.config());
-    for (const row of rows) {
-      await fs.rm(path.join(dir, `${row.token_hash}.json`), { force: true });
-      await this.deps.service.server(row.server).dropUser(row.db_user);
-    }
     await this.table(trx).where({ database_id: database.id }).delete();
+    const dir = tokenDirOf(this.deps.config());
+    return async () => {
+      for (const row of rows) {
+        await fs.rm(path.join(dir, `${row.token_hash}.json`), { force: true });
+        await this.deps.service.server(row.server).dropUser(row.db_user);
+      }
+    };
   }
 
   private async end(row: AdminerLoginRow): Promise<boolean> {

@@ -183,6 +183,18 @@ if (missing) {
     t.equal((await sql('plugin_databases.adminer_logins')).length, 0);
   });
 
+  await t.test('deleting the database drops its Adminer users and token files', async (t) => {
+    const issued = (await asAlice.post(`/v1/databases/${shop.id}/adminer`)).body;
+    const user = new URL((await visit(issued.url)).location, base).searchParams.get('username') as string;
+    const unused = (await asAlice.post(`/v1/databases/${shop.id}/adminer`)).body;
+    t.ok(unused.url);
+    t.same(await mariadb.existingUsers([user]), [user]);
+    t.equal((await asAlice.del(`/v1/databases/${shop.id}?confirm=${shop.name}`)).status, 200);
+    t.same(await mariadb.existingUsers([user]), [], 'the redeemed login’s user is gone');
+    t.same(await fs.readdir(tokens), [], 'the unused token file is gone');
+    t.equal((await sql('plugin_databases.adminer_logins')).length, 0);
+  });
+
   await t.test('a foreign database reads as missing', async (t) => {
     t.equal((await asAlice.post(`/v1/databases/${foreign.id}/adminer`)).status, 404);
   });
