@@ -27,6 +27,8 @@ export function nginxSettings(plugins: EnabledPlugin[] | null, config: HostConfi
     phpFpmDir: str('phpFpmDir', '/usr/sbin'),
     httpPort: typeof c.httpPort === 'number' ? c.httpPort : 8080,
     listenAddress: str('listenAddress', '127.0.0.1'),
+    adminerPort: typeof c.adminerPort === 'number' ? c.adminerPort : 0,
+    adminerScript: str('adminerScript', '/usr/share/adminer/adminer.php'),
   };
 }
 
@@ -36,6 +38,9 @@ export interface NginxSettings {
   phpFpmDir: string;
   httpPort: number;
   listenAddress: string;
+  /** Adminer's port (decision 0075); 0: no Adminer. */
+  adminerPort?: number;
+  adminerScript?: string;
 }
 
 function executable(path: string): boolean {
@@ -70,6 +75,14 @@ export function checkBinaries(nginx: NginxSettings | null): CheckResult[] {
       ? ok('binary zip', zip)
       : warn('binary zip', 'zip is missing: the file manager cannot make archives (unzipping works): apt-get install zip'),
   );
+  // Adminer (single sign-on from the databases plugin) only when webserver-nginx serves it.
+  if (nginx.adminerPort && nginx.adminerScript) {
+    results.push(
+      existsSync(nginx.adminerScript)
+        ? ok('adminer', nginx.adminerScript)
+        : fail('adminer', `${nginx.adminerScript} is missing (webserver-nginx has an adminerPort): apt-get install adminer`),
+    );
+  }
   return results;
 }
 

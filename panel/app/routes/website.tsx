@@ -25,7 +25,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const api = new Api(request, context);
   const site = must(request, await api.get<Website>(`/websites/${encodeURIComponent(params.id ?? '')}`));
   const server = await api.get<{ phpVersions: string[] }>('/websites/server');
-  return { site, phpVersions: server.ok ? server.data.phpVersions : [] };
+  // The database made for this site (a WordPress site's), when the databases plugin is enabled:
+  // the delete form offers to delete it too.
+  const dbs = await api.get<{ items: Array<{ name: string; websiteId: string | null }> }>(
+    `/databases?ownerId=${encodeURIComponent(site.ownerId)}&limit=100`,
+  );
+  const database = dbs.ok ? (dbs.data.items.find((d) => d.websiteId === site.id)?.name ?? null) : null;
+  return { site, phpVersions: server.ok ? server.data.phpVersions : [], database };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs): Promise<ActionResult | Response> {
@@ -42,7 +48,8 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
         intent: 'delete',
       };
     }
-    const res = await api.delete<Website>(`/websites/${id}`);
+    const withDatabase = form.get('deleteDatabase') === 'true';
+    const res = await api.delete<Website>(`/websites/${id}${withDatabase ? '?deleteDatabase=true' : ''}`);
     if (!res.ok) return failed(res, {}, 'delete');
     return redirect('/websites', {
       headers: {
@@ -66,7 +73,7 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
 }
 
 export default function WebsiteDetail() {
-  const { site, phpVersions } = useLoaderData<typeof loader>();
+  const { site, phpVersions, database } = useLoaderData<typeof loader>();
   const { me } = useRouteLoaderData('routes/app-layout') as { me: Me };
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const [searchParams] = useSearchParams();
@@ -200,6 +207,12 @@ export default function WebsiteDetail() {
                     error={fieldError(errorsFor('delete'), 'confirm')}
                     autoFocus
                   />
+                  {database ? (
+                    <label className="flex items-center gap-2 text-sm">
+                      <input type="checkbox" name="deleteDatabase" value="true" />
+                      Also delete its database <code className="font-mono">{database}</code> with all its data
+                    </label>
+                  ) : null}
                   <div className="flex gap-3">
                     <button type="submit" className="btn-danger">
                       Delete website

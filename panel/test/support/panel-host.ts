@@ -23,6 +23,8 @@ export interface PanelHost {
   logins: Record<'admin' | 'reseller' | 'alice' | 'bob', { email: string; password: string }>;
   /** Why websites cannot go live here (no nginx / php-fpm), or null when a real web server runs. */
   webServerMissing: string | null;
+  /** The web server plugin's root (a temp folder). */
+  siteRoot: string;
   close(): Promise<void>;
 }
 
@@ -74,8 +76,15 @@ export async function startPanelHost(options: PanelHostOptions = {}): Promise<Pa
       enable: plugins,
       config: {
         auth: { cookieSecure: 'never', routeRateLimitPerMinute: 100_000, throttleMaxPerIp: 1000 },
-        'webserver-nginx': { root: siteRoot, httpPort: await freePort(), workerProcesses: 1, siteUsers: 'current' },
         ...options.config,
+        // A caller's settings (Adminer's port) go on top of the test web server's.
+        'webserver-nginx': {
+          root: siteRoot,
+          httpPort: await freePort(),
+          workerProcesses: 1,
+          siteUsers: 'current',
+          ...options.config?.['webserver-nginx'],
+        },
       },
       runWorkers: options.runWorkers ?? true,
       taskThreads: 1,
@@ -102,6 +111,7 @@ export async function startPanelHost(options: PanelHostOptions = {}): Promise<Pa
     kernel,
     databaseUrl: db.url,
     webServerMissing,
+    siteRoot,
     logins: {
       admin: login('admin@hostplane.test'),
       reseller: login('reseller@hostplane.test'),

@@ -29,6 +29,36 @@ export const DatabasesConfig = Type.Object(
       maxLength: 100,
       description: 'Cron schedule of the job that measures every database’s size',
     }),
+    adminerUrl: Type.String({
+      title: 'Adminer address',
+      default: '',
+      maxLength: 300,
+      pattern: '^(https?://[^\\s?#]+)?$',
+      description:
+        'Where browsers reach the Adminer launcher webserver-nginx serves on its adminerPort, e.g. https://db.example.com:8081/; empty: no Adminer',
+    }),
+    adminerTokenDir: Type.String({
+      title: 'Adminer token folder',
+      default: '',
+      maxLength: 300,
+      pattern: '^(/[^\\s]*)?$',
+      description:
+        'The launcher’s token folder, <webserver-nginx root>/adminer/tokens; empty: the one under webserver-nginx’s default root',
+    }),
+    adminerTokenSeconds: Type.Integer({
+      title: 'Adminer link lifetime',
+      default: 60,
+      minimum: 10,
+      maximum: 600,
+      description: 'Seconds a one-time Adminer link stays valid',
+    }),
+    adminerSessionMinutes: Type.Integer({
+      title: 'Adminer session length',
+      default: 60,
+      minimum: 5,
+      maximum: 1440,
+      description: 'Minutes after which the temporary database user of an Adminer login is dropped',
+    }),
   },
   { additionalProperties: false },
 );

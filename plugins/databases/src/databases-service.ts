@@ -59,6 +59,12 @@ export interface IssuedCredentials {
 }
 
 export class DatabasesService {
+  /**
+   * Called inside a delete's transaction before its rows go (Adminer forgets its logins); the
+   * step it returns runs last, with the server's changes (Adminer drops their users).
+   */
+  beforeRemove: ((row: DatabaseRow, trx: Knex.Transaction) => Promise<() => Promise<void>>) | null = null;
+
   constructor(private readonly deps: DatabasesServiceDeps) {}
 
   /** The driver with this id, or the default one. */
@@ -130,6 +136,8 @@ export class DatabasesService {
     return store.db.transaction(async (trx) => {
       const row = await store.scopedOne(actor, id, trx, true);
       if (confirm !== row.name) throw DatabasesErrors.confirmMismatch(row.name);
+      // First: its Adminer logins' rows would go with the database's row (on delete cascade).
+      const endAdminerLogins = await this.beforeRemove?.(row, trx);
       const users = (await store.users(trx).where({ database_id: row.id })) as DatabaseUserRow[];
       await store.users(trx).where({ database_id: row.id }).delete();
       await store.databases(trx).where({ id: row.id }).delete();
@@ -137,6 +145,7 @@ export class DatabasesService {
       await this.audit(info, 'databases.database.deleted', row.id, { name: row.name, server: row.server }, trx);
       // Last, idempotent: a failure here rolls the rows back and a retry finishes the job.
       const server = this.server(row.server);
+      await endAdminerLogins?.();
       for (const u of users) await server.dropUser(u.name);
       await server.dropDatabase(row.name);
       return row;

@@ -37,6 +37,12 @@ export const DatabasesErrors = {
     (name: string) => `To delete ${name} and everything in it, send confirm=${name}`,
     (name: string) => ({ field: '/querystring/confirm', expected: name }),
   ),
+  adminerOff: defineError(
+    'DATABASES_ERR_ADMINER_UNAVAILABLE',
+    409,
+    (reason: string) => `Adminer is not available: ${reason}`,
+    (reason: string) => ({ reason }),
+  ),
   tooManyUsers: defineError(
     'DATABASES_ERR_TOO_MANY_USERS',
     409,

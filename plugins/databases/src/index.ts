@@ -3,6 +3,7 @@
  * servers are whatever plugins implement the `database-server` extension point (MariaDB,
  * PostgreSQL), looked up at each use.
  */
+import { AdminerLogins } from './adminer.js';
 import { coreServices, definePlugin, extensionPoints, type DatabaseServer } from '@hostplane/sdk';
 import { databaseCommands } from './commands.js';
 import { DatabasesConfig } from './config.js';
@@ -15,6 +16,7 @@ export { DatabasesService, type IssuedCredentials } from './databases-service.js
 export { DatabasesConfig } from './config.js';
 
 const MEASURE_JOB = 'measure';
+const ADMINER_SWEEP_JOB = 'adminer-sweep';
 
 export default definePlugin({
   id: 'databases',
@@ -41,14 +43,22 @@ export default definePlugin({
     audit: coreServices.audit,
     extensions: coreServices.extensions,
     logger: coreServices.logger,
+    clock: coreServices.clock,
   },
   migrations: new URL('../migrations/', import.meta.url),
   setup(ctx) {
-    const { db, tenancy, users, limits, audit, extensions, logger } = ctx.deps;
+    const { db, tenancy, users, limits, audit, extensions, logger, clock } = ctx.deps;
     const servers = (): DatabaseServer[] => extensions.list(extensionPoints.databaseServer);
     const store = new DatabaseStore(db, tenancy);
     const service = new DatabasesService({ store, limits, audit, tenancy, users, config: () => ctx.config, servers, logger });
-    ctx.routes(databaseRoutes({ store, service, servers }), { prefix: '/databases' });
+    const adminer = new AdminerLogins({ store, service, audit, config: () => ctx.config, clock, logger });
+    service.beforeRemove = (row, trx) => adminer.endAllOf(row, trx);
+    ctx.routes(databaseRoutes({ store, service, servers, adminer }), { prefix: '/databases' });
+    // Unused Adminer tokens go at once after they expire; temporary users after a session's length.
+    ctx.job(ADMINER_SWEEP_JOB, async () => {
+      await adminer.sweep();
+    });
+    ctx.schedule('adminer-sweep', { cron: '* * * * *', job: ADMINER_SWEEP_JOB });
     ctx.job(MEASURE_JOB, async () => {
       await service.measureAll();
     });

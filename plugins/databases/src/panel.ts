@@ -1,6 +1,7 @@
 /**
- * Panel pages (data): the customer's databases with their measured sizes, and one database's
- * users, where a user is added or given a new password (shown once) and removed.
+ * Panel pages (data): the customer's databases with their measured sizes (and a button that opens
+ * Adminer on one, logged in), and one database's users, where a user is added or given a new
+ * password (shown once) and removed.
  */
 import { Type, type PanelPageDefinition, type PanelResult } from '@hostplane/sdk';
 import { SUFFIX_PATTERN } from './names.js';
@@ -36,6 +37,15 @@ export const PAGES: PanelPageDefinition[] = [
           { field: 'users', label: 'Users' },
         ],
         actions: [
+          {
+            // A one-time link (decision 0075): the browser goes straight to Adminer, logged in.
+            label: 'Adminer',
+            method: 'POST',
+            route: '/databases/{id}/adminer',
+            permission: 'databases.database.write',
+            when: [{ field: 'engine', in: ['mariadb', 'mysql'] }],
+            redirect: 'url',
+          },
           {
             label: 'Delete',
             method: 'DELETE',

@@ -1,6 +1,7 @@
 /** `/v1/databases`: customers' databases, their users, the servers behind them. */
 import { CommonErrors, errorResponses, Type, type Actor, type DatabaseServer, type RouteApp } from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
+import type { AdminerLogins } from './adminer.js';
 import type { DatabasesService, RequestInfo } from './databases-service.js';
 import { SUFFIX_PATTERN } from './names.js';
 import { DatabaseSchema, DatabaseUserSchema, databaseView, userView, type DatabaseRow, type DatabaseStore } from './store.js';
@@ -73,13 +74,19 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: unknown, done: () =>
   done();
 }
 
+const AdminerLinkSchema = Type.Object({
+  url: Type.String({ description: 'Open this once, within the lifetime, to be logged in to Adminer on this database only' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
 export interface RouteDeps {
   store: DatabaseStore;
   service: DatabasesService;
   servers: () => DatabaseServer[];
+  adminer: AdminerLogins;
 }
 
-export function databaseRoutes({ store, service, servers }: RouteDeps) {
+export function databaseRoutes({ store, service, servers, adminer }: RouteDeps) {
   const T = store.T;
 
   async function view(row: DatabaseRow) {
@@ -218,6 +225,26 @@ export function databaseRoutes({ store, service, servers }: RouteDeps) {
       },
       async (request) =>
         databaseView(await service.remove(actorOf(request), request.params.id, request.query.confirm, infoOf(request)), []),
+    );
+
+    app.post(
+      '/:id/adminer',
+      {
+        // Adminer changes data: the same permission as changing the database's users.
+        config: { permission: 'databases.database.write' },
+        preValidation: emptyBodyAsObject,
+        schema: {
+          summary: 'A one-time link (single use, short-lived) logging you in to Adminer on this database only',
+          tags,
+          params: IdParams,
+          response: { 201: AdminerLinkSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const link = await adminer.issue(actorOf(request), request.params.id, infoOf(request));
+        reply.code(201);
+        return link;
+      },
     );
 
     app.get(

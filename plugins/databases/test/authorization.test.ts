@@ -3,6 +3,9 @@
  * compared with the routes the host publishes in /v1/openapi.json, so a new route without a row
  * fails here. Runs on a real MariaDB: a cell that creates really creates.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import {
   caller,
@@ -19,7 +22,12 @@ const missing = systemMissing();
 if (missing) {
   t.plan(0, missing);
 } else {
-  const { host } = await startDatabasesHost(t);
+  // Adminer links need a token folder (no Adminer serves it here: adminer.test.ts redeems them).
+  const tokenDir = await mkdtemp(path.join(tmpdir(), 'hp-adminer-tokens-'));
+  t.teardown(() => rm(tokenDir, { recursive: true, force: true }));
+  const { host } = await startDatabasesHost(t, {
+    config: { databases: { adminerUrl: 'http://127.0.0.1:9/', adminerTokenDir: tokenDir } },
+  });
   const sql = sqlOf(host);
   t.teardown(() => sql.destroy());
   const { admin, customerA, customerB, actors } = await twoTrees(sql);
@@ -69,6 +77,11 @@ if (missing) {
         return { url: `/v1/databases/${d.id}?confirm=${d.name}` };
       },
       expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(403) },
+    },
+    // Adminer changes data: write permission, like the users routes.
+    'POST /v1/databases/{id}/adminer': {
+      make: async (w) => ({ url: `/v1/databases/${(await database(w)).id}/adminer` }),
+      expect: { super_admin: same(201), reseller: [201, 404], customer: [201, 404], technical_user: same(403) },
     },
     'GET /v1/databases/{id}/users': {
       make: async (w) => ({ url: `/v1/databases/${(await database(w)).id}/users` }),

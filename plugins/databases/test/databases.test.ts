@@ -211,6 +211,8 @@ if (missing) {
           column_name: 'site_id',
         })
       ).length;
+    t.same(await migrate('down'), ['20261205100002_adminer_logins']);
+    t.same(await tables(), ['database_users', 'databases', 'prefixes']);
     t.same(await migrate('down'), ['20261205100001_site_databases']);
     t.equal(await siteColumn(), 0);
     t.same(await migrate('down'), ['20261205100000_databases']);
@@ -219,5 +221,7 @@ if (missing) {
     t.same(await tables(), ['database_users', 'databases', 'prefixes']);
     t.same(await migrate('up'), ['20261205100001_site_databases']);
     t.equal(await siteColumn(), 1);
+    t.same(await migrate('up'), ['20261205100002_adminer_logins']);
+    t.same(await tables(), ['adminer_logins', 'database_users', 'databases', 'prefixes']);
   });
 }

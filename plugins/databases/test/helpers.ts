@@ -10,6 +10,8 @@ export { systemMissing };
 
 export interface DatabasesHost {
   host: TestHost;
+  /** The managed mariadbd's root and port. */
+  root: string;
   port: number;
   canUse: ReturnType<typeof canUseOver>;
 }
@@ -39,5 +41,5 @@ export async function startDatabasesHost(
     await server.stop();
     if ((await server.runningPid()) !== null) throw new Error('mariadbd still runs after the test');
   });
-  return { host, port, canUse: canUseOver(port) };
+  return { host, root, port, canUse: canUseOver(port) };
 }

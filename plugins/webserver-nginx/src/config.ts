@@ -55,6 +55,20 @@ export const NginxConfig = Type.Object(
       maximum: 256,
       description: 'NGINX workers; 0 = one per core',
     }),
+    adminerPort: Type.Integer({
+      title: 'Adminer port',
+      default: 0,
+      minimum: 0,
+      maximum: 65_535,
+      description:
+        'Port Adminer answers on (single sign-on from the databases plugin, whose adminerTokenDir is <root>/adminer/tokens); 0: no Adminer',
+    }),
+    adminerScript: Type.String({
+      title: 'Adminer script',
+      default: '/usr/share/adminer/adminer.php',
+      pattern: '^/[A-Za-z0-9._/+-]*\\.php$',
+      description: 'Adminer itself (Debian package adminer)',
+    }),
     logRetentionFiles: Type.Integer({
       title: 'Rotated logs kept',
       default: 48,

@@ -79,6 +79,18 @@ export const poolFile = (layout: Layout, version: string, name: string): string 
 export const poolSocket = (layout: Layout, version: string, name: string): string =>
   path.join(layout.run, `${name}-${version}.sock`);
 
+/** Adminer's files: the launcher (served), the token files and the PHP sessions (never served). */
+export const adminerPaths = (layout: Layout) => {
+  const dir = path.join(layout.root, 'adminer');
+  return {
+    dir,
+    www: path.join(dir, 'www'),
+    tokens: path.join(dir, 'tokens'),
+    sessions: path.join(dir, 'sessions'),
+    nginxConf: path.join(layout.confDir, 'adminer.conf'),
+  };
+};
+
 /** A site's certificate chain and key as NGINX reads them (its master runs as root). */
 export const tlsFiles = (layout: Layout, name: string): { certificate: string; key: string } => ({
   certificate: path.join(layout.tls, `${name}.crt`),

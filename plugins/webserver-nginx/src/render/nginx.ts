@@ -21,6 +21,8 @@ export interface MainConfigInput {
   user: string | null;
   /** 0 = auto. */
   workerProcesses: number;
+  /** Adminer's server block (its own port), when enabled. */
+  adminerConf?: string | null;
 }
 
 export interface SiteConfigInput {
@@ -143,6 +145,7 @@ export function renderMainConfig(input: MainConfigInput): string {
     '    }',
     '',
     `    include ${p(input.sitesConfDir)}/*.conf;`,
+    ...(input.adminerConf ? [`    include ${p(input.adminerConf)};`] : []),
     '}',
     '',
   ].join('\n');

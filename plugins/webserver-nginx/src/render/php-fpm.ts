@@ -29,7 +29,7 @@ export function renderFpmMain(input: FpmMainInput): string {
 }
 
 export interface PoolInput {
-  /** Pool name: the site name, or `_idle` for the placeholder pool. */
+  /** Pool name: the site name, `_idle` for the placeholder pool, `_adminer` for Adminer. */
   pool: string;
   socket: string;
   /** Pool user/group, or null to run as the current user (not root). */
@@ -54,7 +54,7 @@ function iniValue(value: string): string {
 }
 
 export function renderPool(input: PoolInput): string {
-  if (!/^(_idle|[a-z0-9][a-z0-9-]{0,30})$/.test(input.pool)) throw new TypeError(`bad pool name ${input.pool}`);
+  if (!/^(_idle|_adminer|[a-z0-9][a-z0-9-]{0,30})$/.test(input.pool)) throw new TypeError(`bad pool name ${input.pool}`);
   const lines = [HEADER, `[${input.pool}]`];
   if (input.user) lines.push(`user = ${assertUser(input.user)}`, `group = ${assertUser(input.group ?? input.user)}`);
   lines.push(`listen = ${safePath(input.socket)}`);

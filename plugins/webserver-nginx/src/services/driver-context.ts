@@ -28,6 +28,10 @@ export interface DriverOptions {
   logRetentionFiles?: number;
   /** Megabytes of rotated log files kept per site and kind (default 256). */
   logRetentionMb?: number;
+  /** Port of Adminer (single sign-on from the databases plugin); 0 or absent: no Adminer. */
+  adminerPort?: number;
+  /** Adminer itself (Debian's `adminer` package). */
+  adminerScript?: string;
   /** NGINX's user when running as root. */
   webUser?: string;
   logger: DriverLogger;

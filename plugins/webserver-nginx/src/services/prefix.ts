@@ -8,6 +8,7 @@ import { fpmConf, fpmLog, fpmPid, poolDir, poolSocket } from '../layout.js';
 import { FASTCGI_PARAMS, MIME_TYPES, renderMainConfig } from '../render/nginx.js';
 import { renderFpmMain, renderPool } from '../render/php-fpm.js';
 import { safePath } from '../render/quote.js';
+import { prepareAdminer } from './adminer.js';
 import { checkFpm, checkNginx } from './checks.js';
 import { listenOf, webUserOf, type DriverContext } from './driver-context.js';
 import { writeIfChanged } from './files.js';
@@ -63,7 +64,6 @@ export async function startServers(ctx: DriverContext): Promise<void> {
   if (web) await assertTraversable(L.root, web);
   const tag = await installTag(L);
   ctx.users = new SiteUsers(mode, web === null ? null : { name: webUser, uid: web.uid, gid: web.gid }, tag);
-  await writeIfChanged(L.nginxConf, renderMain(ctx));
   await writeIfChanged(path.join(L.confDir, 'mime.types'), MIME_TYPES);
   await writeIfChanged(path.join(L.confDir, 'fastcgi_params'), FASTCGI_PARAMS);
   for (const version of ctx.versions) {
@@ -86,6 +86,7 @@ export async function startServers(ctx: DriverContext): Promise<void> {
       }),
     );
   }
+  await writeIfChanged(L.nginxConf, renderMain(ctx, await prepareAdminer(ctx)));
   addFpmMasters(ctx);
 
   // Files left broken by an earlier process must not keep the server down: set them aside.
@@ -125,7 +126,7 @@ export async function stopServers(ctx: DriverContext): Promise<void> {
   await Promise.all([...ctx.fpm.values()].map((m) => m.stop()));
 }
 
-function renderMain(ctx: DriverContext): string {
+function renderMain(ctx: DriverContext, adminerConf: string | null): string {
   const L = ctx.layout;
   return renderMainConfig({
     prefix: L.prefix,
@@ -137,6 +138,7 @@ function renderMain(ctx: DriverContext): string {
     listen: listenOf(ctx.options),
     user: ctx.isRoot ? webUserOf(ctx.options) : null,
     workerProcesses: ctx.options.workerProcesses,
+    adminerConf,
   });
 }
 
