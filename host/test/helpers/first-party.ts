@@ -105,6 +105,8 @@ export async function startFirstPartyHost(t: Teardownable): Promise<FirstPartyHo
         // Enabled and serving as the websites' driver, but with no binary, so it starts degraded
         // and runs no daemon: it has no routes of its own, and its daemons are not under test.
         'webserver-nginx': { root: siteRoot, nginxBinary: '/nonexistent/nginx', siteUsers: 'current' },
+        // Its folder in the test's own root, not ./.hostplane of the checkout (the default).
+        sftp: { root: path.join(siteRoot, 'sftp') },
       },
       runWorkers: false,
       taskThreads: 1,
