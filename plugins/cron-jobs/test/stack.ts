@@ -1,84 +1,19 @@
 /**
- * The real stack a cron-jobs test runs on: accounts, websites, the NGINX driver (real nginx,
- * site users as root) and cron-jobs, with a package whose `cron_jobs` limit the test picks.
+ * The real stack a cron-jobs test runs on (plugins/websites/test/site-stack.ts) with cron-jobs,
+ * and a package whose `cron_jobs` limit the test picks.
  */
-import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { Test } from 'tap';
-import { startTestHost, type TestHost } from '@hostplane/sdk/testing';
-import accounts from '@hostplane/plugin-accounts';
-import websites from '@hostplane/plugin-websites';
-import nginx from '@hostplane/plugin-webserver-nginx';
 import cronJobs from '../src/index.js';
-import { caller, packageBody, sqlOf, twoTrees, type TestUser } from '../../accounts/test/helpers.js';
-import { assertNoDaemons } from '../../webserver-nginx/test/daemons.js';
-import { freePort, removeUsers, systemMissing, tempRoot } from '../../webserver-nginx/test/helpers.js';
-import { eventually } from '../../websites/test/helpers.js';
+import { systemMissing } from '../../webserver-nginx/test/helpers.js';
+import { startSiteStack } from '../../websites/test/site-stack.js';
 
 export { systemMissing as stackMissing };
 
-export async function startStack(t: Test, options: { cronLimit?: number | null; cron?: Record<string, unknown> } = {}) {
-  const root = await tempRoot();
-  const port = await freePort();
-  const host: TestHost = await startTestHost({
-    plugins: [
-      { definition: accounts, version: '0.1.0' },
-      { definition: websites, version: '0.1.0' },
-      { definition: nginx, version: '0.1.0' },
-      cronJobs,
-    ],
-    config: {
-      'webserver-nginx': { root, httpPort: port, workerProcesses: 1 },
-      ...(options.cron ? { 'cron-jobs': options.cron } : {}),
-    },
+export function startStack(t: Test, options: { cronLimit?: number | null; cron?: Record<string, unknown> } = {}) {
+  return startSiteStack(t, {
+    label: 'Cron',
+    plugins: [cronJobs],
+    limits: { cron_jobs: options.cronLimit === undefined ? 100 : options.cronLimit },
+    config: (): Record<string, Record<string, unknown>> => (options.cron ? { 'cron-jobs': options.cron } : {}),
   });
-  const sql = sqlOf(host);
-  const siteNames: string[] = [];
-  t.teardown(async () => {
-    await sql.destroy();
-    await host.kernel.disable('webserver-nginx');
-    await host.close();
-    await assertNoDaemons(root);
-    await removeUsers(siteNames);
-    await rm(root, { recursive: true, force: true });
-  });
-
-  const trees = await twoTrees(sql);
-  const admin = caller(host, trees.admin);
-  const pkg = (
-    await admin.post(
-      '/v1/packages',
-      packageBody({
-        name: `Cron ${randomUUID().slice(0, 6)}`,
-        limits: { websites: 50, domains: 50, cron_jobs: options.cronLimit === undefined ? 100 : options.cronLimit },
-        features: { php_versions: ['8.2'] },
-      }),
-    )
-  ).body;
-  const subscribe = async (user: TestUser) =>
-    (await admin.post('/v1/subscriptions', { customerId: user.id, packageId: pkg.id, billingCycle: 'monthly' })).body
-      .id as string;
-  const subscriptions = { own: await subscribe(trees.customerA), foreign: await subscribe(trees.customerB) };
-
-  let n = 0;
-  const tag = randomUUID().slice(0, 6);
-  async function site(which: 'own' | 'foreign' | { subscriptionId: string } = 'own') {
-    n += 1;
-    const res = await admin.post('/v1/websites', {
-      domain: `c${n}-${tag}.example.test`,
-      kind: 'static',
-      subscriptionId: typeof which === 'string' ? subscriptions[which] : which.subscriptionId,
-    });
-    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-    siteNames.push(res.body.name);
-    const active = await eventually(async () => {
-      const s = (await admin.get(`/v1/websites/${res.body.id}`)).body;
-      if (s.status === 'error') throw new Error(`site in error: ${s.statusReason}`);
-      return s.status === 'active' && s.converged ? s : undefined;
-    }, 30_000);
-    return { id: active.id as string, name: active.name as string, dir: path.dirname(active.documentRoot as string) };
-  }
-
-  return { host, sql, root, trees, admin, pkg, subscribe, subscriptions, site, caller: (u: TestUser) => caller(host, u) };
 }

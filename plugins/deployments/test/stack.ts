@@ -5,21 +5,15 @@
  * a repository another user owns), and a work tree the test commits from.
  */
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Test } from 'tap';
-import { startTestHost, type TestHost } from '@hostplane/sdk/testing';
-import accounts from '@hostplane/plugin-accounts';
-import websites from '@hostplane/plugin-websites';
-import nginx from '@hostplane/plugin-webserver-nginx';
 import deployments from '../src/index.js';
-import { caller, packageBody, sqlOf, twoTrees, type TestUser } from '../../accounts/test/helpers.js';
-import { assertNoDaemons } from '../../webserver-nginx/test/daemons.js';
-import { freePort, get, removeUsers, systemMissing, tempRoot } from '../../webserver-nginx/test/helpers.js';
+import { get, systemMissing } from '../../webserver-nginx/test/helpers.js';
 import { eventually } from '../../websites/test/helpers.js';
+import { startSiteStack } from '../../websites/test/site-stack.js';
 
 const exec = promisify(execFile);
 
@@ -46,67 +40,15 @@ export interface Repo {
 }
 
 export async function startStack(t: Test, options: { deployments?: Record<string, unknown> } = {}) {
-  const root = await tempRoot();
-  const port = await freePort();
-  const host: TestHost = await startTestHost({
-    plugins: [
-      { definition: accounts, version: '0.1.0' },
-      { definition: websites, version: '0.1.0' },
-      { definition: nginx, version: '0.1.0' },
-      deployments,
-    ],
-    config: {
-      'webserver-nginx': { root, httpPort: port, workerProcesses: 1 },
-      deployments: { allowLocalRepositories: true, ...options.deployments },
-    },
+  const stack = await startSiteStack(t, {
+    label: 'Deploy',
+    plugins: [deployments],
+    config: () => ({ deployments: { allowLocalRepositories: true, ...options.deployments } }),
   });
-  const sql = sqlOf(host);
-  const siteNames: string[] = [];
+  const { host, sql, root, port, trees, admin, subscriptions, site } = stack;
   const repoDir = await fs.mkdtemp(path.join(tmpdir(), 'hostplane-deploy-repos-'));
   await fs.chmod(repoDir, 0o755);
-  t.teardown(async () => {
-    await sql.destroy();
-    await host.kernel.disable('webserver-nginx');
-    await host.close();
-    await assertNoDaemons(root);
-    await removeUsers(siteNames);
-    await fs.rm(root, { recursive: true, force: true });
-    await fs.rm(repoDir, { recursive: true, force: true });
-  });
-
-  const trees = await twoTrees(sql);
-  const admin = caller(host, trees.admin);
-  const pkg = (
-    await admin.post(
-      '/v1/packages',
-      packageBody({
-        name: `Deploy ${randomUUID().slice(0, 6)}`,
-        limits: { websites: 50, domains: 50 },
-        features: { php_versions: ['8.2'] },
-      }),
-    )
-  ).body;
-  const subscribe = async (user: TestUser) =>
-    (await admin.post('/v1/subscriptions', { customerId: user.id, packageId: pkg.id, billingCycle: 'monthly' })).body
-      .id as string;
-  const subscriptions = { own: await subscribe(trees.customerA), foreign: await subscribe(trees.customerB) };
-
-  let n = 0;
-  const tag = randomUUID().slice(0, 6);
-  async function site(which: 'own' | 'foreign' = 'own', kind: 'static' | 'php' = 'static') {
-    n += 1;
-    const domain = `d${n}-${tag}.example.test`;
-    const res = await admin.post('/v1/websites', { domain, kind, subscriptionId: subscriptions[which] });
-    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-    siteNames.push(res.body.name);
-    const active = await eventually(async () => {
-      const s = (await admin.get(`/v1/websites/${res.body.id}`)).body;
-      if (s.status === 'error') throw new Error(`site in error: ${s.statusReason}`);
-      return s.status === 'active' && s.converged ? s : undefined;
-    }, 30_000);
-    const dir = path.dirname(active.documentRoot as string);
-    return { id: active.id as string, name: active.name as string, domain, dir };
-  }
+  t.teardown(() => fs.rm(repoDir, { recursive: true, force: true }));
 
   /** A bare repository (branch `main`) readable by the owner of `siteDir`, and a work tree to commit from. */
   async function repo(siteDir: string): Promise<Repo> {
@@ -138,7 +80,7 @@ export async function startStack(t: Test, options: { deployments?: Record<string
 
   const serve = (domain: string, urlPath = '/') => get(port, domain, urlPath);
 
-  return { host, sql, root, port, trees, admin, subscriptions, site, repo, serve, caller: (u: TestUser) => caller(host, u) };
+  return { host, sql, root, port, trees, admin, subscriptions, site, repo, serve, caller: stack.caller };
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
