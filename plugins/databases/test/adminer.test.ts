@@ -12,6 +12,7 @@ import { caller, makeUser, packageBody, sqlOf } from '../../accounts/test/helper
 import { managedDriver } from '../../databases-mariadb/test/helpers.js';
 import { assertNoDaemons } from '../../webserver-nginx/test/daemons.js';
 import { freePort, systemMissing as webMissing, tempRoot } from '../../webserver-nginx/test/helpers.js';
+import { eventually } from '../../websites/test/helpers.js';
 import { startDatabasesHost, systemMissing } from './helpers.js';
 
 /** A package's file the test reads (not a program): missing is a skip, or a failure under HOSTPLANE_REQUIRE_SYSTEM=1. */
@@ -47,6 +48,13 @@ if (missing) {
   });
   const sql = sqlOf(host);
   t.teardown(() => sql.destroy());
+  // The plugin makes and starts its server in the background: adopting it before that is done
+  // would initialise the same folder twice (CI saw "Table 'mysql.db' doesn't exist").
+  await eventually(
+    async () => (host.kernel.plugins().find((p) => p.id === 'databases-mariadb')?.health?.state === 'ok' ? true : undefined),
+    120_000,
+    100,
+  );
   // The server as the platform's admin sees it (adopts the running mariadbd, stops only its pool).
   const mariadb = managedDriver(dbRoot, dbPort);
   await mariadb.start();

@@ -16,6 +16,8 @@ const UP = [
      state text not null default 'unknown' check (state in ('unknown', 'up', 'down')),
      state_since timestamptz null,
      failures integer not null default 0,
+     -- When the current run of failed checks began (null while up): an outage starts there.
+     failing_since timestamptz null,
      next_check_at timestamptz not null default now(),
      last_checked_at timestamptz null,
      last_status_code integer null,
@@ -33,6 +35,8 @@ const UP = [
      day date not null,
      checks integer not null default 0,
      failures integer not null default 0,
+     -- When the current run of failed checks began (null while up): an outage starts there.
+     failing_since timestamptz null,
      response_ms_total bigint not null default 0,
      primary key (check_id, day)
    )`,

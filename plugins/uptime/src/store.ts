@@ -21,6 +21,7 @@ export interface CheckRow {
   state: CheckState;
   state_since: Date | null;
   failures: number;
+  failing_since: Date | null;
   next_check_at: Date;
   last_checked_at: Date | null;
   last_status_code: number | null;

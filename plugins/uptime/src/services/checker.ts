@@ -112,6 +112,8 @@ export class Checker {
         [row.id, at, result.up ? 0 : 1, result.responseMs],
       );
       const failures = result.up ? 0 : row.failures + 1;
+      // The outage began with the first of the failures in a row, not with the one that tipped it.
+      const failingSince = result.up ? null : row.failures === 0 ? at : (row.failing_since ?? at);
       let state: CheckState = row.state;
       if (result.up) state = 'up';
       else if (failures >= this.d.config().failuresBeforeDown) state = 'down';
@@ -122,6 +124,7 @@ export class Checker {
           state,
           state_since: state === row.state ? row.state_since : at,
           failures,
+          failing_since: failingSince,
           last_checked_at: at,
           last_status_code: result.statusCode,
           last_response_ms: result.responseMs,
@@ -132,8 +135,7 @@ export class Checker {
       const owner = state !== row.state && (state === 'down' || row.state === 'down') ? await users.get(row.owner_id) : undefined;
       if (state === 'down' && row.state !== 'down') {
         const reason = (result.error ?? 'down').slice(0, 500);
-        // The outage began with the first of the failures in a row, not with the one that tipped it.
-        const since = new Date(at.getTime() - (failures - 1) * row.interval_minutes * 60_000);
+        const since = failingSince ?? at;
         await db.table('incidents', trx).insert({ check_id: row.id, started_at: since, reason });
         if (owner)
           await mailer.sendTemplate(

@@ -105,7 +105,7 @@ export class ChecksService {
           .update({
             ...changes,
             ...(readdressed || resumed ? { next_check_at: this.d.clock.now() } : {}),
-            ...(readdressed ? { state: 'unknown', state_since: null, failures: 0 } : {}),
+            ...(readdressed ? { state: 'unknown', state_since: null, failures: 0, failing_since: null } : {}),
             updated_at: this.d.clock.now(),
           })
           .returning('*')) as CheckRow[];
