@@ -43,8 +43,13 @@ t.test(
       t.equal((await host.enable('hostile-memory')).status, 200);
       const grow = await host.call('GET', '/v1/hostile-memory/grow');
       t.equal(grow.status, 503, `unbounded memory kills only the plugin (${JSON.stringify(grow.body)})`);
+      // The request fails the moment the process dies; the health follows once the host has
+      // noticed the exit (a moment later on a loaded machine).
       t.match(
-        (await host.call('GET', '/v1/plugins/hostile-memory')).body,
+        await until('hostile-memory shown degraded', async () => {
+          const body = (await host.call('GET', '/v1/plugins/hostile-memory')).body as { health?: { state?: string } | null };
+          return body.health?.state === 'degraded' ? body : undefined;
+        }),
         { health: { state: 'degraded' } },
         'and it is shown degraded',
       );
