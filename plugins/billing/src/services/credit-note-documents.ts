@@ -11,7 +11,7 @@ import type { JobsService, MailerService, TasksService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { BillingErrors } from '../errors.js';
 import type { CreditNotePdfInput } from '../tasks/render-credit-note-pdf.js';
-import { customerProfile } from './invoicing.js';
+import { partiesOf } from './documents.js';
 import { creditNoteIssuedMail } from './mails.js';
 import { currencyExponent, formatMoney } from './money.js';
 import { n, type BillingStore, type InvoiceRow } from './store.js';
@@ -140,10 +140,7 @@ export class CreditNoteDocuments {
   private async input(invoice: InvoiceRow, note: CreditNoteRow): Promise<CreditNotePdfInput> {
     const { db } = this.deps.store;
     // The parties as the invoice froze them: a note corrects that invoice, to that customer.
-    const issuer = invoice.issuer_snapshot as { name?: string; address?: string; taxId?: string | null };
-    const customer = invoice.customer_snapshot as { name?: string; email?: string; address?: string; vatId?: string | null };
-    const logo = await db.table('issuers').where({ issuer: invoice.issuer }).first('logo');
-    const profile = await customerProfile(this.deps.store, invoice.customer_id);
+    const parties = await partiesOf(this.deps.store, invoice);
     const taxes: Array<{ name: string; rate_bp: number }> = await db
       .table('invoice_taxes')
       .where({ invoice_id: invoice.id })
@@ -155,18 +152,7 @@ export class CreditNoteDocuments {
       invoice: { number: invoice.number ?? '', issueDate: invoice.issue_date ?? '', total: n(invoice.total) },
       currency: note.currency.trim(),
       exponent: currencyExponent(note.currency.trim()),
-      issuer: {
-        name: issuer.name ?? '',
-        address: issuer.address ?? '',
-        taxId: issuer.taxId ?? null,
-        logo: logo?.logo ? new Uint8Array(logo.logo as Buffer) : null,
-      },
-      customer: {
-        name: customer.name ?? '',
-        email: customer.email ?? '',
-        address: customer.address ?? profile.address,
-        vatId: customer.vatId ?? null,
-      },
+      ...parties,
       reason: note.reason,
       settlement: note.settlement,
       taxes: taxes.map((t) => ({ name: t.name, rateBp: t.rate_bp })),

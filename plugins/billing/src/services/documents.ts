@@ -93,10 +93,7 @@ export class Documents {
 
   private async input(row: InvoiceRow): Promise<InvoicePdfInput> {
     const detail = await this.deps.invoices.detail(row);
-    const issuer = row.issuer_snapshot as { name?: string; address?: string; taxId?: string | null };
-    const customer = row.customer_snapshot as { name?: string; email?: string; address?: string; vatId?: string | null };
-    const logo = await this.deps.store.db.table('issuers').where({ issuer: row.issuer }).first('logo');
-    const profile = await customerProfile(this.deps.store, row.customer_id);
+    const parties = await partiesOf(this.deps.store, row);
     return {
       number: row.number!,
       issueDate: row.issue_date!,
@@ -105,18 +102,7 @@ export class Documents {
       periodEnd: row.period_end ? addDays(row.period_end, -1) : null,
       currency: row.currency,
       exponent: currencyExponent(row.currency),
-      issuer: {
-        name: issuer.name ?? '',
-        address: issuer.address ?? '',
-        taxId: issuer.taxId ?? null,
-        logo: logo?.logo ? new Uint8Array(logo.logo as Buffer) : null,
-      },
-      customer: {
-        name: customer.name ?? '',
-        email: customer.email ?? '',
-        address: customer.address ?? profile.address,
-        vatId: customer.vatId ?? null,
-      },
+      ...parties,
       lines: detail.lines,
       taxes: detail.taxes,
       subtotal: detail.subtotal,
@@ -127,4 +113,29 @@ export class Documents {
       fonts: this.deps.fonts(),
     };
   }
+}
+
+/**
+ * The parties a document of `invoice` prints: issuer and customer as the invoice froze them,
+ * the issuer's current logo. Invoice PDFs and the credit notes correcting them share it.
+ */
+export async function partiesOf(store: BillingStore, invoice: InvoiceRow) {
+  const issuer = invoice.issuer_snapshot as { name?: string; address?: string; taxId?: string | null };
+  const customer = invoice.customer_snapshot as { name?: string; email?: string; address?: string; vatId?: string | null };
+  const logo = await store.db.table('issuers').where({ issuer: invoice.issuer }).first('logo');
+  const profile = await customerProfile(store, invoice.customer_id);
+  return {
+    issuer: {
+      name: issuer.name ?? '',
+      address: issuer.address ?? '',
+      taxId: issuer.taxId ?? null,
+      logo: logo?.logo ? new Uint8Array(logo.logo as Buffer) : null,
+    },
+    customer: {
+      name: customer.name ?? '',
+      email: customer.email ?? '',
+      address: customer.address ?? profile.address,
+      vatId: customer.vatId ?? null,
+    },
+  };
 }
