@@ -61,6 +61,13 @@ export const TlsAcmeConfig = Type.Object(
       maximum: 100,
       description: 'ACME orders this host runs in parallel (the CA limits new orders per account)',
     }),
+    autoIssue: Type.Boolean({
+      title: 'Secure new websites automatically',
+      default: false,
+      description:
+        "Order a certificate for each website the first time the web server serves it, as cPanel's AutoSSL does " +
+        '(off by default: the names must point at this server first, decision 0084)',
+    }),
   },
   { additionalProperties: false },
 );

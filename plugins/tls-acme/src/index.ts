@@ -11,6 +11,7 @@ import { certificateRoutes } from './routes/certificate.js';
 import { listRoutes } from './routes/list.js';
 import { AcmeIssuer } from './services/acme.js';
 import { CertificatesService, ISSUE_JOB } from './services/certificates-service.js';
+import { autoIssue } from './services/auto-issue.js';
 import { Issuance } from './services/issuance.js';
 import { Renewal } from './services/renewal.js';
 import { siteCertificates } from './services/site-certificates.js';
@@ -97,6 +98,9 @@ export default definePlugin({
     });
     ctx.schedule('sweep', { cron: ctx.config.sweepCron, job: SWEEP_JOB });
     ctx.on('website.deleted', async ({ websiteId }) => service.forget(websiteId));
+    ctx.on('website.activated', async ({ websiteId }) => {
+      if (ctx.config.autoIssue) await autoIssue(store, service, websiteId);
+    });
     for (const command of tlsCommands(store, service, renewal)) ctx.command(command);
     for (const page of PAGES) ctx.page(page);
   },

@@ -50,7 +50,11 @@ export class CertificatesService {
    * one is queued or running changes nothing. `wildcard` unsaid keeps the site's last choice,
    * so "renew now" renews a wildcard as a wildcard.
    */
-  async request(site: SiteRow, info: RequestInfo, options: { wildcard?: boolean } = {}): Promise<CertificateView> {
+  async request(
+    site: SiteRow,
+    info: RequestInfo,
+    options: { wildcard?: boolean; onlyFirst?: boolean } = {},
+  ): Promise<CertificateView> {
     const { store, audit, clock } = this.deps;
     const wildcard = options.wildcard ?? (await store.get(site.id))?.wildcard ?? false;
     // A wildcard is answered in the owner's zones on our DNS: refused now (409) when they are
@@ -59,6 +63,8 @@ export class CertificatesService {
     const row = await store.db.transaction(async (trx) => {
       const current = await store.ensure(site, trx);
       if (current.state === 'pending') return current;
+      // An automatic order is a site's first only: never over an upload, a failure or a renewal.
+      if (options.onlyFirst && (current.state !== 'none' || current.certificate_pem)) return current;
       const [updated] = (await store
         .certificates(trx)
         .where({ website_id: site.id })
