@@ -73,6 +73,12 @@ export function platformServicesFor(
       const maxAttempts = options.maxAttempts ?? deps.jobMaxAttempts(full) ?? 5;
       return deps.jobs.enqueue(full, payload, { ...options, maxAttempts });
     },
+    enqueueMany: (name, batch, options = {}) => {
+      const full = qualify(pluginId, name);
+      if (!full.startsWith(`${pluginId}:`)) return Promise.reject(JobErrors.notOwnJob(pluginId, full));
+      const maxAttempts = options.maxAttempts ?? deps.jobMaxAttempts(full) ?? 5;
+      return deps.jobs.enqueueMany(full, batch, { ...options, maxAttempts });
+    },
   };
   const tasks: TasksService = {
     run: <I, O>(name: string, input: I) => deps.tasks.run(qualify(pluginId, name), input) as Promise<O>,

@@ -43,6 +43,7 @@ const ALL_CORE = [
   '0009_users_search_indexes',
   '0010_mail_delivery',
   '0011_rate_limit_counters',
+  '0012_add_plugin_jobs',
 ];
 
 t.test('core migrations go up, down and up again', async (t) => {
@@ -57,8 +58,9 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
   t.same(await migrateCore(knex, 'latest'), [], 'nothing left to run');
 
-  t.same(await migrateCore(knex, 'down'), ['0011_rate_limit_counters'], 'down undoes the newest only');
-  t.same(await coreMigrationStatus(knex), { applied: ALL_CORE.slice(0, -1), pending: ALL_CORE.slice(-1) });
+  t.same(await migrateCore(knex, 'down'), ['0012_add_plugin_jobs'], 'down undoes the newest only');
+  t.same(await migrateCore(knex, 'down'), ['0011_rate_limit_counters']);
+  t.same(await coreMigrationStatus(knex), { applied: ALL_CORE.slice(0, -2), pending: ALL_CORE.slice(-2) });
   t.same(await migrateCore(knex, 'down'), ['0010_mail_delivery']);
   t.same(await migrateCore(knex, 'down'), ['0009_users_search_indexes']);
   t.same(await migrateCore(knex, 'down'), ['0008_plugin_roles']);
@@ -83,6 +85,7 @@ t.test('core migrations go up, down and up again', async (t) => {
   t.same(await migrateCore(knex, 'up'), ['0009_users_search_indexes']);
   t.same(await migrateCore(knex, 'up'), ['0010_mail_delivery']);
   t.same(await migrateCore(knex, 'up'), ['0011_rate_limit_counters']);
+  t.same(await migrateCore(knex, 'up'), ['0012_add_plugin_jobs']);
   t.same(await tablesIn(knex, 'hostplane'), [...CORE_TABLES, ...BOOKKEEPING].sort());
 
   t.same(await migrateCore(knex, 'rollback-all'), [...ALL_CORE].reverse());

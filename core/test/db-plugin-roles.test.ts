@@ -177,11 +177,53 @@ t.test("audit entries and jobs from a plugin's transaction carry that plugin, no
     'graphile itself is out of reach',
   );
 
+  // A batch: the same rule, in one statement.
+  const batch = [
+    { payload: { n: 1 } },
+    { payload: { n: 2 }, jobKey: 'roles-alpha:k' },
+    { payload: { n: 3 }, jobKey: 'roles-alpha:k' },
+  ];
+  const added = await alpha.knex.transaction((trx) => engine.enqueueMany('roles-alpha:batch-job', batch, { trx }));
+  t.same(added, { count: 2 }, 'a repeated key counts once');
+  const batchRows = await db.knex.raw(
+    `select j.payload, j.key from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+      where t.identifier = 'roles-alpha:batch-job' order by j.id`,
+  );
+  t.same(
+    batchRows.rows,
+    [
+      { payload: { n: 1 }, key: null },
+      { payload: { n: 3 }, key: 'roles-alpha:k' },
+    ],
+    'its own batch is enqueued in its transaction, the last of a key kept',
+  );
+  const foreignBatch = await alpha.knex
+    .transaction((trx) => engine.enqueueMany('roles-beta:other-job', [{ payload: {} }], { trx }))
+    .catch((error: { code?: string }) => error);
+  t.equal((foreignBatch as { code?: string }).code, DENIED, "another plugin's batch is refused");
+  const rolledBack = await alpha.knex
+    .transaction(async (trx) => {
+      await engine.enqueueMany('roles-alpha:undone-job', [{ payload: {} }, { payload: {} }], { trx });
+      throw new Error('rolled back');
+    })
+    .catch((error: Error) => error.message);
+  t.equal(rolledBack, 'rolled back');
+  const undone = await db.knex.raw(
+    `select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+      where t.identifier = 'roles-alpha:undone-job'`,
+  );
+  t.equal(undone.rows[0].n, 0, 'a batch in a rolled-back transaction leaves no job');
+
   const noJobs = await open(t, 'roles-delta', ['db']);
   t.equal(
     await outcome(noJobs.knex, `select hostplane.add_plugin_job('roles-delta:x', '{}'::json, null, null, 1, null, null)`),
     DENIED,
     'no jobs capability, no enqueue',
+  );
+  t.equal(
+    await outcome(noJobs.knex, `select hostplane.add_plugin_jobs('roles-delta:x', '[]'::json, null, 1)`),
+    DENIED,
+    'no jobs capability, no batch',
   );
 });
 

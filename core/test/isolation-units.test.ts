@@ -1,4 +1,5 @@
 /** The pieces of process isolation that need no process: flags, codec, mode, names, reads, calls. */
+import { join } from 'node:path';
 import t from 'tap';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -113,6 +114,11 @@ t.test('the read allow-list never includes the kernel', async (t) => {
   t.notOk(
     list.some((d) => d.endsWith('/core/') || d.endsWith('/host/')),
     'nothing of the kernel or host',
+  );
+  t.same(
+    list.filter((d) => d.startsWith(join(coreDir, 'dist'))),
+    [join(coreDir, 'dist/jobs/enqueue-args.js'), join(coreDir, 'dist/jobs/errors.js')],
+    'of the kernel, only the two files the runner imports for batched jobs',
   );
 });
 

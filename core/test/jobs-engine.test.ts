@@ -142,6 +142,64 @@ t.test('a job key de-duplicates pending jobs: the last payload wins, it runs onc
   t.same(await engine.list({ name: 'test:keyed' }), [], 'nothing left to run again');
 });
 
+t.test('a batch of 2,500 jobs goes in chunks and each runs once; keys replace pending jobs as one by one', async (t) => {
+  const engine = await makeEngine(t);
+  await engine.start();
+  await engine.enqueue('test:batch', { n: -1 }, { jobKey: 'batch-k' });
+  const jobs = Array.from({ length: 2500 }, (_, n) => ({ payload: { n } }));
+  jobs.push({ payload: { n: 9001 }, jobKey: 'batch-k' } as never, { payload: { n: 9002 }, jobKey: 'batch-k' } as never);
+  const { count } = await engine.enqueueMany('test:batch', jobs, { priority: 0 } as never);
+  t.equal(count, 2501, 'a repeated key counts once');
+  t.same(await engine.enqueueMany('test:batch', []), { count: 0 });
+  const pending = await db.knex.raw(
+    `select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks k on k.id = j.task_id
+      where k.identifier = 'test:batch'`,
+  );
+  t.equal(pending.rows[0].n, 2501, 'the pending keyed job was replaced, not doubled');
+
+  const seen = new Map<number, number>();
+  let left = 2501;
+  const all = deferred();
+  await engine.setDefinitions([
+    def('test:batch', async (payload) => {
+      const n = (payload as { n: number }).n;
+      seen.set(n, (seen.get(n) ?? 0) + 1);
+      if (--left === 0) all.resolve();
+    }),
+  ]);
+  await all.promise;
+  t.equal(seen.size, 2501);
+  t.notOk(
+    [...seen.values()].some((v) => v !== 1),
+    'each ran once',
+  );
+  t.ok(seen.has(9002) && !seen.has(9001) && !seen.has(-1), 'the last payload of the key ran');
+});
+
+t.test('a batch is checked like one job, and is all or nothing', async (t) => {
+  const engine = await makeEngine(t);
+  await t.rejects(engine.enqueueMany('NoColon', [{ payload: {} }]), { code: 'JOBS_ERR_INVALID_NAME' });
+  await t.rejects(engine.enqueueMany('a:b', {} as never), { code: 'JOBS_ERR_INVALID_OPTIONS' });
+  await t.rejects(engine.enqueueMany('a:b', [{ payload: {} }], { maxAttempts: 0 }), { code: 'JOBS_ERR_INVALID_OPTIONS' });
+  await t.rejects(engine.enqueueMany('a:b', [{ payload: {} }], { trx: {} }), { code: 'JOBS_ERR_INVALID_OPTIONS' });
+  await t.rejects(engine.enqueueMany('a:b', [{ payload: {} }, { payload: {}, jobKey: '' }]), {
+    code: 'JOBS_ERR_INVALID_OPTIONS',
+  });
+  await t.rejects(engine.enqueueMany('a:b', [{ payload: {}, runAt: new Date('nope') }]), { code: 'JOBS_ERR_INVALID_OPTIONS' });
+  await t.rejects(engine.enqueueMany('a:b', [{ payload: { big: 1n } }]), { code: 'JOBS_ERR_INVALID_OPTIONS' });
+  t.same(await engine.list({ name: 'a:b' }), [], 'a refused batch queues nothing, not even its good jobs');
+
+  // A NUL byte is refused by PostgreSQL's json in the second chunk: the first chunk goes too.
+  const jobs = Array.from({ length: 1500 }, (_, n) => ({ payload: n === 1200 ? { s: 'a\u0000b' } : { n } }));
+  await t.rejects(engine.enqueueMany('test:batch-atomic', jobs));
+  t.same(await engine.list({ name: 'test:batch-atomic' }), [], 'a failed chunk takes the whole batch back');
+  const later = new Date(Date.now() + 3_600_000);
+  await engine.enqueueMany('test:batch-later', [{ payload: {}, runAt: later, priority: 3 }]);
+  const [listed] = await engine.list({ name: 'test:batch-later' });
+  t.match(listed, { state: 'scheduled' });
+  t.equal(Date.parse(listed!.runAt), later.getTime());
+});
+
 t.test('a throwing handler is retried with backoff, then dead with its error; retry runs it again', async (t) => {
   const engine = await makeEngine(t);
   let fail = true;

@@ -1,7 +1,8 @@
 /**
  * What an isolated plugin registers besides routes works as in-process: its CLI command runs in
  * its process with output streamed back, its panel page reaches the panel as data (its TypeBox
- * form schema intact), its event handler hears platform events, and declared services answer.
+ * form schema intact), its event handler hears platform events, declared services answer, and
+ * jobs it enqueues in batches run once.
  */
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -44,6 +45,19 @@ t.test('an isolated plugin’s command, page, event handler and settings work un
     if (!users.includes(user.id)) await new Promise((r) => setTimeout(r, 50));
   }
   t.ok(users.includes(user.id), 'its event handler heard user.created');
+
+  const tally = await host.inject({ method: 'POST', url: '/v1/features/tally' });
+  t.same(
+    tally.json(),
+    { inTrx: 2, rolledBack: 'undone', direct: 2, foreign: 'JOBS_ERR_NOT_OWN_JOB' },
+    'batches: in its transaction (a key once), rolled back with it, through the kernel; never another plugin’s',
+  );
+  await host.drainJobs({ timeoutMs: 60_000 });
+  t.same(
+    (await host.inject({ method: 'GET', url: '/v1/features/tallied' })).json(),
+    { tallied: [1, 3, 4, 5] },
+    'each batched job ran once in the plugin’s process',
+  );
 
   const ready = host.logs().find((l) => l.msg === 'isolated plugin ready' && l.plugin === 'features');
   const pid = Number(ready?.pid);

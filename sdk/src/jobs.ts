@@ -64,10 +64,38 @@ export interface JobInfo {
   key: string | null;
 }
 
+/** One job of an {@link JobsService.enqueueMany} batch: its payload and its own options. */
+export interface BatchJob<P> {
+  payload: P;
+  /** De-duplication key, as {@link EnqueueOptions.jobKey}; within one batch the last job with a key wins. */
+  jobKey?: string;
+  /** Earliest time to run. */
+  runAt?: Date;
+  /** Lower runs first. Default 0. */
+  priority?: number;
+}
+
+/** Options shared by every job of an {@link JobsService.enqueueMany} batch. */
+export interface EnqueueManyOptions {
+  /** Enqueue inside this knex transaction: the jobs exist only if it commits. */
+  trx?: unknown;
+  /** Overrides the definition's `maxAttempts`. */
+  maxAttempts?: number;
+  /** Jobs in one queue run one at a time, in order. */
+  queue?: string;
+}
+
 /** The jobs service (`coreServices.jobs`). Names without a `:` are taken as the caller's own. */
 export interface JobsService {
   /** Enqueue a job; returns its id. */
   enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<{ id: string }>;
+  /**
+   * Enqueue many jobs of one name in a few statements (thousands in one round trip per
+   * thousand), with the same guarantees as {@link JobsService.enqueue} one by one: in `trx`
+   * they exist only if it commits, a key already pending is replaced. Returns how many were
+   * queued (jobs sharing a key count once).
+   */
+  enqueueMany<P>(name: string, jobs: ReadonlyArray<BatchJob<P>>, options?: EnqueueManyOptions): Promise<{ count: number }>;
 }
 
 /** A cron schedule declared by a plugin: each tick enqueues `job` once across all hosts. */

@@ -358,6 +358,8 @@ export class IsolatedPlugin {
         return ctx.get(coreServices.events).guard(p.event as never, p.payload as never, (p.options ?? {}) as never);
       case 'jobs.enqueue':
         return ctx.get(coreServices.jobs).enqueue(String(p.name), p.payload, (p.options ?? {}) as never);
+      case 'jobs.enqueueMany':
+        return ctx.get(coreServices.jobs).enqueueMany(String(p.name), p.jobs as never, (p.options ?? {}) as never);
       case 'job.progress': {
         const job = this.#jobs.get(String(p.jobId));
         if (!job) throw IsolationErrors.refused(this.id, 'progress of a job it is not running');

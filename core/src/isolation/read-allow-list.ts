@@ -65,6 +65,13 @@ export function dependencyClosure(roots: string[], fromDir: string): string[] {
  */
 export const MIGRATOR_FILES = ['plugin-migrator.js', 'plugin-migration-files.js', 'migration-runner.js', 'errors.js'];
 
+/**
+ * Kernel modules the runner itself imports besides its own folder: the checks and batch shape
+ * of `jobs.enqueueMany` in the plugin's transaction (one module, and the job errors it throws;
+ * both import the SDK and nothing else of the kernel).
+ */
+export const RUNNER_KERNEL_FILES = ['jobs/enqueue-args.js', 'jobs/errors.js'];
+
 /** Everything the runner and `pluginDir` need to read. */
 export function readAllowList(options: { pluginDir: string; runnerDir: string; coreDir: string; needs: string[] }): string[] {
   const pluginReal = realpathSync(options.pluginDir);
@@ -74,6 +81,7 @@ export function readAllowList(options: { pluginDir: string; runnerDir: string; c
   for (const dir of dependencyClosure(own, pluginReal)) list.add(dir);
   const needs = options.needs.includes('knex') ? [...options.needs, '@hostplane/sdk'] : options.needs;
   for (const dir of dependencyClosure(needs, options.coreDir)) list.add(dir);
+  for (const file of RUNNER_KERNEL_FILES) list.add(join(options.coreDir, 'dist', file));
   if (options.needs.includes('knex')) {
     for (const file of MIGRATOR_FILES) list.add(join(options.coreDir, 'dist', 'db', file));
   }

@@ -11,11 +11,12 @@
  *   graphile's four hours ({@link WorkerLiveness}).
  */
 import { EventEmitter } from 'node:events';
-import type { EnqueueOptions, JobContext, JobInfo, JobState, Logger } from '@hostplane/sdk';
+import type { BatchJob, EnqueueManyOptions, EnqueueOptions, JobContext, JobInfo, JobState, Logger } from '@hostplane/sdk';
 import { runMigrations, runTaskList, type Job, type TaskList, type WorkerEvents, type WorkerPool } from 'graphile-worker';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import type { JobAdmin, JobQueueStat } from '../kernel-api.js';
+import { ADD_JOBS_SQL, batchChunks, checkMaxAttempts, checkQueue, checkTrx, jobSpec, SMALLINT_MAX } from './enqueue-args.js';
 import { JobErrors } from './errors.js';
 import { graphileLogger } from './graphile-logger.js';
 import { JobAdminView } from './job-admin.js';
@@ -80,9 +81,6 @@ export type JobEvent =
 
 /** Attempts when neither the enqueuer nor a definition says (the SDK's documented default). */
 export const DEFAULT_MAX_ATTEMPTS = 5;
-
-/** graphile stores attempts, max_attempts and priority as smallint. */
-const SMALLINT_MAX = 32767;
 
 const ADD_JOB_SQL = `select id::text as id from graphile_worker.add_job(
   identifier => ?, payload => ?::json, queue_name => ?, run_at => ?::timestamptz,
@@ -259,49 +257,57 @@ export class JobEngine implements JobAdmin {
    */
   async enqueue(name: string, payload: unknown, options: JobEnqueueOptions = {}): Promise<{ id: string }> {
     if (!isQualifiedName(name)) throw JobErrors.invalidName(name);
-    const { trx, jobKey, runAt, priority, queue } = options;
+    const { trx, queue } = options;
     const maxAttempts = options.maxAttempts ?? this.#definitions.get(name)?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (trx !== undefined && typeof (trx as { raw?: unknown } | null)?.raw !== 'function') {
-      throw JobErrors.invalidOptions('trx must be a knex transaction');
-    }
-    if (jobKey !== undefined && (typeof jobKey !== 'string' || jobKey.length === 0 || jobKey.length > 512)) {
-      throw JobErrors.invalidOptions('jobKey must be a string of 1 to 512 characters');
-    }
-    if (runAt !== undefined && (!(runAt instanceof Date) || Number.isNaN(runAt.getTime()))) {
-      throw JobErrors.invalidOptions('runAt must be a valid Date');
-    }
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > SMALLINT_MAX) {
-      throw JobErrors.invalidOptions(`maxAttempts must be an integer from 1 to ${SMALLINT_MAX}`);
-    }
-    if (priority !== undefined && (!Number.isInteger(priority) || Math.abs(priority) > SMALLINT_MAX)) {
-      throw JobErrors.invalidOptions(`priority must be an integer from -${SMALLINT_MAX} to ${SMALLINT_MAX}`);
-    }
-    if (queue !== undefined && (typeof queue !== 'string' || queue.length === 0 || queue.length > 128)) {
-      throw JobErrors.invalidOptions('queue must be a string of 1 to 128 characters');
-    }
-    let json: string;
-    try {
-      json = JSON.stringify(payload === undefined ? {} : payload);
-    } catch (err) {
-      throw JobErrors.invalidOptions(`payload must be JSON-serialisable: ${(err as Error).message}`);
-    }
+    checkTrx(trx);
+    const spec = jobSpec({ payload, jobKey: options.jobKey, runAt: options.runAt, priority: options.priority });
+    checkMaxAttempts(maxAttempts);
+    checkQueue(queue);
     const db = (trx as Knex | Knex.Transaction | undefined) ?? this.#knex;
     const result = await db.raw<{ rows: Array<{ id: string }> }>(trx === undefined ? ADD_JOB_SQL : ADD_JOB_IN_TRX_SQL, [
       name,
-      json,
+      spec.payload,
       queue ?? null,
-      runAt?.toISOString() ?? null,
+      spec.runAt,
       maxAttempts,
-      jobKey ?? null,
-      priority ?? null,
+      spec.jobKey,
+      spec.priority,
     ]);
     const id = result.rows[0]?.id;
     // add_job returns no row only if a concurrent enqueue with the same key won a race on a
     // locked job; graphile then keeps the other one.
     // (A lost race on a locked job's key gives a row with a null id instead; kept as before: the
     // job with that key exists either way.)
-    if (id === undefined) throw JobErrors.invalidOptions(`job key "${jobKey ?? ''}" is busy, try again`);
+    if (id === undefined) throw JobErrors.invalidOptions(`job key "${spec.jobKey ?? ''}" is busy, try again`);
     return { id };
+  }
+
+  /**
+   * Enqueue many jobs of `name` in one statement per thousand (graphile's `add_jobs`, through
+   * the owner's wrapper), with {@link JobEngine.enqueue}'s checks and key semantics. Returns how
+   * many were queued (jobs sharing a key count once).
+   */
+  async enqueueMany(
+    name: string,
+    jobs: ReadonlyArray<BatchJob<unknown>>,
+    options: Omit<EnqueueManyOptions, 'trx'> & { trx?: Knex.Transaction | unknown } = {},
+  ): Promise<{ count: number }> {
+    if (!isQualifiedName(name)) throw JobErrors.invalidName(name);
+    if (!Array.isArray(jobs)) throw JobErrors.invalidOptions('jobs must be an array');
+    const { trx, queue } = options;
+    const maxAttempts = options.maxAttempts ?? this.#definitions.get(name)?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    checkTrx(trx);
+    checkMaxAttempts(maxAttempts);
+    checkQueue(queue);
+    const { chunks, count } = batchChunks(jobs);
+    if (chunks.length === 0) return { count: 0 };
+    const run = async (db: Knex | Knex.Transaction): Promise<void> => {
+      for (const chunk of chunks) await db.raw(ADD_JOBS_SQL, [name, chunk, queue ?? null, maxAttempts]);
+    };
+    // Outside a caller's transaction the chunks still go in one: all of the batch or none.
+    if (trx === undefined) await this.#knex.transaction(run);
+    else await run(trx as Knex.Transaction);
+    return { count };
   }
 
   /** Jobs, newest first, filtered by state and by job name (or plugin id: a name without `:`). */

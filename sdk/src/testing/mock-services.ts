@@ -44,6 +44,11 @@ export function mockJobs(): JobsService & { enqueued: Array<{ name: string; payl
       enqueued.push({ name, payload, options });
       return { id: String(enqueued.length) };
     },
+    async enqueueMany(name, jobs, options = {}) {
+      const { trx, maxAttempts, queue } = options;
+      for (const { payload, ...own } of jobs) enqueued.push({ name, payload, options: { trx, maxAttempts, queue, ...own } });
+      return { count: new Set(jobs.map((j, i) => j.jobKey ?? `#${i}`)).size };
+    },
   };
 }
 

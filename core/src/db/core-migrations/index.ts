@@ -18,4 +18,5 @@ export const coreMigrations: readonly NamedMigration[] = [
   { name: '0009_users_search_indexes', load: () => import('./0009_users_search_indexes.js') },
   { name: '0010_mail_delivery', load: () => import('./0010_mail_delivery.js') },
   { name: '0011_rate_limit_counters', load: () => import('./0011_rate_limit_counters.js') },
+  { name: '0012_add_plugin_jobs', load: () => import('./0012_add_plugin_jobs.js') },
 ];

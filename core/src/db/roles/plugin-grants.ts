@@ -40,6 +40,7 @@ export function coreGrants(role: string, capabilities: ReadonlySet<string>): str
   if (capabilities.has('jobs')) {
     grants.push(
       `grant execute on function hostplane.add_plugin_job(text, json, text, timestamptz, integer, text, integer) to ${to}`,
+      `grant execute on function hostplane.add_plugin_jobs(text, json, text, integer) to ${to}`,
     );
   }
   return grants;
@@ -54,6 +55,7 @@ export function coreRevokes(role: string): string[] {
     // Not "all functions in schema": extension functions there (pg_trgm's, made by a superuser
     // on older installations) are not the owner's to revoke on.
     `revoke all on function hostplane.add_plugin_job(text, json, text, timestamptz, integer, text, integer) from ${from}`,
+    `revoke all on function hostplane.add_plugin_jobs(text, json, text, integer) from ${from}`,
     `revoke all on schema hostplane from ${from}`,
   ];
 }

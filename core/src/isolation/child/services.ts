@@ -5,8 +5,9 @@
  * users, limits). The kernel decides again what the plugin may call: asking here for a
  * service it did not declare is refused on both sides.
  */
-import type { MailBrand, MailerService } from '@hostplane/sdk';
+import type { BatchJob, MailBrand, MailerService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
+import { ADD_JOBS_SQL, batchChunks, checkMaxAttempts, checkQueue } from '../../jobs/enqueue-args.js';
 import type { Peer } from './peer.js';
 
 /** What the services draw on. */
@@ -142,6 +143,20 @@ export function childServices(deps: ChildServiceDeps): Map<string, () => unknown
           const id = result.rows[0]?.id;
           if (id === undefined) throw new Error(`job key "${String(o.jobKey ?? '')}" is busy, try again`);
           return { id };
+        },
+        enqueueMany: async (name: string, jobs: ReadonlyArray<BatchJob<unknown>>, options?: Record<string, unknown>) => {
+          const full = qualify(pluginId, name);
+          const { rest, trx } = splitTrx(options);
+          if (!trx) return peer.call('jobs.enqueueMany', { name: full, jobs, options: rest ?? {} });
+          // In the caller's transaction, as enqueue: the wrapper checks the name is the plugin's own.
+          const o = rest ?? {};
+          const maxAttempts = (o.maxAttempts as number | undefined) ?? deps.jobMaxAttempts(full) ?? 5;
+          checkMaxAttempts(maxAttempts);
+          checkQueue(o.queue as string | undefined);
+          const { chunks, count } = batchChunks(jobs);
+          for (const chunk of chunks)
+            await trx.raw(ADD_JOBS_SQL, [full, chunk, (o.queue as string | undefined) ?? null, maxAttempts]);
+          return { count };
         },
       }),
     ],

@@ -101,11 +101,16 @@ export class Invoicing {
     const { store, jobs } = this.deps;
     return store.db.transaction(async (trx) => {
       const due = await store.dueSubscriptions(date, trx);
-      for (const s of due) {
-        const payload: InvoicePayload = { subscriptionId: s.id, periodStart: s.next_due_date, date };
-        // The key folds a second run's job into the first while it waits; the unique index does the rest.
-        await jobs.enqueue(INVOICE_JOB, payload, { trx, jobKey: `billing:invoice:${s.id}:${s.next_due_date}` });
-      }
+      // One statement per thousand jobs (10,000 one by one took 16 s of a run). The key folds a
+      // second run's job into the first while it waits; the unique index does the rest.
+      await jobs.enqueueMany(
+        INVOICE_JOB,
+        due.map((s) => ({
+          payload: { subscriptionId: s.id, periodStart: s.next_due_date, date } satisfies InvoicePayload,
+          jobKey: `billing:invoice:${s.id}:${s.next_due_date}`,
+        })),
+        { trx },
+      );
       return due;
     });
   }
@@ -146,7 +151,11 @@ export class Invoicing {
 
   /** Who sells to `customerId`: its reseller, or the platform. */
   async issuerOf(customerId: string): Promise<string> {
-    const customer = await this.deps.users.get(customerId);
+    return this.issuerFor(await this.deps.users.get(customerId));
+  }
+
+  /** {@link issuerOf} for a customer already read (one lookup less per invoice of a run). */
+  private async issuerFor(customer: { parentId: string | null } | undefined): Promise<string> {
     if (!customer?.parentId) return 'platform';
     const parent = await this.deps.users.get(customer.parentId);
     return parent?.role === 'reseller' ? parent.id : 'platform';
@@ -217,9 +226,9 @@ export class Invoicing {
 
   private async issue(sub: DueSubscription, date: string): Promise<InvoiceOutcome> {
     const { store, users } = this.deps;
-    const issuer = await this.issuerOf(sub.customer_id);
     const customer = await users.get(sub.customer_id);
     if (!customer) return { outcome: 'skipped', reason: 'the customer is gone' };
+    const issuer = await this.issuerFor(customer);
     const periodEnd = addCycle(sub.next_due_date, sub.billing_cycle);
     return store.db.transaction(async (trx) => {
       const settings = await this.issuerSettings(issuer, trx);
