@@ -101,7 +101,11 @@ if (missing) {
   const second = (await asAlice.post('/v1/databases', { name: 'second' })).body;
   const foreign = (await caller(host, bob).post('/v1/databases', { name: 'other' })).body;
   // A table in the shop (made by the customer's own user), and one in Bob's database.
-  async function tableIn(db: { id: string; name: string }, as: ReturnType<typeof caller>, table: string): Promise<void> {
+  async function tableIn(
+    db: { id: string; name: string },
+    as: ReturnType<typeof caller>,
+    table: string,
+  ): Promise<pg.ClientConfig> {
     const made = await as.post(`/v1/databases/${db.id}/users`, {});
     if (made.status !== 201) throw new Error(JSON.stringify(made.body));
     const client = new pg.Client({
@@ -114,8 +118,23 @@ if (missing) {
     await client.connect();
     await client.query(`CREATE TABLE ${table} (id int)`);
     await client.end();
+    return { host: '127.0.0.1', port: dbPort, user: made.body.user.name, password: made.body.password, database: db.name };
   }
-  await tableIn(shop, asAlice, 'hp_orders');
+  /** SQL as the customer's own user (their application); the error code when refused. */
+  async function asCustomer(login: pg.ClientConfig, sql: string): Promise<string | null> {
+    const client = new pg.Client(login);
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query(sql);
+      return null;
+    } catch (err) {
+      return (err as { code?: string }).code ?? String(err);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  const shopLogin = await tableIn(shop, asAlice, 'hp_orders');
   await tableIn(foreign, caller(host, bob), 'hp_secrets');
 
   const base = `http://127.0.0.1:${adminerPort}/`;
@@ -186,6 +205,21 @@ if (missing) {
     t.equal(rows.status, 200, rows.body.slice(0, 300));
     t.match(rows.body, 'hp_orders');
 
+    // A table made in Adminer's SQL command: the customer's own user may use it (decision 0080).
+    const command = new URL(address);
+    command.searchParams.set('sql', '');
+    const form = await visit(command.href, page.cookie);
+    const token = /name=["']token["'] value=["']([^"']+)["']/.exec(form.body)?.[1];
+    t.ok(token, 'Adminer’s form token');
+    const posted = await fetch(command, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: page.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query: 'CREATE TABLE made_in_adminer (id int)', limit: '', token: token ?? '' }),
+    });
+    t.match(await posted.text(), /Query executed OK/, 'run by Adminer');
+    t.equal(await asCustomer(shopLogin, 'INSERT INTO made_in_adminer VALUES (1)'), null, 'the customer’s user writes it');
+
     // Another database through an Adminer session: the launcher refuses it (and ends the
     // session, so each try has a fresh login of its own).
     for (const other of [second.name, foreign.name, 'postgres']) {
@@ -209,6 +243,13 @@ if (missing) {
       await client.end().catch(() => undefined);
       t.equal(err?.code, '42501', `${other}: no CONNECT privilege for the Adminer login`);
     }
+  });
+
+  await t.test('a table made in Adminer stays the customer’s once the temporary login is gone', async (t) => {
+    await host.clock.advance(61 * 60_000);
+    await host.drainJobs();
+    t.equal((await sql('plugin_databases.adminer_logins')).length, 0, 'every Adminer login ended');
+    t.equal(await asCustomer(shopLogin, 'INSERT INTO made_in_adminer VALUES (2)'), null);
   });
 
   await t.test('another customer’s PostgreSQL database reads as missing', async (t) => {
