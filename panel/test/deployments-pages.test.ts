@@ -2,8 +2,12 @@
  * Issue 13, Git deploys in the panel, in Chromium with JavaScript off: a customer finds the
  * site under Git deploys, sees a refused repository URL explained beside its field, connects
  * (the webhook secret shown once), is offered "Deploy now" only once connected, deploys, opens
- * the deployment and its connection, and makes a new webhook secret after confirming. (Deploys themselves run in the plugin's
- * tests on real git and NGINX; here no worker runs, so the deployment stays queued.)
+ * the deployment (its build log so far, with a refresh link while it runs) and its connection,
+ * makes a new webhook secret after confirming, and disconnects after confirming. With
+ * JavaScript on, a running deployment's log grows on the page as the build writes it (the API's
+ * server-sent events) and the page settles when it ends. (Deploys themselves run in the
+ * plugin's tests on real git and NGINX; here no worker runs, so the test writes the deployment's
+ * row as the runner would.)
  */
 import t from 'tap';
 import type { Page } from 'playwright-core';
@@ -24,18 +28,25 @@ async function errorOf(page: Page, selector: string): Promise<string> {
 async function run(): Promise<void> {
   let host: PanelHost;
   let browser: Browser;
+  let scripted: Browser;
   t.before(async () => {
-    [host, browser] = await Promise.all([
+    [host, browser, scripted] = await Promise.all([
       startPanelHost({ webServer: false, runWorkers: false, plugins: [deployments] }),
       launchBrowser({ javaScriptEnabled: false }),
+      launchBrowser({ javaScriptEnabled: true }),
     ]);
   });
   t.teardown(async () => {
     await browser?.close();
+    await scripted?.close();
     await host?.close();
   });
+  /** The deployment's row, written as the runner writes it while it builds. */
+  const runnerWrites = (id: string, patch: Record<string, unknown>) =>
+    host.kernel.knex('plugin_deployments.deployments').where({ id }).update(patch);
+  let deploymentPage = '';
 
-  t.test('connect, deploy, open the deployment and renew the webhook secret without JavaScript', async (tt) => {
+  t.test('connect, deploy, follow the log, renew the webhook secret and disconnect without JavaScript', async (tt) => {
     const page = await browser.context.newPage();
     tt.teardown(() => page.close());
     await page.goto(`${host.url}/login`);
@@ -80,6 +91,18 @@ async function run(): Promise<void> {
     await row.getByRole('link').first().click();
     await page.getByRole('heading', { name: 'Deployment' }).waitFor();
     tt.match((await page.locator('main').textContent()) ?? '', /queued/i, 'its status');
+    deploymentPage = page.url();
+    const deploymentId = new URL(deploymentPage).searchParams.get('deployment') ?? '';
+    await runnerWrites(deploymentId, {
+      status: 'running',
+      phase: 'building: npm run build',
+      started_at: new Date(),
+      log: '==> cloning main\nbuilding the first part\n',
+    });
+    await page.reload();
+    const log = page.getByRole('region', { name: 'Build log' });
+    tt.match(await log.textContent(), /building the first part/, 'the log so far, without JavaScript');
+    tt.equal(await log.getByRole('link', { name: 'Refresh' }).count(), 1, 'and a refresh link while it runs');
 
     await page.goto(`${host.url}/p/deployments/sites`);
     await page.getByRole('row').filter({ hasText: domain }).getByRole('link').nth(1).click();
@@ -90,5 +113,47 @@ async function run(): Promise<void> {
     const secret = page.getByRole('region', { name: 'New webhook secret' });
     await secret.waitFor();
     tt.match(await secret.textContent(), /Shown only this once/);
+
+    await page.getByRole('button', { name: /^Disconnect/ }).click();
+    const question = page.getByRole('region', { name: 'Please confirm' });
+    tt.match(await question.textContent(), /Disconnect https:\/\/git\.example\.test\/owner\/site\.git\?/, 'asked first');
+    await question.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('heading', { name: domain }).waitFor();
+    tt.match(new URL(page.url()).pathname, /^\/p\/deployments\/site$/, 'on to the site’s page');
+    tt.match((await page.locator('body').textContent()) ?? '', /Disconnect: done/, 'said so');
+    tt.equal(await page.getByRole('button', { name: 'Deploy the branch now' }).count(), 0, 'nothing to deploy any more');
+    tt.equal(await page.getByLabel('Repository URL').inputValue(), '', 'the repository form is empty again');
+    tt.equal(await page.getByRole('row').filter({ hasText: 'manual' }).count(), 1, 'the history stays');
+  });
+
+  t.test('with JavaScript, a running deployment’s log grows on the page as the build writes it', async (tt) => {
+    tt.ok(deploymentPage, 'the first test left a running deployment');
+    const deploymentId = new URL(deploymentPage).searchParams.get('deployment') ?? '';
+    const page = await scripted.context.newPage();
+    tt.teardown(() => page.close());
+    await page.goto(`${host.url}/login`);
+    await page.getByLabel('Email').fill(host.logins.alice.email);
+    await page.getByLabel('Password').fill(host.logins.alice.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.goto(deploymentPage);
+    const log = page.getByRole('region', { name: 'Build log' });
+    await log.locator('[data-following="yes"]').waitFor();
+    const before = page.url();
+    await runnerWrites(deploymentId, { log: '==> cloning main\nbuilding the first part\nbuilding the second part\n' });
+    await log.getByText(/building the second part/).waitFor({ timeout: 10_000 });
+    tt.equal(page.url(), before, 'no reload: the line arrived on the stream');
+    await runnerWrites(deploymentId, {
+      status: 'succeeded',
+      phase: 'done',
+      progress: 1,
+      finished_at: new Date(),
+      log: '==> cloning main\nbuilding the first part\nbuilding the second part\n==> done in 2.0 s\n',
+    });
+    await log.getByText(/done in 2\.0 s/).waitFor({ timeout: 10_000 });
+    // The end: the page reads its sections again, and nothing says it is still running.
+    await page.locator('main').getByText('succeeded').first().waitFor({ timeout: 10_000 });
+    await log.getByRole('status').waitFor({ state: 'detached', timeout: 10_000 });
+    tt.pass('the page settled when the deployment ended');
   });
 }

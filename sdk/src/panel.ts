@@ -86,6 +86,12 @@ export interface PanelRowAction {
   danger?: boolean;
   /** What of the answer to show afterwards. */
   result?: PanelResult;
+  /**
+   * A panel page (`/p/…`, placeholders from the row or resource) to go to once the call
+   * succeeded, e.g. `/p/deployments/site?website={websiteId}` after a Disconnect that leaves
+   * nothing for the current page to show.
+   */
+  next?: string;
 }
 
 /**
@@ -201,8 +207,32 @@ export interface PanelChartSection {
   format?: 'number' | 'bytes';
 }
 
+/**
+ * A text that grows while something runs (a build log), read from one resource's field and
+ * followed live. While `while` holds on the resource, the page opens `stream` (with the
+ * caller's session) and appends what arrives; without JavaScript it shows the text so far with
+ * a refresh link. A 404 from `source` makes the page a 404, as for a detail section.
+ *
+ * `stream` answers server-sent events: `snapshot` (`{ text }`, the whole text: replaces what
+ * is shown), `append` (`{ text }`), `status` and `end` (`{ status, phase? }`, shown beside the
+ * text; after `end` the page reads its other sections again).
+ */
+export interface PanelLogSection {
+  kind: 'log';
+  title?: string;
+  /** GET route under `/v1` answering the resource, e.g. `/websites/{website}/deployments/{deployment}`. */
+  source: string;
+  /** Field of the resource holding the text so far. */
+  field: string;
+  /** GET route under `/v1` streaming the rest (placeholders from the resource, then the page). */
+  stream: string;
+  /** The text still grows while these hold on the resource, e.g. `{ field: 'status', in: ['queued', 'running'] }`. */
+  while: PanelCondition[];
+}
+
 /** One part of a page. */
-export type PanelSection = PanelTableSection | PanelFormSection | PanelTextSection | PanelChartSection | PanelDetailSection;
+export type PanelSection =
+  PanelTableSection | PanelFormSection | PanelTextSection | PanelChartSection | PanelDetailSection | PanelLogSection;
 
 /** A page a plugin adds to the panel. */
 export interface PanelPageDefinition {

@@ -50,7 +50,11 @@ export function RowActions({
     <div className="flex flex-wrap gap-2">
       {actions.map((action, i) => {
         if (!offered(action, row, permissions)) return null;
-        const needed = new Set([...placeholdersOf(action.route), ...placeholdersOf(action.confirm)]);
+        const needed = new Set([
+          ...placeholdersOf(action.route),
+          ...placeholdersOf(action.confirm),
+          ...placeholdersOf(action.next),
+        ]);
         return (
           <Form key={i} method="post" action={formAction}>
             <CsrfInput />

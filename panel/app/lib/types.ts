@@ -148,6 +148,7 @@ export interface PanelRowAction {
   confirm?: string;
   danger?: boolean;
   result?: PanelResult;
+  next?: string;
 }
 
 export interface PanelDownload {
@@ -195,6 +196,14 @@ export type PanelSection =
       fields: PanelColumn[];
       actions?: PanelRowAction[];
       downloads?: PanelDownload[];
+    }
+  | {
+      kind: 'log';
+      title?: string;
+      source: string;
+      field: string;
+      stream: string;
+      while: PanelCondition[];
     };
 
 /** The part of JSON Schema the generated forms understand. */

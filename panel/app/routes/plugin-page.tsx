@@ -9,7 +9,15 @@
  * it with a confirming form), and what an answer reveals (a password shown once) is rendered
  * in the page the action returns.
  */
-import { Form, useActionData, useLoaderData, useLocation, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+import {
+  Form,
+  redirect,
+  useActionData,
+  useLoaderData,
+  useLocation,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from 'react-router';
 import {
   ConfirmCard,
   LeaveCard,
@@ -20,16 +28,18 @@ import {
 } from '../components/plugin-page-parts';
 import { DataTable } from '../components/data-table';
 import { DetailSection } from '../components/detail-section';
+import { LiveLog } from '../components/live-log';
 import { LineChart } from '../components/line-chart';
 import { PluginCell } from '../components/plugin-cells';
 import { SchemaFields, readSchemaForm, schemaLabels } from '../components/schema-form';
 import { ResultToast } from '../components/toasts';
 import { Alert, Card, CsrfInput, PageHeader } from '../components/ui';
-import { Api, apiForForm, readForm, requireUser } from '../lib/api.server';
+import { Api, apiForForm, impersonationOf, readForm, requireUser } from '../lib/api.server';
 import { done, failed, type ActionResult } from '../lib/action';
+import { flashCookie } from '../lib/flash';
 import { conditionsHold } from '../lib/conditions';
 import { describe } from '../lib/errors';
-import { fillPath, fillText, safeRoute, valueAt } from '../lib/placeholders';
+import { fillPath, fillText, safePanelLink, safeRoute, valueAt } from '../lib/placeholders';
 import { findPage, onceReader, pageAddress, pageVars, rowsOf } from '../lib/plugin-pages.server';
 import type { JsonSchema, PanelPage, PanelResult, PanelSection } from '../lib/types';
 
@@ -38,6 +48,8 @@ interface SectionData {
   rows: Record<string, unknown>[];
   resource: Record<string, unknown> | null;
   error: string | null;
+  /** A log section's text so far, whether it still grows, and where the browser follows it. */
+  log?: { text: string; active: boolean; streamUrl: string | null };
 }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -59,7 +71,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
   const tables = await Promise.all(
     page.sections.map(async (section): Promise<SectionData | null> => {
-      if (section.kind !== 'table' && section.kind !== 'chart' && section.kind !== 'detail') return null;
+      if (section.kind !== 'table' && section.kind !== 'chart' && section.kind !== 'detail' && section.kind !== 'log')
+        return null;
       const route = safeRoute(fillPath(section.source, (n) => vars[n]));
       if (!route) return { rows: [], resource: null, error: 'This section points outside the API.' };
       const res = await read(route);
@@ -69,6 +82,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         if (!res.ok) return { rows: [], resource: null, error: describe(res.error) };
         const resource = res.data && typeof res.data === 'object' ? (res.data as Record<string, unknown>) : null;
         return { rows: [], resource, error: resource ? null : 'The API answered no object.' };
+      }
+      if (section.kind === 'log') {
+        if (!res.ok && (res.status === 404 || res.status === 400)) throw new Response('Not found', { status: 404 });
+        if (!res.ok) return { rows: [], resource: null, error: describe(res.error) };
+        const text = valueAt(res.data, section.field);
+        const active = conditionsHold(section.while, res.data);
+        const stream = safeRoute(fillPath(section.stream, (n) => valueAt(res.data, n) ?? vars[n]));
+        // The browser opens the stream itself, with its own session cookie: an impersonation's
+        // token stays in the panel's cookie, so that page polls instead.
+        const streamUrl = active && stream && !impersonationOf(request) ? `/v1${stream}` : null;
+        return { rows: [], resource: null, error: null, log: { text: typeof text === 'string' ? text : '', active, streamUrl } };
       }
       if (!res.ok) return { rows: [], resource: null, error: describe(res.error) };
       const field = section.kind === 'table' ? section.field : undefined;
@@ -207,6 +231,12 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
   // another origin. The page says where it goes on and goes there (a refresh, then a link).
   const target = redirectTarget(res.data, rowAction.redirect);
   if (target) return done(`${rowAction.label}: continue on the next page.`, { leave: target });
+  // Another panel page (this one may show nothing any more): a same-origin redirect with a toast.
+  const next = rowAction.next ? safePanelLink(fillPath(rowAction.next, rowValue)) : null;
+  if (next)
+    throw redirect(next, {
+      headers: { 'set-cookie': flashCookie(request, { kind: 'success', message: `${rowAction.label}: done.` }) },
+    });
   const shown = revealed(rowAction.result, res.data);
   return done(`${rowAction.label}: done.`, shown ? { revealed: shown } : {});
 }
@@ -235,6 +265,18 @@ function Section({
   const section = page.sections[index]!;
   const refused = result && !result.ok ? result : undefined;
   if (section.kind === 'text') return <p className="muted">{section.text}</p>;
+  if (section.kind === 'log') {
+    if (data?.error) return <Alert kind="error">{data.error}</Alert>;
+    return (
+      <LiveLog
+        title={section.title ?? 'Log'}
+        text={data?.log?.text ?? ''}
+        active={data?.log?.active ?? false}
+        streamUrl={data?.log?.streamUrl ?? null}
+        index={index}
+      />
+    );
+  }
   if (section.kind === 'chart') {
     return (
       <div>

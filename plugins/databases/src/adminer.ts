@@ -38,10 +38,10 @@ export interface AdminerLink {
 }
 
 /**
- * Adminer's driver name for an engine (its `auth[driver]`). PostgreSQL (`pgsql`) would need
- * php-pgsql in the Adminer pool and is not tested yet: such databases get a 409 for now.
+ * Adminer's driver name for an engine (its `auth[driver]`, and the query parameter naming the
+ * server in its addresses). PostgreSQL needs php-pgsql in the Adminer pool (decision 0080).
  */
-const ADMINER_DRIVERS: Record<string, string> = { mariadb: 'server', mysql: 'server' };
+export const ADMINER_DRIVERS: Readonly<Record<string, string>> = { mariadb: 'server', mysql: 'server', postgresql: 'pgsql' };
 
 export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 

@@ -43,7 +43,7 @@ export const PAGES: PanelPageDefinition[] = [
             method: 'POST',
             route: '/databases/{id}/adminer',
             permission: 'databases.database.write',
-            when: [{ field: 'engine', in: ['mariadb', 'mysql'] }],
+            when: [{ field: 'engine', in: ['mariadb', 'mysql', 'postgresql'] }],
             redirect: 'url',
           },
           {

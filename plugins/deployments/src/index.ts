@@ -77,7 +77,7 @@ export default definePlugin({
       logger,
     });
 
-    ctx.routes(deploymentRoutes({ store, service }), { prefix: '/websites' });
+    ctx.routes(deploymentRoutes({ store, service, config }), { prefix: '/websites' });
     ctx.routes(hookRoutes({ service }), { prefix: '/deployments' });
     ctx.job<DeployPayload>(
       DEPLOY_JOB,

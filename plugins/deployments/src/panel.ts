@@ -1,9 +1,10 @@
 /**
  * Panel pages (data): the caller's websites with links to each one's deploys; a site's
- * deployments (deploy now, roll back) and its repository form; one deployment with its log;
- * the connection (deploy key, webhook address, a new webhook secret). Every button maps to a
- * route and shows only where that route would accept it. Disconnecting is API only for
- * now: a detail page whose resource is gone after its own action would answer 404.
+ * deployments (deploy now, roll back) and its repository form; one deployment with its build
+ * log, followed live while it runs (the log route's server-sent events); the connection (deploy
+ * key, webhook address, a new webhook secret, disconnect). Every button maps to a route and
+ * shows only where that route would accept it. Disconnect goes on to the site's page: the
+ * connection page has nothing left to show after it.
  */
 import { Type, type PanelPageDefinition } from '@hostplane/sdk';
 
@@ -149,9 +150,16 @@ export const PAGES: PanelPageDefinition[] = [
           { field: 'startedAt', label: 'Started', format: 'date' },
           { field: 'finishedAt', label: 'Finished', format: 'date' },
           { field: 'error', label: 'Error' },
-          { field: 'log', label: 'Log (reload while it runs)' },
         ],
         actions: [rollback('/websites/{websiteId}/deployments/{id}/rollback')],
+      },
+      {
+        kind: 'log',
+        title: 'Build log',
+        source: '/websites/{website}/deployments/{deployment}',
+        field: 'log',
+        stream: '/websites/{websiteId}/deployments/{id}/log',
+        while: [{ field: 'status', in: ['queued', 'running'] }],
       },
     ],
   },
@@ -181,6 +189,16 @@ export const PAGES: PanelPageDefinition[] = [
             permission: WRITE,
             confirm: 'Make a new webhook secret? The old one stops working at once: paste the new one into the Git host.',
             result: { title: 'New webhook secret', fields: [{ field: 'webhookSecret', label: 'Webhook secret' }], once: true },
+          },
+          {
+            label: 'Disconnect',
+            method: 'DELETE',
+            route: '/websites/{websiteId}/deployments/connection',
+            permission: WRITE,
+            confirm:
+              'Disconnect {repositoryUrl}? Its deploy key and webhook secret are deleted (pushes no longer deploy). The site keeps serving its live release, and its releases stay for rollback.',
+            danger: true,
+            next: '/p/deployments/site?website={websiteId}',
           },
         ],
       },

@@ -5,11 +5,15 @@
  *   root and releases kept; PUT answers the webhook secret once, when it made it;
  * - `POST /:id/deployments/connection/webhook-secret`: a new secret (shown once);
  * - `GET /:id/deployments` (list), `POST /:id/deployments` (deploy now, 202);
- * - `GET /:id/deployments/:deploymentId` (with the log), `POST …/:deploymentId/rollback` (202).
+ * - `GET /:id/deployments/:deploymentId` (with the log), `POST …/:deploymentId/rollback` (202);
+ * - `GET /:id/deployments/:deploymentId/log`: the log as server-sent events while it runs.
  */
+import { Readable } from 'node:stream';
 import { CommonErrors, errorResponses, Type, type Actor, type RouteApp } from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
+import type { DeploymentsConfig } from './config.js';
 import type { DeployService, RequestInfo } from './services/deploy-service.js';
+import { logFrames } from './services/log-stream.js';
 import {
   connectionView,
   ConnectionSchema,
@@ -74,7 +78,13 @@ function infoOf(request: FastifyRequest): RequestInfo {
   return { actorId: request.actor?.userId ?? null, ip: request.ip, requestId: request.id };
 }
 
-export function deploymentRoutes({ store, service }: { store: DeployStore; service: DeployService }) {
+export interface RouteDeps {
+  store: DeployStore;
+  service: DeployService;
+  config: () => DeploymentsConfig;
+}
+
+export function deploymentRoutes({ store, service, config }: RouteDeps) {
   return (app: RouteApp): void => {
     app.get(
       '/:id/deployments/connection',
@@ -190,6 +200,42 @@ export function deploymentRoutes({ store, service }: { store: DeployStore; servi
         const site = await store.siteFor(actorOf(request), request.params.id);
         const conn = await store.connection(site.id);
         return deploymentWithLogView(await store.one(site.id, request.params.deploymentId), conn?.current_deployment_id ?? null);
+      },
+    );
+
+    app.get(
+      '/:id/deployments/:deploymentId/log',
+      {
+        config: { permission: 'deployments.deployment.read' },
+        schema: {
+          summary: 'The build log as it grows, as server-sent events (text/event-stream) until the deployment ends',
+          description:
+            'Events: `snapshot` `{ text, truncated, status, phase, progress, error }` first, then `append` `{ text }` and `status` as they change, and `end` (the final status) before the stream closes. A stream that closes without `end` may be opened again: it starts with a new snapshot.',
+          tags,
+          params: DeploymentParams,
+          response: { 200: Type.String({ description: 'text/event-stream' }), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const site = await store.siteFor(actorOf(request), request.params.id);
+        const row = await store.one(site.id, request.params.deploymentId);
+        const c = config();
+        const frames = logFrames({
+          db: store.db.knex,
+          table: `${store.db.schema}.deployments`,
+          deploymentId: row.id,
+          // As long as a deployment may last, queued time aside; the client reconnects after that.
+          maxMs: (c.cloneTimeoutSeconds + c.buildTimeoutSeconds + 300) * 1000,
+        });
+        return (
+          reply
+            .type('text/event-stream; charset=utf-8')
+            .header('cache-control', 'no-store')
+            // NGINX in front of the panel would otherwise hold the events back in its buffer.
+            .header('x-accel-buffering', 'no')
+            // A stream is piped as it is; the schema's string only documents the type for OpenAPI.
+            .send(Readable.from(frames, { objectMode: false }) as unknown as string)
+        );
       },
     );
 

@@ -59,6 +59,11 @@ if (missing) {
       make: async (w) => ({ url: `${base(w)}/${await deployment(w)}` }),
       expect: read as AuthorizationCase['expect'],
     },
+    // A finished deployment: the stream sends its log and ends at once.
+    'GET /v1/websites/{id}/deployments/{deploymentId}/log': {
+      make: async (w) => ({ url: `${base(w)}/${await deployment(w)}/log` }),
+      expect: read as AuthorizationCase['expect'],
+    },
     'POST /v1/websites/{id}/deployments/{deploymentId}/rollback': {
       make: async (w) => ({ url: `${base(w)}/${await deployment(w)}/rollback`, payload: {} }),
       expect: write(202),

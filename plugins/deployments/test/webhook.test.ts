@@ -251,6 +251,19 @@ if (missing) {
       .filter((k) => k.endsWith(websiteId))
       .sort();
 
+  t.test('disconnecting deletes the deploy key and the webhook secret, once', async (t) => {
+    const other = await stack.site('own');
+    const url = `/v1/websites/${other.id}/deployments/connection`;
+    t.equal((await own.call('PUT', url, { repositoryUrl: 'git@git.example.test:o/r.git', branch: 'main' })).status, 200);
+    t.same(await secretsOf(other.id), [`hook:${other.id}`, `key:${other.id}`], 'a webhook secret and a deploy key');
+    t.equal((await own.del(url)).status, 204);
+    t.same(await secretsOf(other.id), [], 'both deleted');
+    const again = await own.del(url);
+    t.equal(again.status, 404);
+    t.equal(again.body.error.code, 'DEPLOY_ERR_NOT_CONNECTED');
+    t.equal((await own.del('/v1/websites/not-a-uuid/deployments/connection')).status, 400, 'a malformed id');
+  });
+
   t.test('deleting the website forgets its connection, secrets and history', async (t) => {
     const other = await stack.site('own');
     const url = `/v1/websites/${other.id}/deployments`;

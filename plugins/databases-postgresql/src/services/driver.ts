@@ -226,7 +226,45 @@ export class PostgresDriver implements DatabaseServer {
       await c.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${ident(user)}`);
       await c.query(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${ident(user)}`);
       await c.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${ident(user)}`);
+      await this.shareFutureObjects(c, user, 'GRANT');
     });
+  }
+
+  /**
+   * Tables and sequences one user of a database creates later are the others' too, both ways
+   * (default privileges are per creating role): otherwise a table made by a second user, or in
+   * Adminer by its temporary login (decision 0080), would be out of reach of the database's
+   * other users, and after that login is dropped, owned by the admin alone. Only the other
+   * platform-made roles that may connect to this database take part (never the admin or a
+   * superuser). Acting for a role needs membership in it: an external admin that is no
+   * superuser may lack it, and then the known limit stays (README) rather than the grant failing.
+   */
+  private async shareFutureObjects(c: pg.Client, user: string, how: 'GRANT' | 'REVOKE'): Promise<void> {
+    const { rows } = await c.query<{ rolname: string }>(
+      `SELECT DISTINCT r.rolname FROM pg_database d, aclexplode(d.datacl) a JOIN pg_roles r ON r.oid = a.grantee
+        WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT'
+          AND NOT r.rolsuper AND r.rolname <> current_user AND r.rolname <> $1`,
+      [user],
+    );
+    const clause = how === 'GRANT' ? 'GRANT ALL ON {kind} TO' : 'REVOKE ALL ON {kind} FROM';
+    for (const other of rows.map((r) => r.rolname).filter(platformRole)) {
+      for (const [owner, grantee] of [
+        [user, other],
+        [other, user],
+      ] as const) {
+        for (const kind of ['TABLES', 'SEQUENCES']) {
+          try {
+            await c.query(
+              `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA public ${clause.replace('{kind}', kind)} ${ident(grantee)}`,
+            );
+          } catch (err) {
+            if ((err as { code?: string }).code !== '42501') throw err;
+            this.options.logger.warn({ owner, grantee }, 'cannot share future tables between these roles (not a member)');
+            return;
+          }
+        }
+      }
+    }
   }
 
   async revoke(user: string, database: string): Promise<void> {
@@ -235,6 +273,7 @@ export class PostgresDriver implements DatabaseServer {
     if ((await this.existingUsers([user])).length === 0 || (await this.existingDatabases([database])).length === 0) return;
     await this.q(`REVOKE ALL ON DATABASE ${ident(database)} FROM ${ident(user)}`);
     await this.inDatabase(database, async (c) => {
+      await this.shareFutureObjects(c, user, 'REVOKE');
       await c.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${ident(user)}`);
       await c.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${ident(user)}`);
       await c.query(`REVOKE ALL ON SCHEMA public FROM ${ident(user)}`);
