@@ -27,6 +27,7 @@ import { NginxMaster } from './servers.js';
 import { removeFile, writeAtomic } from './files.js';
 import { AppSupervisor } from './supervisor.js';
 import { rotateSiteLogs, siteLogFiles } from './logs.js';
+import { FileWorkers } from './file-workers.js';
 import { SiteFileManager } from './site-files.js';
 import { lookupUser, SiteUsers } from './users.js';
 
@@ -41,6 +42,8 @@ export class NginxDriver implements WebServerDriver {
   private ready = false;
   private reason: string | null = 'not started';
   private readonly ctx: DriverContext;
+  /** Processes running file operations as site users, kept warm between a user's operations. */
+  private readonly fileWorkers = new FileWorkers();
   private readonly queue: BatchQueue;
   private recovered: Promise<void> = Promise.resolve();
   /** While `start` runs: calls wait for it instead of failing as unavailable. */
@@ -117,6 +120,7 @@ export class NginxDriver implements WebServerDriver {
     this.reason = 'stopped';
     await this.recovered;
     await this.queue.idle();
+    this.fileWorkers.close();
     await this.ctx.supervisor.stopAll();
     if (!wasReady || options.keepServers) return;
     await this.ctx.nginx.stop();
@@ -129,6 +133,7 @@ export class NginxDriver implements WebServerDriver {
     this.ready = false;
     this.reason = 'stopped';
     await this.queue.idle();
+    this.fileWorkers.close();
     await stopServers(this.ctx);
   }
 
@@ -281,14 +286,18 @@ export class NginxDriver implements WebServerDriver {
   /** The site's document root, operated on as the site's system user (see site-files.ts). */
   files(site: Pick<SiteSpec, 'id' | 'name'>): SiteFiles {
     if (!SITE_NAME.test(site.name)) throw SiteFileNotFound('');
-    return new SiteFileManager(sitePaths(this.layout, site.name).public, async () => {
-      if (!this.ready) throw WebServerUnavailable(this.reason ?? 'not started');
-      if (this.ctx.users.mode !== 'per-site') return null;
-      const user = await lookupUser(this.ctx.users.nameOf(site.name));
-      // No user yet: the site has not been applied, so it has no files either.
-      if (!user) throw SiteFileNotFound('');
-      return { uid: user.uid, gid: user.gid };
-    });
+    return new SiteFileManager(
+      sitePaths(this.layout, site.name).public,
+      async () => {
+        if (!this.ready) throw WebServerUnavailable(this.reason ?? 'not started');
+        if (this.ctx.users.mode !== 'per-site') return null;
+        const user = await lookupUser(this.ctx.users.nameOf(site.name));
+        // No user yet: the site has not been applied, so it has no files either.
+        if (!user) throw SiteFileNotFound('');
+        return { uid: user.uid, gid: user.gid };
+      },
+      this.fileWorkers,
+    );
   }
 
   /** For tests and diagnostics: the pid of a site's Node.js app. */

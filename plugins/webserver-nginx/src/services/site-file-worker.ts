@@ -1,6 +1,6 @@
 /**
- * The script of a file operation, run by `node -e` as the site's system user (site-files.ts):
- * reads a JSON request on stdin, writes a JSON answer. Only Node's own modules: the site user
+ * The script of file operations, run by `node -e` as the site's system user (site-files.ts,
+ * file-workers.ts): reads JSON requests on stdin, one a line, and writes a JSON answer a line. Only Node's own modules: the site user
  * need not read the host's node_modules.
  */
 export const WORKER = String.raw`
@@ -182,11 +182,19 @@ function run(req) {
   }
   fail('type', 'unknown operation');
 }
+// One request a line, one answer a line (JSON has no raw newline), until stdin ends: a worker
+// takes its site user's next operations for a few seconds (file-workers.ts).
 let input = '';
-process.stdin.setEncoding('utf8').on('data', (d) => (input += d)).on('end', () => {
-  let out;
-  try { out = { ok: run(JSON.parse(input)) }; }
-  catch (e) { out = { error: { kind: e.kind || 'io', code: e.code || null, message: String(e.message) } }; }
-  process.stdout.write(JSON.stringify(out));
+process.stdin.setEncoding('utf8').on('data', (d) => {
+  input += d;
+  let end;
+  while ((end = input.indexOf('\n')) >= 0) {
+    const line = input.slice(0, end);
+    input = input.slice(end + 1);
+    let out;
+    try { out = { ok: run(JSON.parse(line)) }; }
+    catch (e) { out = { error: { kind: e.kind || 'io', code: e.code || null, message: String(e.message) } }; }
+    process.stdout.write(JSON.stringify(out) + '\n');
+  }
 });
 `;

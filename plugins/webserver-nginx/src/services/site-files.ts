@@ -1,12 +1,11 @@
 /**
- * A site's files for the file manager. Each operation runs in a short-lived Node process started
- * as the site's system user (never as root), so even a check this code got wrong cannot reach
+ * A site's files for the file manager. Each operation runs in a Node process started as the
+ * site's system user (never as root; file-workers.ts), so even a check this code got wrong cannot reach
  * what that user cannot. Inside it, every path is resolved on the disk: a symlink (or a folder
  * on the way) that leads outside the document root is refused, writes open with O_NOFOLLOW.
  * Paths were checked with the SDK's `checkSitePath` before they get here.
  */
-import { spawn } from 'node:child_process';
-import { WORKER } from './site-file-worker.js';
+import type { FileWorkers, Owner } from './file-workers.js';
 import {
   checkSitePath,
   SiteFileNotFound,
@@ -18,8 +17,6 @@ import {
   type SiteUnzipResult,
 } from '@hostplane/sdk';
 import { extractAs, planArchive } from './site-unzip.js';
-
-type Owner = { uid: number; gid: number } | null;
 
 interface WorkerError {
   kind: 'missing' | 'outside' | 'exists' | 'type' | 'too-large' | 'too-many' | 'mode' | 'archive' | 'io';
@@ -49,6 +46,7 @@ export class SiteFileManager implements SiteFiles {
   constructor(
     private readonly root: string,
     private readonly owner: () => Promise<Owner>,
+    private readonly workers: FileWorkers,
   ) {}
 
   private async op<T>(
@@ -58,28 +56,7 @@ export class SiteFileManager implements SiteFiles {
   ): Promise<T> {
     const owner = await this.owner();
     const payload = JSON.stringify({ root: this.root, ...request });
-    const result = await new Promise<{ ok?: T; error?: WorkerError }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', WORKER], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        timeout,
-        cwd: '/',
-        env: { PATH: '/usr/bin:/bin' },
-        ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
-      });
-      let out = '';
-      let err = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-      child.on('error', reject);
-      child.on('close', () => {
-        try {
-          resolve(JSON.parse(out) as { ok?: T; error?: WorkerError });
-        } catch {
-          reject(new Error(`file operation failed: ${err.trim().split('\n').slice(-3).join(' ') || 'no answer'}`));
-        }
-      });
-      child.stdin.end(payload);
-    });
+    const result = JSON.parse(await this.workers.run(owner, payload, timeout)) as { ok?: T; error?: WorkerError };
     return answerOf(result, input.path);
   }
 
