@@ -153,7 +153,18 @@ export default definePlugin({
     const invoices = new InvoiceService(store, tenancy, audit);
     const gateways = (): PaymentGateway[] => extensions.list(extensionPoints.paymentGateway);
     // Gateways' webhooks at /v1/billing/webhooks/:gateway, applied by a durable job; resellers' keys.
-    const hooks = paymentWebhooks({ store, invoices, jobs, extensions, secrets: ctx.deps.secrets, audit, logger });
+    const hooks = paymentWebhooks({
+      store,
+      invoices,
+      jobs,
+      extensions,
+      secrets: ctx.deps.secrets,
+      audit,
+      logger,
+      mailer,
+      users,
+      clock,
+    });
     const accountFor = (gateway: string, issuer: string) => hooks.accounts.get(gateway, issuer);
     const paying = new Paying(store, invoices, users, gateways, accountFor);
     const fonts = () => ({ regular: ctx.config.fontRegular, bold: ctx.config.fontBold });

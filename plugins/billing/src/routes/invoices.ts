@@ -16,7 +16,7 @@ import type { Invoicing } from '../services/invoicing.js';
 import { invoiceActions } from '../services/invoice-actions.js';
 import { BillingErrors } from '../errors.js';
 import { dateOf } from '../services/periods.js';
-import { CreditNoteSchema } from './schemas.js';
+import { CreditNoteSchema, DisputeSchema } from './schemas.js';
 
 const tags = ['invoices'];
 const Uuid = Type.String({ format: 'uuid' });
@@ -78,10 +78,12 @@ const InvoiceDetailSchema = Type.Composite([
         gateway: Type.String(),
         reference: Nullable(Type.String()),
         amount: Type.Integer(),
+        reversed: Type.Integer({ description: 'Taken back by a lost dispute' }),
         createdAt: Type.String({ format: 'date-time' }),
       }),
     ),
     creditNotes: Type.Array(CreditNoteSchema),
+    disputes: Type.Array(DisputeSchema, { description: 'Disputes (chargebacks, inquiries) of its card payments' }),
     allowed: Type.Object(
       {
         pay: Type.Array(Type.String(), { description: 'Gateways you can pay its balance with now' }),

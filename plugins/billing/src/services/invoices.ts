@@ -5,6 +5,7 @@ import { BillingErrors } from '../errors.js';
 import type { BillingStore } from './store.js';
 import { n, type InvoiceRow, type LineRow } from './store.js';
 import { creditNotesOf, type CreditNoteView } from './credit-notes.js';
+import { disputesOf, type DisputeView } from './disputes.js';
 
 export interface InvoiceView {
   id: string;
@@ -44,8 +45,9 @@ export interface InvoiceDetail extends InvoiceView {
     taxRateBp: number;
   }>;
   taxes: Array<{ name: string; rateBp: number; net: number; tax: number }>;
-  payments: Array<{ id: string; gateway: string; reference: string | null; amount: number; createdAt: string }>;
+  payments: Array<{ id: string; gateway: string; reference: string | null; amount: number; reversed: number; createdAt: string }>;
   creditNotes: CreditNoteView[];
+  disputes: DisputeView[];
 }
 
 export function invoiceView(row: InvoiceRow): InvoiceView {
@@ -163,11 +165,13 @@ export class InvoiceService {
         tax: n(x.tax as string),
       })),
       creditNotes: await creditNotesOf(this.store, row.id),
+      disputes: await disputesOf(this.store, row.id),
       payments: payments.map((p) => ({
         id: p.id as string,
         gateway: p.gateway as string,
         reference: (p.reference as string | null) ?? null,
         amount: n(p.amount as string),
+        reversed: n(p.reversed as string),
         createdAt: (p.created_at as Date).toISOString(),
       })),
     };
