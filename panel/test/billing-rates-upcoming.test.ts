@@ -2,7 +2,8 @@
  * Issue 12's tax rates and upcoming invoices pages in Chromium without JavaScript: a reseller
  * adds a rate in the form, is told beside it when the place is taken or the country is not one,
  * changes the rate on its own page (the form shows what is saved) and deletes it after
- * confirming; a customer sees her subscription's next invoice (date, amount, lines).
+ * confirming; uploads its logo as a file and removes it; a customer sees her subscription's next
+ * invoice (date, amount, lines).
  */
 import t, { type Test } from 'tap';
 import accounts from '@hostplane/plugin-accounts';
@@ -95,6 +96,36 @@ async function run(): Promise<void> {
     await page.getByRole('alert').first().waitFor();
     tt.match(await page.getByRole('main').textContent(), /#rrggbb|pattern/, 'a bad colour refused beside the form');
     tt.equal(await page.getByRole('button', { name: 'Store the keys' }).count(), 0, 'no Stripe here: no keys form');
+  });
+
+  t.test('the reseller uploads its logo as a file and removes it, without JavaScript', async (tt) => {
+    const page = await signedIn(tt, 'reseller');
+    await page.goto(`${host.url}/p/billing/issuer`);
+    const logo = page.getByRole('region', { name: 'Logo', exact: true });
+    tt.match(await logo.textContent(), /Logo on invoices and mails\s*No/, 'none yet');
+    // Not an image: refused beside the file input.
+    await page.getByLabel('Logo file').setInputFiles({ name: 'logo.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page.getByRole('button', { name: 'Upload the logo' }).click();
+    await page
+      .getByText(/PNG or JPEG image of at most 200 KB/)
+      .first()
+      .waitFor();
+    // A 1×1 PNG.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    await page.getByLabel('Logo file').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('button', { name: 'Upload the logo' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.goto(`${host.url}/p/billing/issuer`);
+    tt.match(await logo.textContent(), /Logo on invoices and mails\s*Yes/, 'stored');
+    await logo.getByRole('button', { name: 'Remove the logo' }).click();
+    await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Remove the logo' }).click();
+    await page.getByText('Remove the logo: done.').waitFor();
+    await page.goto(`${host.url}/p/billing/issuer`);
+    tt.match(await logo.textContent(), /Logo on invoices and mails\s*No/, 'removed once confirmed');
+    tt.equal(await logo.getByRole('button', { name: 'Remove the logo' }).count(), 0, 'nothing to remove now');
   });
 
   t.test('alice sees what her subscription will be invoiced next', async (tt) => {

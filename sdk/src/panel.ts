@@ -122,7 +122,11 @@ export interface PanelTableSection {
   actions?: PanelRowAction[];
 }
 
-/** A form generated from a TypeBox schema, submitted to a route. */
+/**
+ * A form generated from a TypeBox schema, submitted to a route. A string property with
+ * `contentEncoding: 'base64'` is a file input: the panel posts the form multipart and sends the
+ * route the file's bytes as base64 in that property (works without JavaScript).
+ */
 export interface PanelFormSection {
   kind: 'form';
   title?: string;
