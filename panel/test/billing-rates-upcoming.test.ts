@@ -3,7 +3,8 @@
  * adds a rate in the form, is told beside it when the place is taken or the country is not one,
  * changes the rate on its own page (the form shows what is saved) and deletes it after
  * confirming; uploads its logo as a file and removes it; a customer sees her subscription's next
- * invoice (date, amount, lines).
+ * invoice (date, amount, lines), reached also from the core pages (her dashboard, the reseller's
+ * subscriptions list) through billing's `linkFrom`.
  */
 import t, { type Test } from 'tap';
 import accounts from '@hostplane/plugin-accounts';
@@ -128,6 +129,15 @@ async function run(): Promise<void> {
     tt.equal(await logo.getByRole('button', { name: 'Remove the logo' }).count(), 0, 'nothing to remove now');
   });
 
+  t.test('the reseller’s subscriptions list links each subscription to its next invoice', async (tt) => {
+    const page = await signedIn(tt, 'reseller');
+    await page.goto(`${host.url}/subscriptions`);
+    const row = page.getByRole('row', { name: /Starter/ }).first();
+    await row.getByRole('link', { name: 'Next invoice' }).click();
+    await page.getByRole('region', { name: 'Next invoice' }).waitFor();
+    tt.match(page.url(), /\/p\/billing\/subscription\/[0-9a-f-]{36}$/, 'billing’s page of that subscription');
+  });
+
   t.test('alice sees what her subscription will be invoiced next', async (tt) => {
     const page = await signedIn(tt, 'alice');
     await page.goto(`${host.url}/p/billing/upcoming-invoices`);
@@ -142,6 +152,11 @@ async function run(): Promise<void> {
       /Starter \(\d{4}-\d{2}-\d{2} – /,
       'the package line',
     );
+    // The core pages link to it through billing's `linkFrom`, knowing nothing of billing.
+    await page.goto(`${host.url}/`);
+    await page.getByRole('region', { name: 'Starter' }).getByRole('link', { name: 'Next invoice' }).click();
+    await page.getByRole('heading', { name: 'Starter' }).waitFor();
+    tt.match(await page.getByRole('region', { name: 'Next invoice' }).textContent(), /Total.*€/s, 'from her dashboard');
     await page.goto(`${host.url}/p/billing/subscription/00000000-0000-4000-8000-000000000000`);
     tt.ok(await page.getByRole('heading', { name: 'Page not found' }).isVisible(), 'an unknown subscription: 404');
   });
