@@ -129,6 +129,39 @@ async function run(): Promise<void> {
     tt.equal(await logo.getByRole('button', { name: 'Remove the logo' }).count(), 0, 'nothing to remove now');
   });
 
+  t.test('the reseller writes a draft invoice for alice and issues it, without JavaScript', async (tt) => {
+    const page = await signedIn(tt, 'reseller');
+    await page.goto(`${host.url}/p/billing/invoices`);
+    const form = page.getByRole('region', { name: 'New draft invoice' });
+    await form.getByLabel('Customer').selectOption({ label: host.logins.alice.email });
+    await form.getByRole('button', { name: 'Start a draft' }).click();
+    await page.getByRole('region', { name: 'Draft started' }).waitFor();
+    await page.goto(`${host.url}/p/billing/invoices`);
+    await page.getByRole('row', { name: /draft/ }).first().getByRole('link').click();
+    await page.getByRole('heading', { name: 'Add a line' }).waitFor();
+    await page.getByLabel('Description').fill('Website migration');
+    await page.getByLabel('Quantity').fill('2');
+    await page.getByLabel('Unit price (cents)').fill('4500');
+    await page.getByRole('button', { name: 'Add the line' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.reload();
+    tt.match(
+      await page.getByRole('table', { name: 'Lines' }).textContent(),
+      /Website migration.*2.*45[.,]00.*90[.,]00/s,
+      'the line',
+    );
+    await page.getByRole('button', { name: 'Issue' }).click();
+    await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Issue' }).click();
+    await page.getByText('Issue: done.').waitFor();
+    tt.match(
+      await page.getByRole('region', { name: 'Issued' }).textContent(),
+      /RH-\d{4}-\d{5}/,
+      'numbered when issued (the prefix set above)',
+    );
+    await page.reload();
+    tt.equal(await page.getByRole('heading', { name: 'Add a line' }).count(), 0, 'issued: no more lines');
+  });
+
   t.test('the reseller’s subscriptions list links each subscription to its next invoice', async (tt) => {
     const page = await signedIn(tt, 'reseller');
     await page.goto(`${host.url}/subscriptions`);

@@ -9,6 +9,8 @@ import { accountsBillingRef } from '@hostplane/plugin-accounts';
 import { billingCommands } from './commands/billing.js';
 import { invoiceCommands } from './commands/invoices.js';
 import { invoiceRoutes } from './routes/invoices.js';
+import { draftRoutes } from './routes/drafts.js';
+import { Drafts } from './services/drafts.js';
 import { InvoiceService } from './services/invoices.js';
 import { DELIVER_JOB, INVOICE_JOB, Invoicing, RUN_JOB, type InvoicePayload } from './services/invoicing.js';
 import { Paying } from './services/paying.js';
@@ -205,6 +207,8 @@ export default definePlugin({
     ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock, gateways: gatewayIds }), {
       prefix: '/invoices',
     });
+    const drafts = new Drafts({ store, invoices, invoicing, tenancy, users, audit, jobs, credits });
+    ctx.routes(draftRoutes({ drafts, clock }), { prefix: '/invoices' });
     const refunds = new Refunds(store, invoices, credits, gateways, audit, () => dateOf(clock.now()), accountFor);
     ctx.routes(refundRoutes({ refunds }), { prefix: '/invoices' });
     // Each credit note's PDF and mail, queued in the transaction that issues it.

@@ -62,6 +62,7 @@ const InvoiceDetailSchema = Type.Composite([
   Type.Object({
     lines: Type.Array(
       Type.Object({
+        id: Uuid,
         kind: Type.String(),
         description: Type.String(),
         quantity: Type.Integer(),
@@ -90,6 +91,7 @@ const InvoiceDetailSchema = Type.Composite([
         markPaid: Type.Boolean({ description: 'You may record a bank transfer on it' }),
         void: Type.Boolean({ description: 'You may void it' }),
         refund: Type.Boolean({ description: 'You may refund what was paid and not yet refunded' }),
+        edit: Type.Boolean({ description: 'You may change its lines, issue or discard it (a draft)' }),
       },
       { description: 'What you may do with the invoice now (the panel offers only these)' },
     ),

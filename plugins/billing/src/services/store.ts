@@ -33,6 +33,7 @@ export interface InvoiceRow {
 }
 
 export interface LineRow {
+  id: string;
   kind: string;
   description: string;
   quantity: number;
