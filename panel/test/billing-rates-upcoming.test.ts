@@ -2,7 +2,9 @@
  * Issue 12's tax rates and upcoming invoices pages in Chromium without JavaScript: a reseller
  * adds a rate in the form, is told beside it when the place is taken or the country is not one,
  * changes the rate on its own page (the form shows what is saved) and deletes it after
- * confirming; a customer sees her subscription's next invoice (date, amount, lines).
+ * confirming; uploads its logo as a file and removes it; a customer sees her subscription's next
+ * invoice (date, amount, lines), reached also from the core pages (her dashboard, the reseller's
+ * subscriptions list) through billing's `linkFrom`.
  */
 import t, { type Test } from 'tap';
 import accounts from '@hostplane/plugin-accounts';
@@ -97,6 +99,78 @@ async function run(): Promise<void> {
     tt.equal(await page.getByRole('button', { name: 'Store the keys' }).count(), 0, 'no Stripe here: no keys form');
   });
 
+  t.test('the reseller uploads its logo as a file and removes it, without JavaScript', async (tt) => {
+    const page = await signedIn(tt, 'reseller');
+    await page.goto(`${host.url}/p/billing/issuer`);
+    const logo = page.getByRole('region', { name: 'Logo', exact: true });
+    tt.match(await logo.textContent(), /Logo on invoices and mails\s*No/, 'none yet');
+    // Not an image: refused beside the file input.
+    await page.getByLabel('Logo file').setInputFiles({ name: 'logo.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page.getByRole('button', { name: 'Upload the logo' }).click();
+    await page
+      .getByText(/PNG or JPEG image of at most 200 KB/)
+      .first()
+      .waitFor();
+    // A 1×1 PNG.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    await page.getByLabel('Logo file').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('button', { name: 'Upload the logo' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.goto(`${host.url}/p/billing/issuer`);
+    tt.match(await logo.textContent(), /Logo on invoices and mails\s*Yes/, 'stored');
+    await logo.getByRole('button', { name: 'Remove the logo' }).click();
+    await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Remove the logo' }).click();
+    await page.getByText('Remove the logo: done.').waitFor();
+    await page.goto(`${host.url}/p/billing/issuer`);
+    tt.match(await logo.textContent(), /Logo on invoices and mails\s*No/, 'removed once confirmed');
+    tt.equal(await logo.getByRole('button', { name: 'Remove the logo' }).count(), 0, 'nothing to remove now');
+  });
+
+  t.test('the reseller writes a draft invoice for alice and issues it, without JavaScript', async (tt) => {
+    const page = await signedIn(tt, 'reseller');
+    await page.goto(`${host.url}/p/billing/invoices`);
+    const form = page.getByRole('region', { name: 'New draft invoice' });
+    await form.getByLabel('Customer').selectOption({ label: host.logins.alice.email });
+    await form.getByRole('button', { name: 'Start a draft' }).click();
+    await page.getByRole('region', { name: 'Draft started' }).waitFor();
+    await page.goto(`${host.url}/p/billing/invoices`);
+    await page.getByRole('row', { name: /draft/ }).first().getByRole('link').click();
+    await page.getByRole('heading', { name: 'Add a line' }).waitFor();
+    await page.getByLabel('Description').fill('Website migration');
+    await page.getByLabel('Quantity').fill('2');
+    await page.getByLabel('Unit price (cents)').fill('4500');
+    await page.getByRole('button', { name: 'Add the line' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.reload();
+    tt.match(
+      await page.getByRole('table', { name: 'Lines' }).textContent(),
+      /Website migration.*2.*45[.,]00.*90[.,]00/s,
+      'the line',
+    );
+    await page.getByRole('button', { name: 'Issue' }).click();
+    await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Issue' }).click();
+    await page.getByText('Issue: done.').waitFor();
+    tt.match(
+      await page.getByRole('region', { name: 'Issued' }).textContent(),
+      /RH-\d{4}-\d{5}/,
+      'numbered when issued (the prefix set above)',
+    );
+    await page.reload();
+    tt.equal(await page.getByRole('heading', { name: 'Add a line' }).count(), 0, 'issued: no more lines');
+  });
+
+  t.test('the reseller’s subscriptions list links each subscription to its next invoice', async (tt) => {
+    const page = await signedIn(tt, 'reseller');
+    await page.goto(`${host.url}/subscriptions`);
+    const row = page.getByRole('row', { name: /Starter/ }).first();
+    await row.getByRole('link', { name: 'Next invoice' }).click();
+    await page.getByRole('region', { name: 'Next invoice' }).waitFor();
+    tt.match(page.url(), /\/p\/billing\/subscription\/[0-9a-f-]{36}$/, 'billing’s page of that subscription');
+  });
+
   t.test('alice sees what her subscription will be invoiced next', async (tt) => {
     const page = await signedIn(tt, 'alice');
     await page.goto(`${host.url}/p/billing/upcoming-invoices`);
@@ -111,6 +185,11 @@ async function run(): Promise<void> {
       /Starter \(\d{4}-\d{2}-\d{2} – /,
       'the package line',
     );
+    // The core pages link to it through billing's `linkFrom`, knowing nothing of billing.
+    await page.goto(`${host.url}/`);
+    await page.getByRole('region', { name: 'Starter' }).getByRole('link', { name: 'Next invoice' }).click();
+    await page.getByRole('heading', { name: 'Starter' }).waitFor();
+    tt.match(await page.getByRole('region', { name: 'Next invoice' }).textContent(), /Total.*€/s, 'from her dashboard');
     await page.goto(`${host.url}/p/billing/subscription/00000000-0000-4000-8000-000000000000`);
     tt.ok(await page.getByRole('heading', { name: 'Page not found' }).isVisible(), 'an unknown subscription: 404');
   });

@@ -128,7 +128,11 @@ export interface PanelTableSection {
   actions?: PanelRowAction[];
 }
 
-/** A form generated from a TypeBox schema, submitted to a route. */
+/**
+ * A form generated from a TypeBox schema, submitted to a route. A string property with
+ * `contentEncoding: 'base64'` is a file input: the panel posts the form multipart and sends the
+ * route the file's bytes as base64 in that property (works without JavaScript).
+ */
 export interface PanelFormSection {
   kind: 'form';
   title?: string;
@@ -234,6 +238,12 @@ export interface PanelLogSection {
 export type PanelSection =
   PanelTableSection | PanelFormSection | PanelTextSection | PanelChartSection | PanelDetailSection | PanelLogSection;
 
+/**
+ * Core panel lists whose rows may link to a plugin's page ({@link PanelPageDefinition.linkFrom}):
+ * `subscriptions` is the subscriptions list and the subscription cards of a customer's dashboard.
+ */
+export type PanelCoreList = 'subscriptions';
+
 /** A page a plugin adds to the panel. */
 export interface PanelPageDefinition {
   /** Unique within the plugin; the page lives at `/p/<plugin id>/<id>`. */
@@ -260,6 +270,13 @@ export interface PanelPageDefinition {
    * linked from a column with `link: '/p/billing/invoice/{id}'`. A request without it is a 404.
    */
   pathParam?: string;
+  /**
+   * Put a link to this page on each row of a core panel list: `{ list: 'subscriptions', label:
+   * 'Next invoice' }` shows "Next invoice" on every subscription, going to
+   * `/p/<plugin id>/<id>/<the subscription's id>`. Needs `pathParam` (the row's id fills it).
+   * The link shows to whoever may see this page; the core page knows nothing of the plugin.
+   */
+  linkFrom?: { list: PanelCoreList; label: string };
   /** Roles that see the page. Default: every role. */
   roles?: Role[];
   /** Permission a user needs to see the page. */

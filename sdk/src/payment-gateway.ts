@@ -90,6 +90,7 @@ export type PaymentEventType =
   | 'payment.failed'
   | 'refund.succeeded'
   | 'dispute.opened'
+  | 'dispute.updated'
   | 'dispute.closed'
   | 'checkout.completed'
   | 'ignored';
@@ -108,6 +109,24 @@ export interface PaymentEvent {
   customerId?: string;
   amount?: number;
   currency?: string;
+  /** On `dispute.*` events: the dispute (a chargeback or an inquiry) as the gateway states it now. */
+  dispute?: PaymentDispute;
+}
+
+/**
+ * A dispute of a payment as a gateway reports it. `status` keeps the gateway's word (Stripe:
+ * `warning_needs_response`, `needs_response`, `under_review`, `won`, `lost`, `warning_closed` …);
+ * `outcome` is what billing acts on: `open` while undecided, `won` (the money stays), `lost`
+ * (the money is gone: the payment is reversed), `closed` (an inquiry closed without a chargeback).
+ */
+export interface PaymentDispute {
+  id: string;
+  status: string;
+  outcome: 'open' | 'won' | 'lost' | 'closed';
+  /** The gateway's reason code, e.g. `fraudulent`, `product_not_received`. */
+  reason?: string;
+  /** When the seller must answer by, if the gateway says. */
+  evidenceDueBy?: Date;
 }
 
 /** A payment gateway driver, registered with `ctx.extend(extensionPoints.paymentGateway, …)`. */

@@ -224,6 +224,12 @@ export function createSetupContext(
           );
         }
       }
+      if (definition.linkFrom && !definition.pathParam) {
+        throw KernelErrors.registrationInvalid(
+          input.id,
+          `page "${definition.id}" is linked from a core list: it needs a pathParam for the row's id`,
+        );
+      }
       registrations.pages.push(definition);
     },
     provide<T>(ref: ServiceRef<T>, factory: () => T) {

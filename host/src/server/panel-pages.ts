@@ -30,6 +30,9 @@ const PageSchema = Type.Object({
     description: 'Name of the path parameter: the page lives at /p/<plugin id>/<page id>/<value>',
   }),
   titleFrom: Type.Union([Type.Object({ source: Type.String(), field: Type.String() }), Type.Null()]),
+  linkFrom: Type.Union([Type.Object({ list: Type.String(), label: Type.String() }), Type.Null()], {
+    description: 'A core list (subscriptions) whose rows link to this page, with the row id as its path parameter',
+  }),
   sections: Type.Array(Type.Unknown(), {
     description: 'Table, form (TypeBox schema), text, chart and detail sections, as declared',
   }),
@@ -68,6 +71,7 @@ export async function panelPagesRoutes(app: HostApp, { kernel }: { kernel: Kerne
           params: page.params ?? [],
           pathParam: page.pathParam ?? null,
           titleFrom: page.titleFrom ?? null,
+          linkFrom: page.linkFrom ?? null,
           // TypeBox schemas are JSON Schema; stringify drops TypeBox's symbol keys.
           sections: JSON.parse(JSON.stringify(page.sections)) as unknown[],
         }))

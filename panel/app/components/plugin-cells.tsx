@@ -29,9 +29,13 @@ function formatValue(value: unknown, format: PanelColumn['format'], currency?: u
     default:
       return value === null || value === undefined || value === ''
         ? '—'
-        : typeof value === 'object'
-          ? JSON.stringify(value)
-          : String(value);
+        : typeof value === 'boolean'
+          ? value
+            ? 'Yes'
+            : 'No'
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value);
   }
 }
 

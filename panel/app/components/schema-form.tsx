@@ -3,7 +3,10 @@
  * of an object — text, number, checkbox, select for enums and literal unions, password for
  * secrets (left empty = keep the stored value), a fieldset for a nested object (inputs named
  * `parent.child`). Labels and hints are the schema's `title` and `description`. A property with
- * a `default` may be left empty: it is then left out and the default applies. Values come back
+ * a `default` may be left empty: it is then left out and the default applies. A string with
+ * `contentEncoding: 'base64'` is a file input (its `contentMediaType` is what the picker offers):
+ * the form posts multipart ({@link hasFileField}) and {@link inlineFiles} turns the file into
+ * the base64 text the API takes, so an upload works without JavaScript. Values come back
  * through {@link readSchemaForm}.
  */
 import { labelOf as wordsOf } from '../lib/errors';
@@ -30,6 +33,35 @@ function kindOf(schema: JsonSchema): Kind {
     if (inner) return kindOf(inner);
   }
   return 'other';
+}
+
+/** A file the API takes as base64 text (JSON Schema's `contentEncoding`). */
+function isFile(schema: JsonSchema): boolean {
+  return schema.contentEncoding === 'base64' && kindOf(schema) === 'string';
+}
+
+/** Whether a form of this schema has a file input (it must then post `multipart/form-data`). */
+export function hasFileField(schema: JsonSchema): boolean {
+  return Object.values(schema.properties ?? {}).some((prop) => isFile(prop) || (kindOf(prop) === 'object' && hasFileField(prop)));
+}
+
+/** The form with each file input's file replaced by its bytes in base64 (no file chosen: empty). */
+export async function inlineFiles(schema: JsonSchema, form: FormData, prefix = ''): Promise<FormData> {
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+    const name = prefix + key;
+    if (kindOf(prop) === 'object') await inlineFiles(prop, form, `${name}.`);
+    if (!isFile(prop)) continue;
+    const file = form.get(name);
+    form.set(name, file instanceof Blob ? Buffer.from(await file.arrayBuffer()).toString('base64') : '');
+  }
+  return form;
+}
+
+/** Names of a schema's file inputs (`parent.child`), which are never echoed back into a page. */
+export function fileFields(schema: JsonSchema, prefix = ''): string[] {
+  return Object.entries(schema.properties ?? {}).flatMap(([key, prop]) =>
+    kindOf(prop) === 'object' ? fileFields(prop, `${prefix}${key}.`) : isFile(prop) ? [prefix + key] : [],
+  );
 }
 
 function isSecret(schema: JsonSchema): boolean {
@@ -129,6 +161,23 @@ function SchemaField({
           {error ? <span className="block text-red-700 dark:text-red-400">{error}</span> : null}
         </label>
       </div>
+    );
+  }
+  if (isFile(prop)) {
+    const accept = typeof prop.contentMediaType === 'string' ? prop.contentMediaType : undefined;
+    return (
+      <Field {...common}>
+        <input
+          id={id}
+          name={name}
+          type="file"
+          className="input"
+          required={common.required}
+          {...(accept ? { accept } : {})}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={[error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined}
+        />
+      </Field>
     );
   }
   if (isSecret(prop)) {

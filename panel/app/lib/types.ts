@@ -115,6 +115,8 @@ export interface PanelPage {
   /** Name of the page's path parameter (`/p/<plugin>/<page>/<value>`), or null. */
   pathParam?: string | null;
   titleFrom: { source: string; field: string } | null;
+  /** A core list whose rows link here (the row's id as the path parameter). */
+  linkFrom?: { list: string; label: string } | null;
   sections: PanelSection[];
 }
 

@@ -1,5 +1,5 @@
 /** Home: the customer's subscriptions with usage against limits; counts for resellers and admins. */
-import { Link, useLoaderData, type LoaderFunctionArgs } from 'react-router';
+import { Link, useLoaderData, useRouteLoaderData, type LoaderFunctionArgs } from 'react-router';
 import { Card, EmptyState, PageHeader, StatusBadge, formatDate } from '../components/ui';
 import { UsageBar } from '../components/usage-bar';
 import { Api, requireUser } from '../lib/api.server';
@@ -7,7 +7,8 @@ import { LiveRefresh } from '../components/live';
 import { plural } from '../lib/plural';
 import { NoPackageNotice } from '../components/ask-provider';
 import { websiteAllowance } from '../lib/allowance.server';
-import { LIMIT_LABELS, SETTLING, type List, type Subscription, type Usage, type Website } from '../lib/types';
+import { rowLinks } from '../lib/plugin-links';
+import { LIMIT_LABELS, SETTLING, type List, type PanelPage, type Subscription, type Usage, type Website } from '../lib/types';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const me = await requireUser(request, context);
@@ -55,6 +56,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function Dashboard() {
   const { name, subscriptions, usage, counts, websites, websitesTotal, canCreateWebsite, noPackage } =
     useLoaderData<typeof loader>();
+  const { pages } = useRouteLoaderData('routes/app-layout') as { pages: PanelPage[] };
   return (
     <>
       <PageHeader title="Dashboard" description={`Welcome back, ${name}.`} />
@@ -138,6 +140,14 @@ export default function Dashboard() {
                 <p className="muted mb-4 text-sm">
                   Billed {s.billingCycle}
                   {s.nextDueDate ? ` · next due ${formatDate(s.nextDueDate).slice(0, 10)}` : ''}
+                  {rowLinks(pages, 'subscriptions', s.id).map((l) => (
+                    <span key={l.href}>
+                      {' · '}
+                      <Link className="link" to={l.href}>
+                        {l.label}
+                      </Link>
+                    </span>
+                  ))}
                 </p>
                 {u ? (
                   <div className="space-y-3">

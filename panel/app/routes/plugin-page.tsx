@@ -31,7 +31,7 @@ import { DetailSection } from '../components/detail-section';
 import { LiveLog } from '../components/live-log';
 import { LineChart } from '../components/line-chart';
 import { PluginCell } from '../components/plugin-cells';
-import { SchemaFields, readSchemaForm, schemaLabels } from '../components/schema-form';
+import { SchemaFields, fileFields, hasFileField, inlineFiles, readSchemaForm, schemaLabels } from '../components/schema-form';
 import { ResultToast } from '../components/toasts';
 import { Alert, Card, CsrfInput, PageHeader } from '../components/ui';
 import { Api, apiForForm, impersonationOf, readForm, requireUser } from '../lib/api.server';
@@ -196,8 +196,17 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
   if (section?.kind === 'form') {
     const route = safeRoute(fillPath(section.submit.route, (n) => vars[n]));
     if (!route) return outside;
-    const res = await api.call(section.submit.method, route, readSchemaForm(section.schema, form));
-    if (!res.ok) return failed(res, {}, sectionIndex, schemaLabels(section.schema));
+    const res = await api.call(
+      section.submit.method,
+      route,
+      readSchemaForm(section.schema, await inlineFiles(section.schema, form)),
+    );
+    if (!res.ok) {
+      const refused = failed(res, {}, sectionIndex, schemaLabels(section.schema));
+      // A file input cannot be refilled: its bytes are not sent back into the page.
+      if (!refused.ok) for (const name of fileFields(section.schema)) delete refused.values?.[name];
+      return refused;
+    }
     const shown = revealed(section.result, res.data);
     return done('Saved.', shown ? { revealed: shown } : {});
   }
@@ -351,7 +360,12 @@ function Section({
   const mine = refused && refused.intent === String(index) ? refused : undefined;
   return (
     <Card title={section.title ?? 'Form'}>
-      <Form method="post" action={action} className="space-y-4">
+      <Form
+        method="post"
+        action={action}
+        className="space-y-4"
+        {...(hasFileField(section.schema) ? { encType: 'multipart/form-data' as const } : {})}
+      >
         <CsrfInput />
         <input type="hidden" name="_section" value={index} />
         {mine ? <Alert kind="error">{mine.errors.message}</Alert> : null}

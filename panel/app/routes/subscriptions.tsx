@@ -13,7 +13,8 @@ import { ResultToast } from '../components/toasts';
 import { Card, CsrfInput, Field, PageHeader, StatusBadge, formatDate } from '../components/ui';
 import { Api, apiForForm, must, readForm } from '../lib/api.server';
 import { done, failed, fieldError, text, type ActionResult } from '../lib/action';
-import type { List, Me, Package, Subscription, User } from '../lib/types';
+import { rowLinks } from '../lib/plugin-links';
+import type { List, Me, Package, PanelPage, Subscription, User } from '../lib/types';
 
 const STATUSES = ['pending', 'active', 'suspended', 'cancelled', 'terminated'];
 
@@ -70,7 +71,8 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
 
 export default function Subscriptions() {
   const { items, status, customerId, names, customers, packages } = useLoaderData<typeof loader>();
-  const { me } = useRouteLoaderData('routes/app-layout') as { me: Me };
+  const { me, pages } = useRouteLoaderData('routes/app-layout') as { me: Me; pages: PanelPage[] };
+  const linked = pages.some((p) => p.linkFrom?.list === 'subscriptions');
   const result = useActionData<typeof action>();
   const canWrite = me.permissions.includes('accounts.subscription.write') && me.user.role !== 'customer';
   const createErrors = result && !result.ok && result.intent === 'create' ? result : undefined;
@@ -112,6 +114,23 @@ export default function Subscriptions() {
           { label: 'Status', render: (s) => <StatusBadge status={s.status} /> },
           { label: 'Billing', render: (s) => s.billingCycle },
           { label: 'Next due', render: (s) => formatDate(s.nextDueDate).slice(0, 10) },
+          // What enabled plugins link to from a subscription (billing: its next invoice).
+          ...(linked
+            ? [
+                {
+                  label: 'More',
+                  render: (s: Subscription) => (
+                    <div className="flex flex-wrap gap-3">
+                      {rowLinks(pages, 'subscriptions', s.id).map((l) => (
+                        <Link key={l.href} className="link text-sm" to={l.href}>
+                          {l.label}
+                        </Link>
+                      ))}
+                    </div>
+                  ),
+                },
+              ]
+            : []),
           {
             label: 'Actions',
             render: (s) =>

@@ -12,6 +12,14 @@ export const BillingErrors = {
   invoicePaid: defineError('BILLING_ERR_INVOICE_PAID', 409, (number: string) => `Invoice ${number} is already paid`),
   notCustomer: defineError('BILLING_ERR_NOT_CUSTOMER', 403, 'Only the customer of an invoice pays it'),
   notIssued: defineError('BILLING_ERR_NOT_ISSUED', 409, 'A draft invoice is not issued yet'),
+  notDraft: defineError(
+    'BILLING_ERR_NOT_DRAFT',
+    409,
+    (number: string) => `Invoice ${number} is issued: it never changes (corrections are credit notes)`,
+  ),
+  draftEmpty: defineError('BILLING_ERR_DRAFT_EMPTY', 400, 'A draft without lines cannot be issued: add a line first'),
+  draftFull: defineError('BILLING_ERR_DRAFT_FULL', 400, 'A draft has at most 100 lines'),
+  lineNotFound: defineError('BILLING_ERR_LINE_NOT_FOUND', 404, (id: string) => `No line ${id} on this draft`),
   notIssuer: defineError('BILLING_ERR_NOT_ISSUER', 403, 'Only the issuer of an invoice (or an administrator) may do this'),
   amountExceedsBalance: defineError(
     'BILLING_ERR_AMOUNT_EXCEEDS_BALANCE',

@@ -9,6 +9,8 @@ import { accountsBillingRef } from '@hostplane/plugin-accounts';
 import { billingCommands } from './commands/billing.js';
 import { invoiceCommands } from './commands/invoices.js';
 import { invoiceRoutes } from './routes/invoices.js';
+import { draftRoutes } from './routes/drafts.js';
+import { Drafts } from './services/drafts.js';
 import { InvoiceService } from './services/invoices.js';
 import { DELIVER_JOB, INVOICE_JOB, Invoicing, RUN_JOB, type InvoicePayload } from './services/invoicing.js';
 import { Paying } from './services/paying.js';
@@ -153,7 +155,18 @@ export default definePlugin({
     const invoices = new InvoiceService(store, tenancy, audit);
     const gateways = (): PaymentGateway[] => extensions.list(extensionPoints.paymentGateway);
     // Gateways' webhooks at /v1/billing/webhooks/:gateway, applied by a durable job; resellers' keys.
-    const hooks = paymentWebhooks({ store, invoices, jobs, extensions, secrets: ctx.deps.secrets, audit, logger });
+    const hooks = paymentWebhooks({
+      store,
+      invoices,
+      jobs,
+      extensions,
+      secrets: ctx.deps.secrets,
+      audit,
+      logger,
+      mailer,
+      users,
+      clock,
+    });
     const accountFor = (gateway: string, issuer: string) => hooks.accounts.get(gateway, issuer);
     const paying = new Paying(store, invoices, users, gateways, accountFor);
     const fonts = () => ({ regular: ctx.config.fontRegular, bold: ctx.config.fontBold });
@@ -194,6 +207,8 @@ export default definePlugin({
     ctx.routes(invoiceRoutes({ invoices, invoicing, tenancy, paying, documents, clock, gateways: gatewayIds }), {
       prefix: '/invoices',
     });
+    const drafts = new Drafts({ store, invoices, invoicing, tenancy, users, audit, jobs, credits });
+    ctx.routes(draftRoutes({ drafts, clock }), { prefix: '/invoices' });
     const refunds = new Refunds(store, invoices, credits, gateways, audit, () => dateOf(clock.now()), accountFor);
     ctx.routes(refundRoutes({ refunds }), { prefix: '/invoices' });
     // Each credit note's PDF and mail, queued in the transaction that issues it.

@@ -10,6 +10,20 @@ const StripeKeys = Type.Object(
   { additionalProperties: false },
 );
 
+/** The logo as a file input: the panel posts it multipart and sends the API its base64 (works without JavaScript). */
+const LogoUpload = Type.Object(
+  {
+    content: Type.String({
+      title: 'Logo file',
+      description: 'A PNG or JPEG of at most 200 KB, printed on your invoices and shown in your mails',
+      contentEncoding: 'base64',
+      contentMediaType: 'image/*',
+      maxLength: 300_000,
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const ISSUER_PAGES: PanelPageDefinition[] = [
   {
     id: 'issuer',
@@ -27,6 +41,28 @@ export const ISSUER_PAGES: PanelPageDefinition[] = [
         schema: IssuerBody,
         values: '/billing/issuer',
         submit: { method: 'PUT', route: '/billing/issuer', label: 'Save' },
+      },
+      {
+        kind: 'detail',
+        title: 'Logo',
+        source: '/billing/issuer',
+        fields: [{ field: 'hasLogo', label: 'Logo on invoices and mails' }],
+        actions: [
+          {
+            label: 'Remove the logo',
+            method: 'DELETE',
+            route: '/billing/issuer/logo',
+            when: [{ field: 'hasLogo', in: [true] }],
+            confirm: 'Remove your logo? The next invoices and mails go out without it; issued invoices keep theirs.',
+            danger: true,
+          },
+        ],
+      },
+      {
+        kind: 'form',
+        title: 'Upload a logo',
+        schema: LogoUpload,
+        submit: { method: 'PUT', route: '/billing/issuer/logo', label: 'Upload the logo' },
       },
       {
         kind: 'table',

@@ -34,6 +34,8 @@ export const NEXT_INVOICE_PAGES: PanelPageDefinition[] = [
     title: 'Subscription',
     pathParam: 'id',
     permission: 'billing.invoice.read',
+    // Each subscription of the panel's core lists links here (the core page knows nothing of billing).
+    linkFrom: { list: 'subscriptions', label: 'Next invoice' },
     titleFrom: { source: '/billing/subscriptions/{id}/next-invoice', field: 'packageName' },
     sections: [
       {

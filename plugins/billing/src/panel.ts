@@ -7,6 +7,7 @@
 import type { PanelPageDefinition } from '@hostplane/sdk';
 import { NewCouponBody } from './routes/coupons.js';
 import { MarkPaidBody } from './routes/invoices.js';
+import { DraftBody, DraftLineBody } from './routes/drafts.js';
 import { RefundBody } from './routes/refunds.js';
 import { ProfileBody } from './routes/profiles.js';
 import { TAX_RATE_PAGES } from './panel-tax-rates.js';
@@ -40,6 +41,15 @@ export const PAGES: PanelPageDefinition[] = [
           money('amountRefunded', 'Refunded'),
         ],
         empty: 'No invoices yet: they are issued when a subscription falls due.',
+      },
+      {
+        kind: 'form',
+        title: 'New draft invoice',
+        schema: DraftBody,
+        choices: { customerId: { source: '/users?role=customer&limit=100', value: 'id', label: 'email' } },
+        submit: { method: 'POST', route: '/invoices/drafts', label: 'Start a draft' },
+        permission: 'billing.invoice.manage',
+        result: { title: 'Draft started', fields: [{ field: 'status', label: 'Status' }] },
       },
     ],
   },
@@ -92,6 +102,15 @@ export const PAGES: PanelPageDefinition[] = [
             result: { title: 'Bank transfer', fields: [{ field: 'payment.instructions', label: 'How to pay' }] },
           },
           {
+            label: 'Issue',
+            method: 'POST',
+            route: '/invoices/{id}/issue',
+            permission: 'billing.invoice.manage',
+            when: [{ field: 'allowed.edit', in: [true] }],
+            confirm: 'Issue this draft? It takes its number and is mailed to the customer; after that it never changes.',
+            result: { title: 'Issued', fields: [{ field: 'number', label: 'Number' }] },
+          },
+          {
             label: 'Void',
             method: 'POST',
             route: '/invoices/{id}/void',
@@ -140,8 +159,25 @@ export const PAGES: PanelPageDefinition[] = [
           { field: 'gateway', label: 'Method' },
           { field: 'reference', label: 'Reference' },
           money('amount', 'Amount'),
+          money('reversed', 'Taken back by a dispute'),
         ],
         empty: 'No payments yet.',
+      },
+      {
+        kind: 'table',
+        title: 'Disputes',
+        source: '/invoices/{id}',
+        field: 'disputes',
+        columns: [
+          { field: 'openedAt', label: 'Opened', format: 'date' },
+          { field: 'status', label: 'Status', format: 'status' },
+          { field: 'reason', label: 'Reason' },
+          money('amount', 'Disputed'),
+          { field: 'evidenceDueBy', label: 'Answer by', format: 'date' },
+          { field: 'closedAt', label: 'Closed', format: 'date' },
+          money('reversedAmount', 'Reversed'),
+        ],
+        empty: 'No disputes: no payment of this invoice was questioned.',
       },
       {
         kind: 'table',
@@ -156,6 +192,16 @@ export const PAGES: PanelPageDefinition[] = [
           money('total', 'Total'),
         ],
         empty: 'No credit notes: nothing on this invoice was corrected.',
+      },
+      {
+        kind: 'form',
+        title: 'Add a line',
+        schema: DraftLineBody,
+        submit: { method: 'POST', route: '/invoices/{id}/lines', label: 'Add the line' },
+        permission: 'billing.invoice.manage',
+        about: '/invoices/{id}',
+        // Only while it is a draft: an issued invoice never changes.
+        when: [{ field: 'allowed.edit', in: [true] }],
       },
       {
         kind: 'form',

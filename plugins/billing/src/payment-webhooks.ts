@@ -5,14 +5,19 @@
  */
 import type {
   AuditService,
+  ClockService,
   CommandDefinition,
   ExtensionsService,
   JobHandler,
   JobsService,
   Logger,
+  MailerService,
   RouteApp,
   SecretsService,
+  UsersService,
 } from '@hostplane/sdk';
+import { Disputes } from './services/disputes.js';
+import { dateOf } from './services/periods.js';
 import { webhookCommands } from './commands/webhooks.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { InvoiceService } from './services/invoices.js';
@@ -25,6 +30,7 @@ export interface PaymentWebhooks {
   accounts: PaymentAccounts;
   webhooks: Webhooks;
   events: PaymentEvents;
+  disputes: Disputes;
   /** Register with `ctx.routes(routes, { prefix })`. */
   routes: (app: RouteApp) => Promise<void>;
   prefix: '/billing/webhooks';
@@ -40,14 +46,19 @@ export function paymentWebhooks(deps: {
   secrets: SecretsService;
   audit: AuditService;
   logger: Logger;
+  mailer: MailerService;
+  users: UsersService;
+  clock: ClockService;
 }): PaymentWebhooks {
   const accounts = new PaymentAccounts(deps.secrets);
   const webhooks = new Webhooks({ store: deps.store, jobs: deps.jobs, extensions: deps.extensions, accounts });
-  const events = new PaymentEvents({ ...deps, accounts });
+  const disputes = new Disputes({ ...deps, today: () => dateOf(deps.clock.now()) });
+  const events = new PaymentEvents({ ...deps, disputes, accounts });
   return {
     accounts,
     webhooks,
     events,
+    disputes,
     routes: webhookRoutes({ webhooks }),
     prefix: '/billing/webhooks',
     job: {

@@ -67,6 +67,17 @@ async function invoice(which: Which): Promise<string> {
   return pool[which].pop()!;
 }
 
+/** A draft (made by an administrator) of the customer on each side, with one line. */
+async function draft(which: Which): Promise<{ id: string; lineId: string }> {
+  const made = await asAdmin.post('/v1/invoices/drafts', { customerId: customerOf[which], currency: 'EUR' });
+  if (made.status !== 201) throw new Error(JSON.stringify(made.body));
+  const id = made.body.id as string;
+  const line = await asAdmin.post(`/v1/invoices/${id}/lines`, { description: 'Setup by hand', unitAmount: 5000 });
+  if (line.status !== 201) throw new Error(JSON.stringify(line.body));
+  const detail = await asAdmin.get(`/v1/invoices/${id}`);
+  return { id, lineId: detail.body.lines[0].id as string };
+}
+
 const same = (code: number): [number, number] => [code, code];
 const TABLE: Record<string, AuthorizationCase> = {
   'GET /v1/invoices': {
@@ -118,6 +129,33 @@ const TABLE: Record<string, AuthorizationCase> = {
       return { url: `/v1/invoices/${id}/refund`, payload: { amount: 100, reason: 'goodwill' } };
     },
     expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
+  },
+  'POST /v1/invoices/drafts': {
+    make: async (w) => ({ url: '/v1/invoices/drafts', payload: { customerId: customerOf[w], currency: 'EUR' } }),
+    expect: { super_admin: same(201), reseller: [201, 400], customer: same(403), technical_user: same(403) },
+  },
+  'POST /v1/invoices/{id}/lines': {
+    make: async (w) => ({
+      url: `/v1/invoices/${(await draft(w)).id}/lines`,
+      payload: { description: 'Migration', quantity: 2, unitAmount: 2500 },
+    }),
+    // A draft is its issuer's: another seller's reads as unknown, a customer may not write one.
+    expect: { super_admin: same(201), reseller: [201, 404], customer: same(403), technical_user: same(403) },
+  },
+  'DELETE /v1/invoices/{id}/lines/{lineId}': {
+    make: async (w) => {
+      const d = await draft(w);
+      return { url: `/v1/invoices/${d.id}/lines/${d.lineId}` };
+    },
+    expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
+  },
+  'POST /v1/invoices/{id}/issue': {
+    make: async (w) => ({ url: `/v1/invoices/${(await draft(w)).id}/issue`, payload: {} }),
+    expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
+  },
+  'DELETE /v1/invoices/{id}': {
+    make: async (w) => ({ url: `/v1/invoices/${(await draft(w)).id}` }),
+    expect: { super_admin: same(204), reseller: [204, 404], customer: same(403), technical_user: same(403) },
   },
   'POST /v1/invoices/{id}/void': {
     make: async (w) => ({ url: `/v1/invoices/${await invoice(w)}/void`, payload: { reason: 'duplicate order' } }),

@@ -87,17 +87,52 @@ export function normalise(event: Stripe.Event): PaymentEvent {
       });
     }
     case 'charge.dispute.created':
+    case 'charge.dispute.updated':
     case 'charge.dispute.closed': {
       const dispute = event.data.object;
+      const type =
+        event.type === 'charge.dispute.created'
+          ? ('dispute.opened' as const)
+          : event.type === 'charge.dispute.closed'
+            ? ('dispute.closed' as const)
+            : ('dispute.updated' as const);
+      const dueBy = dispute.evidence_details?.due_by;
       return pick({
         ...base,
-        type: event.type === 'charge.dispute.created' ? ('dispute.opened' as const) : ('dispute.closed' as const),
+        type,
         paymentId: idOf(dispute.payment_intent),
         amount: dispute.amount,
         currency: dispute.currency.toUpperCase(),
+        dispute: pick({
+          id: dispute.id,
+          status: dispute.status,
+          outcome: disputeOutcome(dispute.status),
+          reason: dispute.reason || undefined,
+          evidenceDueBy: dueBy ? new Date(dueBy * 1000) : undefined,
+        }),
       });
     }
     default:
       return { ...base, type: 'ignored' };
+  }
+}
+
+/**
+ * What a Stripe dispute status means for the payment. `lost` is the only one that takes the money
+ * for good; `warning_closed` is an inquiry that never became a chargeback; `prevented` (a
+ * pre-dispute resolved by a refund) and the old `charge_refunded` leave no chargeback either.
+ */
+export function disputeOutcome(status: string): 'open' | 'won' | 'lost' | 'closed' {
+  switch (status) {
+    case 'won':
+      return 'won';
+    case 'lost':
+      return 'lost';
+    case 'warning_closed':
+    case 'prevented':
+    case 'charge_refunded':
+      return 'closed';
+    default:
+      return 'open';
   }
 }

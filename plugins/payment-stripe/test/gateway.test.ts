@@ -308,3 +308,58 @@ t.test('saved cards: the default first and charged without a method; removing de
     code: 'STRIPE_ERR_REQUEST_REJECTED',
   });
 });
+
+t.test('disputes: the stand-in’s signed events normalise to dispute.opened, .updated and .closed', async (t) => {
+  const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: (await stripe.customers.create({})).id });
+  const pi = await stripe.paymentIntents.create({
+    amount: 3100,
+    currency: 'eur',
+    customer: pm.customer as string,
+    payment_method: pm.id,
+    confirm: true,
+    off_session: true,
+    metadata: { invoice_id: randomUUID() },
+  });
+  const lost = standIn.openDispute(pi.id, { reason: 'duplicate' });
+  standIn.updateDispute(lost.id, 'under_review');
+  standIn.closeDispute(lost.id, 'lost');
+  await standIn.idle();
+  const about = (id: string) => received.filter((e) => e.dispute?.id === id);
+  t.match(
+    about(lost.id).map((e) => [e.type, e.gatewayType, e.dispute!.status, e.dispute!.outcome]),
+    [
+      ['dispute.opened', 'charge.dispute.created', 'needs_response', 'open'],
+      ['dispute.updated', 'charge.dispute.updated', 'under_review', 'open'],
+      ['dispute.closed', 'charge.dispute.closed', 'lost', 'lost'],
+    ],
+  );
+  t.match(about(lost.id)[0], {
+    paymentId: pi.id,
+    amount: 3100,
+    currency: 'EUR',
+    dispute: { reason: 'duplicate', evidenceDueBy: Date },
+  });
+  t.notOk(
+    received.some((e) => e.gatewayType === 'charge.dispute.funds_withdrawn' && e.type !== 'ignored'),
+    'money movements are ignored: the status says it',
+  );
+  const pi2 = await stripe.paymentIntents.create({
+    amount: 500,
+    currency: 'eur',
+    customer: pm.customer as string,
+    payment_method: pm.id,
+    confirm: true,
+    off_session: true,
+  });
+  const inquiry = standIn.openDispute(pi2.id, { inquiry: true });
+  standIn.closeDispute(inquiry.id, 'warning_closed');
+  await standIn.idle();
+  t.match(
+    about(inquiry.id).map((e) => [e.type, e.dispute!.outcome]),
+    [
+      ['dispute.opened', 'open'],
+      ['dispute.closed', 'closed'],
+    ],
+  );
+  t.same(rejected, []);
+});

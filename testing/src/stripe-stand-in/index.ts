@@ -13,5 +13,6 @@ export {
   type StandInDelivery,
 } from './server.js';
 export type { StandInEvent, StripeObject } from './ledger.js';
+export type { DisputeStatus, OpenDisputeOptions } from './disputes.js';
 export { TEST_CARDS, cardByNumber, type TestCard } from './cards.js';
 export { parseForm } from './form.js';

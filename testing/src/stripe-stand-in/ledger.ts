@@ -4,10 +4,13 @@
  * refunds, checkout sessions and the events they cause. Shapes follow Stripe's API reference;
  * fields the stand-in has no behaviour for carry Stripe's defaults (mostly null).
  */
-import { randomBytes } from 'node:crypto';
 import { TEST_CARDS, type TestCard } from './cards.js';
+import { Disputes } from './disputes.js';
 import { invalid, missing, StandInError } from './errors.js';
+import { newId } from './ids.js';
 import type { FormObject, FormValue } from './form.js';
+
+export { newId };
 
 export type StripeObject = { id: string; object: string } & Record<string, unknown>;
 type Meta = Record<string, string>;
@@ -28,16 +31,9 @@ export interface StandInEvent {
 export interface LedgerHost {
   /** Base URL of the stand-in's hosted pages (checkout, 3-D Secure). */
   baseUrl(): string;
-  emit(ledger: Ledger, type: string, object: StripeObject): void;
+  /** `previous`: the changed fields' earlier values (`data.previous_attributes` of `*.updated` events). */
+  emit(ledger: Ledger, type: string, object: StripeObject, previous?: Record<string, unknown>): void;
   now(): number;
-}
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-export function newId(prefix: string, length = 24): string {
-  const bytes = randomBytes(length);
-  let out = '';
-  for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
-  return `${prefix}_${out}`;
 }
 
 const str = (v: FormValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -88,6 +84,13 @@ export class Ledger {
   readonly refunds = new Map<string, StripeObject>();
   readonly sessions = new Map<string, StripeObject>();
   readonly events: StandInEvent[] = [];
+  /** Disputes of this account's charges (opened, moved and closed by tests: see disputes.ts). */
+  readonly disputes: Disputes = new Disputes({
+    charges: this.charges,
+    paymentIntents: this.paymentIntents,
+    emit: (type, object, previous) => this.host.emit(this, type, object, previous),
+    now: () => this.host.now(),
+  });
   /** Card behaviour of each payment method this ledger made. */
   private readonly cards = new Map<string, TestCard>();
 

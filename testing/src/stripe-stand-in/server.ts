@@ -19,6 +19,7 @@ import Stripe from 'stripe';
 import { cardByNumber } from './cards.js';
 import { invalid, StandInError } from './errors.js';
 import { parseForm, type FormObject } from './form.js';
+import type { DisputeStatus, OpenDisputeOptions } from './disputes.js';
 import { Ledger, newId, type StandInEvent, type StripeObject } from './ledger.js';
 import { checkoutPage, formatAmount, messagePage, threeDSecurePage } from './pages.js';
 
@@ -117,7 +118,7 @@ export class StripeStandIn {
       ledger = new Ledger(apiKey, {
         baseUrl: () => this.url,
         now: () => Math.floor(Date.now() / 1000),
-        emit: (l, type, object) => this.emit(l, type, object),
+        emit: (l, type, object, previous) => this.emit(l, type, object, previous),
       });
       this.ledgers.set(apiKey, ledger);
       this.idempotency.set(ledger, new Map());
@@ -178,15 +179,43 @@ export class StripeStandIn {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  // --- disputes -----------------------------------------------------------------------------
+
+  /**
+   * The cardholder's bank disputes a charge (`ch_…`) or a PaymentIntent's charge (`pi_…`), in
+   * whichever account made it: `charge.dispute.created` (and `.funds_withdrawn` for a chargeback).
+   */
+  openDispute(chargeOrIntent: string, options: OpenDisputeOptions = {}): StripeObject {
+    const found = this.find((l) => l.charges.get(chargeOrIntent) ?? l.paymentIntents.get(chargeOrIntent));
+    if (!found) throw new Error(`no charge or payment intent ${chargeOrIntent}`);
+    return found[0].disputes.open(chargeOrIntent, options);
+  }
+
+  /** Move an open dispute on (`under_review` once evidence is in): `charge.dispute.updated`. */
+  updateDispute(id: string, status: Exclude<DisputeStatus, 'won' | 'lost' | 'warning_closed'>): StripeObject {
+    return this.disputeLedger(id).disputes.update(id, status);
+  }
+
+  /** The bank decides (`won`, `lost`) or an inquiry ends (`warning_closed`): `charge.dispute.closed`. */
+  closeDispute(id: string, status: 'won' | 'lost' | 'warning_closed'): StripeObject {
+    return this.disputeLedger(id).disputes.close(id, status);
+  }
+
+  private disputeLedger(id: string): Ledger {
+    const found = this.find((l) => l.disputes.byId.get(id));
+    if (!found) throw new Error(`no dispute ${id}`);
+    return found[0];
+  }
+
   // --- events -------------------------------------------------------------------------------
 
-  private emit(ledger: Ledger, type: string, object: StripeObject): void {
+  private emit(ledger: Ledger, type: string, object: StripeObject, previous?: Record<string, unknown>): void {
     const event: StandInEvent = {
       id: newId('evt'),
       object: 'event',
       api_version: this.apiVersion,
       created: Math.floor(Date.now() / 1000),
-      data: { object: structuredClone(object) },
+      data: { object: structuredClone(object), ...(previous ? { previous_attributes: structuredClone(previous) } : {}) },
       livemode: false,
       pending_webhooks: 1,
       request: { id: newId('req', 14), idempotency_key: null },
@@ -343,6 +372,9 @@ export class StripeStandIn {
     if (method === 'GET' && at('refunds', '*')) return ledger.refund(parts[1]!);
     if (method === 'POST' && at('checkout', 'sessions')) return Ledger.publicSession(ledger.createCheckoutSession(p));
     if (method === 'GET' && at('checkout', 'sessions', '*')) return expand(Ledger.publicSession(ledger.session(parts[2]!)));
+    if (method === 'GET' && at('disputes', '*')) return expand(ledger.disputes.get(parts[1]!));
+    // Closing a dispute is accepting it: Stripe marks it lost.
+    if (method === 'POST' && at('disputes', '*', 'close')) return ledger.disputes.close(parts[1]!, 'lost');
     if (method === 'GET' && at('events', '*')) {
       const event = ledger.events.find((e) => e.id === parts[1]);
       if (!event)

@@ -16,7 +16,7 @@ import type { Invoicing } from '../services/invoicing.js';
 import { invoiceActions } from '../services/invoice-actions.js';
 import { BillingErrors } from '../errors.js';
 import { dateOf } from '../services/periods.js';
-import { CreditNoteSchema } from './schemas.js';
+import { CreditNoteSchema, DisputeSchema } from './schemas.js';
 
 const tags = ['invoices'];
 const Uuid = Type.String({ format: 'uuid' });
@@ -62,6 +62,7 @@ const InvoiceDetailSchema = Type.Composite([
   Type.Object({
     lines: Type.Array(
       Type.Object({
+        id: Uuid,
         kind: Type.String(),
         description: Type.String(),
         quantity: Type.Integer(),
@@ -78,16 +79,19 @@ const InvoiceDetailSchema = Type.Composite([
         gateway: Type.String(),
         reference: Nullable(Type.String()),
         amount: Type.Integer(),
+        reversed: Type.Integer({ description: 'Taken back by a lost dispute' }),
         createdAt: Type.String({ format: 'date-time' }),
       }),
     ),
     creditNotes: Type.Array(CreditNoteSchema),
+    disputes: Type.Array(DisputeSchema, { description: 'Disputes (chargebacks, inquiries) of its card payments' }),
     allowed: Type.Object(
       {
         pay: Type.Array(Type.String(), { description: 'Gateways you can pay its balance with now' }),
         markPaid: Type.Boolean({ description: 'You may record a bank transfer on it' }),
         void: Type.Boolean({ description: 'You may void it' }),
         refund: Type.Boolean({ description: 'You may refund what was paid and not yet refunded' }),
+        edit: Type.Boolean({ description: 'You may change its lines, issue or discard it (a draft)' }),
       },
       { description: 'What you may do with the invoice now (the panel offers only these)' },
     ),

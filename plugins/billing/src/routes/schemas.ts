@@ -33,3 +33,24 @@ export const CreditNoteSchema = Type.Object({
     }),
   ),
 });
+
+export const DisputeSchema = Type.Object({
+  id: Type.String({ description: "The gateway's dispute id (Stripe: du_…)" }),
+  gateway: Type.String(),
+  status: Type.String({ description: "The gateway's status, e.g. needs_response, under_review, won, lost, warning_closed" }),
+  outcome: Type.Union(
+    ['open', 'won', 'lost', 'closed'].map((x) => Type.Literal(x)),
+    {
+      description:
+        '`lost`: the payment was reversed and the invoice is owed again; `closed`: an inquiry ended without a chargeback',
+    },
+  ),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  evidenceDueBy: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Answer at the gateway by' }),
+  openedAt: Type.String({ format: 'date-time' }),
+  closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  reversedAmount: Type.Integer({ description: 'What a lost dispute took back from the payment' }),
+  reversedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});

@@ -85,11 +85,19 @@ export class Dunning {
     const open = (await store
       .selectInvoices()
       .whereIn(`${store.db.schema}.invoices.status`, ['unpaid', 'overdue'])
-      .andWhere(`${store.db.schema}.invoices.due_date`, '<=', addDaysText(today, -earliest))
+      .andWhere(
+        store.db.knex.raw(`coalesce(${store.db.schema}.invoices.dunning_from, ${store.db.schema}.invoices.due_date)`),
+        '<=',
+        addDaysText(today, -earliest),
+      )
       .orderBy(`${store.db.schema}.invoices.due_date`)) as InvoiceRow[];
     let done = await this.liftSettled(today);
     for (const invoice of open) {
-      for (const step of dueSteps(p, daysBetween(invoice.due_date!, today))) {
+      // A payment reversed by a lost dispute: dunning starts over on that day, and the card the
+      // customer disputed is not charged again by itself (docs/decisions/0078).
+      const restarted = invoice.dunning_from !== null;
+      for (const step of dueSteps(p, daysBetween(startOf(invoice), today))) {
+        if (restarted && step.startsWith('retry:')) continue;
         try {
           if (await this.step(invoice, step)) done += 1;
         } catch (err) {
@@ -160,7 +168,7 @@ export class Dunning {
         variables: {
           customerName: customer.name ?? '',
           number: invoice.number ?? '',
-          dueDate: String(invoice.due_date),
+          dueDate: startOf(invoice),
           day,
           left: formatMoney(n(invoice.total) - n(invoice.amount_paid), invoice.currency),
         },
@@ -247,6 +255,11 @@ export class Dunning {
     }
     return accounts().unsuspendForBilling({ subscriptionId: invoice.subscription_id });
   }
+}
+
+/** The day dunning counts from: the due date, or the day a lost dispute made the invoice owed again. */
+function startOf(invoice: InvoiceRow): string {
+  return invoice.dunning_from ?? invoice.due_date!;
 }
 
 function addDaysText(date: string, days: number): string {

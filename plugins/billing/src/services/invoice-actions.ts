@@ -15,6 +15,8 @@ export interface InvoiceActions {
   void: boolean;
   /** Refund it (issuer or administrator; settled, with paid money not yet given back). */
   refund: boolean;
+  /** Change its lines, issue or discard it (issuer or administrator; a draft only). */
+  edit: boolean;
 }
 
 export function invoiceActions(
@@ -30,9 +32,11 @@ export function invoiceActions(
   return {
     pay: payer && issued && balance > 0 ? [...gateways] : [],
     markPaid: seller && issued && balance > 0,
-    void: seller && row.status !== 'void' && n(row.amount_paid) === 0,
+    // A draft has no number to keep: it is discarded, not voided.
+    void: seller && issued && n(row.amount_paid) === 0,
     // Only a settled invoice is refunded (an open one is voided or corrected first).
     refund:
       seller && (row.status === 'paid' || row.status === 'partially_refunded') && n(row.amount_paid) > n(row.amount_refunded),
+    edit: seller && row.status === 'draft',
   };
 }

@@ -5,6 +5,7 @@ import { BillingErrors } from '../errors.js';
 import type { BillingStore } from './store.js';
 import { n, type InvoiceRow, type LineRow } from './store.js';
 import { creditNotesOf, type CreditNoteView } from './credit-notes.js';
+import { disputesOf, type DisputeView } from './disputes.js';
 
 export interface InvoiceView {
   id: string;
@@ -35,6 +36,7 @@ export interface InvoiceView {
 
 export interface InvoiceDetail extends InvoiceView {
   lines: Array<{
+    id: string;
     kind: string;
     description: string;
     quantity: number;
@@ -44,8 +46,9 @@ export interface InvoiceDetail extends InvoiceView {
     taxRateBp: number;
   }>;
   taxes: Array<{ name: string; rateBp: number; net: number; tax: number }>;
-  payments: Array<{ id: string; gateway: string; reference: string | null; amount: number; createdAt: string }>;
+  payments: Array<{ id: string; gateway: string; reference: string | null; amount: number; reversed: number; createdAt: string }>;
   creditNotes: CreditNoteView[];
+  disputes: DisputeView[];
 }
 
 export function invoiceView(row: InvoiceRow): InvoiceView {
@@ -108,7 +111,11 @@ export class InvoiceService {
 
   /** Invoices of customers in the actor's subtree (tenancy in the query). */
   scoped(actor: Pick<Actor, 'userId' | 'role'>, trx?: Knex.Transaction): Knex.QueryBuilder {
-    return this.tenancy.scope(this.store.selectInvoices(trx), actor, `${this.t}.customer_id`);
+    const q = this.tenancy.scope(this.store.selectInvoices(trx), actor, `${this.t}.customer_id`);
+    // A draft is its issuer's work in progress: the customer sees it once issued.
+    if (actor.role !== 'super_admin')
+      q.andWhere((w) => w.whereNot(`${this.t}.status`, 'draft').orWhere(`${this.t}.issuer`, actor.userId));
+    return q;
   }
 
   async list(actor: Actor, filter: ListFilter, today: string): Promise<{ items: InvoiceView[]; total: number }> {
@@ -148,6 +155,7 @@ export class InvoiceService {
     return {
       ...invoiceView(row),
       lines: lines.map((l) => ({
+        id: l.id,
         kind: l.kind,
         description: l.description,
         quantity: l.quantity,
@@ -163,11 +171,13 @@ export class InvoiceService {
         tax: n(x.tax as string),
       })),
       creditNotes: await creditNotesOf(this.store, row.id),
+      disputes: await disputesOf(this.store, row.id),
       payments: payments.map((p) => ({
         id: p.id as string,
         gateway: p.gateway as string,
         reference: (p.reference as string | null) ?? null,
         amount: n(p.amount as string),
+        reversed: n(p.reversed as string),
         createdAt: (p.created_at as Date).toISOString(),
       })),
     };
@@ -252,6 +262,8 @@ export class InvoiceService {
       const row = await this.get(scopeActor, id, trx, true);
       this.assertIssuer(actor, row);
       if (row.status === 'void') throw BillingErrors.invoiceVoid(row.number ?? row.id);
+      // A draft has no number to keep: it is discarded (DELETE), not voided.
+      if (row.status === 'draft') throw BillingErrors.notIssued();
       if (n(row.amount_paid) > 0) throw BillingErrors.invoicePaid(row.number ?? row.id);
       await this.store
         .invoices(trx)

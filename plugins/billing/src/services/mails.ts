@@ -100,4 +100,102 @@ export const creditNoteIssuedMail = defineMailTemplate({
   }),
 });
 
-export const billingMails = [invoiceIssuedMail, creditNoteIssuedMail, invoiceReminderMail, invoiceOverdueMail];
+const DisputeFacts = {
+  invoiceNumber: Line(40),
+  customerName: Line(),
+  /** The disputed amount, formatted. */
+  amount: Line(40),
+  /** The gateway's reason code, e.g. `fraudulent`. */
+  reason: Line(100),
+  gateway: Line(40),
+};
+
+export const disputeOpenedMail = defineMailTemplate({
+  id: 'billing.dispute-opened',
+  description: 'Sent to the seller when a customer disputes a card payment of one of its invoices (a chargeback or an inquiry)',
+  variables: Type.Object({
+    ...DisputeFacts,
+    /** The last day to answer at the gateway, or empty. */
+    answerBy: Line(10),
+  }),
+  sample: {
+    invoiceNumber: 'INV-2026-00042',
+    customerName: 'Ada Lovelace',
+    amount: '29.99 EUR',
+    reason: 'fraudulent',
+    gateway: 'stripe',
+    answerBy: '2026-12-19',
+  },
+  render: ({ invoiceNumber, customerName, amount, reason, gateway, answerBy }) => ({
+    subject: `Payment disputed: invoice ${invoiceNumber}`,
+    blocks: [
+      `${customerName} disputed the payment of invoice ${invoiceNumber} (${amount}) with their bank.`,
+      `Answer it with your evidence in your ${gateway} account${answerBy ? ` by ${answerBy}` : ''}. ` +
+        'The invoice stays paid while the dispute is open; if it is lost, the payment is reversed and the invoice is owed again.',
+      {
+        facts: [
+          ['Invoice', invoiceNumber],
+          ['Customer', customerName],
+          ['Amount', amount],
+          ['Reason', reason],
+          ...(answerBy ? ([['Answer by', answerBy]] as Array<[string, string]>) : []),
+        ],
+      },
+    ],
+  }),
+});
+
+export const disputeClosedMail = defineMailTemplate({
+  id: 'billing.dispute-closed',
+  description: 'Sent to the seller when a dispute of a payment closes: won, lost (the payment is reversed) or an inquiry closed',
+  variables: Type.Object({
+    ...DisputeFacts,
+    outcome: Type.Union([Type.Literal('won'), Type.Literal('lost'), Type.Literal('closed')]),
+    /** What the invoice owes now, formatted (after a lost dispute). */
+    due: Line(40),
+  }),
+  sample: {
+    invoiceNumber: 'INV-2026-00042',
+    customerName: 'Ada Lovelace',
+    amount: '29.99 EUR',
+    reason: 'fraudulent',
+    gateway: 'stripe',
+    outcome: 'lost',
+    due: '29.99 EUR',
+  },
+  render: ({ invoiceNumber, customerName, amount, reason, outcome, due }) => ({
+    subject:
+      outcome === 'won'
+        ? `Dispute won: invoice ${invoiceNumber}`
+        : outcome === 'lost'
+          ? `Dispute lost: invoice ${invoiceNumber}`
+          : `Dispute closed: invoice ${invoiceNumber}`,
+    blocks: [
+      outcome === 'won'
+        ? `The dispute of ${customerName}'s payment of invoice ${invoiceNumber} (${amount}) was decided for you: the money stays yours.`
+        : outcome === 'lost'
+          ? `The dispute of ${customerName}'s payment of invoice ${invoiceNumber} (${amount}) was lost: the payment is reversed ` +
+            `and the invoice is owed again (${due}). Reminders and suspension apply to it as to any unpaid invoice; ` +
+            'the disputed card is not charged again automatically.'
+          : `The inquiry about ${customerName}'s payment of invoice ${invoiceNumber} (${amount}) closed without a chargeback: the invoice stays paid.`,
+      {
+        facts: [
+          ['Invoice', invoiceNumber],
+          ['Customer', customerName],
+          ['Amount', amount],
+          ['Reason', reason],
+          ['Outcome', outcome],
+        ],
+      },
+    ],
+  }),
+});
+
+export const billingMails = [
+  invoiceIssuedMail,
+  creditNoteIssuedMail,
+  invoiceReminderMail,
+  invoiceOverdueMail,
+  disputeOpenedMail,
+  disputeClosedMail,
+];

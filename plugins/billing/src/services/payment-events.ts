@@ -16,6 +16,7 @@
  */
 import { extensionPoints, type AuditService, type ExtensionsService, type Logger, type PaymentGateway } from '@hostplane/sdk';
 import { BillingErrors } from '../errors.js';
+import type { Disputes, DisputeState } from './disputes.js';
 import type { InvoiceService } from './invoices.js';
 import type { PaymentAccounts } from './payment-accounts.js';
 import { n, type BillingStore } from './store.js';
@@ -31,8 +32,10 @@ interface EventRow {
   invoice_ref: string | null;
   amount: string | null;
   currency: string | null;
+  occurred_at: Date;
   processed_at: Date | null;
   outcome: string | null;
+  dispute: DisputeState | null;
 }
 
 interface OverpaymentRow {
@@ -54,6 +57,7 @@ export class PaymentEvents {
     private readonly deps: {
       store: BillingStore;
       invoices: InvoiceService;
+      disputes: Disputes;
       accounts: PaymentAccounts;
       extensions: ExtensionsService;
       audit: AuditService;
@@ -87,14 +91,32 @@ export class PaymentEvents {
       case 'refund.succeeded':
         return 'refund at the gateway noted';
       case 'dispute.opened':
+      case 'dispute.updated':
       case 'dispute.closed':
         await this.deps.audit.record({
-          action: row.type === 'dispute.opened' ? 'billing.payment.dispute-opened' : 'billing.payment.dispute-closed',
+          action: `billing.payment.dispute-${row.type.slice('dispute.'.length)}`,
           actorId: null,
           target: { type: 'payment', id: row.payment_id ?? row.event_id },
-          details: { gateway: row.gateway, issuer: row.issuer, amount: row.amount === null ? null : n(row.amount) },
+          details: {
+            gateway: row.gateway,
+            issuer: row.issuer,
+            dispute: row.dispute?.id ?? null,
+            status: row.dispute?.status ?? null,
+            amount: row.amount === null ? null : n(row.amount),
+          },
         });
-        return row.type === 'dispute.opened' ? 'dispute opened: answer it at the gateway' : 'dispute closed';
+        if (!row.dispute || !row.payment_id || row.amount === null || !row.currency) return 'no dispute in this event';
+        return this.deps.disputes.record(
+          {
+            gateway: row.gateway,
+            issuer: row.issuer,
+            paymentId: row.payment_id,
+            amount: n(row.amount),
+            currency: row.currency,
+            occurredAt: row.occurred_at,
+          },
+          row.dispute,
+        );
       default:
         return 'ignored';
     }
@@ -163,6 +185,8 @@ export class PaymentEvents {
         if ((err as { code?: string }).code === '23505') return 'already recorded';
         throw err;
       }
+      // A dispute about this payment may have come first: it is settled now.
+      await this.deps.disputes.afterPayment(row.gateway, row.payment_id);
       if (part < amount) {
         await this.overpay(row, invoiceId, amount - part, 'exceeds_balance');
         return `recorded ${part}; ${amount - part} above the balance refunded`;

@@ -33,6 +33,7 @@ interface PaymentRow {
   gateway_payment_id: string | null;
   amount: string | number;
   refunded: string | number;
+  reversed?: string | number;
 }
 
 export interface RefundOutcome {
@@ -116,7 +117,12 @@ export class Refunds {
             { column: 'id', order: 'desc' },
           ])
           .forUpdate()) as PaymentRow[]
-      ).map((p) => ({ ...p, amount: n(p.amount), refunded: n(p.refunded) }));
+      ).map((p) => ({
+        ...p,
+        amount: n(p.amount),
+        // What a lost dispute took back is gone already: counted as given back.
+        refunded: n(p.refunded) + n(p.reversed ?? 0),
+      }));
       const refunds: RefundOutcome['refunds'] = [];
       for (const [payment, part] of allocateRefund(payments, amount)) {
         const done = await this.refundPayment(trx, row, payment, part, to, creditNote.id);

@@ -27,10 +27,13 @@ export interface InvoiceRow {
   voided_at: Date | null;
   void_reason: string | null;
   mailed_at: Date | null;
+  /** Set when a lost dispute reversed a payment: dunning counts its days from here (docs/decisions/0078). */
+  dunning_from: string | null;
   created_at: Date;
 }
 
 export interface LineRow {
+  id: string;
   kind: string;
   description: string;
   quantity: number;
@@ -78,6 +81,7 @@ export const INVOICE_COLUMNS = [
   'voided_at',
   'void_reason',
   'mailed_at',
+  'dunning_from::text as dunning_from',
   'created_at',
 ];
 

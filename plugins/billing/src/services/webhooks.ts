@@ -8,12 +8,24 @@ import {
   extensionPoints,
   type ExtensionsService,
   type JobsService,
+  type PaymentDispute,
   type PaymentEvent,
   type PaymentGateway,
 } from '@hostplane/sdk';
 import { WebhookErrors } from '../webhook-errors.js';
 import { isIssuerId, type PaymentAccounts } from './payment-accounts.js';
 import type { BillingStore } from './store.js';
+
+/** What billing keeps of a dispute event: bounded strings, the due date as ISO text. */
+function disputeOf(d: PaymentDispute): Record<string, string> {
+  return {
+    id: d.id.slice(0, 255),
+    status: d.status.slice(0, 100),
+    outcome: ['open', 'won', 'lost', 'closed'].includes(d.outcome) ? d.outcome : 'open',
+    ...(d.reason ? { reason: d.reason.slice(0, 100) } : {}),
+    ...(d.evidenceDueBy && !Number.isNaN(d.evidenceDueBy.getTime()) ? { evidenceDueBy: d.evidenceDueBy.toISOString() } : {}),
+  };
+}
 
 export const PAYMENT_EVENT_JOB = 'process-payment-event';
 
@@ -71,6 +83,7 @@ export class Webhooks {
           amount: Number.isSafeInteger(event.amount) && event.amount! >= 0 ? event.amount : null,
           currency: event.currency && /^[A-Z]{3}$/.test(event.currency) ? event.currency : null,
           occurred_at: event.occurredAt,
+          dispute: event.dispute ? JSON.stringify(disputeOf(event.dispute)) : null,
         })
         .onConflict(['gateway', 'issuer', 'event_id'])
         .ignore()
