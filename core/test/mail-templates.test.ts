@@ -4,7 +4,8 @@ import { EventBus } from '../src/events/event-bus.js';
 import { resolveBrand } from '../src/mail/branding.js';
 import { renderTemplate } from '../src/mail/render-template.js';
 import { checkMailTemplates, previewOf } from '../src/mail/template-catalog.js';
-import { createMailerService, listOutbox, type KernelMailer } from '../src/services/mailer.js';
+import { createMailerService, listOutbox } from '../src/services/mailer.js';
+import { remoteMailTemplates } from '../src/isolation/remote-mails.js';
 import { createUsersService } from '../src/services/users-service.js';
 import { captureLogger } from './helpers/logger.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -87,7 +88,7 @@ t.test('template ids must sit under the plugin id, once each', async (t) => {
   t.throws(() => checkMailTemplates('other', [greeting]), /must be made by defineMailTemplate/);
   t.throws(() => checkMailTemplates('test', [greeting, greeting]), /declared twice/);
   t.throws(() => checkMailTemplates('test', 'nope'), TypeError);
-  t.throws(() => previewOf(undefined, 'test.none', platform), { code: 'MAILER_ERR_TEMPLATE_NOT_FOUND', statusCode: 404 });
+  await t.rejects(previewOf(undefined, 'test.none', platform), { code: 'MAILER_ERR_TEMPLATE_NOT_FOUND', statusCode: 404 });
 });
 
 t.test('with a database', async (t) => {
@@ -162,20 +163,28 @@ t.test('with a database', async (t) => {
   });
 
   t.test('content rendered elsewhere is laid out, escaped and branded by the kernel', async (t) => {
-    const mailer = createMailerService(knex, 'iso') as KernelMailer;
-    await mailer.sendRendered({
-      tag: 'iso.hello',
-      content: {
-        subject: 'Hi\r\nBcc: x',
-        blocks: ['<script>x</script>', { action: { label: 'Go', url: 'javascript:x' } }, 42, null],
+    const mailer = createMailerService(knex, 'iso');
+    const asked: unknown[] = [];
+    const [template] = remoteMailTemplates(
+      'iso',
+      [{ id: 'iso.hello', description: 'Says hi', variables: { type: 'object' }, sample: {} }],
+      {
+        timeoutMs: 1000,
+        call: async (params) => {
+          asked.push(params);
+          return {
+            subject: 'Hi\r\nBcc: x',
+            blocks: ['<script>x</script>', { action: { label: 'Go', url: 'javascript:x' } }, 42, null],
+          };
+        },
       },
-      input: { to: 'iso@x.test', recipientId: customer.id },
-    });
+    );
+    await mailer.sendTemplate(template!, { to: 'iso@x.test', recipientId: customer.id, variables: { who: 'Ada' } });
+    t.match(asked, [{ id: 'iso.hello', variables: { who: 'Ada' }, brand: { issuer: reseller.id, name: 'Res Hosting' } }]);
     const [mail] = await listOutbox(knex, { to: 'iso@x.test' });
     t.match(mail, { subject: 'Hi Bcc: x', tag: 'iso.hello', fromName: 'Res Hosting', source: 'iso' });
     t.notMatch(mail!.html, /<script>|href="javascript/);
     t.equal(mail!.text, '<script>x</script>\n\nGo:\njavascript:x\n\n-- \nRes Hosting\n', 'malformed blocks dropped');
-    await t.rejects(mailer.sendRendered(null as never), { code: 'MAILER_ERR_MESSAGE_INVALID' });
   });
 
   t.test('a templated mail inside a rolled-back transaction is not queued', async (t) => {
@@ -190,13 +199,13 @@ t.test('with a database', async (t) => {
   });
 });
 
-t.test('an isolated plugin renders the content in its own process; the kernel lays it out', async (t) => {
+t.test('an isolated plugin sends its own template by id; the kernel has it rendered and lays it out', async (t) => {
   const { childServices } = await import('../src/isolation/child/services.js');
-  const calls: Array<{ method: string; params: { ref: string; method: string; args: unknown[] } }> = [];
+  const calls: Array<{ method: string; params: unknown }> = [];
   const peer = {
-    call: async (method: string, params: { ref: string; method: string; args: unknown[] }) => {
+    call: async (method: string, params: unknown) => {
       calls.push({ method, params });
-      return params.method === 'brand' ? { ...platform, name: 'Res Hosting' } : { id: 'mail-1' };
+      return { id: 'mail-1' };
     },
   };
   const services = childServices({
@@ -213,20 +222,13 @@ t.test('an isolated plugin renders the content in its own process; the kernel la
     id: 'mail-1',
   });
   t.same(
-    calls.map((c) => [c.params.ref, c.params.method]),
+    JSON.parse(JSON.stringify(calls)),
     [
-      ['core.mailer', 'brand'],
-      ['core.mailer', 'sendRendered'],
+      {
+        method: 'mail.send',
+        params: { template: 'test.greeting', input: { to: 'a@x.test', recipientId: 'u1', variables: greeting.sample } },
+      },
     ],
-  );
-  t.same(calls[0]!.params.args, [{ recipientId: 'u1' }], 'the brand is asked for by the recipient');
-  t.same(
-    JSON.parse(JSON.stringify(calls[1]!.params.args[0])),
-    {
-      tag: 'test.greeting',
-      content: greeting.render(greeting.sample, { ...platform, name: 'Res Hosting' }),
-      input: { to: 'a@x.test', recipientId: 'u1' },
-    },
     'plain data crosses the channel, no function',
   );
 });

@@ -16,6 +16,7 @@ import {
   type Logger,
   type RuntimeContext,
   type ServiceRef,
+  type AnyMailTemplate,
   type SetupContext,
   type StopContext,
   type TObject,
@@ -26,10 +27,11 @@ import { checkDefinitionAgainstManifest, resolveEntry, type AnyPlugin } from '..
 import { decodeSymbols } from './child/codec.js';
 import { publicMethod } from './child/methods.js';
 import type { CallHandler } from './child/peer.js';
-import type { InitParams, PluginDescription, RegistrationsDescriptor, WireMessage } from './child/protocol.js';
+import type { InitParams, MailRenderParams, PluginDescription, RegistrationsDescriptor, WireMessage } from './child/protocol.js';
 import { IsolationErrors } from './errors.js';
 import type { ResolvedIsolationOptions } from './options.js';
 import { planProcess } from './process-plan.js';
+import { ownTemplate, remoteMailTemplates } from './remote-mails.js';
 import { SocketPools, loadUndici } from './socket-pools.js';
 import { replayRegistrations } from './stand-ins.js';
 import { Supervisor } from './supervisor.js';
@@ -94,7 +96,11 @@ export class IsolatedPlugin {
     limits: [],
     config: null,
     migrations: null,
+    mails: [],
   };
+
+  /** Stand-ins for its mail templates, rendered in its process (remote-mails.ts). */
+  mails: readonly AnyMailTemplate[] = [];
 
   get id(): string {
     return this.discovered.manifest.id;
@@ -256,6 +262,11 @@ export class IsolatedPlugin {
     this.#removeSocket();
   }
 
+  /** Template content rendered by the running process; bounded by the caller (remote-mails.ts). */
+  renderMail(params: MailRenderParams, timeoutMs: number): Promise<unknown> {
+    return this.#call('mail.render', params, timeoutMs);
+  }
+
   // ---- process ----
 
   /** A killed process leaves its socket file behind. */
@@ -360,6 +371,9 @@ export class IsolatedPlugin {
         return ctx.get(coreServices.jobs).enqueue(String(p.name), p.payload, (p.options ?? {}) as never);
       case 'jobs.enqueueMany':
         return ctx.get(coreServices.jobs).enqueueMany(String(p.name), p.jobs as never, (p.options ?? {}) as never);
+      case 'mail.send':
+        // Its own templates only, rendered back in its process and laid out here, as a preview is.
+        return ctx.get(coreServices.mailer).sendTemplate(ownTemplate(this.mails, p.template), p.input as never);
       case 'job.progress': {
         const job = this.#jobs.get(String(p.jobId));
         if (!job) throw IsolationErrors.refused(this.id, 'progress of a job it is not running');
@@ -416,6 +430,10 @@ export function separateDefinition(definition: AnyPlugin): AnyPlugin | undefined
 }
 
 function definitionOf(session: IsolatedPlugin, d: PluginDescription): AnyPlugin {
+  session.mails = remoteMailTemplates(d.id, d.mails, {
+    call: (params, timeoutMs) => session.renderMail(params, timeoutMs),
+    timeoutMs: session.host.options.mailRenderMs,
+  });
   return definePlugin({
     id: d.id,
     sdk: d.sdk,
@@ -426,6 +444,7 @@ function definitionOf(session: IsolatedPlugin, d: PluginDescription): AnyPlugin 
     limits: d.limits,
     ...(d.config ? { config: decodeSymbols<TObject>(d.config) } : {}),
     ...(d.migrations ? { migrations: new URL(d.migrations) } : {}),
+    mails: [...session.mails],
     setup: (ctx) => session.setup(ctx as AnyContext),
     start: (ctx) => session.start(ctx as AnyRuntime),
     stop: (ctx) => session.stop(ctx as StopContext<Record<string, unknown>, Record<string, unknown>>),

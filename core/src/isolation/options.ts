@@ -26,6 +26,8 @@ export interface IsolationOptions {
   heartbeatTimeoutMs?: number;
   /** How long a proxied route may take to start answering (default 10000 ms). */
   routeTimeoutMs?: number;
+  /** How long the plugin may take to render one mail template (admin preview, sending; default 3000 ms). */
+  mailRenderMs?: number;
   /** Restart delays: doubled from `initialMs` after each crash up to `maxMs`. */
   backoff?: { initialMs?: number; maxMs?: number };
   /** Connections in each plugin's own pool (default 4). */
@@ -56,6 +58,7 @@ export function resolveIsolationOptions(
     heartbeatMs: given?.heartbeatMs ?? 1000,
     heartbeatTimeoutMs: given?.heartbeatTimeoutMs ?? 5000,
     routeTimeoutMs: given?.routeTimeoutMs ?? 10_000,
+    mailRenderMs: given?.mailRenderMs ?? 3000,
     backoff: { initialMs: given?.backoff?.initialMs ?? 500, maxMs: given?.backoff?.maxMs ?? 60_000 },
     poolSize: given?.poolSize ?? 4,
     runAs: given?.runAs ?? 'plugin-user',

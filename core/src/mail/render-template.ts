@@ -14,6 +14,32 @@ export interface RenderedMail {
   html: string;
 }
 
+/**
+ * Marks a template whose content is rendered elsewhere: an isolated plugin's, rendered in its
+ * process within a time and size limit (core/src/isolation/remote-mails.ts).
+ */
+export const RENDER_REMOTELY = Symbol('hostplane.mail.renderRemotely');
+
+/** A template rendered in its plugin's process; its own `render` is never called here. */
+export type RemoteMailTemplate = AnyMailTemplate & {
+  [RENDER_REMOTELY](variables: unknown, brand: MailBrand): Promise<unknown>;
+};
+
+function isRemote(template: AnyMailTemplate): template is RemoteMailTemplate {
+  return typeof (template as Partial<RemoteMailTemplate>)[RENDER_REMOTELY] === 'function';
+}
+
+/**
+ * The one path for sending and for the preview, for any plugin's template. An isolated plugin's
+ * variables are not checked against its schema here: the schema is the plugin's, and running
+ * its patterns on the host's event loop would let a catastrophic regular expression stall the
+ * host; they only ever reach that plugin's own `render`, and the layout escapes what it returns.
+ */
+export async function renderMailTemplate(template: AnyMailTemplate, variables: unknown, brand: MailBrand): Promise<RenderedMail> {
+  if (isRemote(template)) return layoutMail(await template[RENDER_REMOTELY](variables, brand), brand);
+  return renderTemplate(template, variables, brand);
+}
+
 export function renderTemplate(template: AnyMailTemplate, variables: unknown, brand: MailBrand): RenderedMail {
   if (!Value.Check(template.variables, variables)) {
     const first = Value.Errors(template.variables, variables).First();

@@ -5,7 +5,7 @@
  */
 import type { AnyMailTemplate, MailBrand } from '@hostplane/sdk';
 import { MailerErrors } from '../services/errors.js';
-import { renderTemplate, type RenderedMail } from './render-template.js';
+import { renderMailTemplate, type RenderedMail } from './render-template.js';
 
 /** A template as admins see it in the listing. */
 export interface MailTemplateInfo {
@@ -43,8 +43,8 @@ export function templateInfo(pluginId: string, template: AnyMailTemplate): MailT
   return { id: template.id, pluginId, description: template.description, variables: template.variables };
 }
 
-/** Render `template` with its sample in `brand`'s layout. */
-export function previewOf(template: AnyMailTemplate | undefined, id: string, brand: MailBrand): MailPreview {
+/** Render `template` with its sample in `brand`'s layout (as it would be sent). */
+export async function previewOf(template: AnyMailTemplate | undefined, id: string, brand: MailBrand): Promise<MailPreview> {
   if (!template) throw MailerErrors.templateNotFound(id);
-  return { id, brand, ...renderTemplate(template, template.sample, brand) };
+  return { id, brand, ...(await renderMailTemplate(template, template.sample, brand)) };
 }

@@ -42,6 +42,26 @@ export const MailerErrors = {
   ),
   issuerInvalid: defineError('MAILER_ERR_ISSUER_INVALID', 400, 'The issuer must be "platform" or the user id of a reseller'),
   templateNotFound: defineError('MAILER_ERR_TEMPLATE_NOT_FOUND', 404, (id: string) => `No mail template "${id}"`),
+  // An isolated plugin renders its templates in its own process (core/src/isolation/remote-mails.ts):
+  // the plugin is then an upstream that failed, hence gateway statuses.
+  renderFailed: defineError(
+    'MAILER_ERR_RENDER_FAILED',
+    502,
+    (id: string, reason: string) => `Mail template ${id} could not be rendered by its plugin: ${reason}`,
+    (id: string) => ({ template: id }),
+  ),
+  renderTooLarge: defineError(
+    'MAILER_ERR_RENDER_TOO_LARGE',
+    502,
+    (id: string, limit: number) => `Mail template ${id} rendered more than ${limit} characters; its plugin's answer was dropped`,
+    (id: string, limit: number) => ({ template: id, limitChars: limit }),
+  ),
+  renderTimeout: defineError(
+    'MAILER_ERR_RENDER_TIMEOUT',
+    504,
+    (id: string, ms: number) => `Mail template ${id} was not rendered by its plugin within ${ms} ms`,
+    (id: string, ms: number) => ({ template: id, limitMs: ms }),
+  ),
 } as const;
 
 /** Plugin settings. */

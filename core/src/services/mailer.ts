@@ -5,7 +5,7 @@
  */
 import type { MailBrand, MailBranding, MailerService, MailMessage } from '@hostplane/sdk';
 import { resolveBrand } from '../mail/branding.js';
-import { layoutMail, renderTemplate, type RenderedMail } from '../mail/render-template.js';
+import { renderMailTemplate, type RenderedMail } from '../mail/render-template.js';
 import type { Knex } from 'knex';
 import { OUTBOX_STATUSES, type OutboxMail, type OutboxStatus } from '../kernel-api.js';
 import { normaliseEmail } from './email-address.js';
@@ -68,30 +68,11 @@ export function createMailerService(knex: Knex, source: string, branding: () => 
     },
     brand: (from) => resolveBrand({ knex, sources: branding }, from),
     sendTemplate: (template, input, options) => sendTemplateWith(mailer, template, input, options),
-    // For isolated plugins (core/src/isolation/child/services.ts): they render the template's
-    // content in their own process, the kernel brands it, lays it out (escaping) and queues it.
-    sendRendered: async (mail: RenderedTemplateMail) => {
-      if (!isPlainObject(mail) || !isPlainObject(mail.input) || typeof mail.tag !== 'string') {
-        throw MailerErrors.messageInvalid('a rendered template mail needs tag, content and input');
-      }
-      const brand = await mailer.brand(fromOf(mail.input));
-      return queue(mailer, mail.tag, layoutMail(mail.content, brand), brand, mail.input);
-    },
-  } as KernelMailer;
+  };
   return mailer;
 }
 
-/** The kernel's mailer: the SDK's, plus what the isolated plugins' proxy calls. */
-export type KernelMailer = MailerService & {
-  sendRendered(mail: RenderedTemplateMail, options?: { trx?: Knex.Transaction }): Promise<{ id: string }>;
-};
-
-/** A template an isolated plugin rendered: its id, the content, and the input without variables. */
-export interface RenderedTemplateMail {
-  tag: string;
-  content: unknown;
-  input: Omit<Parameters<MailerService['sendTemplate']>[1], 'variables'>;
-}
+type TemplateInput = Parameters<MailerService['sendTemplate']>[1];
 
 function fromOf(input: { issuer?: string; recipientId?: string }): { issuer?: string; recipientId?: string } {
   return {
@@ -105,7 +86,7 @@ function queue(
   tag: string,
   mail: RenderedMail,
   brand: MailBrand,
-  input: RenderedTemplateMail['input'],
+  input: Omit<TemplateInput, 'variables'>,
   options?: { trx?: Knex.Transaction },
 ): Promise<{ id: string }> {
   const replyTo = input.replyTo ?? brand.replyTo ?? undefined;
@@ -126,12 +107,12 @@ function queue(
 export async function sendTemplateWith(
   mailer: Pick<MailerService, 'brand' | 'send'>,
   template: Parameters<MailerService['sendTemplate']>[0],
-  input: Parameters<MailerService['sendTemplate']>[1],
+  input: TemplateInput,
   options?: { trx?: Knex.Transaction },
 ): Promise<{ id: string }> {
   if (!isPlainObject(input)) throw MailerErrors.messageInvalid('the input must be an object');
   const brand = await mailer.brand(fromOf(input));
-  return queue(mailer, template.id, renderTemplate(template, input.variables, brand), brand, input, options);
+  return queue(mailer, template.id, await renderMailTemplate(template, input.variables, brand), brand, input, options);
 }
 
 function toRow(source: string, message: MailMessage): InsertRow {

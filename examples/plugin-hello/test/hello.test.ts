@@ -12,6 +12,9 @@ t.test('the banner task is a plain function of plain data', async (t) => {
   t.match(out.stamp, /^[0-9a-f]{16}$/);
 });
 
+/** The mail template's preview, as each way below rendered it. */
+const previews: unknown[] = [];
+
 // The same package, three ways: handed over as an object, loaded from its folder into the
 // host's process, and run isolated in its own process (as a drop-in is by default).
 const ways: Array<[string, () => Promise<TestHost>]> = [
@@ -81,11 +84,13 @@ async function scenario(t: Test, host: TestHost): Promise<void> {
   t.equal(vetoed.statusCode, 409);
   t.match(vetoed.json(), { error: { code: 'COMMON_ERR_VETOED' } });
 
+  // A real account, so the delivery job has someone to mail the banner to.
+  const { customer: owner } = await host.users.tree();
   const created = await host.inject({
     method: 'POST',
     url: '/v1/hello/greetings',
     payload: { name: 'Grace' },
-    headers: host.headersFor('customer'),
+    headers: await host.users.headers(owner),
   });
   t.equal(created.statusCode, 201);
   const { id } = created.json<{ id: string }>();
@@ -98,6 +103,7 @@ async function scenario(t: Test, host: TestHost): Promise<void> {
     if (!delivered?.deliveredAt) await new Promise((r) => setTimeout(r, 50));
   }
   t.equal(delivered?.banner, '*****************\n* Howdy, Grace! *\n*****************');
+  await mailScenario(t, host, owner.email);
 
   const missing = await host.inject({
     method: 'GET',
@@ -114,3 +120,28 @@ async function scenario(t: Test, host: TestHost): Promise<void> {
   const back = await host.inject({ method: 'GET', url: '/v1/hello?name=Ada', headers: host.headersFor('customer') });
   t.equal(back.statusCode, 200, 'enabled again: back');
 }
+
+/** The banner mailed to the greeting's owner, and the template as admins see it. */
+async function mailScenario(t: Test, host: TestHost, to: string): Promise<void> {
+  // An isolated plugin's mail is queued once its transaction commits, just after the job ends.
+  let mails = await host.kernel.listOutbox({ to });
+  for (let i = 0; i < 100 && mails.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    mails = await host.kernel.listOutbox({ to });
+  }
+  t.match(mails, [{ subject: 'Your greeting is ready: Howdy, Grace!', tag: 'hello.banner-ready', source: 'hello' }]);
+  t.match(mails[0]?.text, '* Howdy, Grace! *');
+
+  const admin = host.headersFor('super_admin');
+  const list = await host.inject({ method: 'GET', url: '/v1/mail-templates', headers: admin });
+  t.match(list.json<{ items: unknown[] }>().items, [{ id: 'hello.banner-ready', pluginId: 'hello' }]);
+  const preview = await host.inject({ method: 'GET', url: '/v1/mail-templates/hello.banner-ready/preview', headers: admin });
+  t.equal(preview.statusCode, 200);
+  previews.push(preview.json());
+  t.match(preview.json(), { subject: 'Your greeting is ready: Hello, Ada!', text: /\* Hello, Ada! \*/ });
+}
+
+t.test('the mail preview is the same whichever way the plugin runs', async (t) => {
+  if (previews.length < 2) return t.skip('needs two ways to compare');
+  for (const other of previews.slice(1)) t.same(other, previews[0]);
+});

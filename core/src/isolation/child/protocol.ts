@@ -75,6 +75,25 @@ export interface PluginDescription {
   config: unknown;
   /** file: URL of the migrations folder. */
   migrations: string | null;
+  /** Its mail templates as data; each is rendered in its process on request (`mail.render`). */
+  mails: MailTemplateDescription[];
+}
+
+/** A mail template without its `render` function. */
+export interface MailTemplateDescription {
+  id: string;
+  description: string;
+  /** Encoded TypeBox schema of the variables (see codec.ts). */
+  variables: unknown;
+  /** Encoded sample variables, for the admin preview. */
+  sample: unknown;
+}
+
+/** `mail.render`: the kernel asks the child for template `id`'s content. */
+export interface MailRenderParams {
+  id: string;
+  variables: unknown;
+  brand: unknown;
 }
 
 /** One route as the child's Fastify registered it. */

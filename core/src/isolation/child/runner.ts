@@ -18,8 +18,16 @@ import {
   type ChildRegistrations,
 } from './context.js';
 import { createChildLogger } from './logger.js';
+import { describeMails, renderMail } from './mail-render.js';
 import { Peer } from './peer.js';
-import type { InitParams, JobRunParams, PluginDescription, RegistrationsDescriptor, WireMessage } from './protocol.js';
+import type {
+  InitParams,
+  JobRunParams,
+  MailRenderParams,
+  PluginDescription,
+  RegistrationsDescriptor,
+  WireMessage,
+} from './protocol.js';
 import { listenRoutes, type ChildRoutes } from './routes.js';
 import { publicMethod } from './methods.js';
 import { childServices, remoteService } from './services.js';
@@ -125,6 +133,7 @@ async function load(params: InitParams): Promise<PluginDescription> {
     limits: (value.limits as string[] | undefined) ?? [],
     config: encodeSymbols(value.config ?? null) ?? null,
     migrations: value.migrations instanceof URL ? value.migrations.href : null,
+    mails: describeMails(value.mails),
   };
 }
 
@@ -254,6 +263,8 @@ const peer = new Peer(send, async (method, params) => {
     case 'migrate.cancel':
       migrating?.abort();
       return null;
+    case 'mail.render':
+      return renderMail(required(definition, 'mail.render').mails, params as MailRenderParams);
     case 'job.run':
       await runJob(params as JobRunParams);
       return null;

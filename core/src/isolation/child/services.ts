@@ -194,28 +194,21 @@ export function childServices(deps: ChildServiceDeps): Map<string, () => unknown
       () => {
         // Queued now, or after the plugin's transaction commits: the id is not known before the
         // commit, and the mail is queued only if it happens.
-        const queue = async (method: string, arg: unknown, options?: unknown): Promise<{ id: string }> => {
+        const queue = async (method: string, params: unknown, options?: unknown): Promise<{ id: string }> => {
           const { trx } = splitTrx(options);
-          const call = () => peer.call<{ id: string }>('service', { ref: 'core.mailer', method, args: [arg] });
+          const call = () => peer.call<{ id: string }>(method, params);
           if (!trx) return call();
           afterCommit(trx, call, logError('mail'));
           return { id: '' };
         };
         const mailer: MailerService = {
-          send: (message: unknown, options?: unknown) => queue('send', message, options),
+          send: (message: unknown, options?: unknown) =>
+            queue('service', { ref: 'core.mailer', method: 'send', args: [message] }, options),
           brand: (from) => peer.call<MailBrand>('service', { ref: 'core.mailer', method: 'brand', args: [from] }),
-          // A template's functions do not cross the channel: its content is rendered here, and
-          // the kernel brands, lays out (escaping) and queues it. The variables are not checked
-          // against the schema here (that needs TypeBox's Value, which this process cannot load).
-          sendTemplate: async (template, input, options) => {
-            const { variables, ...rest } = input;
-            const from = {
-              ...(rest.issuer !== undefined ? { issuer: rest.issuer } : {}),
-              ...(rest.recipientId !== undefined ? { recipientId: rest.recipientId } : {}),
-            };
-            const content = template.render(variables, await mailer.brand(from));
-            return queue('sendRendered', { tag: template.id, content, input: rest }, options);
-          },
+          // A template's functions do not cross the channel: the kernel asks this process to
+          // render it (`mail.render`, as for the admin preview), then brands, lays out (escaping)
+          // and queues it. Only this plugin's own templates, by id.
+          sendTemplate: (template, input, options) => queue('mail.send', { template: template.id, input }, options),
         } as MailerService;
         return mailer;
       },

@@ -1,6 +1,7 @@
 /**
  * Admin API for mail templates: every started plugin's templates, and one rendered with its
- * sample for a chosen issuer (the same rendering as sending; docs/decisions/0062).
+ * sample for a chosen issuer (the same rendering as sending; docs/decisions/0062, and 0082 for
+ * isolated plugins, whose templates render in their own process).
  */
 import type { KernelApi } from '@hostplane/core';
 import { Type } from '@sinclair/typebox';
@@ -65,9 +66,11 @@ export function registerMailTemplateAdminRoutes(app: HostApp, kernel: KernelApi)
       schema: {
         tags: ['mail'],
         summary: "A template rendered with its sample in an issuer's branding: subject, text and HTML",
+        description:
+          "An isolated plugin renders its templates in its own process: 502 when it fails or answers too much, 503 while it is down, 504 when it takes longer than the isolation's mail render limit.",
         params: Type.Object({ id: TemplateId }),
         querystring: PreviewQuery,
-        response: { 200: MailPreviewSchema, ...errorResponses(400, 404) },
+        response: { 200: MailPreviewSchema, ...errorResponses(400, 404, 502, 503, 504) },
       },
     },
     async (request) => kernel.previewMail(request.params.id, request.query.issuer),
