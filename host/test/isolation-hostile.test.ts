@@ -39,7 +39,9 @@ async function boot(): Promise<TestHost> {
     enable: ['bystander', 'probe'],
     isolation: {
       heartbeatMs: 100,
-      heartbeatTimeoutMs: 1500,
+      // Well under the probe's 10 s busy loop, and above what a starved process misses on a
+      // loaded CI machine (1.5 s killed a healthy probe at load 20).
+      heartbeatTimeoutMs: 4000,
       memoryMb: 64,
       rssMb: 256,
       backoff: { initialMs: 200, maxMs: 1000 },
