@@ -58,6 +58,15 @@ export interface DnsChallenges {
   waitServed(record: DnsChallengeRecord, timeoutMs: number): Promise<void>;
   /** Remove this value (only it) and make the server stop serving it. No-op when already gone. */
   remove(record: DnsChallengeRecord): Promise<void>;
+  /**
+   * Resolve once this platform's DNS serves the current version of the owner's zone that serves
+   * `domain` (its changes applied, and the server answering that version's SOA serial when it
+   * says where it listens); at once when no zone of the owner serves `domain`. Throws after
+   * `timeoutMs`. A certificate plugin asks before an HTTP-01 order, so the CA does not look a
+   * new site's name up before its zone exists (a failed validation costs a retry much later).
+   * Optional: implementations from before it may lack it.
+   */
+  whenServed?(domain: string, ownerId: string, timeoutMs: number): Promise<void>;
 }
 
 /** A challenge record cannot be put: no zone of the owner serves the name, or the zone refuses it. */

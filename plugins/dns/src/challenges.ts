@@ -155,6 +155,35 @@ export class Challenges implements DnsChallenges {
     }
   }
 
+  async whenServed(domain: string, ownerId: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'its changes are not applied yet';
+    for (;;) {
+      const zone = await this.zoneRow(domain, ownerId);
+      if (!zone) return;
+      if (zone.applied_generation >= zone.generation) {
+        const served = await this.servedSerial(zone.name).catch((err: Error) => err);
+        if (served === undefined || (typeof served === 'number' && served >= Number(zone.serial))) return;
+        last = served instanceof Error ? served.message : `it serves serial ${served}, not ${zone.serial} yet`;
+      }
+      if (Date.now() + POLL_MS > deadline) {
+        throw new Error(`the DNS server did not serve ${zone.name} within ${Math.round(timeoutMs / 1000)} s (${last})`);
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  /** The SOA serial the zone's server answers, asked directly; undefined when the provider does not say where it listens. */
+  private async servedSerial(zone: string): Promise<number | undefined> {
+    const provider = this.deps.providers()[0];
+    if (!provider) throw DnsProviderUnavailable('no DNS provider plugin is enabled');
+    const { listen } = await provider.status();
+    if (!listen) return undefined;
+    const resolver = new Resolver({ timeout: 1000, tries: 1 });
+    resolver.setServers([queryAddress(listen)]);
+    return (await resolver.resolveSoa(zone)).serial;
+  }
+
   /** TXT values the authoritative server answers, asked directly (no resolver, no cache). */
   private askServer(address: string): (record: DnsChallengeRecord) => Promise<string[]> {
     const resolver = new Resolver({ timeout: 1000, tries: 1 });

@@ -2,7 +2,8 @@
  * The `dns-challenges` extension point on a real host, on each DNS server the platform drives (a
  * managed PowerDNS through dns-powerdns, a managed BIND 9 through dns-rfc2136), answers checked
  * with dig: a challenge value is served before put+waitServed return, values of one name
- * coexist and go one by one, only the owner's zone takes them, the customer's own TXT record
+ * coexist and go one by one, only the owner's zone takes them, whenServed waits for a new zone
+ * to be served, the customer's own TXT record
  * survives a remove, a zone import keeps an order's record, and a record an order left behind
  * (its process died) goes with the sweep once its expiry passed on the platform clock.
  */
@@ -189,6 +190,20 @@ async function suite(t: Test, served: Served): Promise<void> {
       /did not answer .* within 2 s/,
     );
     t.ok(Date.now() - started < 5000, 'bounded');
+  });
+
+  t.test('whenServed returns once a new zone is served, and at once for a name no zone of the owner serves', async (t) => {
+    const fresh = `fresh-${tag}.test`;
+    const res = await call(A.customer, 'POST', '/v1/dns/zones', { name: fresh });
+    t.equal(res.status, 201);
+    // Not drained: the zone's apply job runs in the background while whenServed waits for it.
+    await challenges.whenServed!(`www.${fresh}`, A.customer.id, 30_000);
+    t.ok((await dig(served.dnsPort, fresh, 'SOA')).length > 0, 'the server answers the zone when it returns');
+    const started = Date.now();
+    await challenges.whenServed!(fresh, B.customer.id, 30_000);
+    await challenges.whenServed!(`nowhere-${tag}.test`, A.customer.id, 30_000);
+    t.ok(Date.now() - started < 2000, 'nothing to wait for: another account’s zone, or none');
+    await host.drainJobs();
   });
 
   t.test('a customer’s own TXT record with the same value survives an order’s remove', async (t) => {

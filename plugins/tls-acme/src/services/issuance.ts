@@ -46,6 +46,7 @@ export class Issuance {
     const { issuer, slots, clock, config, logger } = this.deps;
     if (!wildcard) {
       const responder = this.httpResponder();
+      await this.namesServed(site);
       return slots.run(() => issuer.issue(site.domains, responder));
     }
     // Checked again here, not only when asked: a renewal runs months later, the zone may be gone.
@@ -64,6 +65,23 @@ export class Issuance {
     } finally {
       // Success or failure, no TXT record of this order stays behind.
       await responder.cleanup();
+    }
+  }
+
+  /**
+   * A new site's zone on our DNS may not be served yet when its order starts (automatic HTTPS
+   * orders as soon as NGINX serves it): the CA would fail to resolve the names and the retry
+   * waits minutes. Waited for here, up to `dnsWaitSeconds`; past that the order goes ahead and
+   * the CA's answer decides.
+   */
+  private async namesServed(site: SiteRow): Promise<void> {
+    const challenges = this.deps.challenges();
+    if (!challenges?.whenServed) return;
+    const timeoutMs = this.deps.config().dnsWaitSeconds * 1000;
+    try {
+      await Promise.all(site.domains.map((d) => challenges.whenServed!(d, site.owner_id, timeoutMs)));
+    } catch (err) {
+      this.deps.logger.warn({ err, websiteId: site.id }, 'ordering although our DNS does not serve the names yet');
     }
   }
 
