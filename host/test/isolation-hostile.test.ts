@@ -3,10 +3,11 @@
  * contained, and the host keeps answering /health and another plugin's route throughout.
  */
 import { fileURLToPath } from 'node:url';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { definePlugin, Type } from '@hostplane/sdk';
 import type { TestHost } from '@hostplane/sdk/testing';
 import { startTestHost } from '@hostplane/testing';
+import { keepsServing } from './support/keeps-serving.js';
 
 const probeDir = fileURLToPath(new URL('./fixtures/isolated/probe/', import.meta.url)).replace(/\/$/, '');
 const isRoot = process.getuid?.() === 0;
@@ -56,28 +57,6 @@ interface Attempt {
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** GET /health and the bystander's route until `done` settles; each must answer 200, quickly. */
-async function keepsServing(t: Test, host: TestHost, done: Promise<unknown>): Promise<number> {
-  let settled = false;
-  void done.finally(() => (settled = true));
-  let rounds = 0;
-  while (!settled) {
-    const started = Date.now();
-    const [health, ping] = await Promise.all([
-      host.inject({ method: 'GET', url: '/health' }),
-      host.inject({ method: 'GET', url: '/v1/bystander/ping' }),
-    ]);
-    const ms = Date.now() - started;
-    if (health.statusCode !== 200 || ping.statusCode !== 200 || ms > 1000) {
-      t.fail(`host stopped serving: health ${health.statusCode}, bystander ${ping.statusCode}, ${ms} ms`);
-      return rounds;
-    }
-    rounds++;
-    await wait(50);
-  }
-  return rounds;
-}
 
 async function probeBack(host: TestHost): Promise<boolean> {
   for (let i = 0; i < 100; i++) {

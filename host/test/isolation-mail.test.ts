@@ -5,10 +5,11 @@
  * with a gateway error while the host keeps serving.
  */
 import { fileURLToPath } from 'node:url';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { definePlugin, Type } from '@hostplane/sdk';
 import type { TestHost } from '@hostplane/sdk/testing';
 import { startTestHost } from '@hostplane/testing';
+import { keepsServing } from './support/keeps-serving.js';
 
 const fixture = (path: string) => fileURLToPath(new URL(path, import.meta.url)).replace(/\/$/, '');
 const postcardDir = fixture('./fixtures/isolated-mail/postcard/');
@@ -67,28 +68,6 @@ function preview(host: TestHost, id: string) {
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** /health and the bystander's route until `done` settles; each must answer 200 within a second. */
-async function keepsServing(t: Test, host: TestHost, done: Promise<unknown>): Promise<number> {
-  let settled = false;
-  void done.finally(() => (settled = true));
-  let rounds = 0;
-  while (!settled) {
-    const started = Date.now();
-    const [health, ping] = await Promise.all([
-      host.inject({ method: 'GET', url: '/health' }),
-      host.inject({ method: 'GET', url: '/v1/bystander/ping' }),
-    ]);
-    const ms = Date.now() - started;
-    if (health.statusCode !== 200 || ping.statusCode !== 200 || ms > 1000) {
-      t.fail(`host stopped serving: health ${health.statusCode}, bystander ${ping.statusCode}, ${ms} ms`);
-      return rounds;
-    }
-    rounds++;
-    await wait(50);
-  }
-  return rounds;
-}
 
 const host = await boot();
 t.teardown(() => host.close());
