@@ -66,6 +66,13 @@ export const BackupsErrors = {
     (command: string, reason: string) => ({ command, reason }),
   ),
   targetInvalid: defineError('BACKUPS_ERR_TARGET_INVALID', 409, (reason: string) => `The backup target is not usable: ${reason}`),
+  hostKeyRefused: defineError(
+    'BACKUPS_ERR_TARGET_HOST_KEY',
+    502,
+    (location: string) =>
+      `The SFTP server of ${location} did not show the pinned host key, so nothing was sent: check that it is the right server, or set its new host key in the target if it really changed`,
+    (location: string) => ({ location }),
+  ),
   interrupted: defineError('BACKUPS_ERR_INTERRUPTED', 503, (reason: string) => `The run was interrupted: ${reason}`),
   databaseServerMissing: defineError(
     'BACKUPS_ERR_DATABASE_SERVER_MISSING',

@@ -53,6 +53,9 @@ export default definePlugin({
     'events:emit',
     'secrets',
     'exec:restic',
+    // The SFTP target: restic runs ssh; ssh-keygen makes the plugin's key and reads public halves.
+    'exec:ssh',
+    'exec:ssh-keygen',
     'users',
     'mailer',
     // The control plane's own backup: pg_dump of the whole database and its secret key file.

@@ -45,6 +45,35 @@ export const PAGES: PanelPageDefinition[] = [
     ],
   },
   {
+    id: 'targets',
+    title: 'Backup storage',
+    nav: { label: 'Backup storage', section: 'admin', order: 61 },
+    permission: 'backups.target.read',
+    sections: [
+      {
+        kind: 'text',
+        text:
+          'Where backups go: the local folder, an S3-compatible bucket or an SFTP server, set in the Backups plugin’s settings ' +
+          '(target, s3, sftp). The active one is opened with its key each time this page loads. For SFTP, pin the server’s host ' +
+          'key (ssh-keyscan) and add the public key below to the server’s authorized_keys, or upload a private key of your own.',
+      },
+      {
+        kind: 'table',
+        source: '/backups/targets',
+        columns: [
+          { field: 'kind', label: 'Target' },
+          { field: 'active', label: 'In use' },
+          { field: 'location', label: 'Repository' },
+          { field: 'reachable', label: 'Opens' },
+          { field: 'snapshots', label: 'Snapshots' },
+          { field: 'error', label: 'Error' },
+          { field: 'publicKey', label: 'SSH public key' },
+        ],
+        empty: 'No target.',
+      },
+    ],
+  },
+  {
     id: 'platform',
     title: 'Platform backups',
     nav: { label: 'Platform backups', section: 'admin', order: 60 },
