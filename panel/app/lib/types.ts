@@ -166,6 +166,7 @@ export type PanelSection =
       columns: PanelColumn[];
       empty?: string;
       actions?: PanelRowAction[];
+      live?: PanelCondition[];
     }
   | {
       kind: 'form';
