@@ -61,8 +61,34 @@ export function repositoryFolder(config: BackupsConfig): string {
 export class Repositories {
   #ready: Promise<Repository> | null = null;
   #for = '';
+  /** Resellers' repositories, opened once per settings (decision 0077). */
+  readonly #others = new Map<string, Promise<Repository>>();
 
-  constructor(private readonly deps: { secrets: SecretsService; restic: () => Restic; config: () => BackupsConfig }) {}
+  constructor(
+    private readonly deps: {
+      secrets: SecretsService;
+      restic: () => Restic;
+      config: () => BackupsConfig;
+      /** A reseller target's repository (reseller-targets.ts). */
+      resellerTarget?: (id: string) => Promise<Target>;
+    },
+  ) {}
+
+  /** The repository of a backup's target: null is the platform's (`local()`), else a reseller's. */
+  async forTarget(id: string | null): Promise<Repository> {
+    if (!id || !this.deps.resellerTarget) return this.local();
+    const target = await this.deps.resellerTarget(id);
+    const key = `${id}\0${JSON.stringify(target)}`;
+    let ready = this.#others.get(key);
+    if (!ready) {
+      ready = this.open(target).catch((err: unknown) => {
+        this.#others.delete(key);
+        throw err;
+      });
+      this.#others.set(key, ready);
+    }
+    return ready;
+  }
 
   /** The plugin's config as it is now. */
   config(): BackupsConfig {
