@@ -4,14 +4,7 @@
  * reads as missing); administrators any reseller's; customers never see targets. Secrets go in
  * and never come out: an SFTP target shows the public half of its key.
  */
-import {
-  CommonErrors,
-  errorResponses,
-  Type,
-  type AuditService,
-  type RouteApp,
-  type UsersService,
-} from '@hostplane/sdk';
+import { CommonErrors, errorResponses, Type, type AuditService, type RouteApp, type UsersService } from '@hostplane/sdk';
 import type { FastifyRequest } from 'fastify';
 import { BackupsErrors } from './errors.js';
 import type { Restic } from './restic/restic.js';

@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { startStack, stackMissing } from './stack.js';
 import { sshdMissing, startSshd } from './sshd.js';
+import { eventually } from '../../websites/test/helpers.js';
 
 const missing = stackMissing() ?? sshdMissing();
 if (missing) {
@@ -102,5 +103,30 @@ if (missing) {
     t.equal((await resellerA.call('PUT', own, { kind: 'sftp', sftp: { ...sftp, port: 0 } })).status, 400);
     t.equal((await resellerA.call('PUT', url('not-a-uuid'), { kind: 'sftp', sftp })).status, 400);
     t.equal((await resellerA.get(own)).body.kind, 'sftp', 'nothing stored by a refused request');
+  });
+
+  t.test('retention and the repository check cover the reseller’s repository too', async (t) => {
+    const location = `sftp:${sshd.user}@127.0.0.1:${sftp.path}`;
+    await stack.host.kernel.jobs.enqueue('backups:apply-retention', {}, {});
+    await stack.host.kernel.jobs.enqueue('backups:check-repository', {}, {});
+    const checked = await eventually(
+      async () =>
+        stack.host.logs().some((l) => l.msg === 'backup repository checked: no errors' && l.repository === location)
+          ? true
+          : undefined,
+      60_000,
+      200,
+    );
+    t.ok(checked, 'restic check ran on the reseller’s SFTP repository');
+    const retained = await eventually(
+      async () => stack.host.logs().find((l) => l.msg === 'backup retention applied'),
+      60_000,
+      200,
+    );
+    t.equal(retained.repositories, 2, 'the platform’s and the reseller’s');
+    t.notOk(
+      stack.host.logs().some((l) => l.msg === 'retention skipped for a reseller target'),
+      'the reseller’s was reached',
+    );
   });
 }

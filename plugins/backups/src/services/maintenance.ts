@@ -185,7 +185,8 @@ export class Maintenance {
     try {
       let forgotten = 0;
       // The platform's repository, then each reseller's (decision 0077).
-      for (const target of await this.targets()) {
+      const targets = await this.targets();
+      for (const target of targets) {
         // One reseller's unreachable storage does not hold back everyone else's retention.
         if (target === null) forgotten += await this.retainIn(target, touched);
         else
@@ -195,6 +196,7 @@ export class Maintenance {
           });
       }
       for (const subscriptionId of touched) await this.deps.storage.measureQuietly(subscriptionId);
+      this.deps.logger.info({ forgotten, repositories: targets.length }, 'backup retention applied');
       return forgotten;
     } finally {
       release();
