@@ -2,6 +2,8 @@
 // the backups of the sites in its tree. Non-secret settings here; the S3 secret, the SSH key and
 // the repository password are plugin secrets named by the target's id. Each backup records the
 // target it went to (null: the platform's), so its restores, retention and storage read there.
+// A removed target keeps its row (`removed_at`) while backups made there exist: they stay
+// restorable, retained and checked; new backups go to the platform's.
 const UP = [
   `create table targets (
      id uuid primary key default gen_random_uuid(),
@@ -9,7 +11,8 @@ const UP = [
      kind text not null check (kind in ('s3', 'sftp')),
      settings jsonb not null,
      created_at timestamptz not null default now(),
-     updated_at timestamptz not null default now()
+     updated_at timestamptz not null default now(),
+     removed_at timestamptz null
    )`,
   `alter table backups add column target_id uuid null references targets (id)`,
   `create index backups_target_idx on backups (target_id) where target_id is not null`,

@@ -152,7 +152,7 @@ export default definePlugin({
       repos,
       restic,
       storage,
-      targetFor: (ownerId) => resellerTargets.forOwner(ownerId),
+      targetFor: (ownerId, trx) => resellerTargets.forOwner(ownerId, trx),
     });
 
     const maintenance = new Maintenance({

@@ -146,6 +146,35 @@ export function resellerTargetRoutes(deps: {
       },
     );
 
+    app.delete(
+      '/reseller-targets/:resellerId',
+      {
+        config: { permission: 'backups.target.own' },
+        schema: {
+          summary: 'Stop using a reseller’s own backup storage: new backups of its tree go to the platform’s',
+          description:
+            'Backups made there stay where they are: restorable, retained and checked while the storage is reachable. ' +
+            'A later PUT takes the target up again.',
+          tags,
+          params: Params,
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        const resellerId = await resellerFor(request, request.params.resellerId);
+        if (!(await targets.remove(resellerId))) throw BackupsErrors.targetNotFound(resellerId);
+        await audit.record({
+          action: 'backups.target.removed',
+          actorId: request.actor?.userId ?? null,
+          target: { type: 'user', id: resellerId },
+          ip: request.ip,
+          requestId: request.id,
+        });
+        reply.code(204);
+        return null;
+      },
+    );
+
     app.put(
       '/reseller-targets/:resellerId',
       {

@@ -72,6 +72,14 @@ if (missing) {
       make: async (w) => ({ url: `/v1/backups/reseller-targets/${resellerOf[w]}`, payload: targetBody }),
       expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
     },
+    'DELETE /v1/backups/reseller-targets/{resellerId}': {
+      // Set again before each call: every row starts from a target in use.
+      make: async (w) => {
+        await admin.call('PUT', `/v1/backups/reseller-targets/${resellerOf[w]}`, targetBody);
+        return { url: `/v1/backups/reseller-targets/${resellerOf[w]}` };
+      },
+      expect: { super_admin: same(204), reseller: [204, 404], customer: same(403), technical_user: same(403) },
+    },
     'GET /v1/backups/platform': { make: async () => ({ url: '/v1/backups/platform' }), expect: adminsOnly(200) },
     'POST /v1/backups/platform': { make: async () => ({ url: '/v1/backups/platform', payload: {} }), expect: adminsOnly(202) },
     'GET /v1/backups/platform/{id}': {

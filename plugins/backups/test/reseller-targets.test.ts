@@ -30,6 +30,8 @@ if (missing) {
     hostKey: sshd.hostKey,
   };
   const url = (id: string) => `/v1/backups/reseller-targets/${id}`;
+  /** The backup made on the reseller's storage, and its site. */
+  const made = { backup: '', site: '' };
 
   t.test('a reseller sets its SFTP target and installs the key it made', async (t) => {
     const put = await resellerA.call('PUT', url(trees.resellerA.id), { kind: 'sftp', sftp });
@@ -54,6 +56,8 @@ if (missing) {
     await fs.writeFile(file, content);
     const b = await alice.post('/v1/backups', { websiteId: own.id });
     const done = await finished(alice, b.body.id);
+    made.backup = done.id;
+    made.site = own.id;
     t.equal(done.status, 'succeeded', done.error ?? '');
     t.ok((await fs.readdir(path.join(sftp.path, 'snapshots'))).length === 1, 'the snapshot is on the reseller’s server');
     await fs.writeFile(file, 'lost');
@@ -128,5 +132,25 @@ if (missing) {
       stack.host.logs().some((l) => l.msg === 'retention skipped for a reseller target'),
       'the reseller’s was reached',
     );
+  });
+
+  t.test('a removed target takes no new backups; those made there stay restorable; a PUT takes it up again', async (t) => {
+    t.equal((await resellerA.del(url(trees.resellerB.id))).status, 404, 'not another reseller’s');
+    t.equal((await alice.del(url(trees.resellerA.id))).status, 403);
+    t.equal((await resellerA.del(url(trees.resellerA.id))).status, 204);
+    t.equal((await resellerA.get(url(trees.resellerA.id))).status, 404);
+    t.equal((await resellerA.del(url(trees.resellerA.id))).status, 404, 'once');
+    const after = await finished(alice, (await alice.post('/v1/backups', { websiteId: made.site })).body.id);
+    t.equal(after.status, 'succeeded', after.error ?? '');
+    const local = JSON.parse(await stack.restic(['snapshots', '--json'])) as Array<{ id: string }>;
+    t.ok(
+      local.some((s) => s.id === after.snapshotId),
+      'the new backup: the platform’s repository',
+    );
+    const r = await alice.post(`/v1/backups/${made.backup}/restore`, { path: 'public/page.html' });
+    t.equal(r.status, 202, JSON.stringify(r.body));
+    t.equal((await restored(alice, r.body.id)).status, 'succeeded', 'the earlier one, from the reseller’s storage');
+    const again = await resellerA.call('PUT', url(trees.resellerA.id), { kind: 'sftp', sftp });
+    t.match(again.body, { reachable: true, snapshots: 1 }, 'the same repository and key');
   });
 }

@@ -31,7 +31,7 @@ export interface BackupsServiceDeps {
   restic: () => Restic;
   storage: StorageMeter;
   /** The target a new backup of this owner's site goes to (null: the platform's). */
-  targetFor: (ownerId: string) => Promise<string | null>;
+  targetFor: (ownerId: string, trx: Knex.Transaction) => Promise<string | null>;
 }
 
 export class BackupsService {
@@ -53,8 +53,10 @@ export class BackupsService {
       if (!(await store.packageIncludesBackups(site.subscription_id, trx))) throw BackupsErrors.notInPackage();
       const full = await storage.full(site.subscription_id);
       if (full) throw BackupsErrors.storageFull(full.used, full.limit!);
+      // In this transaction: a look-up on a connection of its own could wait for the plugin's
+      // pool while every connection of it is a parallel request waiting here.
+      const targetId = await this.deps.targetFor(site.owner_id, trx);
       await limits.assert(site.subscription_id, 'backups', +1, { trx });
-      const targetId = await this.deps.targetFor(site.owner_id);
       const [row] = (await store
         .backups(trx)
         .insert({

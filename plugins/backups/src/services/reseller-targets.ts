@@ -35,6 +35,8 @@ export interface ResellerTargetRow {
   settings: S3Settings | SftpSettings;
   created_at: Date;
   updated_at: Date;
+  /** Removed by its reseller: no new backups go there; those made there stay readable. */
+  removed_at: Date | null;
 }
 
 /** What a reseller sends: the kind, its settings, and the secrets (left out: the stored ones stay). */
@@ -60,8 +62,22 @@ export class ResellerTargets {
     return this.deps.store.db.table<ResellerTargetRow>('targets', trx);
   }
 
-  async ofReseller(resellerId: string): Promise<ResellerTargetRow | undefined> {
-    return (await this.table().where({ owner_id: resellerId }).first()) as ResellerTargetRow | undefined;
+  /** The reseller's target in use (a removed one reads as none). */
+  async ofReseller(resellerId: string, trx?: Knex.Transaction): Promise<ResellerTargetRow | undefined> {
+    return (await this.table(trx).where({ owner_id: resellerId }).whereNull('removed_at').first()) as
+      ResellerTargetRow | undefined;
+  }
+
+  /**
+   * Stop using the reseller's target: new backups of its tree go to the platform's. The row
+   * stays (backups made there keep reading from it); a later PUT takes it up again.
+   */
+  async remove(resellerId: string): Promise<boolean> {
+    const n = await this.table()
+      .where({ owner_id: resellerId })
+      .whereNull('removed_at')
+      .update({ removed_at: new Date() } as never);
+    return Number(n) > 0;
   }
 
   async byId(id: string): Promise<ResellerTargetRow | undefined> {
@@ -72,13 +88,13 @@ export class ResellerTargets {
    * The target a new backup of a site owned by `ownerId` goes to: that of the nearest reseller
    * above the owner (or the owner, when a reseller owns the site), or null (the platform's).
    */
-  async forOwner(ownerId: string): Promise<string | null> {
+  async forOwner(ownerId: string, trx?: Knex.Transaction): Promise<string | null> {
     let id: string | null = ownerId;
     for (let depth = 0; id && depth < 4; depth += 1) {
       const user = await this.deps.users.get(id);
       if (!user) return null;
       if (user.role === 'reseller') {
-        const row = await this.ofReseller(user.id);
+        const row = await this.ofReseller(user.id, trx);
         if (row) return row.id;
       }
       id = user.parentId;
@@ -88,7 +104,8 @@ export class ResellerTargets {
 
   /** Create or replace the reseller's target; checked before anything is stored. */
   async put(resellerId: string, input: ResellerTargetInput): Promise<ResellerTargetRow> {
-    const existing = await this.ofReseller(resellerId);
+    // A removed target is taken up again (its id, so its earlier backups keep their repository).
+    const existing = (await this.table().where({ owner_id: resellerId }).first()) as ResellerTargetRow | undefined;
     const settings = this.settingsOf(input);
     if (
       input.kind === 's3' &&
@@ -100,7 +117,7 @@ export class ResellerTargets {
       ? ((
           await this.table()
             .where({ id: existing.id })
-            .update({ kind: input.kind, settings: JSON.stringify(settings), updated_at: new Date() } as never)
+            .update({ kind: input.kind, settings: JSON.stringify(settings), updated_at: new Date(), removed_at: null } as never)
             .returning('*')
         )[0] as ResellerTargetRow)
       : ((
