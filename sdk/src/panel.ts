@@ -126,6 +126,12 @@ export interface PanelTableSection {
   empty?: string;
   /** Buttons on each row. */
   actions?: PanelRowAction[];
+  /**
+   * While some row meets all these (e.g. `{ field: 'status', in: ['queued', 'running'] }`), the
+   * page reloads its data every few seconds with JavaScript, and shows a Refresh link for
+   * browsers without it. Nothing is polled once no row meets them.
+   */
+  live?: PanelCondition[];
 }
 
 /**

@@ -169,6 +169,7 @@ export type PanelSection =
       columns: PanelColumn[];
       empty?: string;
       actions?: PanelRowAction[];
+      live?: PanelCondition[];
     }
   | {
       kind: 'form';

@@ -30,6 +30,7 @@ import { DataTable } from '../components/data-table';
 import { DetailSection } from '../components/detail-section';
 import { LiveLog } from '../components/live-log';
 import { LineChart } from '../components/line-chart';
+import { LiveRefresh } from '../components/live';
 import { PluginCell } from '../components/plugin-cells';
 import { SchemaFields, fileFields, hasFileField, inlineFiles, readSchemaForm, schemaLabels } from '../components/schema-form';
 import { ResultToast } from '../components/toasts';
@@ -326,6 +327,7 @@ function Section({
         {section.title ? <h2 className="mb-2 text-lg font-semibold">{section.title}</h2> : null}
         {data?.error ? <Alert kind="error">{data.error}</Alert> : null}
         {rowRefused ? <Alert kind="error">{rowRefused.errors.message}</Alert> : null}
+        {section.live ? <LiveRefresh active={(data?.rows ?? []).some((row) => conditionsHold(section.live, row))} /> : null}
         <DataTable
           caption={section.title ?? 'Items'}
           rows={data?.rows ?? []}

@@ -37,6 +37,9 @@ export function keyExportCommand<C, D>({ repos }: CommandDeps): CommandDefinitio
       io.out(`# Hostplane backups repository (restic). Keep this offline; it opens every backup.\n`);
       io.out(`RESTIC_REPOSITORY=${repo.location}\n`);
       io.out(`RESTIC_PASSWORD=${repo.password}\n`);
+      const { sftp } = repos.config();
+      if (repo.location.startsWith('sftp:'))
+        io.out(`# SFTP: add  -o sftp.command='ssh -i <your key> -p ${sftp.port} ${sftp.user}@${sftp.host} -s sftp'  to restic\n`);
       io.out(`# Restore without Hostplane: RESTIC_REPOSITORY=… RESTIC_PASSWORD=… restic snapshots --tag site:<website id>\n`);
       return 0;
     },
@@ -63,7 +66,7 @@ export function keyImportCommand<C, D>({
         return 2;
       }
       const location = repos.location();
-      const probe = await restic().run(repos.withPassword(password), ['cat', 'config']);
+      const probe = await restic().run(await repos.withPassword(password), ['cat', 'config']);
       if (probe.code !== 0)
         throw BackupsErrors.restic('cat config', `the password does not open ${location}: ${describe(probe)}`);
       await secrets.set(repos.secretName(), password);

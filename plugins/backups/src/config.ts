@@ -11,10 +11,10 @@ export const BackupsConfig = Type.Object(
       description:
         'Absolute folder of the local restic repository. Empty: <HOSTPLANE_DATA_DIR or ./.hostplane>/backups/repository',
     }),
-    target: Type.Union([Type.Literal('local'), Type.Literal('s3')], {
+    target: Type.Union([Type.Literal('local'), Type.Literal('s3'), Type.Literal('sftp')], {
       title: 'Where backups go',
       default: 'local',
-      description: "'local': the repository folder; 's3': the S3-compatible storage below",
+      description: "'local': the repository folder; 's3': the S3-compatible storage below; 'sftp': the SFTP server below",
     }),
     s3: Type.Object(
       {
@@ -44,6 +44,44 @@ export const BackupsConfig = Type.Object(
         }),
       },
       { title: 'S3 storage', default: {}, description: 'Used when the target is s3' },
+    ),
+    sftp: Type.Object(
+      {
+        host: Type.String({
+          title: 'Host',
+          default: '',
+          maxLength: 253,
+          pattern: '^(|[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:]+)$',
+          description: 'Name or address of the SFTP server',
+        }),
+        port: Type.Integer({ title: 'Port', default: 22, minimum: 1, maximum: 65535 }),
+        user: Type.String({ title: 'User', default: '', maxLength: 64, pattern: '^(|[A-Za-z0-9._][A-Za-z0-9._-]*)$' }),
+        path: Type.String({
+          title: 'Folder',
+          default: 'hostplane',
+          maxLength: 1024,
+          pattern: '^[^\\u0000\\n\\s]+$',
+          description: 'Folder of the repository on the server (absolute, or relative to the user’s home)',
+        }),
+        hostKey: Type.String({
+          title: 'Host key',
+          default: '',
+          maxLength: 16_384,
+          pattern: '^[^\\u0000\\n]*$',
+          description:
+            'The server’s public host key (`ssh-ed25519 AAAA…`, or a line of `ssh-keyscan -p PORT HOST`): the only key accepted; an unknown host is never trusted',
+        }),
+        privateKey: Secret(
+          Type.String({
+            title: 'Private key',
+            default: '',
+            maxLength: 16_384,
+            description:
+              'OpenSSH private key (unencrypted) of the user; empty: the plugin makes one (its public key is shown with the targets)',
+          }),
+        ),
+      },
+      { title: 'SFTP storage', default: {}, description: 'Used when the target is sftp (restic’s sftp back end over ssh)' },
     ),
     resticBinary: Type.String({
       title: 'restic binary',

@@ -66,6 +66,20 @@ export const BackupsErrors = {
     (command: string, reason: string) => ({ command, reason }),
   ),
   targetInvalid: defineError('BACKUPS_ERR_TARGET_INVALID', 409, (reason: string) => `The backup target is not usable: ${reason}`),
+  targetSettings: defineError(
+    'BACKUPS_ERR_TARGET_SETTINGS',
+    400,
+    (reason: string, _field: string) => `The target's settings are not usable: ${reason}`,
+    (_reason: string, field: string) => ({ field }),
+  ),
+  targetNotFound: defineError('BACKUPS_ERR_TARGET_NOT_FOUND', 404, (id: string) => `No backup target of reseller ${id}`),
+  hostKeyRefused: defineError(
+    'BACKUPS_ERR_TARGET_HOST_KEY',
+    502,
+    (location: string) =>
+      `The SFTP server of ${location} did not show the pinned host key, so nothing was sent: check that it is the right server, or set its new host key in the target if it really changed`,
+    (location: string) => ({ location }),
+  ),
   interrupted: defineError('BACKUPS_ERR_INTERRUPTED', 503, (reason: string) => `The run was interrupted: ${reason}`),
   databaseServerMissing: defineError(
     'BACKUPS_ERR_DATABASE_SERVER_MISSING',

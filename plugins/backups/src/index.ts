@@ -28,6 +28,8 @@ import { BackupsService } from './services/backups-service.js';
 import { DatabaseParts } from './services/database-parts.js';
 import { Repositories } from './services/repository.js';
 import { targetStatus } from './services/targets.js';
+import { ResellerTargets } from './services/reseller-targets.js';
+import { resellerTargetRoutes } from './target-routes.js';
 import { BACKUP_JOB, RESTORE_JOB, Runner } from './services/runner.js';
 import { Slots } from './services/slots.js';
 import { CHECK_JOB, Maintenance, RETENTION_JOB, SCHEDULE_JOB } from './services/maintenance.js';
@@ -53,6 +55,9 @@ export default definePlugin({
     'events:emit',
     'secrets',
     'exec:restic',
+    // The SFTP target: restic runs ssh; ssh-keygen makes the plugin's key and reads public halves.
+    'exec:ssh',
+    'exec:ssh-keygen',
     'users',
     'mailer',
     // The control plane's own backup: pg_dump of the whole database and its secret key file.
@@ -70,6 +75,10 @@ export default definePlugin({
     },
     'backups.backup.write': { description: 'Back up websites on demand', roles: ['reseller', 'customer'] },
     'backups.target.read': { description: 'See where backups are stored (administrators)', roles: [] },
+    'backups.target.own': {
+      description: 'See and set the backup storage of your own tree (resellers; administrators for any reseller)',
+      roles: ['reseller'],
+    },
     'backups.backup.restore': { description: 'Restore websites from their backups', roles: ['reseller', 'customer'] },
     'backups.platform.manage': {
       description: 'Back the platform itself up and see those backups (administrators)',
@@ -105,7 +114,8 @@ export default definePlugin({
       });
     const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
     const store = new BackupStore(db, tenancy);
-    const repos = new Repositories({ secrets, restic, config });
+    const resellerTargets = new ResellerTargets({ store, secrets, users, config });
+    const repos = new Repositories({ secrets, restic, config, resellerTarget: (id) => resellerTargets.target(id) });
     const slots = new Slots(() => ctx.config.concurrency);
     // A site's databases, when the databases plugin and its drivers are enabled (looked up at each use).
     const parts = new DatabaseParts({
@@ -132,7 +142,18 @@ export default definePlugin({
       mailer,
       users,
     });
-    const service = new BackupsService({ store, limits, audit, jobs, runner, parts, repos, restic, storage });
+    const service = new BackupsService({
+      store,
+      limits,
+      audit,
+      jobs,
+      runner,
+      parts,
+      repos,
+      restic,
+      storage,
+      targetFor: (ownerId, trx) => resellerTargets.forOwner(ownerId, trx),
+    });
 
     const maintenance = new Maintenance({
       store,
@@ -171,6 +192,7 @@ export default definePlugin({
     const siteRoutes = backupRoutes({ store, service, targets: () => targetStatus(ctx.config, repos, restic), customers });
     ctx.routes((app) => {
       platformRoutes(platform)(app);
+      resellerTargetRoutes({ targets: resellerTargets, repos, restic, users, audit })(app);
       siteRoutes(app);
     });
     ctx.job<{ platformBackupId: string }>(PLATFORM_JOB, (payload, job) => platform.run(payload.platformBackupId, job), {

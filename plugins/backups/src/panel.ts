@@ -16,7 +16,7 @@ export const PAGES: PanelPageDefinition[] = [
         kind: 'table',
         source: '/backups',
         columns: [
-          { field: 'siteName', label: 'Website' },
+          { field: 'siteName', label: 'Website', link: '/p/backups/backup/{id}' },
           { field: 'status', label: 'Status', format: 'status' },
           { field: 'progress.percent', label: 'Progress (%)' },
           { field: 'sizeBytes', label: 'Size', format: 'bytes' },
@@ -28,19 +28,130 @@ export const PAGES: PanelPageDefinition[] = [
             label: 'Restore',
             method: 'POST',
             route: '/backups/{id}/restore',
+            permission: 'backups.backup.restore',
+            when: [{ field: 'status', in: ['succeeded'] }],
             confirm: 'Restore {siteName} from this backup? Its files are replaced by the backup’s.',
             danger: true,
           },
-          { label: 'Cancel', method: 'POST', route: '/backups/{id}/cancel' },
+          {
+            label: 'Cancel',
+            method: 'POST',
+            route: '/backups/{id}/cancel',
+            permission: 'backups.backup.write',
+            when: [{ field: 'status', in: ['queued', 'running'] }],
+          },
         ],
+        // Progress moves while a backup runs: the page follows it (a Refresh link without JavaScript).
+        live: [{ field: 'status', in: ['queued', 'running'] }],
         empty: 'No backups yet: back a website up below.',
       },
       {
         kind: 'form',
         title: 'Back up now',
+        permission: 'backups.backup.write',
         schema: Type.Object({ websiteId: Type.String({ title: 'Website', minLength: 1 }) }, { additionalProperties: false }),
         choices: { websiteId: { source: '/websites', value: 'id', label: 'domainDisplay' } },
         submit: { method: 'POST', route: '/backups', label: 'Back up now' },
+      },
+    ],
+  },
+  {
+    // One backup, reached from the table: its figures, and one file or folder restored from it.
+    id: 'backup',
+    title: 'Backup',
+    titleFrom: { source: '/backups/{id}', field: 'siteName' },
+    pathParam: 'id',
+    permission: 'backups.backup.read',
+    sections: [
+      {
+        kind: 'detail',
+        title: 'Backup',
+        source: '/backups/{id}',
+        fields: [
+          { field: 'siteName', label: 'Website' },
+          { field: 'status', label: 'Status', format: 'status' },
+          { field: 'progress.percent', label: 'Progress (%)' },
+          { field: 'sizeBytes', label: 'Size', format: 'bytes' },
+          { field: 'addedBytes', label: 'Added', format: 'bytes' },
+          { field: 'files', label: 'Files' },
+          { field: 'durationMs', label: 'Duration (ms)' },
+          { field: 'createdAt', label: 'Started', format: 'date' },
+          { field: 'finishedAt', label: 'Finished', format: 'date' },
+          { field: 'error', label: 'Error' },
+        ],
+        actions: [
+          {
+            label: 'Restore the whole site',
+            method: 'POST',
+            route: '/backups/{id}/restore',
+            permission: 'backups.backup.restore',
+            when: [{ field: 'status', in: ['succeeded'] }],
+            confirm: 'Restore {siteName} from this backup? Its files are replaced by the backup’s.',
+            danger: true,
+          },
+          {
+            label: 'Cancel',
+            method: 'POST',
+            route: '/backups/{id}/cancel',
+            permission: 'backups.backup.write',
+            when: [{ field: 'status', in: ['queued', 'running'] }],
+          },
+        ],
+      },
+      {
+        kind: 'form',
+        title: 'Restore one file or folder',
+        permission: 'backups.backup.restore',
+        about: '/backups/{id}',
+        when: [{ field: 'status', in: ['succeeded'] }],
+        schema: Type.Object(
+          {
+            path: Type.String({
+              title: 'File or folder',
+              minLength: 1,
+              maxLength: 4096,
+              description: 'Relative to the website’s folder, e.g. public/index.html; it is put back as it was in this backup',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        submit: { method: 'POST', route: '/backups/{id}/restore', label: 'Restore' },
+        result: {
+          title: 'Restore started',
+          fields: [
+            { field: 'path', label: 'File or folder' },
+            { field: 'status', label: 'Status' },
+          ],
+        },
+      },
+    ],
+  },
+  {
+    id: 'targets',
+    title: 'Backup storage',
+    nav: { label: 'Backup storage', section: 'admin', order: 61 },
+    permission: 'backups.target.read',
+    sections: [
+      {
+        kind: 'text',
+        text:
+          'Where backups go: the local folder, an S3-compatible bucket or an SFTP server, set in the Backups plugin’s settings ' +
+          '(target, s3, sftp). The active one is opened with its key each time this page loads. For SFTP, pin the server’s host ' +
+          'key (ssh-keyscan) and add the public key below to the server’s authorized_keys, or upload a private key of your own.',
+      },
+      {
+        kind: 'table',
+        source: '/backups/targets',
+        columns: [
+          { field: 'kind', label: 'Target' },
+          { field: 'active', label: 'In use' },
+          { field: 'location', label: 'Repository' },
+          { field: 'reachable', label: 'Opens' },
+          { field: 'snapshots', label: 'Snapshots' },
+          { field: 'error', label: 'Error' },
+          { field: 'publicKey', label: 'SSH public key' },
+        ],
+        empty: 'No target.',
       },
     ],
   },

@@ -94,23 +94,29 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: unknown, done: () =>
 }
 
 const TargetSchema = Type.Object({
-  kind: Type.Union([Type.Literal('local'), Type.Literal('s3')]),
+  kind: Type.Union([Type.Literal('local'), Type.Literal('s3'), Type.Literal('sftp')]),
   active: Type.Boolean({ description: 'Backups go here now' }),
-  location: Type.String({ description: 'restic repository (folder or s3:https://…); never a credential' }),
+  location: Type.String({
+    description: 'restic repository (folder, s3:https://…, sftp:user@host:/path); never a credential',
+  }),
   reachable: Type.Union([Type.Boolean(), Type.Null()], {
     description: 'Opened with its key just now (null: not the active target)',
   }),
   snapshots: Type.Union([Type.Integer(), Type.Null()]),
   error: Type.Union([Type.String(), Type.Null()]),
+  publicKey: Type.Union([Type.String(), Type.Null()], {
+    description: 'SFTP: the public key of the plugin’s SSH key, for the server’s authorized_keys (null otherwise)',
+  }),
 });
 
 export interface TargetStatus {
-  kind: 'local' | 's3';
+  kind: 'local' | 's3' | 'sftp';
   active: boolean;
   location: string;
   reachable: boolean | null;
   snapshots: number | null;
   error: string | null;
+  publicKey: string | null;
 }
 
 export function backupRoutes({
@@ -204,7 +210,8 @@ export function backupRoutes({
         schema: {
           summary: 'Where backups are stored, and whether the active repository opens (administrators)',
           description:
-            'Change the target with `PUT /v1/plugins/backups/config` (`target`, `repository`, `s3`); S3 credentials are stored sealed.',
+            'Change the target with `PUT /v1/plugins/backups/config` (`target`, `repository`, `s3`, `sftp`); S3 credentials ' +
+            'and the SFTP private key are stored sealed. An SFTP target shows its public key for the server’s authorized_keys.',
           tags,
           response: { 200: Type.Object({ items: Type.Array(TargetSchema) }), ...errors },
         },

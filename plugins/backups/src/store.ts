@@ -35,6 +35,8 @@ export interface BackupRow {
   finished_at: Date | null;
   /** Scheduled backups: the opening of the window they belong to (one per site and window). */
   window_start: Date | null;
+  /** The reseller target it went to (decision 0077); null: the platform's. */
+  target_id: string | null;
 }
 
 /** One database of a backup: its dump's own snapshot (see migrations/20261206100000). */

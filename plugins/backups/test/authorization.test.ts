@@ -8,6 +8,8 @@ import t from 'tap';
 import { checkAuthorizationTable, type AuthorizationCase, type Which } from '../../accounts/test/helpers.js';
 import { eventually } from '../../websites/test/helpers.js';
 import { startStack, stackMissing } from './stack.js';
+import { keyPair } from './sshd.js';
+import { freePort } from '../../webserver-nginx/test/helpers.js';
 
 const missing = stackMissing();
 if (missing) {
@@ -23,6 +25,19 @@ if (missing) {
     backupOf[which] = (await finished(admin, b.body.id)).id;
     const r = await admin.post(`/v1/backups/${backupOf[which]}/restore`, { path: 'public' });
     restoreOf[which] = (await restored(admin, r.body.id)).id;
+  }
+
+  // Each reseller's own target (decision 0077), set before the table: an SFTP server on a port
+  // nobody listens on (the routes answer at once; backups of the table's own sites were made
+  // above, on the platform's repository).
+  const resellerOf = { own: trees.resellerA.id, foreign: trees.resellerB.id } as Record<Which, string>;
+  const targetBody = {
+    kind: 'sftp',
+    sftp: { host: '127.0.0.1', port: await freePort(), user: 'backup', path: 'repo', hostKey: (await keyPair()).publicKey },
+  };
+  for (const which of ['own', 'foreign'] as const) {
+    const res = await admin.call('PUT', `/v1/backups/reseller-targets/${resellerOf[which]}`, targetBody);
+    if (res.status !== 200) throw new Error(JSON.stringify(res.body));
   }
 
   const same = (code: number): [number, number] => [code, code];
@@ -47,6 +62,23 @@ if (missing) {
     'GET /v1/backups/targets': {
       make: async () => ({ url: '/v1/backups/targets' }),
       expect: { super_admin: same(200), reseller: same(403), customer: same(403), technical_user: same(403) },
+    },
+    // A reseller its own only (another's reads as missing), admins any, customers never.
+    'GET /v1/backups/reseller-targets/{resellerId}': {
+      make: async (w) => ({ url: `/v1/backups/reseller-targets/${resellerOf[w]}` }),
+      expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
+    },
+    'PUT /v1/backups/reseller-targets/{resellerId}': {
+      make: async (w) => ({ url: `/v1/backups/reseller-targets/${resellerOf[w]}`, payload: targetBody }),
+      expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
+    },
+    'DELETE /v1/backups/reseller-targets/{resellerId}': {
+      // Set again before each call: every row starts from a target in use.
+      make: async (w) => {
+        await admin.call('PUT', `/v1/backups/reseller-targets/${resellerOf[w]}`, targetBody);
+        return { url: `/v1/backups/reseller-targets/${resellerOf[w]}` };
+      },
+      expect: { super_admin: same(204), reseller: [204, 404], customer: same(403), technical_user: same(403) },
     },
     'GET /v1/backups/platform': { make: async () => ({ url: '/v1/backups/platform' }), expect: adminsOnly(200) },
     'POST /v1/backups/platform': { make: async () => ({ url: '/v1/backups/platform', payload: {} }), expect: adminsOnly(202) },

@@ -21,6 +21,7 @@ const MIGRATIONS = [
   '20261206100000_backup_databases',
   '20261207100000_package_schedules',
   '20261208100000_platform_backups',
+  '20261209100000_reseller_targets',
 ];
 
 t.test('every migration goes down and up again', async (t) => {

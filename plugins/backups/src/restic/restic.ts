@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { BackupsErrors } from '../errors.js';
+import { hostKeyRefused } from '../services/sftp.js';
 import { parseResticLine, type ResticStatus, type ResticSummary } from './progress.js';
 
 export interface Repository {
@@ -112,7 +113,7 @@ export class Restic {
   /** Run and throw BACKUPS_ERR_RESTIC unless it exits 0. */
   async ok(repo: Repository, args: string[], opts: { cwd?: string } = {}): Promise<string> {
     const r = await this.run(repo, args, opts);
-    if (r.code !== 0) throw BackupsErrors.restic(args[0] ?? '', describe(r));
+    if (r.code !== 0) throw failure(repo, args[0] ?? '', r);
     return r.stdout;
   }
 
@@ -124,7 +125,7 @@ export class Restic {
     if (init.code === 0) return 'created';
     // Two hosts initialising at once: the other one won.
     if ((await this.run(repo, ['cat', 'config'])).code === 0) return 'existed';
-    throw BackupsErrors.restic('init', describe(init));
+    throw failure(repo, 'init', init);
   }
 
   /** Remove stale locks only (restic's own rule: the process is gone, or the lock is 30 min old). */
@@ -169,7 +170,7 @@ export class Restic {
       if (hooks.signal?.aborted) throw BackupsErrors.interrupted('cancelled');
       if (r.signal) throw BackupsErrors.interrupted(`restic was stopped by ${r.signal}`);
       // Exit 3: the snapshot was made but some files could not be read; treated as a failure.
-      if (r.code !== 0 || !summary) throw BackupsErrors.restic('backup', describe(r));
+      if (r.code !== 0 || !summary) throw failure(repo, 'backup', r);
       return summary;
     });
   }
@@ -235,7 +236,7 @@ export class Restic {
       const r = await exited;
       if (hooks.signal?.aborted) throw BackupsErrors.interrupted('cancelled');
       if (r.signal) throw BackupsErrors.interrupted(`restic was stopped by ${r.signal}`);
-      if (r.code !== 0 || !summary) throw BackupsErrors.restic('backup', describe(r));
+      if (r.code !== 0 || !summary) throw failure(repo, 'backup', r);
       return summary;
     } finally {
       hooks.signal?.removeEventListener('abort', kill);
@@ -320,7 +321,7 @@ export class Restic {
     const r = await this.run(repo, ['ls', '--json', '--no-lock', snapshot, path]);
     if (r.code !== 0) {
       if (/no matching ID found|not found|invalid id/i.test(r.stderr)) return null;
-      throw BackupsErrors.restic('ls', describe(r));
+      throw failure(repo, 'ls', r);
     }
     const nodes: ResticNode[] = [];
     // restic 0.14 answers an unknown snapshot with exit 0, a warning and no snapshot line.
@@ -347,6 +348,12 @@ export class Restic {
 export function resticTime(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** restic's failure as an error: a refused SSH host key said plainly, anything else as restic's own words. */
+export function failure(repo: Repository, command: string, r: RunResult): Error {
+  if (hostKeyRefused(r.stderr)) return BackupsErrors.hostKeyRefused(repo.location);
+  return BackupsErrors.restic(command, describe(r));
 }
 
 /** The last lines of stderr (restic's error) or the exit status. */

@@ -30,6 +30,8 @@ export interface BackupsServiceDeps {
   repos: Repositories;
   restic: () => Restic;
   storage: StorageMeter;
+  /** The target a new backup of this owner's site goes to (null: the platform's). */
+  targetFor: (ownerId: string, trx: Knex.Transaction) => Promise<string | null>;
 }
 
 export class BackupsService {
@@ -51,6 +53,9 @@ export class BackupsService {
       if (!(await store.packageIncludesBackups(site.subscription_id, trx))) throw BackupsErrors.notInPackage();
       const full = await storage.full(site.subscription_id);
       if (full) throw BackupsErrors.storageFull(full.used, full.limit!);
+      // In this transaction: a look-up on a connection of its own could wait for the plugin's
+      // pool while every connection of it is a parallel request waiting here.
+      const targetId = await this.deps.targetFor(site.owner_id, trx);
       await limits.assert(site.subscription_id, 'backups', +1, { trx });
       const [row] = (await store
         .backups(trx)
@@ -63,6 +68,7 @@ export class BackupsService {
           trigger,
           created_by: info.actorId,
           window_start: windowStart,
+          target_id: targetId,
         })
         .returning('*')) as BackupRow[];
       await jobs.enqueue(BACKUP_JOB, { backupId: row!.id }, { trx, jobKey: backupJobKey(row!.id) });
@@ -172,7 +178,7 @@ export class BackupsService {
     const { store } = this.deps;
     const site = await store.siteFor(actor, backup.website_id, '/params/id');
     const { part } = await this.deps.parts.restorable(backup, databaseId);
-    const repo = await this.deps.repos.local();
+    const repo = await this.deps.repos.forTarget(backup.target_id);
     if ((await this.deps.restic().ls(repo, part.snapshot_id!, '/')) === null) throw BackupsErrors.snapshotGone();
     return this.queueRestore(backup, { website_id: site.id, owner_id: site.owner_id, path: null, database_id: databaseId }, info);
   }
@@ -189,7 +195,7 @@ export class BackupsService {
     if (target.owner_id !== backup.owner_id) throw BackupsErrors.otherOwner();
     const files = await this.deps.runner.siteTree(target);
     const snapshotPath = input.path === undefined ? null : snapshotPathOf(input.path, files.exclude);
-    const repo = await this.deps.repos.local();
+    const repo = await this.deps.repos.forTarget(backup.target_id);
     const nodes = await this.deps.restic().ls(repo, backup.snapshot_id!, snapshotPath ?? '/');
     if (nodes === null) throw BackupsErrors.snapshotGone();
     if (snapshotPath && !nodes.some((n) => n.path === snapshotPath)) throw BackupsErrors.pathNotInSnapshot(snapshotPath.slice(1));

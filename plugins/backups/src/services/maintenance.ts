@@ -179,20 +179,52 @@ export class Maintenance {
    * measured again. Returns how many backups were forgotten.
    */
   async applyRetention(): Promise<number> {
-    const config = this.deps.config();
     const release = this.deps.slots.tryTake();
     if (!release) throw new Error('every backup slot is busy; retention runs at its next attempt');
     const touched = new Set<string>();
     try {
-      const repo = await this.deps.repos.local();
+      let forgotten = 0;
+      // The platform's repository, then each reseller's (decision 0077).
+      const targets = await this.targets();
+      for (const target of targets) {
+        // One reseller's unreachable storage does not hold back everyone else's retention.
+        if (target === null) forgotten += await this.retainIn(target, touched);
+        else
+          forgotten += await this.retainIn(target, touched).catch((err: unknown) => {
+            this.deps.logger.warn({ target, err: (err as Error).message }, 'retention skipped for a reseller target');
+            return 0;
+          });
+      }
+      for (const subscriptionId of touched) await this.deps.storage.measureQuietly(subscriptionId);
+      this.deps.logger.info({ forgotten, repositories: targets.length }, 'backup retention applied');
+      return forgotten;
+    } finally {
+      release();
+    }
+  }
+
+  /** The platform's target (null) and every reseller's. */
+  private async targets(): Promise<Array<string | null>> {
+    const rows = (await this.deps.store.db.table('targets').select('id').orderBy('id')) as Array<{ id: string }>;
+    return [null, ...rows.map((r) => r.id)];
+  }
+
+  /** Retention in one target's repository: its backups' sites, then what was forgotten, then a prune. */
+  private async retainIn(target: string | null, touched: Set<string>): Promise<number> {
+    const config = this.deps.config();
+    {
+      const repo = await this.deps.repos.forTarget(target);
       const restic = this.deps.restic();
       await restic.unlockStale(repo);
       let forgotten = 0;
       let removed = 0;
-      const sites = (await this.deps.store
-        .backups()
-        .where({ status: 'succeeded' })
-        .distinct('website_id', 'subscription_id')) as Array<{ website_id: string; subscription_id: string }>;
+      const ofTarget = this.deps.store.backups().where({ status: 'succeeded' });
+      if (target) ofTarget.where({ target_id: target });
+      else ofTarget.whereNull('target_id');
+      const sites = (await ofTarget.distinct('website_id', 'subscription_id')) as Array<{
+        website_id: string;
+        subscription_id: string;
+      }>;
       const features = await this.deps.store.featuresOf([...new Set(sites.map((s) => s.subscription_id))]);
       for (const { website_id, subscription_id } of sites) {
         const { keepDaily, keepWeekly, keepMonthly } = policyOf(features.get(subscription_id), config);
@@ -229,10 +261,7 @@ export class Maintenance {
       for (let i = 0; i < pending.length; i += 100) await restic.ok(repo, ['forget', ...pending.slice(i, i + 100)]);
       removed += pending.length;
       if (removed > 0) await restic.ok(repo, ['prune']);
-      for (const subscriptionId of touched) await this.deps.storage.measureQuietly(subscriptionId);
       return forgotten;
-    } finally {
-      release();
     }
   }
 
@@ -262,7 +291,21 @@ export class Maintenance {
 
   /** `restic check`; a failure is logged and raised as `backup.repository.check-failed`. */
   async check(): Promise<boolean> {
-    const repo = await this.deps.repos.local();
+    let ok = true;
+    for (const target of await this.targets()) {
+      const passed = await this.checkOne(target).catch(async (err: unknown) => {
+        const error = (err as Error).message;
+        this.deps.logger.error({ target, error }, 'backup repository could not be checked');
+        await this.deps.events.emit('backup.repository.check-failed', { repository: target ?? 'platform', error });
+        return false;
+      });
+      ok = passed && ok;
+    }
+    return ok;
+  }
+
+  private async checkOne(target: string | null): Promise<boolean> {
+    const repo = await this.deps.repos.forTarget(target);
     const restic = this.deps.restic();
     await restic.unlockStale(repo).catch(() => undefined);
     const r = await restic.run(repo, ['check']);

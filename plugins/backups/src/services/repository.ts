@@ -10,19 +10,34 @@ import type { SecretsService } from '@hostplane/sdk';
 import type { BackupsConfig } from '../config.js';
 import { BackupsErrors } from '../errors.js';
 import type { Repository, Restic } from '../restic/restic.js';
+import { generatePrivateKey, knownHostsLine, SFTP_KEY_SECRET, sftpLocation, sftpOptions, type SftpConfig } from './sftp.js';
 
 /** The name of the local repository's password among the plugin's secrets. */
 export const LOCAL_PASSWORD_SECRET = 'repository.local.password';
 /** The S3 repository's password (another repository, another key). */
 export const S3_PASSWORD_SECRET = 'repository.s3.password';
+/** The SFTP repository's password. */
+export const SFTP_PASSWORD_SECRET = 'repository.sftp.password';
 
-/** The repository the config points at: restic's `-r` value, its password's name, and what restic needs to reach it. */
-export function targetOf(config: BackupsConfig): {
+/** Where a target's repository is and what restic needs to reach it (no file written yet). */
+export interface Target {
   location: string;
   secret: string;
   env?: Record<string, string>;
   options?: string[];
-} {
+  /** SFTP: the server, its pinned host key and the config's own private key (empty: the plugin's). */
+  sftp?: SftpConfig;
+}
+
+/** The repository the config points at: restic's `-r` value, its password's name, and what restic needs to reach it. */
+export function targetOf(config: BackupsConfig): Target {
+  if (config.target === 'sftp') {
+    const { host, user, path } = config.sftp;
+    if (!host || !user || !path) throw BackupsErrors.targetInvalid('the sftp target needs a host, a user and a folder');
+    // Checked now: a target without a pinned host key is never opened.
+    knownHostsLine(config.sftp);
+    return { location: sftpLocation(config.sftp), secret: SFTP_PASSWORD_SECRET, sftp: config.sftp };
+  }
   if (config.target === 's3') {
     const { endpoint, bucket, prefix, accessKeyId, secretAccessKey, caCertFile } = config.s3;
     if (!endpoint || !bucket) throw BackupsErrors.targetInvalid('the s3 target needs an endpoint and a bucket');
@@ -46,10 +61,41 @@ export function repositoryFolder(config: BackupsConfig): string {
 export class Repositories {
   #ready: Promise<Repository> | null = null;
   #for = '';
+  /** Resellers' repositories, opened once per settings (decision 0077). */
+  readonly #others = new Map<string, Promise<Repository>>();
 
-  constructor(private readonly deps: { secrets: SecretsService; restic: () => Restic; config: () => BackupsConfig }) {}
+  constructor(
+    private readonly deps: {
+      secrets: SecretsService;
+      restic: () => Restic;
+      config: () => BackupsConfig;
+      /** A reseller target's repository (reseller-targets.ts). */
+      resellerTarget?: (id: string) => Promise<Target>;
+    },
+  ) {}
 
-  /** Where the repository is (a folder, or `s3:https://…`). */
+  /** The repository of a backup's target: null is the platform's (`local()`), else a reseller's. */
+  async forTarget(id: string | null): Promise<Repository> {
+    if (!id || !this.deps.resellerTarget) return this.local();
+    const target = await this.deps.resellerTarget(id);
+    const key = `${id}\0${JSON.stringify(target)}`;
+    let ready = this.#others.get(key);
+    if (!ready) {
+      ready = this.open(target).catch((err: unknown) => {
+        this.#others.delete(key);
+        throw err;
+      });
+      this.#others.set(key, ready);
+    }
+    return ready;
+  }
+
+  /** The plugin's config as it is now. */
+  config(): BackupsConfig {
+    return this.deps.config();
+  }
+
+  /** Where the repository is (a folder, `s3:https://…` or `sftp:user@host:/path`). */
   location(): string {
     return targetOf(this.deps.config()).location;
   }
@@ -73,20 +119,33 @@ export class Repositories {
     return this.#ready;
   }
 
-  /** The current target with `password` (nothing created, nothing stored). */
-  withPassword(password: string, target = targetOf(this.deps.config())): Repository {
+  /** The current target with `password` (nothing created, nothing stored but an SFTP key's files). */
+  async withPassword(password: string, target = targetOf(this.deps.config())): Promise<Repository> {
+    const options = [...(target.options ?? [])];
+    if (target.sftp) options.push(...(await sftpOptions(this.sshDir(), target.sftp, await this.sftpKey(target.sftp))));
     return {
       location: target.location,
       password,
       ...(target.env ? { env: target.env } : {}),
-      ...(target.options ? { options: target.options } : {}),
+      ...(options.length ? { options } : {}),
     };
   }
 
-  private async open(target: ReturnType<typeof targetOf>): Promise<Repository> {
+  /** The SFTP private key: the config's (uploaded by an admin), else one the plugin made once and sealed. */
+  async sftpKey(sftp: SftpConfig = this.deps.config().sftp): Promise<string> {
+    if (sftp.privateKey.trim()) return sftp.privateKey;
+    return this.deps.secrets.getOrCreate(SFTP_KEY_SECRET, generatePrivateKey);
+  }
+
+  /** Where the SFTP key and known_hosts files are written (0700), beside the cache. */
+  private sshDir(): string {
+    return path.join(path.dirname(repositoryFolder(this.deps.config())), 'ssh');
+  }
+
+  private async open(target: Target): Promise<Repository> {
     const password = await this.deps.secrets.getOrCreate(target.secret, () => randomBytes(32).toString('base64url'));
     if (target.secret === LOCAL_PASSWORD_SECRET) await mkdir(path.dirname(target.location), { recursive: true, mode: 0o700 });
-    const repo = this.withPassword(password, target);
+    const repo = await this.withPassword(password, target);
     await this.deps.restic().ensureRepository(repo);
     return repo;
   }

@@ -102,7 +102,7 @@ export class Runner {
     const release = await this.deferred(BACKUP_JOB, backupJobKey(backupId), { backupId });
     if (!release) return;
     try {
-      const repo = await this.deps.repos.local();
+      const repo = await this.deps.repos.forTarget(row.target_id);
       // A run killed with -9 leaves its lock; restic removes only locks whose process is gone.
       await restic().unlockStale(repo);
       const databases = await parts.sync(row);
@@ -312,7 +312,7 @@ export class Runner {
       if (row.database_id) {
         await store.restores().where({ id: restoreId }).update({ status: 'running', error: null });
         await job.progress(0.05, 'loading the database from the repository');
-        const repo = await this.deps.repos.local();
+        const repo = await this.deps.repos.forTarget(backup.target_id);
         // The driver empties the database and loads the whole dump: a retry after a crash
         // simply does it again.
         await this.deps.parts.restore(repo, backup, row.database_id);
@@ -332,7 +332,7 @@ export class Runner {
       const files = await this.siteTree(site);
       await store.restores().where({ id: restoreId }).update({ status: 'running', error: null });
       await job.progress(0.05, 'restoring from the repository');
-      const repo = await this.deps.repos.local();
+      const repo = await this.deps.repos.forTarget(backup.target_id);
       await restic().unlockStale(repo);
       // Beside the site: the same file system, so putting files in place is a rename.
       staging = path.join(path.dirname(files.root), `.hp-restore-${restoreId}`);

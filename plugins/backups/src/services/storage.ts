@@ -25,15 +25,16 @@ export interface StorageMeterDeps {
 export class StorageMeter {
   constructor(private readonly deps: StorageMeterDeps) {}
 
-  /** Snapshots of the subscription's kept backups: their files and their databases' dumps. */
-  async snapshotsOf(subscriptionId: string): Promise<string[]> {
+  /** Snapshots of the subscription's kept backups: their files and their databases' dumps, by target (null: the platform's). */
+  async snapshotsByTarget(subscriptionId: string): Promise<Map<string | null, string[]>> {
     const { store } = this.deps;
     const files = (await store
       .backups()
       .where({ subscription_id: subscriptionId, status: 'succeeded' })
       .whereNotNull('snapshot_id')
-      .select('id', 'snapshot_id')) as Array<{ id: string; snapshot_id: string }>;
-    if (files.length === 0) return [];
+      .select('id', 'snapshot_id', 'target_id')) as Array<{ id: string; snapshot_id: string; target_id: string | null }>;
+    const out = new Map<string | null, string[]>();
+    if (files.length === 0) return out;
     const dumps = (await store
       .databaseParts()
       .whereIn(
@@ -42,14 +43,21 @@ export class StorageMeter {
       )
       .where('status', 'succeeded')
       .whereNotNull('snapshot_id')
-      .select('snapshot_id')) as Array<{ snapshot_id: string }>;
-    return [...files.map((f) => f.snapshot_id), ...dumps.map((d) => d.snapshot_id)];
+      .select('backup_id', 'snapshot_id')) as Array<{ backup_id: string; snapshot_id: string }>;
+    const targetOf = new Map(files.map((f) => [f.id, f.target_id]));
+    const add = (target: string | null, id: string) => out.set(target, [...(out.get(target) ?? []), id]);
+    for (const f of files) add(f.target_id, f.snapshot_id);
+    for (const d of dumps) add(targetOf.get(d.backup_id) ?? null, d.snapshot_id);
+    return out;
   }
 
-  /** Measure and record the subscription's usage (MiB, rounded up). */
+  /** Measure and record the subscription's usage (MiB, rounded up): each target's repository counts its own. */
   async measure(subscriptionId: string): Promise<UsageLine> {
-    const repo = await this.deps.repos.local();
-    const bytes = await this.deps.restic().rawDataSize(repo, await this.snapshotsOf(subscriptionId));
+    let bytes = 0;
+    for (const [target, ids] of await this.snapshotsByTarget(subscriptionId)) {
+      const repo = await this.deps.repos.forTarget(target);
+      bytes += await this.deps.restic().rawDataSize(repo, ids);
+    }
     return this.deps.limits.record(subscriptionId, STORAGE_RESOURCE, Math.ceil(bytes / MIB));
   }
 
