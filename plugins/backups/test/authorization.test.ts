@@ -27,18 +27,21 @@ if (missing) {
     restoreOf[which] = (await restored(admin, r.body.id)).id;
   }
 
-  // Each reseller's own target (decision 0077), set before the table: an SFTP server on a port
-  // nobody listens on (the routes answer at once; backups of the table's own sites were made
-  // above, on the platform's repository).
+  // Each reseller's own target (decision 0077): an SFTP server on a port nobody listens on (the
+  // routes answer at once). Set only by the table's last rows, so the backups its other rows
+  // queue go to the platform's repository and succeed, rather than retrying against the closed
+  // port (which took this file past four minutes), and removed after them.
   const resellerOf = { own: trees.resellerA.id, foreign: trees.resellerB.id } as Record<Which, string>;
   const targetBody = {
     kind: 'sftp',
     sftp: { host: '127.0.0.1', port: await freePort(), user: 'backup', path: 'repo', hostKey: (await keyPair()).publicKey },
   };
-  for (const which of ['own', 'foreign'] as const) {
-    const res = await admin.call('PUT', `/v1/backups/reseller-targets/${resellerOf[which]}`, targetBody);
+  /** A reseller-target row's request, with the target in place first (every row starts from one in use). */
+  const withTarget = async (w: Which, payload?: unknown) => {
+    const res = await admin.call('PUT', `/v1/backups/reseller-targets/${resellerOf[w]}`, targetBody);
     if (res.status !== 200) throw new Error(JSON.stringify(res.body));
-  }
+    return { url: `/v1/backups/reseller-targets/${resellerOf[w]}`, ...(payload ? { payload } : {}) };
+  };
 
   const same = (code: number): [number, number] => [code, code];
   const platformBackup = (await admin.post('/v1/backups/platform', {})).body.id as string;
@@ -63,23 +66,6 @@ if (missing) {
       make: async () => ({ url: '/v1/backups/targets' }),
       expect: { super_admin: same(200), reseller: same(403), customer: same(403), technical_user: same(403) },
     },
-    // A reseller its own only (another's reads as missing), admins any, customers never.
-    'GET /v1/backups/reseller-targets/{resellerId}': {
-      make: async (w) => ({ url: `/v1/backups/reseller-targets/${resellerOf[w]}` }),
-      expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
-    },
-    'PUT /v1/backups/reseller-targets/{resellerId}': {
-      make: async (w) => ({ url: `/v1/backups/reseller-targets/${resellerOf[w]}`, payload: targetBody }),
-      expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
-    },
-    'DELETE /v1/backups/reseller-targets/{resellerId}': {
-      // Set again before each call: every row starts from a target in use.
-      make: async (w) => {
-        await admin.call('PUT', `/v1/backups/reseller-targets/${resellerOf[w]}`, targetBody);
-        return { url: `/v1/backups/reseller-targets/${resellerOf[w]}` };
-      },
-      expect: { super_admin: same(204), reseller: [204, 404], customer: same(403), technical_user: same(403) },
-    },
     'GET /v1/backups/platform': { make: async () => ({ url: '/v1/backups/platform' }), expect: adminsOnly(200) },
     'POST /v1/backups/platform': { make: async () => ({ url: '/v1/backups/platform', payload: {} }), expect: adminsOnly(202) },
     'GET /v1/backups/platform/{id}': {
@@ -103,9 +89,30 @@ if (missing) {
       make: async (w) => ({ url: `/v1/backups/restores/${restoreOf[w]}` }),
       expect: { super_admin: same(200), reseller: [200, 404], customer: [200, 404], technical_user: same(404) },
     },
+
+    // Last (see withTarget): a reseller its own only (another's reads as missing), admins any, customers never.
+    'GET /v1/backups/reseller-targets/{resellerId}': {
+      make: (w) => withTarget(w),
+      expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
+    },
+    'PUT /v1/backups/reseller-targets/{resellerId}': {
+      make: (w) => withTarget(w, targetBody),
+      expect: { super_admin: same(200), reseller: [200, 404], customer: same(403), technical_user: same(403) },
+    },
+    'DELETE /v1/backups/reseller-targets/{resellerId}': {
+      make: (w) => withTarget(w),
+      expect: { super_admin: same(204), reseller: [204, 404], customer: same(403), technical_user: same(403) },
+    },
   };
 
   checkAuthorizationTable(t, host, stack.trees.actors, /^\/v1\/backups(\/|$)/, TABLE);
+
+  t.test('the table’s reseller targets are removed again', async (t) => {
+    for (const which of ['own', 'foreign'] as const) {
+      const res = await admin.call('DELETE', `/v1/backups/reseller-targets/${resellerOf[which]}`);
+      t.ok([204, 404].includes(res.status), `${which}: ${res.status}`);
+    }
+  });
 
   t.test('lists hold only what the caller may see, with filters', async (t) => {
     const own = stack.caller(trees.customerA);
