@@ -60,10 +60,14 @@ export interface IssuerSettings {
 }
 
 /** What happened to one subscription. */
-export type InvoiceOutcome =
+export type InvoiceOutcome = (
   | { outcome: 'issued'; invoiceId: string; number: string }
   | { outcome: 'exists'; invoiceId: string }
-  | { outcome: 'skipped'; reason: string };
+  | { outcome: 'skipped'; reason: string }
+) & {
+  /** The next due date this call moved the subscription to, when it did. */
+  advancedTo?: string;
+};
 
 export class Invoicing {
   constructor(private readonly deps: InvoicingDeps) {}
@@ -84,13 +88,13 @@ export class Invoicing {
    */
   async runJob(payload: InvoicePayload): Promise<InvoiceOutcome> {
     const result = await this.invoiceSubscription(payload);
-    if (result.outcome === 'skipped') return result;
-    const [next] = await this.deps.store.dueSubscriptions(payload.date, undefined, [payload.subscriptionId]);
-    if (next && next.next_due_date !== payload.periodStart) {
+    // Still due on the run's date after this period: the next period's job (it checks again).
+    const next = result.advancedTo;
+    if (next && next <= payload.date) {
       await this.deps.jobs.enqueue(
         INVOICE_JOB,
-        { subscriptionId: next.id, periodStart: next.next_due_date, date: payload.date },
-        { jobKey: `billing:invoice:${next.id}:${next.next_due_date}` },
+        { subscriptionId: payload.subscriptionId, periodStart: next, date: payload.date },
+        { jobKey: `billing:invoice:${payload.subscriptionId}:${next}` },
       );
     }
     return result;
@@ -127,8 +131,8 @@ export class Invoicing {
       .where({ subscription_id: payload.subscriptionId, period_start: payload.periodStart })
       .first('id');
     if (existing) {
-      if (sub && sub.next_due_date === payload.periodStart) await this.advance(sub);
-      return { outcome: 'exists', invoiceId: existing.id as string };
+      const advancedTo = sub && sub.next_due_date === payload.periodStart ? await this.advance(sub) : undefined;
+      return { outcome: 'exists', invoiceId: existing.id as string, ...(advancedTo ? { advancedTo } : {}) };
     }
     if (!sub || sub.next_due_date !== payload.periodStart) return { outcome: 'skipped', reason: 'no longer due for this period' };
     if (sub.price === null) {
@@ -139,23 +143,22 @@ export class Invoicing {
       return { outcome: 'skipped', reason: `the package has no ${sub.billing_cycle} price` };
     }
     const made = await this.issue(sub, payload.date);
-    await this.advance(sub);
-    return made;
+    const advancedTo = await this.advance(sub);
+    return { ...made, ...(advancedTo ? { advancedTo } : {}) };
   }
 
-  private async advance(sub: DueSubscription): Promise<void> {
+  /** Move the next due date one cycle on; the new date, or undefined when it had changed meanwhile. */
+  private async advance(sub: DueSubscription): Promise<string | undefined> {
     const to = addCycle(sub.next_due_date, sub.billing_cycle);
     const moved = await this.deps.accounts().advanceNextDueDate({ subscriptionId: sub.id, from: sub.next_due_date, to });
-    if (!moved) this.deps.logger.warn({ subscriptionId: sub.id }, 'next due date changed meanwhile; left as it is');
+    if (moved) return to;
+    this.deps.logger.warn({ subscriptionId: sub.id }, 'next due date changed meanwhile; left as it is');
+    return undefined;
   }
 
   /** Who sells to `customerId`: its reseller, or the platform. */
   async issuerOf(customerId: string): Promise<string> {
-    return this.issuerFor(await this.deps.users.get(customerId));
-  }
-
-  /** {@link issuerOf} for a customer already read (one lookup less per invoice of a run). */
-  private async issuerFor(customer: { parentId: string | null } | undefined): Promise<string> {
+    const customer = await this.deps.users.get(customerId);
     if (!customer?.parentId) return 'platform';
     const parent = await this.deps.users.get(customer.parentId);
     return parent?.role === 'reseller' ? parent.id : 'platform';
@@ -225,10 +228,9 @@ export class Invoicing {
   }
 
   private async issue(sub: DueSubscription, date: string): Promise<InvoiceOutcome> {
-    const { store, users } = this.deps;
-    const customer = await users.get(sub.customer_id);
-    if (!customer) return { outcome: 'skipped', reason: 'the customer is gone' };
-    const issuer = await this.issuerFor(customer);
+    const { store } = this.deps;
+    const customer = { id: sub.customer_id, name: sub.customer_name, email: sub.customer_email };
+    const issuer = sub.issuer;
     const periodEnd = addCycle(sub.next_due_date, sub.billing_cycle);
     return store.db.transaction(async (trx) => {
       const settings = await this.issuerSettings(issuer, trx);
