@@ -4,10 +4,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { definePlugin, Type } from '@hostplane/sdk';
 import type { TestHost } from '@hostplane/sdk/testing';
 import { startTestHost } from '@hostplane/testing';
-import { keepsServing } from './support/keeps-serving.js';
+import { bystander, keepsServing } from './support/keeps-serving.js';
 
 const probeDir = fileURLToPath(new URL('./fixtures/isolated/probe/', import.meta.url)).replace(/\/$/, '');
 const isRoot = process.getuid?.() === 0;
@@ -15,24 +14,6 @@ if (!isRoot && process.env.HOSTPLANE_REQUIRE_SYSTEM !== '1') {
   t.skip('isolation runs each plugin as its own system user: needs root');
   process.exit(0);
 }
-
-/** An in-process plugin whose route must keep answering while the probe misbehaves. */
-const bystander = definePlugin({
-  id: 'bystander',
-  sdk: '^0.1.0',
-  permissions: ['http:routes'],
-  setup(ctx) {
-    ctx.routes((app) => {
-      app.get(
-        '/ping',
-        { config: { public: true }, schema: { response: { 200: Type.Object({ pong: Type.Boolean() }) } } },
-        async () => ({
-          pong: true,
-        }),
-      );
-    });
-  },
-});
 
 async function boot(): Promise<TestHost> {
   return startTestHost({

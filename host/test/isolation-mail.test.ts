@@ -6,10 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { definePlugin, Type } from '@hostplane/sdk';
 import type { TestHost } from '@hostplane/sdk/testing';
 import { startTestHost } from '@hostplane/testing';
-import { keepsServing } from './support/keeps-serving.js';
+import { bystander, keepsServing } from './support/keeps-serving.js';
 
 const fixture = (path: string) => fileURLToPath(new URL(path, import.meta.url)).replace(/\/$/, '');
 const postcardDir = fixture('./fixtures/isolated-mail/postcard/');
@@ -18,24 +17,6 @@ if (process.getuid?.() !== 0 && process.env.HOSTPLANE_REQUIRE_SYSTEM !== '1') {
   t.skip('isolation runs each plugin as its own system user: needs root');
   process.exit(0);
 }
-
-/** An in-process plugin whose route must keep answering while the probe misbehaves. */
-const bystander = definePlugin({
-  id: 'bystander',
-  sdk: '^0.1.0',
-  permissions: ['http:routes'],
-  setup(ctx) {
-    ctx.routes((app) => {
-      app.get(
-        '/ping',
-        { config: { public: true }, schema: { response: { 200: Type.Object({ pong: Type.Boolean() }) } } },
-        async () => ({
-          pong: true,
-        }),
-      );
-    });
-  },
-});
 
 // Well above what a loaded machine takes to carry a 1 MB answer, well below the watchdog's 3 s.
 const RENDER_MS = 1500;

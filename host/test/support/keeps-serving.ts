@@ -1,6 +1,23 @@
 /** The host's own answers while an isolated plugin misbehaves: the isolation tests' yardstick. */
+import { definePlugin, Type } from '@hostplane/sdk';
 import type { Test } from 'tap';
 import type { TestHost } from '@hostplane/testing';
+
+/** An in-process plugin whose route must keep answering while an isolated one misbehaves. */
+export const bystander = definePlugin({
+  id: 'bystander',
+  sdk: '^0.1.0',
+  permissions: ['http:routes'],
+  setup(ctx) {
+    ctx.routes((app) => {
+      app.get(
+        '/ping',
+        { config: { public: true }, schema: { response: { 200: Type.Object({ pong: Type.Boolean() }) } } },
+        async () => ({ pong: true }),
+      );
+    });
+  },
+});
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
