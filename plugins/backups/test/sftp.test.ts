@@ -6,7 +6,10 @@
  */
 import t from 'tap';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { failure, Restic } from '../src/restic/restic.js';
+import { sftpLocation, sftpOptions } from '../src/services/sftp.js';
 import { startStack, stackMissing } from './stack.js';
 import { keyPair, sshdMissing, startSshd } from './sshd.js';
 import { treeLines, writeOddTree } from './tree.js';
@@ -102,6 +105,39 @@ if (missing) {
     // A config without any host key is refused when the target is used, never trusted on first use.
     await reconfigure({ hostKey: '' });
     t.match((await sftpRow()).error, /needs the server’s host key/);
+  });
+
+  t.test('a refused host key is named even when restic exits before passing on ssh’s stderr', async (t) => {
+    // restic copies ssh's stderr through a goroutine and can exit first, printing only "EOF"
+    // (seen on a loaded CI machine). This stand-in restic always loses that race: it runs the
+    // real ssh command against the real sshd, drops its stderr, and fails the way restic does.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hp-sftp-race-'));
+    t.teardown(() => fs.rm(dir, { recursive: true, force: true }));
+    const binary = path.join(dir, 'restic');
+    await fs.writeFile(
+      binary,
+      [
+        '#!/bin/bash',
+        'while [ $# -gt 0 ]; do [ "$1" = -o ] && [[ "$2" == sftp.command=* ]] && cmd="${2#sftp.command=}"; shift; done',
+        'eval "$cmd" </dev/null >/dev/null 2>&1',
+        'echo "Fatal: unable to open repository: unable to start the sftp session, error: EOF" >&2',
+        'exit 1',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    // Any client key: ssh refuses the server before it would offer one.
+    const other = await keyPair();
+    const pinned = { ...sftp, hostKey: other.publicKey, privateKey: '' };
+    const { options, sshLog } = await sftpOptions(path.join(dir, 'ssh'), pinned, other.privateKey);
+    const restic = new Restic({ binary, cacheDir: path.join(dir, 'cache'), limitUploadKiB: 0, limitDownloadKiB: 0 });
+    const repo = { location: sftpLocation(sftp), password: 'x', options, sshLog };
+    const r = await restic.run(repo, ['cat', 'config']);
+    t.equal(r.code, 1);
+    t.match(r.stderr, /ssh: Host key verification failed/, 'ssh’s words, from its log');
+    t.match(failure(repo, 'cat', r), { code: 'BACKUPS_ERR_TARGET_HOST_KEY' });
+    const again = await restic.run(repo, ['cat', 'config']);
+    t.equal(again.stderr.match(/Host key verification failed/g)?.length, 1, 'a run reads only what ssh logged during it');
   });
 
   t.test('an uploaded private key is used instead of the plugin’s', async (t) => {

@@ -4,6 +4,7 @@
  * which `ps` shows to every user).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { BackupsErrors } from '../errors.js';
 import { hostKeyRefused } from '../services/sftp.js';
@@ -17,6 +18,8 @@ export interface Repository {
   env?: Record<string, string>;
   /** Extra global options (`--cacert`). */
   options?: string[];
+  /** The file ssh logs to, for an SFTP target: its lines join restic's stderr (see `sshCommand`). */
+  sshLog?: string;
 }
 
 export interface ResticOptions {
@@ -53,6 +56,45 @@ export interface ResticNode {
 
 const MAX_CAPTURE = 4 * 1024 * 1024;
 
+/**
+ * What ssh logs from now on for `repo`, read once restic has exited (ssh has then exited too:
+ * restic waits for it), as `ssh: …` lines to add to restic's stderr.
+ */
+function sshLogFrom(repo: Repository): () => string {
+  const file = repo.sshLog;
+  if (!file) return () => '';
+  const from = sizeOf(file);
+  return () => {
+    const length = Math.min(sizeOf(file) - from, 64 * 1024);
+    if (length <= 0) return '';
+    const buffer = Buffer.alloc(length);
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, 'r');
+      const read = readSync(fd, buffer, 0, length, from);
+      return buffer
+        .subarray(0, read)
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => `ssh: ${line.trim()}\n`)
+        .join('');
+    } catch {
+      return '';
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 export class Restic {
   constructor(private readonly options: ResticOptions) {}
 
@@ -75,6 +117,7 @@ export class Restic {
     args: string[],
     opts: { cwd?: string; onLine?: (line: string) => void; signal?: AbortSignal } = {},
   ): { child: ChildProcess; done: Promise<RunResult> } {
+    const sshLog = sshLogFrom(repo);
     const child = spawn(this.options.binary, [...(repo.options ?? []), ...args], {
       cwd: opts.cwd,
       env: this.env(repo),
@@ -100,7 +143,7 @@ export class Restic {
       child.on('error', (err) => resolve({ code: 127, signal: null, stdout, stderr: stderr + String(err.message) }));
       child.on('close', (code, signal) => {
         if (pending && opts.onLine) opts.onLine(pending);
-        resolve({ code, signal, stdout, stderr });
+        resolve({ code, signal, stdout, stderr: stderr + sshLog() });
       });
     });
     return { child, done };
@@ -190,6 +233,7 @@ export class Restic {
     const args = ['backup', '--json', '--host', input.host, '--stdin', '--stdin-filename', input.filename];
     for (const tag of input.tags) args.push('--tag', tag);
     if (this.options.limitUploadKiB > 0) args.push('--limit-upload', String(this.options.limitUploadKiB));
+    const sshLog = sshLogFrom(repo);
     const child = spawn(this.options.binary, [...(repo.options ?? []), ...args], {
       env: this.env(repo),
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -217,7 +261,7 @@ export class Restic {
       child.on('close', (code, signal) => {
         const last = parseResticLine(stdout);
         if (last?.kind === 'summary') summary = last.summary;
-        resolve({ code, signal, stdout: '', stderr });
+        resolve({ code, signal, stdout: '', stderr: stderr + sshLog() });
       });
     });
     const kill = () => child.kill('SIGKILL');
@@ -256,6 +300,7 @@ export class Restic {
   ): Promise<T> {
     const args = ['dump', '--no-lock', snapshot, file];
     if (this.options.limitDownloadKiB > 0) args.unshift('--limit-download', String(this.options.limitDownloadKiB));
+    const sshLog = sshLogFrom(repo);
     const child = spawn(this.options.binary, [...(repo.options ?? []), ...args], {
       env: this.env(repo),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -277,7 +322,7 @@ export class Restic {
       });
       child.on('close', (code, signal) => {
         if (code === 0) out.end();
-        else out.destroy(BackupsErrors.restic('dump', describe({ code, signal, stdout: '', stderr })));
+        else out.destroy(failure(repo, 'dump', { code, signal, stdout: '', stderr: stderr + sshLog() }));
         resolve();
       });
     });

@@ -122,12 +122,14 @@ export class Repositories {
   /** The current target with `password` (nothing created, nothing stored but an SFTP key's files). */
   async withPassword(password: string, target = targetOf(this.deps.config())): Promise<Repository> {
     const options = [...(target.options ?? [])];
-    if (target.sftp) options.push(...(await sftpOptions(this.sshDir(), target.sftp, await this.sftpKey(target.sftp))));
+    const sftp = target.sftp ? await sftpOptions(this.sshDir(), target.sftp, await this.sftpKey(target.sftp)) : null;
+    if (sftp) options.push(...sftp.options);
     return {
       location: target.location,
       password,
       ...(target.env ? { env: target.env } : {}),
       ...(options.length ? { options } : {}),
+      ...(sftp ? { sshLog: sftp.sshLog } : {}),
     };
   }
 

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,13 +51,26 @@ function word(s: string): string {
   return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-/** The ssh command restic runs for the sftp session: our key, our known_hosts, nothing else. */
-export function sshCommand(input: { keyFile: string; knownHosts: string; host: string; port: number; user: string }): string {
+/**
+ * The ssh command restic runs for the sftp session: our key, our known_hosts, nothing else.
+ * ssh logs to `logFile`: restic copies ssh's stderr through a goroutine and may exit before it
+ * has copied "Host key verification failed", leaving only its own "EOF" (seen under load).
+ */
+export function sshCommand(input: {
+  keyFile: string;
+  knownHosts: string;
+  logFile: string;
+  host: string;
+  port: number;
+  user: string;
+}): string {
   return [
     'ssh',
     // No ~/.ssh/config, no /etc/ssh/ssh_config: nothing of the machine's user changes what runs.
     '-F',
     '/dev/null',
+    '-E',
+    input.logFile,
     '-i',
     input.keyFile,
     '-o',
@@ -119,11 +132,20 @@ export async function publicKeyOf(privateKey: string): Promise<string> {
 
 const withNewline = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);
 
+/** ssh's log grows only by errors; past this it is started afresh. */
+const SSH_LOG_MAX = 1024 * 1024;
+
 /**
  * Write the key and the pinned host key under `dir` (a folder per content, so a changed
- * config never races a run still using the old files) and give restic's options.
+ * config never races a run still using the old files) and give restic's options and the file
+ * ssh logs to. Runs at once share the log; what they append under the same key and pinned host
+ * key says the same of each.
  */
-export async function sftpOptions(dir: string, sftp: SftpConfig, privateKey: string): Promise<string[]> {
+export async function sftpOptions(
+  dir: string,
+  sftp: SftpConfig,
+  privateKey: string,
+): Promise<{ options: string[]; sshLog: string }> {
   const known = knownHostsLine(sftp);
   const key = withNewline(privateKey.replace(/\r\n/g, '\n'));
   const folder = path.join(dir, createHash('sha256').update(key).update(known).digest('hex').slice(0, 16));
@@ -133,7 +155,10 @@ export async function sftpOptions(dir: string, sftp: SftpConfig, privateKey: str
   const knownHosts = path.join(folder, 'known_hosts');
   if ((await readFile(keyFile, 'utf8').catch(() => null)) !== key) await writeFile(keyFile, key, { mode: 0o600 });
   if ((await readFile(knownHosts, 'utf8').catch(() => null)) !== known) await writeFile(knownHosts, known, { mode: 0o600 });
-  return ['-o', `sftp.command=${sshCommand({ keyFile, knownHosts, host: sftp.host, port: sftp.port, user: sftp.user })}`];
+  const sshLog = path.join(folder, 'ssh.log');
+  if (((await stat(sshLog).catch(() => null))?.size ?? 0) > SSH_LOG_MAX) await truncate(sshLog, 0);
+  const command = sshCommand({ keyFile, knownHosts, logFile: sshLog, host: sftp.host, port: sftp.port, user: sftp.user });
+  return { options: ['-o', `sftp.command=${command}`], sshLog };
 }
 
 /** ssh refused the server's host key (unknown or changed): said plainly, not as restic's EOF. */
