@@ -11,7 +11,7 @@ import type { Knex } from 'knex';
 import { BillingErrors } from '../errors.js';
 import type { Credits } from './credits.js';
 import type { InvoiceService } from './invoices.js';
-import { customerProfile, DELIVER_JOB, issueDraft, taxRatesOf, type Invoicing } from './invoicing.js';
+import { DELIVER_JOB, issueDraft, type Invoicing } from './invoicing.js';
 import { resolveTax } from './tax.js';
 import { n, type BillingStore, type InvoiceRow } from './store.js';
 
@@ -132,9 +132,8 @@ export class Drafts {
       if (lines.length === 0) throw BillingErrors.draftEmpty();
       const customer = await users.get(row.customer_id);
       if (!customer) throw BillingErrors.customerInvalid('the customer no longer exists');
-      const settings = await invoicing.issuerSettings(row.issuer, trx);
-      const profile = await customerProfile(store, customer.id, trx);
-      const tax = resolveTax(settings.country, profile, await taxRatesOf(store, row.issuer, trx));
+      const { settings, profile, rates } = await invoicing.issuing(row.issuer, customer.id, trx);
+      const tax = resolveTax(settings.country, profile, rates);
       // The draft's lines are written again with the tax of the day, as issuing a new invoice does.
       await this.db.table('invoice_lines', trx).where({ invoice_id: id }).delete();
       await store

@@ -59,6 +59,46 @@ export interface IssuerSettings {
   paymentTermsDays: number;
 }
 
+/** A customer's tax profile and billing address. */
+export type CustomerProfile = CustomerTaxProfile & { address: string };
+
+/** What issuing an invoice reads (see `Invoicing.issuing`). */
+export interface Issuing {
+  settings: IssuerSettings;
+  profile: CustomerProfile;
+  rates: TaxRate[];
+}
+
+/** What a subscription holds that changes its next invoice (see `Invoicing.issuing`). */
+export interface SubscriptionHolds {
+  invoicedBefore: boolean;
+  coupon: boolean;
+  credit: boolean;
+}
+
+const ISSUER_COLUMNS = [
+  'name',
+  'address',
+  'country',
+  'tax_id',
+  'number_prefix',
+  'reply_to',
+  'prices_include_tax',
+  'payment_terms_days',
+] as const;
+type IssuerRow = {
+  name: string | null;
+  address: string | null;
+  country: string | null;
+  tax_id: string | null;
+  number_prefix: string | null;
+  reply_to: string | null;
+  prices_include_tax: boolean | null;
+  payment_terms_days: number | null;
+};
+const PROFILE_COLUMNS = ['country', 'region', 'vat_id', 'is_business', 'address'];
+const RATE_COLUMNS = ['country', 'region', 'name', 'rate_bp'];
+
 /** What happened to one subscription. */
 export type InvoiceOutcome = (
   | { outcome: 'issued'; invoiceId: string; number: string }
@@ -125,14 +165,21 @@ export class Invoicing {
    */
   async invoiceSubscription(payload: InvoicePayload): Promise<InvoiceOutcome> {
     const { store } = this.deps;
-    const [sub] = await store.dueSubscriptions(payload.periodStart, undefined, [payload.subscriptionId]);
-    const existing = await store
-      .invoices()
-      .where({ subscription_id: payload.subscriptionId, period_start: payload.periodStart })
-      .first('id');
+    const sub = await store.dueForJob(payload.subscriptionId, payload.periodStart);
+    // Not due (any more): a re-run after the date moved still names the period's invoice.
+    const existing =
+      sub?.invoiced ??
+      (sub
+        ? null
+        : ((
+            await store
+              .invoices()
+              .where({ subscription_id: payload.subscriptionId, period_start: payload.periodStart })
+              .first('id')
+          )?.id as string | undefined));
     if (existing) {
       const advancedTo = sub && sub.next_due_date === payload.periodStart ? await this.advance(sub) : undefined;
-      return { outcome: 'exists', invoiceId: existing.id as string, ...(advancedTo ? { advancedTo } : {}) };
+      return { outcome: 'exists', invoiceId: existing, ...(advancedTo ? { advancedTo } : {}) };
     }
     if (!sub || sub.next_due_date !== payload.periodStart) return { outcome: 'skipped', reason: 'no longer due for this period' };
     if (sub.price === null) {
@@ -165,19 +212,87 @@ export class Invoicing {
   }
 
   async issuerSettings(issuer: string, trx?: Knex.Transaction): Promise<IssuerSettings> {
-    const row = await this.deps.store.db.table('issuers', trx).where({ issuer }).first();
-    let name = row?.name as string | undefined;
+    const row = (await this.deps.store.db.table('issuers', trx).where({ issuer }).first(ISSUER_COLUMNS)) as IssuerRow | undefined;
+    return this.settingsOf(issuer, row);
+  }
+
+  /**
+   * What taxing an invoice reads, in one statement: the issuer's settings, the customer's tax
+   * profile and the issuer's tax rates.
+   */
+  async issuing(issuer: string, customerId: string, trx?: Knex.Transaction): Promise<Issuing>;
+  /**
+   * With `subscription`: also whether it was invoiced before (the setup fee goes on its first
+   * invoice only), holds a coupon, and whether the customer has credit with this issuer in its
+   * currency, so that a run asks the coupon and credit services only when there is something.
+   */
+  async issuing(
+    issuer: string,
+    customerId: string,
+    trx: Knex.Transaction,
+    subscription: { id: string; currency: string },
+  ): Promise<Issuing & { held: SubscriptionHolds }>;
+  async issuing(
+    issuer: string,
+    customerId: string,
+    trx?: Knex.Transaction,
+    subscription?: { id: string; currency: string },
+  ): Promise<Issuing & { held?: SubscriptionHolds }> {
+    const { schema } = this.deps.store.db;
+    const held = subscription
+      ? {
+          sql: `,
+         exists (select 1 from ${schema}.invoices v where v.subscription_id = ? and v.status <> 'void') as invoiced_before,
+         exists (select 1 from ${schema}.subscription_coupons sc join ${schema}.coupons c on c.id = sc.coupon_id
+                  where sc.subscription_id = ? and (c.duration = 'recurring' or sc.consumed_invoice_id is null)) as coupon,
+         exists (select 1 from ${schema}.credit_balances cb
+                  where cb.customer_id = ? and cb.issuer = ? and cb.currency = ? and cb.balance > 0) as credit`,
+          bindings: [subscription.id, subscription.id, customerId, issuer, subscription.currency],
+        }
+      : { sql: '', bindings: [] };
+    const { rows } = await (trx ?? this.deps.store.db.knex).raw<{
+      rows: Array<{
+        issuer: IssuerRow | null;
+        profile: Record<string, unknown> | null;
+        rates: Array<Record<string, unknown>>;
+        invoiced_before?: boolean;
+        coupon?: boolean;
+        credit?: boolean;
+      }>;
+    }>(
+      `select
+         (select json_build_object(${ISSUER_COLUMNS.map((c) => `'${c}', i.${c}`).join(', ')})
+            from ${schema}.issuers i where i.issuer = ?) as issuer,
+         (select json_build_object(${PROFILE_COLUMNS.map((c) => `'${c}', b.${c}`).join(', ')})
+            from ${schema}.billing_profiles b where b.user_id = ?) as profile,
+         (select coalesce(json_agg(json_build_object(${RATE_COLUMNS.map((c) => `'${c}', t.${c}`).join(', ')})), '[]'::json)
+            from ${schema}.tax_rates t where t.issuer = ?) as rates${held.sql}`,
+      [issuer, customerId, issuer, ...held.bindings],
+    );
+    const row = rows[0]!;
+    return {
+      settings: await this.settingsOf(issuer, row.issuer ?? undefined),
+      profile: profileOf(row.profile ?? undefined),
+      rates: row.rates.map(rateOf),
+      ...(subscription
+        ? { held: { invoicedBefore: row.invoiced_before === true, coupon: row.coupon === true, credit: row.credit === true } }
+        : {}),
+    };
+  }
+
+  private async settingsOf(issuer: string, row: IssuerRow | undefined): Promise<IssuerSettings> {
+    let name = row?.name ?? undefined;
     if (!name) name = issuer === 'platform' ? 'Hostplane' : ((await this.deps.users.get(issuer))?.name ?? 'Hostplane');
     return {
       issuer,
       name,
-      address: (row?.address as string) ?? '',
-      country: (row?.country as string | null) ?? null,
-      taxId: (row?.tax_id as string | null) ?? null,
-      numberPrefix: (row?.number_prefix as string) ?? 'INV-',
-      replyTo: (row?.reply_to as string | null) ?? null,
-      pricesIncludeTax: (row?.prices_include_tax as boolean) ?? false,
-      paymentTermsDays: (row?.payment_terms_days as number) ?? 14,
+      address: row?.address ?? '',
+      country: row?.country ?? null,
+      taxId: row?.tax_id ?? null,
+      numberPrefix: row?.number_prefix ?? 'INV-',
+      replyTo: row?.reply_to ?? null,
+      pricesIncludeTax: row?.prices_include_tax ?? false,
+      paymentTermsDays: row?.payment_terms_days ?? 14,
     };
   }
 
@@ -196,9 +311,8 @@ export class Invoicing {
     if (!customer) throw BillingErrors.customerInvalid('no such customer');
     const issuer = await this.issuerOf(customer.id);
     return store.db.transaction(async (trx) => {
-      const settings = await this.issuerSettings(issuer, trx);
-      const profile = await customerProfile(store, customer.id, trx);
-      const tax = resolveTax(settings.country, profile, await taxRatesOf(store, issuer, trx));
+      const { settings, profile, rates } = await this.issuing(issuer, customer.id, trx);
+      const tax = resolveTax(settings.country, profile, rates);
       const [row] = (await store
         .invoices(trx)
         .insert({
@@ -233,9 +347,7 @@ export class Invoicing {
     const issuer = sub.issuer;
     const periodEnd = addCycle(sub.next_due_date, sub.billing_cycle);
     return store.db.transaction(async (trx) => {
-      const settings = await this.issuerSettings(issuer, trx);
-      const profile = await customerProfile(store, sub.customer_id, trx);
-      const rates = await taxRatesOf(store, issuer, trx);
+      const { settings, profile, rates, held } = await this.issuing(issuer, sub.customer_id, trx, sub);
       const tax = resolveTax(settings.country, profile, rates);
       // On the partial unique index (subscription_id, period_start): a second run inserts nothing.
       const { rows: inserted } = await trx.raw<{ rows: Array<{ id: string }> }>(
@@ -260,22 +372,16 @@ export class Invoicing {
         const other = await store.invoices(trx).where({ subscription_id: sub.id, period_start: sub.next_due_date }).first('id');
         return { outcome: 'exists', invoiceId: other.id as string };
       }
-      const previous = await store
-        .invoices(trx)
-        .where({ subscription_id: sub.id })
-        .whereNot({ id: row.id })
-        .whereNot({ status: 'void' })
-        .first('id');
       const lastDay = addDays(periodEnd, -1);
       const lines = [
         { kind: 'package', description: `${sub.package_name} (${sub.next_due_date} – ${lastDay})`, amount: sub.price! },
       ];
-      if (!previous && sub.setup_fee > 0)
+      if (!held.invoicedBefore && sub.setup_fee > 0)
         lines.push({ kind: 'setup_fee', description: `Setup fee: ${sub.package_name}`, amount: sub.setup_fee });
       const base = lines.reduce((sum, l) => sum + l.amount, 0);
-      const discount = await this.deps.coupons?.discountLine(trx, sub.id, sub.currency, base, row.id as string);
+      const discount = held.coupon ? await this.deps.coupons?.discountLine(trx, sub.id, sub.currency, base, row.id) : null;
       if (discount) lines.push(discount);
-      const number = await issueDraft(trx, store, row.id as string, {
+      const number = await issueDraft(trx, store, row.id, {
         settings,
         date,
         tax,
@@ -283,21 +389,20 @@ export class Invoicing {
         customer: { id: customer.id, name: customer.name, email: customer.email, ...profile },
       });
       // Credit the customer holds pays what it can, before the mail says what is left to pay.
-      await this.deps.credits?.applyToInvoice(trx, row.id as string);
+      if (held.credit) await this.deps.credits?.applyToInvoice(trx, row.id);
       // The mail with its PDF follows in a job of its own (rendering is CPU work for the pool),
       // queued in this transaction: it exists exactly when the invoice does.
       await this.deps.jobs.enqueue(DELIVER_JOB, { invoiceId: row.id }, { trx, jobKey: `billing:deliver:${row.id}` });
-      return { outcome: 'issued', invoiceId: row.id as string, number };
+      return { outcome: 'issued', invoiceId: row.id, number };
     });
   }
 }
 
-export async function customerProfile(
-  store: BillingStore,
-  userId: string,
-  trx?: Knex.Transaction,
-): Promise<CustomerTaxProfile & { address: string }> {
-  const row = await store.db.table('billing_profiles', trx).where({ user_id: userId }).first();
+export async function customerProfile(store: BillingStore, userId: string, trx?: Knex.Transaction): Promise<CustomerProfile> {
+  return profileOf(await store.db.table('billing_profiles', trx).where({ user_id: userId }).first(PROFILE_COLUMNS));
+}
+
+function profileOf(row: Record<string, unknown> | undefined): CustomerProfile {
   return {
     country: (row?.country as string | null) ?? null,
     region: (row?.region as string | null) ?? null,
@@ -307,17 +412,13 @@ export async function customerProfile(
   };
 }
 
-export async function taxRatesOf(store: BillingStore, issuer: string, trx?: Knex.Transaction): Promise<TaxRate[]> {
-  const rows: Array<Record<string, unknown>> = await store.db
-    .table('tax_rates', trx)
-    .where({ issuer })
-    .select('country', 'region', 'name', 'rate_bp');
-  return rows.map((r) => ({
+function rateOf(r: Record<string, unknown>): TaxRate {
+  return {
     country: r.country as string,
     region: (r.region as string | null) ?? null,
     name: r.name as string,
     rateBp: r.rate_bp as number,
-  }));
+  };
 }
 
 /**
@@ -337,61 +438,80 @@ export async function issueDraft(
   },
 ): Promise<string> {
   const { settings, date, tax, lines } = input;
+  const { schema } = store.db;
   const taxed = lines.map((l) => ({ ...l, quantity: l.quantity ?? 1, taxName: tax.name, taxRateBp: tax.rateBp }));
-  await store.db.table('invoice_lines', trx).insert(
-    taxed.map((l, position) => ({
-      invoice_id: invoiceId,
-      position,
-      kind: l.kind,
-      description: l.description,
-      quantity: l.quantity,
-      unit_amount: l.amount,
-      amount: l.amount * l.quantity,
-      tax_name: l.taxName,
-      tax_rate_bp: l.taxRateBp,
-    })),
-  );
   const totals = invoiceTotals(
     taxed.map((l) => ({ amount: l.amount * l.quantity, taxName: l.taxName, taxRateBp: l.taxRateBp })),
     settings.pricesIncludeTax,
   );
-  if (totals.taxes.length) {
-    await store.db
-      .table('invoice_taxes', trx)
-      .insert(totals.taxes.map((g) => ({ invoice_id: invoiceId, name: g.name, rate_bp: g.rateBp, net: g.net, tax: g.tax })));
-  }
-  const year = Number(date.slice(0, 4));
-  const { rows } = await trx.raw<{ rows: Array<{ last_number: number }> }>(
-    `insert into ${store.db.schema}.invoice_sequences (issuer, year, last_number) values (?, ?, 1)
-     on conflict (issuer, year) do update set last_number = invoice_sequences.last_number + 1
-     returning last_number`,
-    [settings.issuer, year],
+  // Lines and tax groups in one statement, then the number and the rest in another: a run
+  // issues thousands, and each round trip counts (bench/billing-run.ts).
+  await trx.raw(
+    `with lines as (
+       insert into ${schema}.invoice_lines
+         (invoice_id, position, kind, description, quantity, unit_amount, amount, tax_name, tax_rate_bp)
+       select ?::uuid, x.position, x.kind, x.description, x.quantity, x.unit_amount, x.amount, x.tax_name, x.tax_rate_bp
+         from json_to_recordset(?::json) as x(position integer, kind text, description text, quantity integer,
+                                             unit_amount bigint, amount bigint, tax_name text, tax_rate_bp integer)
+       returning 1
+     )
+     insert into ${schema}.invoice_taxes (invoice_id, name, rate_bp, net, tax)
+     select ?::uuid, x.name, x.rate_bp, x.net, x.tax
+       from json_to_recordset(?::json) as x(name text, rate_bp integer, net bigint, tax bigint)`,
+    [
+      invoiceId,
+      JSON.stringify(
+        taxed.map((l, position) => ({
+          position,
+          kind: l.kind,
+          description: l.description,
+          quantity: l.quantity,
+          unit_amount: l.amount,
+          amount: l.amount * l.quantity,
+          tax_name: l.taxName,
+          tax_rate_bp: l.taxRateBp,
+        })),
+      ),
+      invoiceId,
+      JSON.stringify(totals.taxes.map((g) => ({ name: g.name, rate_bp: g.rateBp, net: g.net, tax: g.tax }))),
+    ],
   );
-  const sequence = rows[0]!.last_number;
-  const number = `${settings.numberPrefix}${year}-${String(sequence).padStart(5, '0')}`;
-  await store
-    .invoices(trx)
-    .where({ id: invoiceId, status: 'draft' })
-    .update({
-      number,
+  const year = Number(date.slice(0, 4));
+  const paid = totals.total <= 0;
+  // The year's next number, taken with the update that gives it to the invoice: the upsert
+  // locks the issuer's year row until commit, so numbers have no gap and no twin.
+  const { rows } = await trx.raw<{ rows: Array<{ number: string }> }>(
+    `with seq as (
+       insert into ${schema}.invoice_sequences (issuer, year, last_number) values (?, ?, 1)
+       on conflict (issuer, year) do update set last_number = invoice_sequences.last_number + 1
+       returning last_number
+     )
+     update ${schema}.invoices
+        set number = ? || lpad(seq.last_number::text, greatest(5, length(seq.last_number::text)), '0'),
+            year = ?, sequence = seq.last_number, status = ?, paid_at = ${paid ? 'now()' : 'paid_at'},
+            subtotal = ?, tax_total = ?, total = ?, issue_date = ?, due_date = ?,
+            issuer_snapshot = ?::jsonb, customer_snapshot = ?::jsonb, updated_at = now()
+       from seq
+      where id = ? and status = 'draft'
+      returning number`,
+    [
+      settings.issuer,
       year,
-      sequence,
+      `${settings.numberPrefix}${year}-`,
+      year,
       // Nothing to pay (a free package) is paid on issue.
-      status: totals.total > 0 ? 'unpaid' : 'paid',
-      ...(totals.total > 0 ? {} : { paid_at: trx.fn.now() }),
-      subtotal: totals.subtotal,
-      tax_total: totals.taxTotal,
-      total: totals.total,
-      issue_date: date,
-      due_date: addDays(date, settings.paymentTermsDays),
-      issuer_snapshot: JSON.stringify({
-        name: settings.name,
-        address: settings.address,
-        country: settings.country,
-        taxId: settings.taxId,
-      }),
-      customer_snapshot: JSON.stringify(input.customer),
-      updated_at: trx.fn.now(),
-    });
+      paid ? 'paid' : 'unpaid',
+      totals.subtotal,
+      totals.taxTotal,
+      totals.total,
+      date,
+      addDays(date, settings.paymentTermsDays),
+      JSON.stringify({ name: settings.name, address: settings.address, country: settings.country, taxId: settings.taxId }),
+      JSON.stringify(input.customer),
+      invoiceId,
+    ],
+  );
+  const number = rows[0]?.number;
+  if (!number) throw new Error(`invoice ${invoiceId} is not a draft: not issued`);
   return number;
 }

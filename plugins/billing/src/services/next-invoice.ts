@@ -13,7 +13,7 @@ import { BillingErrors } from '../errors.js';
 import type { Coupons } from './coupons.js';
 import { discountOf } from './coupons.js';
 import type { Credits } from './credits.js';
-import { customerProfile, taxRatesOf, type Invoicing } from './invoicing.js';
+import { type Invoicing } from './invoicing.js';
 import { invoiceTotals } from './money.js';
 import { addCycle, addDays } from './periods.js';
 import { n, type BillingStore } from './store.js';
@@ -119,7 +119,7 @@ export class NextInvoices {
     const { store, invoicing, coupons, credits } = this.deps;
     const currency = sub.currency.trim();
     const issuer = await invoicing.issuerOf(sub.customer_id);
-    const settings = await invoicing.issuerSettings(issuer);
+    const { settings, profile, rates } = await invoicing.issuing(issuer, sub.customer_id);
     const base: NextInvoice = {
       subscriptionId: sub.id,
       customerId: sub.customer_id,
@@ -162,7 +162,7 @@ export class NextInvoices {
         lines.push({ kind: 'discount', description: `Coupon ${coupon.code} (${what})`, amount: -off });
       }
     }
-    const tax = resolveTax(settings.country, await customerProfile(store, sub.customer_id), await taxRatesOf(store, issuer));
+    const tax = resolveTax(settings.country, profile, rates);
     const taxed = lines.map((l) => ({ ...l, taxName: tax.name, taxRateBp: tax.rateBp }));
     const totals = invoiceTotals(taxed, settings.pricesIncludeTax);
     const today = this.deps.today();

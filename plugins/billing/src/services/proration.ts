@@ -13,7 +13,7 @@ import type { Credits } from './credits.js';
 import { divRound } from './money.js';
 import { addDays } from './periods.js';
 import type { BillingStore } from './store.js';
-import { customerProfile, DELIVER_JOB, issueDraft, taxRatesOf, type Invoicing } from './invoicing.js';
+import { DELIVER_JOB, issueDraft, type Invoicing } from './invoicing.js';
 import { resolveTax } from './tax.js';
 
 export const PRORATE_JOB = 'prorate';
@@ -103,9 +103,8 @@ export class Proration {
     const issuer = await invoicing.issuerOf(customer.id);
     const lastDay = addDays(period.pe, -1);
     return store.db.transaction(async (trx) => {
-      const settings = await invoicing.issuerSettings(issuer, trx);
-      const profile = await customerProfile(store, customer.id, trx);
-      const tax = resolveTax(settings.country, profile, await taxRatesOf(store, issuer, trx));
+      const { settings, profile, rates } = await invoicing.issuing(issuer, customer.id, trx);
+      const tax = resolveTax(settings.country, profile, rates);
       const { rows } = await trx.raw<{ rows: Array<{ id: string }> }>(
         `insert into ${store.db.schema}.invoices
            (issuer, customer_id, subscription_id, currency, prices_include_tax, reverse_charge, source_key)

@@ -103,34 +103,60 @@ export class BillingStore {
 
   /** Subscriptions due on or before `date` (accounts' shared tables, read-only). */
   async dueSubscriptions(date: string, trx?: Knex.Transaction, ids?: string[]): Promise<DueSubscription[]> {
-    const q = (trx ?? this.db.knex)
-      .from('plugin_accounts.subscriptions as s')
-      .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
-      // The customer and its seller in the same query: two lookups less per invoice of a run.
-      .join('hostplane.users as c', 'c.id', 's.customer_id')
-      .leftJoin('hostplane.users as seller', 'seller.id', 'c.parent_id')
-      .whereIn('s.status', ['active', 'suspended'])
-      .whereNotNull('s.next_due_date')
-      .andWhere('s.next_due_date', '<=', date)
-      .select(
-        's.id',
-        's.customer_id',
-        's.billing_cycle',
-        this.db.knex.raw('s.next_due_date::text as next_due_date'),
-        'p.name as package_name',
-        this.db.knex.raw('p.currency::text as currency'),
-        this.db.knex.raw(
-          `case s.billing_cycle when 'monthly' then p.price_monthly when 'quarterly' then p.price_quarterly else p.price_yearly end as price`,
-        ),
-        'p.setup_fee',
-        'c.name as customer_name',
-        'c.email as customer_email',
-        this.db.knex.raw(`case when seller.role = 'reseller' then seller.id::text else 'platform' end as issuer`),
-      )
-      .orderBy('s.id');
+    const q = this.dueQuery(date, trx);
     if (ids) q.whereIn('s.id', ids);
-    const rows = (await q) as Array<DueSubscription & { currency: string }>;
+    return this.#trimmed(await q);
+  }
+
+  /**
+   * An invoice job's subscription, if due on `periodStart`, with the id of the invoice already
+   * made for that period (a re-run's), in one statement.
+   */
+  async dueForJob(subscriptionId: string, periodStart: string): Promise<(DueSubscription & { invoiced: string | null }) | null> {
+    const q = this.dueQuery(periodStart)
+      .where('s.id', subscriptionId)
+      .select(
+        this.db.knex.raw(
+          `(select i.id from ${this.db.schema}.invoices i where i.subscription_id = s.id and i.period_start = ?) as invoiced`,
+          [periodStart],
+        ),
+      );
+    const [row] = this.#trimmed<DueSubscription & { invoiced: string | null }>(await q);
+    return row ?? null;
+  }
+
+  #trimmed<T extends DueSubscription>(rows: Array<T & { currency: string }>): T[] {
     return rows.map((r) => ({ ...r, currency: r.currency.trim() }));
+  }
+
+  private dueQuery(date: string, trx?: Knex.Transaction): Knex.QueryBuilder {
+    return (
+      (trx ?? this.db.knex)
+        .from('plugin_accounts.subscriptions as s')
+        .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
+        // The customer and its seller in the same query: two lookups less per invoice of a run.
+        .join('hostplane.users as c', 'c.id', 's.customer_id')
+        .leftJoin('hostplane.users as seller', 'seller.id', 'c.parent_id')
+        .whereIn('s.status', ['active', 'suspended'])
+        .whereNotNull('s.next_due_date')
+        .andWhere('s.next_due_date', '<=', date)
+        .select(
+          's.id',
+          's.customer_id',
+          's.billing_cycle',
+          this.db.knex.raw('s.next_due_date::text as next_due_date'),
+          'p.name as package_name',
+          this.db.knex.raw('p.currency::text as currency'),
+          this.db.knex.raw(
+            `case s.billing_cycle when 'monthly' then p.price_monthly when 'quarterly' then p.price_quarterly else p.price_yearly end as price`,
+          ),
+          'p.setup_fee',
+          'c.name as customer_name',
+          'c.email as customer_email',
+          this.db.knex.raw(`case when seller.role = 'reseller' then seller.id::text else 'platform' end as issuer`),
+        )
+        .orderBy('s.id')
+    );
   }
 }
 
