@@ -5,9 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { BackupsErrors } from '../errors.js';
 import { hostKeyRefused } from '../services/sftp.js';
+import { addCheapKey, isGeneratedPassword } from './cheap-key.js';
 import { parseResticLine, type ResticStatus, type ResticSummary } from './progress.js';
 
 export interface Repository {
@@ -165,10 +168,27 @@ export class Restic {
     const probe = await this.run(repo, ['cat', 'config']);
     if (probe.code === 0) return 'existed';
     const init = await this.run(repo, ['init']);
-    if (init.code === 0) return 'created';
+    if (init.code === 0) {
+      await this.cheapenKey(repo);
+      return 'created';
+    }
     // Two hosts initialising at once: the other one won.
     if ((await this.run(repo, ['cat', 'config'])).code === 0) return 'existed';
     throw failure(repo, 'init', init);
+  }
+
+  /**
+   * A local repository just made with a password the plugin made: its key re-wrapped with a
+   * cheap scrypt (see cheap-key.ts), kept only once restic has opened the repository with it.
+   * Anything amiss leaves restic's own key, which works as before.
+   */
+  private async cheapenKey(repo: Repository): Promise<void> {
+    if (!repo.location.startsWith('/') || !isGeneratedPassword(repo.password)) return;
+    const added = await addCheapKey(repo.location, repo.password).catch(() => null);
+    if (!added) return;
+    const opened = await this.run(repo, ['--key-hint', added.id, 'cat', 'config']);
+    if (opened.code === 0) await added.retire();
+    else await rm(path.join(repo.location, 'keys', added.id), { force: true });
   }
 
   /** Remove stale locks only (restic's own rule: the process is gone, or the lock is 30 min old). */

@@ -10,6 +10,7 @@ import type { SecretsService } from '@hostplane/sdk';
 import type { BackupsConfig } from '../config.js';
 import { BackupsErrors } from '../errors.js';
 import type { Repository, Restic } from '../restic/restic.js';
+import { cheapKeyId } from '../restic/cheap-key.js';
 import { generatePrivateKey, knownHostsLine, SFTP_KEY_SECRET, sftpLocation, sftpOptions, type SftpConfig } from './sftp.js';
 
 /** The name of the local repository's password among the plugin's secrets. */
@@ -149,7 +150,9 @@ export class Repositories {
     if (target.secret === LOCAL_PASSWORD_SECRET) await mkdir(path.dirname(target.location), { recursive: true, mode: 0o700 });
     const repo = await this.withPassword(password, target);
     await this.deps.restic().ensureRepository(repo);
-    return repo;
+    // The cheap key first (decision 0085), whatever other keys the repository holds.
+    const hint = repo.location.startsWith('/') ? await cheapKeyId(repo.location) : null;
+    return hint ? { ...repo, options: [...(repo.options ?? []), '--key-hint', hint] } : repo;
   }
 
   /** The cache folder restic keeps beside the repository's parent. */

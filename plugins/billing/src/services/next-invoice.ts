@@ -80,19 +80,7 @@ export class NextInvoices {
     const q = store.db.knex
       .from('plugin_accounts.subscriptions as s')
       .join('plugin_accounts.packages as p', 'p.id', 's.package_id')
-      .select(
-        's.id',
-        's.customer_id',
-        's.status',
-        's.billing_cycle',
-        store.db.knex.raw('s.next_due_date::text as next_due_date'),
-        'p.name as package_name',
-        store.db.knex.raw('p.currency::text as currency'),
-        store.db.knex.raw(
-          `case s.billing_cycle when 'monthly' then p.price_monthly when 'quarterly' then p.price_quarterly else p.price_yearly end as price`,
-        ),
-        'p.setup_fee',
-      );
+      .select(...store.subscriptionColumns(), 's.status');
     return tenancy.scope(q, actor, 's.customer_id');
   }
 

@@ -129,6 +129,26 @@ export class BillingStore {
     return rows.map((r) => ({ ...r, currency: r.currency.trim() }));
   }
 
+  /**
+   * A subscription's columns and its package's price for its cycle, from `s` (accounts'
+   * subscriptions) joined with `p` (its package).
+   */
+  subscriptionColumns(): Array<string | Knex.Raw> {
+    const { knex } = this.db;
+    return [
+      's.id',
+      's.customer_id',
+      's.billing_cycle',
+      knex.raw('s.next_due_date::text as next_due_date'),
+      'p.name as package_name',
+      knex.raw('p.currency::text as currency'),
+      knex.raw(
+        `case s.billing_cycle when 'monthly' then p.price_monthly when 'quarterly' then p.price_quarterly else p.price_yearly end as price`,
+      ),
+      'p.setup_fee',
+    ];
+  }
+
   private dueQuery(date: string, trx?: Knex.Transaction): Knex.QueryBuilder {
     return (
       (trx ?? this.db.knex)
@@ -141,16 +161,7 @@ export class BillingStore {
         .whereNotNull('s.next_due_date')
         .andWhere('s.next_due_date', '<=', date)
         .select(
-          's.id',
-          's.customer_id',
-          's.billing_cycle',
-          this.db.knex.raw('s.next_due_date::text as next_due_date'),
-          'p.name as package_name',
-          this.db.knex.raw('p.currency::text as currency'),
-          this.db.knex.raw(
-            `case s.billing_cycle when 'monthly' then p.price_monthly when 'quarterly' then p.price_quarterly else p.price_yearly end as price`,
-          ),
-          'p.setup_fee',
+          ...this.subscriptionColumns(),
           'c.name as customer_name',
           'c.email as customer_email',
           this.db.knex.raw(`case when seller.role = 'reseller' then seller.id::text else 'platform' end as issuer`),
