@@ -204,31 +204,47 @@ export class Coupons {
   }
 
   /**
-   * The discount line for a subscription's invoice in the making (`base`: its lines' sum), and
-   * a `once` coupon marked spent by `invoiceId`, in the issuing transaction. Null: no discount.
+   * The discount line of the coupon a subscription holds, for its invoice in the making
+   * (`base`: its lines' sum), and whether the coupon is spent by that invoice (`once`: the
+   * caller marks it with `spend` once the invoice exists). Null: no discount.
    */
   async discountLine(
     trx: Knex.Transaction,
     subscriptionId: string,
     currency: string,
     base: number,
-    invoiceId: string,
-  ): Promise<{ kind: 'discount'; description: string; amount: number } | null> {
+  ): Promise<{ line: DiscountLine; once: boolean } | null> {
     const coupon = await this.heldBy(subscriptionId, trx);
-    if (!coupon) return null;
-    // A fixed coupon in another currency (the package changed currency) takes nothing off.
-    if (coupon.kind === 'fixed' && coupon.currency?.trim() !== currency) return null;
-    const off = discountOf(
-      { kind: coupon.kind, percentBp: coupon.percent_bp, amount: coupon.amount === null ? null : n(coupon.amount) },
-      base,
-    );
-    if (off <= 0) return null;
-    if (coupon.duration === 'once')
-      await this.store.db
-        .table('subscription_coupons', trx)
-        .where({ subscription_id: subscriptionId })
-        .update({ consumed_invoice_id: invoiceId });
-    const what = coupon.kind === 'percent' ? `${(coupon.percent_bp ?? 0) / 100} %` : 'fixed';
-    return { kind: 'discount', description: `Coupon ${coupon.code} (${what})`, amount: -off };
+    const line = coupon ? discountLineOf(coupon, currency, base) : null;
+    return line ? { line, once: coupon!.duration === 'once' } : null;
   }
+
+  /** A `once` coupon spent by `invoiceId`, in the issuing transaction. */
+  async spend(trx: Knex.Transaction, subscriptionId: string, invoiceId: string): Promise<void> {
+    await this.store.db
+      .table('subscription_coupons', trx)
+      .where({ subscription_id: subscriptionId })
+      .update({ consumed_invoice_id: invoiceId });
+  }
+}
+
+export interface DiscountLine {
+  kind: 'discount';
+  description: string;
+  amount: number;
+}
+
+/**
+ * The line `coupon` takes off an invoice of `base` in `currency`, or null. A fixed coupon in
+ * another currency (the package changed currency) takes nothing off.
+ */
+export function discountLineOf(coupon: CouponRow, currency: string, base: number): DiscountLine | null {
+  if (coupon.kind === 'fixed' && coupon.currency?.trim() !== currency) return null;
+  const off = discountOf(
+    { kind: coupon.kind, percentBp: coupon.percent_bp, amount: coupon.amount === null ? null : n(coupon.amount) },
+    base,
+  );
+  if (off <= 0) return null;
+  const what = coupon.kind === 'percent' ? `${(coupon.percent_bp ?? 0) / 100} %` : 'fixed';
+  return { kind: 'discount', description: `Coupon ${coupon.code} (${what})`, amount: -off };
 }

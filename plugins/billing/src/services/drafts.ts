@@ -11,7 +11,8 @@ import type { Knex } from 'knex';
 import { BillingErrors } from '../errors.js';
 import type { Credits } from './credits.js';
 import type { InvoiceService } from './invoices.js';
-import { DELIVER_JOB, issueDraft, type Invoicing } from './invoicing.js';
+import { DELIVER_JOB, type Invoicing } from './invoicing.js';
+import { issueDraft } from './issue-invoice.js';
 import { resolveTax } from './tax.js';
 import { n, type BillingStore, type InvoiceRow } from './store.js';
 

@@ -13,9 +13,10 @@
  */
 import type { JobsService, Logger, UsersService } from '@hostplane/sdk';
 import type { AccountsBillingService } from '@hostplane/plugin-accounts';
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { BillingErrors } from '../errors.js';
-import { invoiceTotals } from './money.js';
+import { issueDraft, issueSubscriptionInvoice } from './issue-invoice.js';
 import { addCycle, addDays } from './periods.js';
 import type { BillingStore } from './store.js';
 import { type DueSubscription } from './store.js';
@@ -44,7 +45,7 @@ export interface InvoicingDeps {
   /** Pays a just-issued invoice from the customer's credit balance (services/credits.ts). */
   credits?: Pick<Credits, 'applyToInvoice'>;
   /** The discount line of the coupon a subscription holds (services/coupons.ts). */
-  coupons?: Pick<Coupons, 'discountLine'>;
+  coupons?: Pick<Coupons, 'discountLine' | 'spend'>;
 }
 
 export interface IssuerSettings {
@@ -98,6 +99,40 @@ type IssuerRow = {
 };
 const PROFILE_COLUMNS = ['country', 'region', 'vat_id', 'is_business', 'address'];
 const RATE_COLUMNS = ['country', 'region', 'name', 'rate_bp'];
+
+interface IssuingRow {
+  issuer_row: IssuerRow | null;
+  profile_row: Record<string, unknown> | null;
+  rates_rows: Array<Record<string, unknown>>;
+  invoiced_before?: boolean;
+  coupon?: boolean;
+  credit?: boolean;
+}
+
+/**
+ * The columns `Invoicing.issuing` reads, for the row `x` (its `issuer` and `customer_id`, and
+ * with `holds` its subscription's `id` and `currency`).
+ */
+function issuingColumns(schema: string, x: string, holds: boolean): string {
+  const object = (columns: readonly string[], alias: string) => columns.map((c) => `'${c}', ${alias}.${c}`).join(', ');
+  const columns = [
+    `(select json_build_object(${object(ISSUER_COLUMNS, 'i')}) from ${schema}.issuers i where i.issuer = ${x}.issuer) as issuer_row`,
+    `(select json_build_object(${object(PROFILE_COLUMNS, 'b')}) from ${schema}.billing_profiles b
+       where b.user_id = ${x}.customer_id) as profile_row`,
+    `(select coalesce(json_agg(json_build_object(${object(RATE_COLUMNS, 't')})), '[]'::json) from ${schema}.tax_rates t
+       where t.issuer = ${x}.issuer) as rates_rows`,
+  ];
+  if (holds)
+    columns.push(
+      `exists (select 1 from ${schema}.invoices v where v.subscription_id = ${x}.id and v.status <> 'void') as invoiced_before`,
+      `exists (select 1 from ${schema}.subscription_coupons sc join ${schema}.coupons c on c.id = sc.coupon_id
+                where sc.subscription_id = ${x}.id and (c.duration = 'recurring' or sc.consumed_invoice_id is null)) as coupon`,
+      `exists (select 1 from ${schema}.credit_balances cb
+                where cb.customer_id = ${x}.customer_id and cb.issuer = ${x}.issuer and cb.currency = ${x}.currency
+                  and cb.balance > 0) as credit`,
+    );
+  return columns.join(',\n');
+}
 
 /** What happened to one subscription. */
 export type InvoiceOutcome = (
@@ -165,7 +200,8 @@ export class Invoicing {
    */
   async invoiceSubscription(payload: InvoicePayload): Promise<InvoiceOutcome> {
     const { store } = this.deps;
-    const sub = await store.dueForJob(payload.subscriptionId, payload.periodStart);
+    const found = await this.dueForJob(payload.subscriptionId, payload.periodStart);
+    const sub = found?.sub;
     // Not due (any more): a re-run after the date moved still names the period's invoice.
     const existing =
       sub?.invoiced ??
@@ -189,7 +225,7 @@ export class Invoicing {
       );
       return { outcome: 'skipped', reason: `the package has no ${sub.billing_cycle} price` };
     }
-    const made = await this.issue(sub, payload.date);
+    const made = await this.issue(sub, payload.date, found!.issuing);
     const advancedTo = await this.advance(sub);
     return { ...made, ...(advancedTo ? { advancedTo } : {}) };
   }
@@ -229,7 +265,7 @@ export class Invoicing {
   async issuing(
     issuer: string,
     customerId: string,
-    trx: Knex.Transaction,
+    trx: Knex.Transaction | undefined,
     subscription: { id: string; currency: string },
   ): Promise<Issuing & { held: SubscriptionHolds }>;
   async issuing(
@@ -238,43 +274,41 @@ export class Invoicing {
     trx?: Knex.Transaction,
     subscription?: { id: string; currency: string },
   ): Promise<Issuing & { held?: SubscriptionHolds }> {
-    const { schema } = this.deps.store.db;
-    const held = subscription
-      ? {
-          sql: `,
-         exists (select 1 from ${schema}.invoices v where v.subscription_id = ? and v.status <> 'void') as invoiced_before,
-         exists (select 1 from ${schema}.subscription_coupons sc join ${schema}.coupons c on c.id = sc.coupon_id
-                  where sc.subscription_id = ? and (c.duration = 'recurring' or sc.consumed_invoice_id is null)) as coupon,
-         exists (select 1 from ${schema}.credit_balances cb
-                  where cb.customer_id = ? and cb.issuer = ? and cb.currency = ? and cb.balance > 0) as credit`,
-          bindings: [subscription.id, subscription.id, customerId, issuer, subscription.currency],
-        }
-      : { sql: '', bindings: [] };
-    const { rows } = await (trx ?? this.deps.store.db.knex).raw<{
-      rows: Array<{
-        issuer: IssuerRow | null;
-        profile: Record<string, unknown> | null;
-        rates: Array<Record<string, unknown>>;
-        invoiced_before?: boolean;
-        coupon?: boolean;
-        credit?: boolean;
-      }>;
-    }>(
-      `select
-         (select json_build_object(${ISSUER_COLUMNS.map((c) => `'${c}', i.${c}`).join(', ')})
-            from ${schema}.issuers i where i.issuer = ?) as issuer,
-         (select json_build_object(${PROFILE_COLUMNS.map((c) => `'${c}', b.${c}`).join(', ')})
-            from ${schema}.billing_profiles b where b.user_id = ?) as profile,
-         (select coalesce(json_agg(json_build_object(${RATE_COLUMNS.map((c) => `'${c}', t.${c}`).join(', ')})), '[]'::json)
-            from ${schema}.tax_rates t where t.issuer = ?) as rates${held.sql}`,
-      [issuer, customerId, issuer, ...held.bindings],
+    const { rows } = await (trx ?? this.deps.store.db.knex).raw<{ rows: IssuingRow[] }>(
+      `select ${issuingColumns(this.deps.store.db.schema, 'x', subscription !== undefined)}
+         from (values (?::text, ?::uuid, ?::uuid, ?::text)) as x(issuer, customer_id, id, currency)`,
+      [issuer, customerId, subscription?.id ?? null, subscription?.currency ?? null],
     );
-    const row = rows[0]!;
+    return this.issuingOf(issuer, rows[0]!, subscription !== undefined);
+  }
+
+  /**
+   * An invoice job's subscription, if due on `periodStart`, with the invoice already made for
+   * that period (a re-run's) and all `issuing` reads for it, in one statement.
+   */
+  async dueForJob(
+    subscriptionId: string,
+    periodStart: string,
+  ): Promise<{ sub: DueSubscription & { invoiced: string | null }; issuing: Issuing & { held: SubscriptionHolds } } | null> {
+    const { store } = this.deps;
+    const rows = (await store.db.knex
+      .select('x.*', store.db.knex.raw(issuingColumns(store.db.schema, 'x', true)))
+      .from(store.dueForJobQuery(subscriptionId, periodStart).as('x'))) as Array<
+      DueSubscription & { invoiced: string | null; currency: string } & IssuingRow
+    >;
+    const row = rows[0];
+    if (!row) return null;
+    const { issuer_row: _i, profile_row: _p, rates_rows: _r, invoiced_before: _b, coupon: _c, credit: _d, ...sub } = row;
+    const issuing = await this.issuingOf(sub.issuer, row, true);
+    return { sub: { ...sub, currency: sub.currency.trim() }, issuing: issuing as Issuing & { held: SubscriptionHolds } };
+  }
+
+  private async issuingOf(issuer: string, row: IssuingRow, holds: boolean): Promise<Issuing & { held?: SubscriptionHolds }> {
     return {
-      settings: await this.settingsOf(issuer, row.issuer ?? undefined),
-      profile: profileOf(row.profile ?? undefined),
-      rates: row.rates.map(rateOf),
-      ...(subscription
+      settings: await this.settingsOf(issuer, row.issuer_row ?? undefined),
+      profile: profileOf(row.profile_row ?? undefined),
+      rates: row.rates_rows.map(rateOf),
+      ...(holds
         ? { held: { invoicedBefore: row.invoiced_before === true, coupon: row.coupon === true, credit: row.credit === true } }
         : {}),
     };
@@ -341,59 +375,55 @@ export class Invoicing {
     });
   }
 
-  private async issue(sub: DueSubscription, date: string): Promise<InvoiceOutcome> {
+  private async issue(
+    sub: DueSubscription,
+    date: string,
+    issuing: Issuing & { held: SubscriptionHolds },
+  ): Promise<InvoiceOutcome> {
     const { store } = this.deps;
-    const customer = { id: sub.customer_id, name: sub.customer_name, email: sub.customer_email };
-    const issuer = sub.issuer;
+    const { settings, profile, rates, held } = issuing;
+    const tax = resolveTax(settings.country, profile, rates);
     const periodEnd = addCycle(sub.next_due_date, sub.billing_cycle);
+    const lines = [
+      {
+        kind: 'package',
+        description: `${sub.package_name} (${sub.next_due_date} – ${addDays(periodEnd, -1)})`,
+        amount: sub.price!,
+      },
+    ];
+    if (!held.invoicedBefore && sub.setup_fee > 0)
+      lines.push({ kind: 'setup_fee', description: `Setup fee: ${sub.package_name}`, amount: sub.setup_fee });
+    const base = lines.reduce((sum, l) => sum + l.amount, 0);
+    const id = randomUUID();
+    const customer = { id: sub.customer_id, name: sub.customer_name, email: sub.customer_email, ...profile };
     return store.db.transaction(async (trx) => {
-      const { settings, profile, rates, held } = await this.issuing(issuer, sub.customer_id, trx, sub);
-      const tax = resolveTax(settings.country, profile, rates);
-      // On the partial unique index (subscription_id, period_start): a second run inserts nothing.
-      const { rows: inserted } = await trx.raw<{ rows: Array<{ id: string }> }>(
-        `insert into ${store.db.schema}.invoices
-           (issuer, customer_id, subscription_id, period_start, period_end, currency, prices_include_tax, reverse_charge)
-         values (?, ?, ?, ?, ?, ?, ?, ?)
-         on conflict (subscription_id, period_start) where subscription_id is not null do nothing
-         returning id`,
-        [
-          issuer,
-          sub.customer_id,
-          sub.id,
-          sub.next_due_date,
+      const discount = held.coupon ? await this.deps.coupons?.discountLine(trx, sub.id, sub.currency, base) : null;
+      const number = await issueSubscriptionInvoice(
+        trx,
+        store,
+        {
+          id,
+          issuer: sub.issuer,
+          customerId: sub.customer_id,
+          subscriptionId: sub.id,
+          periodStart: sub.next_due_date,
           periodEnd,
-          sub.currency,
-          settings.pricesIncludeTax,
-          tax.reverseCharge,
-        ],
+          currency: sub.currency,
+          reverseCharge: tax.reverseCharge,
+        },
+        { settings, date, tax, lines: discount ? [...lines, discount.line] : lines, customer },
+        discount?.once ? () => this.deps.coupons!.spend(trx, sub.id, id) : undefined,
       );
-      const row = inserted[0];
-      if (!row) {
+      if (!number) {
         const other = await store.invoices(trx).where({ subscription_id: sub.id, period_start: sub.next_due_date }).first('id');
         return { outcome: 'exists', invoiceId: other.id as string };
       }
-      const lastDay = addDays(periodEnd, -1);
-      const lines = [
-        { kind: 'package', description: `${sub.package_name} (${sub.next_due_date} – ${lastDay})`, amount: sub.price! },
-      ];
-      if (!held.invoicedBefore && sub.setup_fee > 0)
-        lines.push({ kind: 'setup_fee', description: `Setup fee: ${sub.package_name}`, amount: sub.setup_fee });
-      const base = lines.reduce((sum, l) => sum + l.amount, 0);
-      const discount = held.coupon ? await this.deps.coupons?.discountLine(trx, sub.id, sub.currency, base, row.id) : null;
-      if (discount) lines.push(discount);
-      const number = await issueDraft(trx, store, row.id, {
-        settings,
-        date,
-        tax,
-        lines,
-        customer: { id: customer.id, name: customer.name, email: customer.email, ...profile },
-      });
       // Credit the customer holds pays what it can, before the mail says what is left to pay.
-      if (held.credit) await this.deps.credits?.applyToInvoice(trx, row.id);
+      if (held.credit) await this.deps.credits?.applyToInvoice(trx, id);
       // The mail with its PDF follows in a job of its own (rendering is CPU work for the pool),
       // queued in this transaction: it exists exactly when the invoice does.
-      await this.deps.jobs.enqueue(DELIVER_JOB, { invoiceId: row.id }, { trx, jobKey: `billing:deliver:${row.id}` });
-      return { outcome: 'issued', invoiceId: row.id, number };
+      await this.deps.jobs.enqueue(DELIVER_JOB, { invoiceId: id }, { trx, jobKey: `billing:deliver:${id}` });
+      return { outcome: 'issued', invoiceId: id, number };
     });
   }
 }
@@ -419,99 +449,4 @@ function rateOf(r: Record<string, unknown>): TaxRate {
     name: r.name as string,
     rateBp: r.rate_bp as number,
   };
-}
-
-/**
- * Turn draft `invoiceId` into an issued invoice: lines, tax groups, totals, and the next number
- * of its issuer's year. Inside the caller's transaction, so the number exists only with the invoice.
- */
-export async function issueDraft(
-  trx: Knex.Transaction,
-  store: BillingStore,
-  invoiceId: string,
-  input: {
-    settings: IssuerSettings;
-    date: string;
-    tax: { name: string; rateBp: number };
-    lines: Array<{ kind: string; description: string; amount: number; quantity?: number }>;
-    customer: Record<string, unknown>;
-  },
-): Promise<string> {
-  const { settings, date, tax, lines } = input;
-  const { schema } = store.db;
-  const taxed = lines.map((l) => ({ ...l, quantity: l.quantity ?? 1, taxName: tax.name, taxRateBp: tax.rateBp }));
-  const totals = invoiceTotals(
-    taxed.map((l) => ({ amount: l.amount * l.quantity, taxName: l.taxName, taxRateBp: l.taxRateBp })),
-    settings.pricesIncludeTax,
-  );
-  // Lines and tax groups in one statement, then the number and the rest in another: a run
-  // issues thousands, and each round trip counts (bench/billing-run.ts).
-  await trx.raw(
-    `with lines as (
-       insert into ${schema}.invoice_lines
-         (invoice_id, position, kind, description, quantity, unit_amount, amount, tax_name, tax_rate_bp)
-       select ?::uuid, x.position, x.kind, x.description, x.quantity, x.unit_amount, x.amount, x.tax_name, x.tax_rate_bp
-         from json_to_recordset(?::json) as x(position integer, kind text, description text, quantity integer,
-                                             unit_amount bigint, amount bigint, tax_name text, tax_rate_bp integer)
-       returning 1
-     )
-     insert into ${schema}.invoice_taxes (invoice_id, name, rate_bp, net, tax)
-     select ?::uuid, x.name, x.rate_bp, x.net, x.tax
-       from json_to_recordset(?::json) as x(name text, rate_bp integer, net bigint, tax bigint)`,
-    [
-      invoiceId,
-      JSON.stringify(
-        taxed.map((l, position) => ({
-          position,
-          kind: l.kind,
-          description: l.description,
-          quantity: l.quantity,
-          unit_amount: l.amount,
-          amount: l.amount * l.quantity,
-          tax_name: l.taxName,
-          tax_rate_bp: l.taxRateBp,
-        })),
-      ),
-      invoiceId,
-      JSON.stringify(totals.taxes.map((g) => ({ name: g.name, rate_bp: g.rateBp, net: g.net, tax: g.tax }))),
-    ],
-  );
-  const year = Number(date.slice(0, 4));
-  const paid = totals.total <= 0;
-  // The year's next number, taken with the update that gives it to the invoice: the upsert
-  // locks the issuer's year row until commit, so numbers have no gap and no twin.
-  const { rows } = await trx.raw<{ rows: Array<{ number: string }> }>(
-    `with seq as (
-       insert into ${schema}.invoice_sequences (issuer, year, last_number) values (?, ?, 1)
-       on conflict (issuer, year) do update set last_number = invoice_sequences.last_number + 1
-       returning last_number
-     )
-     update ${schema}.invoices
-        set number = ? || lpad(seq.last_number::text, greatest(5, length(seq.last_number::text)), '0'),
-            year = ?, sequence = seq.last_number, status = ?, paid_at = ${paid ? 'now()' : 'paid_at'},
-            subtotal = ?, tax_total = ?, total = ?, issue_date = ?, due_date = ?,
-            issuer_snapshot = ?::jsonb, customer_snapshot = ?::jsonb, updated_at = now()
-       from seq
-      where id = ? and status = 'draft'
-      returning number`,
-    [
-      settings.issuer,
-      year,
-      `${settings.numberPrefix}${year}-`,
-      year,
-      // Nothing to pay (a free package) is paid on issue.
-      paid ? 'paid' : 'unpaid',
-      totals.subtotal,
-      totals.taxTotal,
-      totals.total,
-      date,
-      addDays(date, settings.paymentTermsDays),
-      JSON.stringify({ name: settings.name, address: settings.address, country: settings.country, taxId: settings.taxId }),
-      JSON.stringify(input.customer),
-      invoiceId,
-    ],
-  );
-  const number = rows[0]?.number;
-  if (!number) throw new Error(`invoice ${invoiceId} is not a draft: not issued`);
-  return number;
 }

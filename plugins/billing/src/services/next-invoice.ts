@@ -11,7 +11,7 @@
 import type { Actor, TenancyService } from '@hostplane/sdk';
 import { BillingErrors } from '../errors.js';
 import type { Coupons } from './coupons.js';
-import { discountOf } from './coupons.js';
+import { discountLineOf } from './coupons.js';
 import type { Credits } from './credits.js';
 import { type Invoicing } from './invoicing.js';
 import { invoiceTotals } from './money.js';
@@ -104,10 +104,13 @@ export class NextInvoices {
   }
 
   private async preview(sub: SubscriptionRow): Promise<NextInvoice> {
-    const { store, invoicing, coupons, credits } = this.deps;
+    const { invoicing, coupons, credits } = this.deps;
     const currency = sub.currency.trim();
     const issuer = await invoicing.issuerOf(sub.customer_id);
-    const { settings, profile, rates } = await invoicing.issuing(issuer, sub.customer_id);
+    const { settings, profile, rates, held } = await invoicing.issuing(issuer, sub.customer_id, undefined, {
+      id: sub.id,
+      currency,
+    });
     const base: NextInvoice = {
       subscriptionId: sub.id,
       customerId: sub.customer_id,
@@ -135,21 +138,17 @@ export class NextInvoices {
     const lines: Array<{ kind: string; description: string; amount: number }> = [
       { kind: 'package', description: `${sub.package_name} (${start} – ${addDays(end, -1)})`, amount: n(sub.price) },
     ];
-    const previous = await store.invoices().where({ subscription_id: sub.id }).whereNot({ status: 'void' }).first('id');
-    if (!previous && n(sub.setup_fee) > 0)
+    if (!held.invoicedBefore && n(sub.setup_fee) > 0)
       lines.push({ kind: 'setup_fee', description: `Setup fee: ${sub.package_name}`, amount: n(sub.setup_fee) });
-    const coupon = await coupons.heldBy(sub.id);
-    // As Coupons.discountLine: a fixed coupon in another currency takes nothing off.
-    if (coupon && !(coupon.kind === 'fixed' && coupon.currency?.trim() !== currency)) {
-      const off = discountOf(
-        { kind: coupon.kind, percentBp: coupon.percent_bp, amount: coupon.amount === null ? null : n(coupon.amount) },
-        lines.reduce((sum, l) => sum + l.amount, 0),
-      );
-      if (off > 0) {
-        const what = coupon.kind === 'percent' ? `${(coupon.percent_bp ?? 0) / 100} %` : 'fixed';
-        lines.push({ kind: 'discount', description: `Coupon ${coupon.code} (${what})`, amount: -off });
-      }
-    }
+    const coupon = held.coupon ? await coupons.heldBy(sub.id) : null;
+    const discount = coupon
+      ? discountLineOf(
+          coupon,
+          currency,
+          lines.reduce((sum, l) => sum + l.amount, 0),
+        )
+      : null;
+    if (discount) lines.push(discount);
     const tax = resolveTax(settings.country, profile, rates);
     const taxed = lines.map((l) => ({ ...l, taxName: tax.name, taxRateBp: tax.rateBp }));
     const totals = invoiceTotals(taxed, settings.pricesIncludeTax);

@@ -13,7 +13,8 @@ import type { Credits } from './credits.js';
 import { divRound } from './money.js';
 import { addDays } from './periods.js';
 import type { BillingStore } from './store.js';
-import { DELIVER_JOB, issueDraft, type Invoicing } from './invoicing.js';
+import { DELIVER_JOB, type Invoicing } from './invoicing.js';
+import { issueDraft } from './issue-invoice.js';
 import { resolveTax } from './tax.js';
 
 export const PRORATE_JOB = 'prorate';

@@ -110,10 +110,10 @@ export class BillingStore {
 
   /**
    * An invoice job's subscription, if due on `periodStart`, with the id of the invoice already
-   * made for that period (a re-run's), in one statement.
+   * made for that period (`invoiced`: a re-run's). Untrimmed: `Invoicing.dueForJob` reads it.
    */
-  async dueForJob(subscriptionId: string, periodStart: string): Promise<(DueSubscription & { invoiced: string | null }) | null> {
-    const q = this.dueQuery(periodStart)
+  dueForJobQuery(subscriptionId: string, periodStart: string): Knex.QueryBuilder {
+    return this.dueQuery(periodStart)
       .where('s.id', subscriptionId)
       .select(
         this.db.knex.raw(
@@ -121,8 +121,6 @@ export class BillingStore {
           [periodStart],
         ),
       );
-    const [row] = this.#trimmed<DueSubscription & { invoiced: string | null }>(await q);
-    return row ?? null;
   }
 
   #trimmed<T extends DueSubscription>(rows: Array<T & { currency: string }>): T[] {
