@@ -106,7 +106,7 @@ t.test(
     const { stdout } = await promisify(execFile)(process.execPath, [file], {
       env,
       cwd: fileURLToPath(new URL('..', import.meta.url)),
-      timeout: 10_000,
+      timeout: 120_000,
     });
     t.same(JSON.parse(stdout), { text: 'DIST', isMainThread: false });
   },
@@ -133,7 +133,7 @@ t.test('from sources under tsx, TypeScript task modules load in the threads', as
   const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=@hostplane/source', '--import', 'tsx', file], {
     env,
     cwd: fileURLToPath(new URL('..', import.meta.url)),
-    timeout: 10_000,
+    timeout: 120_000,
   });
   t.match(JSON.parse(stdout), { n: 8, isMainThread: false });
 });
