@@ -20,7 +20,17 @@ import { issueDraft, issueSubscriptionInvoice } from './issue-invoice.js';
 import { addCycle, addDays } from './periods.js';
 import type { BillingStore } from './store.js';
 import { type DueSubscription } from './store.js';
-import { resolveTax, type CustomerTaxProfile, type TaxRate } from './tax.js';
+import {
+  ISSUER_COLUMNS,
+  issuingColumns,
+  profileOf,
+  rateOf,
+  type IssuerRow,
+  type Issuing,
+  type IssuingRow,
+  type SubscriptionHolds,
+} from './issuing.js';
+import { resolveTax } from './tax.js';
 import type { Credits } from './credits.js';
 import type { Coupons } from './coupons.js';
 
@@ -58,80 +68,6 @@ export interface IssuerSettings {
   replyTo: string | null;
   pricesIncludeTax: boolean;
   paymentTermsDays: number;
-}
-
-/** A customer's tax profile and billing address. */
-export type CustomerProfile = CustomerTaxProfile & { address: string };
-
-/** What issuing an invoice reads (see `Invoicing.issuing`). */
-export interface Issuing {
-  settings: IssuerSettings;
-  profile: CustomerProfile;
-  rates: TaxRate[];
-}
-
-/** What a subscription holds that changes its next invoice (see `Invoicing.issuing`). */
-export interface SubscriptionHolds {
-  invoicedBefore: boolean;
-  coupon: boolean;
-  credit: boolean;
-}
-
-const ISSUER_COLUMNS = [
-  'name',
-  'address',
-  'country',
-  'tax_id',
-  'number_prefix',
-  'reply_to',
-  'prices_include_tax',
-  'payment_terms_days',
-] as const;
-type IssuerRow = {
-  name: string | null;
-  address: string | null;
-  country: string | null;
-  tax_id: string | null;
-  number_prefix: string | null;
-  reply_to: string | null;
-  prices_include_tax: boolean | null;
-  payment_terms_days: number | null;
-};
-const PROFILE_COLUMNS = ['country', 'region', 'vat_id', 'is_business', 'address'];
-const RATE_COLUMNS = ['country', 'region', 'name', 'rate_bp'];
-
-interface IssuingRow {
-  issuer_row: IssuerRow | null;
-  profile_row: Record<string, unknown> | null;
-  rates_rows: Array<Record<string, unknown>>;
-  invoiced_before?: boolean;
-  coupon?: boolean;
-  credit?: boolean;
-}
-
-/**
- * The columns `Invoicing.issuing` reads, for the row `x` (its `issuer` and `customer_id`, and
- * with `holds` its subscription's `id` and `currency`).
- */
-function issuingColumns(schema: string, x: string, holds: boolean): string {
-  const object = (columns: readonly string[], alias: string) => columns.map((c) => `'${c}', ${alias}.${c}`).join(', ');
-  const columns = [
-    `(select json_build_object(${object(ISSUER_COLUMNS, 'i')}) from ${schema}.issuers i where i.issuer = ${x}.issuer) as issuer_row`,
-    `(select json_build_object(${object(PROFILE_COLUMNS, 'b')}) from ${schema}.billing_profiles b
-       where b.user_id = ${x}.customer_id) as profile_row`,
-    `(select coalesce(json_agg(json_build_object(${object(RATE_COLUMNS, 't')})), '[]'::json) from ${schema}.tax_rates t
-       where t.issuer = ${x}.issuer) as rates_rows`,
-  ];
-  if (holds)
-    columns.push(
-      `exists (select 1 from ${schema}.invoices v where v.subscription_id = ${x}.id and v.status <> 'void') as invoiced_before`,
-      `exists (select 1 from ${schema}.subscription_coupons sc join ${schema}.coupons c on c.id = sc.coupon_id
-                where sc.subscription_id = ${x}.id and (c.duration = 'recurring' or sc.consumed_invoice_id is null)) as coupon`,
-      `exists (select 1 from ${schema}.credit_balances cb
-                where cb.customer_id = ${x}.customer_id and cb.issuer = ${x}.issuer and cb.currency = ${x}.currency
-                  and cb.balance > 0) as credit`,
-    );
-  return columns.join(',\n');
 }
 
 /** What happened to one subscription. */
@@ -426,27 +362,4 @@ export class Invoicing {
       return { outcome: 'issued', invoiceId: id, number };
     });
   }
-}
-
-export async function customerProfile(store: BillingStore, userId: string, trx?: Knex.Transaction): Promise<CustomerProfile> {
-  return profileOf(await store.db.table('billing_profiles', trx).where({ user_id: userId }).first(PROFILE_COLUMNS));
-}
-
-function profileOf(row: Record<string, unknown> | undefined): CustomerProfile {
-  return {
-    country: (row?.country as string | null) ?? null,
-    region: (row?.region as string | null) ?? null,
-    vatId: (row?.vat_id as string | null) ?? null,
-    isBusiness: (row?.is_business as boolean) ?? false,
-    address: (row?.address as string) ?? '',
-  };
-}
-
-function rateOf(r: Record<string, unknown>): TaxRate {
-  return {
-    country: r.country as string,
-    region: (r.region as string | null) ?? null,
-    name: r.name as string,
-    rateBp: r.rate_bp as number,
-  };
 }
