@@ -109,9 +109,13 @@ export async function wrap(master: Buffer, password: string, template: KeyFile, 
 /**
  * Add the cheap key to the local repository at `folder` (which must hold exactly one key, the
  * one `init` made) and return its id and the file of the key it replaces; null when the
- * repository is not one to touch. The caller checks restic opens it, then calls `retire`.
+ * repository is not one to touch. The caller checks restic opens it, then calls `retire`
+ * (or `discard`).
  */
-export async function addCheapKey(folder: string, password: string): Promise<{ id: string; retire: () => Promise<void> } | null> {
+export async function addCheapKey(
+  folder: string,
+  password: string,
+): Promise<{ id: string; retire: () => Promise<void>; discard: () => Promise<void> } | null> {
   const keys = path.join(folder, 'keys');
   const names = await readdir(keys).catch(() => [] as string[]);
   if (names.length !== 1) return null;
@@ -122,7 +126,8 @@ export async function addCheapKey(folder: string, password: string): Promise<{ i
   const id = createHash('sha256').update(bytes).digest('hex');
   // restic writes key files read-only; `wx`: never over another file.
   await writeFile(path.join(keys, id), bytes, { flag: 'wx', mode: (await stat(original)).mode & 0o777 });
-  return { id, retire: () => rm(original) };
+  // retire: restic opened it, the first key goes; discard: it did not, the new one goes.
+  return { id, retire: () => rm(original), discard: () => rm(path.join(keys, id), { force: true }) };
 }
 
 /**

@@ -4,12 +4,9 @@
  * which `ps` shows to every user).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { BackupsErrors } from '../errors.js';
-import { hostKeyRefused } from '../services/sftp.js';
+import { hostKeyRefused, sshLogFrom } from '../services/sftp.js';
 import { addCheapKey, isGeneratedPassword } from './cheap-key.js';
 import { parseResticLine, type ResticStatus, type ResticSummary } from './progress.js';
 
@@ -59,45 +56,6 @@ export interface ResticNode {
 
 const MAX_CAPTURE = 4 * 1024 * 1024;
 
-/**
- * What ssh logs from now on for `repo`, read once restic has exited (ssh has then exited too:
- * restic waits for it), as `ssh: …` lines to add to restic's stderr.
- */
-function sshLogFrom(repo: Repository): () => string {
-  const file = repo.sshLog;
-  if (!file) return () => '';
-  const from = sizeOf(file);
-  return () => {
-    const length = Math.min(sizeOf(file) - from, 64 * 1024);
-    if (length <= 0) return '';
-    const buffer = Buffer.alloc(length);
-    let fd: number | undefined;
-    try {
-      fd = openSync(file, 'r');
-      const read = readSync(fd, buffer, 0, length, from);
-      return buffer
-        .subarray(0, read)
-        .toString('utf8')
-        .split('\n')
-        .filter((line) => line.trim())
-        .map((line) => `ssh: ${line.trim()}\n`)
-        .join('');
-    } catch {
-      return '';
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-  };
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
 export class Restic {
   constructor(private readonly options: ResticOptions) {}
 
@@ -120,7 +78,7 @@ export class Restic {
     args: string[],
     opts: { cwd?: string; onLine?: (line: string) => void; signal?: AbortSignal } = {},
   ): { child: ChildProcess; done: Promise<RunResult> } {
-    const sshLog = sshLogFrom(repo);
+    const sshLog = sshLogFrom(repo.sshLog);
     const child = spawn(this.options.binary, [...(repo.options ?? []), ...args], {
       cwd: opts.cwd,
       env: this.env(repo),
@@ -187,8 +145,7 @@ export class Restic {
     const added = await addCheapKey(repo.location, repo.password).catch(() => null);
     if (!added) return;
     const opened = await this.run(repo, ['--key-hint', added.id, 'cat', 'config']);
-    if (opened.code === 0) await added.retire();
-    else await rm(path.join(repo.location, 'keys', added.id), { force: true });
+    await (opened.code === 0 ? added.retire() : added.discard());
   }
 
   /** Remove stale locks only (restic's own rule: the process is gone, or the lock is 30 min old). */
@@ -253,7 +210,7 @@ export class Restic {
     const args = ['backup', '--json', '--host', input.host, '--stdin', '--stdin-filename', input.filename];
     for (const tag of input.tags) args.push('--tag', tag);
     if (this.options.limitUploadKiB > 0) args.push('--limit-upload', String(this.options.limitUploadKiB));
-    const sshLog = sshLogFrom(repo);
+    const sshLog = sshLogFrom(repo.sshLog);
     const child = spawn(this.options.binary, [...(repo.options ?? []), ...args], {
       env: this.env(repo),
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -320,7 +277,7 @@ export class Restic {
   ): Promise<T> {
     const args = ['dump', '--no-lock', snapshot, file];
     if (this.options.limitDownloadKiB > 0) args.unshift('--limit-download', String(this.options.limitDownloadKiB));
-    const sshLog = sshLogFrom(repo);
+    const sshLog = sshLogFrom(repo.sshLog);
     const child = spawn(this.options.binary, [...(repo.options ?? []), ...args], {
       env: this.env(repo),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -164,4 +164,42 @@ export async function sftpOptions(
 /** ssh refused the server's host key (unknown or changed): said plainly, not as restic's EOF. */
 export function hostKeyRefused(stderr: string): boolean {
   return /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known/.test(stderr);
+}
+
+/**
+ * What ssh logs to `file` from now on (a run's `Repository.sshLog`), read once restic has exited (ssh has then exited too:
+ * restic waits for it), as `ssh: …` lines to add to restic's stderr.
+ */
+export function sshLogFrom(file: string | undefined): () => string {
+  if (!file) return () => '';
+  const from = sizeOf(file);
+  return () => {
+    const length = Math.min(sizeOf(file) - from, 64 * 1024);
+    if (length <= 0) return '';
+    const buffer = Buffer.alloc(length);
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, 'r');
+      const read = readSync(fd, buffer, 0, length, from);
+      return buffer
+        .subarray(0, read)
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => `ssh: ${line.trim()}\n`)
+        .join('');
+    } catch {
+      return '';
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
