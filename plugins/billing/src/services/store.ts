@@ -105,7 +105,8 @@ export class BillingStore {
   async dueSubscriptions(date: string, trx?: Knex.Transaction, ids?: string[]): Promise<DueSubscription[]> {
     const q = this.dueQuery(date, trx);
     if (ids) q.whereIn('s.id', ids);
-    return this.#trimmed(await q);
+    const rows = (await q) as Array<DueSubscription & { currency: string }>;
+    return rows.map((r) => ({ ...r, currency: r.currency.trim() }));
   }
 
   /**
@@ -121,10 +122,6 @@ export class BillingStore {
           [periodStart],
         ),
       );
-  }
-
-  #trimmed<T extends DueSubscription>(rows: Array<T & { currency: string }>): T[] {
-    return rows.map((r) => ({ ...r, currency: r.currency.trim() }));
   }
 
   /**
