@@ -36,14 +36,14 @@ export function billingCommands(deps: {
           if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
           const date = (values.date as string | undefined) ?? dateOf(clock.now());
           if (!isDate(date)) throw new UsageError(`--date must be a date YYYY-MM-DD, got "${date}"`);
-          const due = await invoicing.store.dueSubscriptions(date);
-          const rows = due.map((s) => ({
-            subscription: s.id,
-            period: s.next_due_date,
-            package: s.package_name,
-            amount: s.price === null ? 'no price for this cycle' : formatMoney(s.price, s.currency),
-          }));
           if (values['dry-run']) {
+            const due = await invoicing.store.dueSubscriptions(date);
+            const rows = due.map((s) => ({
+              subscription: s.id,
+              period: s.next_due_date,
+              package: s.package_name,
+              amount: s.price === null ? 'no price for this cycle' : formatMoney(s.price, s.currency),
+            }));
             io.out(
               values.json
                 ? JSON.stringify(rows, null, 2)
@@ -51,21 +51,24 @@ export function billingCommands(deps: {
             );
             return 0;
           }
+          const due = await invoicing.store.dueCount(date);
           const before = await invoicing.issuedCount();
           await jobs.enqueue(RUN_JOB, { date });
           if (!values.wait) {
             io.out(
               values.json
-                ? JSON.stringify({ date, due: due.length, queued: true })
-                : `${due.length} subscription(s) due on ${date}; the run is queued for the hosts' workers`,
+                ? JSON.stringify({ date, due, queued: true })
+                : `${due} subscription(s) due on ${date}; the run is queued for the hosts' workers`,
             );
             return 0;
           }
           const deadline = Date.now() + WAIT_MS;
-          let left = due.filter((s) => s.price !== null).length;
-          while (left > 0 && Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 200));
-            left = (await invoicing.store.dueSubscriptions(date)).filter((s) => s.price !== null).length;
+          let left = due;
+          // A short run answers at once; a long one is asked less often, so that waiting does not
+          // take the CPU the run needs.
+          for (let pause = 100; left > 0 && Date.now() < deadline; pause = Math.min(pause * 2, 1000)) {
+            await new Promise((r) => setTimeout(r, pause));
+            left = await invoicing.store.dueCount(date);
           }
           const issued = (await invoicing.issuedCount()) - before;
           io.out(
