@@ -73,7 +73,9 @@ export function createAccountsBillingService(deps: AccountsDeps): AccountsBillin
       const moved = await db
         .table('subscriptions')
         .where({ id: subscriptionId, next_due_date: from })
-        .update({ next_due_date: to, updated_at: db.knex.fn.now() });
+        .update({ next_due_date: to, updated_at: db.knex.fn.now() })
+        // Once per invoice of a billing run: prepared once per connection, not planned each time.
+        .options({ name: 'hostplane_accounts_advance_due_date' });
       if (moved > 0) return true;
       const row = await db.table('subscriptions').where({ id: subscriptionId }).first(db.knex.raw('next_due_date::text as d'));
       return (row as { d?: string } | undefined)?.d === to;
