@@ -22,6 +22,7 @@ import { graphileLogger } from './graphile-logger.js';
 import { JobAdminView } from './job-admin.js';
 import { deleteProgress, writeProgress } from './job-progress.js';
 import { isQualifiedName } from './names.js';
+import { QueueVacuum } from './queue-vacuum.js';
 import { livenessPlugin, WorkerLiveness } from './worker-liveness.js';
 
 /** A job name the workers run, with its handler. */
@@ -155,6 +156,7 @@ export class JobEngine implements JobAdmin {
   readonly #liveness: WorkerLiveness;
   readonly #sweepInterval: number;
   #sweepTimer: NodeJS.Timeout | undefined;
+  readonly #vacuum: QueueVacuum;
   #restartDelay = 1000;
   /** setDefinitions/start/stop run one at a time, in call order. */
   #lifecycle: Promise<unknown> = Promise.resolve();
@@ -175,6 +177,7 @@ export class JobEngine implements JobAdmin {
     this.#admin = new JobAdminView(options.knex);
     this.#liveness = new WorkerLiveness({ connectionString: options.connectionString, knex: options.knex, logger: this.#logger });
     this.#sweepInterval = options.deadWorkerSweepInterval ?? 10_000;
+    this.#vacuum = new QueueVacuum(this.#pool, `${WORKER_SCHEMA}._private_jobs`, this.#logger);
   }
 
   /** Install or upgrade graphile-worker's schema (`graphile_worker`). Safe to run on many hosts at once. */
@@ -487,6 +490,8 @@ export class JobEngine implements JobAdmin {
     const durationMs = started === undefined ? 0 : performance.now() - started;
     // The database answered: a later crash restarts quickly again.
     this.#restartDelay = 1000;
+    const vacuum = this.#vacuum.finished();
+    if (vacuum) this.#track(vacuum);
     if (error) {
       this.#emit({ type: 'failed', ...base(job), durationMs, error, dead: job.attempts >= job.max_attempts });
       return;
@@ -495,13 +500,19 @@ export class JobEngine implements JobAdmin {
     // reported progress has one (this attempt here, or an earlier one, maybe elsewhere): an
     // unconditional delete would cost every job a round trip.
     if (reported || job.attempts > 1) {
-      const cleanup = deleteProgress(this.#knex, id).catch((err: unknown) => {
-        this.#logger.warn({ err, jobId: id }, 'could not delete progress of a finished job');
-      });
-      this.#pending.add(cleanup);
-      void cleanup.finally(() => this.#pending.delete(cleanup));
+      this.#track(
+        deleteProgress(this.#knex, id).catch((err: unknown) => {
+          this.#logger.warn({ err, jobId: id }, 'could not delete progress of a finished job');
+        }),
+      );
     }
     this.#emit({ type: 'succeeded', ...base(job), durationMs });
+  }
+
+  /** A side effect stop() waits for. */
+  #track(work: Promise<void>): void {
+    this.#pending.add(work);
+    void work.finally(() => this.#pending.delete(work));
   }
 
   #emit(event: JobEvent): void {
