@@ -144,12 +144,29 @@ async function run(): Promise<void> {
     await page.getByLabel('Unit price (cents)').fill('4500');
     await page.getByRole('button', { name: 'Add the line' }).click();
     await page.getByText('Saved.').waitFor();
-    await page.reload();
+    await page.goto(page.url());
     tt.match(
       await page.getByRole('table', { name: 'Lines' }).textContent(),
       /Website migration.*2.*45[.,]00.*90[.,]00/s,
       'the line',
     );
+    tt.equal(await page.getByRole('row', { name: /Website migration/ }).count(), 1, 'added once');
+    // A line typed by mistake comes off again while it is a draft.
+    await page.getByLabel('Description').fill('Typo line');
+    await page.getByLabel('Quantity').fill('1');
+    await page.getByLabel('Unit price (cents)').fill('100');
+    await page.getByRole('button', { name: 'Add the line' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.goto(page.url());
+    const lines = page.getByRole('table', { name: 'Lines' });
+    await lines.getByRole('row', { name: /Typo line/ }).getByRole('button', { name: 'Remove' }).click();
+    const confirm = page.getByRole('region', { name: 'Please confirm' });
+    tt.match(await confirm.textContent(), /Remove the line "Typo line" from this draft\?/, 'asked, naming the line');
+    await confirm.getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('Remove: done.').waitFor();
+    await page.goto(page.url());
+    tt.notMatch(await lines.textContent(), /Typo line/, 'the line is gone');
+    tt.match(await lines.textContent(), /Website migration/, 'the other stays');
     await page.getByRole('button', { name: 'Issue' }).click();
     await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Issue' }).click();
     await page.getByText('Issue: done.').waitFor();
@@ -158,8 +175,27 @@ async function run(): Promise<void> {
       /RH-\d{4}-\d{5}/,
       'numbered when issued (the prefix set above)',
     );
-    await page.reload();
+    await page.goto(page.url());
     tt.equal(await page.getByRole('heading', { name: 'Add a line' }).count(), 0, 'issued: no more lines');
+    tt.equal(await lines.getByRole('button', { name: 'Remove' }).count(), 0, 'nor a line removed');
+    tt.equal(await page.getByRole('button', { name: 'Discard draft' }).count(), 0, 'nor discarded');
+  });
+
+  t.test('the reseller discards a draft started by mistake', async (tt) => {
+    const page = await signedIn(tt, 'reseller');
+    await page.goto(`${host.url}/p/billing/invoices`);
+    const drafts = () => page.getByRole('row', { name: /draft/ }).count();
+    const form = page.getByRole('region', { name: 'New draft invoice' });
+    await form.getByLabel('Customer').selectOption({ label: host.logins.alice.email });
+    await form.getByRole('button', { name: 'Start a draft' }).click();
+    await page.getByRole('region', { name: 'Draft started' }).waitFor();
+    await page.goto(`${host.url}/p/billing/invoices`);
+    const before = await drafts();
+    await page.getByRole('row', { name: /draft/ }).first().getByRole('link').click();
+    await page.getByRole('button', { name: 'Discard draft' }).click();
+    await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Discard draft' }).click();
+    await page.waitForURL(/\/p\/billing\/invoices$/);
+    tt.equal(await drafts(), before - 1, 'back on the list, one draft fewer');
   });
 
   t.test('the reseller’s subscriptions list links each subscription to its next invoice', async (tt) => {

@@ -35,3 +35,13 @@ t.test('an action needs its permission as well', async (t) => {
   t.equal(offered(pay, { ...invoice, allowed: { pay: [] } }, ['billing.invoice.pay']), false, 'nothing to pay');
   t.equal(offered({}, invoice, []), true, 'neither: always');
 });
+
+t.test('a row of an array field takes what it lacks from the resource it belongs to', async (t) => {
+  const draft = { id: 'inv-1', status: 'draft', allowed: { edit: true } };
+  const line = { id: 'line-1', description: 'Migration', status: 'kept' };
+  const remove = { permission: 'billing.invoice.manage', when: [{ field: 'allowed.edit', in: [true] }] };
+  t.equal(offered(remove, line, ['billing.invoice.manage'], draft), true, "the invoice's allowed.edit, on its line");
+  t.equal(offered(remove, line, ['billing.invoice.manage'], { ...draft, allowed: { edit: false } }), false, 'issued: not');
+  t.equal(offered(remove, line, ['billing.invoice.manage']), false, 'no resource: the row alone decides');
+  t.equal(conditionsHold([{ field: 'status', in: ['kept'] }], line, draft), true, 'the row’s own field wins');
+});

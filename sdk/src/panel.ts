@@ -46,7 +46,9 @@ export interface PanelResult {
 /**
  * A test on the row or resource an action belongs to: the field's value (dot path) is one of
  * `in`; for an array field, one of its items is. E.g. `{ field: 'status', in: ['unpaid',
- * 'overdue'] }` offers Pay only on invoices the API would take a payment for.
+ * 'overdue'] }` offers Pay only on invoices the API would take a payment for. In a table of an
+ * array `field` (an invoice's lines), a field the row lacks is read from the resource the array
+ * belongs to, as are the row actions' placeholders: `allowed.edit` of the invoice, on its lines.
  */
 export interface PanelCondition {
   field: string;

@@ -27,12 +27,14 @@ export interface Revealed {
 /**
  * One small form per action the caller is offered on this row (its permission and `when`
  * tests); `name` (the row's first column) tells screen readers which row. The index posted is
- * the action's place in the declaration, so hidden actions do not shift the others.
+ * the action's place in the declaration, so hidden actions do not shift the others. A row of
+ * an array field takes what it lacks (a condition's field, a placeholder) from `parent`.
  */
 export function RowActions({
   actions,
   section,
   row,
+  parent,
   name,
   formAction,
   permissions,
@@ -41,6 +43,7 @@ export function RowActions({
   actions: PanelRowAction[];
   section: number;
   row: Record<string, unknown>;
+  parent?: unknown;
   name: string;
   formAction: string;
   permissions: readonly string[];
@@ -49,7 +52,7 @@ export function RowActions({
   return (
     <div className="flex flex-wrap gap-2">
       {actions.map((action, i) => {
-        if (!offered(action, row, permissions)) return null;
+        if (!offered(action, row, permissions, parent)) return null;
         const needed = new Set([
           ...placeholdersOf(action.route),
           ...placeholdersOf(action.confirm),
@@ -61,7 +64,7 @@ export function RowActions({
             <input type="hidden" name="_section" value={section} />
             <input type="hidden" name="_action" value={i} />
             {[...needed].map((field) => {
-              const value = valueAt(row, field);
+              const value = valueAt(row, field) ?? valueAt(parent, field);
               return value === undefined || value === null || typeof value === 'object' ? null : (
                 <input key={field} type="hidden" name={`_v.${field}`} value={String(value)} />
               );

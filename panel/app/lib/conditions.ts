@@ -14,17 +14,21 @@ function matches(value: unknown, allowed: Scalar[]): boolean {
   return allowed.some((a) => a === v);
 }
 
-/** Every condition holds for `source` (a row or a resource). */
-export function conditionsHold(conditions: PanelCondition[] | undefined, source: unknown): boolean {
-  return (conditions ?? []).every((c) => matches(valueAt(source, c.field), c.in));
+/**
+ * Every condition holds for `source` (a row or a resource). A row of an array field (an
+ * invoice's line) that lacks a field is tested on `parent`, the resource it belongs to.
+ */
+export function conditionsHold(conditions: PanelCondition[] | undefined, source: unknown, parent?: unknown): boolean {
+  return (conditions ?? []).every((c) => matches(valueAt(source, c.field) ?? valueAt(parent, c.field), c.in));
 }
 
-/** The caller may use `item` (an action or a download) on `source`. */
+/** The caller may use `item` (an action or a download) on `source` (of `parent`, for an array field's row). */
 export function offered(
   item: { permission?: string; when?: PanelCondition[] },
   source: unknown,
   permissions: readonly string[],
+  parent?: unknown,
 ): boolean {
   if (item.permission && !permissions.includes(item.permission)) return false;
-  return conditionsHold(item.when, source);
+  return conditionsHold(item.when, source, parent);
 }

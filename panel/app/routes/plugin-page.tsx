@@ -327,7 +327,9 @@ function Section({
         {section.title ? <h2 className="mb-2 text-lg font-semibold">{section.title}</h2> : null}
         {data?.error ? <Alert kind="error">{data.error}</Alert> : null}
         {rowRefused ? <Alert kind="error">{rowRefused.errors.message}</Alert> : null}
-        {section.live ? <LiveRefresh active={(data?.rows ?? []).some((row) => conditionsHold(section.live, row))} /> : null}
+        {section.live ? (
+          <LiveRefresh active={(data?.rows ?? []).some((row) => conditionsHold(section.live, row, data?.resource))} />
+        ) : null}
         <DataTable
           caption={section.title ?? 'Items'}
           rows={data?.rows ?? []}
@@ -346,6 +348,7 @@ function Section({
                         actions={actions}
                         section={index}
                         row={row}
+                        parent={data?.resource}
                         name={String(valueAt(row, section.columns[0]?.field ?? 'id') ?? '')}
                         formAction={action}
                         permissions={permissions}

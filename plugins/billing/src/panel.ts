@@ -111,6 +111,16 @@ export const PAGES: PanelPageDefinition[] = [
             result: { title: 'Issued', fields: [{ field: 'number', label: 'Number' }] },
           },
           {
+            label: 'Discard draft',
+            method: 'DELETE',
+            route: '/invoices/{id}',
+            permission: 'billing.invoice.manage',
+            when: [{ field: 'allowed.edit', in: [true] }],
+            confirm: 'Discard this draft and its lines? It has no number yet, so no gap is left.',
+            danger: true,
+            next: '/p/billing/invoices',
+          },
+          {
             label: 'Void',
             method: 'POST',
             route: '/invoices/{id}/void',
@@ -135,6 +145,18 @@ export const PAGES: PanelPageDefinition[] = [
           money('amount', 'Amount'),
         ],
         empty: 'No lines.',
+        actions: [
+          {
+            label: 'Remove',
+            method: 'DELETE',
+            route: '/invoices/{invoiceId}/lines/{id}',
+            permission: 'billing.invoice.manage',
+            // The invoice's: only a draft's lines change.
+            when: [{ field: 'allowed.edit', in: [true] }],
+            confirm: 'Remove the line "{description}" from this draft?',
+            danger: true,
+          },
+        ],
       },
       {
         kind: 'table',

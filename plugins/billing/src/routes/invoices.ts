@@ -63,6 +63,7 @@ const InvoiceDetailSchema = Type.Composite([
     lines: Type.Array(
       Type.Object({
         id: Uuid,
+        invoiceId: Type.String({ format: 'uuid', description: 'The invoice the line is on' }),
         kind: Type.String(),
         description: Type.String(),
         quantity: Type.Integer(),

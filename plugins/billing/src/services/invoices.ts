@@ -37,6 +37,7 @@ export interface InvoiceView {
 export interface InvoiceDetail extends InvoiceView {
   lines: Array<{
     id: string;
+    invoiceId: string;
     kind: string;
     description: string;
     quantity: number;
@@ -156,6 +157,7 @@ export class InvoiceService {
       ...invoiceView(row),
       lines: lines.map((l) => ({
         id: l.id,
+        invoiceId: row.id,
         kind: l.kind,
         description: l.description,
         quantity: l.quantity,
