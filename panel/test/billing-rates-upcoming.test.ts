@@ -159,7 +159,10 @@ async function run(): Promise<void> {
     await page.getByText('Saved.').waitFor();
     await page.goto(page.url());
     const lines = page.getByRole('table', { name: 'Lines' });
-    await lines.getByRole('row', { name: /Typo line/ }).getByRole('button', { name: 'Remove' }).click();
+    await lines
+      .getByRole('row', { name: /Typo line/ })
+      .getByRole('button', { name: 'Remove' })
+      .click();
     const confirm = page.getByRole('region', { name: 'Please confirm' });
     tt.match(await confirm.textContent(), /Remove the line "Typo line" from this draft\?/, 'asked, naming the line');
     await confirm.getByRole('button', { name: 'Remove' }).click();
