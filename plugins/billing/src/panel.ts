@@ -198,6 +198,7 @@ export const PAGES: PanelPageDefinition[] = [
           { field: 'evidenceDueBy', label: 'Answer by', format: 'date' },
           { field: 'closedAt', label: 'Closed', format: 'date' },
           money('reversedAmount', 'Reversed'),
+          money('reinstatedAmount', 'Given back'),
         ],
         empty: 'No disputes: no payment of this invoice was questioned.',
       },

@@ -434,3 +434,94 @@ t.test('after a lost dispute dunning starts over from that day and never charges
   await standIn.release();
   await drain();
 });
+
+t.test('a lost dispute won after all (pre-arbitration) pays the invoice again, once', async (t) => {
+  const customer = await makeUser(sql, 'customer', admin);
+  const invoice = await invoiceFor(customer.id, 1500);
+  const pi = await payByCard(customer, invoice);
+  await standIn.release({ filter: paymentEvents });
+  await drain();
+  const dispute = standIn.openDispute(pi, { reason: 'fraudulent' });
+  standIn.closeDispute(dispute.id, 'lost');
+  await standIn.release({ filter: disputeEvents });
+  await drain();
+  t.match(await invoiceOf(invoice), { status: 'unpaid', amount_paid: '0' }, 'lost: owed again');
+  const closedMails = async () => (await mailsTo(SELLER_MAIL)).filter((m) => m === 'billing.dispute-closed').length;
+  const before = await closedMails();
+
+  standIn.redecideDispute(dispute.id, 'won');
+  await standIn.release({ filter: disputeEvents, copies: 3 });
+  await drain();
+  t.match(await invoiceOf(invoice), { status: 'paid', amount_paid: '1500' }, 'paid again by the money that came back');
+  t.same(await paymentsOf(invoice), [{ gateway: 'stripe', amount: '1500', reversed: '0' }], 'the payment counts in full');
+  t.match(await sql('plugin_billing.disputes').where({ dispute_id: dispute.id }).first(), {
+    status: 'won',
+    outcome: 'won',
+    reversed_amount: '1500',
+    reinstated_amount: '1500',
+    reinstated_at: Date,
+  });
+  const reinstated = await sql('hostplane.audit_log')
+    .where({ action: 'billing.invoice.payment-reinstated' })
+    .andWhereRaw(`target_id = ?`, [invoice]);
+  t.equal(reinstated.length, 1, 'given back once, whatever the copies');
+  t.match(reinstated[0].details, { amount: 1500, toInvoice: 1500, toCredit: 0 });
+  t.equal(await closedMails(), before + 1, 'the seller is told of the new decision, once');
+  t.match((await asAdmin.get(`/v1/invoices/${invoice}`)).body.disputes, [
+    { outcome: 'won', reversedAmount: 1500, reinstatedAmount: 1500 },
+  ]);
+
+  // An older copy of the first decision, arriving late, does not flip it back.
+  const lost = standIn.events().find((e) => e.type === 'charge.dispute.closed' && e.data.object.id === dispute.id)!;
+  await standIn.resend(lost.id);
+  await drain();
+  t.match(await invoiceOf(invoice), { status: 'paid', amount_paid: '1500' }, 'the late copy changed nothing');
+});
+
+t.test('won after the customer paid again: the money comes back as credit; lost after all: reversed', async (t) => {
+  const customer = await makeUser(sql, 'customer', admin);
+  const invoice = await invoiceFor(customer.id, 2000);
+  const pi = await payByCard(customer, invoice);
+  await standIn.release({ filter: paymentEvents });
+  await drain();
+  const dispute = standIn.openDispute(pi);
+  standIn.closeDispute(dispute.id, 'lost');
+  await standIn.release({ filter: disputeEvents });
+  await drain();
+  // The customer pays again with the saved card.
+  const again = await caller(host, customer).post(`/v1/invoices/${invoice}/pay`, { gateway: 'stripe' });
+  t.equal(again.status, 200, JSON.stringify(again.body));
+  await standIn.release();
+  await drain();
+  t.match(await invoiceOf(invoice), { status: 'paid', amount_paid: '2000' });
+
+  standIn.redecideDispute(dispute.id, 'won');
+  await standIn.release({ filter: disputeEvents, order: 'reverse', copies: 2 });
+  await drain();
+  t.match(await invoiceOf(invoice), { status: 'paid', amount_paid: '2000' }, 'paid once, not twice');
+  const ledger = await sql('plugin_billing.credit_ledger').where({ customer_id: customer.id, kind: 'overpayment' });
+  t.equal(ledger.length, 1, 'one credit entry');
+  t.match(ledger[0], { amount: '2000', currency: 'EUR', invoice_id: invoice });
+  t.match(await sql('plugin_billing.credit_balances').where({ customer_id: customer.id }).first(), {
+    issuer: 'platform',
+    balance: '2000',
+  });
+
+  // And a won dispute lost after all (the bank's pre-arbitration) is reversed like any lost one.
+  // (Another customer: this one's credit would pay a new invoice on issue.)
+  const second = await makeUser(sql, 'customer', admin);
+  const other = await invoiceFor(second.id, 700);
+  const otherPi = await payByCard(second, other);
+  await standIn.release({ filter: paymentEvents });
+  await drain();
+  const won = standIn.openDispute(otherPi);
+  standIn.closeDispute(won.id, 'won');
+  await standIn.release({ filter: disputeEvents });
+  await drain();
+  t.match(await invoiceOf(other), { status: 'paid', amount_paid: '700' });
+  standIn.redecideDispute(won.id, 'lost');
+  await standIn.release({ filter: disputeEvents, copies: 2 });
+  await drain();
+  t.match(await invoiceOf(other), { status: 'unpaid', amount_paid: '0' }, 'owed again');
+  t.same(await paymentsOf(other), [{ gateway: 'stripe', amount: '700', reversed: '700' }]);
+});

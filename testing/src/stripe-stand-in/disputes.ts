@@ -125,6 +125,25 @@ export class Disputes {
     return dispute;
   }
 
+  /**
+   * Decide a won or lost dispute the other way, as a pre-arbitration or an appeal can weeks
+   * later: `charge.dispute.updated` with the new status, and the money moved back with
+   * `funds_reinstated` (now won) or `funds_withdrawn` (now lost).
+   */
+  redecide(id: string, status: 'won' | 'lost'): StripeObject {
+    const dispute = this.get(id);
+    const was = dispute.status as DisputeStatus;
+    if (was !== 'won' && was !== 'lost') throw invalid(`Dispute ${id} is not decided (${String(was)}).`, 'status');
+    if (was === status) throw invalid(`Dispute ${id} is ${status} already.`, 'status');
+    dispute.status = status;
+    this.ledger.emit('charge.dispute.updated', dispute, { status: was });
+    if (status === 'won') {
+      this.movement(dispute, dispute.amount as number, 'Chargeback reversal');
+      this.ledger.emit('charge.dispute.funds_reinstated', dispute);
+    } else this.withdraw(dispute);
+    return dispute;
+  }
+
   private openOne(id: string): StripeObject {
     const dispute = this.get(id);
     if (CLOSED.includes(dispute.status as DisputeStatus)) throw invalid(`Dispute ${id} is closed (${String(dispute.status)}).`);

@@ -201,6 +201,11 @@ export class StripeStandIn {
     return this.disputeLedger(id).disputes.close(id, status);
   }
 
+  /** Decide a won or lost dispute the other way (a pre-arbitration), weeks later. */
+  redecideDispute(id: string, status: 'won' | 'lost'): StripeObject {
+    return this.disputeLedger(id).disputes.redecide(id, status);
+  }
+
   private disputeLedger(id: string): Ledger {
     const found = this.find((l) => l.disputes.byId.get(id));
     if (!found) throw new Error(`no dispute ${id}`);

@@ -53,4 +53,8 @@ export const DisputeSchema = Type.Object({
   closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   reversedAmount: Type.Integer({ description: 'What a lost dispute took back from the payment' }),
   reversedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  reinstatedAmount: Type.Integer({
+    description: 'What came back when a lost dispute was won after all (pre-arbitration): to the invoice, the rest to credit',
+  }),
+  reinstatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });

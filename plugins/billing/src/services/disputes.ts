@@ -4,18 +4,25 @@
  * - Each dispute is one row (gateway, issuer, dispute id) holding the newest state the gateway
  *   reported. Events come duplicated and out of order, so a state replaces the stored one only
  *   when it is further along (inquiry → chargeback → decided), or as far along and not older: a
- *   decided dispute never reopens, whatever arrives after.
+ *   decided dispute never reopens, whatever arrives after. It may be decided again (a
+ *   pre-arbitration, an appeal): a newer decision replaces the older one.
  * - The dispute is tied to its invoice through the recorded payment. When the payment event
  *   comes after the dispute's, {@link Disputes.afterPayment} ties it then.
  * - A **lost** dispute reverses the payment once: under the dispute's row lock, `reversed_at`
  *   says it is done. The invoice owes the amount again (`unpaid`, or `overdue` past its due date)
  *   and its dunning starts over from that day, without charging the disputed card again.
+ * - A lost dispute **won after all** gives the money back once (`reinstated_at`): to the invoice
+ *   as far as it still owes it (paid again: a billing suspension is lifted), the rest, if the
+ *   customer had paid again meanwhile, to the customer's credit with the seller. A disputed
+ *   charge cannot be refunded through the gateway, so credit is the only way back.
  * - The seller gets a mail when the dispute opens and one when it closes, each once (the mark and
  *   the queued mail commit together).
  */
 import type { AuditService, Logger, MailerService, UsersService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { disputeClosedMail, disputeOpenedMail } from './mails.js';
+import { Credits } from './credits.js';
+import type { InvoiceService } from './invoices.js';
 import { formatMoney } from './money.js';
 import { PLATFORM_ISSUER } from './payment-accounts.js';
 import { n, type BillingStore, type InvoiceRow } from './store.js';
@@ -51,6 +58,8 @@ interface DisputeRow {
   closed_at: Date | null;
   reversed_amount: string;
   reversed_at: Date | null;
+  reinstated_amount: string;
+  reinstated_at: Date | null;
   opened_mailed_at: Date | null;
   closed_mailed_at: Date | null;
 }
@@ -70,7 +79,14 @@ export interface DisputeView {
   /** What a lost dispute took back from the invoice's payments. */
   reversedAmount: number;
   reversedAt: string | null;
+  /** What came back when a lost dispute was won after all (a pre-arbitration). */
+  reinstatedAmount: number;
+  reinstatedAt: string | null;
 }
+
+/** A reversal is in effect: made, and not undone by a later decision. */
+const reversalInEffect = (d: Pick<DisputeRow, 'reversed_at' | 'reinstated_at'>): boolean =>
+  d.reversed_at !== null && (d.reinstated_at === null || d.reinstated_at < d.reversed_at);
 
 /** How far along a status is: it never goes back (Stripe's statuses; others count as open). */
 export function stageOf(state: Pick<DisputeState, 'status' | 'outcome'>): number {
@@ -84,6 +100,7 @@ export class Disputes {
   constructor(
     private readonly deps: {
       store: BillingStore;
+      invoices: Pick<InvoiceService, 'paidListeners'>;
       mailer: MailerService;
       users: UsersService;
       audit: AuditService;
@@ -119,24 +136,29 @@ export class Disputes {
       status_at: event.occurredAt,
       closed_at: decided ? this.db.knex.fn.now() : null,
     };
+    const { knex } = this.db;
+    const excluded = (column: string) => knex.raw(`excluded.${column}`);
+    // A decision that differs from the stored one (decided at last, or decided again) closes it
+    // now and owes the seller a new "closed" mail.
+    const newDecision = `excluded.outcome <> 'open' and excluded.outcome <> ${t}.outcome`;
     const changed = (await this.db
       .table('disputes')
       .insert(row)
       .onConflict(['gateway', 'issuer', 'dispute_id'])
-      .merge(['amount', 'reason', 'status', 'outcome', 'stage', 'evidence_due_by', 'status_at'])
+      .merge({
+        amount: excluded('amount'),
+        reason: excluded('reason'),
+        status: excluded('status'),
+        outcome: excluded('outcome'),
+        stage: excluded('stage'),
+        evidence_due_by: excluded('evidence_due_by'),
+        status_at: excluded('status_at'),
+        closed_at: knex.raw(`case when ${newDecision} then now() else ${t}.closed_at end`),
+        closed_mailed_at: knex.raw(`case when ${newDecision} then null else ${t}.closed_mailed_at end`),
+      })
       // Older or lesser news leaves the stored state alone (a decided dispute never reopens).
-      .where(
-        this.db.knex.raw(`excluded.stage > ${t}.stage or (excluded.stage = ${t}.stage and excluded.status_at >= ${t}.status_at)`),
-      )
+      .where(knex.raw(`excluded.stage > ${t}.stage or (excluded.stage = ${t}.stage and excluded.status_at >= ${t}.status_at)`))
       .returning('dispute_id')) as unknown[];
-    if (decided && changed.length)
-      await this.db
-        .table('disputes')
-        .where(keyOf({ ...event, disputeId: state.id }))
-        .whereNull('closed_at')
-        .update({
-          closed_at: this.db.knex.fn.now(),
-        });
     const settled = await this.settle({ gateway: event.gateway, issuer: event.issuer, disputeId: state.id });
     return `dispute ${state.status}${changed.length ? '' : ' (older news: kept the newer state)'}: ${settled}`;
   }
@@ -173,6 +195,8 @@ export class Disputes {
 
     const outcomes: string[] = [];
     if (dispute.outcome === 'lost') outcomes.push(await this.reverse(key, payment.id, invoice.id));
+    else if (dispute.outcome !== 'open' && reversalInEffect(dispute))
+      outcomes.push(await this.reinstate(key, payment.id, invoice.id));
     await this.mail(key, 'opened');
     if (dispute.outcome !== 'open') await this.mail(key, 'closed');
     return outcomes.join('; ') || `invoice ${invoice.number ?? invoice.id}`;
@@ -183,7 +207,9 @@ export class Disputes {
     const { store, audit } = this.deps;
     return this.db.transaction(async (trx) => {
       const dispute = (await this.db.table('disputes', trx).where(keyOf(key)).forUpdate().first()) as DisputeRow;
-      if (dispute.reversed_at) return `payment reversed already (${n(dispute.reversed_amount)})`;
+      if (reversalInEffect(dispute)) return `payment reversed already (${n(dispute.reversed_amount)})`;
+      // Decided again meanwhile (a newer event won the race for the row).
+      if (dispute.outcome !== 'lost') return `no longer lost (${dispute.outcome})`;
       const invoice = (await store
         .selectInvoices(trx)
         .where(`${this.db.schema}.invoices.id`, invoiceId)
@@ -230,6 +256,80 @@ export class Disputes {
       );
       return amount > 0 ? `payment reversed: ${amount} owed again` : 'lost, but nothing of the payment was left to reverse';
     });
+  }
+
+  /**
+   * Give a reversal back, once: the dispute was lost, and is now won (or closed) after all.
+   * What the invoice still owes is paid again by it; the rest, paid again by the customer
+   * meanwhile, becomes the customer's credit with the seller.
+   */
+  private async reinstate(key: DisputeKey, paymentId: string, invoiceId: string): Promise<string> {
+    const { store, audit } = this.deps;
+    const done = await this.db.transaction(async (trx) => {
+      const dispute = (await this.db.table('disputes', trx).where(keyOf(key)).forUpdate().first()) as DisputeRow;
+      if (!reversalInEffect(dispute)) return { text: 'reversal given back already', paid: null };
+      if (dispute.outcome === 'lost' || dispute.outcome === 'open') return { text: `still ${dispute.outcome}`, paid: null };
+      const invoice = (await store
+        .selectInvoices(trx)
+        .where(`${this.db.schema}.invoices.id`, invoiceId)
+        .forUpdate()
+        .first()) as InvoiceRow;
+      const back = n(dispute.reversed_amount);
+      const owed =
+        invoice.status === 'unpaid' || invoice.status === 'overdue' ? Math.max(0, n(invoice.total) - n(invoice.amount_paid)) : 0;
+      const toInvoice = Math.min(back, owed);
+      const toCredit = back - toInvoice;
+      let paid = false;
+      if (toInvoice > 0) {
+        // Only what pays the invoice again stops counting as taken back from the payment.
+        await this.db.table('payments', trx).where({ id: paymentId }).decrement('reversed', toInvoice);
+        paid = toInvoice === owed;
+        await store
+          .invoices(trx)
+          .where({ id: invoiceId })
+          .update({
+            amount_paid: n(invoice.amount_paid) + toInvoice,
+            ...(paid ? { status: 'paid', paid_at: trx.fn.now() } : {}),
+            updated_at: trx.fn.now(),
+          });
+      }
+      if (toCredit > 0)
+        await new Credits(store).move(trx, {
+          customerId: invoice.customer_id,
+          issuer: invoice.issuer,
+          currency: invoice.currency,
+          amount: toCredit,
+          kind: 'overpayment',
+          invoiceId,
+          note: `dispute ${key.disputeId} won after the invoice was paid again`,
+        });
+      await this.db.table('disputes', trx).where(keyOf(key)).update({ reinstated_amount: back, reinstated_at: trx.fn.now() });
+      await audit.record(
+        {
+          action: 'billing.invoice.payment-reinstated',
+          actorId: null,
+          target: { type: 'invoice', id: invoiceId },
+          details: {
+            number: invoice.number,
+            gateway: key.gateway,
+            dispute: key.disputeId,
+            amount: back,
+            toInvoice,
+            toCredit,
+            currency: invoice.currency,
+          },
+        },
+        { trx },
+      );
+      const text = `payment given back: ${toInvoice} to the invoice${toCredit ? `, ${toCredit} to the customer's credit` : ''}`;
+      return { text, paid: paid ? invoiceId : null };
+    });
+    // Paid again: what a payment sets off (a billing suspension lifted) follows, as after any payment.
+    if (done.paid) {
+      const row = (await store.selectInvoices().where(`${this.db.schema}.invoices.id`, done.paid).first()) as InvoiceRow;
+      for (const listener of this.deps.invoices.paidListeners) await listener(row);
+    }
+    return done.text;
   }
 
   /** The seller's mail for the dispute's opening or closing, once. */
@@ -318,5 +418,7 @@ export async function disputesOf(store: BillingStore, invoiceId: string): Promis
     closedAt: d.closed_at ? d.closed_at.toISOString() : null,
     reversedAmount: n(d.reversed_amount),
     reversedAt: d.reversed_at ? d.reversed_at.toISOString() : null,
+    reinstatedAmount: n(d.reinstated_amount),
+    reinstatedAt: d.reinstated_at ? d.reinstated_at.toISOString() : null,
   }));
 }
