@@ -60,9 +60,10 @@ export async function dropInHello(t: { teardown(fn: () => unknown): void }): Pro
  * Poll `probe` every 100 ms until it returns a value; throws naming `what` after `ms`. The
  * default is generous: a host's first start on a fresh database runs every first-party
  * plugin's migrations and starts their servers, which took over 30 s in CI beside three other
- * test files.
+ * test files, and over 90 s beside a first start on an embedded server, a Chromium test and the
+ * ERD test (tap's limit of 300 s per file still ends a hang).
  */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 180_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();

@@ -435,16 +435,22 @@ t.test('after a lost dispute dunning starts over from that day and never charges
   await drain();
 });
 
-t.test('a lost dispute won after all (pre-arbitration) pays the invoice again, once', async (t) => {
+/** A new customer's invoice of `amount`, paid by card, then disputed and decided `decision`. */
+async function decidedDispute(amount: number, decision: 'won' | 'lost') {
   const customer = await makeUser(sql, 'customer', admin);
-  const invoice = await invoiceFor(customer.id, 1500);
+  const invoice = await invoiceFor(customer.id, amount);
   const pi = await payByCard(customer, invoice);
   await standIn.release({ filter: paymentEvents });
   await drain();
   const dispute = standIn.openDispute(pi, { reason: 'fraudulent' });
-  standIn.closeDispute(dispute.id, 'lost');
+  standIn.closeDispute(dispute.id, decision);
   await standIn.release({ filter: disputeEvents });
   await drain();
+  return { customer, invoice, dispute };
+}
+
+t.test('a lost dispute won after all (pre-arbitration) pays the invoice again, once', async (t) => {
+  const { invoice, dispute } = await decidedDispute(1500, 'lost');
   t.match(await invoiceOf(invoice), { status: 'unpaid', amount_paid: '0' }, 'lost: owed again');
   const closedMails = async () => (await mailsTo(SELLER_MAIL)).filter((m) => m === 'billing.dispute-closed').length;
   const before = await closedMails();
@@ -479,15 +485,7 @@ t.test('a lost dispute won after all (pre-arbitration) pays the invoice again, o
 });
 
 t.test('won after the customer paid again: the money comes back as credit; lost after all: reversed', async (t) => {
-  const customer = await makeUser(sql, 'customer', admin);
-  const invoice = await invoiceFor(customer.id, 2000);
-  const pi = await payByCard(customer, invoice);
-  await standIn.release({ filter: paymentEvents });
-  await drain();
-  const dispute = standIn.openDispute(pi);
-  standIn.closeDispute(dispute.id, 'lost');
-  await standIn.release({ filter: disputeEvents });
-  await drain();
+  const { customer, invoice, dispute } = await decidedDispute(2000, 'lost');
   // The customer pays again with the saved card.
   const again = await caller(host, customer).post(`/v1/invoices/${invoice}/pay`, { gateway: 'stripe' });
   t.equal(again.status, 200, JSON.stringify(again.body));
@@ -509,15 +507,7 @@ t.test('won after the customer paid again: the money comes back as credit; lost 
 
   // And a won dispute lost after all (the bank's pre-arbitration) is reversed like any lost one.
   // (Another customer: this one's credit would pay a new invoice on issue.)
-  const second = await makeUser(sql, 'customer', admin);
-  const other = await invoiceFor(second.id, 700);
-  const otherPi = await payByCard(second, other);
-  await standIn.release({ filter: paymentEvents });
-  await drain();
-  const won = standIn.openDispute(otherPi);
-  standIn.closeDispute(won.id, 'won');
-  await standIn.release({ filter: disputeEvents });
-  await drain();
+  const { invoice: other, dispute: won } = await decidedDispute(700, 'won');
   t.match(await invoiceOf(other), { status: 'paid', amount_paid: '700' });
   standIn.redecideDispute(won.id, 'lost');
   await standIn.release({ filter: disputeEvents, copies: 2 });

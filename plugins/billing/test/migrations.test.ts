@@ -22,6 +22,7 @@ const MIGRATIONS = [
   '20261205170000_credit_note_documents',
   '20261207100000_issuer_color',
   '20261208100000_disputes',
+  '20261209100000_dispute_reinstated',
 ];
 
 t.test('every migration goes down and up again', async (t) => {
@@ -45,6 +46,7 @@ t.test('every migration goes down and up again', async (t) => {
 
 t.test('credit notes made before their issue date existed get their creation day, and stay immutable', async (t) => {
   const directory = new URL('../migrations/', import.meta.url);
+  t.same(await migratePlugin(sql, { pluginId: 'billing', directory, action: 'down' }), ['20261209100000_dispute_reinstated']);
   t.same(await migratePlugin(sql, { pluginId: 'billing', directory, action: 'down' }), ['20261208100000_disputes']);
   t.same(await migratePlugin(sql, { pluginId: 'billing', directory, action: 'down' }), ['20261207100000_issuer_color']);
   t.same(await migratePlugin(sql, { pluginId: 'billing', directory, action: 'down' }), ['20261205170000_credit_note_documents']);
@@ -74,6 +76,7 @@ t.test('credit notes made before their issue date existed get their creation day
     '20261205170000_credit_note_documents',
     '20261207100000_issuer_color',
     '20261208100000_disputes',
+    '20261209100000_dispute_reinstated',
   ]);
   const row = await sql('plugin_billing.credit_notes').where({ id: note!.id }).first(sql.raw('issue_date::text as d'));
   // The session's time zone decides `created_at::date`; the test database's is UTC.
