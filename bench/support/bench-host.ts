@@ -27,6 +27,8 @@ export async function startBenchHost(options: {
   runWorkers?: boolean;
   /** Runs after the demo users are seeded, before the host listens. */
   prepare?: (kernel: Kernel) => Promise<void>;
+  /** Proxies whose X-Forwarded-For is believed (`HOSTPLANE_TRUST_PROXY`), for clients from many addresses. */
+  trustProxy?: string[];
 }): Promise<BenchHost> {
   const testDb = await createTestDatabase(`hostplane_bench_${options.name}`);
   const dataDir = await mkdtemp(join(tmpdir(), `hostplane-bench-${options.name}-`));
@@ -51,6 +53,7 @@ export async function startBenchHost(options: {
     kernel,
     logger: pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }),
     rateLimit: { max: 10_000_000, timeWindow: '1 minute' },
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
   const url = new URL(await host.listen({ host: '127.0.0.1', port: 0 }));
   return {
