@@ -6,6 +6,7 @@
  * would differ byte for byte).
  */
 import PDFDocument from 'pdfkit';
+import { pdfFont } from './pdf-fonts.js';
 import { pdfMoney, pdfPercent } from './pdf-format.js';
 
 export interface CreditNotePdfInput {
@@ -46,8 +47,9 @@ export default async function renderCreditNotePdf(input: CreditNotePdfInput): Pr
     doc.on('end', () => resolve());
     doc.on('error', reject);
   });
-  doc.registerFont('regular', input.fonts.regular);
-  doc.registerFont('bold', input.fonts.bold);
+  // Parsed once per thread (pdf-fonts.ts); pdfkit takes a fontkit font where it takes a path.
+  doc.registerFont('regular', pdfFont(input.fonts.regular));
+  doc.registerFont('bold', pdfFont(input.fonts.bold));
   const m = (amount: number) => pdfMoney(amount, input.currency, input.exponent);
 
   if (input.issuer.logo) doc.image(Buffer.from(input.issuer.logo), 50, 45, { fit: [120, 60] });

@@ -6,6 +6,7 @@
  * so a second render would differ byte for byte.
  */
 import PDFDocument from 'pdfkit';
+import { pdfFont } from './pdf-fonts.js';
 import { pdfMoney as money, pdfPercent as percent } from './pdf-format.js';
 
 export interface InvoicePdfInput {
@@ -41,8 +42,9 @@ export default async function renderInvoicePdf(input: InvoicePdfInput): Promise<
     doc.on('end', () => resolve());
     doc.on('error', reject);
   });
-  doc.registerFont('regular', input.fonts.regular);
-  doc.registerFont('bold', input.fonts.bold);
+  // Parsed once per thread (pdf-fonts.ts); pdfkit takes a fontkit font where it takes a path.
+  doc.registerFont('regular', pdfFont(input.fonts.regular));
+  doc.registerFont('bold', pdfFont(input.fonts.bold));
   const m = (amount: number) => money(amount, input.currency, input.exponent);
 
   if (input.issuer.logo) doc.image(Buffer.from(input.issuer.logo), 50, 45, { fit: [120, 60] });
