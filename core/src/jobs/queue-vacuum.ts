@@ -21,7 +21,6 @@ export class QueueVacuum {
   #finished = 0;
   #last = Number.NEGATIVE_INFINITY;
   #running: Promise<void> | undefined;
-  #disabled = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -35,7 +34,6 @@ export class QueueVacuum {
     this.#finished++;
     const now = performance.now();
     if (
-      this.#disabled ||
       this.#running ||
       this.#finished < (this.options.everyJobs ?? VACUUM_EVERY_JOBS) ||
       now - this.#last < (this.options.minIntervalMs ?? VACUUM_MIN_INTERVAL_MS)
@@ -54,8 +52,7 @@ export class QueueVacuum {
       // skip_locked: a vacuum already running (autovacuum, another host) makes this one a no-op.
       await this.pool.query(`vacuum (skip_locked) ${this.table}`);
     } catch (err) {
-      // Not the table's owner (a server managed otherwise): autovacuum stays in charge.
-      if ((err as { code?: string }).code === '42501') this.#disabled = true;
+      // (Not the table's owner is no error: PostgreSQL warns and skips, autovacuum stays in charge.)
       this.logger.warn({ err }, 'could not vacuum the job table; autovacuum will');
     }
   }

@@ -158,6 +158,7 @@ export default definePlugin({
     const hooks = paymentWebhooks({
       store,
       invoices,
+      credits,
       jobs,
       extensions,
       secrets: ctx.deps.secrets,

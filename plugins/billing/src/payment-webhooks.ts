@@ -20,6 +20,7 @@ import { Disputes } from './services/disputes.js';
 import { dateOf } from './services/periods.js';
 import { webhookCommands } from './commands/webhooks.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import type { Credits } from './services/credits.js';
 import type { InvoiceService } from './services/invoices.js';
 import { PaymentAccounts } from './services/payment-accounts.js';
 import { PaymentEvents } from './services/payment-events.js';
@@ -41,6 +42,7 @@ export interface PaymentWebhooks {
 export function paymentWebhooks(deps: {
   store: BillingStore;
   invoices: InvoiceService;
+  credits: Credits;
   jobs: JobsService;
   extensions: ExtensionsService;
   secrets: SecretsService;

@@ -21,7 +21,7 @@
 import type { AuditService, Logger, MailerService, UsersService } from '@hostplane/sdk';
 import type { Knex } from 'knex';
 import { disputeClosedMail, disputeOpenedMail } from './mails.js';
-import { Credits } from './credits.js';
+import type { Credits } from './credits.js';
 import type { InvoiceService } from './invoices.js';
 import { formatMoney } from './money.js';
 import { PLATFORM_ISSUER } from './payment-accounts.js';
@@ -100,7 +100,8 @@ export class Disputes {
   constructor(
     private readonly deps: {
       store: BillingStore;
-      invoices: Pick<InvoiceService, 'paidListeners'>;
+      invoices: Pick<InvoiceService, 'announcePaid'>;
+      credits: Credits;
       mailer: MailerService;
       users: UsersService;
       audit: AuditService;
@@ -294,7 +295,7 @@ export class Disputes {
           });
       }
       if (toCredit > 0)
-        await new Credits(store).move(trx, {
+        await this.deps.credits.move(trx, {
           customerId: invoice.customer_id,
           issuer: invoice.issuer,
           currency: invoice.currency,
@@ -327,7 +328,7 @@ export class Disputes {
     // Paid again: what a payment sets off (a billing suspension lifted) follows, as after any payment.
     if (done.paid) {
       const row = (await store.selectInvoices().where(`${this.db.schema}.invoices.id`, done.paid).first()) as InvoiceRow;
-      for (const listener of this.deps.invoices.paidListeners) await listener(row);
+      await this.deps.invoices.announcePaid(row);
     }
     return done.text;
   }

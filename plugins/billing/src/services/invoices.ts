@@ -106,6 +106,11 @@ export class InvoiceService {
    */
   readonly paidListeners: Array<(row: InvoiceRow) => Promise<void>> = [];
 
+  /** Tell the listeners that `row` was just paid in full (a payment, a dispute won after all). */
+  async announcePaid(row: InvoiceRow): Promise<void> {
+    for (const listener of this.paidListeners) await listener(row);
+  }
+
   private get t(): string {
     return `${this.store.db.schema}.invoices`;
   }
@@ -248,7 +253,7 @@ export class InvoiceService {
       );
       return this.get(scopeActor, updated!.id, trx);
     });
-    if (settled.status === 'paid') for (const listener of this.paidListeners) await listener(settled);
+    if (settled.status === 'paid') await this.announcePaid(settled);
     return settled;
   }
 
