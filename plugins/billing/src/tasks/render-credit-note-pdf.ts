@@ -5,8 +5,7 @@
  * out; rendered once per note and stored (pdfkit names font subsets at random, so a second render
  * would differ byte for byte).
  */
-import PDFDocument from 'pdfkit';
-import { pdfFont } from './pdf-fonts.js';
+import { drawIssuer, openPdf, type PdfIssuer } from './pdf-document.js';
 import { pdfMoney, pdfPercent } from './pdf-format.js';
 
 export interface CreditNotePdfInput {
@@ -17,7 +16,7 @@ export interface CreditNotePdfInput {
   currency: string;
   /** Decimal places of the currency's minor unit. */
   exponent: number;
-  issuer: { name: string; address: string; taxId: string | null; logo: Uint8Array | null };
+  issuer: PdfIssuer;
   customer: { name: string; email: string; address: string; vatId: string | null };
   reason: string | null;
   /** `refund`: money back the way it was paid; `credit`: to the customer's credit balance. */
@@ -32,30 +31,15 @@ export interface CreditNotePdfInput {
 }
 
 export default async function renderCreditNotePdf(input: CreditNotePdfInput): Promise<Uint8Array> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 50,
-    info: {
-      Title: `Credit note ${input.number}`,
-      Author: input.issuer.name,
-      CreationDate: new Date(`${input.issueDate}T00:00:00Z`),
-    },
+  const { doc, finish } = openPdf({
+    title: `Credit note ${input.number}`,
+    author: input.issuer.name,
+    createdOn: input.issueDate,
+    fonts: input.fonts,
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<void>((resolve, reject) => {
-    doc.on('end', () => resolve());
-    doc.on('error', reject);
-  });
-  // Parsed once per thread (pdf-fonts.ts); pdfkit takes a fontkit font where it takes a path.
-  doc.registerFont('regular', pdfFont(input.fonts.regular));
-  doc.registerFont('bold', pdfFont(input.fonts.bold));
   const m = (amount: number) => pdfMoney(amount, input.currency, input.exponent);
 
-  if (input.issuer.logo) doc.image(Buffer.from(input.issuer.logo), 50, 45, { fit: [120, 60] });
-  doc.font('bold').fontSize(12).text(input.issuer.name, 300, 50, { width: 245, align: 'right' });
-  doc.font('regular').fontSize(9).text(input.issuer.address, { width: 245, align: 'right' });
-  if (input.issuer.taxId) doc.text(`Tax id: ${input.issuer.taxId}`, { width: 245, align: 'right' });
+  drawIssuer(doc, input.issuer);
 
   doc.font('bold').fontSize(18).text(`Credit note ${input.number}`, 50, 140);
   doc.font('regular').fontSize(10);
@@ -98,8 +82,5 @@ export default async function renderCreditNotePdf(input: CreditNotePdfInput): Pr
   if (input.reverseCharge) {
     doc.moveDown().fontSize(9).text('Reverse charge: VAT is due by the recipient (Art. 196 Council Directive 2006/112/EC).', 50);
   }
-  doc.end();
-  await done;
-  const bytes = Buffer.concat(chunks);
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return finish();
 }

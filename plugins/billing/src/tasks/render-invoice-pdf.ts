@@ -5,8 +5,7 @@
  * given. The PDF is rendered once per invoice and stored: pdfkit names font subsets at random,
  * so a second render would differ byte for byte.
  */
-import PDFDocument from 'pdfkit';
-import { pdfFont } from './pdf-fonts.js';
+import { drawIssuer, openPdf, type PdfIssuer } from './pdf-document.js';
 import { pdfMoney as money, pdfPercent as percent } from './pdf-format.js';
 
 export interface InvoicePdfInput {
@@ -18,7 +17,7 @@ export interface InvoicePdfInput {
   currency: string;
   /** Decimal places of the currency's minor unit. */
   exponent: number;
-  issuer: { name: string; address: string; taxId: string | null; logo: Uint8Array | null };
+  issuer: PdfIssuer;
   customer: { name: string; email: string; address: string; vatId: string | null };
   lines: Array<{ description: string; quantity: number; unitAmount: number; amount: number; taxName: string; taxRateBp: number }>;
   taxes: Array<{ name: string; rateBp: number; net: number; tax: number }>;
@@ -31,26 +30,15 @@ export interface InvoicePdfInput {
 }
 
 export default async function renderInvoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 50,
-    info: { Title: `Invoice ${input.number}`, Author: input.issuer.name, CreationDate: new Date(`${input.issueDate}T00:00:00Z`) },
+  const { doc, finish } = openPdf({
+    title: `Invoice ${input.number}`,
+    author: input.issuer.name,
+    createdOn: input.issueDate,
+    fonts: input.fonts,
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<void>((resolve, reject) => {
-    doc.on('end', () => resolve());
-    doc.on('error', reject);
-  });
-  // Parsed once per thread (pdf-fonts.ts); pdfkit takes a fontkit font where it takes a path.
-  doc.registerFont('regular', pdfFont(input.fonts.regular));
-  doc.registerFont('bold', pdfFont(input.fonts.bold));
   const m = (amount: number) => money(amount, input.currency, input.exponent);
 
-  if (input.issuer.logo) doc.image(Buffer.from(input.issuer.logo), 50, 45, { fit: [120, 60] });
-  doc.font('bold').fontSize(12).text(input.issuer.name, 300, 50, { width: 245, align: 'right' });
-  doc.font('regular').fontSize(9).text(input.issuer.address, { width: 245, align: 'right' });
-  if (input.issuer.taxId) doc.text(`Tax id: ${input.issuer.taxId}`, { width: 245, align: 'right' });
+  drawIssuer(doc, input.issuer);
 
   doc.font('bold').fontSize(18).text(`Invoice ${input.number}`, 50, 140);
   doc.font('regular').fontSize(10);
@@ -89,8 +77,5 @@ export default async function renderInvoicePdf(input: InvoicePdfInput): Promise<
       .fontSize(9)
       .text('Reverse charge: VAT is due by the recipient (Art. 196 Council Directive 2006/112/EC).', 50);
   }
-  doc.end();
-  await done;
-  const bytes = Buffer.concat(chunks);
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return finish();
 }
