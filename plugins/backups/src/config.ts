@@ -221,6 +221,18 @@ export const BackupsConfig = Type.Object(
       maxLength: 100,
       description: 'Cron expression: when `restic check` verifies the repository (weekly by default)',
     }),
+    resellerTargetHosts: Type.Array(
+      Type.String({ maxLength: 253, pattern: '^[A-Za-z0-9][A-Za-z0-9.:-]*$', description: 'A host name or IP address' }),
+      {
+        title: 'Private hosts resellers may use',
+        default: [],
+        maxItems: 100,
+        description:
+          'Resellers’ own targets may not point at this server or a private network (loopback, private, link-local ' +
+          'addresses, or names resolving to them), which this server would otherwise contact for them; ' +
+          'list here the names or addresses that may, such as a backup server on your LAN offered to resellers',
+      },
+    ),
   },
   { additionalProperties: false },
 );

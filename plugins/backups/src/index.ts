@@ -115,7 +115,7 @@ export default definePlugin({
     const drivers = (): WebServerDriver[] => extensions.list(extensionPoints.webServer);
     const store = new BackupStore(db, tenancy);
     const resellerTargets = new ResellerTargets({ store, secrets, users, config });
-    const repos = new Repositories({ secrets, restic, config, resellerTarget: (id) => resellerTargets.target(id) });
+    const repos = new Repositories({ secrets, restic, config, resellerTarget: (id) => resellerTargets.targetToUse(id) });
     const slots = new Slots(() => ctx.config.concurrency);
     // A site's databases, when the databases plugin and its drivers are enabled (looked up at each use).
     const parts = new DatabaseParts({

@@ -184,7 +184,8 @@ export function resellerTargetRoutes(deps: {
           description:
             'New backups of the sites whose customers are under this reseller go there; earlier backups stay where they ' +
             'were made. Secrets are stored sealed and never shown. An SFTP target without a privateKey gets one of its own: ' +
-            'add its publicKey to the server’s authorized_keys.',
+            'add its publicKey to the server’s authorized_keys. A host that is, or resolves to, this server or a private ' +
+            'network is refused unless an admin allows it (resellerTargetHosts in the backups settings).',
           tags,
           params: Params,
           body: PutBody,

@@ -109,6 +109,39 @@ if (missing) {
     t.equal((await resellerA.get(own)).body.kind, 'sftp', 'nothing stored by a refused request');
   });
 
+  t.test('a target on this server or a private network is refused unless the admin allows its host', async (t) => {
+    const own = url(trees.resellerA.id);
+    const allowed = await stack.host.kernel.getConfig('backups');
+    await stack.host.kernel.setConfig('backups', { ...allowed, resellerTargetHosts: [] });
+    t.teardown(() => stack.host.kernel.setConfig('backups', allowed));
+    for (const host of ['127.0.0.1', 'localhost', '::ffff:7f00:1', '10.0.0.7']) {
+      const res = await resellerA.call('PUT', own, { kind: 'sftp', sftp: { ...sftp, host } });
+      t.equal(res.status, 400, host);
+      t.match(res.body.error, {
+        code: 'BACKUPS_ERR_TARGET_SETTINGS',
+        message: /this server or on a private network/,
+        details: { field: '/body/sftp/host' },
+      });
+    }
+    const metadata = await resellerA.call('PUT', own, {
+      kind: 's3',
+      s3: { endpoint: 'https://169.254.169.254', bucket: 'bkt', prefix: 'x', accessKeyId: 'k', secretAccessKey: 's' },
+    });
+    t.match(metadata.body.error, { code: 'BACKUPS_ERR_TARGET_SETTINGS', details: { field: '/body/s3/endpoint' } });
+    t.match(
+      (await resellerA.get(own)).body,
+      { kind: 'sftp', location: `sftp:${sshd.user}@127.0.0.1:${sftp.path}`, reachable: false, error: /private network/ },
+      'nothing stored; the saved target shows why it is no longer used',
+    );
+
+    // The saved target is checked on every use too: the exception taken back, its backups stop.
+    const own2 = await stack.site('own');
+    const b = await alice.post('/v1/backups', { websiteId: own2.id });
+    const done = await finished(alice, b.body.id);
+    t.equal(done.status, 'failed');
+    t.match(done.error, /this server or on a private network/);
+  });
+
   t.test('retention and the repository check cover the reseller’s repository too', async (t) => {
     const location = `sftp:${sshd.user}@127.0.0.1:${sftp.path}`;
     // One after the other: restic 0.14 has no --retry-lock, so a prune beside a running check

@@ -68,7 +68,8 @@ export async function startStack(
     config: {
       'webserver-nginx': { root, httpPort: port, workerProcesses: 1 },
       // The platform's own nightly backup is platform-drill.test.ts's: moving the clock past 03:17 must not start one here.
-      backups: { repository, concurrency: 2, platform: { schedule: '' }, ...options.backups },
+      // resellerTargetHosts: the tests' SFTP and S3 servers are on this machine, which resellers may not use unless allowed.
+      backups: { repository, concurrency: 2, platform: { schedule: '' }, resellerTargetHosts: ['127.0.0.1'], ...options.backups },
       ...(options.websites ? { websites: options.websites } : {}),
       ...options.config?.(root),
     },

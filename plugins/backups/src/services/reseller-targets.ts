@@ -12,6 +12,7 @@ import { BackupsErrors } from '../errors.js';
 import type { BackupStore } from '../store.js';
 import { targetOf, type Target } from './repository.js';
 import { generatePrivateKey, knownHostsLine } from './sftp.js';
+import { endpointHost, refusedTargetHost } from './target-address.js';
 
 export interface S3Settings {
   endpoint: string;
@@ -113,6 +114,8 @@ export class ResellerTargets {
       !(existing && (await this.deps.secrets.get(secretName(existing.id, 's3-secret'))))
     )
       throw BackupsErrors.targetSettings('an S3 target needs its secretAccessKey', '/body/s3/secretAccessKey');
+    const refused = await this.refusal(input.kind, settings);
+    if (refused) throw BackupsErrors.targetSettings(refused, input.kind === 's3' ? '/body/s3/endpoint' : '/body/sftp/host');
     const row = existing
       ? ((
           await this.table()
@@ -150,9 +153,31 @@ export class ResellerTargets {
     return { host, port, user, path, hostKey };
   }
 
+  /** Why the target's host may not be contacted for a reseller (target-address.ts), or null. */
+  private async refusal(kind: 's3' | 'sftp', settings: S3Settings | SftpSettings): Promise<string | null> {
+    let host: string;
+    try {
+      host = kind === 's3' ? endpointHost((settings as S3Settings).endpoint) : (settings as SftpSettings).host;
+    } catch {
+      return `the endpoint ${(settings as S3Settings).endpoint} is not a URL`;
+    }
+    return refusedTargetHost(host, this.deps.config().resellerTargetHosts);
+  }
+
   /** The SSH private key of an SFTP target (made when it was saved, or uploaded). */
   async sshKey(row: ResellerTargetRow): Promise<string> {
     return this.deps.secrets.getOrCreate(secretName(row.id, 'ssh-key'), generatePrivateKey);
+  }
+
+  /**
+   * {@link target}, for restic to contact: its host is checked again on every use, since a name
+   * may resolve elsewhere by now or the admin may have taken an exception back.
+   */
+  async targetToUse(id: string): Promise<Target> {
+    const row = await this.byId(id);
+    const refused = row && (await this.refusal(row.kind, row.settings));
+    if (refused) throw BackupsErrors.targetInvalid(refused);
+    return this.target(id);
   }
 
   /** Where the target's repository is and what restic needs (the same shapes as the platform's targets). */
