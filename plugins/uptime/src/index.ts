@@ -16,7 +16,6 @@ import type {} from '@hostplane/plugin-websites';
 
 export { UptimeConfig } from './config.js';
 export { probe, type ProbeResult, type ProbeTarget } from './services/probe.js';
-export { isPrivateAddress } from './services/private-addresses.js';
 
 const DISPATCH_JOB = 'dispatch';
 const PRUNE_JOB = 'prune';

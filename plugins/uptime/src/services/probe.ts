@@ -7,7 +7,7 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { isPrivateAddress } from './private-addresses.js';
+import { isInternalAddress } from '@hostplane/sdk/network';
 
 /** What to fetch. */
 export interface ProbeTarget {
@@ -39,7 +39,7 @@ async function resolve(host: string, allowPrivate: boolean): Promise<{ address: 
   const found = await lookup(host, { all: true, verbatim: true });
   if (found.length === 0) throw new Error('the domain does not resolve');
   // Every address, not only the first: a resolver may rotate them between this check and the next.
-  if (!allowPrivate && found.some((a) => isPrivateAddress(a.address)))
+  if (!allowPrivate && found.some((a) => isInternalAddress(a.address)))
     throw new Error('the domain resolves to a private address, which is not checked');
   return found[0]!;
 }
