@@ -174,16 +174,24 @@ export class ResellerTargets {
    * may resolve elsewhere by now or the admin may have taken an exception back.
    */
   async targetToUse(id: string): Promise<Target> {
-    const row = await this.byId(id);
-    const refused = row && (await this.refusal(row.kind, row.settings));
+    const row = await this.existing(id);
+    const refused = await this.refusal(row.kind, row.settings);
     if (refused) throw BackupsErrors.targetInvalid(refused);
-    return this.target(id);
+    return this.targetOf(row);
   }
 
   /** Where the target's repository is and what restic needs (the same shapes as the platform's targets). */
   async target(id: string): Promise<Target> {
+    return this.targetOf(await this.existing(id));
+  }
+
+  private async existing(id: string): Promise<ResellerTargetRow> {
     const row = await this.byId(id);
     if (!row) throw BackupsErrors.targetInvalid(`the reseller target ${id} no longer exists`);
+    return row;
+  }
+
+  private async targetOf(row: ResellerTargetRow): Promise<Target> {
     const base = this.deps.config();
     const config: BackupsConfig =
       row.kind === 's3'
