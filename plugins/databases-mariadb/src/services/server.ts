@@ -40,6 +40,8 @@ export function layoutOf(root: string) {
     socket: path.join(abs, 'run', 'mariadbd.sock'),
     pidFile: path.join(abs, 'run', 'mariadbd.pid'),
     errorLog: path.join(abs, 'log', 'error.log'),
+    /** mariadbd's temporary files (`--tmpdir`): its own, not the shared /tmp that others clean. */
+    tmp: path.join(abs, 'tmp'),
     admin: path.join(abs, 'admin.json'),
     /** Written after the bootstrap succeeded: without it a datadir is half made and redone. */
     ready: path.join(abs, 'data', '.hostplane-ready'),
@@ -137,10 +139,10 @@ export class ManagedServer {
   private async initialise(owner: { name: string; uid: number; gid: number } | null): Promise<void> {
     const L = this.layout;
     await fs.rm(L.data, { recursive: true, force: true });
-    for (const dir of [L.root, L.run, path.dirname(L.errorLog)]) await fs.mkdir(dir, { recursive: true, mode: 0o750 });
-    // mariadbd (as mysql) creates its socket and log here; the root stays traversable for it.
+    for (const dir of [L.root, L.run, L.tmp, path.dirname(L.errorLog)]) await fs.mkdir(dir, { recursive: true, mode: 0o750 });
+    // mariadbd (as mysql) creates its socket, temporary files and log here; the root stays traversable for it.
     await fs.chmod(L.root, 0o711);
-    if (owner) for (const dir of [L.run, path.dirname(L.errorLog)]) await fs.chown(dir, owner.uid, owner.gid);
+    if (owner) for (const dir of [L.run, L.tmp, path.dirname(L.errorLog)]) await fs.chown(dir, owner.uid, owner.gid);
     const admin: AdminCredentials = { user: ADMIN_USER, password: randomBytes(24).toString('base64url') };
     await fs.writeFile(`${L.admin}.tmp`, JSON.stringify(admin), { mode: 0o600 });
     await fs.rename(`${L.admin}.tmp`, L.admin);
@@ -179,13 +181,20 @@ export class ManagedServer {
   }
 
   private serverArgs(): string[] {
-    return [`--innodb-buffer-pool-size=${this.options.bufferPoolMb}M`, '--innodb-log-file-size=16M'];
+    return [
+      `--innodb-buffer-pool-size=${this.options.bufferPoolMb}M`,
+      '--innodb-log-file-size=16M',
+      `--tmpdir=${this.layout.tmp}`,
+    ];
   }
 
   /** Start mariadbd in its own session: it outlives this process, which never waits for it. */
-  private async spawnServer(owner: { name: string } | null): Promise<{ exited: boolean }> {
+  private async spawnServer(owner: { name: string; uid: number; gid: number } | null): Promise<{ exited: boolean }> {
     const L = this.layout;
     await fs.rm(L.socket, { force: true });
+    // A datadir made before --tmpdir was passed has no such folder yet.
+    await fs.mkdir(L.tmp, { recursive: true, mode: 0o750 });
+    if (owner) await fs.chown(L.tmp, owner.uid, owner.gid);
     const child = spawn(
       this.options.mariadbd,
       [
