@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { withAccountsLock } from '@hostplane/sdk/programs';
 
 const run = promisify(execFile);
 
@@ -49,34 +50,37 @@ let creating: Promise<unknown> = Promise.resolve();
 /** The plugin's user, created on first use. Needs root. */
 export function ensurePluginUser(pluginId: string): Promise<SystemUser> {
   // One creation at a time in this process: two plugins must not pick the same free id.
-  const next = creating.then(async () => {
-    const name = pluginUserName(pluginId);
-    const users = await passwd();
-    const found = users.find((u) => u.name === name);
-    if (found) return { name, uid: found.uid, gid: found.gid };
-    const taken = new Set(users.map((u) => u.uid));
-    const groups = await readFile('/etc/group', 'utf8');
-    for (const line of groups.split('\n')) taken.add(Number(line.split(':')[2]));
-    let id: number = PLUGIN_ID_BAND.first;
-    while (taken.has(id) && id <= PLUGIN_ID_BAND.last) id++;
-    if (id > PLUGIN_ID_BAND.last) throw new Error('no free id left in the plugin user band');
-    await run('groupadd', ['--gid', String(id), name]);
-    await run('useradd', [
-      '--uid',
-      String(id),
-      '--gid',
-      String(id),
-      '--no-create-home',
-      '--home-dir',
-      '/nonexistent',
-      '--shell',
-      '/usr/sbin/nologin',
-      '--comment',
-      `Hostplane plugin ${pluginId}`,
-      name,
-    ]);
-    return { name, uid: id, gid: id };
-  });
+  // Host-wide too: another Hostplane process (the CLI) may be picking an id meanwhile.
+  const next = creating.then(() =>
+    withAccountsLock(async () => {
+      const name = pluginUserName(pluginId);
+      const users = await passwd();
+      const found = users.find((u) => u.name === name);
+      if (found) return { name, uid: found.uid, gid: found.gid };
+      const taken = new Set(users.map((u) => u.uid));
+      const groups = await readFile('/etc/group', 'utf8');
+      for (const line of groups.split('\n')) taken.add(Number(line.split(':')[2]));
+      let id: number = PLUGIN_ID_BAND.first;
+      while (taken.has(id) && id <= PLUGIN_ID_BAND.last) id++;
+      if (id > PLUGIN_ID_BAND.last) throw new Error('no free id left in the plugin user band');
+      await run('groupadd', ['--gid', String(id), name]);
+      await run('useradd', [
+        '--uid',
+        String(id),
+        '--gid',
+        String(id),
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        '--comment',
+        `Hostplane plugin ${pluginId}`,
+        name,
+      ]);
+      return { name, uid: id, gid: id };
+    }),
+  );
   creating = next.catch(() => undefined);
   return next;
 }

@@ -68,11 +68,13 @@ t.test('a free worker leaves after its idle time; close stops the rest', async (
 t.test('an operation past its time limit is killed with an error; the next one gets a new worker', async (t) => {
   const workers = new FileWorkers(60_000);
   t.teardown(() => workers.close());
-  // A FIFO: opening it for reading blocks the worker until the time limit kills it.
+  // A FIFO with no reader: opening it for writing blocks the worker until the time limit kills
+  // it. (Reading one is refused at once: it is not a file. The test once read it and passed
+  // only on a machine slow enough to miss 300 ms for the worker's start.)
   const fifo = join(root, 'stuck');
   const { execFileSync } = await import('node:child_process');
   execFileSync('mkfifo', [fifo]);
-  const stuck = JSON.stringify({ root, op: 'read', segments: ['stuck'], maxBytes: 10 });
+  const stuck = JSON.stringify({ root, op: 'write', segments: ['stuck'], content: Buffer.from('x').toString('base64') });
   await t.rejects(workers.run(null, stuck, 300), /file operation failed/);
   t.same(workers.pids(), [], 'the killed worker is not kept');
   await rm(fifo);

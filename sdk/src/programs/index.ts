@@ -6,3 +6,4 @@
  * @packageDocumentation
  */
 export { catchEarly, streamProgram, type StreamRun } from './stream-program.js';
+export { ACCOUNTS_LOCK_FILE, retryWhileLocked, withAccountsLock, type ToolResult } from './accounts-lock.js';

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { retryWhileLocked } from '@hostplane/sdk/programs';
 import { run, type RunResult } from './exec.js';
 
 /** Supplementary group of every account: sshd's `AllowGroups` lets nobody else in. */
@@ -57,14 +58,8 @@ async function passwd(): Promise<PasswdLine[]> {
  * for chpasswd) when another process holds it (the web server plugin making a site user): try
  * again a few times.
  */
-async function runLocked(file: string, args: string[], input?: string): Promise<RunResult> {
-  let r: RunResult = { code: 1, stdout: '', stderr: '' };
-  for (let attempt = 0; attempt < 8; attempt += 1) {
-    r = await run(file, args, input);
-    if (r.code === 0 || !/lock|try again/i.test(r.stderr)) return r;
-    await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-  }
-  return r;
+function runLocked(file: string, args: string[], input?: string): Promise<RunResult> {
+  return retryWhileLocked(() => run(file, args, input));
 }
 
 function must(r: RunResult, what: string): void {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { retryWhileLocked, withAccountsLock } from '@hostplane/sdk/programs';
 import { siteUserName } from '../names.js';
 import { run } from './exec.js';
 
@@ -109,7 +110,7 @@ export class SiteUsers {
   /** Make sure the site's user exists; returns who owns its tree. */
   ensure(siteName: string, siteDir: string): Promise<Owner> {
     if (this.mode === 'current') return this.ensureUnlocked(siteName, siteDir);
-    return this.serial(() => this.ensureUnlocked(siteName, siteDir));
+    return this.serial(() => withAccountsLock(() => this.ensureUnlocked(siteName, siteDir)));
   }
 
   /**
@@ -126,7 +127,9 @@ export class SiteUsers {
         ),
       ).then((pairs) => new Map(pairs));
     }
-    return this.serial(() => this.ensureManyUnlocked(sites));
+    // Host-wide: another process picking ids in the band between our read of the files and
+    // newusers' write would give two sites one uid (see withAccountsLock).
+    return this.serial(() => withAccountsLock(() => this.ensureManyUnlocked(sites)));
   }
 
   private async ensureManyUnlocked(sites: Array<{ siteName: string; siteDir: string }>): Promise<Map<string, Owner | Error>> {
@@ -168,11 +171,16 @@ export class SiteUsers {
     // reports "password not changed" and exits 1 although every account was written, so the
     // outcome is judged by reading /etc/passwd back, not by the exit code.
     const lines = missing.map((m) => `${m.name}::${m.id}:${m.id}:${this.commentOf(m.siteName)}:${m.siteDir}:/usr/sbin/nologin\n`);
-    const r = await run('newusers', ['--system'], { input: lines.join(''), timeoutMs: 120_000 });
+    const r = await retryWhileLocked(() => run('newusers', ['--system'], { input: lines.join(''), timeoutMs: 120_000 }));
     const after = await readTable('/etc/passwd');
+    const groupsAfter = await readTable('/etc/group');
     for (const m of missing) {
       const entry = entryOf(after.get(m.name), m.name);
-      if (entry && entry.comment === this.commentOf(m.siteName)) out.set(m.siteName, this.ownerOf(entry, m.siteName));
+      // newusers quietly joins an existing group when the gid is taken: the site must have its
+      // own, or PHP-FPM refuses the pool and the site shares its group with another.
+      const ownGroup = Number(groupsAfter.get(m.name)?.[2]) === m.id && entry?.gid === m.id && entry.uid === m.id;
+      if (entry && entry.comment === this.commentOf(m.siteName) && ownGroup) out.set(m.siteName, this.ownerOf(entry, m.siteName));
+      else if (entry) out.set(m.siteName, new Error(`newusers made ${m.name} without its own id ${m.id} and group ${m.name}`));
       else
         out.set(m.siteName, new Error(`newusers did not create ${m.name}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`));
     }
@@ -187,6 +195,7 @@ export class SiteUsers {
   }
 
   remove(siteName: string): Promise<void> {
+    // No host-wide lock: userdel picks no id.
     return this.serial(() => this.removeUnlocked(siteName));
   }
 
@@ -209,28 +218,30 @@ export class SiteUsers {
     // Only /etc/passwd first: a user elsewhere (LDAP) makes useradd exit 9 and is found below.
     let entry = await fromPasswdFile(name);
     if (!entry) {
-      const r = await run('useradd', [
-        '--system',
-        // The system id band (SYS_UID_MIN..MAX, usually 100–999) holds fewer than 900 users: a
-        // server with a thousand sites would run out. Site users get a band of their own.
-        '-K',
-        `SYS_UID_MIN=${SITE_ID_MIN}`,
-        '-K',
-        `SYS_UID_MAX=${SITE_ID_MAX}`,
-        '-K',
-        `SYS_GID_MIN=${SITE_ID_MIN}`,
-        '-K',
-        `SYS_GID_MAX=${SITE_ID_MAX}`,
-        '--no-create-home',
-        '--home-dir',
-        siteDir,
-        '--shell',
-        '/usr/sbin/nologin',
-        '--user-group',
-        '--comment',
-        this.commentOf(siteName),
-        name,
-      ]);
+      const r = await retryWhileLocked(() =>
+        run('useradd', [
+          '--system',
+          // The system id band (SYS_UID_MIN..MAX, usually 100–999) holds fewer than 900 users: a
+          // server with a thousand sites would run out. Site users get a band of their own.
+          '-K',
+          `SYS_UID_MIN=${SITE_ID_MIN}`,
+          '-K',
+          `SYS_UID_MAX=${SITE_ID_MAX}`,
+          '-K',
+          `SYS_GID_MIN=${SITE_ID_MIN}`,
+          '-K',
+          `SYS_GID_MAX=${SITE_ID_MAX}`,
+          '--no-create-home',
+          '--home-dir',
+          siteDir,
+          '--shell',
+          '/usr/sbin/nologin',
+          '--user-group',
+          '--comment',
+          this.commentOf(siteName),
+          name,
+        ]),
+      );
       // Another process may have created it meanwhile (exit 9: already exists).
       if (r.code !== 0 && r.code !== 9) throw new Error(`useradd ${name} failed: ${r.stderr.trim()}`);
       entry = await lookupUser(name);
@@ -247,7 +258,7 @@ export class SiteUsers {
     const name = this.nameOf(siteName);
     const entry = await lookupUser(name);
     if (!entry || entry.comment !== this.commentOf(siteName)) return;
-    const r = await run('userdel', ['--force', name]);
+    const r = await retryWhileLocked(() => run('userdel', ['--force', name]));
     if (r.code !== 0 && r.code !== 6) throw new Error(`userdel ${name} failed: ${r.stderr.trim()}`);
   }
 }
