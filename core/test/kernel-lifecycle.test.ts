@@ -106,6 +106,19 @@ t.test('registering without the capability is refused', async (t) => {
   t.match(kernel.plugin('no-routes')?.error?.message, /"http:routes"/);
 });
 
+t.test('a page parameter may not be called "me": that is the signed-in user', async (t) => {
+  const pages = definePlugin({
+    id: 'pages',
+    sdk: '^0.1.0',
+    setup(ctx) {
+      ctx.page({ id: 'mine', title: 'Mine', params: ['me'], sections: [{ kind: 'text', text: 'x' }] });
+    },
+  });
+  const kernel = await bootKernel(t, { inlinePlugins: [{ definition: pages }] });
+  await t.rejects(kernel.enable('pages'));
+  t.match(kernel.plugin('pages')?.error?.message, /"me" is the signed-in user/);
+});
+
 t.test('the enabled set and config survive a restart', async (t) => {
   const configured = definePlugin({
     id: 'configured',

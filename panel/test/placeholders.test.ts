@@ -39,3 +39,30 @@ t.test('a panel link may carry one path parameter, never a path escape', async (
   t.equal(safePanelLink('/p/billing/invoice/a/b'), null, 'at most one');
   t.equal(safePanelLink('/p/billing/invoice/a..b'), '/p/billing/invoice/a..b', 'dots inside a value are fine');
 });
+
+t.test('{me} is the signed-in user, whatever the address says', async (t) => {
+  const { pageVars } = await import('../app/lib/plugin-pages.server.js');
+  const page = { pluginId: 'p', id: 'x', title: 'X', path: '/p/p/x', nav: null, params: ['zone'], titleFrom: null, sections: [] };
+  const vars = pageVars(page, new URLSearchParams('zone=z1&me=someone-else'), undefined, 'user-1');
+  t.same(vars, { zone: 'z1', me: 'user-1' });
+  t.equal(
+    fillPath('/backups/reseller-targets/{me}', (n) => vars[n]),
+    '/backups/reseller-targets/user-1',
+  );
+});
+
+t.test('a form field with one allowed value is sent as that value, whatever was posted', async (t) => {
+  const { readSchemaForm } = await import('../app/components/schema-form.js');
+  const schema = {
+    type: 'object',
+    properties: {
+      kind: { const: 'sftp', type: 'string' },
+      sftp: { type: 'object', properties: { host: { type: 'string' } }, required: ['host'] },
+    },
+    required: ['kind', 'sftp'],
+  };
+  const form = new FormData();
+  form.set('kind', 's3');
+  form.set('sftp.host', 'backup.example.net');
+  t.same(readSchemaForm(schema, form), { kind: 'sftp', sftp: { host: 'backup.example.net' } });
+});

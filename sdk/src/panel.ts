@@ -5,7 +5,9 @@
  * **Placeholders.** Routes, links and confirmation texts may name values in braces:
  * `{id}` in a row action or column link is that row's field (dot paths allowed), and in any
  * route of a page with {@link PanelPageDefinition.params} `{zone}` is the page's `?zone=`
- * parameter. Values are URL-encoded into routes and links, so a value can never change which
+ * parameter. `{me}`, in any route of any page, is the signed-in user's id (a reseller's own
+ * settings: `/backups/reseller-targets/{me}`); it always comes from the session, never from
+ * the page's address or a row, and `me` is not a name for a page parameter. Values are URL-encoded into routes and links, so a value can never change which
  * route is called; the API still decides whether the caller may act on it.
  */
 import type { TObject } from '@sinclair/typebox';
@@ -137,7 +139,9 @@ export interface PanelTableSection {
 }
 
 /**
- * A form generated from a TypeBox schema, submitted to a route. A string property with
+ * A form generated from a TypeBox schema, submitted to a route. A property with a single
+ * allowed value (`Type.Literal('s3')`) is sent as that value with no input: one form per
+ * member of a union body (`kind: 's3'` with its `s3` fields, `kind: 'sftp'` with its own). A string property with
  * `contentEncoding: 'base64'` is a file input: the panel posts the form multipart and sends the
  * route the file's bytes as base64 in that property (works without JavaScript).
  */
@@ -191,6 +195,12 @@ export interface PanelDetailSection {
   /** Route under `/v1` answering one object, e.g. `/invoices/{id}`. */
   source: string;
   fields: PanelColumn[];
+  /**
+   * A resource that may not exist yet (a reseller's own storage before it sets one): when the
+   * source answers 404, this text is shown instead of the page becoming a 404, and the page's
+   * forms still show (one of them creates it).
+   */
+  empty?: string;
   /** Buttons acting on the resource; placeholders come from its fields. */
   actions?: PanelRowAction[];
   downloads?: PanelDownload[];

@@ -223,6 +223,12 @@ export function createSetupContext(
             `page "${definition.id}" parameter "${param}" must be a short camelCase name`,
           );
         }
+        if (param === 'me') {
+          throw KernelErrors.registrationInvalid(
+            input.id,
+            `page "${definition.id}": "me" is the signed-in user, not a parameter`,
+          );
+        }
       }
       if (definition.linkFrom && !definition.pathParam) {
         throw KernelErrors.registrationInvalid(

@@ -2,6 +2,7 @@
  * A plugin page's `detail` section (sdk/src/panel.ts): the fields of one resource as labels and
  * values, then the buttons and downloads the caller is offered on it (its permissions and the
  * resource's state). Buttons are plain forms and downloads plain links: no JavaScript needed.
+ * A resource not made yet shows the section's `empty` text.
  */
 import { offered } from '../lib/conditions';
 import type { PanelRowAction, PanelDownload, PanelColumn } from '../lib/types';
@@ -17,6 +18,7 @@ export function DetailSection({
   downloads,
   resource,
   error,
+  empty,
   permissions,
   formAction,
   downloadHref,
@@ -29,6 +31,8 @@ export function DetailSection({
   downloads: PanelDownload[];
   resource: Record<string, unknown> | null;
   error: string | null;
+  /** Shown when the resource does not exist (yet). */
+  empty?: string | undefined;
   permissions: readonly string[];
   formAction: string;
   /** Where the panel serves download `i` of this section. */
@@ -40,6 +44,7 @@ export function DetailSection({
     <Card title={title}>
       {error ? <Alert kind="error">{error}</Alert> : null}
       {refused ? <Alert kind="error">{refused}</Alert> : null}
+      {!resource && !error && empty ? <p className="muted text-sm">{empty}</p> : null}
       {resource ? (
         <div className="space-y-4">
           <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">

@@ -2,7 +2,7 @@
  * A form generated from a JSON Schema (TypeBox schemas are JSON Schema): one input per property
  * of an object — text, number, checkbox, select for enums and literal unions, password for
  * secrets (left empty = keep the stored value), a fieldset for a nested object (inputs named
- * `parent.child`). Labels and hints are the schema's `title` and `description`. A property with
+ * `parent.child`), nothing for a property with one allowed value (it is sent as that value). Labels and hints are the schema's `title` and `description`. A property with
  * a `default` may be left empty: it is then left out and the default applies. A string with
  * `contentEncoding: 'base64'` is a file input (its `contentMediaType` is what the picker offers):
  * the form posts multipart ({@link hasFileField}) and {@link inlineFiles} turns the file into
@@ -64,6 +64,11 @@ export function fileFields(schema: JsonSchema, prefix = ''): string[] {
   );
 }
 
+/** A property with a single allowed value: sent as that value, never asked for. */
+function isFixed(schema: JsonSchema): boolean {
+  return typeof schema.const === 'string' || typeof schema.const === 'number' || typeof schema.const === 'boolean';
+}
+
 function isSecret(schema: JsonSchema): boolean {
   return schema.secret === true || schema.writeOnly === true;
 }
@@ -103,6 +108,8 @@ function SchemaField({
   errors: Record<string, string>;
   idPrefix: string;
 }) {
+  // One allowed value (`kind: 's3'` of a form for one member of a union): nothing to choose.
+  if (isFixed(prop)) return <input type="hidden" name={name} value={String(prop.const)} />;
   const id = `${idPrefix}-${name.replace(/\./g, '-')}`;
   const hint = typeof prop.description === 'string' ? prop.description : undefined;
   const label = labelOf(name.split('.').pop() ?? name, prop);
@@ -280,6 +287,10 @@ export function readSchemaForm(
     const kind = kindOf(prop);
     if (kind === 'object') {
       out[key] = readSchemaForm(prop, form, options, `${name}.`);
+      continue;
+    }
+    if (isFixed(prop)) {
+      out[key] = prop.const;
       continue;
     }
     const all = form.getAll(name).map(String);

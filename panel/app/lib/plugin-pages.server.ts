@@ -17,9 +17,15 @@ const notFound = () => new Response('Not found', { status: 404 });
 
 /**
  * The page's parameters: the query parameters it declares and its path parameter (`key`, the
- * segment after the page id). A 404 when one is missing, too long, or not declared.
+ * segment after the page id). A 404 when one is missing, too long, or not declared. `me` is
+ * the signed-in user's id.
  */
-export function pageVars(page: PanelPage, search: URLSearchParams, key: string | undefined): Record<string, string> {
+export function pageVars(
+  page: PanelPage,
+  search: URLSearchParams,
+  key: string | undefined,
+  userId: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of page.params) {
     const value = search.get(name);
@@ -32,6 +38,8 @@ export function pageVars(page: PanelPage, search: URLSearchParams, key: string |
   } else if (key !== undefined) {
     throw notFound();
   }
+  // Last: the session's user, whatever the address says.
+  out.me = userId;
   return out;
 }
 

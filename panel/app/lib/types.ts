@@ -197,6 +197,7 @@ export type PanelSection =
       title?: string;
       source: string;
       fields: PanelColumn[];
+      empty?: string;
       actions?: PanelRowAction[];
       downloads?: PanelDownload[];
     }

@@ -23,7 +23,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     requireUser(request, context),
   ]);
   const search = new URL(request.url).searchParams;
-  const vars = pageVars(page, search, search.get('_key') ?? undefined);
+  const vars = pageVars(page, search, search.get('_key') ?? undefined, me.user.id);
   const section = page.sections[Number(search.get('_s'))];
   const download = section?.kind === 'detail' ? section.downloads?.[Number(search.get('_d'))] : undefined;
   if (!section || section.kind !== 'detail' || !download) return refuse(404, 'No such download.');

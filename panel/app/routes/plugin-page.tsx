@@ -59,7 +59,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     findPage(api, request, params.pluginId ?? '', params.pageId ?? ''),
     requireUser(request, context),
   ]);
-  const vars = pageVars(page, new URL(request.url).searchParams, params.key);
+  const vars = pageVars(page, new URL(request.url).searchParams, params.key, me.user.id);
   const read = onceReader(api);
   let heading = page.title;
   if (page.titleFrom) {
@@ -78,6 +78,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       if (!route) return { rows: [], resource: null, error: 'This section points outside the API.' };
       const res = await read(route);
       if (section.kind === 'detail') {
+        // Not made yet (the caller's own settings): say so, and let the page's forms make it.
+        if (!res.ok && res.status === 404 && section.empty !== undefined) return { rows: [], resource: null, error: null };
         // Another tenant's id, or one that never was: nothing to show, as for titleFrom.
         if (!res.ok && (res.status === 404 || res.status === 400)) throw new Response('Not found', { status: 404 });
         if (!res.ok) return { rows: [], resource: null, error: describe(res.error) };
@@ -188,8 +190,11 @@ function redirectTarget(data: unknown, field: string | undefined): string | null
 export async function action({ request, context, params }: ActionFunctionArgs): Promise<PageActionResult> {
   const form = await readForm(request);
   const api = apiForForm(request, context, form);
-  const page = await findPage(api, request, params.pluginId ?? '', params.pageId ?? '');
-  const vars = pageVars(page, new URL(request.url).searchParams, params.key);
+  const [page, me] = await Promise.all([
+    findPage(api, request, params.pluginId ?? '', params.pageId ?? ''),
+    requireUser(request, context),
+  ]);
+  const vars = pageVars(page, new URL(request.url).searchParams, params.key, me.user.id);
   const sectionIndex = String(form.get('_section'));
   const section = page.sections[Number(sectionIndex)];
   const gone = { ok: false as const, errors: { message: 'This form no longer exists.', fields: {} } };
@@ -218,7 +223,7 @@ export async function action({ request, context, params }: ActionFunctionArgs): 
   // (URL-encoded), and the API decides whether this caller may act on what they name.
   const rowValue = (name: string) => {
     const v = form.get(`_v.${name}`);
-    return typeof v === 'string' ? v : vars[name];
+    return name !== 'me' && typeof v === 'string' ? v : vars[name];
   };
   const route = safeRoute(fillPath(rowAction.route, rowValue));
   if (!route) return outside;
@@ -312,6 +317,7 @@ function Section({
         downloads={section.downloads ?? []}
         resource={data?.resource ?? null}
         error={data?.error ?? null}
+        empty={section.empty}
         permissions={permissions}
         formAction={action}
         downloadHref={(i) => downloadHref(index, i)}
