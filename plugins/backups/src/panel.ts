@@ -1,7 +1,8 @@
 /**
  * Panel pages (data): the backups table with live progress, read from `/v1/backups`; a website
- * backed up on demand, a whole site restored or a running backup cancelled from its row; and for
- * administrators the platform's own backups, listed and started on demand.
+ * backed up on demand, a whole site restored or a running backup cancelled from its row; for a
+ * reseller its own backup storage, shown, set (SFTP or S3) and dropped; and for administrators
+ * the platform's own backups, listed and started on demand.
  */
 import { Type, type PanelPageDefinition } from '@hostplane/sdk';
 
@@ -152,6 +153,113 @@ export const PAGES: PanelPageDefinition[] = [
           { field: 'publicKey', label: 'SSH public key' },
         ],
         empty: 'No target.',
+      },
+    ],
+  },
+  {
+    // A reseller's own storage (decision 0077), through /v1/backups/reseller-targets/{me}.
+    id: 'storage',
+    title: 'Backup storage',
+    nav: { label: 'Backup storage', section: 'main', order: 31 },
+    roles: ['reseller'],
+    permission: 'backups.target.own',
+    sections: [
+      {
+        kind: 'text',
+        text:
+          'Where the backups of your customers’ websites go. With no storage of your own they go to the platform’s. ' +
+          'Set an S3-compatible bucket or an SFTP server of yours and new backups go there; earlier ones stay restorable ' +
+          'where they were made. It is opened with its key each time this page loads. Keys and passwords are stored sealed ' +
+          'and never shown again.',
+      },
+      {
+        kind: 'detail',
+        title: 'Your storage',
+        source: '/backups/reseller-targets/{me}',
+        empty: 'None of your own: your customers’ backups go to the platform’s storage.',
+        fields: [
+          { field: 'kind', label: 'Kind' },
+          { field: 'location', label: 'Repository' },
+          { field: 'reachable', label: 'Opens' },
+          { field: 'snapshots', label: 'Snapshots' },
+          { field: 'error', label: 'Error' },
+          { field: 'publicKey', label: 'SSH public key (add it to the server’s authorized_keys)' },
+          { field: 'updatedAt', label: 'Set', format: 'date' },
+        ],
+        actions: [
+          {
+            label: 'Stop using it',
+            method: 'DELETE',
+            route: '/backups/reseller-targets/{me}',
+            confirm:
+              'Stop using this storage? New backups go to the platform’s; those made there stay restorable while it is reachable.',
+            danger: true,
+          },
+        ],
+      },
+      {
+        kind: 'form',
+        title: 'Use an SFTP server',
+        values: '/backups/reseller-targets/{me}',
+        schema: Type.Object(
+          {
+            kind: Type.Literal('sftp'),
+            sftp: Type.Object(
+              {
+                host: Type.String({ title: 'Host', minLength: 1, maxLength: 253 }),
+                port: Type.Integer({ title: 'Port', minimum: 1, maximum: 65535, default: 22 }),
+                user: Type.String({ title: 'User', minLength: 1, maxLength: 64 }),
+                path: Type.String({ title: 'Folder', minLength: 1, maxLength: 1024, description: 'e.g. /srv/backups/hostplane' }),
+                hostKey: Type.String({
+                  title: 'Host key',
+                  minLength: 1,
+                  maxLength: 16_384,
+                  description: 'The server’s public host key, or a line of ssh-keyscan: the only key accepted',
+                }),
+                privateKey: Type.Optional(
+                  Type.String({
+                    title: 'Private key',
+                    writeOnly: true,
+                    maxLength: 16_384,
+                    description: 'Optional, unencrypted OpenSSH; leave empty to keep the stored one, or to have one made',
+                  }),
+                ),
+              },
+              { title: 'SFTP server' },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        submit: { method: 'PUT', route: '/backups/reseller-targets/{me}', label: 'Use this SFTP server' },
+      },
+      {
+        kind: 'form',
+        title: 'Use an S3-compatible bucket',
+        values: '/backups/reseller-targets/{me}',
+        schema: Type.Object(
+          {
+            kind: Type.Literal('s3'),
+            s3: Type.Object(
+              {
+                endpoint: Type.String({ title: 'Endpoint', maxLength: 300, description: 'https://host[:port]' }),
+                bucket: Type.String({ title: 'Bucket', minLength: 1, maxLength: 63 }),
+                prefix: Type.String({ title: 'Folder in the bucket', maxLength: 200, default: 'hostplane' }),
+                accessKeyId: Type.String({ title: 'Access key id', minLength: 1, maxLength: 200 }),
+                secretAccessKey: Type.Optional(
+                  Type.String({
+                    title: 'Secret access key',
+                    writeOnly: true,
+                    maxLength: 200,
+                    description: 'Leave empty to keep the stored one',
+                  }),
+                ),
+              },
+              { title: 'Bucket' },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        submit: { method: 'PUT', route: '/backups/reseller-targets/{me}', label: 'Use this bucket' },
       },
     ],
   },
