@@ -5,6 +5,7 @@
  * the platform's own backups, listed and started on demand.
  */
 import { Type, type PanelPageDefinition } from '@hostplane/sdk';
+import { S3Body, SftpBody } from './target-routes.js';
 
 export const PAGES: PanelPageDefinition[] = [
   {
@@ -204,29 +205,7 @@ export const PAGES: PanelPageDefinition[] = [
         schema: Type.Object(
           {
             kind: Type.Literal('sftp'),
-            sftp: Type.Object(
-              {
-                host: Type.String({ title: 'Host', minLength: 1, maxLength: 253 }),
-                port: Type.Integer({ title: 'Port', minimum: 1, maximum: 65535, default: 22 }),
-                user: Type.String({ title: 'User', minLength: 1, maxLength: 64 }),
-                path: Type.String({ title: 'Folder', minLength: 1, maxLength: 1024, description: 'e.g. /srv/backups/hostplane' }),
-                hostKey: Type.String({
-                  title: 'Host key',
-                  minLength: 1,
-                  maxLength: 16_384,
-                  description: 'The server’s public host key, or a line of ssh-keyscan: the only key accepted',
-                }),
-                privateKey: Type.Optional(
-                  Type.String({
-                    title: 'Private key',
-                    writeOnly: true,
-                    maxLength: 16_384,
-                    description: 'Optional, unencrypted OpenSSH; leave empty to keep the stored one, or to have one made',
-                  }),
-                ),
-              },
-              { title: 'SFTP server' },
-            ),
+            sftp: SftpBody,
           },
           { additionalProperties: false },
         ),
@@ -239,23 +218,7 @@ export const PAGES: PanelPageDefinition[] = [
         schema: Type.Object(
           {
             kind: Type.Literal('s3'),
-            s3: Type.Object(
-              {
-                endpoint: Type.String({ title: 'Endpoint', maxLength: 300, description: 'https://host[:port]' }),
-                bucket: Type.String({ title: 'Bucket', minLength: 1, maxLength: 63 }),
-                prefix: Type.String({ title: 'Folder in the bucket', maxLength: 200, default: 'hostplane' }),
-                accessKeyId: Type.String({ title: 'Access key id', minLength: 1, maxLength: 200 }),
-                secretAccessKey: Type.Optional(
-                  Type.String({
-                    title: 'Secret access key',
-                    writeOnly: true,
-                    maxLength: 200,
-                    description: 'Leave empty to keep the stored one',
-                  }),
-                ),
-              },
-              { title: 'Bucket' },
-            ),
+            s3: S3Body,
           },
           { additionalProperties: false },
         ),

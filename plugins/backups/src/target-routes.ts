@@ -16,18 +16,26 @@ const tags = ['backups'];
 const Params = Type.Object({ resellerId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
+// Titles: the panel's forms for these bodies (panel.ts) label their inputs with them.
 const S3Fields = {
-  endpoint: Type.String({ pattern: '^https://[^\\s/]+$', maxLength: 300, description: 'https://host[:port]' }),
-  bucket: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }),
-  prefix: Type.String({ default: 'hostplane', maxLength: 200, pattern: '^[A-Za-z0-9._/-]*$' }),
-  accessKeyId: Type.String({ minLength: 1, maxLength: 200 }),
+  endpoint: Type.String({ title: 'Endpoint', pattern: '^https://[^\\s/]+$', maxLength: 300, description: 'https://host[:port]' }),
+  bucket: Type.String({ title: 'Bucket', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }),
+  prefix: Type.String({ title: 'Folder in the bucket', default: 'hostplane', maxLength: 200, pattern: '^[A-Za-z0-9._/-]*$' }),
+  accessKeyId: Type.String({ title: 'Access key id', minLength: 1, maxLength: 200 }),
 };
 const SftpFields = {
-  host: Type.String({ minLength: 1, maxLength: 253, pattern: '^([A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:]+)$' }),
-  port: Type.Integer({ minimum: 1, maximum: 65535, default: 22 }),
-  user: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._][A-Za-z0-9._-]*$' }),
-  path: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\u0000\\n\\s]+$' }),
+  host: Type.String({ title: 'Host', minLength: 1, maxLength: 253, pattern: '^([A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:]+)$' }),
+  port: Type.Integer({ title: 'Port', minimum: 1, maximum: 65535, default: 22 }),
+  user: Type.String({ title: 'User', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._][A-Za-z0-9._-]*$' }),
+  path: Type.String({
+    title: 'Folder',
+    minLength: 1,
+    maxLength: 1024,
+    pattern: '^[^\\u0000\\n\\s]+$',
+    description: 'e.g. /srv/backups/hostplane',
+  }),
   hostKey: Type.String({
+    title: 'Host key',
     minLength: 1,
     maxLength: 16_384,
     pattern: '^[^\\u0000\\n]*$',
@@ -35,35 +43,45 @@ const SftpFields = {
   }),
 };
 
+/** The `s3` member of a PUT body. */
+export const S3Body = Type.Object(
+  {
+    ...S3Fields,
+    secretAccessKey: Type.Optional(
+      Type.String({
+        title: 'Secret access key',
+        writeOnly: true,
+        minLength: 1,
+        maxLength: 200,
+        description: 'Stored sealed; leave out to keep the stored one',
+      }),
+    ),
+  },
+  { title: 'Bucket', additionalProperties: false },
+);
+
+/** The `sftp` member of a PUT body. */
+export const SftpBody = Type.Object(
+  {
+    ...SftpFields,
+    privateKey: Type.Optional(
+      Type.String({
+        title: 'Private key',
+        writeOnly: true,
+        minLength: 1,
+        maxLength: 16_384,
+        description: 'Unencrypted OpenSSH private key, stored sealed; leave out to keep (or have made) the target’s own',
+      }),
+    ),
+  },
+  { title: 'SFTP server', additionalProperties: false },
+);
+
 const PutBody = Type.Object(
   {
     kind: Type.Union([Type.Literal('s3'), Type.Literal('sftp')]),
-    s3: Type.Optional(
-      Type.Object(
-        {
-          ...S3Fields,
-          secretAccessKey: Type.Optional(
-            Type.String({ minLength: 1, maxLength: 200, description: 'Stored sealed; leave out to keep the stored one' }),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    sftp: Type.Optional(
-      Type.Object(
-        {
-          ...SftpFields,
-          privateKey: Type.Optional(
-            Type.String({
-              minLength: 1,
-              maxLength: 16_384,
-              description: 'Unencrypted OpenSSH private key, stored sealed; leave out to keep (or have made) the target’s own',
-            }),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    s3: Type.Optional(S3Body),
+    sftp: Type.Optional(SftpBody),
   },
   { additionalProperties: false },
 );
