@@ -2,8 +2,9 @@
  * A form generated from a JSON Schema (TypeBox schemas are JSON Schema): one input per property
  * of an object — text, number, checkbox, select for enums and literal unions, password for
  * secrets (left empty = keep the stored value), a fieldset for a nested object (inputs named
- * `parent.child`), nothing for a property with one allowed value (it is sent as that value). Labels and hints are the schema's `title` and `description`. A property with
- * a `default` may be left empty: it is then left out and the default applies. A string with
+ * `parent.child`), nothing for a property with one allowed value (it is sent as that value).
+ * Labels and hints are the schema's `title` and `description`. A property with a `default` may
+ * be left empty: it is then left out and the default applies. A string with
  * `contentEncoding: 'base64'` is a file input (its `contentMediaType` is what the picker offers):
  * the form posts multipart ({@link hasFileField}) and {@link inlineFiles} turns the file into
  * the base64 text the API takes, so an upload works without JavaScript. Values come back

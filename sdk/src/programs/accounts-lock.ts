@@ -45,6 +45,8 @@ function acquire(file: string): Promise<Held | null> {
     const release = (): void => {
       child.stdin.end();
     };
+    // A holder killed from outside closes the pipe: ending it then must not throw EPIPE here.
+    child.stdin.on('error', () => undefined);
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       if (settled || !d.includes('locked')) return;
@@ -70,9 +72,9 @@ function acquire(file: string): Promise<Held | null> {
 }
 
 /**
- * Run `work` while holding the host-wide accounts lock (see the module comment). Waits for
- * the lock as long as another holder keeps it; keep the work short: read the files, run the
- * tool, read them back.
+ * Run `work` while holding the host-wide accounts lock (see the module comment). Waits up to
+ * 120 s for another holder, then rejects without running `work`; keep the work short: read the
+ * files, run the tool, read them back.
  */
 export async function withAccountsLock<T>(work: () => Promise<T>, file: string = ACCOUNTS_LOCK_FILE): Promise<T> {
   const held = await acquire(file);
