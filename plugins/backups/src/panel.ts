@@ -4,8 +4,16 @@
  * reseller its own backup storage, shown, set (SFTP or S3) and dropped; and for administrators
  * the platform's own backups, listed and started on demand.
  */
-import { Type, type PanelPageDefinition } from '@hostplane/sdk';
+import { Type, type PanelColumn, type PanelPageDefinition } from '@hostplane/sdk';
 import { S3Body, SftpBody } from './target-routes.js';
+
+/** What a storage target shows once opened with its key: the platform's (admins) or a reseller's own. */
+const OPENED: PanelColumn[] = [
+  { field: 'location', label: 'Repository' },
+  { field: 'reachable', label: 'Opens' },
+  { field: 'snapshots', label: 'Snapshots' },
+  { field: 'error', label: 'Error' },
+];
 
 export const PAGES: PanelPageDefinition[] = [
   {
@@ -147,10 +155,7 @@ export const PAGES: PanelPageDefinition[] = [
         columns: [
           { field: 'kind', label: 'Target' },
           { field: 'active', label: 'In use' },
-          { field: 'location', label: 'Repository' },
-          { field: 'reachable', label: 'Opens' },
-          { field: 'snapshots', label: 'Snapshots' },
-          { field: 'error', label: 'Error' },
+          ...OPENED,
           { field: 'publicKey', label: 'SSH public key' },
         ],
         empty: 'No target.',
@@ -180,10 +185,7 @@ export const PAGES: PanelPageDefinition[] = [
         empty: 'None of your own: your customers’ backups go to the platform’s storage.',
         fields: [
           { field: 'kind', label: 'Kind' },
-          { field: 'location', label: 'Repository' },
-          { field: 'reachable', label: 'Opens' },
-          { field: 'snapshots', label: 'Snapshots' },
-          { field: 'error', label: 'Error' },
+          ...OPENED,
           { field: 'publicKey', label: 'SSH public key (add it to the server’s authorized_keys)' },
           { field: 'updatedAt', label: 'Set', format: 'date' },
         ],
