@@ -50,39 +50,45 @@ let creating: Promise<unknown> = Promise.resolve();
 /** The plugin's user, created on first use. Needs root. */
 export function ensurePluginUser(pluginId: string): Promise<SystemUser> {
   // One creation at a time in this process: two plugins must not pick the same free id.
-  // Host-wide too: another Hostplane process (the CLI) may be picking an id meanwhile.
-  const next = creating.then(() =>
-    withAccountsLock(async () => {
-      const name = pluginUserName(pluginId);
-      const users = await passwd();
-      const found = users.find((u) => u.name === name);
-      if (found) return { name, uid: found.uid, gid: found.gid };
-      const taken = new Set(users.map((u) => u.uid));
-      const groups = await readFile('/etc/group', 'utf8');
-      for (const line of groups.split('\n')) taken.add(Number(line.split(':')[2]));
-      let id: number = PLUGIN_ID_BAND.first;
-      while (taken.has(id) && id <= PLUGIN_ID_BAND.last) id++;
-      if (id > PLUGIN_ID_BAND.last) throw new Error('no free id left in the plugin user band');
-      await run('groupadd', ['--gid', String(id), name]);
-      await run('useradd', [
-        '--uid',
-        String(id),
-        '--gid',
-        String(id),
-        '--no-create-home',
-        '--home-dir',
-        '/nonexistent',
-        '--shell',
-        '/usr/sbin/nologin',
-        '--comment',
-        `Hostplane plugin ${pluginId}`,
-        name,
-      ]);
-      return { name, uid: id, gid: id };
-    }),
-  );
+  const next = creating.then(async () => {
+    const name = pluginUserName(pluginId);
+    // The user exists at every boot but the first: no id to pick, no lock to take.
+    const found = (await passwd()).find((u) => u.name === name);
+    if (found) return { name, uid: found.uid, gid: found.gid };
+    // Host-wide too: another Hostplane process (the CLI) may be picking an id meanwhile.
+    return withAccountsLock(() => createPluginUser(pluginId, name));
+  });
   creating = next.catch(() => undefined);
   return next;
+}
+
+/** Make the user in the first free id of the band (or find it, made meanwhile); under the accounts lock. */
+async function createPluginUser(pluginId: string, name: string): Promise<SystemUser> {
+  const users = await passwd();
+  const found = users.find((u) => u.name === name);
+  if (found) return { name, uid: found.uid, gid: found.gid };
+  const taken = new Set(users.map((u) => u.uid));
+  const groups = await readFile('/etc/group', 'utf8');
+  for (const line of groups.split('\n')) taken.add(Number(line.split(':')[2]));
+  let id: number = PLUGIN_ID_BAND.first;
+  while (taken.has(id) && id <= PLUGIN_ID_BAND.last) id++;
+  if (id > PLUGIN_ID_BAND.last) throw new Error('no free id left in the plugin user band');
+  await run('groupadd', ['--gid', String(id), name]);
+  await run('useradd', [
+    '--uid',
+    String(id),
+    '--gid',
+    String(id),
+    '--no-create-home',
+    '--home-dir',
+    '/nonexistent',
+    '--shell',
+    '/usr/sbin/nologin',
+    '--comment',
+    `Hostplane plugin ${pluginId}`,
+    name,
+  ]);
+  return { name, uid: id, gid: id };
 }
 
 /** True when this process may create users and switch to them. */

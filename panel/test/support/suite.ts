@@ -5,7 +5,7 @@
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
 import { launchBrowser, browserTestsCanRun, type Browser } from './browser.js';
-import { startPanelHost, type PanelHost } from './panel-host.js';
+import { startPanelHost, type PanelHost, type PanelHostOptions } from './panel-host.js';
 
 export interface Suite {
   host(): PanelHost;
@@ -17,14 +17,17 @@ export interface Suite {
   consoleErrors(page: Page): string[];
 }
 
-/** Run `body` with a host and a browser, or skip the file with the reason. */
-export async function browserSuite(body: (suite: Suite) => void | Promise<void>): Promise<void> {
+/** Run `body` with a host (started with `hostOptions`) and a browser, or skip the file with the reason. */
+export async function browserSuite(
+  body: (suite: Suite) => void | Promise<void>,
+  hostOptions: PanelHostOptions = {},
+): Promise<void> {
   if (!browserTestsCanRun()) return;
   let host: PanelHost | undefined;
   let browser: Browser | undefined;
   const errors = new WeakMap<Page, string[]>();
   t.before(async () => {
-    [host, browser] = await Promise.all([startPanelHost(), launchBrowser()]);
+    [host, browser] = await Promise.all([startPanelHost(hostOptions), launchBrowser()]);
   });
   t.teardown(async () => {
     await browser?.close();

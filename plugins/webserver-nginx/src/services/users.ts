@@ -110,7 +110,7 @@ export class SiteUsers {
   /** Make sure the site's user exists; returns who owns its tree. */
   ensure(siteName: string, siteDir: string): Promise<Owner> {
     if (this.mode === 'current') return this.ensureUnlocked(siteName, siteDir);
-    return this.serial(() => withAccountsLock(() => this.ensureUnlocked(siteName, siteDir)));
+    return this.serial(() => this.lockedIfMissing([siteName], () => this.ensureUnlocked(siteName, siteDir)));
   }
 
   /**
@@ -127,9 +127,23 @@ export class SiteUsers {
         ),
       ).then((pairs) => new Map(pairs));
     }
-    // Host-wide: another process picking ids in the band between our read of the files and
-    // newusers' write would give two sites one uid (see withAccountsLock).
-    return this.serial(() => withAccountsLock(() => this.ensureManyUnlocked(sites)));
+    return this.serial(() =>
+      this.lockedIfMissing(
+        sites.map((s) => s.siteName),
+        () => this.ensureManyUnlocked(sites),
+      ),
+    );
+  }
+
+  /**
+   * Run `work` under the host-wide lock when one of these sites has no user yet: another process
+   * picking ids in the band between our read of the files and newusers' write would give two
+   * sites one uid (see withAccountsLock). Users that exist pick no id, so re-applying existing
+   * sites (most batches) spawns no lock holder.
+   */
+  private async lockedIfMissing<T>(siteNames: string[], work: () => Promise<T>): Promise<T> {
+    const passwd = await readTable('/etc/passwd');
+    return siteNames.every((n) => passwd.has(this.nameOf(n))) ? work() : withAccountsLock(work);
   }
 
   private async ensureManyUnlocked(sites: Array<{ siteName: string; siteDir: string }>): Promise<Map<string, Owner | Error>> {
