@@ -4,7 +4,7 @@
  * with the form, sees the public key the target made and that the server does not let it in
  * yet, installs the key and sees the repository open, then stops using it. A refused host key
  * and a bucket without its secret are shown next to their fields, and nothing is stored.
- * Customers have no such page.
+ * The same works without JavaScript. Customers have no such page.
  */
 import t, { type Test } from 'tap';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import backups from '../src/index.js';
-import { seriousViolations } from '../../../panel/test/support/browser.js';
+import { launchBrowser, seriousViolations } from '../../../panel/test/support/browser.js';
 import { browserSuite, type Suite } from '../../../panel/test/support/suite.js';
 import { stackMissing } from './stack.js';
 import { sshdMissing, startSshd } from './sshd.js';
@@ -107,6 +107,32 @@ async function run(): Promise<void> {
       await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Stop using it' }).click();
       await page.getByText('None of your own').waitFor();
       tt.equal(await page.locator('dt', { hasText: 'Repository' }).count(), 0, 'back to the platform’s storage');
+    });
+
+    t.test('the same without JavaScript: set, shown, stopped after the question', async (tt) => {
+      const noJs = await launchBrowser({ javaScriptEnabled: false });
+      tt.teardown(() => noJs.close());
+      const page = await noJs.context.newPage();
+      await page.goto(`${host().url}/login`);
+      await page.getByLabel('Email').fill(host().logins.reseller.email);
+      await page.getByLabel('Password').fill(host().logins.reseller.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      await page.goto(`${host().url}/p/backups/storage`);
+      const form = sftpForm(page);
+      const folder = path.join(sshd.storage, 'without-javascript');
+      await form.getByRole('textbox', { name: 'Host', exact: true }).fill('127.0.0.1');
+      await form.getByRole('spinbutton', { name: 'Port' }).fill(String(sshd.port));
+      await form.getByRole('textbox', { name: 'User', exact: true }).fill(sshd.user);
+      await form.getByRole('textbox', { name: 'Folder', exact: true }).fill(folder);
+      await form.getByRole('textbox', { name: 'Host key', exact: true }).fill(sshd.hostKey);
+      await form.getByRole('button', { name: 'Use this SFTP server' }).click();
+      await page.locator('dt', { hasText: 'Repository' }).waitFor();
+      tt.equal(await shown(page, 'Repository'), `sftp:${sshd.user}@127.0.0.1:${folder}`, 'saved by a plain form post');
+      await page.getByRole('button', { name: 'Stop using it' }).click();
+      await page.getByRole('region', { name: 'Please confirm' }).getByRole('button', { name: 'Stop using it' }).click();
+      await page.getByText('None of your own').waitFor();
+      tt.equal(await page.locator('dt', { hasText: 'Repository' }).count(), 0, 'stopped after the question');
     });
 
     t.test('a customer has no storage page', async (tt) => {
